@@ -1,0 +1,119 @@
+// Package planner turns configuration and recorded state into an ordered recovery plan,
+// and walks a plan through a provider. Planning is pure: no I/O, same inputs, same
+// bytes. Rendering lives in planner/render; wiring of concrete providers in cmd/dialtone.
+package planner
+
+import (
+	"github.com/dialtone/dialtone/providers"
+)
+
+// PlanFormatVersion is the version of the plan document (plan files and JSON output).
+const PlanFormatVersion = 1
+
+// Phase is where a step sits in a dial tone recovery.
+type Phase string
+
+const (
+	PhaseRestoreService Phase = "restore_service"
+	PhaseRestoreData    Phase = "restore_data"
+	PhaseSwap           Phase = "swap"
+	PhaseMerge          Phase = "merge"
+	PhaseCleanUp        Phase = "clean_up"
+)
+
+// Risk classifies what a step can do to users and data.
+type Risk string
+
+const (
+	RiskReadOnly   Risk = "read_only"
+	RiskReversible Risk = "reversible"
+	RiskOutage     Risk = "user_outage"
+	RiskDataLoss   Risk = "data_loss_risk"
+)
+
+// Outage says how a step moves users' service.
+type Outage string
+
+const (
+	OutageNone      Outage = ""          // users keep whatever service they have
+	OutageContinues Outage = "continues" // users are down during this step (already down before it)
+	OutageStarts    Outage = "starts"    // users lose service at this step
+	OutageEnds      Outage = "ends"      // service is back when this step finishes
+)
+
+// Plan is an ordered list of steps that moves recoveries from their recorded stage to
+// the requested one. Steps are stored in apply order.
+type Plan struct {
+	FormatVersion int    `json:"format_version"`
+	Lineage       string `json:"lineage"`       // lineage of the state the plan was made from
+	Serial        uint64 `json:"serial"`        // serial of that state
+	ConfigDigest  string `json:"config_digest"` // sha256 of the configuration files
+
+	Recoveries []RecoveryChange `json:"recoveries"`
+	Steps      []*Step          `json:"steps"`
+	Outages    []OutageWindow   `json:"outages"`
+
+	// Snapshot is what the plan relied on in the (refreshed) state; apply compares it
+	// with a fresh snapshot and names what moved.
+	Snapshot Snapshot `json:"snapshot"`
+}
+
+// RecoveryChange is one recovery the plan moves: from the recorded stage to the requested one.
+type RecoveryChange struct {
+	Name      string `json:"name"`
+	Option    string `json:"option"`
+	Database  string `json:"database"`
+	From      string `json:"from"` // "" when not started
+	To        string `json:"to"`
+	Mailboxes int    `json:"mailboxes"` // mailboxes of the recovered database
+}
+
+// Step is one operation of the plan with everything a reviewer and the apply walk need.
+type Step struct {
+	ID            string              `json:"id"` // stable: recovery.NAME.STEP or recovery.NAME.merge["addr"]
+	Recovery      string              `json:"recovery"`
+	Stage         string              `json:"stage"` // the stage this step belongs to
+	Phase         Phase               `json:"phase"`
+	Number        int                 `json:"number"`  // step number of the exchange-recovery.md table it implements
+	Summary       string              `json:"summary"` // one line: "Create dial tone database DTDB01 on EX01"
+	Operation     providers.Operation `json:"operation"`
+	DependsOn     []string            `json:"depends_on,omitempty"`
+	Risk          Risk                `json:"risk"`
+	Outage        Outage              `json:"outage,omitempty"`
+	Mailboxes     int                 `json:"mailboxes"` // mailboxes affected by this step
+	Manual        bool                `json:"manual,omitempty"`
+	Async         bool                `json:"async,omitempty"`
+	Parallel      bool                `json:"parallel,omitempty"` // may run alongside other parallel steps whose dependencies are met
+	Preconditions []Precondition      `json:"preconditions,omitempty"`
+	Commands      []string            `json:"commands"` // Exchange Management Shell lines that carry it out
+}
+
+// Precondition is a check made at plan time (and again before the step runs).
+type Precondition struct {
+	Description string `json:"description"`
+	Result      string `json:"result"` // "ok" | "failed" | "at_apply" (cannot be known until apply)
+}
+
+// OutageWindow is a span of steps during which users of a recovery are without service.
+type OutageWindow struct {
+	Recovery  string `json:"recovery"`
+	FromStep  string `json:"from_step"`
+	ToStep    string `json:"to_step"`
+	Mailboxes int    `json:"mailboxes"`
+	Reason    string `json:"reason"` // "failure until dial tone" | "swap"
+}
+
+// Snapshot is the part of the state a plan depends on, compared on apply.
+type Snapshot struct {
+	Databases map[string]DatabaseSnapshot `json:"databases"`
+	Servers   map[string]bool             `json:"servers"` // up
+}
+
+// DatabaseSnapshot summarises one database for the staleness check.
+type DatabaseSnapshot struct {
+	Server    string `json:"server"`
+	Mounted   bool   `json:"mounted"`
+	Clean     bool   `json:"clean"`
+	FilesOK   bool   `json:"files_ok"`
+	Mailboxes int    `json:"mailboxes"`
+}

@@ -1,0 +1,160 @@
+// Package providers defines the contract between dialtone's planner and the systems that
+// carry out a recovery: the Provider interface and the vocabulary of operations. The
+// concrete providers live in sub-packages (lab, exchange); only cmd/dialtone wires them.
+package providers
+
+import (
+	"context"
+
+	"github.com/dialtone/dialtone/state"
+)
+
+// Provider carries out operations against one Exchange organization (real or simulated).
+type Provider interface {
+	// Read reports the organization as it is now: servers, databases, mailboxes.
+	Read(ctx context.Context) (*state.Observed, error)
+
+	// Apply carries out one operation and blocks until it is finished (asynchronous
+	// work such as restore requests is started and watched until done). Every
+	// operation is idempotent: Apply first checks whether the effect is already in
+	// place (a re-run after a crash) and then does only what is missing. progress may
+	// be nil; long operations call it with done/total units.
+	// An error means the operation did not finish; it is safe to call Apply again.
+	Apply(ctx context.Context, op Operation, progress func(done, total int64)) (Result, error)
+
+	// Capabilities says which operations the provider can do by itself; the planner
+	// turns the others into manual steps.
+	Capabilities() Capabilities
+}
+
+// Closer is implemented by providers that hold resources.
+type Closer interface{ Close() error }
+
+// Capabilities lists the operations a provider can carry out without a person.
+type Capabilities struct {
+	RestoreBackup bool // OpRestoreBackup
+	MoveFiles     bool // OpCopyFiles, OpMoveFiles
+	DeleteFiles   bool // OpDeleteFiles
+	ReplayLogs    bool // OpReplayLogs (eseutil /r)
+}
+
+// Result is what a finished operation reports.
+type Result struct {
+	// Skipped is true when the operation found nothing to do for a good reason
+	// (a merge whose source mailbox is absent from the recovery database).
+	Skipped bool
+	// AlreadyDone is true when the effect was found already in place.
+	AlreadyDone bool
+	// Detail is a short human summary ("copied 34 items", "mounted", ...).
+	Detail string
+	// Count is the number of units the operation handled (mailboxes re-homed, items copied).
+	Count int64
+}
+
+// OpKind names an operation of the vocabulary.
+type OpKind string
+
+// The operations, with the fields of Operation each one uses. Paths are the Windows
+// paths of the configuration; a provider maps them to its own storage.
+const (
+	// OpCopyFiles copies every file of a database (the .edb at EdbFilePath and the
+	// contents of LogFolderPath, whatever survives) into the folder DestFolder, keeping
+	// names. Nothing is deleted. Fields: Database, Server, EdbFilePath, LogFolderPath, DestFolder.
+	OpCopyFiles OpKind = "copy_files"
+
+	// OpCreateDatabase is New-MailboxDatabase (with -Recovery when Recovery). The
+	// database is created dismounted. Fields: Database, Server, EdbFilePath, LogFolderPath, Recovery.
+	OpCreateDatabase OpKind = "create_database"
+
+	// OpRehomeMailboxes points every mailbox whose database is Database at Target
+	// (Get-Mailbox -Database X -ResultSize Unlimited | Set-Mailbox -Database Y). Fields: Database, Target.
+	OpRehomeMailboxes OpKind = "rehome_mailboxes"
+
+	// OpMountDatabase is Mount-Database (never -Force). Mounting a dirty database replays
+	// its logs past the checkpoint. A mount delivers queued mail for its mailboxes.
+	// Fields: Database, Server.
+	OpMountDatabase OpKind = "mount_database"
+
+	// OpDismountDatabase is Dismount-Database; leaves the database clean. Fields: Database, Server.
+	OpDismountDatabase OpKind = "dismount_database"
+
+	// OpSetAllowFileRestore is Set-MailboxDatabase -AllowFileRestore. Fields: Database, Value.
+	OpSetAllowFileRestore OpKind = "set_allow_file_restore"
+
+	// OpRestoreBackup restores the backup set Backup of database Source into the files
+	// of database Database (its EdbFilePath and LogFolderPath), keeping file names: the
+	// .edb restored is named <Source>.edb and Database's EdbFilePath must end with it.
+	// The restored database is dirty (restored to another location). Fields: Database,
+	// Server, Source, Backup, EdbFilePath, LogFolderPath.
+	OpRestoreBackup OpKind = "restore_backup"
+
+	// OpCopyLogs copies the log files of the log stream of database Source found in
+	// SourceFolder into LogFolderPath (the logs newer than a backup, before the first
+	// mount). Fields: Database, Server, Source, SourceFolder, LogFolderPath.
+	OpCopyLogs OpKind = "copy_logs"
+
+	// OpReplayLogs is eseutil /r: replay the logs in LogFolderPath into the .edb at
+	// EdbFilePath until it is clean. Fields: Database, Server, EdbFilePath, LogFolderPath.
+	OpReplayLogs OpKind = "replay_logs"
+
+	// OpMoveFiles moves a database's file set: the .edb at EdbFilePath to DestEdbFilePath
+	// (renaming it when the names differ) and the files of LogFolderPath into
+	// DestLogFolderPath. It copies, verifies, then deletes the source: no moment exists
+	// where the only copy is in flight. Fields: Database (whose files), Server,
+	// EdbFilePath, LogFolderPath, DestEdbFilePath, DestLogFolderPath.
+	OpMoveFiles OpKind = "move_files"
+
+	// OpMergeMailbox is New-MailboxRestoreRequest -Name RequestName -SourceDatabase
+	// Source -SourceStoreMailbox ExchangeGuid -TargetMailbox Mailbox, watched until it
+	// is done. When the source mailbox is absent from Source, it is skipped (Result.Skipped).
+	// An existing request of that name is resumed or reported, never created twice.
+	// Fields: Source, Mailbox, ExchangeGuid, RequestName, ConflictResolution, BadItemLimit.
+	OpMergeMailbox OpKind = "merge_mailbox"
+
+	// OpRemoveRestoreRequests is Get-MailboxRestoreRequest -Status Completed |
+	// Remove-MailboxRestoreRequest for requests whose source is Source. Fields: Source.
+	OpRemoveRestoreRequests OpKind = "remove_restore_requests"
+
+	// OpRemoveDatabase is Remove-MailboxDatabase (AD object only; files stay).
+	// Fields: Database.
+	OpRemoveDatabase OpKind = "remove_database"
+
+	// OpDeleteFiles deletes the .edb at EdbFilePath and the folder LogFolderPath
+	// (leftovers of a removed database). Fields: Database, Server, EdbFilePath, LogFolderPath.
+	OpDeleteFiles OpKind = "delete_files"
+
+	// OpManual is a step a person does; Instructions says what. Apply stops at it until
+	// it is confirmed.
+	OpManual OpKind = "manual"
+)
+
+// Operation is one unit of work of the vocabulary. Only the fields its Kind documents
+// are set; the rest are zero (and omitted from JSON).
+type Operation struct {
+	Kind OpKind `json:"kind"`
+
+	Database      string `json:"database,omitempty"`
+	Server        string `json:"server,omitempty"`
+	EdbFilePath   string `json:"edb_file_path,omitempty"`
+	LogFolderPath string `json:"log_folder_path,omitempty"`
+	Recovery      bool   `json:"recovery,omitempty"`
+
+	Target string `json:"target,omitempty"` // rehome: the database mailboxes move to
+	Value  bool   `json:"value,omitempty"`  // set_allow_file_restore
+
+	Source       string `json:"source,omitempty"` // restore_backup/copy_logs: the failed database; merge: the RDB
+	Backup       string `json:"backup,omitempty"`
+	SourceFolder string `json:"source_folder,omitempty"`
+
+	DestFolder        string `json:"dest_folder,omitempty"`
+	DestEdbFilePath   string `json:"dest_edb_file_path,omitempty"`
+	DestLogFolderPath string `json:"dest_log_folder_path,omitempty"`
+
+	Mailbox            string `json:"mailbox,omitempty"`
+	ExchangeGuid       string `json:"exchange_guid,omitempty"`
+	RequestName        string `json:"request_name,omitempty"`
+	ConflictResolution string `json:"conflict_resolution,omitempty"`
+	BadItemLimit       int    `json:"bad_item_limit,omitempty"`
+
+	Instructions string `json:"instructions,omitempty"`
+}

@@ -1,0 +1,127 @@
+package state
+
+import "time"
+
+// FormatVersion is the version of the state document this code writes.
+const FormatVersion = 1
+
+// State is the recorded picture of the organization and of every recovery's progress.
+// Maps are keyed by name (servers, databases, recoveries), by primary SMTP address
+// (mailboxes) and by request name (restore requests); encoding/json sorts map keys, so
+// the JSON form is deterministic.
+type State struct {
+	FormatVersion int    `json:"format_version"`
+	Lineage       string `json:"lineage"` // set once when the state is created; never changes
+	Serial        uint64 `json:"serial"`  // raised on every write
+
+	Servers         map[string]*Server         `json:"servers"`
+	Databases       map[string]*Database       `json:"databases"`
+	Mailboxes       map[string]*Mailbox        `json:"mailboxes"`
+	Recoveries      map[string]*Recovery       `json:"recoveries"`
+	RestoreRequests map[string]*RestoreRequest `json:"restore_requests"`
+}
+
+// Server is a Mailbox server as last observed.
+type Server struct {
+	Name    string `json:"name"`
+	Site    string `json:"site,omitempty"`
+	Edition string `json:"edition,omitempty"` // "standard" | "enterprise"
+	Version string `json:"version,omitempty"`
+	Up      bool   `json:"up"`
+}
+
+// Database is a mailbox database (AD object plus the state of its files) as last observed.
+type Database struct {
+	Name             string `json:"name"`
+	Server           string `json:"server"`
+	EdbFilePath      string `json:"edb_file_path"`
+	LogFolderPath    string `json:"log_folder_path"`
+	Recovery         bool   `json:"recovery"` // a recovery database (RDB)
+	Mounted          bool   `json:"mounted"`
+	Clean            bool   `json:"clean"`    // header says Clean Shutdown
+	FilesOK          bool   `json:"files_ok"` // the .edb exists and is readable (false: lost or corrupt)
+	AllowFileRestore bool   `json:"allow_file_restore"`
+}
+
+// Mailbox is a user's mailbox: its identity and the database it points to (homeMDB).
+type Mailbox struct {
+	Address      string `json:"address"`
+	ExchangeGuid string `json:"exchange_guid"`
+	Database     string `json:"database"`
+}
+
+// Recovery is the recorded progress of one recovery block.
+type Recovery struct {
+	Name  string `json:"name"`
+	Stage string `json:"stage"` // last stage fully reached ("" before the first)
+	// Steps holds every finished step of this recovery by step ID.
+	Steps map[string]*StepRecord `json:"steps"`
+}
+
+// StepRecord is one finished step.
+type StepRecord struct {
+	ID       string    `json:"id"`
+	Started  time.Time `json:"started"`
+	Finished time.Time `json:"finished"`
+	Result   string    `json:"result"` // "done" | "skipped" | "confirmed"
+	Detail   string    `json:"detail,omitempty"`
+}
+
+// RestoreRequest is a mailbox restore request (merge) as last observed.
+type RestoreRequest struct {
+	Name           string `json:"name"`
+	SourceDatabase string `json:"source_database"`
+	TargetMailbox  string `json:"target_mailbox"`
+	Status         string `json:"status"` // Queued | InProgress | Completed | Failed | ...
+}
+
+// New returns an empty state with a fresh lineage and serial 0.
+func New(lineage string) *State {
+	return &State{
+		FormatVersion:   FormatVersion,
+		Lineage:         lineage,
+		Servers:         map[string]*Server{},
+		Databases:       map[string]*Database{},
+		Mailboxes:       map[string]*Mailbox{},
+		Recoveries:      map[string]*Recovery{},
+		RestoreRequests: map[string]*RestoreRequest{},
+	}
+}
+
+// Observed is what a provider reports of the organization: the refreshable part of a State.
+type Observed struct {
+	Servers   map[string]*Server
+	Databases map[string]*Database
+	Mailboxes map[string]*Mailbox
+}
+
+// Change is one recorded effect on the state. Exactly one field is set. Changes are
+// what the journal holds: small, so that a checkpoint costs the step, not the state.
+type Change struct {
+	PutDatabase    *Database `json:"put_database,omitempty"`
+	DeleteDatabase string    `json:"delete_database,omitempty"`
+	// Rehome points every mailbox whose database is From at To.
+	Rehome               *Rehome         `json:"rehome,omitempty"`
+	Stage                *StageMark      `json:"stage,omitempty"`
+	StepDone             *StepDone       `json:"step_done,omitempty"`
+	PutRestoreRequest    *RestoreRequest `json:"put_restore_request,omitempty"`
+	DeleteRestoreRequest string          `json:"delete_restore_request,omitempty"`
+}
+
+// Rehome is a Change that re-points mailboxes from one database to another.
+type Rehome struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// StageMark is a Change that records the stage a recovery has reached.
+type StageMark struct {
+	Recovery string `json:"recovery"`
+	Stage    string `json:"stage"`
+}
+
+// StepDone is a Change that records a finished step of a recovery.
+type StepDone struct {
+	Recovery string     `json:"recovery"`
+	Record   StepRecord `json:"record"`
+}
