@@ -36,7 +36,8 @@ type Database struct {
 	Server           string `json:"server"`
 	EdbFilePath      string `json:"edb_file_path"`
 	LogFolderPath    string `json:"log_folder_path"`
-	Recovery         bool   `json:"recovery"` // a recovery database (RDB)
+	LogFilePrefix    string `json:"log_file_prefix,omitempty"` // E00, E01, ...: base name of its log files
+	Recovery         bool   `json:"recovery"`                  // a recovery database (RDB)
 	Mounted          bool   `json:"mounted"`
 	Clean            bool   `json:"clean"`    // header says Clean Shutdown
 	FilesOK          bool   `json:"files_ok"` // the .edb exists and is readable (false: lost or corrupt)
