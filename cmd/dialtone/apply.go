@@ -1,0 +1,192 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+
+	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/planner/render"
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
+)
+
+// applyArgs are the flags and argument of apply.
+type applyArgs struct {
+	autoApprove bool
+	parallelism int
+	planFile    string
+}
+
+// cmdApply carries out a plan: a saved one (PLANFILE, refused when stale) or a fresh
+// one, confirmed at a prompt unless -auto-approve.
+func cmdApply(c *cli, args []string) int {
+	var a applyArgs
+	fs := newFlagSet(c, "apply", "apply [-auto-approve] [-parallelism=N] [PLANFILE]")
+	fs.BoolVar(&a.autoApprove, "auto-approve", false, "skip the interactive approval")
+	fs.IntVar(&a.parallelism, "parallelism", 10, "how many independent steps (merges) run at once")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	switch fs.NArg() {
+	case 0:
+	case 1:
+		a.planFile = fs.Arg(0)
+	default:
+		return c.errorf("apply takes at most one argument, the plan file (got %q)", strings.Join(fs.Args(), " "))
+	}
+	if a.parallelism < 1 {
+		return c.errorf("-parallelism=%d: must be at least 1", a.parallelism)
+	}
+
+	cfg, ok := loadConfig(c)
+	if !ok {
+		return exitError
+	}
+	b, path, err := backendFor(c, cfg)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	unlock, err := b.Lock("apply")
+	if err != nil {
+		var le *state.LockError
+		if errors.As(err, &le) {
+			return c.errorf("acquiring the state lock of %s: %v. Nothing was changed.", path, err)
+		}
+		return c.errorf("acquiring the state lock of %s: %v", path, err)
+	}
+	defer unlock()
+
+	st, err := readState(b, path)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	if n := b.JournalPending(); n > 0 {
+		fmt.Fprintf(c.stdout, "Resuming: %d finished steps replayed from the journal of an interrupted apply.\n\n", n)
+	}
+	prov, err := openProvider(c, cfg)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	defer closeProvider(c, prov)
+	if err := refreshFrom(c, prov, st); err != nil {
+		return c.errorf("%v", err)
+	}
+
+	var p *planner.Plan
+	if a.planFile != "" {
+		p, err = planner.ReadPlanFile(c.path(a.planFile))
+		if err != nil {
+			return c.errorf("reading the plan file %s: %v. Run \"dialtone plan -out=%s\" again.", a.planFile, err, a.planFile)
+		}
+		if reasons := planner.StaleReasons(p, cfg.Digest(), st); len(reasons) > 0 {
+			c.errorf("the plan file %s is stale: the state or configuration moved since it was made.", a.planFile)
+			for _, r := range reasons {
+				fmt.Fprintf(c.stderr, "  - %s\n", r)
+			}
+			fmt.Fprintf(c.stderr, "Run \"dialtone plan -out=%s\" again, review it, then apply it. Nothing was changed.\n", a.planFile)
+			return exitError
+		}
+	} else {
+		p, ok = makePlan(c, cfg, st, prov.Capabilities())
+		if !ok {
+			return exitError
+		}
+		if err := render.Text(c.stdout, p, render.TextOptions{Color: c.color}); err != nil {
+			return c.errorf("rendering the plan: %v", err)
+		}
+	}
+	if failed := p.FailedPreconditions(); len(failed) > 0 {
+		for _, f := range failed {
+			c.errorf("precondition failed: %s", f)
+		}
+		return c.errorf("the plan cannot be applied until the failed preconditions above hold; nothing was changed")
+	}
+	if !p.HasChanges() {
+		if err := b.Write(st); err != nil {
+			return c.errorf("writing state %s: %v", path, err)
+		}
+		fmt.Fprintln(c.stdout, "\nNo changes. Every recovery is at its requested stage.")
+		return exitOK
+	}
+	if a.planFile == "" && !a.autoApprove {
+		if !confirm(c) {
+			fmt.Fprintln(c.stdout, "\nApply cancelled. Nothing was changed.")
+			return exitError
+		}
+	}
+	fmt.Fprintln(c.stdout)
+	view := newApplyView(c, p, c.getenv("DIALTONE_LOG") != "")
+	applyErr := applyPlan(c, b, path, prov, st, p, a.parallelism, view)
+	if applyErr != nil {
+		return c.errorf("apply stopped: %v\nThe finished steps are recorded in %s; fix the cause and run \"dialtone apply\" again to continue.", applyErr, path)
+	}
+	view.complete(st)
+	return exitOK
+}
+
+// confirm asks for "yes" on stdin.
+func confirm(c *cli) bool {
+	fmt.Fprint(c.stdout, "\nDo you want to perform these actions? Only 'yes' will be accepted: ")
+	line, err := bufio.NewReader(c.stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false
+	}
+	return strings.TrimSpace(line) == "yes"
+}
+
+// applyPlan walks p through prov with the backend as the journal, then refreshes and
+// writes the state, folding the journal. It writes the state also when the walk
+// fails, so that every finished step is recorded.
+func applyPlan(c *cli, b *state.Local, path string, prov providers.Provider, st *state.State,
+	p *planner.Plan, parallelism int, view *applyView) error {
+	var j planner.Journal = b
+	if n, err := strconv.Atoi(c.getenv("DIALTONE_TEST_KILL_AFTER_STEPS")); err == nil && n > 0 {
+		j = &killJournal{Journal: b, after: int64(n)}
+	}
+	applyErr := planner.Apply(c.ctx, p, prov, st, j, view, planner.ApplyOptions{Parallelism: parallelism})
+	if err := refreshFrom(c, prov, st); err != nil {
+		c.log.Warn("refresh after apply failed; writing the state without it", "error", err)
+		if applyErr == nil {
+			applyErr = err
+		}
+	}
+	if err := b.Write(st); err != nil {
+		werr := fmt.Errorf("writing state %s: %w (the journal beside it still holds the finished steps; the next command replays it)", path, err)
+		if applyErr != nil {
+			return errors.Join(applyErr, werr)
+		}
+		return werr
+	}
+	return applyErr
+}
+
+// killJournal is TEST-ONLY: with DIALTONE_TEST_KILL_AFTER_STEPS=N set, the process
+// sends itself SIGKILL right after the Nth finished step is in the journal, so the
+// crash tests can kill a real apply at a chosen point. Nothing else sets it.
+type killJournal struct {
+	planner.Journal
+	after int64
+	n     atomic.Int64
+}
+
+func (k *killJournal) AppendJournal(changes []state.Change) error {
+	if err := k.Journal.AppendJournal(changes); err != nil {
+		return err
+	}
+	for _, ch := range changes {
+		if ch.StepDone != nil {
+			if k.n.Add(1) == k.after {
+				_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			}
+			break
+		}
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/providers/lab"
+)
+
+// labCommands are the subcommands of "dialtone lab".
+func labCommands() map[string]func(c *cli, cfg *config.Config, args []string) int {
+	return map[string]func(c *cli, cfg *config.Config, args []string) int{
+		"init":    cmdLabInit,
+		"deliver": cmdLabDeliver,
+		"backup":  cmdLabBackup,
+		"fail":    cmdLabFail,
+		"mailbox": cmdLabMailbox,
+		"status":  cmdLabStatus,
+		"verify":  cmdLabVerify,
+	}
+}
+
+const labUsage = `Usage: dialtone lab SUBCOMMAND [flags]
+
+  init [-mailboxes=N]                               build the simulated organization from the configuration
+  deliver (-to=ADDRESS | -database=NAME) [-count=N] [-json]
+                                                    deliver test messages (queued while a database is down)
+  backup DATABASE [-name=SET]                       take a full backup
+  fail database NAME [-mode=lost|corrupt]           inject a failure
+  mailbox ADDRESS [-json]                           list a mailbox's items
+  status [-json]                                    databases and mailboxes
+  verify                                            exit 0 only if every accepted message is delivered exactly once
+`
+
+// cmdLab dispatches the lab subcommands. Each loads the configuration first: the lab
+// folder is the lab provider's path.
+func cmdLab(c *cli, args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "help" {
+		fmt.Fprint(c.stderr, labUsage)
+		if len(args) == 0 {
+			return exitError
+		}
+		return exitOK
+	}
+	sub, ok := labCommands()[args[0]]
+	if !ok {
+		fmt.Fprintf(c.stderr, "%s unknown lab subcommand %q.\n\n%s", c.paint(red, "Error:"), args[0], labUsage)
+		return exitError
+	}
+	cfg, ok := loadConfig(c)
+	if !ok {
+		return exitError
+	}
+	return sub(c, cfg, args[1:])
+}
+
+// withLab opens the lab, runs fn and closes it.
+func withLab(c *cli, cfg *config.Config, fn func(l *lab.Lab) int) int {
+	l, err := openLab(c, cfg)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	defer func() {
+		if err := l.Close(); err != nil {
+			c.log.Warn("closing the lab", "error", err)
+		}
+	}()
+	return fn(l)
+}
+
+// topology builds the lab topology from the configuration's servers and databases,
+// sorted by name.
+func topology(cfg *config.Config) lab.Topology {
+	var t lab.Topology
+	for _, name := range sortedKeys(cfg.Servers) {
+		s := cfg.Servers[name]
+		t.Servers = append(t.Servers, lab.ServerSpec{Name: s.Name, Site: s.Site, Edition: s.Edition, Version: s.Version})
+	}
+	for _, name := range sortedKeys(cfg.Databases) {
+		d := cfg.Databases[name]
+		t.Databases = append(t.Databases, lab.DatabaseSpec{Name: d.Name, Server: d.Server.Name, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath})
+	}
+	return t
+}
+
+// writeJSON prints v as indented JSON on stdout.
+func writeJSON(c *cli, v any) int {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return c.errorf("encoding JSON: %v", err)
+	}
+	fmt.Fprintf(c.stdout, "%s\n", data)
+	return exitOK
+}
+
+func joinSorted(xs []string) string {
+	ys := append([]string(nil), xs...)
+	sort.Strings(ys)
+	return strings.Join(ys, "\n    ")
+}

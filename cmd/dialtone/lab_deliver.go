@@ -1,0 +1,61 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/providers/lab"
+)
+
+// cmdLabDeliver delivers test messages to one mailbox or round-robin to the mailboxes
+// of one database; mail for a database that is not mounted is queued.
+func cmdLabDeliver(c *cli, cfg *config.Config, args []string) int {
+	fs := newFlagSet(c, "lab deliver", "lab deliver (-to=ADDRESS | -database=NAME) [-count=N] [-json]")
+	to := fs.String("to", "", "deliver to this mailbox address")
+	db := fs.String("database", "", "deliver round-robin to the mailboxes of this database")
+	count := fs.Int("count", 1, "how many messages")
+	asJSON := fs.Bool("json", false, `print {"accepted":[{"message_id","to","queued"}]}`)
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return c.errorf("lab deliver takes no arguments (got %q); use -to=ADDRESS or -database=NAME", fs.Arg(0))
+	}
+	if (*to == "") == (*db == "") {
+		return c.errorf("lab deliver needs exactly one of -to=ADDRESS or -database=NAME")
+	}
+	if *count < 1 {
+		return c.errorf("-count=%d: must be at least 1", *count)
+	}
+	return withLab(c, cfg, func(l *lab.Lab) int {
+		var acc []lab.Accepted
+		var err error
+		if *to != "" {
+			acc, err = l.Deliver(*to, *count)
+		} else {
+			acc, err = l.DeliverToDatabase(*db, *count)
+		}
+		if err != nil {
+			return c.errorf("delivering: %v", err)
+		}
+		if *asJSON {
+			if acc == nil {
+				acc = []lab.Accepted{}
+			}
+			return writeJSON(c, struct {
+				Accepted []lab.Accepted `json:"accepted"`
+			}{acc})
+		}
+		queued := 0
+		for _, a := range acc {
+			state := "delivered"
+			if a.Queued {
+				state = "queued"
+				queued++
+			}
+			fmt.Fprintf(c.stdout, "%s -> %s: %s\n", a.MessageID, a.To, state)
+		}
+		fmt.Fprintf(c.stdout, "%d messages accepted, %d queued.\n", len(acc), queued)
+		return exitOK
+	})
+}

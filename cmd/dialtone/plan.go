@@ -1,0 +1,100 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/planner/render"
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
+)
+
+// planArgs are the flags of plan.
+type planArgs struct {
+	out              string
+	refresh          bool
+	detailedExitcode bool
+	json             bool
+}
+
+// cmdPlan prints the steps that move each recovery from its recorded stage to the
+// requested one. It never changes the organization or the stored state.
+func cmdPlan(c *cli, args []string) int {
+	var a planArgs
+	fs := newFlagSet(c, "plan", "plan [-out=FILE] [-refresh=false] [-detailed-exitcode] [-json]")
+	fs.StringVar(&a.out, "out", "", "write the plan to FILE for a later \"dialtone apply FILE\"")
+	fs.BoolVar(&a.refresh, "refresh", true, "read the organization through the provider first")
+	fs.BoolVar(&a.detailedExitcode, "detailed-exitcode", false, "exit 0 no changes, 1 error, 2 changes present")
+	fs.BoolVar(&a.json, "json", false, "print the plan as JSON")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return c.errorf("plan takes no arguments (got %q); flags go before arguments", fs.Arg(0))
+	}
+	cfg, ok := loadConfig(c)
+	if !ok {
+		return exitError
+	}
+	b, path, err := backendFor(c, cfg)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	st, err := readState(b, path)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	prov, err := openProvider(c, cfg)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	defer closeProvider(c, prov)
+	if a.refresh {
+		if err := refreshFrom(c, prov, st); err != nil {
+			return c.errorf("%v", err)
+		}
+	}
+	p, ok := makePlan(c, cfg, st, prov.Capabilities())
+	if !ok {
+		return exitError
+	}
+	if a.json {
+		if err := render.JSON(c.stdout, p); err != nil {
+			return c.errorf("rendering the plan: %v", err)
+		}
+	} else if err := render.Text(c.stdout, p, render.TextOptions{Color: c.color}); err != nil {
+		return c.errorf("rendering the plan: %v", err)
+	}
+	if failed := p.FailedPreconditions(); len(failed) > 0 {
+		for _, f := range failed {
+			c.errorf("precondition failed: %s", f)
+		}
+		return c.errorf("the plan cannot be applied until the failed preconditions above hold; nothing was written")
+	}
+	if a.out != "" {
+		if err := planner.WritePlanFile(c.path(a.out), p); err != nil {
+			return c.errorf("writing the plan file %s: %v", a.out, err)
+		}
+		if !a.json {
+			fmt.Fprintf(c.stdout, "\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  dialtone apply %s\n", a.out, a.out)
+		}
+	}
+	if a.detailedExitcode && p.HasChanges() {
+		return exitChanges
+	}
+	return exitOK
+}
+
+// makePlan plans and prints the planner's diagnostics; ok is false on errors.
+func makePlan(c *cli, cfg *config.Config, st *state.State, caps providers.Capabilities) (*planner.Plan, bool) {
+	p, diags := planner.Plan(cfg, st, caps)
+	writeDiags(c, cfg, diags)
+	if diags.HasErrors() || p == nil {
+		return nil, false
+	}
+	if p.ConfigDigest == "" {
+		p.ConfigDigest = cfg.Digest()
+	}
+	return p, true
+}

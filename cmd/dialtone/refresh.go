@@ -1,0 +1,45 @@
+package main
+
+import "fmt"
+
+// cmdRefresh reads the organization through the provider and records it in the state.
+func cmdRefresh(c *cli, args []string) int {
+	fs := newFlagSet(c, "refresh", "refresh")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return c.errorf("refresh takes no arguments (got %q)", fs.Arg(0))
+	}
+	cfg, ok := loadConfig(c)
+	if !ok {
+		return exitError
+	}
+	b, path, err := backendFor(c, cfg)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	unlock, err := b.Lock("refresh")
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	defer unlock()
+	st, err := readState(b, path)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	prov, err := openProvider(c, cfg)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	defer closeProvider(c, prov)
+	if err := refreshFrom(c, prov, st); err != nil {
+		return c.errorf("%v", err)
+	}
+	if err := b.Write(st); err != nil {
+		return c.errorf("writing state %s: %v", path, err)
+	}
+	fmt.Fprintf(c.stdout, "Refreshed: %d servers, %d databases, %d mailboxes recorded in %s (serial %d).\n",
+		len(st.Servers), len(st.Databases), len(st.Mailboxes), path, st.Serial)
+	return exitOK
+}

@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/mattn/go-isatty"
+)
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitError   = 1
+	exitChanges = 2 // plan -detailed-exitcode: changes present
+)
+
+// cli is what every command receives: the streams, the working directory, the colour
+// decision and the logger of one invocation. It is built once in run and never
+// mutated by a command; commands pass values down as arguments, not through it.
+type cli struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	dir    string // working directory (-chdir), "." by default
+	color  bool
+	log    hclog.Logger
+	getenv func(string) string
+	ctx    context.Context
+}
+
+// path resolves p (from the configuration or a flag) against the working directory.
+func (c *cli) path(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.dir, p)
+}
+
+// command is one subcommand: its one-line help and its entry point.
+type command struct {
+	synopsis string
+	run      func(c *cli, args []string) int
+}
+
+// commands is the table of subcommands, in the order help lists them.
+func commands() map[string]command {
+	return map[string]command{
+		"init":         {"Prepare the working directory: check the backend, create an empty state", cmdInit},
+		"validate":     {"Check the configuration; touches no provider and no state", cmdValidate},
+		"refresh":      {"Read the organization through the provider into the state", cmdRefresh},
+		"plan":         {"Show the steps that move each recovery to its requested stage", cmdPlan},
+		"apply":        {"Carry out a plan through the provider, step by step", cmdApply},
+		"show":         {"Show a saved plan or the current state", cmdShow},
+		"state":        {"Inspect the state: state list | state show ADDR", cmdState},
+		"force-unlock": {"Remove a stale state lock: force-unlock LOCK_ID", cmdForceUnlock},
+		"drill":        {"Rehearse the recovery in this folder on a fresh lab", cmdDrill},
+		"lab":          {"Drive the simulated organization (lab provider)", cmdLab},
+		"version":      {"Print the dialtone version", cmdVersion},
+	}
+}
+
+const globalUsage = `Usage: dialtone [-chdir=DIR] [-no-color] COMMAND [flags]
+
+Global flags (before the command):
+  -chdir=DIR   switch to DIR before running the command
+  -no-color    no colour in the output (NO_COLOR does the same)
+  -version     same as the version command
+
+Commands:
+`
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, globalUsage)
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-13s %s\n", n, cmds[n].synopsis)
+	}
+}
+
+// run is the whole program: it returns the exit status. It never panics on input.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("dialtone", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	chdir := fs.String("chdir", ".", "")
+	noColor := fs.Bool("no-color", false, "")
+	showVersion := fs.Bool("version", false, "")
+	help := fs.Bool("help", false, "")
+	fs.BoolVar(help, "h", false, "")
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "Error: %v\n\n", err)
+		usage(stderr)
+		return exitError
+	}
+	rest := fs.Args()
+
+	log, closeLog, err := newLogger(os.Getenv, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "Error: %v\n", err)
+		return exitError
+	}
+	defer closeLog()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	c := &cli{
+		stdin:  stdin,
+		stdout: stdout,
+		stderr: stderr,
+		dir:    *chdir,
+		color:  !*noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout),
+		log:    log,
+		getenv: os.Getenv,
+		ctx:    ctx,
+	}
+	if *showVersion {
+		return cmdVersion(c, nil)
+	}
+	if *help || len(rest) == 0 {
+		w := stdout
+		if !*help {
+			w = stderr
+		}
+		usage(w)
+		if *help {
+			return exitOK
+		}
+		return exitError
+	}
+	if st, err := os.Stat(c.dir); err != nil || !st.IsDir() {
+		fmt.Fprintf(stderr, "Error: -chdir=%s: not a directory\n", c.dir)
+		return exitError
+	}
+	name := rest[0]
+	cmd, ok := commands()[name]
+	if !ok {
+		fmt.Fprintf(stderr, "Error: unknown command %q.\n\n", name)
+		usage(stderr)
+		return exitError
+	}
+	log.Debug("running command", "command", name, "dir", c.dir)
+	return cmd.run(c, rest[1:])
+}
+
+// newLogger builds the one logger of an invocation from DIALTONE_LOG (trace, debug,
+// info, warn, error; off when empty) and DIALTONE_LOG_PATH (a file; stderr otherwise).
+func newLogger(getenv func(string) string, stderr io.Writer) (hclog.Logger, func(), error) {
+	level := strings.TrimSpace(getenv("DIALTONE_LOG"))
+	if level == "" || strings.EqualFold(level, "off") {
+		return hclog.NewNullLogger(), func() {}, nil
+	}
+	lv := hclog.LevelFromString(level)
+	if lv == hclog.NoLevel {
+		return nil, nil, fmt.Errorf("DIALTONE_LOG=%q: use trace, debug, info, warn or error", level)
+	}
+	out := stderr
+	closeFn := func() {}
+	if p := getenv("DIALTONE_LOG_PATH"); p != "" {
+		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, nil, fmt.Errorf("DIALTONE_LOG_PATH: %w", err)
+		}
+		out = f
+		closeFn = func() { f.Close() }
+	}
+	return hclog.New(&hclog.LoggerOptions{Name: "dialtone", Level: lv, Output: out}), closeFn, nil
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	return isatty.IsTerminal(f.Fd())
+}
+
+// newFlagSet returns a flag set for one command that reports its own errors on stderr
+// with the command's usage line.
+func newFlagSet(c *cli, name, usageLine string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(c.stderr, "Usage: dialtone %s\n", usageLine)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args and turns -h into exit 0 and bad flags into exit 1.
+// ok is false when the caller must return code.
+func parseFlags(fs *flag.FlagSet, args []string) (code int, ok bool) {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitError, false
+	}
+	return exitOK, true
+}
+
+// errorf prints an error in the house format on stderr and returns exitError.
+func (c *cli) errorf(format string, args ...any) int {
+	fmt.Fprintf(c.stderr, "%s %s\n", c.paint(red, "Error:"), fmt.Sprintf(format, args...))
+	return exitError
+}

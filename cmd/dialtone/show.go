@@ -1,0 +1,63 @@
+package main
+
+import (
+	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/planner/render"
+	"github.com/dialtone/dialtone/state"
+)
+
+// cmdShow renders a saved plan (PLANFILE) or, without one, the current state.
+func cmdShow(c *cli, args []string) int {
+	fs := newFlagSet(c, "show", "show [-json] [PLANFILE]")
+	asJSON := fs.Bool("json", false, "print JSON: the plan document or the state document")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 1 {
+		return c.errorf("show takes at most one argument, a plan file")
+	}
+	if fs.NArg() == 1 {
+		file := fs.Arg(0)
+		p, err := planner.ReadPlanFile(c.path(file))
+		if err != nil {
+			return c.errorf("reading the plan file %s: %v", file, err)
+		}
+		if *asJSON {
+			err = render.JSON(c.stdout, p)
+		} else {
+			err = render.Text(c.stdout, p, render.TextOptions{Color: c.color})
+		}
+		if err != nil {
+			return c.errorf("rendering the plan: %v", err)
+		}
+		return exitOK
+	}
+
+	cfg, ok := loadConfig(c)
+	if !ok {
+		return exitError
+	}
+	b, path, err := backendFor(c, cfg)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	st, err := readState(b, path)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	if *asJSON {
+		data, err := state.Encode(st)
+		if err != nil {
+			return c.errorf("encoding the state: %v", err)
+		}
+		if _, err := c.stdout.Write(data); err != nil {
+			return exitError
+		}
+		if len(data) > 0 && data[len(data)-1] != '\n' {
+			c.stdout.Write([]byte("\n"))
+		}
+		return exitOK
+	}
+	writeStateText(c, path, st)
+	return exitOK
+}

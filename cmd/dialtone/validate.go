@@ -1,0 +1,21 @@
+package main
+
+import (
+	"fmt"
+)
+
+// cmdValidate checks the configuration only: no provider, no state.
+func cmdValidate(c *cli, args []string) int {
+	fs := newFlagSet(c, "validate", "validate")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return c.errorf("validate takes no arguments (got %q); use -chdir=DIR to check another folder", fs.Arg(0))
+	}
+	if _, ok := loadConfig(c); !ok {
+		return exitError
+	}
+	fmt.Fprintln(c.stdout, c.paint(green, "Success! The configuration is valid."))
+	return exitOK
+}

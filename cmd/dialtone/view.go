@@ -1,0 +1,47 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/dialtone/dialtone/config"
+)
+
+// ANSI colours; used only through paint, which drops them when colour is off.
+const (
+	red    = "\x1b[31m"
+	green  = "\x1b[32m"
+	yellow = "\x1b[33m"
+	bold   = "\x1b[1m"
+	reset  = "\x1b[0m"
+)
+
+func (c *cli) paint(code, s string) string {
+	if !c.color {
+		return s
+	}
+	return code + s + reset
+}
+
+// writeDiags renders diagnostics with file:line:col and a source snippet on stderr.
+// cfg may be nil (diagnostics without a configuration, e.g. from the planner when no
+// file is known); files then come out as plain ranges.
+func writeDiags(c *cli, cfg *config.Config, diags hcl.Diagnostics) {
+	if len(diags) == 0 {
+		return
+	}
+	var files map[string]*hcl.File
+	if cfg != nil {
+		files = cfg.Files
+	}
+	writeDiagsTo(c.stderr, files, diags, c.color)
+}
+
+func writeDiagsTo(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics, color bool) {
+	dw := hcl.NewDiagnosticTextWriter(w, files, 78, color)
+	if err := dw.WriteDiagnostics(diags); err != nil {
+		fmt.Fprintf(w, "Error: %v\n", diags.Error())
+	}
+}
