@@ -164,12 +164,14 @@ type Merge struct {
 
 // Drill is a drill "NAME" block (lab only): what `dialtone drill` rehearses.
 type Drill struct {
-	Name      string
-	Failure   Addr   // database.X (or server.X later)
-	Mode      string // "lost" | "corrupt"
-	Mailboxes int    // per database
-	Messages  DrillMessages
-	DeclRange hcl.Range
+	Name    string
+	Failure Addr // database.X (or server.X later)
+	// FailureRange is the range of the failure reference (added for diagnostics).
+	FailureRange hcl.Range
+	Mode         string // "lost" | "corrupt"
+	Mailboxes    int    // per database
+	Messages     DrillMessages
+	DeclRange    hcl.Range
 }
 
 // DrillMessages is how many messages a drill delivers per database at each point.

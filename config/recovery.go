@@ -1,0 +1,149 @@
+package config
+
+import (
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// Options lists the recovery options, in the order shown to users.
+var Options = []string{OptionSameServer, OptionAlternateServer, OptionAlternateServerStay}
+
+var recoverySchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "database", Required: true},
+		{Name: "option", Required: true},
+		{Name: "stage", Required: true},
+	},
+	Blocks: []hcl.BlockHeaderSchema{
+		{Type: "dial_tone_database"},
+		{Type: "recovery_database"},
+		{Type: "restore"},
+		{Type: "merge"},
+	},
+}
+
+// decodeRecovery decodes a recovery block: the intent to recover one database.
+func (l *loader) decodeRecovery(block *hcl.Block) hcl.Diagnostics {
+	name := block.Labels[0]
+	body, diags := content(block.Body, recoverySchema)
+	r := &Recovery{Name: name, DeclRange: block.DefRange}
+
+	if !hclsyntax.ValidIdentifier(name) {
+		diags = append(diags, errorAt(block.LabelRanges[0], "Invalid recovery name",
+			"%q cannot be used in step addresses such as recovery.NAME.create_dial_tone_database. A recovery name starts with a letter and holds only letters, digits, hyphens and underscores, like \"db01-outage\".", name))
+	}
+	if attr := body.Attributes["database"]; attr != nil {
+		addr, d := parseRef(attr.Expr, KindDatabase)
+		diags = append(diags, d...)
+		r.Database, r.DatabaseRange = addr, attr.Expr.Range()
+	}
+	if attr := body.Attributes["option"]; attr != nil {
+		diags = append(diags, decodeString(attr, &r.Option)...)
+		if !oneOf(r.Option, Options) {
+			diags = append(diags, errorAt(attr.Expr.Range(), "Invalid recovery option",
+				"Recovery %s has option %q. The option is %s: same_server when the failed database's server still works, alternate_server to recover on another server and move back, alternate_server_stay to stay there.",
+				name, r.Option, quoteList(Options)))
+		}
+	}
+	if attr := body.Attributes["stage"]; attr != nil {
+		r.StageRange = attr.Expr.Range()
+		diags = append(diags, decodeString(attr, &r.Stage)...)
+		if StageIndex(r.Stage) < 0 {
+			diags = append(diags, errorAt(attr.Expr.Range(), "Invalid recovery stage",
+				"Recovery %s asks for stage %q. The stage is the one to reach, in order: %s. Raise it one step at a time to move the recovery forward.",
+				name, r.Stage, quoteList(Stages)))
+		}
+	}
+
+	blocks, d := singleBlocks(body.Blocks)
+	diags = append(diags, d...)
+	for _, required := range []string{"dial_tone_database", "recovery_database", "restore"} {
+		if blocks[required] == nil {
+			diags = append(diags, errorAt(block.DefRange, "Missing "+required+" block",
+				"Recovery %s needs a %s block: %s.", name, required, requiredBlockWhy[required]))
+		}
+	}
+	if b := blocks["dial_tone_database"]; b != nil {
+		r.DialTone, d = l.decodeDialTone(b, r)
+		diags = append(diags, d...)
+	}
+	if b := blocks["recovery_database"]; b != nil {
+		r.RecoveryDatabase, d = l.decodeRecoveryDatabase(b, r)
+		diags = append(diags, d...)
+	}
+	if b := blocks["restore"]; b != nil {
+		r.Restore, d = decodeRestore(b)
+		diags = append(diags, d...)
+	}
+	r.Merge = &Merge{ConflictResolution: DefaultConflictResolution, DeclRange: block.DefRange}
+	if b := blocks["merge"]; b != nil {
+		r.Merge, d = decodeMerge(b)
+		diags = append(diags, d...)
+	}
+
+	if first, ok := l.cfg.Recoveries[name]; ok {
+		return append(diags, duplicate(KindRecovery, name, block.LabelRanges[0], first.DeclRange))
+	}
+	if r.Database.Name != "" {
+		if first, ok := l.claims.recovered[r.Database.Name]; ok {
+			diags = append(diags, errorAt(r.DatabaseRange, "Database recovered twice",
+				"Database %s is already recovered by %s, declared at %s. One recovery brings a database back; remove one of them or point it at another database.",
+				r.Database.Name, first.owner, first.rng))
+		} else {
+			l.claims.recovered[r.Database.Name] = claim{"recovery " + name, block.DefRange}
+		}
+	}
+	l.cfg.Recoveries[name] = r
+	return diags
+}
+
+var requiredBlockWhy = map[string]string{
+	"dial_tone_database": "the empty database that gives users service at once",
+	"recovery_database":  "the recovery database that the backup is restored into",
+	"restore":            "the backup set to restore the failed database from",
+}
+
+var restoreSchema = &hcl.BodySchema{
+	Attributes: []hcl.AttributeSchema{
+		{Name: "backup", Required: true},
+		{Name: "replay_logs"},
+	},
+}
+
+// decodeRestore decodes the restore block of a recovery; replay_logs defaults to true
+// because rolling forward with surviving logs loses the least mail.
+func decodeRestore(block *hcl.Block) (*Restore, hcl.Diagnostics) {
+	body, diags := content(block.Body, restoreSchema)
+	rs := &Restore{ReplayLogs: true, DeclRange: block.DefRange}
+	if attr := body.Attributes["backup"]; attr != nil {
+		d := decodeString(attr, &rs.Backup)
+		diags = append(diags, d...)
+		if !d.HasErrors() && rs.Backup == "" {
+			diags = append(diags, errorAt(attr.Expr.Range(), "Empty backup name",
+				"The restore block needs the name of the backup set to restore, as the backup software or the lab knows it, like \"nightly\"."))
+		}
+	}
+	diags = append(diags, decodeBool(body.Attributes["replay_logs"], &rs.ReplayLogs)...)
+	return rs, diags
+}
+
+// RecoveryFor returns the recovery of the named database, or nil if none. Should a
+// (invalid) configuration hold two, it returns the one whose name sorts first.
+func (c *Config) RecoveryFor(database string) *Recovery {
+	if c == nil {
+		return nil
+	}
+	names := make([]string, 0, len(c.Recoveries))
+	for name := range c.Recoveries {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if r := c.Recoveries[name]; r != nil && r.Database.Name == database {
+			return r
+		}
+	}
+	return nil
+}

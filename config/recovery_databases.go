@@ -1,0 +1,120 @@
+package config
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+func recoveryDBSchema(serverRequired bool) *hcl.BodySchema {
+	return &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{
+			{Name: "name", Required: true},
+			{Name: "server", Required: serverRequired},
+			{Name: "edb_file_path", Required: true},
+			{Name: "log_folder_path", Required: true},
+		},
+	}
+}
+
+var (
+	dialToneSchema         = recoveryDBSchema(true)
+	recoveryDatabaseSchema = recoveryDBSchema(false)
+)
+
+// dbFields are the fields dial tone and recovery databases share.
+type dbFields struct {
+	Name          string
+	Server        Addr
+	ServerRange   hcl.Range
+	EdbFilePath   string
+	LogFolderPath string
+}
+
+// decodeDBBlock decodes a dial_tone_database or recovery_database block. what is
+// "dial tone database" or "recovery database"; wantEdb is the file name its
+// edb_file_path must end in ("" when unknown), and why explains it.
+func (l *loader) decodeDBBlock(block *hcl.Block, schema *hcl.BodySchema, r *Recovery, what string,
+	wantEdb func(name string) (string, string)) (dbFields, hcl.Diagnostics) {
+	body, diags := content(block.Body, schema)
+	var f dbFields
+	nameAttr := body.Attributes["name"]
+	nameOK := false
+	if nameAttr != nil {
+		d := decodeString(nameAttr, &f.Name)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			nameOK = true
+			diags = append(diags, checkDatabaseName(f.Name, nameAttr.Expr.Range(), what)...)
+		}
+	}
+	owner := fmt.Sprintf("%s %s of recovery %s", what, f.Name, r.Name)
+	if attr := body.Attributes["server"]; attr != nil && !isAbsent(attr.Expr) {
+		addr, d := parseRef(attr.Expr, KindServer)
+		diags = append(diags, d...)
+		f.Server, f.ServerRange = addr, attr.Expr.Range()
+	}
+	edb, logs := body.Attributes["edb_file_path"], body.Attributes["log_folder_path"]
+	if edb != nil {
+		d := decodeString(edb, &f.EdbFilePath)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			want, why := wantEdb(f.Name)
+			diags = append(diags, checkEdbFilePath(f.EdbFilePath, edb.Expr.Range(), owner, want, why)...)
+		}
+	}
+	if logs != nil {
+		d := decodeString(logs, &f.LogFolderPath)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			diags = append(diags, checkLogFolderPath(f.LogFolderPath, logs.Expr.Range(), owner)...)
+		}
+	}
+	if nameOK {
+		if d := l.claimDatabaseName(f.Name, nameAttr.Expr.Range(), owner); d != nil {
+			return f, append(diags, d...)
+		}
+	}
+	diags = append(diags, l.claimPaths(f.EdbFilePath, valueRange(edb), f.LogFolderPath, valueRange(logs), owner)...)
+	return f, diags
+}
+
+// decodeDialTone decodes the dial_tone_database block of recovery r.
+func (l *loader) decodeDialTone(block *hcl.Block, r *Recovery) (*DialToneDatabase, hcl.Diagnostics) {
+	f, diags := l.decodeDBBlock(block, dialToneSchema, r, "dial tone database", func(name string) (string, string) {
+		if name == "" {
+			return "", ""
+		}
+		return name + ".edb", " (Exchange expects the file of a database to carry its name)"
+	})
+	return &DialToneDatabase{
+		Name:          f.Name,
+		Server:        f.Server,
+		ServerRange:   f.ServerRange,
+		EdbFilePath:   f.EdbFilePath,
+		LogFolderPath: f.LogFolderPath,
+		DeclRange:     block.DefRange,
+	}, diags
+}
+
+// decodeRecoveryDatabase decodes the recovery_database block of recovery r. Its file
+// is named for the failed database: a restore keeps file names, and the recovery
+// database is pointed at the restored file (exchange-recovery.md 3.3).
+func (l *loader) decodeRecoveryDatabase(block *hcl.Block, r *Recovery) (*RecoveryDatabase, hcl.Diagnostics) {
+	f, diags := l.decodeDBBlock(block, recoveryDatabaseSchema, r, "recovery database", func(string) (string, string) {
+		if r.Database.Name == "" {
+			return "", ""
+		}
+		return r.Database.Name + ".edb", fmt.Sprintf(
+			" (a restore keeps the failed database's file name, so the recovery database of %s points at %s.edb)",
+			r.Database.Name, r.Database.Name)
+	})
+	return &RecoveryDatabase{
+		Name:          f.Name,
+		Server:        f.Server,
+		ServerRange:   f.ServerRange,
+		EdbFilePath:   f.EdbFilePath,
+		LogFolderPath: f.LogFolderPath,
+		DeclRange:     block.DefRange,
+	}, diags
+}

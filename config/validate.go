@@ -1,0 +1,107 @@
+package config
+
+import (
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// validate runs the checks that need the whole configuration: references to declared
+// blocks, and what a recovery asks of the servers it uses. Checks skip values that
+// already failed on their own (an unparsable version, an unresolved reference), so
+// one mistake gives one diagnostic. Diagnostics come in source order.
+func validate(cfg *Config) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	servers := names(cfg.Servers)
+	databases := names(cfg.Databases)
+
+	resolveServer := func(ref Addr, rng hcl.Range) *Server {
+		if ref.Name == "" {
+			return nil
+		}
+		if s := cfg.Servers[ref.Name]; s != nil {
+			return s
+		}
+		diags = append(diags, undeclared(ref, rng, servers))
+		return nil
+	}
+	resolveDatabase := func(ref Addr, rng hcl.Range) *Database {
+		if ref.Name == "" {
+			return nil
+		}
+		if db := cfg.Databases[ref.Name]; db != nil {
+			return db
+		}
+		diags = append(diags, undeclared(ref, rng, databases))
+		return nil
+	}
+
+	for _, db := range inSourceOrder(cfg.Databases, func(db *Database) hcl.Range { return db.DeclRange }) {
+		resolveServer(db.Server, db.ServerRange)
+	}
+	for _, r := range inSourceOrder(cfg.Recoveries, func(r *Recovery) hcl.Range { return r.DeclRange }) {
+		failed := resolveDatabase(r.Database, r.DatabaseRange)
+		var failedServer *Server
+		if failed != nil {
+			failedServer = cfg.Servers[failed.Server.Name] // reported with the database if missing
+		}
+		if dt := r.DialTone; dt != nil {
+			if s := resolveServer(dt.Server, dt.ServerRange); s != nil && failedServer != nil {
+				diags = append(diags, checkPlacement(r, "dial tone database", dt.Name, s, dt.ServerRange, failed, failedServer)...)
+			}
+		}
+		if rdb := r.RecoveryDatabase; rdb != nil {
+			if s := resolveServer(rdb.Server, rdb.ServerRange); s != nil && failedServer != nil {
+				diags = append(diags, checkPlacement(r, "recovery database", rdb.Name, s, rdb.ServerRange, failed, failedServer)...)
+			}
+		}
+	}
+	for _, dr := range inSourceOrder(cfg.Drills, func(dr *Drill) hcl.Range { return dr.DeclRange }) {
+		if db := resolveDatabase(dr.Failure, dr.FailureRange); db != nil && cfg.RecoveryFor(db.Name) == nil {
+			diags = append(diags, warningAt(dr.FailureRange, "Drill without a recovery",
+				"Drill %s fails database %s, but no recovery block recovers it, so the drill has nothing to rehearse. Add a recovery with database = database.%s.",
+				dr.Name, db.Name, db.Name))
+		}
+	}
+	diags = append(diags, checkMountedLimits(cfg)...)
+	return diags
+}
+
+// checkPlacement checks a dial tone or recovery database placed on server s, for a
+// recovery of database failed on failedServer.
+func checkPlacement(r *Recovery, what, name string, s *Server, rng hcl.Range, failed *Database, failedServer *Server) hcl.Diagnostics {
+	if r.Option == OptionSameServer && s != failedServer {
+		return hcl.Diagnostics{errorAt(rng, "Database not on the failed database's server",
+			"Recovery %s uses option \"same_server\", which keeps every database of the recovery on %s, the server of %s; but the %s %s is on %s. Set server = server.%s, or use option = \"alternate_server\" (or \"alternate_server_stay\") to recover on %s.",
+			r.Name, failedServer.Name, failed.Name, what, name, s.Name, failedServer.Name, s.Name)}
+	}
+	have, ok1 := ParseBuild(s.Version)
+	want, ok2 := ParseBuild(failedServer.Version)
+	if ok1 && ok2 && have.Schema() != want.Schema() {
+		return hcl.Diagnostics{errorAt(rng, "Exchange version mismatch",
+			"The %s %s of recovery %s is on %s, which runs %s (%s), but %s was on %s, which runs %s (%s). A database's schema follows its Exchange version, so a database cannot move between them. Place the %s on a server running Exchange %s.x.",
+			what, name, r.Name, s.Name, have.Product(), s.Version, failed.Name, failedServer.Name, want.Product(), failedServer.Version, what, want.Schema())}
+	}
+	return nil
+}
+
+// names returns the sorted keys of a map of blocks.
+func names[T any](m map[string]T) []string {
+	out := make([]string, 0, len(m))
+	for name := range m {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// inSourceOrder returns the blocks of a map in declaration order, so diagnostics do
+// not follow Go's map order.
+func inSourceOrder[T any](m map[string]T, rng func(T) hcl.Range) []T {
+	out := make([]T, 0, len(m))
+	for _, name := range names(m) {
+		out = append(out, m[name])
+	}
+	sort.SliceStable(out, func(i, j int) bool { return before(rng(out[i]), rng(out[j])) })
+	return out
+}
