@@ -1,0 +1,86 @@
+package state
+
+// ApplyChange applies one Change to s in memory. Nil maps are created as needed. Every
+// field that is set is applied, in declaration order; an empty change does nothing.
+// Values are copied, so later edits to c's pointers do not reach s. ApplyChange never
+// fails: a change that names something absent (a database to delete, a rehome from a
+// database without mailboxes) simply has nothing to do, which keeps journal replay
+// idempotent.
+func (s *State) ApplyChange(c Change) {
+	s.initMaps()
+	if d := c.PutDatabase; d != nil {
+		cp := *d
+		s.Databases[cp.Name] = &cp
+	}
+	if c.DeleteDatabase != "" {
+		delete(s.Databases, c.DeleteDatabase)
+	}
+	if r := c.Rehome; r != nil && r.From != r.To {
+		// One pass: re-homing 100,000 mailboxes must stay linear.
+		for _, m := range s.Mailboxes {
+			if m != nil && m.Database == r.From {
+				m.Database = r.To
+			}
+		}
+	}
+	if st := c.Stage; st != nil {
+		s.recovery(st.Recovery).Stage = st.Stage
+	}
+	if sd := c.StepDone; sd != nil {
+		rec := sd.Record
+		s.recovery(sd.Recovery).Steps[rec.ID] = &rec
+	}
+	if rr := c.PutRestoreRequest; rr != nil {
+		cp := *rr
+		s.RestoreRequests[cp.Name] = &cp
+	}
+	if c.DeleteRestoreRequest != "" {
+		delete(s.RestoreRequests, c.DeleteRestoreRequest)
+	}
+}
+
+// recovery returns the named recovery, creating it (and its Steps map) when missing.
+func (s *State) recovery(name string) *Recovery {
+	r := s.Recoveries[name]
+	if r == nil {
+		r = &Recovery{Name: name}
+		s.Recoveries[name] = r
+	}
+	if r.Steps == nil {
+		r.Steps = map[string]*StepRecord{}
+	}
+	return r
+}
+
+// Refresh replaces the observed part of s (servers, databases, mailboxes) with o. What
+// apply recorded (recoveries, restore requests), the lineage and the serial are kept.
+// A nil o, or a nil map in it, counts as observing nothing of that kind.
+func (s *State) Refresh(o *Observed) {
+	s.initMaps()
+	if o == nil {
+		o = &Observed{}
+	}
+	s.Servers = o.Servers
+	s.Databases = o.Databases
+	s.Mailboxes = o.Mailboxes
+	s.initMaps()
+}
+
+// initMaps creates any nil map, so that callers can index and assign without checks.
+func (s *State) initMaps() {
+	if s.Servers == nil {
+		s.Servers = map[string]*Server{}
+	}
+	if s.Databases == nil {
+		s.Databases = map[string]*Database{}
+	}
+	if s.Mailboxes == nil {
+		s.Mailboxes = map[string]*Mailbox{}
+	}
+	if s.Recoveries == nil {
+		s.Recoveries = map[string]*Recovery{}
+	}
+	if s.RestoreRequests == nil {
+		s.RestoreRequests = map[string]*RestoreRequest{}
+	}
+}

@@ -1,0 +1,58 @@
+package state
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+)
+
+// The checksum catches a state file that was damaged or edited by hand (design.md,
+// "Reliability rules"). Encode writes it as the second line, over every other byte of
+// the file; Decode checks it when present. A file without a checksum line (written by
+// hand, a test fixture, or an edit the admin means) is accepted: deleting the line is
+// the documented way to accept a deliberate edit.
+
+const checksumPrefix = "sha256:"
+
+// checksumKey starts the checksum line. JSON strings cannot hold a raw newline, so this
+// sequence can only be the top-level key at our indentation.
+var checksumKey = []byte("\n  \"checksum\": \"")
+
+// withChecksum inserts the checksum line after the first line of the format_version
+// key (the second line of body), hashing body as it is without the line.
+func withChecksum(body []byte) []byte {
+	sum := sha256.Sum256(body)
+	line := fmt.Sprintf("  \"checksum\": %q,\n", checksumPrefix+hex.EncodeToString(sum[:]))
+	first := bytes.IndexByte(body, '\n')
+	second := first + 1 + bytes.IndexByte(body[first+1:], '\n')
+	at := second + 1
+	out := make([]byte, 0, len(body)+len(line))
+	out = append(out, body[:at]...)
+	out = append(out, line...)
+	return append(out, body[at:]...)
+}
+
+// verifyChecksum checks the checksum line of b against the rest of b.
+func verifyChecksum(b []byte, want string) error {
+	mismatch := errors.New(`checksum mismatch: the file was changed outside dialtone or damaged` +
+		` (if you edited it on purpose, delete its "checksum" line to accept the edit)`)
+	i := bytes.Index(b, checksumKey)
+	if i < 0 {
+		return mismatch // the line was reformatted: we cannot tell what was hashed
+	}
+	start := i + 1
+	n := bytes.IndexByte(b[start:], '\n')
+	if n < 0 {
+		return mismatch
+	}
+	end := start + n + 1
+	rest := make([]byte, 0, len(b)-(end-start))
+	rest = append(append(rest, b[:start]...), b[end:]...)
+	sum := sha256.Sum256(rest)
+	if want != checksumPrefix+hex.EncodeToString(sum[:]) {
+		return mismatch
+	}
+	return nil
+}

@@ -1,0 +1,214 @@
+package state
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/user"
+	"sync"
+	"time"
+)
+
+// The lock is FILE.lock, created exclusively (O_EXCL) and holding LockInfo as JSON, with
+// an flock held on it for as long as the lock is held. The file says who holds the lock;
+// the flock says whether they still do: the kernel drops it when the holder dies, however
+// it dies. So a lock file whose flock we can take is stale, not a guess.
+
+// Lock takes the state lock for operation. When the lock file exists, Lock writes
+// nothing and returns a *LockError describing the holder (Stale when the holder is gone).
+// The returned unlock closes the journal, removes the lock file and releases the flock;
+// calling it again does nothing.
+func (l *Local) Lock(operation string) (unlock func() error, err error) {
+	lockPath := l.lockPath()
+	var f *os.File
+	// A few attempts: a lock released between our create and our read of it is free.
+	for attempt := 0; ; attempt++ {
+		f, err = os.OpenFile(lockPath, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, fs.ErrExist) {
+			return nil, fmt.Errorf("create lock file %q: %w", lockPath, err)
+		}
+		lerr := lockConflict(lockPath)
+		if lerr != nil {
+			return nil, lerr
+		}
+		if attempt == 3 {
+			return nil, fmt.Errorf("take lock %q: the lock file keeps being created and removed by others; try again", lockPath)
+		}
+	}
+	info := newLockInfo(operation, lockPath)
+	if err := takeLock(f, info); err != nil {
+		_ = os.Remove(lockPath)
+		_ = f.Close()
+		return nil, fmt.Errorf("take lock %q: %w", lockPath, err)
+	}
+	var once sync.Once
+	var uerr error
+	return func() error {
+		once.Do(func() { uerr = l.release(f, lockPath) })
+		return uerr
+	}, nil
+}
+
+// takeLock flocks the new lock file and writes info into it. The flock comes first: a
+// checker that finds the file in between sees an empty file that is still held.
+func takeLock(f *os.File, info LockInfo) error {
+	if err := lockFile(f); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(info, "", "  ")
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	return syncDir(dirOf(f.Name()))
+}
+
+// release ends a lock taken by Lock.
+func (l *Local) release(f *os.File, lockPath string) error {
+	l.mu.Lock()
+	l.closeJournal()
+	l.mu.Unlock()
+
+	var errs []error
+	// Remove the file only if it is still ours: after a force-unlock it may be someone else's.
+	ours := false
+	if st, err := os.Stat(lockPath); err == nil {
+		if mine, err := f.Stat(); err == nil && os.SameFile(st, mine) {
+			ours = true
+		}
+	}
+	if ours && removeWhileOpen {
+		if err := os.Remove(lockPath); err != nil {
+			errs = append(errs, fmt.Errorf("remove lock file %q: %w", lockPath, err))
+		}
+	}
+	_ = unlockFile(f) // closing releases it too
+	if err := f.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close lock file %q: %w", lockPath, err))
+	}
+	if ours && !removeWhileOpen {
+		if err := os.Remove(lockPath); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			errs = append(errs, fmt.Errorf("remove lock file %q: %w", lockPath, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// lockConflict describes the lock at lockPath held by someone else. It returns nil when
+// the lock file no longer exists (released meanwhile: try again).
+func lockConflict(lockPath string) *LockError {
+	now := time.Now()
+	b, rerr := os.ReadFile(lockPath)
+	if errors.Is(rerr, fs.ErrNotExist) {
+		return nil
+	}
+	info := readLockInfo(b)
+	if info.Path == "" {
+		info.Path = lockPath
+	}
+	if info.Who == "" {
+		info.Who = fmt.Sprintf("an unknown holder (lock file %q is unreadable)", lockPath)
+	}
+	return &LockError{Info: info, Stale: holderGone(lockPath, info), Now: now}
+}
+
+// holderGone reports whether the holder of the lock at lockPath is gone: we can take its
+// flock (released at once), or it is a process of this host that no longer exists.
+func holderGone(lockPath string, info LockInfo) bool {
+	if f, err := os.Open(lockPath); err == nil {
+		free, _ := tryLockFile(f)
+		if free {
+			_ = unlockFile(f)
+		}
+		_ = f.Close()
+		if free {
+			return true
+		}
+	}
+	if host, err := os.Hostname(); err == nil && info.Host == host && info.PID > 0 && !processExists(info.PID) {
+		return true
+	}
+	return false
+}
+
+// readLockInfo reads what it can of a lock file: the fields before any damage.
+func readLockInfo(b []byte) LockInfo {
+	var info LockInfo
+	if json.Unmarshal(b, &info) == nil {
+		return info
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return LockInfo{}
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			break
+		}
+		key, _ := tok.(string)
+		var v json.RawMessage
+		if dec.Decode(&v) != nil {
+			break
+		}
+		field, _ := json.Marshal(map[string]json.RawMessage{key: v})
+		_ = json.Unmarshal(field, &info) // a field of the wrong type stays empty
+	}
+	return info
+}
+
+func newLockInfo(operation, lockPath string) LockInfo {
+	host, _ := os.Hostname()
+	name := os.Getenv("USER")
+	if u, err := user.Current(); err == nil {
+		name = u.Username
+	}
+	if name == "" {
+		name = os.Getenv("USERNAME")
+	}
+	return LockInfo{
+		ID:        NewLineage(),
+		Operation: operation,
+		Who:       name + "@" + host,
+		PID:       os.Getpid(),
+		Host:      host,
+		Created:   time.Now().UTC(),
+		Path:      lockPath,
+	}
+}
+
+// ForceUnlock removes the lock file when its ID is id. It is for a lock whose holder is
+// gone; it does not check that, so that a lock on a shared folder can be cleared too.
+func (l *Local) ForceUnlock(id string) error {
+	lockPath := l.lockPath()
+	b, err := os.ReadFile(lockPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("no lock is held (there is no lock file %q)", lockPath)
+	}
+	if err != nil {
+		return fmt.Errorf("read lock file %q: %w", lockPath, err)
+	}
+	info := readLockInfo(b)
+	if info.ID == "" {
+		return fmt.Errorf("lock file %q is unreadable: it has no lock ID; if no dialtone is running, delete the file", lockPath)
+	}
+	if info.ID != id {
+		return fmt.Errorf("lock ID %q does not match the lock held: its ID is %s (held by %s, pid %d, for %q)",
+			id, info.ID, info.Who, info.PID, info.Operation)
+	}
+	if err := os.Remove(lockPath); err != nil {
+		return fmt.Errorf("remove lock file %q: %w", lockPath, err)
+	}
+	return nil
+}
