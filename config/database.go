@@ -24,13 +24,18 @@ func (l *loader) decodeDatabase(block *hcl.Block) hcl.Diagnostics {
 		diags = append(diags, d...)
 		db.Server, db.ServerRange = addr, attr.Expr.Range()
 	}
-	diags = append(diags, checkDatabaseName(name, nameRange, "database")...)
+	nameDiags := checkDatabaseName(name, nameRange, "database")
+	diags = append(diags, nameDiags...)
+	want := name + ".edb"
+	if nameDiags.HasErrors() {
+		want = "" // a file name built from a name Exchange refuses would mislead
+	}
 	edb, logs := body.Attributes["edb_file_path"], body.Attributes["log_folder_path"]
 	if edb != nil {
 		d := decodeString(edb, &db.EdbFilePath)
 		diags = append(diags, d...)
 		if !d.HasErrors() {
-			diags = append(diags, checkEdbFilePath(db.EdbFilePath, edb.Expr.Range(), owner, name+".edb",
+			diags = append(diags, checkEdbFilePath(db.EdbFilePath, edb.Expr.Range(), owner, want,
 				" (Exchange expects the file of a database to carry its name)")...)
 		}
 	}

@@ -44,8 +44,9 @@ func (l *loader) decodeDBBlock(block *hcl.Block, schema *hcl.BodySchema, r *Reco
 		d := decodeString(nameAttr, &f.Name)
 		diags = append(diags, d...)
 		if !d.HasErrors() {
-			nameOK = true
-			diags = append(diags, checkDatabaseName(f.Name, nameAttr.Expr.Range(), what)...)
+			d = checkDatabaseName(f.Name, nameAttr.Expr.Range(), what)
+			diags = append(diags, d...)
+			nameOK = !d.HasErrors()
 		}
 	}
 	owner := fmt.Sprintf("%s %s of recovery %s", what, f.Name, r.Name)
@@ -82,7 +83,7 @@ func (l *loader) decodeDBBlock(block *hcl.Block, schema *hcl.BodySchema, r *Reco
 // decodeDialTone decodes the dial_tone_database block of recovery r.
 func (l *loader) decodeDialTone(block *hcl.Block, r *Recovery) (*DialToneDatabase, hcl.Diagnostics) {
 	f, diags := l.decodeDBBlock(block, dialToneSchema, r, "dial tone database", func(name string) (string, string) {
-		if name == "" {
+		if name == "" || checkDatabaseName(name, hcl.Range{}, "") != nil {
 			return "", ""
 		}
 		return name + ".edb", " (Exchange expects the file of a database to carry its name)"

@@ -1,0 +1,309 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// loadOne loads a single file, copied alone into a fresh directory under its own name.
+func loadOne(t *testing.T, path string) (*Config, hcl.Diagnostics) {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, filepath.Base(path)), src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return Load(dir)
+}
+
+func TestLoadValidFiles(t *testing.T) {
+	files, _ := filepath.Glob("testdata/valid/*.hcl")
+	if len(files) == 0 {
+		t.Fatal("no testdata/valid files")
+	}
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			_, diags := loadOne(t, path)
+			for _, d := range diags {
+				t.Errorf("unexpected diagnostic: %s", d)
+			}
+		})
+	}
+}
+
+// marker is an inline "# ERROR: <summary substring>" or "# WARNING: ..." comment.
+type marker struct {
+	line     int
+	severity hcl.DiagnosticSeverity
+	summary  string
+	matched  bool
+}
+
+var markerRE = regexp.MustCompile(`#\s*(ERROR|WARNING):\s*([^#]*)`)
+
+func readMarkers(t *testing.T, path string) []*marker {
+	t.Helper()
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ms []*marker
+	for i, line := range strings.Split(string(src), "\n") {
+		for _, m := range markerRE.FindAllStringSubmatch(line, -1) {
+			sev := hcl.DiagError
+			if m[1] == "WARNING" {
+				sev = hcl.DiagWarning
+			}
+			ms = append(ms, &marker{line: i + 1, severity: sev, summary: strings.TrimSpace(m[2])})
+		}
+	}
+	return ms
+}
+
+// TestLoadErrorFiles loads each testdata/errors file alone and checks that every
+// marker is matched by a diagnostic of its severity starting on its line, and that
+// no diagnostic goes unmarked.
+func TestLoadErrorFiles(t *testing.T) {
+	files, _ := filepath.Glob("testdata/errors/*.hcl")
+	if len(files) == 0 {
+		t.Fatal("no testdata/errors files")
+	}
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			markers := readMarkers(t, path)
+			if len(markers) == 0 {
+				t.Fatal("file has no markers")
+			}
+			_, diags := loadOne(t, path)
+			for _, d := range diags {
+				if d.Subject == nil {
+					t.Errorf("diagnostic without a subject: %s", d)
+					continue
+				}
+				if d.Subject.Filename != filepath.Base(path) {
+					t.Errorf("diagnostic names file %q, want %q: %s", d.Subject.Filename, filepath.Base(path), d)
+				}
+				if d.Detail == "" {
+					t.Errorf("diagnostic without a detail: %s", d)
+				}
+				found := false
+				for _, m := range markers {
+					if m.line == d.Subject.Start.Line && m.severity == d.Severity && strings.Contains(d.Summary, m.summary) {
+						m.matched, found = true, true
+					}
+				}
+				if !found {
+					t.Errorf("unmarked diagnostic at line %d: %s", d.Subject.Start.Line, d)
+				}
+			}
+			for _, m := range markers {
+				if !m.matched {
+					t.Errorf("line %d: no diagnostic %q", m.line, m.summary)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadExample(t *testing.T) {
+	cfg, diags := Load("../examples/same-server")
+	if diags.HasErrors() || len(diags) > 0 {
+		t.Fatalf("diagnostics: %s", diags)
+	}
+	if got := keys(cfg.Sources); !reflect.DeepEqual(got, []string{"main.hcl"}) {
+		t.Errorf("Sources = %v", got)
+	}
+	if cfg.Files["main.hcl"] == nil {
+		t.Error("Files lacks main.hcl")
+	}
+	if cfg.Backend == nil || cfg.Backend.Type != "local" || cfg.Backend.Path != "dialtone.state.json" {
+		t.Errorf("Backend = %+v", cfg.Backend)
+	}
+	if cfg.Provider == nil || cfg.Provider.Type != "lab" || cfg.Provider.Path != "lab" {
+		t.Errorf("Provider = %+v", cfg.Provider)
+	}
+	ex01 := cfg.Servers["EX01"]
+	if len(cfg.Servers) != 1 || ex01 == nil || ex01.Site != "HQ" || ex01.Edition != "enterprise" || ex01.Version != "15.2.1544.4" {
+		t.Fatalf("Servers = %v", cfg.Servers)
+	}
+	if ex01.MountedDatabaseLimit() != 100 {
+		t.Errorf("limit = %d", ex01.MountedDatabaseLimit())
+	}
+	if got := keys(cfg.Databases); !reflect.DeepEqual(got, []string{"DB01", "DB02"}) {
+		t.Errorf("Databases = %v", got)
+	}
+	db := cfg.Databases["DB01"]
+	if db.Server != (Addr{KindServer, "EX01"}) || db.EdbFilePath != `D:\Databases\DB01\DB01.edb` || db.LogFolderPath != `D:\Databases\DB01\Logs` {
+		t.Errorf("DB01 = %+v", db)
+	}
+	if db.ServerRange.Filename != "main.hcl" || db.ServerRange.Start.Line != 23 {
+		t.Errorf("DB01.ServerRange = %s", db.ServerRange)
+	}
+
+	r := cfg.Recoveries["db01-outage"]
+	if r == nil {
+		t.Fatal("no recovery db01-outage")
+	}
+	if r.Database != (Addr{KindDatabase, "DB01"}) || r.Option != OptionSameServer || r.Stage != StageDialTone {
+		t.Errorf("recovery = %+v", r)
+	}
+	if r.StageRange.Start.Line != 37 {
+		t.Errorf("StageRange = %s", r.StageRange)
+	}
+	wantDT := DialToneDatabase{Name: "DTDB01", Server: Addr{KindServer, "EX01"},
+		EdbFilePath: `D:\DialTone\DTDB01\DTDB01.edb`, LogFolderPath: `D:\DialTone\DTDB01\Logs`}
+	if dt := *r.DialTone; dt.Name != wantDT.Name || dt.Server != wantDT.Server || dt.EdbFilePath != wantDT.EdbFilePath || dt.LogFolderPath != wantDT.LogFolderPath {
+		t.Errorf("DialTone = %+v", dt)
+	}
+	rdb := r.RecoveryDatabase
+	if rdb.Name != "RDB01" || rdb.Server != (Addr{}) || rdb.EdbFilePath != `E:\Recovery\RDB01\DB01.edb` || rdb.LogFolderPath != `E:\Recovery\RDB01\Logs` {
+		t.Errorf("RecoveryDatabase = %+v", rdb)
+	}
+	if r.Restore.Backup != "nightly" || !r.Restore.ReplayLogs {
+		t.Errorf("Restore = %+v", r.Restore)
+	}
+	if m := r.Merge; m.ConflictResolution != "KeepSourceItem" || m.BadItemLimit != 10 || !reflect.DeepEqual(m.Priority, []string{"db01-user0001@contoso.com"}) {
+		t.Errorf("Merge = %+v", m)
+	}
+	if cfg.RecoveryFor("DB01") != r || cfg.RecoveryFor("DB02") != nil {
+		t.Error("RecoveryFor")
+	}
+
+	d := cfg.Drills["db01-lost"]
+	want := DrillMessages{BeforeBackup: 60, AfterBackup: 25, DuringDialTone: 15}
+	if d == nil || d.Failure != (Addr{KindDatabase, "DB01"}) || d.Mode != "lost" || d.Mailboxes != 20 || d.Messages != want {
+		t.Errorf("Drill = %+v", d)
+	}
+}
+
+// TestLoadDefaults checks what a configuration gets for what it leaves out.
+func TestLoadDefaults(t *testing.T) {
+	cfg, diags := loadOne(t, "testdata/valid/alternate.hcl")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	if cfg.Backend == nil || cfg.Backend.Path != DefaultStatePath {
+		t.Errorf("Backend = %+v", cfg.Backend)
+	}
+	if cfg.Provider == nil || cfg.Provider.Path != DefaultLabPath {
+		t.Errorf("Provider = %+v", cfg.Provider)
+	}
+	r := cfg.Recoveries["db01_outage"]
+	if r.Merge == nil || r.Merge.ConflictResolution != DefaultConflictResolution || r.Merge.BadItemLimit != 0 || r.Merge.Priority != nil {
+		t.Errorf("Merge = %+v", r.Merge)
+	}
+	if !r.Restore.ReplayLogs {
+		t.Error("replay_logs should default to true")
+	}
+	if d := cfg.Drills["db01-corrupt"]; d.Messages != (DrillMessages{}) {
+		t.Errorf("Messages = %+v", d.Messages)
+	}
+
+	cfg, diags = loadOne(t, "testdata/valid/minimal.hcl")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	if cfg.Backend != nil || cfg.Provider != nil || len(cfg.Recoveries) != 0 {
+		t.Errorf("minimal config: backend %v provider %v recoveries %v", cfg.Backend, cfg.Provider, cfg.Recoveries)
+	}
+	cfg, _ = loadOne(t, "testdata/valid/standard_full.hcl")
+	if got := cfg.Drills["r1-lost"].Messages; got != (DrillMessages{DuringDialTone: 7}) {
+		t.Errorf("partial messages = %+v", got)
+	}
+	if cfg.Recoveries["r1"].Restore.ReplayLogs {
+		t.Error("replay_logs = false was not kept")
+	}
+}
+
+func TestLoadMultipleFiles(t *testing.T) {
+	cfg, diags := Load("testdata/multifile")
+	if got := keys(cfg.Sources); !reflect.DeepEqual(got, []string{"a_topology.hcl", "b_recovery.hcl"}) {
+		t.Errorf("Sources = %v", got)
+	}
+	// The recovery in b_recovery.hcl resolves database.DB01 and server.EX01 of
+	// a_topology.hcl; the only problem is the duplicate.
+	if len(diags) != 1 {
+		t.Fatalf("want 1 diagnostic, got %d: %s", len(diags), diags)
+	}
+	d := diags[0]
+	if d.Summary != "Duplicate database name" || d.Subject.Filename != "b_recovery.hcl" {
+		t.Errorf("got %s at %s", d.Summary, d.Subject)
+	}
+	if !strings.Contains(d.Detail, "first declared at a_topology.hcl:6,10-16") {
+		t.Errorf("detail does not cite the first declaration: %s", d.Detail)
+	}
+	if r := cfg.RecoveryFor("DB01"); r == nil || r.DialTone.Server.Name != "EX01" {
+		t.Errorf("recovery across files: %+v", r)
+	}
+}
+
+func TestLoadNoFiles(t *testing.T) {
+	dir := t.TempDir()
+	// Neither a folder named like a file nor an editor leftover is configuration.
+	if err := os.Mkdir(filepath.Join(dir, "sub.hcl"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".#main.hcl"), []byte("junk {"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := Load(dir)
+	if cfg == nil || cfg.Servers == nil || cfg.Files == nil {
+		t.Fatal("Load must return an empty, usable Config")
+	}
+	if len(diags) != 1 || diags[0].Summary != "No configuration files" {
+		t.Fatalf("diags = %s", diags)
+	}
+	if !strings.Contains(diags[0].Detail, dir) || !strings.Contains(diags[0].Detail, "-chdir=DIR") {
+		t.Errorf("detail = %s", diags[0].Detail)
+	}
+
+	if _, diags := Load(filepath.Join(dir, "missing")); !diags.HasErrors() {
+		t.Error("a missing directory loads without error")
+	}
+}
+
+// TestLoadPartialOnError checks that a broken file still yields Files and Sources for
+// rendering, and what could be decoded.
+func TestLoadPartialOnError(t *testing.T) {
+	dir := t.TempDir()
+	src := "server \"EX01\" {\n  edition = \"standard\"\n  version = \"15.2.1.1\"\n}\nserver \"EX02\" {\n"
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, diags := Load(dir)
+	if !diags.HasErrors() {
+		t.Fatal("want a syntax error")
+	}
+	if cfg.Files["main.hcl"] == nil || string(cfg.Sources["main.hcl"]) != src {
+		t.Error("Files/Sources not filled on error")
+	}
+	if diags[0].Subject == nil || diags[0].Subject.Filename != "main.hcl" {
+		t.Errorf("subject = %v", diags[0].Subject)
+	}
+	var buf strings.Builder
+	if err := hcl.NewDiagnosticTextWriter(&buf, cfg.Files, 80, false).WriteDiagnostics(diags); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "main.hcl line 5") {
+		t.Errorf("rendered diagnostics lack file and line:\n%s", buf.String())
+	}
+}
+
+func keys[T any](m map[string]T) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
