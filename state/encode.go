@@ -134,7 +134,6 @@ func Decode(b []byte) (*State, error) {
 // Encode writes format_version first, so for our own files this reads a few bytes.
 func sniffVersion(b []byte) (int, error) {
 	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
 	tok, err := dec.Token()
 	if err != nil {
 		if err == io.EOF {
@@ -158,13 +157,16 @@ func sniffVersion(b []byte) (int, error) {
 			}
 			continue
 		}
-		var n json.Number
-		if err := dec.Decode(&n); err != nil {
-			return 0, fmt.Errorf("format_version is not a number: %w", jsonError(b, dec, err))
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return 0, jsonError(b, dec, err)
 		}
-		v, err := strconv.Atoi(n.String())
+		if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+			return 0, fmt.Errorf("format_version is not a number: it is %s", truncate(raw, 40))
+		}
+		v, err := strconv.Atoi(string(raw))
 		if err != nil {
-			return 0, fmt.Errorf("format_version %s is not a whole number", n)
+			return 0, fmt.Errorf("format_version %s is not a whole number", truncate(raw, 40))
 		}
 		return v, nil
 	}
@@ -181,7 +183,7 @@ func jsonError(b []byte, dec *json.Decoder, err error) error {
 		return fmt.Errorf("invalid JSON at line %d, column %d: %s", line, col, syn.Error())
 	case errors.As(err, &typ):
 		line, col := position(b, int(typ.Offset)-1)
-		field := typ.Field
+		field := strings.TrimPrefix(typ.Field, "State.")
 		if field == "" {
 			field = "value"
 		}
@@ -201,4 +203,12 @@ func position(b []byte, off int) (line, col int) {
 	line = bytes.Count(before, []byte{'\n'}) + 1
 	col = off - (bytes.LastIndexByte(before, '\n') + 1) + 1
 	return line, col
+}
+
+// truncate shortens b for an error message.
+func truncate(b []byte, n int) string {
+	if len(b) <= n {
+		return string(b)
+	}
+	return string(b[:n]) + "..."
 }
