@@ -1,0 +1,34 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzLoad feeds any bytes to Load as main.hcl: no input may panic it, and it always
+// returns a Config that can render its diagnostics.
+func FuzzLoad(f *testing.F) {
+	for _, path := range []string{"../examples/same-server/main.hcl", "testdata/valid/alternate.hcl", "testdata/errors/drill.hcl", "testdata/errors/options.hcl"} {
+		if src, err := os.ReadFile(path); err == nil {
+			f.Add(src)
+		}
+	}
+	f.Add([]byte(`drill "d" { messages = { "x" = null, (1) = 2 } }`))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, "main.hcl"), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, diags := Load(dir)
+		if cfg == nil || cfg.Files == nil || cfg.Sources["main.hcl"] == nil && len(src) > 0 {
+			t.Fatal("Load returned no usable Config")
+		}
+		for _, d := range diags {
+			if d.Severity == 0 || d.Summary == "" {
+				t.Fatalf("malformed diagnostic %#v", d)
+			}
+		}
+		_ = cfg.Digest()
+	})
+}

@@ -1,0 +1,121 @@
+package config
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// findDiag returns the diagnostic with the summary whose subject starts on line.
+func findDiag(t *testing.T, diags hcl.Diagnostics, summary string, line int) *hcl.Diagnostic {
+	t.Helper()
+	for _, d := range diags {
+		if d.Summary == summary && d.Subject != nil && d.Subject.Start.Line == line {
+			return d
+		}
+	}
+	t.Fatalf("no %q at line %d in %s", summary, line, diags)
+	return nil
+}
+
+// TestDiagnosticWording pins the details a user relies on to fix a mistake.
+func TestDiagnosticWording(t *testing.T) {
+	tests := []struct {
+		file, summary string
+		line          int
+		want          []string
+	}{
+		{"undeclared.hcl", "Reference to undeclared server", 12,
+			[]string{`A server named "EX09" is not declared. Declared servers: EX01, EX02.`}},
+		{"undeclared.hcl", "Reference to undeclared server", 30,
+			[]string{"Did you mean server.EX02?"}},
+		{"undeclared.hcl", "Reference to undeclared database", 24,
+			[]string{`A database named "DB09" is not declared. Declared databases: DB01, DB02.`}},
+		{"duplicates.hcl", "Duplicate server name", 6,
+			[]string{"already declared at duplicates.hcl:1,1-14"}},
+		{"duplicates.hcl", "Duplicate database name", 29,
+			[]string{`The name "DB01" of dial tone database DB01 of recovery r1`, "database DB01, first declared at duplicates.hcl:11,10-16"}},
+		{"invalid_reference.hcl", "Invalid reference", 7,
+			[]string{"Expected a reference like server.EX01"}},
+		{"options.hcl", "Invalid recovery option", 14,
+			[]string{`"same_server", "alternate_server" or "alternate_server_stay"`}},
+		{"options.hcl", "Invalid recovery stage", 15,
+			[]string{`"dial_tone", "restored", "swapped", "merged" or "complete"`}},
+		{"options.hcl", "Invalid conflict resolution", 36,
+			[]string{`"ForceCopy", "KeepAll", "KeepLatestItem", "KeepSourceItem", "KeepTargetItem" or "UpdateFromSource"`}},
+		{"paths.hcl", "Wrong database file name", 56,
+			[]string{`names the file "RDB01.edb", but it must be "DB01.edb"`, "keeps the failed database's file name"}},
+		{"paths.hcl", "Wrong database file name", 50,
+			[]string{`must be "DTDB01.edb"`}},
+		{"limits.hcl", "Too many databases on server", 50,
+			[]string{"Server EX01", "standard edition", "at most 5", "6 would be mounted", "5 databases and 1 dial tone database", `edition = "enterprise"`}},
+		{"schema_version.hcl", "Exchange version mismatch", 24,
+			[]string{"EX16", "Exchange 2016", "EX01", "15.2"}},
+		{"same_server.hcl", "Database not on the failed database's server", 24,
+			[]string{"server = server.EX01", `"alternate_server"`}},
+		{"log_folders.hcl", "Shared log folder", 15,
+			[]string{"log folder of database DB01, declared at log_folders.hcl:9,21-39"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file+"/"+tt.summary, func(t *testing.T) {
+			_, diags := loadOne(t, "testdata/errors/"+tt.file)
+			d := findDiag(t, diags, tt.summary, tt.line)
+			for _, w := range tt.want {
+				if !strings.Contains(d.Detail, w) {
+					t.Errorf("detail lacks %q:\n%s", w, d.Detail)
+				}
+			}
+		})
+	}
+}
+
+func TestMountedDatabaseLimit(t *testing.T) {
+	tests := []struct {
+		edition, version string
+		want             int
+	}{
+		{"standard", "15.0.620.29", 5},
+		{"enterprise", "15.0.620.29", 50}, // 2013 RTM
+		{"enterprise", "15.0.711.0", 50},
+		{"enterprise", "15.0.712.24", 100}, // 2013 CU2
+		{"enterprise", "15.1.2507.6", 100},
+		{"enterprise", "bogus", 100},
+		{"datacenter", "15.2.1544.4", 0},
+	}
+	for _, tt := range tests {
+		s := &Server{Edition: tt.edition, Version: tt.version}
+		if got := s.MountedDatabaseLimit(); got != tt.want {
+			t.Errorf("%s %s: limit %d, want %d", tt.edition, tt.version, got, tt.want)
+		}
+	}
+}
+
+func TestParseBuild(t *testing.T) {
+	good := map[string]string{"15.0.1497.2": "15.0", "15.1.2507.6": "15.1", "15.2.1544.4": "15.2", "15.02.0001.0": "15.2"}
+	for v, schema := range good {
+		b, ok := ParseBuild(v)
+		if !ok || b.Schema() != schema {
+			t.Errorf("ParseBuild(%q) = %+v, %v", v, b, ok)
+		}
+	}
+	for _, v := range []string{"", "15.2", "15.2.1544", "15.3.1.1", "14.3.123.4", "16.0.1.1", "15.2.-1.4", "15.2.1544.4.1", "15.2.x.4", "15.2.9999999999.1", "15.2. 1.1"} {
+		if _, ok := ParseBuild(v); ok {
+			t.Errorf("ParseBuild(%q) accepted", v)
+		}
+	}
+}
+
+func TestWindowsPathProblem(t *testing.T) {
+	for _, p := range []string{`D:\Databases\DB01\DB01.edb`, `d:\x`, `D:\`, `D:\Logs\`} {
+		if problem := windowsPathProblem(p); problem != "" {
+			t.Errorf("%q: %s", p, problem)
+		}
+	}
+	for _, p := range []string{``, `Databases\DB01.edb`, `\\server\share\DB01.edb`, `//server/share`, `D:/Databases/DB01.edb`,
+		`D:\Databases/DB01.edb`, `D:`, `D:DB01.edb`, `1:\x`, `D:\a\..\b`, `D:\.\b`, `D:\a\\b`, `D:\a*b`, "D:\\a\tb", `\Databases\DB01.edb`} {
+		if windowsPathProblem(p) == "" {
+			t.Errorf("%q accepted", p)
+		}
+	}
+}
