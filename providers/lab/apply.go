@@ -1,0 +1,247 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
+)
+
+// Apply carries out one operation of the vocabulary. Every operation first checks
+// whether its effect is already in place, so a re-run after a crash converges.
+func (l *Lab) Apply(ctx context.Context, op providers.Operation, progress func(done, total int64)) (providers.Result, error) {
+	if err := ctx.Err(); err != nil {
+		return providers.Result{}, err
+	}
+	var res providers.Result
+	err := l.run(false, func(s *session) error {
+		var err error
+		res, err = s.apply(ctx, op, progress)
+		return err
+	})
+	if err != nil {
+		return providers.Result{}, fmt.Errorf("%s: %w", op.Kind, err)
+	}
+	return res, nil
+}
+
+func (s *session) apply(ctx context.Context, op providers.Operation, progress func(done, total int64)) (providers.Result, error) {
+	switch op.Kind {
+	case providers.OpCopyFiles:
+		return s.copyFiles(op)
+	case providers.OpCreateDatabase:
+		return s.applyCreate(op)
+	case providers.OpRehomeMailboxes:
+		return s.applyRehome(op)
+	case providers.OpMountDatabase:
+		db, err := s.org.mustDatabase(op.Database)
+		if err != nil {
+			return providers.Result{}, err
+		}
+		return s.mount(db)
+	case providers.OpDismountDatabase:
+		db, err := s.org.mustDatabase(op.Database)
+		if err != nil {
+			return providers.Result{}, err
+		}
+		return s.dismount(db)
+	case providers.OpSetAllowFileRestore:
+		db, err := s.org.mustDatabase(op.Database)
+		if err != nil {
+			return providers.Result{}, err
+		}
+		if db.AllowFileRestore == op.Value {
+			return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("AllowFileRestore already %t", op.Value)}, nil
+		}
+		db.AllowFileRestore = op.Value
+		return providers.Result{Detail: fmt.Sprintf("AllowFileRestore set to %t", op.Value)}, s.saveOrg()
+	case providers.OpRestoreBackup:
+		return s.restoreBackup(op)
+	case providers.OpCopyLogs:
+		return s.copyLogs(op)
+	case providers.OpReplayLogs:
+		return s.applyReplay(op)
+	case providers.OpMoveFiles:
+		return s.moveFiles(op)
+	case providers.OpMergeMailbox:
+		return s.merge(ctx, op, progress)
+	case providers.OpRemoveRestoreRequests:
+		return s.removeRequests(op)
+	case providers.OpRemoveDatabase:
+		return s.applyRemove(op)
+	case providers.OpDeleteFiles:
+		return s.deleteFiles(op)
+	case providers.OpManual:
+		return providers.Result{}, fmt.Errorf("the lab has no person to do a manual step: %s", op.Instructions)
+	default:
+		return providers.Result{}, fmt.Errorf("operation kind %q is unknown to the lab provider", op.Kind)
+	}
+}
+
+func (s *session) applyCreate(op providers.Operation) (providers.Result, error) {
+	if d := s.org.database(op.Database); d != nil {
+		if d.Server == op.Server && strings.EqualFold(d.EdbFilePath, op.EdbFilePath) &&
+			strings.EqualFold(d.LogFolderPath, op.LogFolderPath) && d.Recovery == op.Recovery {
+			return providers.Result{AlreadyDone: true, Detail: "database exists"}, nil
+		}
+		return providers.Result{}, fmt.Errorf("a database named %s already exists on %s with other settings (%s, %s, recovery %t)",
+			d.Name, d.Server, d.EdbFilePath, d.LogFolderPath, d.Recovery)
+	}
+	db, err := s.createDatabase(op.Database, op.Server, op.EdbFilePath, op.LogFolderPath, op.Recovery)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if err := s.saveOrg(); err != nil {
+		return providers.Result{}, err
+	}
+	kind := "database"
+	if db.Recovery {
+		kind = "recovery database"
+	}
+	return providers.Result{Detail: fmt.Sprintf("created %s %s on %s (log prefix %s)", kind, db.Name, db.Server, db.LogFilePrefix)}, nil
+}
+
+func (s *session) applyRehome(op providers.Operation) (providers.Result, error) {
+	target, err := s.org.mustDatabase(op.Target)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if target.Recovery {
+		return providers.Result{}, fmt.Errorf("cannot home mailboxes on %s: it is a recovery database", target.Name)
+	}
+	from := op.Database
+	if d := s.org.database(from); d != nil {
+		from = d.Name
+	}
+	n, err := s.rehome(from, target.Name)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	// Transport resubmits what waited for the old database (Retry-Queue -Resubmit).
+	delivered, err := s.drainQueue()
+	if err != nil {
+		return providers.Result{}, fmt.Errorf("re-homed %d mailboxes, but delivering queued mail failed: %w", n, err)
+	}
+	if n == 0 {
+		return providers.Result{AlreadyDone: delivered == 0, Detail: fmt.Sprintf("no mailbox left on %s", from)}, nil
+	}
+	detail := fmt.Sprintf("re-homed %d mailboxes from %s to %s", n, from, target.Name)
+	if delivered > 0 {
+		detail += fmt.Sprintf(", delivered %d queued messages", delivered)
+	}
+	return providers.Result{Detail: detail, Count: n}, nil
+}
+
+func (s *session) applyRemove(op providers.Operation) (providers.Result, error) {
+	db := s.org.database(op.Database)
+	if db == nil {
+		return providers.Result{AlreadyDone: true, Detail: "database does not exist"}, nil
+	}
+	if db.Mounted {
+		return providers.Result{}, fmt.Errorf("cannot remove %s: it is mounted", db.Name)
+	}
+	ms, err := s.mailboxesOn(db.Name)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if len(ms) > 0 {
+		return providers.Result{}, fmt.Errorf("cannot remove %s: %d mailboxes are homed on it (first: %s)", db.Name, len(ms), ms[0].Address)
+	}
+	for i, d := range s.org.Databases {
+		if d == db {
+			s.org.Databases = append(s.org.Databases[:i], s.org.Databases[i+1:]...)
+			break
+		}
+	}
+	return providers.Result{Detail: fmt.Sprintf("removed %s (its files stay)", db.Name)}, s.saveOrg()
+}
+
+// applyReplay is eseutil /r on a dismounted database's files: replay, then clean.
+func (s *session) applyReplay(op providers.Operation) (providers.Result, error) {
+	server := op.Server
+	if db := s.org.database(op.Database); db != nil {
+		if db.Mounted {
+			return providers.Result{}, fmt.Errorf("cannot replay logs into %s: it is mounted", db.Name)
+		}
+		if server == "" {
+			server = db.Server
+		}
+	}
+	path, err := s.l.hostPath(server, op.EdbFilePath)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	folder, err := s.l.hostPath(server, op.LogFolderPath)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if !exists(path) {
+		return providers.Result{}, fmt.Errorf("database file %s is missing", op.EdbFilePath)
+	}
+	h, err := s.header(path)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if h.Corrupt {
+		return providers.Result{}, fmt.Errorf("database file %s: JET error -1018: page checksum mismatch", op.EdbFilePath)
+	}
+	if h.State == stateClean {
+		return providers.Result{AlreadyDone: true, Detail: "already in Clean Shutdown"}, nil
+	}
+	n, err := s.replay(path, folder)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	h, err = s.header(path)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if err := s.updateHeader(path, func(h *edbHeader) { h.State = stateClean }); err != nil {
+		return providers.Result{}, err
+	}
+	if err := writeCheckpointFile(folder, h.LogPrefix, h.Checkpoint); err != nil {
+		return providers.Result{}, err
+	}
+	return providers.Result{Detail: fmt.Sprintf("replayed %d log generations; Clean Shutdown at generation %d", n, h.Checkpoint), Count: int64(n)}, nil
+}
+
+// Read reports the organization: servers, databases with the state of their files, and
+// every mailbox.
+func (l *Lab) Read(ctx context.Context) (*state.Observed, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	obs := &state.Observed{Servers: map[string]*state.Server{}, Databases: map[string]*state.Database{}, Mailboxes: map[string]*state.Mailbox{}}
+	err := l.run(false, func(s *session) error {
+		for _, sv := range s.org.Servers {
+			obs.Servers[sv.Name] = &state.Server{Name: sv.Name, Site: sv.Site, Edition: sv.Edition, Version: sv.Version, Up: sv.Up}
+		}
+		for _, d := range s.org.Databases {
+			st := s.inspect(d)
+			obs.Databases[d.Name] = &state.Database{
+				Name: d.Name, Server: d.Server, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath,
+				LogFilePrefix: d.LogFilePrefix, Recovery: d.Recovery, Mounted: d.Mounted,
+				Clean:            st.Header != nil && st.Header.State == stateClean,
+				FilesOK:          st.filesOK(),
+				AllowFileRestore: d.AllowFileRestore,
+			}
+		}
+		if err := s.closeEDBs(); err != nil {
+			return err
+		}
+		ms, err := s.allMailboxes()
+		if err != nil {
+			return err
+		}
+		for _, m := range ms {
+			obs.Mailboxes[m.Address] = &state.Mailbox{Address: m.Address, ExchangeGuid: m.Guid, Database: m.Home}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return obs, nil
+}

@@ -1,0 +1,220 @@
+package lab
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/dialtone/dialtone/providers"
+)
+
+// backupMeta describes one database in a backup set (DIR/backups/SET/DATABASE/).
+type backupMeta struct {
+	Database     string    `json:"database"`
+	EdbName      string    `json:"edb_name"`
+	Time         time.Time `json:"time"`
+	Checkpoint   uint64    `json:"checkpoint"`
+	LogPrefix    string    `json:"log_prefix"`
+	LogSignature string    `json:"log_signature"`
+	DBSignature  string    `json:"db_signature"`
+}
+
+const backupMetaFile = "backup.json"
+
+func (l *Lab) backupDir(set, database string) (string, error) {
+	if err := checkName(set); err != nil {
+		return "", fmt.Errorf("backup set name %q: %v", set, err)
+	}
+	if err := checkName(database); err != nil {
+		return "", fmt.Errorf("database name %q: %v", database, err)
+	}
+	return filepath.Join(l.dir, "backups", set, database), nil
+}
+
+// Backup takes a full backup of database into set: the .edb, its logs and checkpoint
+// at this point in time. A mounted database then starts a new log generation, so mail
+// after the backup lands in later generations only.
+func (l *Lab) Backup(database, set string) error {
+	return l.run(false, func(s *session) error {
+		db, err := s.org.mustDatabase(database)
+		if err != nil {
+			return err
+		}
+		dest, err := l.backupDir(set, db.Name)
+		if err != nil {
+			return err
+		}
+		if exists(filepath.Join(dest, backupMetaFile)) {
+			return fmt.Errorf("backup set %s already holds %s", set, db.Name)
+		}
+		path, err := s.edbPath(db)
+		if err != nil {
+			return err
+		}
+		folder, err := s.logFolder(db)
+		if err != nil {
+			return err
+		}
+		if !exists(path) {
+			return fmt.Errorf("cannot back up %s: database file %s is missing", db.Name, db.EdbFilePath)
+		}
+		h, err := s.header(path)
+		if err != nil {
+			return fmt.Errorf("cannot back up %s: %w", db.Name, err)
+		}
+		if h.Corrupt {
+			return fmt.Errorf("cannot back up %s: JET error -1018: page checksum mismatch", db.Name)
+		}
+		if !db.Mounted && h.State != stateClean {
+			return fmt.Errorf("cannot back up %s: it is dismounted in Dirty Shutdown", db.Name)
+		}
+		if db.Mounted {
+			if err := s.roll(path, folder); err != nil {
+				return err
+			}
+			if h, err = s.header(path); err != nil {
+				return err
+			}
+		}
+		if err := s.closeEDB(path); err != nil {
+			return err
+		}
+		// Copy into a staging folder and rename it into place: a set is complete or absent.
+		stage := dest + ".partial"
+		if err := os.RemoveAll(stage); err != nil {
+			return err
+		}
+		if err := copyFile(path, filepath.Join(stage, filepath.Base(path))); err != nil {
+			return err
+		}
+		gens, files, err := listLogs(folder, h.LogPrefix)
+		if err != nil {
+			return err
+		}
+		for _, g := range gens {
+			if g <= h.Checkpoint {
+				if err := copyFile(files[g], filepath.Join(stage, "Logs", filepath.Base(files[g]))); err != nil {
+					return err
+				}
+			}
+		}
+		meta := backupMeta{Database: db.Name, EdbName: filepath.Base(path), Time: s.now, Checkpoint: h.Checkpoint,
+			LogPrefix: h.LogPrefix, LogSignature: h.LogSignature, DBSignature: h.Signature}
+		data, err := json.MarshalIndent(meta, "", "  ")
+		if err != nil {
+			return err
+		}
+		if err := writeFileAtomic(filepath.Join(stage, backupMetaFile), data); err != nil {
+			return err
+		}
+		if err := os.Rename(stage, dest); err != nil {
+			return err
+		}
+		return syncDir(filepath.Dir(dest))
+	})
+}
+
+func (l *Lab) readBackup(set, database string) (string, *backupMeta, error) {
+	dir, err := l.backupDir(set, database)
+	if err != nil {
+		return "", nil, err
+	}
+	p := filepath.Join(dir, backupMetaFile)
+	data, err := os.ReadFile(p)
+	if os.IsNotExist(err) {
+		return "", nil, fmt.Errorf("backup set %q holds no backup of %s", set, database)
+	} else if err != nil {
+		return "", nil, err
+	}
+	var m backupMeta
+	if err := json.Unmarshal(data, &m); err != nil {
+		return "", nil, fmt.Errorf("backup description %s is damaged: %v", p, err)
+	}
+	if err := checkName(m.EdbName); err != nil {
+		return "", nil, fmt.Errorf("backup description %s is damaged: %v", p, err)
+	}
+	return dir, &m, nil
+}
+
+// restoreBackup puts the backup of Source into the files of Database, keeping the file
+// name. The restored file is in Dirty Shutdown: it was restored to another location.
+func (s *session) restoreBackup(op providers.Operation) (providers.Result, error) {
+	db, err := s.org.mustDatabase(op.Database)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if db.Mounted {
+		return providers.Result{}, fmt.Errorf("cannot restore into %s: it is mounted", db.Name)
+	}
+	dir, meta, err := s.l.readBackup(op.Backup, op.Source)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	edbWin, logWin := op.EdbFilePath, op.LogFolderPath
+	if edbWin == "" {
+		edbWin = db.EdbFilePath
+	}
+	if logWin == "" {
+		logWin = db.LogFolderPath
+	}
+	if !strings.EqualFold(winBase(edbWin), meta.EdbName) {
+		return providers.Result{}, fmt.Errorf("the restored file is named %s, but %s expects %s: restored files keep their names; point EdbFilePath at %s",
+			meta.EdbName, db.Name, winBase(edbWin), meta.EdbName)
+	}
+	server := db.Server
+	if op.Server != "" {
+		server = op.Server
+	}
+	path, err := s.l.hostPath(server, edbWin)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	folder, err := s.l.hostPath(server, logWin)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if exists(path) {
+		if h, err := s.header(path); err == nil && h.Signature == meta.DBSignature && h.Checkpoint >= meta.Checkpoint {
+			return providers.Result{AlreadyDone: true, Detail: "backup already restored"}, nil
+		}
+		if !db.Recovery && !db.AllowFileRestore {
+			return providers.Result{}, fmt.Errorf("cannot restore over %s: AllowFileRestore is False on %s", edbWin, db.Name)
+		}
+		if err := s.closeEDB(path); err != nil {
+			return providers.Result{}, err
+		}
+		if err := os.Remove(path); err != nil {
+			return providers.Result{}, err
+		}
+	}
+	names, err := listFiles(filepath.Join(dir, "Logs"))
+	if err != nil {
+		return providers.Result{}, err
+	}
+	for _, n := range names {
+		if _, err := copyInto(filepath.Join(dir, "Logs", n), filepath.Join(folder, n)); err != nil {
+			return providers.Result{}, err
+		}
+	}
+	// The .edb last: its presence marks a finished restore for a re-run.
+	tmp := path + ".restoring"
+	if err := copyFile(filepath.Join(dir, meta.EdbName), tmp); err != nil {
+		return providers.Result{}, err
+	}
+	if err := s.updateHeader(tmp, func(h *edbHeader) { h.State = stateDirty }); err != nil {
+		return providers.Result{}, err
+	}
+	if err := s.closeEDB(tmp); err != nil {
+		return providers.Result{}, err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return providers.Result{}, err
+	}
+	if err := syncDir(filepath.Dir(path)); err != nil {
+		return providers.Result{}, err
+	}
+	return providers.Result{Detail: fmt.Sprintf("restored %s from backup set %s (checkpoint generation %d, %d log files)", meta.EdbName, op.Backup, meta.Checkpoint, len(names)), Count: int64(len(names) + 1)}, nil
+}

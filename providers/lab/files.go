@@ -1,0 +1,312 @@
+package lab
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dialtone/dialtone/providers"
+)
+
+// opServer is the server an operation's paths live on: its own, or its database's.
+func (s *session) opServer(op providers.Operation) (string, error) {
+	if op.Server != "" {
+		return op.Server, nil
+	}
+	if db := s.org.database(op.Database); db != nil {
+		return db.Server, nil
+	}
+	return "", fmt.Errorf("no server given and database %q does not exist", op.Database)
+}
+
+// guardFiles refuses to touch the files at edb or in logs while a mounted database uses
+// them (the store holds them open).
+func (s *session) guardFiles(server string, paths ...string) error {
+	for _, d := range s.org.Databases {
+		if !d.Mounted || d.Server != server {
+			continue
+		}
+		e, err1 := s.edbPath(d)
+		lf, err2 := s.logFolder(d)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		for _, p := range paths {
+			if p == e || p == lf {
+				return fmt.Errorf("database %s is mounted and uses %s: dismount it first", d.Name, p)
+			}
+		}
+	}
+	return nil
+}
+
+// copyInto copies src to dst unless dst already holds the same bytes. A dst holding
+// other bytes is never overwritten: it may be the only copy of something.
+func copyInto(src, dst string) (bool, error) {
+	if exists(dst) {
+		same, err := sameContent(src, dst)
+		if err != nil {
+			return false, err
+		}
+		if same {
+			return false, nil
+		}
+		return false, fmt.Errorf("%s already exists with other content; refusing to overwrite it", dst)
+	}
+	return true, copyFile(src, dst)
+}
+
+// copyFiles keeps every surviving file of a database in DestFolder; nothing is deleted.
+func (s *session) copyFiles(op providers.Operation) (providers.Result, error) {
+	server, err := s.opServer(op)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	edb, err := s.l.hostPath(server, op.EdbFilePath)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	logs, err := s.l.hostPath(server, op.LogFolderPath)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	dest, err := s.l.hostPath(server, op.DestFolder)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if err := s.closeEDBs(); err != nil {
+		return providers.Result{}, err
+	}
+	var pairs [][2]string
+	if exists(edb) {
+		pairs = append(pairs, [2]string{edb, filepath.Join(dest, filepath.Base(edb))})
+	}
+	names, err := listFiles(logs)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	for _, n := range names {
+		pairs = append(pairs, [2]string{filepath.Join(logs, n), filepath.Join(dest, n)})
+	}
+	var copied int64
+	for _, p := range pairs {
+		did, err := copyInto(p[0], p[1])
+		if err != nil {
+			return providers.Result{}, err
+		}
+		if did {
+			copied++
+		}
+	}
+	switch {
+	case len(pairs) == 0:
+		return providers.Result{Detail: "no file of the database survives"}, nil
+	case copied == 0:
+		return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("%d files already kept in %s", len(pairs), op.DestFolder), Count: int64(len(pairs))}, nil
+	}
+	return providers.Result{Detail: fmt.Sprintf("kept %d files in %s", len(pairs), op.DestFolder), Count: int64(len(pairs))}, nil
+}
+
+// movePlan lists the (source, destination) pairs of a move_files operation.
+func (s *session) movePlan(op providers.Operation) (pairs [][2]string, destEdb string, err error) {
+	server, err := s.opServer(op)
+	if err != nil {
+		return nil, "", err
+	}
+	var p [4]string
+	for i, w := range []string{op.EdbFilePath, op.LogFolderPath, op.DestEdbFilePath, op.DestLogFolderPath} {
+		if p[i], err = s.l.hostPath(server, w); err != nil {
+			return nil, "", err
+		}
+	}
+	srcEdb, srcLogs, dstEdb, dstLogs := p[0], p[1], p[2], p[3]
+	if db := s.org.database(op.Database); db != nil && db.Mounted {
+		return nil, "", fmt.Errorf("cannot move the files of %s: it is mounted", db.Name)
+	}
+	if err := s.guardFiles(server, srcEdb, srcLogs, dstEdb, dstLogs); err != nil {
+		return nil, "", err
+	}
+	if err := s.closeEDBs(); err != nil {
+		return nil, "", err
+	}
+	if srcEdb != dstEdb && exists(srcEdb) {
+		pairs = append(pairs, [2]string{srcEdb, dstEdb})
+	}
+	if srcLogs != dstLogs {
+		names, err := listFiles(srcLogs)
+		if err != nil {
+			return nil, "", err
+		}
+		for _, n := range names {
+			pairs = append(pairs, [2]string{filepath.Join(srcLogs, n), filepath.Join(dstLogs, n)})
+		}
+	}
+	return pairs, dstEdb, nil
+}
+
+// moveCopy is the first half of a move: copy every file and check its checksum. It
+// leaves both copies in place, which is where a crash during a move leaves them.
+func moveCopy(pairs [][2]string) (int, error) {
+	copied := 0
+	for _, p := range pairs {
+		did, err := copyInto(p[0], p[1])
+		if err != nil {
+			return copied, err
+		}
+		if did {
+			copied++
+		}
+		same, err := sameContent(p[0], p[1])
+		if err != nil {
+			return copied, err
+		}
+		if !same {
+			return copied, fmt.Errorf("verify %s: the copy differs from %s", p[1], p[0])
+		}
+	}
+	return copied, nil
+}
+
+// moveFiles copies, verifies, then deletes the sources: at no moment is the only copy
+// of a database in flight.
+func (s *session) moveFiles(op providers.Operation) (providers.Result, error) {
+	pairs, dstEdb, err := s.movePlan(op)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if len(pairs) == 0 {
+		if exists(dstEdb) {
+			return providers.Result{AlreadyDone: true, Detail: "files already at " + op.DestEdbFilePath}, nil
+		}
+		return providers.Result{}, fmt.Errorf("nothing to move: %s is missing and %s holds no database file", op.EdbFilePath, op.DestEdbFilePath)
+	}
+	if _, err := moveCopy(pairs); err != nil {
+		return providers.Result{}, err
+	}
+	dirs := map[string]bool{}
+	for _, p := range pairs {
+		if err := os.Remove(p[0]); err != nil && !os.IsNotExist(err) {
+			return providers.Result{}, fmt.Errorf("remove %s after copying it: %w", p[0], err)
+		}
+		dirs[filepath.Dir(p[0])] = true
+	}
+	for d := range dirs {
+		if err := syncDir(d); err != nil {
+			return providers.Result{}, err
+		}
+	}
+	return providers.Result{Detail: fmt.Sprintf("moved %d files to %s and %s", len(pairs), op.DestEdbFilePath, op.DestLogFolderPath), Count: int64(len(pairs))}, nil
+}
+
+// deleteFiles removes a removed database's leftovers: its .edb and its log folder.
+func (s *session) deleteFiles(op providers.Operation) (providers.Result, error) {
+	server, err := s.opServer(op)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	edb, err := s.l.hostPath(server, op.EdbFilePath)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	logs, err := s.l.hostPath(server, op.LogFolderPath)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	for _, d := range s.org.Databases {
+		e, _ := s.edbPath(d)
+		lf, _ := s.logFolder(d)
+		if e != edb && lf != logs {
+			continue
+		}
+		if d.Mounted || !strings.EqualFold(d.Name, op.Database) {
+			return providers.Result{}, fmt.Errorf("cannot delete %s: database %s still uses it", op.EdbFilePath, d.Name)
+		}
+	}
+	if err := s.closeEDBs(); err != nil {
+		return providers.Result{}, err
+	}
+	n := 0
+	if exists(edb) {
+		if err := os.Remove(edb); err != nil {
+			return providers.Result{}, err
+		}
+		n++
+	}
+	names, err := listFiles(logs)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	n += len(names)
+	if err := os.RemoveAll(logs); err != nil {
+		return providers.Result{}, err
+	}
+	if n == 0 {
+		return providers.Result{AlreadyDone: true, Detail: "no files left"}, nil
+	}
+	return providers.Result{Detail: fmt.Sprintf("deleted %d files", n), Count: int64(n)}, nil
+}
+
+// copyLogs copies the logs of Source's stream found in SourceFolder into the log folder
+// of the database being restored, before its first mount.
+func (s *session) copyLogs(op providers.Operation) (providers.Result, error) {
+	db, err := s.org.mustDatabase(op.Database)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if db.Mounted {
+		return providers.Result{}, fmt.Errorf("cannot copy logs into %s: it is mounted", db.Name)
+	}
+	src, err := s.org.mustDatabase(op.Source)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	server, err := s.opServer(op)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	from, err := s.l.hostPath(server, op.SourceFolder)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	logPath := op.LogFolderPath
+	if logPath == "" {
+		logPath = db.LogFolderPath
+	}
+	to, err := s.l.hostPath(server, logPath)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	// The stream is the restored file's: same prefix and log signature.
+	sig := ""
+	if edb, err := s.edbPath(db); err == nil && exists(edb) {
+		if h, err := s.header(edb); err == nil && h.LogPrefix == src.LogFilePrefix {
+			sig = h.LogSignature
+		}
+	}
+	gens, files, err := listLogs(from, src.LogFilePrefix)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	copied, skipped := 0, 0
+	for _, g := range gens {
+		// A damaged log is copied anyway: replay then names it, as eseutil would.
+		lf, _ := readLog(files[g])
+		if lf != nil && sig != "" && lf.Signature != sig {
+			skipped++
+			continue
+		}
+		did, err := copyInto(files[g], filepath.Join(to, filepath.Base(files[g])))
+		if err != nil {
+			return providers.Result{}, err
+		}
+		if did {
+			copied++
+		}
+	}
+	detail := fmt.Sprintf("copied %d log files of %s (%s)", copied, src.Name, src.LogFilePrefix)
+	if skipped > 0 {
+		detail += fmt.Sprintf("; skipped %d of another log stream", skipped)
+	}
+	return providers.Result{AlreadyDone: copied == 0 && len(gens) > 0, Detail: detail, Count: int64(copied)}, nil
+}

@@ -1,0 +1,231 @@
+package lab
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/dialtone/dialtone/providers"
+)
+
+// ServerSpec describes a Mailbox server of the topology. Edition is "standard" or
+// "enterprise".
+type ServerSpec struct{ Name, Site, Edition, Version string }
+
+// DatabaseSpec describes a mailbox database of the topology, with the Windows paths of
+// the configuration.
+type DatabaseSpec struct{ Name, Server, EdbFilePath, LogFolderPath string }
+
+// Topology is what Init builds.
+type Topology struct {
+	Servers   []ServerSpec
+	Databases []DatabaseSpec
+}
+
+// Lab is a simulated organization in a folder. Every method takes the folder's lock for
+// its duration, so several processes (and goroutines) may share one lab. A Lab holds no
+// open files between calls.
+type Lab struct {
+	dir string
+	mu  sync.Mutex
+}
+
+var (
+	_ providers.Provider = (*Lab)(nil)
+	_ providers.Closer   = (*Lab)(nil)
+)
+
+// Init builds a fresh organization in dir: servers up, every database created and
+// mounted, each with mailboxesPerDatabase mailboxes. It refuses a folder that already
+// holds a lab.
+func Init(dir string, topo Topology, mailboxesPerDatabase int) (*Lab, error) {
+	if mailboxesPerDatabase < 0 {
+		return nil, fmt.Errorf("mailboxes per database must not be negative (got %d)", mailboxesPerDatabase)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create lab folder: %w", err)
+	}
+	l := &Lab{dir: dir}
+	err := l.run(true, func(s *session) error {
+		if exists(l.orgPath()) || exists(filepath.Join(dir, directoryFile)) {
+			return fmt.Errorf("lab already exists at %s: remove the folder to start over", dir)
+		}
+		return s.build(topo, mailboxesPerDatabase)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Open opens the lab in dir.
+func Open(dir string) (*Lab, error) {
+	st, err := os.Stat(dir)
+	if errors.Is(err, fs.ErrNotExist) || (err == nil && !st.IsDir()) {
+		return nil, fmt.Errorf("lab folder %q does not exist: run \"dialtone lab init\" first", dir)
+	} else if err != nil {
+		return nil, err
+	}
+	l := &Lab{dir: dir}
+	if !exists(l.orgPath()) {
+		return nil, fmt.Errorf("lab folder %q holds no lab (no org.json): run \"dialtone lab init\" first", dir)
+	}
+	return l, nil
+}
+
+// Close releases the lab. Nothing stays open between calls, so it only marks the end.
+func (l *Lab) Close() error { return nil }
+
+// Capabilities: the lab does every operation by itself.
+func (l *Lab) Capabilities() providers.Capabilities {
+	return providers.Capabilities{RestoreBackup: true, MoveFiles: true, DeleteFiles: true, ReplayLogs: true}
+}
+
+// session is the context of one public call: the loaded org, the directory and the
+// database files opened so far. bbolt flocks its files, so each file is opened at most
+// once per session and every handle is closed when the call ends.
+type session struct {
+	l    *Lab
+	org  *orgFile
+	dir  *bolt.DB
+	edbs map[string]*bolt.DB
+	now  time.Time
+}
+
+// run executes fn under the in-process mutex and the folder's flock. A panic in a
+// dependency reading a damaged file (bbolt checks pages lazily) becomes an error: no
+// input may crash the program.
+func (l *Lab) run(fresh bool, fn func(s *session) error) (err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !exists(l.dir) {
+		return fmt.Errorf("lab folder %q does not exist: run \"dialtone lab init\" first", l.dir)
+	}
+	unlock, err := lockFile(filepath.Join(l.dir, ".lock"))
+	if err != nil {
+		return fmt.Errorf("lock lab %s: %w", l.dir, err)
+	}
+	defer unlock()
+	s := &session{l: l, edbs: map[string]*bolt.DB{}, now: time.Now().UTC()}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("lab %s: a file is damaged beyond reading: %v", l.dir, r)
+		}
+		if cerr := s.close(); err == nil {
+			err = cerr
+		}
+	}()
+	if !fresh {
+		if s.org, err = l.loadOrg(); err != nil {
+			return err
+		}
+		if err := s.openDirectory(); err != nil {
+			return err
+		}
+	}
+	return fn(s)
+}
+
+func (s *session) close() error {
+	err := s.closeEDBs()
+	if s.dir != nil {
+		if cerr := s.dir.Close(); err == nil {
+			err = cerr
+		}
+		s.dir = nil
+	}
+	return err
+}
+
+func (s *session) saveOrg() error { return s.l.saveOrg(s.org) }
+
+// build creates the organization of Init.
+func (s *session) build(topo Topology, perDB int) error {
+	s.org = &orgFile{Version: orgVersion}
+	for _, sp := range topo.Servers {
+		if err := checkName(sp.Name); err != nil {
+			return fmt.Errorf("server name %q: %v", sp.Name, err)
+		}
+		if s.org.server(sp.Name) != nil {
+			return fmt.Errorf("server %s is declared twice", sp.Name)
+		}
+		ed := strings.ToLower(sp.Edition)
+		if ed == "" {
+			ed = "standard"
+		}
+		if ed != "standard" && ed != "enterprise" {
+			return fmt.Errorf("server %s: edition %q is not standard or enterprise", sp.Name, sp.Edition)
+		}
+		s.org.Servers = append(s.org.Servers, &serverObj{Name: sp.Name, Site: sp.Site, Edition: ed, Version: sp.Version, Up: true})
+	}
+	if err := s.openDirectory(); err != nil {
+		return err
+	}
+	for _, dp := range topo.Databases {
+		db, err := s.createDatabase(dp.Name, dp.Server, dp.EdbFilePath, dp.LogFolderPath, false)
+		if err != nil {
+			return err
+		}
+		if _, err := s.mount(db); err != nil {
+			return fmt.Errorf("mount %s: %w", db.Name, err)
+		}
+		if err := s.createMailboxes(db, perDB); err != nil {
+			return err
+		}
+	}
+	return s.saveOrg()
+}
+
+// createDatabase is New-MailboxDatabase: a new AD object, dismounted, with its own
+// identity and the next log prefix of its server.
+func (s *session) createDatabase(name, server, edb, logs string, recovery bool) (*databaseObj, error) {
+	if err := checkName(name); err != nil {
+		return nil, fmt.Errorf("database name %q: %v", name, err)
+	}
+	if len(name) > 64 {
+		return nil, fmt.Errorf("database name %q is longer than 64 characters", name)
+	}
+	srv := s.org.server(server)
+	if srv == nil {
+		return nil, fmt.Errorf("database %s: server %q does not exist", name, server)
+	}
+	if _, err := s.l.hostPath(server, edb); err != nil {
+		return nil, fmt.Errorf("database %s: EdbFilePath: %v", name, err)
+	}
+	if !strings.EqualFold(filepath.Ext(winBase(edb)), ".edb") {
+		return nil, fmt.Errorf("database %s: EdbFilePath %q does not end in a .edb file name", name, edb)
+	}
+	if _, err := s.l.hostPath(server, logs); err != nil {
+		return nil, fmt.Errorf("database %s: LogFolderPath: %v", name, err)
+	}
+	if d := s.org.database(name); d != nil {
+		return nil, fmt.Errorf("a database named %s already exists (on %s)", d.Name, d.Server)
+	}
+	db := &databaseObj{
+		Name: name, Server: server, EdbFilePath: edb, LogFolderPath: logs,
+		LogFilePrefix: fmt.Sprintf("E%02d", srv.Prefixes), Recovery: recovery,
+		Signature: s.org.newIdentity("database"),
+	}
+	if srv.Prefixes >= 100 {
+		return nil, fmt.Errorf("server %s has used every log prefix E00-E99", server)
+	}
+	srv.Prefixes++
+	s.org.Databases = append(s.org.Databases, db)
+	return db, nil
+}
+
+// edbPath and logFolder map a database object's paths onto the lab folder.
+func (s *session) edbPath(db *databaseObj) (string, error) {
+	return s.l.hostPath(db.Server, db.EdbFilePath)
+}
+
+func (s *session) logFolder(db *databaseObj) (string, error) {
+	return s.l.hostPath(db.Server, db.LogFolderPath)
+}

@@ -1,0 +1,291 @@
+package lab
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// A log file is E00 + 8 hex digits + .log: a header line naming its prefix, generation
+// and log signature (the stream it belongs to), then one record per line, each with the
+// CRC-32 of its JSON. A stream rolls to a new generation every recordsPerGeneration
+// records, at each mount and after a backup.
+const (
+	recordsPerGeneration = 64
+	logMagic             = "DIALTONE-ESE-LOG/1"
+	opPut                = "put"
+	opMailbox            = "mailbox"
+)
+
+type logRecord struct {
+	Op   string `json:"op"`
+	Guid string `json:"guid"`
+	Key  string `json:"key,omitempty"`
+	Item item   `json:"item"`
+}
+
+type logFile struct {
+	Prefix     string
+	Generation uint64
+	Signature  string
+	Records    []logRecord
+	// Size is the length of the well-formed part (a torn last line is not counted).
+	Size int
+}
+
+func logFileName(prefix string, gen uint64) string { return fmt.Sprintf("%s%08X.log", prefix, gen) }
+
+// parseLogName reads E0000000A1F.log into its prefix and generation.
+func parseLogName(name string) (prefix string, gen uint64, ok bool) {
+	if len(name) != 3+8+4 || !strings.HasSuffix(name, ".log") || !validPrefix(name[:3]) {
+		return "", 0, false
+	}
+	g, err := strconv.ParseUint(name[3:11], 16, 64)
+	if err != nil {
+		return "", 0, false
+	}
+	return name[:3], g, true
+}
+
+func logHeader(prefix string, gen uint64, sig string) []byte {
+	return []byte(fmt.Sprintf("%s prefix=%s generation=%08X signature=%s\n", logMagic, prefix, gen, sig))
+}
+
+func encodeRecord(r logRecord) ([]byte, error) {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	return []byte(fmt.Sprintf("%08x %s\n", crc32.ChecksumIEEE(data), data)), nil
+}
+
+// errTornTail marks a log whose last line was cut short by a crash during an append.
+var errTornTail = errors.New("last record is incomplete")
+
+// parseLog checks and decodes a log file. Any damage is an error; a torn last line is
+// errTornTail with the records before it returned.
+func parseLog(data []byte) (*logFile, error) {
+	nl := bytes.IndexByte(data, '\n')
+	if nl < 0 {
+		return nil, errors.New("no header line")
+	}
+	f := &logFile{}
+	fields := strings.Fields(string(data[:nl]))
+	if len(fields) != 4 || fields[0] != logMagic ||
+		!strings.HasPrefix(fields[1], "prefix=") || !strings.HasPrefix(fields[2], "generation=") ||
+		!strings.HasPrefix(fields[3], "signature=") {
+		return nil, errors.New("header line is not a log header")
+	}
+	f.Prefix = strings.TrimPrefix(fields[1], "prefix=")
+	if !validPrefix(f.Prefix) {
+		return nil, fmt.Errorf("header prefix %q is not Enn", f.Prefix)
+	}
+	g, err := strconv.ParseUint(strings.TrimPrefix(fields[2], "generation="), 16, 64)
+	if err != nil {
+		return nil, fmt.Errorf("header generation: %v", err)
+	}
+	f.Generation = g
+	f.Signature = strings.TrimPrefix(fields[3], "signature=")
+	if f.Signature == "" {
+		return nil, errors.New("header has no log signature")
+	}
+	rest, off := data[nl+1:], nl+1
+	f.Size = off
+	for n := 1; len(rest) > 0; n++ {
+		end := bytes.IndexByte(rest, '\n')
+		if end < 0 {
+			return f, errTornTail
+		}
+		line := rest[:end]
+		if len(line) < 10 || line[8] != ' ' {
+			return nil, fmt.Errorf("record %d is malformed", n)
+		}
+		want, err := strconv.ParseUint(string(line[:8]), 16, 32)
+		if err != nil {
+			return nil, fmt.Errorf("record %d has no checksum", n)
+		}
+		body := line[9:]
+		if crc32.ChecksumIEEE(body) != uint32(want) {
+			return nil, fmt.Errorf("record %d fails its checksum", n)
+		}
+		var r logRecord
+		if err := json.Unmarshal(body, &r); err != nil {
+			return nil, fmt.Errorf("record %d: %v", n, err)
+		}
+		if (r.Op != opPut && r.Op != opMailbox) || len(r.Guid) != guidLen {
+			return nil, fmt.Errorf("record %d is not a database change", n)
+		}
+		f.Records = append(f.Records, r)
+		rest = rest[end+1:]
+		off += end + 1
+		f.Size = off
+	}
+	if len(f.Records) > recordsPerGeneration {
+		return nil, fmt.Errorf("holds %d records, more than a generation's %d", len(f.Records), recordsPerGeneration)
+	}
+	return f, nil
+}
+
+// readLog reads and checks one log file, naming the file in errors.
+func readLog(path string) (*logFile, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	f, err := parseLog(data)
+	if err != nil && !errors.Is(err, errTornTail) {
+		return nil, fmt.Errorf("log file %s is damaged: %v", path, err)
+	}
+	return f, err
+}
+
+// listLogs returns the generations of prefix present in folder, sorted, with file names.
+func listLogs(folder, prefix string) ([]uint64, map[uint64]string, error) {
+	names, err := listFiles(folder)
+	if err != nil {
+		return nil, nil, err
+	}
+	files := map[uint64]string{}
+	var gens []uint64
+	for _, n := range names {
+		p, g, ok := parseLogName(n)
+		if ok && p == prefix {
+			files[g] = filepath.Join(folder, n)
+			gens = append(gens, g)
+		}
+	}
+	sort.Slice(gens, func(i, j int) bool { return gens[i] < gens[j] })
+	return gens, files, nil
+}
+
+// logWriter appends records to a database's log stream.
+type logWriter struct {
+	folder, prefix, sig string
+	gen                 uint64
+	n                   int // records in the current generation
+	f                   *os.File
+}
+
+// openLogWriter positions a writer at the end of the stream (prefix, sig) in folder.
+// With fresh, or when the newest file is full or of another stream, it starts a new
+// generation after both the newest file and the checkpoint.
+func openLogWriter(folder, prefix, sig string, checkpoint uint64, fresh bool) (*logWriter, error) {
+	if err := os.MkdirAll(folder, 0o755); err != nil {
+		return nil, err
+	}
+	gens, files, err := listLogs(folder, prefix)
+	if err != nil {
+		return nil, err
+	}
+	w := &logWriter{folder: folder, prefix: prefix, sig: sig}
+	var newest uint64
+	if len(gens) > 0 {
+		newest = gens[len(gens)-1]
+	}
+	if !fresh && newest > 0 && newest > checkpoint {
+		lf, err := readLog(files[newest])
+		if errors.Is(err, errTornTail) {
+			// The torn record was never applied nor acknowledged: cut it off, as ESE does.
+			if err = os.Truncate(files[newest], int64(lf.Size)); err != nil {
+				return nil, err
+			}
+		}
+		if err == nil && lf.Signature == sig && len(lf.Records) < recordsPerGeneration {
+			f, err := os.OpenFile(files[newest], os.O_WRONLY|os.O_APPEND, 0o644)
+			if err != nil {
+				return nil, err
+			}
+			w.gen, w.n, w.f = newest, len(lf.Records), f
+			return w, nil
+		}
+	}
+	next := max(newest, checkpoint) + 1
+	if err := w.start(next); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// start creates generation gen and makes it current.
+func (w *logWriter) start(gen uint64) error {
+	if w.f != nil {
+		if err := w.f.Sync(); err != nil {
+			return err
+		}
+		if err := w.f.Close(); err != nil {
+			return err
+		}
+		w.f = nil
+	}
+	path := filepath.Join(w.folder, logFileName(w.prefix, gen))
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("start log generation %d: %w", gen, err)
+	}
+	if _, err := f.Write(logHeader(w.prefix, gen, w.sig)); err != nil {
+		f.Close()
+		return err
+	}
+	w.gen, w.n, w.f = gen, 0, f
+	return nil
+}
+
+// append writes records, rolling every recordsPerGeneration, and makes them durable.
+func (w *logWriter) append(recs []logRecord) error {
+	var buf []byte
+	flush := func() error {
+		if len(buf) == 0 {
+			return nil
+		}
+		_, err := w.f.Write(buf)
+		buf = buf[:0]
+		return err
+	}
+	for _, r := range recs {
+		if w.n >= recordsPerGeneration {
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := w.start(w.gen + 1); err != nil {
+				return err
+			}
+		}
+		line, err := encodeRecord(r)
+		if err != nil {
+			return err
+		}
+		buf = append(buf, line...)
+		w.n++
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if err := w.f.Sync(); err != nil {
+		return err
+	}
+	return syncDir(w.folder)
+}
+
+func (w *logWriter) close() error {
+	if w.f == nil {
+		return nil
+	}
+	err := w.f.Sync()
+	if cerr := w.f.Close(); err == nil {
+		err = cerr
+	}
+	w.f = nil
+	return err
+}
+
+// checkpointFile is Enn.chk in the log folder: the last generation in the .edb.
+func writeCheckpointFile(folder, prefix string, gen uint64) error {
+	return writeFileAtomic(filepath.Join(folder, prefix+".chk"), []byte(fmt.Sprintf("checkpoint %08X\n", gen)))
+}

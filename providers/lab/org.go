@@ -1,0 +1,178 @@
+package lab
+
+import (
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// orgVersion is the version of org.json this code writes.
+const orgVersion = 1
+
+// orgFile is the AD side of the organization: servers and database objects. It is small
+// (thousands of objects at most) and rewritten atomically on every change.
+type orgFile struct {
+	Version   int            `json:"version"`
+	Servers   []*serverObj   `json:"servers"`
+	Databases []*databaseObj `json:"databases"`
+	// Identities counts the database and log signatures handed out, so that they are
+	// deterministic for a given history of commands.
+	Identities uint64 `json:"identities"`
+}
+
+type serverObj struct {
+	Name    string `json:"name"`
+	Site    string `json:"site,omitempty"`
+	Edition string `json:"edition"`
+	Version string `json:"version,omitempty"`
+	Up      bool   `json:"up"`
+	// Prefixes counts the log prefixes given to databases of this server (E00, E01, ...).
+	Prefixes int `json:"prefixes"`
+}
+
+type databaseObj struct {
+	Name             string `json:"name"`
+	Server           string `json:"server"`
+	EdbFilePath      string `json:"edb_file_path"`
+	LogFolderPath    string `json:"log_folder_path"`
+	LogFilePrefix    string `json:"log_file_prefix"`
+	Recovery         bool   `json:"recovery"`
+	AllowFileRestore bool   `json:"allow_file_restore"`
+	Mounted          bool   `json:"mounted"`
+	// Signature is the identity of the .edb this object expects.
+	Signature string `json:"signature"`
+	// HasFile is set once a file was created or adopted: from then on a missing .edb is
+	// an error, never a reason to create an empty one.
+	HasFile bool `json:"has_file"`
+}
+
+// mountLimit is the number of mounted (non-recovery) databases an edition allows.
+func mountLimit(edition string) int {
+	if strings.EqualFold(edition, "enterprise") {
+		return 100
+	}
+	return 5 // standard, and trial servers behave like it
+}
+
+// decodeOrg parses and checks org.json. It never trusts the file: every reference is
+// checked, so that later code can rely on servers and names being valid.
+func decodeOrg(data []byte) (*orgFile, error) {
+	var o orgFile
+	if err := json.Unmarshal(data, &o); err != nil {
+		return nil, err
+	}
+	if o.Version != orgVersion {
+		return nil, fmt.Errorf("version %d is not supported (want %d)", o.Version, orgVersion)
+	}
+	servers := map[string]bool{}
+	for i, s := range o.Servers {
+		if s == nil {
+			return nil, fmt.Errorf("server %d is null", i)
+		}
+		if err := checkName(s.Name); err != nil {
+			return nil, fmt.Errorf("server %d: %v", i, err)
+		}
+		if servers[s.Name] {
+			return nil, fmt.Errorf("server %s appears twice", s.Name)
+		}
+		servers[s.Name] = true
+	}
+	names := map[string]bool{}
+	for i, d := range o.Databases {
+		if d == nil {
+			return nil, fmt.Errorf("database %d is null", i)
+		}
+		if err := checkName(d.Name); err != nil {
+			return nil, fmt.Errorf("database %d: %v", i, err)
+		}
+		if names[strings.ToLower(d.Name)] {
+			return nil, fmt.Errorf("database %s appears twice", d.Name)
+		}
+		names[strings.ToLower(d.Name)] = true
+		if !servers[d.Server] {
+			return nil, fmt.Errorf("database %s is on server %q, which does not exist", d.Name, d.Server)
+		}
+		if _, _, err := splitWinPath(d.EdbFilePath); err != nil {
+			return nil, fmt.Errorf("database %s: %v", d.Name, err)
+		}
+		if _, _, err := splitWinPath(d.LogFolderPath); err != nil {
+			return nil, fmt.Errorf("database %s: %v", d.Name, err)
+		}
+		if !validPrefix(d.LogFilePrefix) {
+			return nil, fmt.Errorf("database %s: log prefix %q is not Enn", d.Name, d.LogFilePrefix)
+		}
+	}
+	return &o, nil
+}
+
+func validPrefix(p string) bool {
+	return len(p) == 3 && p[0] == 'E' && p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9'
+}
+
+func (l *Lab) orgPath() string { return filepath.Join(l.dir, "org.json") }
+
+func (l *Lab) loadOrg() (*orgFile, error) {
+	data, err := os.ReadFile(l.orgPath())
+	if err != nil {
+		return nil, fmt.Errorf("read org file: %w", err)
+	}
+	o, err := decodeOrg(data)
+	if err != nil {
+		return nil, fmt.Errorf("org file %s is damaged: %v", l.orgPath(), err)
+	}
+	return o, nil
+}
+
+// saveOrg writes org.json atomically (temp file, fsync, rename), sorted for stable diffs.
+func (l *Lab) saveOrg(o *orgFile) error {
+	sort.Slice(o.Servers, func(i, j int) bool { return o.Servers[i].Name < o.Servers[j].Name })
+	sort.Slice(o.Databases, func(i, j int) bool { return o.Databases[i].Name < o.Databases[j].Name })
+	data, err := json.MarshalIndent(o, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(l.orgPath(), append(data, '\n'))
+}
+
+func (o *orgFile) server(name string) *serverObj {
+	for _, s := range o.Servers {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// database finds a database object; names are case-insensitive as in AD.
+func (o *orgFile) database(name string) *databaseObj {
+	for _, d := range o.Databases {
+		if strings.EqualFold(d.Name, name) {
+			return d
+		}
+	}
+	return nil
+}
+
+func (o *orgFile) mustDatabase(name string) (*databaseObj, error) {
+	if d := o.database(name); d != nil {
+		return d, nil
+	}
+	return nil, fmt.Errorf("database %q does not exist", name)
+}
+
+// newIdentity hands out the next database or log signature: GUID-formatted, derived
+// from a counter so that a lab's history is reproducible.
+func (o *orgFile) newIdentity(kind string) string {
+	o.Identities++
+	return guidFrom(fmt.Sprintf("dialtone-lab %s %d", kind, o.Identities))
+}
+
+// guidFrom formats the first 16 bytes of a SHA-256 as a GUID string.
+func guidFrom(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return fmt.Sprintf("%x-%x-%x-%x-%x", h[0:4], h[4:6], h[6:8], h[8:10], h[10:16])
+}

@@ -1,0 +1,71 @@
+package lab
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// splitWinPath splits an absolute Windows path (D:\Databases\DB01\DB01.edb) into its
+// drive letter and components. It refuses anything that could name a place outside the
+// drive's tree: relative paths, empty components, "." and "..", and characters Windows
+// forbids in names.
+func splitWinPath(p string) (drive string, comps []string, err error) {
+	if len(p) < 3 || p[1] != ':' || (p[2] != '\\' && p[2] != '/') {
+		return "", nil, fmt.Errorf("path %q is not an absolute Windows path such as D:\\Databases\\DB01", p)
+	}
+	d := p[0]
+	if !(d >= 'A' && d <= 'Z' || d >= 'a' && d <= 'z') {
+		return "", nil, fmt.Errorf("path %q does not start with a drive letter", p)
+	}
+	rest := strings.TrimRight(p[3:], `\/`)
+	if rest == "" {
+		return "", nil, fmt.Errorf("path %q is a drive root", p)
+	}
+	for _, c := range strings.FieldsFunc(rest, func(r rune) bool { return r == '\\' || r == '/' }) {
+		comps = append(comps, c)
+	}
+	// FieldsFunc hides empty components; count separators to catch "a\\b".
+	if n := strings.Count(rest, `\`) + strings.Count(rest, "/") + 1; n != len(comps) {
+		return "", nil, fmt.Errorf("path %q has an empty component", p)
+	}
+	for _, c := range comps {
+		if err := checkName(c); err != nil {
+			return "", nil, fmt.Errorf("path %q: %v", p, err)
+		}
+	}
+	return strings.ToUpper(string(d)), comps, nil
+}
+
+// checkName refuses a single path component or object name that could escape a folder.
+func checkName(c string) error {
+	if c == "" || c == "." || c == ".." {
+		return fmt.Errorf("component %q is not allowed", c)
+	}
+	if strings.ContainsAny(c, "\\/:*?\"<>|\x00") {
+		return fmt.Errorf("component %q holds a character Windows forbids in names", c)
+	}
+	return nil
+}
+
+// hostPath maps a Windows path on server to its place under the lab folder.
+func (l *Lab) hostPath(server, winPath string) (string, error) {
+	if err := checkName(server); err != nil {
+		return "", fmt.Errorf("server name %q: %v", server, err)
+	}
+	drive, comps, err := splitWinPath(winPath)
+	if err != nil {
+		return "", err
+	}
+	parts := append([]string{l.dir, "servers", server, drive}, comps...)
+	return filepath.Join(parts...), nil
+}
+
+// winBase is the last component of a Windows path.
+func winBase(p string) string {
+	p = strings.TrimRight(p, `\/`)
+	if i := strings.LastIndexAny(p, `\/`); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}
