@@ -2,6 +2,7 @@ package state
 
 import (
 	"fmt"
+	"hash/crc32"
 	"time"
 )
 
@@ -39,3 +40,5 @@ func bigState(n int) *State {
 	}
 	return s
 }
+
+func crc(s string) uint32 { return crc32.ChecksumIEEE([]byte(s)) }
