@@ -75,8 +75,8 @@ func TestJournalTornLastLineIgnored(t *testing.T) {
 	b, _ := os.ReadFile(path + ".journal")
 	lines := bytes.SplitAfter(b, []byte("\n"))
 	for _, torn := range [][]byte{
-		lines[1][:len(lines[1])/2], // cut mid-line
-		lines[1][:len(lines[1])-1], // only the newline missing
+		lines[1][:len(lines[1])/2],                                     // cut mid-line
+		lines[1][:len(lines[1])-1],                                     // only the newline missing
 		bytes.Replace(lines[1], []byte("DTDB02"), []byte("DTDB03"), 1), // whole but garbled
 	} {
 		os.WriteFile(path+".journal", append(append([]byte{}, lines[0]...), torn...), 0o600)
