@@ -1,0 +1,244 @@
+package planner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
+)
+
+// Apply carries out p through prov, step by step in plan order, and records every
+// finished step: first in j (when not nil), then in st. It never re-plans.
+//
+//   - A plan with failed preconditions, or made from a state of another lineage, is
+//     refused before anything runs.
+//   - Steps already recorded in st are skipped, so a second Apply after a failure or a
+//     crash resumes at the step that did not finish.
+//   - A manual step stops the walk with an error that says what to do by hand.
+//   - Consecutive parallel steps (merges) run concurrently, each once its dependencies
+//     are done, at most opts.Parallelism at a time.
+//   - When a step fails, no new step starts; running ones finish (and are recorded) and
+//     Apply returns an error naming the failed step and the provider's error.
+//
+// Journal writes and state changes are serialised; hooks are called from the goroutine
+// that runs the step (see Hooks).
+func Apply(ctx context.Context, p *Plan, prov providers.Provider, st *state.State, j Journal, hooks Hooks, opts ApplyOptions) error {
+	switch {
+	case p == nil:
+		return errors.New("apply: no plan")
+	case prov == nil:
+		return errors.New("apply: no provider")
+	case st == nil:
+		return errors.New("apply: no state")
+	}
+	if failed := p.FailedPreconditions(); len(failed) > 0 {
+		return fmt.Errorf("the plan has failed preconditions; nothing was changed:\n  %s", strings.Join(failed, "\n  "))
+	}
+	if p.Lineage != "" && st.Lineage != p.Lineage {
+		return fmt.Errorf("the plan was made from state lineage %s, but this state is lineage %s; nothing was changed", p.Lineage, st.Lineage)
+	}
+	for _, s := range p.Steps {
+		if s == nil {
+			return errors.New("apply: the plan holds an empty step; make the plan again")
+		}
+	}
+	if hooks == nil {
+		hooks = NopHooks{}
+	}
+	w := &walker{prov: prov, st: st, j: j, hooks: hooks, par: opts.Parallelism, now: opts.Now,
+		inPlan: make(map[string]bool, len(p.Steps)), done: make(map[string]bool, len(p.Steps)),
+		remaining: map[stageKey]int{}}
+	if w.par <= 0 {
+		w.par = 10
+	}
+	if w.now == nil {
+		w.now = time.Now
+	}
+	for _, s := range p.Steps {
+		w.inPlan[s.ID] = true
+		if r := st.Recoveries[s.Recovery]; r != nil && r.Steps[s.ID] != nil {
+			w.done[s.ID] = true
+			continue
+		}
+		w.remaining[stageKey{s.Recovery, s.Stage}]++
+	}
+
+	for i := 0; i < len(p.Steps); {
+		s := p.Steps[i]
+		if w.done[s.ID] {
+			i++
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("apply interrupted before step %s: %w", s.ID, err)
+		}
+		if s.Parallel {
+			end := i
+			for end < len(p.Steps) && p.Steps[end].Parallel {
+				end++
+			}
+			if err := w.runBatch(ctx, p.Steps[i:end]); err != nil {
+				return err
+			}
+			i = end
+			continue
+		}
+		if s.Manual {
+			return manualError(s)
+		}
+		if dep := w.unmetDependency(s); dep != "" {
+			return fmt.Errorf("step %s depends on %s, which is not done", s.ID, dep)
+		}
+		if err := w.exec(ctx, s); err != nil {
+			return err
+		}
+		w.done[s.ID] = true
+		i++
+	}
+	return nil
+}
+
+type stageKey struct{ recovery, stage string }
+
+// walker holds one apply run. done and inPlan belong to the walking goroutine; the
+// state, the journal and remaining are guarded by mu.
+type walker struct {
+	prov  providers.Provider
+	st    *state.State
+	j     Journal
+	hooks Hooks
+	par   int
+	now   func() time.Time
+
+	inPlan map[string]bool
+	done   map[string]bool
+
+	mu        sync.Mutex
+	remaining map[stageKey]int // steps of a recovery's stage not yet done
+}
+
+// unmetDependency returns a dependency of s that is in the plan and not done yet, or "".
+// Dependencies outside the plan were done by an earlier run.
+func (w *walker) unmetDependency(s *Step) string {
+	for _, d := range s.DependsOn {
+		if w.inPlan[d] && !w.done[d] {
+			return d
+		}
+	}
+	return ""
+}
+
+// runBatch runs a run of consecutive parallel steps, each as soon as its dependencies
+// are done, at most w.par at a time, in plan order.
+func (w *walker) runBatch(ctx context.Context, steps []*Step) error {
+	pending := make([]*Step, 0, len(steps))
+	for _, s := range steps {
+		if !w.done[s.ID] {
+			pending = append(pending, s)
+		}
+	}
+	type result struct {
+		s   *Step
+		err error
+	}
+	results := make(chan result)
+	running := 0
+	var firstErr error
+	for {
+		if firstErr == nil && ctx.Err() == nil {
+			kept := pending[:0]
+			for _, s := range pending {
+				if running < w.par && !s.Manual && w.unmetDependency(s) == "" {
+					running++
+					go func(s *Step) { results <- result{s, w.exec(ctx, s)} }(s)
+					continue
+				}
+				kept = append(kept, s)
+			}
+			pending = kept
+		}
+		if running == 0 {
+			break
+		}
+		r := <-results
+		running--
+		if r.err != nil {
+			if firstErr == nil {
+				firstErr = r.err
+			}
+			continue
+		}
+		w.done[r.s.ID] = true
+	}
+	switch {
+	case firstErr != nil:
+		return firstErr
+	case ctx.Err() != nil && len(pending) > 0:
+		return fmt.Errorf("apply interrupted before step %s: %w", pending[0].ID, ctx.Err())
+	case len(pending) > 0 && pending[0].Manual:
+		return manualError(pending[0])
+	case len(pending) > 0:
+		return fmt.Errorf("step %s depends on %s, which is not done", pending[0].ID, w.unmetDependency(pending[0]))
+	}
+	return nil
+}
+
+// exec runs one step through the provider and records it.
+func (w *walker) exec(ctx context.Context, s *Step) error {
+	w.hooks.PreStep(s)
+	started := w.now()
+	res, err := w.prov.Apply(ctx, s.Operation, func(done, total int64) { w.hooks.Progress(s, done, total) })
+	finished := w.now()
+	w.hooks.PostStep(s, res, finished.Sub(started), err)
+	if err != nil {
+		return fmt.Errorf("step %s failed: %w", s.ID, err)
+	}
+	return w.record(s, res, started, finished)
+}
+
+// record journals a finished step's changes, then applies them to the state. The
+// stage mark rides with the last step of a stage, so a crash can never leave a stage
+// raised without its steps, or its steps recorded without the stage.
+func (w *walker) record(s *Step, res providers.Result, started, finished time.Time) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	changes := effects(s, res, w.st, started, finished)
+	key := stageKey{s.Recovery, s.Stage}
+	if w.remaining[key]--; w.remaining[key] == 0 {
+		changes = append(changes, state.Change{Stage: &state.StageMark{Recovery: s.Recovery, Stage: s.Stage}})
+	}
+	if w.j != nil {
+		if err := w.j.AppendJournal(changes); err != nil {
+			w.remaining[key]++
+			return fmt.Errorf("step %s finished but could not be recorded: %w", s.ID, err)
+		}
+	}
+	for _, c := range changes {
+		w.st.ApplyChange(c)
+	}
+	return nil
+}
+
+// manualError says exactly what a person has to do for a manual step.
+func manualError(s *Step) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "step %s is manual: the provider cannot carry it out.\n", s.ID)
+	what := s.Operation.Instructions
+	if what == "" {
+		what = s.Summary
+	}
+	fmt.Fprintf(&b, "Do this by hand: %s\n", what)
+	if len(s.Commands) > 0 {
+		b.WriteString("Commands:\n")
+		for _, c := range s.Commands {
+			b.WriteString("  " + c + "\n")
+		}
+	}
+	fmt.Fprintf(&b, "Then record it with \"dialtone confirm %s\" and run \"dialtone apply\" again.", s.ID)
+	return errors.New(b.String())
+}

@@ -1,0 +1,91 @@
+package planner
+
+import (
+	"sort"
+	"time"
+
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
+)
+
+// Step record results.
+const (
+	RecordDone        = "done"
+	RecordSkipped     = "skipped"
+	RecordAlreadyDone = "already_done"
+)
+
+// effects returns the state changes of a step that finished with res: what its
+// operation did to databases, mailboxes and restore requests, then the StepDone
+// record. st is read, never written (the caller holds the lock that guards it). The
+// changes are small: a journal record costs the step, not the state.
+func effects(s *Step, res providers.Result, st *state.State, started, finished time.Time) []state.Change {
+	op := s.Operation
+	var out []state.Change
+	db := func() state.Database {
+		if cur := st.Databases[op.Database]; cur != nil {
+			return *cur
+		}
+		return state.Database{Name: op.Database, Server: op.Server, FilesOK: true}
+	}
+	switch op.Kind {
+	case providers.OpCreateDatabase:
+		d := state.Database{Name: op.Database, Server: op.Server, EdbFilePath: op.EdbFilePath,
+			LogFolderPath: op.LogFolderPath, Recovery: op.Recovery, Clean: true, FilesOK: true}
+		if cur := st.Databases[op.Database]; cur != nil {
+			d.LogFilePrefix = cur.LogFilePrefix
+		}
+		out = append(out, state.Change{PutDatabase: &d})
+	case providers.OpRehomeMailboxes:
+		out = append(out, state.Change{Rehome: &state.Rehome{From: op.Database, To: op.Target}})
+	case providers.OpMountDatabase:
+		d := db()
+		d.Mounted = true
+		out = append(out, state.Change{PutDatabase: &d})
+	case providers.OpDismountDatabase:
+		d := db()
+		d.Mounted, d.Clean = false, true
+		out = append(out, state.Change{PutDatabase: &d})
+	case providers.OpSetAllowFileRestore:
+		d := db()
+		d.AllowFileRestore = op.Value
+		out = append(out, state.Change{PutDatabase: &d})
+	case providers.OpRemoveDatabase:
+		out = append(out, state.Change{DeleteDatabase: op.Database})
+	case providers.OpMergeMailbox:
+		if !res.Skipped {
+			out = append(out, state.Change{PutRestoreRequest: &state.RestoreRequest{
+				Name: requestIdentity(op), SourceDatabase: op.Source, TargetMailbox: op.Mailbox, Status: "Completed",
+			}})
+		}
+	case providers.OpRemoveRestoreRequests:
+		var names []string
+		for name, rr := range st.RestoreRequests {
+			if rr != nil && rr.SourceDatabase == op.Source {
+				names = append(names, name)
+			}
+		}
+		sort.Strings(names)
+		for _, name := range names {
+			out = append(out, state.Change{DeleteRestoreRequest: name})
+		}
+	}
+
+	result := RecordDone
+	switch {
+	case res.Skipped:
+		result = RecordSkipped
+	case res.AlreadyDone:
+		result = RecordAlreadyDone
+	}
+	return append(out, state.Change{StepDone: &state.StepDone{
+		Recovery: s.Recovery,
+		Record:   state.StepRecord{ID: s.ID, Started: started, Finished: finished, Result: result, Detail: res.Detail},
+	}})
+}
+
+// requestIdentity names a restore request the way Exchange does, <mailbox>\<name>:
+// every merge of a recovery shares one request name, so the mailbox makes it unique.
+func requestIdentity(op providers.Operation) string {
+	return op.Mailbox + `\` + op.RequestName
+}

@@ -1,0 +1,97 @@
+package planner
+
+import (
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
+)
+
+// Compute plans: it returns the steps that move every recovery of cfg from the stage
+// recorded in st to the stage cfg asks for. (It cannot be named Plan: that is the type.) It only reads its inputs: the same inputs give the same
+// plan, byte for byte. caps turns what the provider cannot do into manual steps.
+//
+// Steps are ordered stage by stage and, within a stage, recovery by recovery (sorted by
+// name), each recovery's steps in Microsoft's order: in a site failure every recovery
+// gets dial tone before any restore starts. Steps already recorded done are left out.
+//
+// Error diagnostics name recoveries that cannot be planned (stage moving backwards,
+// options not supported yet); the plan still holds the others. Failed preconditions are
+// recorded on their steps (see FailedPreconditions) and reported as warnings.
+func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities) (*Plan, hcl.Diagnostics) {
+	if st == nil {
+		st = &state.State{} // nil maps read as empty
+	}
+	p := &Plan{
+		FormatVersion: PlanFormatVersion,
+		Lineage:       st.Lineage,
+		Serial:        st.Serial,
+		Recoveries:    []RecoveryChange{},
+		Steps:         []*Step{},
+		Outages:       []OutageWindow{},
+		Snapshot:      Snap(st),
+	}
+	if cfg == nil {
+		return p, nil
+	}
+	p.ConfigDigest = cfg.Digest()
+
+	var diags hcl.Diagnostics
+	names := make([]string, 0, len(cfg.Recoveries))
+	for name, rec := range cfg.Recoveries {
+		if rec != nil {
+			names = append(names, name)
+		}
+	}
+	sort.Strings(names)
+
+	var rcs []*recCtx
+	for _, name := range names {
+		rc, d := resolve(cfg, st, name, cfg.Recoveries[name])
+		diags = append(diags, d...)
+		if rc != nil {
+			rcs = append(rcs, rc)
+		}
+	}
+	diags = append(diags, attachMailboxes(st, rcs)...)
+
+	var byStage [stageCount][]*Step
+	for _, rc := range rcs {
+		built := sameServer(rc, caps)
+		n := 0
+		for i := range built {
+			for _, s := range built[i] {
+				if rc.done[s.ID] != nil {
+					continue // a re-run plans only what is left
+				}
+				byStage[i] = append(byStage[i], s)
+				n++
+			}
+		}
+		if n == 0 {
+			continue
+		}
+		p.Recoveries = append(p.Recoveries, RecoveryChange{
+			Name:      rc.name,
+			Option:    rc.rec.Option,
+			Database:  rc.failed.Name,
+			From:      stageName(rc.from),
+			To:        config.Stages[rc.to],
+			Mailboxes: len(rc.mailboxes),
+		})
+	}
+	for i := range byStage {
+		p.Steps = append(p.Steps, byStage[i]...)
+	}
+
+	byName := make(map[string]*recCtx, len(rcs))
+	for _, rc := range rcs {
+		byName[rc.name] = rc
+	}
+	diags = append(diags, checkPreconditions(p, byName, cfg, st)...)
+	p.Outages = outageWindows(p, byName)
+	return p, diags
+}

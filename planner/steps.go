@@ -1,0 +1,85 @@
+package planner
+
+import (
+	"strconv"
+
+	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
+)
+
+// dbSpec is one database a recovery works with, as the configuration names it.
+type dbSpec struct {
+	Name, Server, Edb, Logs string
+}
+
+// recCtx is one recovery resolved against configuration and state: every name, path
+// and count its steps need, so that step builders only assemble.
+type recCtx struct {
+	name     string
+	rec      *config.Recovery
+	from, to int // config.StageIndex of the recorded and the requested stage
+
+	failed, dt, rdb dbSpec
+	preserve        string // copy of the failed database's surviving files
+	holdEdb         string // recovered .edb while the swap is under way
+	holdLogs        string
+	prefix          string // log file prefix of the failed database's stream
+
+	failedKnown   bool // the failed database is in the state
+	failedMounted bool
+	auditSwitches bool // Get-Mailbox has -AuditLog/-AuxAuditLog (15.1 and later)
+
+	requestName string
+	conflict    string
+	badItems    int
+	priority    []string
+
+	mailboxes []*state.Mailbox // on the failed or the dial tone database, in merge order
+	done      map[string]*state.StepRecord
+}
+
+// stageWanted reports whether the plan moves this recovery through stage index i.
+func (rc *recCtx) stageWanted(i int) bool { return i > rc.from && i <= rc.to }
+
+func (rc *recCtx) id(key string) string { return "recovery." + rc.name + "." + key }
+
+func (rc *recCtx) mergeID(address string) string {
+	return "recovery." + rc.name + ".merge[" + strconv.Quote(address) + "]"
+}
+
+// newStep makes a step of this recovery; dependencies, preconditions and outages are
+// filled in afterwards, when the plan's order is known.
+func (rc *recCtx) newStep(key string, stage, number int, phase Phase, risk Risk, op providers.Operation, summary string, cmds ...string) *Step {
+	if cmds == nil {
+		cmds = []string{}
+	}
+	return &Step{
+		ID:        rc.id(key),
+		Recovery:  rc.name,
+		Stage:     config.Stages[stage],
+		Phase:     phase,
+		Number:    number,
+		Summary:   summary,
+		Operation: op,
+		Risk:      risk,
+		Commands:  cmds,
+	}
+}
+
+// manual marks a step a person carries out because the provider cannot; the
+// operation keeps its kind so that a later provider can still do it.
+func manual(s *Step, canDo bool, instructions string) {
+	if canDo {
+		return
+	}
+	s.Manual = true
+	s.Operation.Instructions = instructions
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
