@@ -63,7 +63,8 @@ type RecoveryChange struct {
 	Name      string `json:"name"`
 	Option    string `json:"option"`
 	Database  string `json:"database"`
-	From      string `json:"from"` // "" when not started
+	Server    string `json:"server"` // the failed database's server
+	From      string `json:"from"`   // "" when not started
 	To        string `json:"to"`
 	Mailboxes int    `json:"mailboxes"` // mailboxes of the recovered database
 }

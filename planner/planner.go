@@ -78,6 +78,7 @@ func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities) (
 			Name:      rc.name,
 			Option:    rc.rec.Option,
 			Database:  rc.failed.Name,
+			Server:    rc.failed.Server,
 			From:      stageName(rc.from),
 			To:        config.Stages[rc.to],
 			Mailboxes: len(rc.mailboxes),
