@@ -120,6 +120,11 @@ func replayJournal(path string, s *State) (applied int, valid int64, err error) 
 	if err != nil {
 		return 0, 0, fmt.Errorf("read journal %q: %w", path, err)
 	}
+	return replayRecords(path, b, s)
+}
+
+// replayRecords is replayJournal on the journal's contents b; path is for messages.
+func replayRecords(path string, b []byte, s *State) (applied int, valid int64, err error) {
 	for off, lineNo := 0, 1; off < len(b); lineNo++ {
 		end := bytes.IndexByte(b[off:], '\n')
 		next := len(b)
