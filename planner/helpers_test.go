@@ -93,3 +93,9 @@ func hasDiag(diags hcl.Diagnostics, sev hcl.DiagnosticSeverity, summary string) 
 	}
 	return nil
 }
+
+type (
+	stateT  = state.State
+	dbT     = state.Database
+	serverT = state.Server
+)
