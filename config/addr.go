@@ -39,6 +39,9 @@ func isAbsent(expr hcl.Expression) bool {
 	if expr == nil {
 		return true
 	}
+	if checkNumberLiterals(expr) != nil {
+		return false // parseRef will call it an invalid reference
+	}
 	v, diags := expr.Value(nil)
 	return !diags.HasErrors() && v.IsNull()
 }

@@ -6,6 +6,7 @@ import (
 	"math/big"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -18,6 +19,9 @@ import (
 // literal evaluates an attribute with no variables or functions and converts it to ty.
 // ok is false when a diagnostic explains why there is no value.
 func literal(attr *hcl.Attribute, ty cty.Type, what string) (cty.Value, hcl.Diagnostics) {
+	if diags := checkNumberLiterals(attr.Expr); diags != nil {
+		return cty.NilVal, diags
+	}
 	v, diags := attr.Expr.Value(nil)
 	if diags.HasErrors() {
 		return cty.NilVal, diags
@@ -25,6 +29,10 @@ func literal(attr *hcl.Attribute, ty cty.Type, what string) (cty.Value, hcl.Diag
 	if v.IsNull() || !v.IsWhollyKnown() {
 		return cty.NilVal, hcl.Diagnostics{errorAt(attr.Expr.Range(), "Missing value",
 			"The argument %q needs %s, not null.", attr.Name, what)}
+	}
+	if v.Type() == cty.Number && !reasonable(v.AsBigFloat()) {
+		return cty.NilVal, hcl.Diagnostics{errorAt(attr.Expr.Range(), "Number out of range",
+			"The argument %q has a number far too large or too small for any setting of dialtone.", attr.Name)}
 	}
 	cv, err := convert.Convert(v, ty)
 	if err != nil {
@@ -80,6 +88,9 @@ func decodeInt(attr *hcl.Attribute, dst *int) hcl.Diagnostics {
 // beyond ±2^31 (no setting of ours comes near; bounding them keeps arithmetic safe).
 func wholeNumber(v cty.Value) (int, error) {
 	bf := v.AsBigFloat()
+	if !reasonable(bf) {
+		return 0, fmt.Errorf("the number is out of range")
+	}
 	if !bf.IsInt() {
 		return 0, fmt.Errorf("%s has a fractional part", bf.Text('g', -1))
 	}
@@ -122,4 +133,42 @@ func valueRange(attr *hcl.Attribute) hcl.Range {
 		return hcl.Range{}
 	}
 	return attr.Expr.Range()
+}
+
+// maxExponent bounds the binary exponent of numbers we accept (about 1e±77).
+// Formatting a number such as 1e9999999 as text takes cty (and big.Float) minutes,
+// so such numbers are refused before anything converts or prints them.
+const maxExponent = 256
+
+// reasonable reports whether a number is finite and within ±2^maxExponent, and not
+// a fraction smaller than 2^-maxExponent.
+func reasonable(bf *big.Float) bool {
+	if bf.IsInf() {
+		return false
+	}
+	if bf.Sign() == 0 {
+		return true
+	}
+	exp := bf.MantExp(nil)
+	return exp <= maxExponent && exp >= -maxExponent
+}
+
+// checkNumberLiterals refuses an expression holding a numeric literal that is not
+// reasonable, before evaluation: a template such as "${1e9999999}" would otherwise
+// format it while evaluating.
+func checkNumberLiterals(expr hcl.Expression) hcl.Diagnostics {
+	node, ok := expr.(hclsyntax.Node)
+	if !ok {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	_ = hclsyntax.VisitAll(node, func(n hclsyntax.Node) hcl.Diagnostics {
+		lit, ok := n.(*hclsyntax.LiteralValueExpr)
+		if ok && diags == nil && lit.Val.Type() == cty.Number && lit.Val.IsKnown() && !lit.Val.IsNull() && !reasonable(lit.Val.AsBigFloat()) {
+			diags = hcl.Diagnostics{errorAt(lit.Range(), "Number out of range",
+				"This number is far too large or too small for any setting of dialtone.")}
+		}
+		return nil
+	})
+	return diags
 }

@@ -96,7 +96,10 @@ func decodeDrillMessages(attr *hcl.Attribute) (DrillMessages, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	seen := map[string]bool{}
 	for _, kv := range pairs {
-		kval, d := kv.Key.Value(nil)
+		kval, d := cty.NilVal, checkNumberLiterals(kv.Key)
+		if d == nil {
+			kval, d = kv.Key.Value(nil)
+		}
 		if d.HasErrors() || kval.IsNull() || !kval.IsKnown() || kval.Type() != cty.String {
 			diags = append(diags, errorAt(kv.Key.Range(), "Invalid messages key",
 				"The keys of messages are the words %s.", keys))
