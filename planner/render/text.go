@@ -70,8 +70,8 @@ var preconditionLabel = map[string]string{
 }
 
 // Text writes the plan for people: a header, each recovery's steps grouped by phase
-// (numbered in apply order, with the exchange-recovery.md row, risk, outage marker,
-// preconditions and the Exchange Management Shell lines), the outage windows, and a
+// (numbered in apply order, with the exchange-recovery.md row, risk, outage marker and
+// step ID, then the summary, preconditions and the Exchange Management Shell lines), the outage windows, and a
 // closing count by risk.
 func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 	if p == nil {
@@ -192,8 +192,10 @@ func (t *textWriter) recoverySteps(steps []*planner.Step, numbers map[*planner.S
 		if s.Manual {
 			summary = t.paint(ansiYellow, "MANUAL:") + " " + summary
 		}
+		// The ID is what -target, confirm and the journal use; the summary says it in words.
 		t.line(fmt.Sprintf("  %*d. #%-2d %s %s %s", width, numbers[s], s.Number,
-			t.paint(riskColor[s.Risk], pad(badge, 16)), t.paint(outageColor[s.Outage], pad(marker, 16)), summary))
+			t.paint(riskColor[s.Risk], pad(badge, 16)), t.paint(outageColor[s.Outage], pad(marker, 16)), clean(s.ID)))
+		t.line(indent + summary)
 		for _, c := range s.Preconditions {
 			label := preconditionLabel[c.Result]
 			if label == "" {
