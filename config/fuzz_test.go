@@ -15,8 +15,10 @@ func FuzzLoad(f *testing.F) {
 		}
 	}
 	f.Add([]byte(`drill "d" { messages = { "x" = null, (1) = 2 } }`))
+	// One directory for every run: workers run inputs one at a time, and a fresh
+	// TempDir per run made each run slow enough to stall the fuzzer's minimizer.
+	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, src []byte) {
-		dir := t.TempDir()
 		if err := os.WriteFile(filepath.Join(dir, "main.hcl"), src, 0o644); err != nil {
 			t.Fatal(err)
 		}
