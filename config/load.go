@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -36,6 +37,9 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 		Files:      map[string]*hcl.File{},
 		Sources:    map[string][]byte{},
 	}
+	if dir == "" {
+		dir = "."
+	}
 	names, diags := configFiles(dir)
 	if diags.HasErrors() {
 		return cfg, diags
@@ -49,7 +53,7 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 		recovered:  map[string]claim{},
 	}}
 	for _, name := range names {
-		src, err := os.ReadFile(dir + string(os.PathSeparator) + name)
+		src, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -90,7 +94,7 @@ func configFiles(dir string) ([]string, hcl.Diagnostics) {
 			continue
 		}
 		// Stat follows symlinks: a link to a file counts, a folder named x.hcl does not.
-		if info, err := os.Stat(dir + string(os.PathSeparator) + name); err == nil && info.IsDir() {
+		if info, err := os.Stat(filepath.Join(dir, name)); err == nil && info.IsDir() {
 			continue
 		}
 		names = append(names, name)

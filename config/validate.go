@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
@@ -32,7 +33,11 @@ func validate(cfg *Config) hcl.Diagnostics {
 		if db := cfg.Databases[ref.Name]; db != nil {
 			return db
 		}
-		diags = append(diags, undeclared(ref, rng, databases))
+		d := undeclared(ref, rng, databases)
+		if hint := recoveryDatabaseHint(cfg, ref.Name); hint != "" {
+			d.Detail += " " + hint
+		}
+		diags = append(diags, d)
 		return nil
 	}
 
@@ -65,6 +70,20 @@ func validate(cfg *Config) hcl.Diagnostics {
 	}
 	diags = append(diags, checkMountedLimits(cfg)...)
 	return diags
+}
+
+// recoveryDatabaseHint explains a reference to a dial tone or recovery database where
+// a database block is wanted, or returns "".
+func recoveryDatabaseHint(cfg *Config, name string) string {
+	for _, r := range inSourceOrder(cfg.Recoveries, func(r *Recovery) hcl.Range { return r.DeclRange }) {
+		if r.DialTone != nil && r.DialTone.Name == name {
+			return fmt.Sprintf("%s is the dial tone database of recovery %s; refer to the database block it stands in for.", name, r.Name)
+		}
+		if r.RecoveryDatabase != nil && r.RecoveryDatabase.Name == name {
+			return fmt.Sprintf("%s is the recovery database of recovery %s; refer to the database block it restores.", name, r.Name)
+		}
+	}
+	return ""
 }
 
 // checkPlacement checks a dial tone or recovery database placed on server s, for a

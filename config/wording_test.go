@@ -32,6 +32,8 @@ func TestDiagnosticWording(t *testing.T) {
 			[]string{"Did you mean server.EX02?"}},
 		{"undeclared.hcl", "Reference to undeclared database", 24,
 			[]string{`A database named "DB09" is not declared. Declared databases: DB01, DB02.`}},
+		{"undeclared.hcl", "Reference to undeclared database", 48,
+			[]string{"DTDB01 is the dial tone database of recovery r1"}},
 		{"duplicates.hcl", "Duplicate server name", 6,
 			[]string{"already declared at duplicates.hcl:1,1-14"}},
 		{"duplicates.hcl", "Duplicate database name", 29,
