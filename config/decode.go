@@ -17,7 +17,7 @@ import (
 // a reference in a plain value gets HCL's "Variables not allowed".
 
 // literal evaluates an attribute with no variables or functions and converts it to ty.
-// ok is false when a diagnostic explains why there is no value.
+// It returns cty.NilVal, with a diagnostic saying why, when there is no usable value.
 func literal(attr *hcl.Attribute, ty cty.Type, what string) (cty.Value, hcl.Diagnostics) {
 	if diags := checkNumberLiterals(attr.Expr); diags != nil {
 		return cty.NilVal, diags
