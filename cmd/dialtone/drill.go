@@ -133,9 +133,9 @@ func cmdDrill(c *cli, args []string) int {
 	writeStepTable(c, rows)
 	fmt.Fprintf(c.stdout, "\n%s\n\n", c.paint(bold, "=== Stages ==="))
 	for _, f := range figures {
-		fmt.Fprintf(c.stdout, "  %-10s %5d steps  %8s\n", f.Stage, f.Steps, fmtDur(f.Duration))
+		fmt.Fprintf(c.stdout, "  %-10s %5d steps  %9s\n", f.Stage, f.Steps, fmtDurFine(f.Duration))
 	}
-	fmt.Fprintf(c.stdout, "  %-10s %5d steps  %8s (whole drill, preparation included)\n", "total", len(rows), fmtDur(time.Since(start)))
+	fmt.Fprintf(c.stdout, "  %-10s %5d steps  %9s (whole drill, preparation included)\n", "total", len(rows), fmtDurFine(time.Since(start)))
 
 	fmt.Fprintf(c.stdout, "\n%s\n\n", c.paint(bold, "=== Verification ==="))
 	r, err := l.Verify()
@@ -203,8 +203,8 @@ func writeStepTable(c *cli, rows []stepRow) {
 	for _, r := range rows {
 		width = max(width, len(r.ID))
 	}
-	fmt.Fprintf(c.stdout, "  %-*s  %-10s  %8s  %s\n", width, "STEP", "STAGE", "DURATION", "RESULT")
+	fmt.Fprintf(c.stdout, "  %-*s  %-10s  %9s  %s\n", width, "STEP", "STAGE", "DURATION", "RESULT")
 	for _, r := range rows {
-		fmt.Fprintf(c.stdout, "  %-*s  %-10s  %8s  %s\n", width, r.ID, r.Stage, fmtDur(r.Duration), r.Result)
+		fmt.Fprintf(c.stdout, "  %-*s  %-10s  %9s  %s\n", width, r.ID, r.Stage, fmtDurFine(r.Duration), r.Result)
 	}
 }

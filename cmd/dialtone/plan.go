@@ -88,7 +88,7 @@ func cmdPlan(c *cli, args []string) int {
 
 // makePlan plans and prints the planner's diagnostics; ok is false on errors.
 func makePlan(c *cli, cfg *config.Config, st *state.State, caps providers.Capabilities) (*planner.Plan, bool) {
-	p, diags := planner.Plan(cfg, st, caps)
+	p, diags := planner.Compute(cfg, st, caps)
 	writeDiags(c, cfg, diags)
 	if diags.HasErrors() || p == nil {
 		return nil, false

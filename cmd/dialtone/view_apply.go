@@ -131,4 +131,13 @@ func (v *applyView) complete(st *state.State) {
 	fmt.Fprintln(v.w)
 }
 
+// fmtDur is a duration as apply lines show it: "0.1s".
 func fmtDur(d time.Duration) string { return fmt.Sprintf("%.1fs", d.Seconds()) }
+
+// fmtDurFine is a duration for the drill's tables, where lab steps take milliseconds.
+func fmtDurFine(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.2fs", d.Seconds())
+}
