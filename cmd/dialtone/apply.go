@@ -53,13 +53,9 @@ func cmdApply(c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	unlock, err := b.Lock("apply")
+	unlock, err := lockState(c, b, path, "apply")
 	if err != nil {
-		var le *state.LockError
-		if errors.As(err, &le) {
-			return c.errorf("acquiring the state lock of %s: %v. Nothing was changed.", path, err)
-		}
-		return c.errorf("acquiring the state lock of %s: %v", path, err)
+		return c.errorf("%v", err)
 	}
 	defer unlock()
 

@@ -65,7 +65,7 @@ func cmdDrill(c *cli, args []string) int {
 
 	b := state.NewLocal(filepath.Join(work, config.DefaultStatePath))
 	statePath := filepath.Join(drillDir, d.Name, config.DefaultStatePath)
-	unlock, err := b.Lock("drill")
+	unlock, err := lockState(c, b, statePath, "drill")
 	if err != nil {
 		return c.errorf("%v", err)
 	}

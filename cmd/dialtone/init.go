@@ -25,7 +25,7 @@ func cmdInit(c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	unlock, err := b.Lock("init")
+	unlock, err := lockState(c, b, path, "init")
 	if err != nil {
 		return c.errorf("%v", err)
 	}

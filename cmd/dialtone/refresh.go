@@ -19,7 +19,7 @@ func cmdRefresh(c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	unlock, err := b.Lock("refresh")
+	unlock, err := lockState(c, b, path, "refresh")
 	if err != nil {
 		return c.errorf("%v", err)
 	}

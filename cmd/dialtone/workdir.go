@@ -131,3 +131,29 @@ func refreshFrom(c *cli, prov providers.Provider, st *state.State) error {
 	st.Refresh(obs)
 	return nil
 }
+
+// lockState takes the state lock for op. A lock left by a holder that is gone (the
+// kernel dropped its flock when it died: a crash, a kill) is taken over with a warning,
+// so that "run apply again" after a crash just works; a lock whose holder is alive is
+// an error that names the holder, the operation and the lock's age.
+func lockState(c *cli, b *state.Local, path, op string) (func() error, error) {
+	unlock, err := b.Lock(op)
+	var le *state.LockError
+	if err == nil || !errors.As(err, &le) || !le.Stale {
+		if err != nil {
+			return nil, fmt.Errorf("acquiring the state lock of %s: %w. Nothing was changed.", path, err)
+		}
+		return unlock, nil
+	}
+	fmt.Fprintf(c.stderr, "%s the lock on %s was left by %s (pid %d, %q since %s), which is gone; taking it over.\n",
+		c.paint(yellow, "Warning:"), path, le.Info.Who, le.Info.PID, le.Info.Operation, le.Info.Created.UTC().Format("2006-01-02T15:04:05Z"))
+	c.log.Info("taking over a stale lock", "id", le.Info.ID, "pid", le.Info.PID)
+	if ferr := b.ForceUnlock(le.Info.ID); ferr != nil {
+		return nil, fmt.Errorf("acquiring the state lock of %s: %w", path, err)
+	}
+	unlock, err = b.Lock(op)
+	if err != nil {
+		return nil, fmt.Errorf("acquiring the state lock of %s: %w. Nothing was changed.", path, err)
+	}
+	return unlock, nil
+}
