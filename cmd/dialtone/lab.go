@@ -29,7 +29,7 @@ const labUsage = `Usage: dialtone lab SUBCOMMAND [flags]
   deliver (-to=ADDRESS | -database=NAME) [-count=N] [-json]
                                                     deliver test messages (queued while a database is down)
   backup DATABASE [-name=SET]                       take a full backup
-  fail database NAME [-mode=lost|corrupt]           inject a failure
+  fail database NAME [-mode=lost|corrupt]           inject a failure (also: fail server NAME, fail logs DATABASE)
   mailbox ADDRESS [-json]                           list a mailbox's items
   status [-json]                                    databases and mailboxes
   verify                                            exit 0 only if every accepted message is delivered exactly once

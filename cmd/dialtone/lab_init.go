@@ -42,5 +42,6 @@ func cmdLabInit(c *cli, cfg *config.Config, args []string) int {
 	}
 	fmt.Fprintf(c.stdout, "Lab built in %s: %d servers, %d databases, %d mailboxes per database.\n",
 		p, len(topo.Servers), len(topo.Databases), *n)
+	fmt.Fprintln(c.stdout, "plan and apply read it through the lab provider; \"dialtone refresh\" records it in the state now.")
 	return exitOK
 }

@@ -63,7 +63,9 @@ func cmdState(c *cli, args []string) int {
 			addrs = append(addrs, "restore_request."+k)
 		}
 		sort.Strings(addrs)
-		fmt.Fprintln(c.stdout, strings.Join(addrs, "\n"))
+		for _, a := range addrs {
+			fmt.Fprintln(c.stdout, a)
+		}
 		return exitOK
 	}
 

@@ -64,6 +64,7 @@ func isMerge(s *planner.Step) bool { return s.Operation.Kind == providers.OpMerg
 func (v *applyView) PreStep(s *planner.Step) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
+	v.c.log.Debug("step starting", "step", s.ID, "operation", string(s.Operation.Kind))
 	if isMerge(s) && !v.verbose {
 		if !v.mergeAnnounced[s.Recovery] {
 			v.mergeAnnounced[s.Recovery] = true
@@ -89,6 +90,7 @@ func (v *applyView) PostStep(s *planner.Step, res providers.Result, d time.Durat
 		v.done++
 	}
 	v.rows = append(v.rows, stepRow{ID: s.ID, Stage: s.Stage, Duration: d, Result: result})
+	v.c.log.Debug("step finished", "step", s.ID, "result", result, "elapsed", d, "detail", res.Detail, "error", err)
 
 	if err != nil {
 		fmt.Fprintf(v.w, "%s: %s after %s: %v\n", s.ID, v.c.paint(red, "failed"), fmtDur(d), err)
