@@ -139,7 +139,10 @@ func refreshFrom(c *cli, prov providers.Provider, st *state.State) error {
 func lockState(c *cli, b *state.Local, path, op string) (func() error, error) {
 	unlock, err := b.Lock(op)
 	var le *state.LockError
-	if err == nil || !errors.As(err, &le) || !le.Stale {
+	// Only a holder on this host can be proven gone (its flock is gone); a lock
+	// written from another host through a shared folder is never taken over.
+	host, _ := os.Hostname()
+	if err == nil || !errors.As(err, &le) || !le.Stale || le.Info.Host != host {
 		if err != nil {
 			return nil, fmt.Errorf("acquiring the state lock of %s: %w. Nothing was changed.", path, err)
 		}
