@@ -79,25 +79,50 @@ const (
 
 // Backend is the dialtone { backend "TYPE" { ... } } block.
 type Backend struct {
-	Type      string // "local"
-	Path      string // local: state file path, relative to the working directory
+	Type string // "local" | "pg"
+	Path string // local: state file path, relative to the working directory
+
+	// pg: ConnStr is the PostgreSQL connection string (usually var.x with sensitive = true,
+	// or left empty to take DIALTONE_PG_CONN_STR); SchemaName the schema holding the
+	// state tables (default "dialtone").
+	ConnStr    string
+	SchemaName string
+	// Backups is how many previous state versions the backend keeps (default 5).
+	Backups   int
 	DeclRange hcl.Range
 }
 
 // Provider is a provider "TYPE" { ... } block.
 type Provider struct {
-	Type      string // "lab"
-	Path      string // lab: folder of the simulated organization, relative to the working directory
-	DeclRange hcl.Range
+	Type string // "lab" | "exchange"
+	Path string // lab: folder of the simulated organization, relative to the working directory
+
+	// exchange: how to reach the Exchange Management Shell (see providers/exchange).
+	Command          []string // the PowerShell process (default pwsh -NoLogo -NoProfile -NonInteractive -Command -)
+	ConnectionURI    string   // remote session URI (http://ex01.contoso.com/PowerShell/); empty: local shell
+	Authentication   string   // Kerberos | Negotiate | Basic
+	DomainController string   // pinned for the whole run (-DomainController)
+	CredentialEnv    string   // prefix of the environment variables holding the credential (NAME_USERNAME, NAME_PASSWORD)
+	CredentialFile   string   // or a file holding it; never a literal in HCL
+	DeclRange        hcl.Range
 }
 
 // Server is a server "NAME" block.
 type Server struct {
-	Name      string
-	Site      string
-	Edition   string // "standard" | "enterprise"
-	Version   string // Exchange build, e.g. "15.2.1544.4"
-	DeclRange hcl.Range
+	Name    string
+	Site    string
+	Edition string // "standard" | "enterprise"
+	Version string // Exchange build, e.g. "15.2.1544.4"
+
+	// SchemaVersion is the databases' schema version (CurrentSchemaVersion, e.g. "0.132");
+	// empty: unknown, compared by major version only.
+	SchemaVersion string
+	// CapacityBytes is the free disk of the server's database volumes (from capacity =
+	// "500GB"); 0: unknown, checked at apply time.
+	CapacityBytes int64
+	// MaximumActiveDatabases is the Set-MailboxServer cap; 0: unset (the edition's limit).
+	MaximumActiveDatabases int
+	DeclRange              hcl.Range
 }
 
 // Database is a database "NAME" block.
@@ -123,7 +148,15 @@ type Recovery struct {
 	RecoveryDatabase *RecoveryDatabase // required
 	Restore          *Restore          // required
 	Merge            *Merge            // optional; defaults apply when nil
-	DeclRange        hcl.Range
+
+	// Priority orders recoveries planned together (a site failure): lower first; default 100.
+	Priority int
+	// Swap is false for the "merge forward" variant of alternate_server_stay: no swap, the
+	// old data is merged into the dial tone mailboxes (default true).
+	Swap bool
+	// OptionRange is the range of the option attribute.
+	OptionRange hcl.Range
+	DeclRange   hcl.Range
 }
 
 // DialToneDatabase is the dial_tone_database block of a recovery.
@@ -151,7 +184,11 @@ type RecoveryDatabase struct {
 type Restore struct {
 	Backup     string // backup set name the provider knows
 	ReplayLogs bool   // copy the failed database's surviving logs in before mounting (default true)
-	DeclRange  hcl.Range
+	// AcceptDataLoss is the admin's written decision to go on although data will be lost:
+	// no backup (backup = "none": the dial tone database stays, old mail is gone) or logs
+	// missing after the backup (mail in the missing logs is gone).
+	AcceptDataLoss bool
+	DeclRange      hcl.Range
 }
 
 // Merge is the merge block of a recovery.
@@ -165,10 +202,10 @@ type Merge struct {
 // Drill is a drill "NAME" block (lab only): what `dialtone drill` rehearses.
 type Drill struct {
 	Name    string
-	Failure Addr // database.X (or server.X later)
+	Failure Addr // database.X or server.X
 	// FailureRange is the range of the failure reference (added for diagnostics).
 	FailureRange hcl.Range
-	Mode         string // "lost" | "corrupt"
+	Mode         string // one of DrillModes
 	Mailboxes    int    // per database
 	Messages     DrillMessages
 	DeclRange    hcl.Range

@@ -93,6 +93,11 @@ type Step struct {
 type Precondition struct {
 	Description string `json:"description"`
 	Result      string `json:"result"` // "ok" | "failed" | "at_apply" (cannot be known until apply)
+	// Check is what apply asks the provider (providers.Checker) right before the step;
+	// nil when the precondition can only be judged at plan time.
+	Check *providers.Check `json:"check,omitempty"`
+	// Fix says what the admin can change when the check fails.
+	Fix string `json:"fix,omitempty"`
 }
 
 // OutageWindow is a span of steps during which users of a recovery are without service.

@@ -36,6 +36,37 @@ type Capabilities struct {
 	MoveFiles     bool // OpCopyFiles, OpMoveFiles
 	DeleteFiles   bool // OpDeleteFiles
 	ReplayLogs    bool // OpReplayLogs (eseutil /r)
+	RecoverServer bool // OpRecoverServer (Setup.exe /Mode:RecoverServer): no provider does it today
+}
+
+// Checker is implemented by providers that can check a precondition cheaply right before
+// a step runs (the world may have moved since the plan). Check returns nil when the
+// precondition holds, else an error saying what is wrong (the limit, the object).
+type Checker interface {
+	Check(ctx context.Context, c Check) error
+}
+
+// CheckKind names a precondition a provider can check.
+type CheckKind string
+
+const (
+	CheckServerUp        CheckKind = "server_up"        // Server is up
+	CheckMountSlot       CheckKind = "mount_slot"       // Server can mount one more non-recovery database
+	CheckRecoverySlot    CheckKind = "recovery_slot"    // no recovery database is mounted on Server (other than Database)
+	CheckDiskRoom        CheckKind = "disk_room"        // Server has Bytes free
+	CheckBackupExists    CheckKind = "backup_exists"    // backup set Backup of Database exists
+	CheckDatabaseMounted CheckKind = "database_mounted" // Database is mounted
+	CheckNotMounted      CheckKind = "not_mounted"      // Database is not mounted
+	CheckClean           CheckKind = "clean"            // Database's files are in Clean Shutdown (or its log range is complete)
+)
+
+// Check is one precondition a provider is asked to verify.
+type Check struct {
+	Kind     CheckKind `json:"kind"`
+	Server   string    `json:"server,omitempty"`
+	Database string    `json:"database,omitempty"`
+	Backup   string    `json:"backup,omitempty"`
+	Bytes    int64     `json:"bytes,omitempty"`
 }
 
 // Result is what a finished operation reports.
@@ -123,6 +154,32 @@ const (
 	// (leftovers of a removed database). Fields: Database, Server, EdbFilePath, LogFolderPath.
 	OpDeleteFiles OpKind = "delete_files"
 
+	// OpRecoverServer rebuilds a lost server under its own name (Setup.exe
+	// /Mode:RecoverServer after a same-named Windows install with the same drive
+	// letters). Manual on every provider today. Fields: Server.
+	OpRecoverServer OpKind = "recover_server"
+
+	// OpResubmitQueues is Get-Queue | Retry-Queue -Resubmit $true for queues holding mail
+	// for Database's users, so queued mail reaches their new home. Fields: Database, Target.
+	OpResubmitQueues OpKind = "resubmit_queues"
+
+	// OpRepointProfiles is the manual repointing of mail profiles of clients without
+	// Autodiscover at Server. Fields: Server, Mailboxes (the addresses), Instructions.
+	OpRepointProfiles OpKind = "repoint_profiles"
+
+	// OpRehomeSystemMailboxes re-homes the system mailboxes and archives of Database to
+	// Target (the Get-Mailbox switches of exchange-recovery.md 1.4). Fields: Database, Target.
+	OpRehomeSystemMailboxes OpKind = "rehome_system_mailboxes"
+
+	// OpSetExcludedFromProvisioning is Set-MailboxDatabase -IsExcludedFromProvisioning.
+	// Fields: Database, Value.
+	OpSetExcludedFromProvisioning OpKind = "set_excluded_from_provisioning"
+
+	// OpResumeRestoreRequest is Set-MailboxRestoreRequest -BadItemLimit N followed by
+	// Resume-MailboxRestoreRequest for a Failed request (never a new request). Fields:
+	// Mailbox, RequestName, BadItemLimit.
+	OpResumeRestoreRequest OpKind = "resume_restore_request"
+
 	// OpManual is a step a person does; Instructions says what. Apply stops at it until
 	// it is confirmed.
 	OpManual OpKind = "manual"
@@ -155,6 +212,8 @@ type Operation struct {
 	RequestName        string `json:"request_name,omitempty"`
 	ConflictResolution string `json:"conflict_resolution,omitempty"`
 	BadItemLimit       int    `json:"bad_item_limit,omitempty"`
+
+	Mailboxes []string `json:"mailboxes,omitempty"` // repoint_profiles
 
 	Instructions string `json:"instructions,omitempty"`
 }

@@ -19,6 +19,7 @@ type State struct {
 	Mailboxes       map[string]*Mailbox        `json:"mailboxes"`
 	Recoveries      map[string]*Recovery       `json:"recoveries"`
 	RestoreRequests map[string]*RestoreRequest `json:"restore_requests"`
+	Backups         map[string]*Backup         `json:"backups,omitempty"`
 }
 
 // Server is a Mailbox server as last observed.
@@ -28,6 +29,11 @@ type Server struct {
 	Edition string `json:"edition,omitempty"` // "standard" | "enterprise"
 	Version string `json:"version,omitempty"`
 	Up      bool   `json:"up"`
+
+	SchemaVersion          string `json:"schema_version,omitempty"`           // databases' CurrentSchemaVersion
+	CapacityBytes          int64  `json:"capacity_bytes,omitempty"`           // disk of the database volumes; 0 unknown
+	UsedBytes              int64  `json:"used_bytes,omitempty"`               // taken by database files and logs
+	MaximumActiveDatabases int    `json:"maximum_active_databases,omitempty"` // 0: unset
 }
 
 // Database is a mailbox database (AD object plus the state of its files) as last observed.
@@ -42,6 +48,26 @@ type Database struct {
 	Clean            bool   `json:"clean"`    // header says Clean Shutdown
 	FilesOK          bool   `json:"files_ok"` // the .edb exists and is readable (false: lost or corrupt)
 	AllowFileRestore bool   `json:"allow_file_restore"`
+
+	SizeBytes int64 `json:"size_bytes,omitempty"` // .edb plus logs on disk
+	// Logs describes the log stream that survives in LogFolderPath (nil: unknown).
+	Logs *LogRange `json:"logs,omitempty"`
+}
+
+// LogRange is the span of log generations present for a database, and the holes in it.
+type LogRange struct {
+	First   uint64   `json:"first"`
+	Last    uint64   `json:"last"`
+	Missing []uint64 `json:"missing,omitempty"` // generations absent between First and Last, ascending
+}
+
+// Backup is a backup set of one database as the provider reports it.
+type Backup struct {
+	Set        string    `json:"set"`
+	Database   string    `json:"database"`
+	Taken      time.Time `json:"taken"`
+	Generation uint64    `json:"generation"` // last log generation the backup contains
+	SizeBytes  int64     `json:"size_bytes,omitempty"`
 }
 
 // Mailbox is a user's mailbox: its identity and the database it points to (homeMDB).
@@ -49,6 +75,14 @@ type Mailbox struct {
 	Address      string `json:"address"`
 	ExchangeGuid string `json:"exchange_guid"`
 	Database     string `json:"database"`
+
+	// Kind is "" for a user mailbox, else the system mailbox kind (arbitration, auditlog,
+	// auxauditlog, monitoring): Get-Mailbox returns those only with their switch.
+	Kind            string `json:"kind,omitempty"`
+	ArchiveDatabase string `json:"archive_database,omitempty"`
+	// NoAutodiscover marks clients that need their profile repointed by hand after a
+	// re-home to another server.
+	NoAutodiscover bool `json:"no_autodiscover,omitempty"`
 }
 
 // Recovery is the recorded progress of one recovery block.
@@ -64,8 +98,10 @@ type StepRecord struct {
 	ID       string    `json:"id"`
 	Started  time.Time `json:"started"`
 	Finished time.Time `json:"finished"`
-	Result   string    `json:"result"` // "done" | "skipped" | "confirmed"
+	Result   string    `json:"result"` // "done" | "skipped" | "already_done" | "confirmed"
 	Detail   string    `json:"detail,omitempty"`
+	// ConfirmedBy is who confirmed a manual step (user@host), with Finished as when.
+	ConfirmedBy string `json:"confirmed_by,omitempty"`
 }
 
 // RestoreRequest is a mailbox restore request (merge) as last observed.
@@ -74,6 +110,8 @@ type RestoreRequest struct {
 	SourceDatabase string `json:"source_database"`
 	TargetMailbox  string `json:"target_mailbox"`
 	Status         string `json:"status"` // Queued | InProgress | Completed | Failed | ...
+	BadItemLimit   int    `json:"bad_item_limit,omitempty"`
+	BadItems       int    `json:"bad_items,omitempty"`
 }
 
 // New returns an empty state with a fresh lineage and serial 0.
@@ -94,6 +132,10 @@ type Observed struct {
 	Servers   map[string]*Server
 	Databases map[string]*Database
 	Mailboxes map[string]*Mailbox
+	// Backups by "<database>/<set>" (nil: the provider cannot tell).
+	Backups map[string]*Backup
+	// RestoreRequests by "<address>\<name>" as the provider reports them (nil: unknown).
+	RestoreRequests map[string]*RestoreRequest
 }
 
 // Change is one recorded effect on the state. Exactly one field is set. Changes are
