@@ -199,6 +199,15 @@ type Operation struct {
 	Target string `json:"target,omitempty"` // rehome: the database mailboxes move to
 	Value  bool   `json:"value,omitempty"`  // set_allow_file_restore
 
+	// SourceServer is the server holding SourceFolder or the source files when it is not
+	// Server (files copied between servers); DestServer likewise for DestFolder/Dest*.
+	SourceServer string `json:"source_server,omitempty"`
+	DestServer   string `json:"dest_server,omitempty"`
+	// AcceptDataLoss lets replay_logs finish although logs at the end are missing
+	// (eseutil /r /a): the transactions in them are lost. Set only from the admin's
+	// written decision (restore.accept_data_loss).
+	AcceptDataLoss bool `json:"accept_data_loss,omitempty"`
+
 	Source       string `json:"source,omitempty"` // restore_backup/copy_logs: the failed database; merge: the RDB
 	Backup       string `json:"backup,omitempty"`
 	SourceFolder string `json:"source_folder,omitempty"`
