@@ -54,6 +54,25 @@ func decodeString(attr *hcl.Attribute, dst *string) hcl.Diagnostics {
 	return diags
 }
 
+// decodeQuotedString is decodeString for values that only a string can carry: a
+// number such as 0.130 would lose its trailing zero on the way to text, so it is
+// refused. example shows the quoted form.
+func decodeQuotedString(attr *hcl.Attribute, dst *string, example string) hcl.Diagnostics {
+	if attr == nil {
+		return nil
+	}
+	v, diags := literal(attr, cty.DynamicPseudoType, "a string")
+	if v == cty.NilVal {
+		return diags
+	}
+	if v.Type() != cty.String {
+		return hcl.Diagnostics{errorAt(attr.Expr.Range(), "Unsuitable value type",
+			"The argument %q needs a string in quotes, %s.", attr.Name, example)}
+	}
+	*dst = v.AsString()
+	return nil
+}
+
 // decodeBool sets *dst from a bool attribute; a nil attr leaves *dst alone.
 func decodeBool(attr *hcl.Attribute, dst *bool) hcl.Diagnostics {
 	if attr == nil {

@@ -16,7 +16,8 @@ type mount struct {
 }
 
 // checkMountedLimits reports, once per server, the database that takes the server
-// past its edition's limit of mounted databases.
+// past its limit of mounted databases: the edition's, or maximum_active_databases
+// when that is lower.
 func checkMountedLimits(cfg *Config) hcl.Diagnostics {
 	var mounts []mount
 	for _, db := range cfg.Databases {
@@ -45,7 +46,7 @@ func checkMountedLimits(cfg *Config) hcl.Diagnostics {
 		} else {
 			c.databases++
 		}
-		limit := cfg.Servers[m.server].MountedDatabaseLimit()
+		limit, _ := cfg.Servers[m.server].ActiveDatabaseLimit()
 		if _, seen := first[m.server]; !seen && limit > 0 && c.databases+c.dialTone > limit {
 			first[m.server] = m.rng
 		}
@@ -54,17 +55,28 @@ func checkMountedLimits(cfg *Config) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, name := range names(first) {
 		s, c := cfg.Servers[name], counts[name]
-		limit := s.MountedDatabaseLimit()
+		limit, byCap := s.ActiveDatabaseLimit()
 		fix := "move a database to another server"
 		if c.dialTone > 0 {
 			fix = "place the dial tone database on another server (option \"alternate_server\"), " + fix
 		}
-		if s.Edition == EditionStandard {
-			fix += `, or set edition = "enterprise" if the server is licensed for it`
+		var which string
+		if byCap {
+			which = fmt.Sprintf("is capped by maximum_active_databases = %d", limit)
+			if edition := s.MountedDatabaseLimit(); edition > 0 {
+				which += fmt.Sprintf(" (below the %d of its %s edition)", edition, s.Edition)
+			}
+			which += fmt.Sprintf(", so it mounts at most %d databases", limit)
+			fix += ", or raise maximum_active_databases (Set-MailboxServer -MaximumActiveDatabases) if the server can carry more"
+		} else {
+			which = fmt.Sprintf("runs the %s edition of Exchange (version %s), which mounts at most %d databases", s.Edition, s.Version, limit)
+			if s.Edition == EditionStandard {
+				fix += `, or set edition = "enterprise" if the server is licensed for it`
+			}
 		}
 		diags = append(diags, errorAt(first[name], "Too many databases on server",
-			"Server %s runs the %s edition of Exchange (version %s), which mounts at most %d databases, but %d would be mounted on it: %s. Recovery databases do not count. To fix it, %s.",
-			s.Name, s.Edition, s.Version, limit, c.databases+c.dialTone, countPhrase(c.databases, c.dialTone), fix))
+			"Server %s %s, but %d would be mounted on it: %s. Recovery databases do not count. To fix it, %s.",
+			s.Name, which, c.databases+c.dialTone, countPhrase(c.databases, c.dialTone), fix))
 	}
 	sort.SliceStable(diags, func(i, j int) bool { return before(*diags[i].Subject, *diags[j].Subject) })
 	return diags

@@ -56,6 +56,14 @@ func TestDiagnosticWording(t *testing.T) {
 			[]string{"EX16", "Exchange 2016", "EX01", "15.2"}},
 		{"same_server.hcl", "Database not on the failed database's server", 24,
 			[]string{"server = server.EX01", `"alternate_server"`}},
+		{"server_limits.hcl", "Too many databases on server", 55,
+			[]string{"Server EX01 is capped by maximum_active_databases = 2 (below the 100 of its enterprise edition)", "at most 2 databases", "3 would be mounted", "raise maximum_active_databases"}},
+		{"server_limits.hcl", "Invalid capacity", 15,
+			[]string{`capacity "500": it has no unit`, `"1.5TB"`, "1024^3"}},
+		{"server_limits.hcl", "Invalid schema version", 14,
+			[]string{`"0.132"`, "CurrentSchemaVersion"}},
+		{"server_limits.hcl", "Maximum active databases above the edition's limit", 16,
+			[]string{"standard edition mounts at most 5"}},
 		{"log_folders.hcl", "Shared log folder", 15,
 			[]string{"log folder of database DB01, declared at log_folders.hcl:9,21-39"}},
 	}
@@ -89,6 +97,46 @@ func TestMountedDatabaseLimit(t *testing.T) {
 		s := &Server{Edition: tt.edition, Version: tt.version}
 		if got := s.MountedDatabaseLimit(); got != tt.want {
 			t.Errorf("%s %s: limit %d, want %d", tt.edition, tt.version, got, tt.want)
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	good := map[string]int64{
+		"500GB": 500 << 30, "2TB": 2 << 40, "750MB": 750 << 20, "1.5TB": 3 << 39, "1.5tb": 3 << 39,
+		"10 gb": 10 << 30, "1GiB": 1 << 30, "0.5MB": 1 << 19, "1048576TB": 1 << 60, "0.000001MB": 1,
+	}
+	for in, want := range good {
+		if got, problem := ParseSize(in); problem != "" || got != want {
+			t.Errorf("ParseSize(%q) = %d, %q; want %d", in, got, problem, want)
+		}
+	}
+	for _, in := range []string{"", "500", "GB", "500XB", "1.5PB", "-1GB", "1e3GB", "0GB", "0.0000001MB", "1048577TB",
+		"1,5TB", "500  GB", ".5GB", "5.GB", "99999999999999999999TB", "500GB extra"} {
+		if got, problem := ParseSize(in); problem == "" {
+			t.Errorf("ParseSize(%q) = %d, accepted", in, got)
+		}
+	}
+}
+
+func TestActiveDatabaseLimit(t *testing.T) {
+	tests := []struct {
+		edition string
+		cap     int
+		want    int
+		byCap   bool
+	}{
+		{"enterprise", 0, 100, false},
+		{"enterprise", 20, 20, true},
+		{"standard", 10, 5, false},
+		{"standard", 5, 5, false},
+		{"datacenter", 3, 3, true},
+		{"datacenter", 0, 0, false},
+	}
+	for _, tt := range tests {
+		s := &Server{Edition: tt.edition, Version: "15.2.1544.4", MaximumActiveDatabases: tt.cap}
+		if got, byCap := s.ActiveDatabaseLimit(); got != tt.want || byCap != tt.byCap {
+			t.Errorf("%s cap %d: %d, %v; want %d, %v", tt.edition, tt.cap, got, byCap, tt.want, tt.byCap)
 		}
 	}
 }
