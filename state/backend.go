@@ -42,13 +42,26 @@ type LockInfo struct {
 	Host      string    `json:"host"`
 	Created   time.Time `json:"created"`
 	Path      string    `json:"path,omitempty"` // where the lock lives (file path, table)
+	// Expires is the end of the holder's lease, renewed while it runs (local backend);
+	// a lease that ran out means the holder stopped renewing it, on whatever host. Zero
+	// when the backend needs no lease (pg: the lock dies with the holder's session).
+	Expires time.Time `json:"expires,omitzero"`
 }
 
 // LockError is returned by Lock when the lock is held.
 type LockError struct {
 	Info  LockInfo
-	Stale bool // the holder process is gone (same host)
-	Now   time.Time
+	Stale bool // the holder process is gone (same host), or its lease ran out
+	// Gone is true when the holder is proven gone (its flock or session was released,
+	// or its PID no longer exists on this host), not just late renewing its lease: the
+	// only case where a command may take the lock over by itself.
+	Gone bool
+	Now  time.Time
+}
+
+// Expired reports whether the lock's lease ran out before now.
+func (e *LockError) Expired() bool {
+	return !e.Info.Expires.IsZero() && e.Now.After(e.Info.Expires)
 }
 
 func (e *LockError) Error() string {
@@ -56,7 +69,11 @@ func (e *LockError) Error() string {
 	msg := fmt.Sprintf("state is locked by %s (pid %d) for %q since %s (%s ago), lock ID %s",
 		e.Info.Who, e.Info.PID, e.Info.Operation, e.Info.Created.UTC().Format(time.RFC3339), age, e.Info.ID)
 	if e.Stale {
-		msg += fmt.Sprintf("; the holder process is gone: if no other dialtone is running, run \"dialtone force-unlock %s\"", e.Info.ID)
+		why := "the holder process is gone"
+		if !e.Gone && e.Expired() {
+			why = fmt.Sprintf("its lease ran out at %s (the holder stopped renewing it)", e.Info.Expires.UTC().Format(time.RFC3339))
+		}
+		msg += fmt.Sprintf("; %s: if no other dialtone is running, run \"dialtone force-unlock %s\"", why, e.Info.ID)
 	}
 	return msg
 }

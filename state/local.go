@@ -6,14 +6,19 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"sync"
+	"time"
 )
 
 // Local is the Backend that keeps the state in one file on local disk, with its
-// companions beside it: FILE.backup (the previous version), FILE.lock and FILE.journal.
+// companions beside it: FILE.backup (the previous version), FILE.backup.1 ... (older
+// ones, up to LocalOptions.Backups versions in all), FILE.lock and FILE.journal.
 // A Local is safe for concurrent use (parallel steps may append to the journal at once).
 type Local struct {
-	path string
+	path    string
+	backups int
+	lease   time.Duration
 
 	mu sync.Mutex
 	// stored is true once Read or Write has seen the stored state; lineage and serial
@@ -30,18 +35,71 @@ type Local struct {
 
 var _ Backend = (*Local)(nil)
 
-// NewLocal returns the local backend for the state file at path. Nothing is touched
-// until a method is called.
+// DefaultBackups is how many previous versions of the state a backend keeps when the
+// configuration does not say (backend { backups = N }).
+const DefaultBackups = 5
+
+// LocalOptions are the settings of a local backend.
+type LocalOptions struct {
+	// Backups is how many previous versions of the state file to keep: FILE.backup is
+	// the newest, FILE.backup.1 the one before it, and so on. Zero or less means
+	// DefaultBackups: at least one is always kept, since it is how a damaged state is
+	// repaired.
+	Backups int
+	// Lease is how long the lock file's lease lasts; the holder renews it every third
+	// of it. Zero means DefaultLease. The flock already tells a dead holder on this
+	// host; the lease covers a lock file seen from another host (a shared folder).
+	Lease time.Duration
+}
+
+// DefaultLease is the local lock's lease when LocalOptions.Lease is zero.
+const DefaultLease = time.Minute
+
+// NewLocal returns the local backend for the state file at path, keeping
+// DefaultBackups previous versions. Nothing is touched until a method is called.
 func NewLocal(path string) *Local {
-	return &Local{path: path}
+	return NewLocalWithOptions(path, LocalOptions{})
+}
+
+// NewLocalWithOptions is NewLocal with settings.
+func NewLocalWithOptions(path string, opts LocalOptions) *Local {
+	n := opts.Backups
+	if n <= 0 {
+		n = DefaultBackups
+	}
+	lease := opts.Lease
+	if lease <= 0 {
+		lease = DefaultLease
+	}
+	return &Local{path: path, backups: n, lease: lease}
 }
 
 // Path returns the state file's path.
 func (l *Local) Path() string { return l.path }
 
-func (l *Local) backupPath() string  { return l.path + ".backup" }
+func (l *Local) backupPath() string  { return l.backupPathN(0) }
 func (l *Local) lockPath() string    { return l.path + ".lock" }
 func (l *Local) journalPath() string { return l.path + ".journal" }
+
+// backupPathN is the path of the backup that is n versions older than the newest one:
+// FILE.backup for 0, FILE.backup.N otherwise.
+func (l *Local) backupPathN(n int) string {
+	if n == 0 {
+		return l.path + ".backup"
+	}
+	return fmt.Sprintf("%s.backup.%d", l.path, n)
+}
+
+// BackupPaths returns the paths of the backups that exist, newest first.
+func (l *Local) BackupPaths() []string {
+	var out []string
+	for i := range l.backups {
+		if _, err := os.Stat(l.backupPathN(i)); err == nil {
+			out = append(out, l.backupPathN(i))
+		}
+	}
+	return out
+}
 
 // JournalPending returns how many journal records the last Read replayed onto the
 // state: steps finished by an apply that ended before writing the state.
@@ -77,18 +135,55 @@ func (l *Local) Read() (*State, error) {
 	return s, nil
 }
 
-// damaged explains a state file that Decode refused, and what to do about it.
+// damaged explains a state file that Decode refused, and what to do about it: it names
+// the newest backup that reads back as a whole state (older ones are listed too).
 func (l *Local) damaged(err error) error {
 	var ve *VersionError
 	if errors.As(err, &ve) {
 		return fmt.Errorf("state file %q: %w", l.path, err)
 	}
-	if _, serr := os.Stat(l.backupPath()); serr == nil {
-		return fmt.Errorf("state file %q is damaged: %w; the previous version is in %q: check it and copy it over the state file",
+	backups := l.BackupPaths()
+	if len(backups) == 0 {
+		return fmt.Errorf("state file %q is damaged: %w; there is no backup (%q): repair the file by hand or restore it from your own copies",
 			l.path, err, l.backupPath())
 	}
-	return fmt.Errorf("state file %q is damaged: %w; there is no backup (%q): repair the file by hand or restore it from your own copies",
-		l.path, err, l.backupPath())
+	good := ""
+	for _, p := range backups {
+		if b, rerr := os.ReadFile(p); rerr == nil {
+			if _, derr := Decode(b); derr == nil {
+				good = p
+				break
+			}
+		}
+	}
+	if good == "" {
+		return fmt.Errorf("state file %q is damaged: %w; none of its backups (%s) reads back as a whole state either: repair the newest by hand or restore the state from your own copies",
+			l.path, err, quoteJoin(backups))
+	}
+	msg := fmt.Sprintf("state file %q is damaged: %v; the newest good backup is %q: check it and copy it over the state file (cp %q %q)",
+		l.path, err, good, good, l.path)
+	if len(backups) > 1 {
+		msg += fmt.Sprintf("; older versions: %s", quoteJoin(backups[1:]))
+	}
+	return &damagedError{msg: msg, err: err}
+}
+
+// damagedError keeps the cause of a damaged state reachable (errors.Is/As) while its
+// message carries the remedy.
+type damagedError struct {
+	msg string
+	err error
+}
+
+func (e *damagedError) Error() string { return e.msg }
+func (e *damagedError) Unwrap() error { return e.err }
+
+func quoteJoin(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
 }
 
 // Write raises s.Serial by one and replaces the state file with s: the current file is
@@ -133,6 +228,9 @@ func (l *Local) write(s *State) (committed bool, err error) {
 	if err != nil {
 		return false, fmt.Errorf("write state file %q: %w", l.path, err)
 	}
+	if err := l.rotateBackups(); err != nil {
+		return false, fmt.Errorf("write state file %q: make room for the backup of the previous version: %w", l.path, err)
+	}
 	if _, err := copyFileAtomic(l.path, l.backupPath()); err != nil {
 		return false, fmt.Errorf("write state file %q: back up the previous version first: %w", l.path, err)
 	}
@@ -141,4 +239,30 @@ func (l *Local) write(s *State) (committed bool, err error) {
 		return committed, fmt.Errorf("write state file %q: %w", l.path, err)
 	}
 	return true, nil
+}
+
+// rotateBackups shifts the backups one version older (FILE.backup to FILE.backup.1,
+// ...), dropping the oldest, so that FILE.backup can take the current version. Every
+// step is a rename: a crash in between loses at most the oldest version, never the
+// state file or the newest backup (FILE.backup is replaced only after this, atomically).
+func (l *Local) rotateBackups() error {
+	if _, err := os.Stat(l.path); err != nil {
+		return nil // nothing to back up: the first write
+	}
+	oldest := l.backupPathN(l.backups - 1)
+	if err := os.Remove(oldest); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("remove the oldest backup %q: %w", oldest, err)
+	}
+	for i := l.backups - 2; i >= 1; i-- {
+		if err := os.Rename(l.backupPathN(i), l.backupPathN(i+1)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("rename backup %q: %w", l.backupPathN(i), err)
+		}
+	}
+	if l.backups > 1 {
+		// Copied, not renamed: FILE.backup must exist at every instant once it has.
+		if _, err := copyFileAtomic(l.backupPath(), l.backupPathN(1)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

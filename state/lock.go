@@ -42,17 +42,53 @@ func (l *Local) Lock(operation string) (unlock func() error, err error) {
 		}
 	}
 	info := newLockInfo(operation, lockPath)
+	info.Expires = leaseEnd(time.Now(), l.lease)
 	if err := takeLock(f, info); err != nil {
 		_ = os.Remove(lockPath)
 		_ = f.Close()
 		return nil, fmt.Errorf("take lock %q: %w", lockPath, err)
 	}
+	stop := make(chan struct{})
+	renewed := make(chan struct{})
+	go renewLease(f, info, l.lease, stop, renewed)
 	var once sync.Once
 	var uerr error
 	return func() error {
-		once.Do(func() { uerr = l.release(f, lockPath) })
+		once.Do(func() {
+			close(stop)
+			<-renewed
+			uerr = l.release(f, lockPath)
+		})
 		return uerr
 	}, nil
+}
+
+// leaseEnd is the end of a lease of length d from now, to the second (so that the lock
+// file keeps its length when the lease is renewed in place).
+func leaseEnd(now time.Time, d time.Duration) time.Time {
+	return now.Add(d).UTC().Truncate(time.Second)
+}
+
+// renewLease rewrites the lock file's expires field every third of the lease until
+// stop is closed. The rewrite is in place and of the same length (the flock is on this
+// file: it cannot be replaced by rename), so a reader sees the old or the new lease.
+func renewLease(f *os.File, info LockInfo, lease time.Duration, stop <-chan struct{}, done chan<- struct{}) {
+	defer close(done)
+	t := time.NewTicker(lease / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case now := <-t.C:
+			info.Expires = leaseEnd(now, lease)
+			b, err := json.MarshalIndent(info, "", "  ")
+			if err != nil {
+				continue
+			}
+			_, _ = f.WriteAt(append(b, '\n'), 0) // a failed renewal shows as an expired lease
+		}
+	}
 }
 
 // takeLock flocks the new lock file and writes info into it. The flock comes first: a
@@ -120,7 +156,9 @@ func lockConflict(lockPath string) *LockError {
 	if info.Who == "" {
 		info.Who = fmt.Sprintf("an unknown holder (lock file %q is unreadable)", lockPath)
 	}
-	return &LockError{Info: info, Stale: holderGone(lockPath, info), Now: now}
+	le := &LockError{Info: info, Now: now, Gone: holderGone(lockPath, info)}
+	le.Stale = le.Gone || le.Expired()
+	return le
 }
 
 // holderGone reports whether the holder of the lock at lockPath is gone: we can take its
