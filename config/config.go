@@ -170,12 +170,17 @@ type DialToneDatabase struct {
 }
 
 // RecoveryDatabase is the recovery_database block of a recovery. Server is optional:
-// the zero Addr means the dial tone database's server.
+// the zero Addr means the option's default, which the planner resolves per option
+// (Config.RecoveryServer does it): the failed database's server for same_server and
+// alternate_server, the dial tone database's server for alternate_server_stay.
 type RecoveryDatabase struct {
-	Name          string
-	Server        Addr
-	ServerRange   hcl.Range
-	EdbFilePath   string // its file name is the failed database's (<DB>.edb): restored files keep their names
+	Name        string
+	Server      Addr
+	ServerRange hcl.Range
+	// EdbFilePath's file name is the failed database's (<DB>.edb) for same_server and
+	// alternate_server_stay (restored files keep their names), the dial tone database's
+	// (<DTDB>.edb) for alternate_server (it is made from the dial tone files, 2.3 step 9).
+	EdbFilePath   string
 	LogFolderPath string
 	DeclRange     hcl.Range
 }

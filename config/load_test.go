@@ -205,6 +205,15 @@ func TestLoadDefaults(t *testing.T) {
 	if !r.Restore.ReplayLogs {
 		t.Error("replay_logs should default to true")
 	}
+	if r.Restore.AcceptDataLoss || r.Priority != DefaultRecoveryPriority || !r.Swap {
+		t.Errorf("accept_data_loss %v, priority %d, swap %v: want false, 100, true", r.Restore.AcceptDataLoss, r.Priority, r.Swap)
+	}
+	if r.OptionRange.Start.Line != 36 {
+		t.Errorf("OptionRange = %s", r.OptionRange)
+	}
+	if s := cfg.Servers["EX01"]; s.SchemaVersion != "" || s.CapacityBytes != 0 || s.MaximumActiveDatabases != 0 {
+		t.Errorf("server defaults = %+v", s)
+	}
 	if d := cfg.Drills["db01-corrupt"]; d.Messages != (DrillMessages{}) {
 		t.Errorf("Messages = %+v", d.Messages)
 	}
@@ -222,6 +231,46 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	if cfg.Recoveries["r1"].Restore.ReplayLogs {
 		t.Error("replay_logs = false was not kept")
+	}
+}
+
+// TestLoadAlternateStay checks the values of the server and recovery settings added
+// for the alternate-server options.
+func TestLoadAlternateStay(t *testing.T) {
+	cfg, diags := loadOne(t, "testdata/valid/alternate_stay.hcl")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	ex01, ex02 := cfg.Servers["EX01"], cfg.Servers["EX02"]
+	if ex01.SchemaVersion != "0.132" || ex01.CapacityBytes != 2<<40 || ex01.MaximumActiveDatabases != 20 {
+		t.Errorf("EX01 = %+v", ex01)
+	}
+	if ex02.CapacityBytes != 3<<39 || ex02.MaximumActiveDatabases != 0 {
+		t.Errorf("EX02 = %+v", ex02)
+	}
+	if limit, byCap := ex01.ActiveDatabaseLimit(); limit != 20 || !byCap {
+		t.Errorf("EX01 limit = %d, %v", limit, byCap)
+	}
+	db01, db02, db03 := cfg.Recoveries["db01"], cfg.Recoveries["db02"], cfg.Recoveries["db03"]
+	if db01.Priority != 0 || !db01.Swap || db02.Priority != 100 || db02.Swap || db03.Priority != 1000 || !db03.Swap {
+		t.Errorf("priority/swap: db01 %d %v, db02 %d %v, db03 %d %v", db01.Priority, db01.Swap, db02.Priority, db02.Swap, db03.Priority, db03.Swap)
+	}
+	if db03.Restore.Backup != BackupNone || !db03.Restore.AcceptDataLoss || db03.Restore.ReplayLogs {
+		t.Errorf("db03 restore = %+v", db03.Restore)
+	}
+	// The recovery database's server stays unset in the Config; RecoveryServer
+	// resolves it per option.
+	if db01.RecoveryDatabase.Server != (Addr{}) || cfg.RecoveryServer(db01) != (Addr{KindServer, "EX02"}) {
+		t.Errorf("db01 recovery server = %v, resolved %v", db01.RecoveryDatabase.Server, cfg.RecoveryServer(db01))
+	}
+	if got := cfg.RecoveryServer(db03); got != (Addr{KindServer, "EX01"}) {
+		t.Errorf("db03 recovery server resolved to %v, want the failed database's", got)
+	}
+	if got := cfg.RecoveryServer(db02); got != (Addr{KindServer, "EX02"}) {
+		t.Errorf("db02 recovery server = %v", got)
+	}
+	if cfg.RecoveryServer(nil) != (Addr{}) {
+		t.Error("RecoveryServer(nil)")
 	}
 }
 

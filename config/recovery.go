@@ -2,6 +2,7 @@ package config
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -10,11 +11,20 @@ import (
 // Options lists the recovery options, in the order shown to users.
 var Options = []string{OptionSameServer, OptionAlternateServer, OptionAlternateServerStay}
 
+// Recovery priorities: lower is planned first when several recoveries are planned
+// together (a site failure).
+const (
+	DefaultRecoveryPriority = 100
+	MaxRecoveryPriority     = 1000
+)
+
 var recoverySchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "database", Required: true},
 		{Name: "option", Required: true},
 		{Name: "stage", Required: true},
+		{Name: "priority"},
+		{Name: "swap"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "dial_tone_database"},
@@ -28,7 +38,7 @@ var recoverySchema = &hcl.BodySchema{
 func (l *loader) decodeRecovery(block *hcl.Block) hcl.Diagnostics {
 	name := block.Labels[0]
 	body, diags := content(block.Body, recoverySchema)
-	r := &Recovery{Name: name, DeclRange: block.DefRange}
+	r := &Recovery{Name: name, Priority: DefaultRecoveryPriority, Swap: true, DeclRange: block.DefRange}
 
 	if !hclsyntax.ValidIdentifier(name) {
 		diags = append(diags, errorAt(block.LabelRanges[0], "Invalid recovery name",
@@ -40,8 +50,10 @@ func (l *loader) decodeRecovery(block *hcl.Block) hcl.Diagnostics {
 		r.Database, r.DatabaseRange = addr, attr.Expr.Range()
 	}
 	if attr := body.Attributes["option"]; attr != nil {
-		diags = append(diags, decodeString(attr, &r.Option)...)
-		if !oneOf(r.Option, Options) {
+		r.OptionRange = attr.Expr.Range()
+		d := decodeString(attr, &r.Option)
+		diags = append(diags, d...)
+		if !d.HasErrors() && !oneOf(r.Option, Options) {
 			diags = append(diags, errorAt(attr.Expr.Range(), "Invalid recovery option",
 				"Recovery %s has option %q. The option is %s: same_server when the failed database's server still works, alternate_server to recover on another server and move back, alternate_server_stay to stay there.",
 				name, r.Option, quoteList(Options)))
@@ -54,6 +66,26 @@ func (l *loader) decodeRecovery(block *hcl.Block) hcl.Diagnostics {
 			diags = append(diags, errorAt(attr.Expr.Range(), "Invalid recovery stage",
 				"Recovery %s asks for stage %q. The stage is the one to reach, in order: %s. Raise it one step at a time to move the recovery forward.",
 				name, r.Stage, quoteList(Stages)))
+		}
+	}
+	if attr := body.Attributes["priority"]; attr != nil {
+		d := decodeInt(attr, &r.Priority)
+		diags = append(diags, d...)
+		if !d.HasErrors() && (r.Priority < 0 || r.Priority > MaxRecoveryPriority) {
+			diags = append(diags, errorAt(attr.Expr.Range(), "Invalid recovery priority",
+				"Recovery %s has priority %d; it must be between 0 and %d. When several recoveries are planned together (a site failure), lower priorities are planned first; the default is %d.",
+				name, r.Priority, MaxRecoveryPriority, DefaultRecoveryPriority))
+			r.Priority = DefaultRecoveryPriority
+		}
+	}
+	if attr := body.Attributes["swap"]; attr != nil {
+		d := decodeBool(attr, &r.Swap)
+		diags = append(diags, d...)
+		if !d.HasErrors() && !r.Swap && oneOf(r.Option, Options) && r.Option != OptionAlternateServerStay {
+			diags = append(diags, errorAt(attr.Expr.Range(), "Swap required",
+				"Recovery %s uses option %q, where the swap is what brings the users' old mail back, so it cannot be left out. Only option \"alternate_server_stay\" has the merge-forward variant (swap = false: the old data is merged from the recovery database into the dial tone mailboxes, with no swap and no second outage). Remove swap = false, or use option = \"alternate_server_stay\".",
+				name, r.Option))
+			r.Swap = true
 		}
 	}
 
@@ -109,23 +141,56 @@ var restoreSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{
 		{Name: "backup", Required: true},
 		{Name: "replay_logs"},
+		{Name: "accept_data_loss"},
 	},
 }
 
+// BackupNone is the backup name that says there is no backup to restore: the dial
+// tone database becomes permanent and the old mail is lost (exchange-recovery.md 4.3).
+// It needs accept_data_loss = true.
+const BackupNone = "none"
+
 // decodeRestore decodes the restore block of a recovery; replay_logs defaults to true
-// because rolling forward with surviving logs loses the least mail.
+// because rolling forward with surviving logs loses the least mail. Losing mail is
+// never a default: backup = "none" needs accept_data_loss = true, and replay_logs =
+// false without it gets a warning. "none" is matched without regard to case and kept
+// as BackupNone.
 func decodeRestore(block *hcl.Block) (*Restore, hcl.Diagnostics) {
 	body, diags := content(block.Body, restoreSchema)
 	rs := &Restore{ReplayLogs: true, DeclRange: block.DefRange}
-	if attr := body.Attributes["backup"]; attr != nil {
-		d := decodeString(attr, &rs.Backup)
+	backup := body.Attributes["backup"]
+	backupOK := false
+	if backup != nil {
+		d := decodeString(backup, &rs.Backup)
 		diags = append(diags, d...)
-		if !d.HasErrors() && rs.Backup == "" {
-			diags = append(diags, errorAt(attr.Expr.Range(), "Empty backup name",
-				"The restore block needs the name of the backup set to restore, as the backup software or the lab knows it, like \"nightly\"."))
+		backupOK = !d.HasErrors()
+		if backupOK && rs.Backup == "" {
+			diags = append(diags, errorAt(backup.Expr.Range(), "Empty backup name",
+				"The restore block needs the name of the backup set to restore, as the backup software or the lab knows it, like \"nightly\". If there is no backup at all, write backup = \"none\" and accept_data_loss = true."))
+			backupOK = false
+		}
+		if strings.EqualFold(rs.Backup, BackupNone) {
+			rs.Backup = BackupNone
 		}
 	}
-	diags = append(diags, decodeBool(body.Attributes["replay_logs"], &rs.ReplayLogs)...)
+	replay := body.Attributes["replay_logs"]
+	d := decodeBool(replay, &rs.ReplayLogs)
+	diags = append(diags, d...)
+	replayOK := replay != nil && !d.HasErrors()
+	accept := body.Attributes["accept_data_loss"]
+	d = decodeBool(accept, &rs.AcceptDataLoss)
+	diags = append(diags, d...)
+	if d.HasErrors() {
+		return rs, diags // neither rule below can be judged without knowing the decision
+	}
+	switch {
+	case backupOK && rs.Backup == BackupNone && !rs.AcceptDataLoss:
+		diags = append(diags, errorAt(backup.Expr.Range(), "Data loss not accepted",
+			"backup = \"none\" says there is no backup to restore: the dial tone database becomes the users' permanent database and their old mail is lost; there is nothing to swap or merge (exchange-recovery.md 4.3). dialtone does this only as an explicit decision: recover the database by other means if you can (its surviving files and logs, a lagged copy), and if losing the old mail is the decision, write accept_data_loss = true in this restore block."))
+	case replayOK && !rs.ReplayLogs && rs.Backup != BackupNone && !rs.AcceptDataLoss:
+		diags = append(diags, warningAt(replay.Expr.Range(), "Mail after the backup will be lost",
+			"replay_logs = false restores the backup without rolling it forward with the failed database's surviving logs, so mail received between the backup and the failure is lost. Leave replay_logs out (it defaults to true) to keep that mail; if losing it is the decision, write accept_data_loss = true in this restore block."))
+	}
 	return rs, diags
 }
 

@@ -98,17 +98,35 @@ func (l *loader) decodeDialTone(block *hcl.Block, r *Recovery) (*DialToneDatabas
 	}, diags
 }
 
-// decodeRecoveryDatabase decodes the recovery_database block of recovery r. Its file
-// is named for the failed database: a restore keeps file names, and the recovery
-// database is pointed at the restored file (exchange-recovery.md 3.3).
+// decodeRecoveryDatabase decodes the recovery_database block of recovery r. The file
+// name its edb_file_path must end in depends on the option (exchange-recovery.md 3.3):
+// same_server and alternate_server_stay restore the failed database's backup into it,
+// and a restore keeps file names, so it is <failed database>.edb; alternate_server makes
+// it from copies of the dial tone database's files after the swap (2.3 step 9), so it is
+// <dial tone database>.edb. With an unknown option the name is not checked.
+//
+// Its server is optional and left as the zero Addr when absent: the planner resolves
+// it per option (the failed database's server for same_server and alternate_server,
+// the dial tone database's server for alternate_server_stay); see RecoveryServer.
 func (l *loader) decodeRecoveryDatabase(block *hcl.Block, r *Recovery) (*RecoveryDatabase, hcl.Diagnostics) {
 	f, diags := l.decodeDBBlock(block, recoveryDatabaseSchema, r, "recovery database", func(string) (string, string) {
-		if r.Database.Name == "" {
-			return "", ""
+		switch r.Option {
+		case OptionSameServer, OptionAlternateServerStay:
+			if r.Database.Name == "" {
+				return "", ""
+			}
+			return r.Database.Name + ".edb", fmt.Sprintf(
+				" (a restore keeps the failed database's file name, so the recovery database of %s points at %s.edb)",
+				r.Database.Name, r.Database.Name)
+		case OptionAlternateServer:
+			if r.DialTone == nil || r.DialTone.Name == "" || checkDatabaseName(r.DialTone.Name, hcl.Range{}, "") != nil {
+				return "", ""
+			}
+			return r.DialTone.Name + ".edb", fmt.Sprintf(
+				" (with option \"alternate_server\" the recovery database is made from copies of the dial tone database's files after the swap, exchange-recovery.md 2.3 step 9, so it points at %s.edb)",
+				r.DialTone.Name)
 		}
-		return r.Database.Name + ".edb", fmt.Sprintf(
-			" (a restore keeps the failed database's file name, so the recovery database of %s points at %s.edb)",
-			r.Database.Name, r.Database.Name)
+		return "", ""
 	})
 	return &RecoveryDatabase{
 		Name:          f.Name,
@@ -118,4 +136,30 @@ func (l *loader) decodeRecoveryDatabase(block *hcl.Block, r *Recovery) (*Recover
 		LogFolderPath: f.LogFolderPath,
 		DeclRange:     block.DefRange,
 	}, diags
+}
+
+// RecoveryServer is the server the recovery database of r goes on: its server
+// attribute when given, else the option's default (the failed database's server for
+// same_server and alternate_server, the dial tone database's for
+// alternate_server_stay). It is the zero Addr when that is not known.
+func (c *Config) RecoveryServer(r *Recovery) Addr {
+	if r == nil || r.RecoveryDatabase == nil {
+		return Addr{}
+	}
+	if r.RecoveryDatabase.Server.Name != "" {
+		return r.RecoveryDatabase.Server
+	}
+	switch r.Option {
+	case OptionAlternateServerStay:
+		if r.DialTone != nil {
+			return r.DialTone.Server
+		}
+	case OptionSameServer, OptionAlternateServer:
+		if c != nil {
+			if db := c.Databases[r.Database.Name]; db != nil {
+				return db.Server
+			}
+		}
+	}
+	return Addr{}
 }

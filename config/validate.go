@@ -50,14 +50,19 @@ func validate(cfg *Config) hcl.Diagnostics {
 		if failed != nil {
 			failedServer = cfg.Servers[failed.Server.Name] // reported with the database if missing
 		}
+		var dtServer *Server
 		if dt := r.DialTone; dt != nil {
 			if s := resolveServer(dt.Server, dt.ServerRange); s != nil && failedServer != nil {
-				diags = append(diags, checkPlacement(r, "dial tone database", dt.Name, s, dt.ServerRange, failed, failedServer)...)
+				d := checkPlacement(r, "dial tone database", dt.Name, s, dt.ServerRange, failed, failedServer, nil)
+				diags = append(diags, d...)
+				if !d.HasErrors() {
+					dtServer = s // a misplaced dial tone database is no yardstick for the recovery database
+				}
 			}
 		}
 		if rdb := r.RecoveryDatabase; rdb != nil {
 			if s := resolveServer(rdb.Server, rdb.ServerRange); s != nil && failedServer != nil {
-				diags = append(diags, checkPlacement(r, "recovery database", rdb.Name, s, rdb.ServerRange, failed, failedServer)...)
+				diags = append(diags, checkPlacement(r, "recovery database", rdb.Name, s, rdb.ServerRange, failed, failedServer, dtServer)...)
 			}
 		}
 	}
@@ -87,12 +92,28 @@ func recoveryDatabaseHint(cfg *Config, name string) string {
 }
 
 // checkPlacement checks a dial tone or recovery database placed on server s, for a
-// recovery of database failed on failedServer.
-func checkPlacement(r *Recovery, what, name string, s *Server, rng hcl.Range, failed *Database, failedServer *Server) hcl.Diagnostics {
-	if r.Option == OptionSameServer && s != failedServer {
+// recovery of database failed on failedServer: the server the option wants, then the
+// Exchange version and the schema version (exchange-recovery.md 3.1). dtServer is the
+// dial tone database's server when s places the recovery database (nil if unknown).
+func checkPlacement(r *Recovery, what, name string, s *Server, rng hcl.Range, failed *Database, failedServer, dtServer *Server) hcl.Diagnostics {
+	dialTone := what == "dial tone database"
+	switch {
+	case r.Option == OptionSameServer && s != failedServer:
 		return hcl.Diagnostics{errorAt(rng, "Database not on the failed database's server",
 			"Recovery %s uses option \"same_server\", which keeps every database of the recovery on %s, the server of %s; but the %s %s is on %s. Set server = server.%s, or use option = \"alternate_server\" (or \"alternate_server_stay\") to recover on %s.",
 			r.Name, failedServer.Name, failed.Name, what, name, s.Name, failedServer.Name, s.Name)}
+	case dialTone && (r.Option == OptionAlternateServer || r.Option == OptionAlternateServerStay) && s == failedServer:
+		return hcl.Diagnostics{errorAt(rng, "Dial tone database on the failed database's server",
+			"Recovery %s uses option %q, which puts the dial tone database on another server than %s, the server of %s; but the dial tone database %s is on %s. To recover on %s itself, use option = \"same_server\"; otherwise set server to the alternate server.",
+			r.Name, r.Option, failedServer.Name, failed.Name, name, s.Name, failedServer.Name)}
+	case !dialTone && r.Option == OptionAlternateServer && dtServer != nil && s != failedServer && s != dtServer:
+		return hcl.Diagnostics{errorAt(rng, "Recovery database on an unrelated server",
+			"Recovery %s uses option \"alternate_server\": its recovery database is made from copies of the dial tone database's files after the swap (exchange-recovery.md 2.3 step 9), on %s (the server of %s) or %s (the dial tone server); but the recovery database %s is on %s. Set server = server.%s or server = server.%s, or leave server out for %s.",
+			r.Name, failedServer.Name, failed.Name, dtServer.Name, name, s.Name, failedServer.Name, dtServer.Name, failedServer.Name)}
+	case !dialTone && r.Option == OptionAlternateServerStay && r.Swap && dtServer != nil && s != dtServer:
+		return hcl.Diagnostics{errorAt(rng, "Recovery database not on the dial tone server",
+			"Recovery %s uses option \"alternate_server_stay\", whose swap moves files between the recovery database's and the dial tone database's folders on %s, the dial tone server (exchange-recovery.md 2.4); but the recovery database %s is on %s. Set server = server.%s, or leave server out: it defaults to the dial tone server.",
+			r.Name, dtServer.Name, name, s.Name, dtServer.Name)}
 	}
 	have, ok1 := ParseBuild(s.Version)
 	want, ok2 := ParseBuild(failedServer.Version)
@@ -100,6 +121,11 @@ func checkPlacement(r *Recovery, what, name string, s *Server, rng hcl.Range, fa
 		return hcl.Diagnostics{errorAt(rng, "Exchange version mismatch",
 			"The %s %s of recovery %s is on %s, which runs %s (%s), but %s was on %s, which runs %s (%s). A database's schema follows its Exchange version, so a database cannot move between them. Place the %s on a server running Exchange %s.x.",
 			what, name, r.Name, s.Name, have.Product(), s.Version, failed.Name, failedServer.Name, want.Product(), failedServer.Version, what, want.Schema())}
+	}
+	if s.SchemaVersion != "" && failedServer.SchemaVersion != "" && s.SchemaVersion != failedServer.SchemaVersion {
+		return hcl.Diagnostics{errorAt(rng, "Database schema version mismatch",
+			"The %s %s of recovery %s is on %s, whose databases have schema version %s, but %s was on %s, whose databases have schema version %s. Exchange mounts a database only where the schema versions match (exchange-recovery.md 3.1). Place the %s on a server with schema_version = %q, or correct the schema_version of %s or %s if it is wrong.",
+			what, name, r.Name, s.Name, s.SchemaVersion, failed.Name, failedServer.Name, failedServer.SchemaVersion, what, failedServer.SchemaVersion, s.Name, failedServer.Name)}
 	}
 	return nil
 }

@@ -68,14 +68,14 @@ recovery "9lives" { # ERROR: Invalid recovery name
 
   dial_tone_database {
     name            = "DTDB03"
-    server          = server.EX01
+    server          = server.EX01 # ERROR: Dial tone database on the failed database's server
     edb_file_path   = "E:\\DT3\\DTDB03.edb"
     log_folder_path = "E:\\DT3\\Logs"
   }
 
   recovery_database {
     name            = "RDB03"
-    edb_file_path   = "F:\\RDB03\\DB01.edb"
+    edb_file_path   = "F:\\RDB03\\DTDB03.edb"
     log_folder_path = "F:\\RDB03\\Logs"
   }
 

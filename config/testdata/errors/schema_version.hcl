@@ -29,7 +29,7 @@ recovery "r1" {
   recovery_database {
     name            = "RDB01"
     server          = server.EX16 # ERROR: Exchange version mismatch
-    edb_file_path   = "F:\\RDB\\DB01.edb"
+    edb_file_path   = "F:\\RDB\\DTDB01.edb"
     log_folder_path = "F:\\RDB\\Logs"
   }
 

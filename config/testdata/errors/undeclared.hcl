@@ -35,7 +35,7 @@ recovery "r1" {
   recovery_database {
     name            = "RDB01"
     server          = server.EX03 # ERROR: Reference to undeclared server
-    edb_file_path   = "F:\\RDB01\\DB09.edb"
+    edb_file_path   = "F:\\RDB01\\DTDB01.edb"
     log_folder_path = "F:\\RDB01\\Logs"
   }
 

@@ -31,7 +31,7 @@ recovery "r1" { # ERROR: Missing restore block
 
   dial_tone_database {
     name            = "DTDB01"
-    server          = server.EX02
+    server          = server.EX02 # ERROR: Dial tone database on the failed database's server
     edb_file_path   = "E:\\DTDB01\\DTDB01.edb"
     log_folder_path = "E:\\DTDB01\\Logs"
   }
@@ -45,7 +45,7 @@ recovery "r1" { # ERROR: Missing restore block
 
   recovery_database { # ERROR: Missing required argument
     name          = "RDB01"
-    edb_file_path = "F:\\RDB01\\DB01.edb"
+    edb_file_path = "F:\\RDB01\\DTDB01.edb"
   }
 }
 

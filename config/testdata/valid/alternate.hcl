@@ -46,7 +46,7 @@ recovery "db01_outage" {
   recovery_database {
     name            = "RDB01"
     server          = server.EX02
-    edb_file_path   = "F:\\Recovery\\RDB01\\DB01.edb"
+    edb_file_path   = "F:\\Recovery\\RDB01\\dtdb01.edb"
     log_folder_path = "F:\\Recovery\\RDB01\\Logs"
   }
 

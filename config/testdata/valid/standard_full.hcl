@@ -49,8 +49,9 @@ recovery "r1" {
   }
 
   restore {
-    backup      = "nightly"
-    replay_logs = false
+    backup           = "nightly"
+    replay_logs      = false
+    accept_data_loss = true
   }
 
   merge {
