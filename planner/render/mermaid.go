@@ -1,0 +1,102 @@
+package render
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/dialtone/dialtone/planner"
+)
+
+// Mermaid writes the plan's step graph as a Mermaid flowchart that GitHub renders (in a
+// ```mermaid block): one subgraph per recovery holding one per phase, one node per step
+// ("8. dismount_dial_tone_database", its risk and outage marker), an edge per
+// dependency. Steps during which users are without service are red (class outage),
+// the step that gives service back green (class serviceback), data-loss risks have a
+// thick border (class dataloss). A recovery with more than five merge steps has them
+// drawn as one node that says how many. Labels are escaped with Mermaid's entity
+// codes, so no name can break the chart. A plan without steps gives a one-node chart.
+func Mermaid(w io.Writer, p *planner.Plan) error {
+	if p == nil {
+		return errors.New("render: no plan")
+	}
+	bw := bufio.NewWriter(w)
+	g := buildGraph(p)
+	fmt.Fprintln(bw, "flowchart TD")
+	if len(g.nodes) == 0 {
+		fmt.Fprintln(bw, `  empty["No changes. Every recovery is at its requested stage."]`)
+		return bw.Flush()
+	}
+	var down, back, loss, manual []string
+	for _, r := range g.recoveries {
+		fmt.Fprintf(bw, "  subgraph %s[\"%s\"]\n", r.id, mermaidText("recovery."+r.name))
+		fmt.Fprintln(bw, "    direction TB")
+		for _, ph := range r.phases {
+			fmt.Fprintf(bw, "    subgraph %s[\"%s\"]\n", ph.id, mermaidText(ph.title))
+			for _, n := range ph.nodes {
+				label := mermaidText(n.title)
+				if n.detail != "" {
+					label += "<br/>" + mermaidText(n.detail)
+				}
+				fmt.Fprintf(bw, "      %s[\"%s\"]\n", n.id, label)
+				switch {
+				case n.down():
+					down = append(down, n.id)
+				case n.outage == planner.OutageEnds:
+					back = append(back, n.id)
+				}
+				if n.risk == planner.RiskDataLoss {
+					loss = append(loss, n.id)
+				}
+				if n.manual {
+					manual = append(manual, n.id)
+				}
+			}
+			fmt.Fprintln(bw, "    end")
+		}
+		fmt.Fprintln(bw, "  end")
+	}
+	for _, e := range g.edges {
+		fmt.Fprintf(bw, "  %s --> %s\n", e.from.id, e.to.id)
+	}
+	fmt.Fprintln(bw, "  classDef outage fill:#f8d7da,stroke:#b02a37,color:#000")
+	fmt.Fprintln(bw, "  classDef serviceback fill:#d1e7dd,stroke:#146c43,color:#000")
+	fmt.Fprintln(bw, "  classDef dataloss stroke:#b02a37,stroke-width:4px")
+	fmt.Fprintln(bw, "  classDef manual stroke-dasharray:6 3")
+	for _, c := range []struct {
+		class string
+		ids   []string
+	}{{"outage", down}, {"serviceback", back}, {"dataloss", loss}, {"manual", manual}} {
+		if len(c.ids) > 0 {
+			fmt.Fprintf(bw, "  class %s %s\n", strings.Join(c.ids, ","), c.class)
+		}
+	}
+	return bw.Flush()
+}
+
+// mermaidText escapes s for a quoted Mermaid label: quotes, entity starts, HTML and
+// markdown-string backticks become entity codes; control characters become "?".
+func mermaidText(s string) string {
+	var b strings.Builder
+	for _, r := range clean(s) {
+		switch r {
+		case '"':
+			b.WriteString("#quot;")
+		case '#':
+			b.WriteString("#35;")
+		case '<':
+			b.WriteString("#lt;")
+		case '>':
+			b.WriteString("#gt;")
+		case '&':
+			b.WriteString("#amp;")
+		case '`':
+			b.WriteString("#96;")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
