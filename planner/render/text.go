@@ -71,7 +71,8 @@ var preconditionLabel = map[string]string{
 
 // Text writes the plan for people: a header, each recovery's steps grouped by phase
 // (numbered in apply order, with the exchange-recovery.md row, risk, outage marker and
-// step ID, then the summary, preconditions and the Exchange Management Shell lines), the outage windows, and a
+// step ID, then the summary, preconditions, the settings it changes as a diff (see
+// SettingChanges) and the Exchange Management Shell lines), the outage windows, and a
 // closing count by risk.
 func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 	if p == nil {
@@ -205,6 +206,13 @@ func (t *textWriter) recoverySteps(steps []*planner.Step, numbers map[*planner.S
 				label = t.paint(ansiRed, label)
 			}
 			t.line(indent + label + clean(c.Description))
+		}
+		for _, c := range SettingChanges(s) {
+			t.line(indent + "changes " + c.Subject + ":")
+			d := DiffWith(c.Before, c.After, DiffOptions{Context: -1, Color: t.color})
+			for _, l := range strings.Split(strings.TrimSuffix(d, "\n"), "\n") {
+				t.line(indent + "  " + l)
+			}
 		}
 		for _, cmd := range s.Commands {
 			// A quoted value may span lines; PowerShell shows continuation lines as ">>".
