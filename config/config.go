@@ -214,6 +214,15 @@ type Drill struct {
 	Mailboxes    int    // per database
 	Messages     DrillMessages
 	DeclRange    hcl.Range
+
+	// BadItems is how many corrupt items mode "bad_items" plants per mailbox (default 5).
+	BadItems int
+	// Recovery is the recovery the drill rehearses (recovery.X); the zero Addr means the
+	// default: the recovery of the failed database, or for a failed server every recovery
+	// of its databases (Config.DrillRecoveries resolves either). RecoveryRange is the
+	// range of the recovery attribute.
+	Recovery      Addr
+	RecoveryRange hcl.Range
 }
 
 // DrillMessages is how many messages a drill delivers per database at each point.

@@ -272,6 +272,33 @@ func TestLoadAlternateStay(t *testing.T) {
 	if cfg.RecoveryServer(nil) != (Addr{}) {
 		t.Error("RecoveryServer(nil)")
 	}
+
+	site := cfg.Drills["ex01-down"]
+	if site.Failure != (Addr{KindServer, "EX01"}) || site.Mode != DrillModeServerDown || site.BadItems != DefaultDrillBadItems || site.Recovery != (Addr{}) {
+		t.Errorf("ex01-down = %+v", site)
+	}
+	// Every recovery of EX01's databases, lowest priority first.
+	var got []string
+	for _, r := range cfg.DrillRecoveries(site) {
+		got = append(got, r.Name)
+	}
+	if !reflect.DeepEqual(got, []string{"db01", "db02", "db03"}) {
+		t.Errorf("DrillRecoveries(ex01-down) = %v", got)
+	}
+	bad := cfg.Drills["db02-bad-items"]
+	if bad.BadItems != 0 || bad.Recovery != (Addr{KindRecovery, "db02"}) || bad.RecoveryRange.Start.Line == 0 {
+		t.Errorf("db02-bad-items = %+v", bad)
+	}
+	if rs := cfg.DrillRecoveries(bad); len(rs) != 1 || rs[0] != db02 {
+		t.Errorf("DrillRecoveries(db02-bad-items) = %v", rs)
+	}
+	crash := cfg.Drills["db01-crash"]
+	if rs := cfg.DrillRecoveries(crash); crash.Recovery != (Addr{}) || len(rs) != 1 || rs[0] != db01 {
+		t.Errorf("db01-crash: recovery %v, DrillRecoveries %v", crash.Recovery, rs)
+	}
+	if cfg.DrillRecoveries(nil) != nil || (*Config)(nil).DrillRecoveries(crash) != nil {
+		t.Error("DrillRecoveries of nil")
+	}
 }
 
 func TestLoadMultipleFiles(t *testing.T) {

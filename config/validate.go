@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 )
@@ -67,13 +68,65 @@ func validate(cfg *Config) hcl.Diagnostics {
 		}
 	}
 	for _, dr := range inSourceOrder(cfg.Drills, func(dr *Drill) hcl.Range { return dr.DeclRange }) {
-		if db := resolveDatabase(dr.Failure, dr.FailureRange); db != nil && cfg.RecoveryFor(db.Name) == nil {
+		diags = append(diags, checkDrill(cfg, dr, resolveServer, resolveDatabase)...)
+	}
+	diags = append(diags, checkMountedLimits(cfg)...)
+	return diags
+}
+
+// checkDrill resolves a drill's failure and recovery and checks that the drill has
+// something to rehearse.
+func checkDrill(cfg *Config, dr *Drill, resolveServer func(Addr, hcl.Range) *Server, resolveDatabase func(Addr, hcl.Range) *Database) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	var rec *Recovery
+	if dr.Recovery.Name != "" {
+		if rec = cfg.Recoveries[dr.Recovery.Name]; rec == nil {
+			diags = append(diags, undeclared(dr.Recovery, dr.RecoveryRange, names(cfg.Recoveries)))
+		}
+	}
+	switch dr.Failure.Kind {
+	case KindDatabase:
+		db := resolveDatabase(dr.Failure, dr.FailureRange)
+		switch {
+		case db == nil:
+		case rec != nil && rec.Database.Name != db.Name:
+			diags = append(diags, errorAt(dr.RecoveryRange, "Drill rehearses another database's recovery",
+				"Drill %s fails database %s, but recovery %s recovers %s. Name a recovery of %s, or leave recovery out to rehearse it by default.",
+				dr.Name, db.Name, rec.Name, rec.Database.Name, db.Name))
+		case rec == nil && dr.Recovery.Name == "" && cfg.RecoveryFor(db.Name) == nil:
 			diags = append(diags, warningAt(dr.FailureRange, "Drill without a recovery",
 				"Drill %s fails database %s, but no recovery block recovers it, so the drill has nothing to rehearse. Add a recovery with database = database.%s.",
 				dr.Name, db.Name, db.Name))
 		}
+	case KindServer:
+		s := resolveServer(dr.Failure, dr.FailureRange)
+		if s == nil || dr.Mode != DrillModeServerDown && oneOf(dr.Mode, DrillModes) {
+			break // a mode that fails a database was already reported against server.X
+		}
+		var onServer []string
+		for _, db := range inSourceOrder(cfg.Databases, func(db *Database) hcl.Range { return db.DeclRange }) {
+			if db.Server.Name == s.Name {
+				onServer = append(onServer, db.Name)
+			}
+		}
+		switch {
+		case rec != nil:
+			if db := cfg.Databases[rec.Database.Name]; db != nil && db.Server.Name != s.Name {
+				diags = append(diags, errorAt(dr.RecoveryRange, "Drill rehearses another server's recovery",
+					"Drill %s fails server %s, but recovery %s recovers %s, which is on %s. Name a recovery of a database on %s, or leave recovery out to rehearse every recovery of its databases.",
+					dr.Name, s.Name, rec.Name, db.Name, db.Server.Name, s.Name))
+			}
+		case dr.Recovery.Name != "":
+		case len(onServer) == 0:
+			diags = append(diags, errorAt(dr.FailureRange, "Drill without a recovery",
+				"Drill %s fails server %s, but no database is on %s, so the drill has nothing to rehearse. Declare its databases and a recovery for each, or fail another server.",
+				dr.Name, s.Name, s.Name))
+		case len(cfg.DrillRecoveries(dr)) == 0:
+			diags = append(diags, errorAt(dr.FailureRange, "Drill without a recovery",
+				"Drill %s fails server %s, but none of its databases (%s) has a recovery block, so the drill has nothing to rehearse. Add a recovery with database = database.%s (and one for each database to bring back).",
+				dr.Name, s.Name, strings.Join(onServer, ", "), onServer[0]))
+		}
 	}
-	diags = append(diags, checkMountedLimits(cfg)...)
 	return diags
 }
 

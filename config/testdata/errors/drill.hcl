@@ -40,7 +40,7 @@ recovery "r1" {
 
 drill "d1" {
   failure   = database.DB01
-  mode      = "server_down" # ERROR: Invalid drill mode
+  mode      = "server-down" # ERROR: Invalid drill mode
   mailboxes = 0 # ERROR: Invalid mailbox count
   messages = {
     before_backup = -1 # ERROR: Invalid message count

@@ -34,9 +34,10 @@ database "DB05" {
 }
 
 drill "d1" {
-  failure   = server.EX01 # ERROR: Unsupported drill failure
+  failure   = recovery.r1 # ERROR: Invalid reference
   mode      = "lost"
   mailboxes = 10
+  recovery  = database.DB01 # ERROR: Invalid reference
 }
 
 drill "d2" {

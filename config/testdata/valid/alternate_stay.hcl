@@ -111,3 +111,25 @@ recovery "db03" {
     accept_data_loss = true
   }
 }
+
+# A site failure: every recovery of EX01's databases, by priority.
+drill "ex01-down" {
+  failure   = server.EX01
+  mode      = "server_down"
+  mailboxes = 10
+}
+
+drill "db02-bad-items" {
+  failure   = database.DB02
+  mode      = "bad_items"
+  mailboxes = 5
+  bad_items = 0
+  recovery  = recovery.db02
+}
+
+drill "db01-crash" {
+  failure   = database.DB01
+  mode      = "crash_during_swap"
+  mailboxes = 5
+  recovery  = null
+}
