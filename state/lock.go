@@ -41,7 +41,7 @@ func (l *Local) Lock(operation string) (unlock func() error, err error) {
 			return nil, fmt.Errorf("take lock %q: the lock file keeps being created and removed by others; try again", lockPath)
 		}
 	}
-	info := newLockInfo(operation, lockPath)
+	info := NewLockInfo(operation, lockPath)
 	info.Expires = leaseEnd(time.Now(), l.lease)
 	if err := takeLock(f, info); err != nil {
 		_ = os.Remove(lockPath)
@@ -206,7 +206,9 @@ func readLockInfo(b []byte) LockInfo {
 	return info
 }
 
-func newLockInfo(operation, lockPath string) LockInfo {
+// NewLockInfo describes a lock about to be taken by this process for operation: a new
+// ID, the user, host and PID, the time; path says where the lock lives.
+func NewLockInfo(operation, lockPath string) LockInfo {
 	host, _ := os.Hostname()
 	name := os.Getenv("USER")
 	if u, err := user.Current(); err == nil {
