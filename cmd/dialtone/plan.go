@@ -5,7 +5,6 @@ import (
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
-	"github.com/dialtone/dialtone/planner/render"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
 )
@@ -16,19 +15,29 @@ type planArgs struct {
 	refresh          bool
 	detailedExitcode bool
 	json             bool
+	format           string
 }
 
 // cmdPlan prints the steps that move each recovery from its recorded stage to the
 // requested one. It never changes the organization or the stored state.
 func cmdPlan(c *cli, args []string) int {
 	var a planArgs
-	fs := newFlagSet(c, "plan", "plan [-out=FILE] [-refresh=false] [-detailed-exitcode] [-json]")
+	fs := newFlagSet(c, "plan", "plan [-out=FILE] [-refresh=false] [-detailed-exitcode] [-json | -format=FORMAT]")
 	fs.StringVar(&a.out, "out", "", "write the plan to FILE for a later \"dialtone apply FILE\"")
 	fs.BoolVar(&a.refresh, "refresh", true, "read the organization through the provider first")
 	fs.BoolVar(&a.detailedExitcode, "detailed-exitcode", false, "exit 0 no changes, 1 error, 2 changes present")
-	fs.BoolVar(&a.json, "json", false, "print the plan as JSON")
+	fs.BoolVar(&a.json, "json", false, "print the plan as JSON (same as -format=json)")
+	fs.StringVar(&a.format, "format", "", "how to print the plan: "+planFormats)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
+	}
+	format, err := formatFlag(a.json, a.format)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	renderPlan, err := planRenderer(c, format)
+	if err != nil {
+		return c.errorf("%v", err)
 	}
 	if fs.NArg() > 0 {
 		return c.errorf("plan takes no arguments (got %q); flags go before arguments", fs.Arg(0))
@@ -59,11 +68,7 @@ func cmdPlan(c *cli, args []string) int {
 	if !ok {
 		return exitError
 	}
-	if a.json {
-		if err := render.JSON(c.stdout, p); err != nil {
-			return c.errorf("rendering the plan: %v", err)
-		}
-	} else if err := render.Text(c.stdout, p, render.TextOptions{Color: c.color}); err != nil {
+	if err := renderPlan(c.stdout, p); err != nil {
 		return c.errorf("rendering the plan: %v", err)
 	}
 	if failed := p.FailedPreconditions(); len(failed) > 0 {
@@ -76,7 +81,7 @@ func cmdPlan(c *cli, args []string) int {
 		if err := planner.WritePlanFile(c.path(a.out), p); err != nil {
 			return c.errorf("writing the plan file %s: %v", a.out, err)
 		}
-		if !a.json {
+		if format == "text" {
 			fmt.Fprintf(c.stdout, "\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  dialtone apply %s\n", a.out, a.out)
 		}
 	}
