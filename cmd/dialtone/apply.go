@@ -63,7 +63,7 @@ func cmdApply(c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	if n := b.JournalPending(); n > 0 {
+	if n := journalPending(b); n > 0 {
 		fmt.Fprintf(c.stdout, "Resuming: %d finished steps replayed from the journal of an interrupted apply.\n\n", n)
 	}
 	prov, err := openProvider(c, cfg)
@@ -140,7 +140,7 @@ func confirm(c *cli) bool {
 // applyPlan walks p through prov with the backend as the journal, then refreshes and
 // writes the state, folding the journal. It writes the state also when the walk
 // fails, so that every finished step is recorded.
-func applyPlan(c *cli, b *state.Local, path string, prov providers.Provider, st *state.State,
+func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st *state.State,
 	p *planner.Plan, parallelism int, view *applyView) error {
 	var j planner.Journal = b
 	if n, err := strconv.Atoi(c.getenv("DIALTONE_TEST_KILL_AFTER_STEPS")); err == nil && n > 0 {

@@ -4,11 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/providers/lab"
 	"github.com/dialtone/dialtone/state"
+	"github.com/dialtone/dialtone/state/pg"
 )
 
 // loadConfig loads every *.hcl of the working directory and prints its diagnostics
@@ -30,22 +32,86 @@ func loadConfig(c *cli) (*config.Config, bool) {
 	return cfg, true
 }
 
-// backendFor returns the configured state backend and the path it uses, for messages.
-func backendFor(c *cli, cfg *config.Config) (*state.Local, string, error) {
-	p := config.DefaultStatePath
-	if b := cfg.Backend; b != nil {
-		if b.Type != "" && b.Type != "local" {
-			return nil, "", fmt.Errorf("%s: backend %q is not available yet; use backend \"local\"", b.DeclRange, b.Type)
-		}
-		if b.Path != "" {
-			p = b.Path
+// backendFactories wires the state backends by name (design: explicit wiring, no
+// init() registration). Each returns the backend and how messages name it (the state
+// file's path; for pg the database and schema, never the credentials).
+func backendFactories() map[string]func(c *cli, be *config.Backend) (state.Backend, string, error) {
+	return map[string]func(c *cli, be *config.Backend) (state.Backend, string, error){
+		"local": func(c *cli, be *config.Backend) (state.Backend, string, error) {
+			p := be.Path
+			if p == "" {
+				p = config.DefaultStatePath
+			}
+			return state.NewLocalWithOptions(c.path(p), state.LocalOptions{Backups: be.Backups}), p, nil
+		},
+		"pg": func(c *cli, be *config.Backend) (state.Backend, string, error) {
+			connStr := be.ConnStr
+			if connStr == "" {
+				connStr = c.getenv(pgConnEnv)
+			}
+			if connStr == "" {
+				return nil, "", fmt.Errorf("backend \"pg\" needs a connection string: set conn_str in the backend block (from a sensitive variable) or %s", pgConnEnv)
+			}
+			b, err := pg.New(c.ctx, connStr, be.SchemaName, pg.Options{Backups: be.Backups})
+			if err != nil {
+				return nil, "", err
+			}
+			return b, b.Where(), nil
+		},
+	}
+}
+
+// pgConnEnv holds the pg backend's connection string when the configuration has none.
+const pgConnEnv = "DIALTONE_PG_CONN_STR"
+
+// testBackendEnv is TEST-ONLY: "pg:SCHEMA" replaces the configured backend with the pg
+// backend on SCHEMA (connection string from DIALTONE_PG_CONN_STR), so that the
+// end-to-end tests run unchanged against both backends. Nothing else sets it.
+const testBackendEnv = "DIALTONE_TEST_BACKEND"
+
+// configuredBackend is the backend block in effect: the configuration's, or the
+// default local one.
+func configuredBackend(c *cli, cfg *config.Config) *config.Backend {
+	be := &config.Backend{Type: "local", Path: config.DefaultStatePath}
+	if cfg != nil && cfg.Backend != nil {
+		cp := *cfg.Backend
+		be = &cp
+		if be.Type == "" {
+			be.Type = "local"
 		}
 	}
-	return state.NewLocal(c.path(p)), p, nil
+	if v := c.getenv(testBackendEnv); v != "" {
+		typ, schema, _ := strings.Cut(v, ":")
+		be = &config.Backend{Type: typ, SchemaName: schema, Backups: be.Backups, DeclRange: be.DeclRange}
+	}
+	return be
+}
+
+// backendFor returns the configured state backend and how messages name it.
+func backendFor(c *cli, cfg *config.Config) (state.Backend, string, error) {
+	return openBackend(c, configuredBackend(c, cfg))
+}
+
+// openBackend opens the backend of a backend block.
+func openBackend(c *cli, be *config.Backend) (state.Backend, string, error) {
+	f, ok := backendFactories()[be.Type]
+	if !ok {
+		return nil, "", fmt.Errorf("%s: backend %q does not exist; use backend \"local\" or \"pg\"", be.DeclRange, be.Type)
+	}
+	return f(c, be)
+}
+
+// journalPending is how many journal records the backend's last Read replayed: steps
+// finished by an apply that ended before writing the state.
+func journalPending(b state.Backend) int {
+	if p, ok := b.(interface{ JournalPending() int }); ok {
+		return p.JournalPending()
+	}
+	return 0
 }
 
 // readState reads the state, turning "no state" into an instruction.
-func readState(b *state.Local, path string) (*state.State, error) {
+func readState(b state.Backend, path string) (*state.State, error) {
 	st, err := b.Read()
 	if errors.Is(err, state.ErrNoState) {
 		return nil, fmt.Errorf("no state at %s: run \"dialtone init\" first", path)
@@ -132,25 +198,29 @@ func refreshFrom(c *cli, prov providers.Provider, st *state.State) error {
 	return nil
 }
 
-// lockState takes the state lock for op. A lock left by a holder that is gone (the
-// kernel dropped its flock when it died: a crash, a kill) is taken over with a warning,
-// so that "run apply again" after a crash just works; a lock whose holder is alive is
-// an error that names the holder, the operation and the lock's age.
-func lockState(c *cli, b *state.Local, path, op string) (func() error, error) {
+// lockState takes the state lock for op. A lock left by a holder that is proven gone
+// is taken over with a warning, so that "run apply again" after a crash just works:
+// for the local backend, a holder of this host whose flock the kernel dropped when it
+// died (a lock written from another host through a shared folder is never taken
+// over); for pg, a holder whose session ended (the backend replaces its row itself). A
+// lock whose holder is alive is an error that names the holder, the operation and the
+// lock's age.
+func lockState(c *cli, b state.Backend, path, op string) (func() error, error) {
 	unlock, err := b.Lock(op)
-	var le *state.LockError
-	// Only a holder on this host can be proven gone (its flock is gone); a lock
-	// written from another host through a shared folder is never taken over.
-	host, _ := os.Hostname()
-	if err == nil || !errors.As(err, &le) || !le.Stale || le.Info.Host != host {
-		if err != nil {
-			return nil, fmt.Errorf("acquiring the state lock of %s: %w. Nothing was changed.", path, err)
+	if err == nil {
+		if r, ok := b.(interface{ ReplacedLock() *state.LockInfo }); ok {
+			if prev := r.ReplacedLock(); prev != nil {
+				warnTakeover(c, path, *prev)
+			}
 		}
 		return unlock, nil
 	}
-	fmt.Fprintf(c.stderr, "%s the lock on %s was left by %s (pid %d, %q since %s), which is gone; taking it over.\n",
-		c.paint(yellow, "Warning:"), path, le.Info.Who, le.Info.PID, le.Info.Operation, le.Info.Created.UTC().Format("2006-01-02T15:04:05Z"))
-	c.log.Info("taking over a stale lock", "id", le.Info.ID, "pid", le.Info.PID)
+	var le *state.LockError
+	host, _ := os.Hostname()
+	if !errors.As(err, &le) || !le.Gone || le.Info.Host != host {
+		return nil, fmt.Errorf("acquiring the state lock of %s: %w. Nothing was changed.", path, err)
+	}
+	warnTakeover(c, path, le.Info)
 	if ferr := b.ForceUnlock(le.Info.ID); ferr != nil {
 		return nil, fmt.Errorf("acquiring the state lock of %s: %w", path, err)
 	}
@@ -159,4 +229,10 @@ func lockState(c *cli, b *state.Local, path, op string) (func() error, error) {
 		return nil, fmt.Errorf("acquiring the state lock of %s: %w. Nothing was changed.", path, err)
 	}
 	return unlock, nil
+}
+
+func warnTakeover(c *cli, path string, info state.LockInfo) {
+	fmt.Fprintf(c.stderr, "%s the lock on %s was left by %s (pid %d, %q since %s), which is gone; taking it over.\n",
+		c.paint(yellow, "Warning:"), path, info.Who, info.PID, info.Operation, info.Created.UTC().Format("2006-01-02T15:04:05Z"))
+	c.log.Info("taking over a stale lock", "id", info.ID, "pid", info.PID)
 }
