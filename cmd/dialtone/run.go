@@ -57,10 +57,12 @@ func commands() map[string]command {
 	return map[string]command{
 		"init":         {"Prepare the working directory: check the backend, create an empty state", cmdInit},
 		"validate":     {"Check the configuration; touches no provider and no state", cmdValidate},
+		"fmt":          {"Rewrite *.hcl files in the canonical layout (-check, -diff)", cmdFmt},
 		"refresh":      {"Read the organization through the provider into the state", cmdRefresh},
 		"plan":         {"Show the steps that move each recovery to its requested stage", cmdPlan},
 		"apply":        {"Carry out a plan through the provider, step by step", cmdApply},
 		"show":         {"Show a saved plan or the current state", cmdShow},
+		"graph":        {"Print the plan's step graph (DOT or Mermaid)", cmdGraph},
 		"state":        {"Inspect the state: state list | state show ADDR", cmdState},
 		"force-unlock": {"Remove a stale state lock: force-unlock LOCK_ID", cmdForceUnlock},
 		"drill":        {"Rehearse the recovery in this folder on a fresh lab", cmdDrill},

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	"github.com/dialtone/dialtone/planner/render"
+)
+
+// exitFmtCheck is fmt -check's status when files are not in canonical layout
+// (terraform fmt -check's 3).
+const exitFmtCheck = 3
+
+// fmtArgs are the flags of fmt.
+type fmtArgs struct {
+	check, diff, recursive, list bool
+}
+
+// cmdFmt rewrites *.hcl files in the canonical layout (hclwrite.Format: indentation,
+// aligned equals signs, spacing). PATHs are files or folders (the working directory
+// by default; -recursive descends into subfolders but not hidden ones); "-" formats
+// stdin to stdout. It lists the files it changes; -check changes nothing and exits 3
+// when a file would change; -diff prints what changes. A file that does not parse is
+// reported with its diagnostics, exit 1, and no file is written.
+func cmdFmt(c *cli, args []string) int {
+	var a fmtArgs
+	fs := newFlagSet(c, "fmt", "fmt [-check] [-diff] [-recursive] [-list=false] [PATH...]")
+	fs.BoolVar(&a.check, "check", false, "change nothing; exit 3 when a file is not in canonical layout")
+	fs.BoolVar(&a.diff, "diff", false, "print the changes as a diff")
+	fs.BoolVar(&a.recursive, "recursive", false, "also format the files in subfolders")
+	fs.BoolVar(&a.list, "list", true, "list the files whose layout changes (or would, with -check)")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	paths := fs.Args()
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	for _, p := range paths {
+		if p == "-" && len(paths) > 1 {
+			return c.errorf("fmt: \"-\" (stdin) cannot be mixed with other paths")
+		}
+	}
+	if paths[0] == "-" {
+		return fmtStdin(c, a)
+	}
+
+	type job struct {
+		name     string // as shown: relative to the working directory, as the user typed it
+		path     string
+		src, out []byte
+		perm     os.FileMode
+	}
+	var jobs []*job
+	for _, p := range paths {
+		names, err := fmtFiles(c.path(p), p, a.recursive)
+		if err != nil {
+			return c.errorf("fmt: %v", err)
+		}
+		for _, n := range names {
+			jobs = append(jobs, &job{name: n.name, path: n.path})
+		}
+	}
+
+	var diags hcl.Diagnostics
+	files := map[string]*hcl.File{}
+	for _, j := range jobs {
+		info, err := os.Stat(j.path)
+		if err != nil {
+			return c.errorf("fmt: %v", err)
+		}
+		j.perm = info.Mode().Perm()
+		if j.src, err = os.ReadFile(j.path); err != nil {
+			return c.errorf("fmt: %v", err)
+		}
+		out, f, d := fmtSource(j.src, j.name)
+		files[j.name] = f
+		diags = append(diags, d...)
+		j.out = out
+	}
+	if diags.HasErrors() {
+		writeDiagsTo(c.stderr, files, diags, c.color)
+		return c.errorf("fmt: syntax errors above; no file was changed")
+	}
+
+	changed := 0
+	for _, j := range jobs {
+		if bytes.Equal(j.src, j.out) {
+			continue
+		}
+		changed++
+		if a.list {
+			fmt.Fprintln(c.stdout, j.name)
+		}
+		if a.diff {
+			fmtWriteDiff(c, j.name, j.src, j.out)
+		}
+		if !a.check {
+			if err := writeFileAtomic(j.path, j.out, j.perm); err != nil {
+				return c.errorf("fmt: writing %s: %v", j.name, err)
+			}
+		}
+	}
+	if a.check && changed > 0 {
+		return exitFmtCheck
+	}
+	return exitOK
+}
+
+// fmtStdin formats stdin to stdout; with -check it prints nothing and exits 3 when
+// the input is not canonical; with -diff it prints the diff instead of the result.
+func fmtStdin(c *cli, a fmtArgs) int {
+	src, err := io.ReadAll(c.stdin)
+	if err != nil {
+		return c.errorf("fmt: reading stdin: %v", err)
+	}
+	out, f, diags := fmtSource(src, "<stdin>")
+	if diags.HasErrors() {
+		writeDiagsTo(c.stderr, map[string]*hcl.File{"<stdin>": f}, diags, c.color)
+		return c.errorf("fmt: syntax errors above")
+	}
+	same := bytes.Equal(src, out)
+	switch {
+	case a.diff:
+		if !same {
+			fmtWriteDiff(c, "<stdin>", src, out)
+		}
+	case !a.check:
+		c.stdout.Write(out)
+	}
+	if a.check && !same {
+		return exitFmtCheck
+	}
+	return exitOK
+}
+
+// fmtSource returns src in canonical layout, or the syntax errors that keep it from
+// being formatted (with the parsed file, for snippets in diagnostics).
+func fmtSource(src []byte, name string) ([]byte, *hcl.File, hcl.Diagnostics) {
+	f, diags := hclsyntax.ParseConfig(src, name, hcl.Pos{Line: 1, Column: 1})
+	if diags.HasErrors() {
+		return nil, f, diags
+	}
+	// hclwrite reparses; its own diagnostics repeat the ones above, so only a
+	// disagreement between the two parsers reaches this.
+	if _, wdiags := hclwrite.ParseConfig(src, name, hcl.Pos{Line: 1, Column: 1}); wdiags.HasErrors() {
+		return nil, f, wdiags
+	}
+	return hclwrite.Format(src), f, diags
+}
+
+func fmtWriteDiff(c *cli, name string, before, after []byte) {
+	fmt.Fprintf(c.stdout, "--- %s\n+++ %s (formatted)\n", name, name)
+	io.WriteString(c.stdout, render.DiffWith(string(before), string(after), render.DiffOptions{Context: 3, Color: c.color}))
+}
+
+type fmtFile struct{ name, path string }
+
+// fmtFiles lists the files to format under path (shown as name): path itself when it
+// is a file, else its *.hcl files (and those of its subfolders, recursive, skipping
+// hidden folders), sorted.
+func fmtFiles(path, name string, recursive bool) ([]fmtFile, error) {
+	info, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !info.IsDir() {
+		return []fmtFile{{name: name, path: path}}, nil
+	}
+	var out []fmtFile
+	err = filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p != path && (!recursive || strings.HasPrefix(d.Name(), ".")) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !d.Type().IsRegular() || !strings.HasSuffix(d.Name(), ".hcl") {
+			return nil
+		}
+		rel, err := filepath.Rel(path, p)
+		if err != nil {
+			return err
+		}
+		out = append(out, fmtFile{name: filepath.Join(name, rel), path: p})
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
+	return out, err
+}
+
+// writeFileAtomic replaces path with data through a temporary file in the same
+// folder and a rename, so that a crash leaves the old file or the new one.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(perm); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
