@@ -26,6 +26,21 @@ func loadOne(t *testing.T, path string) (*Config, hcl.Diagnostics) {
 	return Load(dir)
 }
 
+// loadSource loads src as the only file, main.hcl, of a fresh directory.
+func loadSource(t *testing.T, src string) (*Config, hcl.Diagnostics) {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return Load(dir)
+}
+
+// backendSrc is a dialtone block holding backend typ with one attribute line.
+func backendSrc(typ, attr string) string {
+	return "dialtone {\n  backend \"" + typ + "\" {\n    " + attr + "\n  }\n}\n"
+}
+
 func TestLoadValidFiles(t *testing.T) {
 	files, _ := filepath.Glob("testdata/valid/*.hcl")
 	if len(files) == 0 {
@@ -198,6 +213,12 @@ func TestLoadDefaults(t *testing.T) {
 	if cfg.Provider == nil || cfg.Provider.Path != DefaultLabPath {
 		t.Errorf("Provider = %+v", cfg.Provider)
 	}
+	if cfg.Backend.Backups != DefaultBackups || cfg.Backend.SchemaName != "" || cfg.Backend.ConnStr != "" {
+		t.Errorf("local Backend = %+v", cfg.Backend)
+	}
+	if p := cfg.Provider; p.Command != nil || p.Authentication != "" {
+		t.Errorf("lab Provider carries exchange settings: %+v", p)
+	}
 	r := cfg.Recoveries["db01_outage"]
 	if r.Merge == nil || r.Merge.ConflictResolution != DefaultConflictResolution || r.Merge.BadItemLimit != 0 || r.Merge.Priority != nil {
 		t.Errorf("Merge = %+v", r.Merge)
@@ -300,6 +321,135 @@ func TestLoadAlternateStay(t *testing.T) {
 		t.Error("DrillRecoveries of nil")
 	}
 }
+
+func TestLoadExchangeAndPG(t *testing.T) {
+	cfg, diags := loadOne(t, "testdata/valid/exchange_pg.hcl")
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	be := cfg.Backend
+	if be.Type != "pg" || be.ConnStr != "" || be.SchemaName != "dialtone_ops" || be.Backups != 20 || be.Path != "" {
+		t.Errorf("Backend = %+v", be)
+	}
+	p := cfg.Provider
+	want := Provider{Type: "exchange", Command: []string{"powershell.exe", "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", "-"},
+		ConnectionURI: "https://ex01.contoso.com/PowerShell/", Authentication: "Basic", DomainController: "dc01.contoso.com",
+		CredentialFile: `C:\secure\exchange.cred`, DeclRange: p.DeclRange}
+	if !reflect.DeepEqual(*p, want) {
+		t.Errorf("Provider = %+v\nwant %+v", *p, want)
+	}
+
+	// Defaults of both.
+	cfg, diags = loadSource(t, backendSrc("pg", "")+`provider "exchange" {}`)
+	if len(diags) > 0 {
+		t.Fatal(diags)
+	}
+	if be := cfg.Backend; be.SchemaName != DefaultPGSchema || be.Backups != DefaultBackups || be.ConnStr != "" {
+		t.Errorf("pg defaults = %+v", be)
+	}
+	if p := cfg.Provider; !reflect.DeepEqual(p.Command, DefaultExchangeCommand) || p.Authentication != AuthKerberos ||
+		p.ConnectionURI != "" || p.CredentialEnv != "" || p.Path != "" {
+		t.Errorf("exchange defaults = %+v", p)
+	}
+	p.Command[0] = "changed"
+	if DefaultExchangeCommand[0] != "pwsh" {
+		t.Error("the default command is shared with a Config")
+	}
+}
+
+// TestSecretsNotEchoed checks that no diagnostic repeats a credential written in HCL.
+func TestSecretsNotEchoed(t *testing.T) {
+	srcs := []string{
+		backendSrc("pg", `conn_str = "host=x password=s3cr3t-value"`),
+		backendSrc("pg", `conn_str = "postgresql://me:s3cr3t-value@db/ops?sslmode=require"`),
+		backendSrc("pg", `conn_str = "postgres://db/ops?user=me&PASSWORD=s3cr3t-value"`),
+		`provider "exchange" { password = "s3cr3t-value" }`,
+		`provider "exchange" { credential = { user = "me", password = "s3cr3t-value" } }`,
+		`provider "exchange" { connection_uri = "https://me:s3cr3t-value@ex01/PowerShell/" }`,
+	}
+	for _, src := range srcs {
+		_, diags := loadSource(t, src)
+		if len(diags) == 0 {
+			t.Errorf("%s: no diagnostic", src)
+		}
+		for _, d := range diags {
+			if strings.Contains(d.Summary+d.Detail, "s3cr3t") {
+				t.Errorf("%s: diagnostic repeats the secret: %s", src, d)
+			}
+		}
+	}
+}
+
+// TestLoadInline covers single-block cases that a marker file cannot hold (one
+// provider and one backend per directory).
+func TestLoadInline(t *testing.T) {
+	tests := []struct {
+		src, summary string
+		severity     hcl.DiagnosticSeverity
+		want         string
+	}{
+		{backendSrc("pg", `conn_str = var.pg`), "Variables not allowed", hcl.DiagError, "DIALTONE_PG_CONN_STR"},
+		{backendSrc("pg", `conn_str = "host=db user=me password=x"`), "Password in the configuration", hcl.DiagWarning, "end up in git"},
+		{backendSrc("local", `backups = 2.5`), "Invalid number", hcl.DiagError, "fractional"},
+		{`provider "exchange" { authentication = "Basic" }`, "Basic authentication without a credential", hcl.DiagError, "credential_env"},
+		{`provider "exchange" {` + "\n" + `connection_uri = "HTTP://ex01/PowerShell/"` + "\n" + `authentication = "Basic"` + "\n" + `credential_env = "EX"` + "\n}", "Basic authentication over http", hcl.DiagError, "https://"},
+		{`provider "exchange" { connection_uri = "https:///PowerShell/" }`, "Invalid connection URI", hcl.DiagError, "names no server"},
+		{`provider "exchange" { connection_uri = "ex01.contoso.com" }`, "Invalid connection URI", hcl.DiagError, "is not a URL"},
+		{`provider "exchange" { command = "pwsh -NoLogo" }`, "Invalid command", hcl.DiagError, "list of strings"},
+		{`provider "exchange" { username = "admin" }`, "Credential in the configuration", hcl.DiagError, "Credentials never go in HCL"},
+		{`provider "lab" { password = "x" }`, "Unsupported argument", hcl.DiagError, ""},
+	}
+	for _, tt := range tests {
+		_, diags := loadSource(t, tt.src)
+		if len(diags) != 1 {
+			t.Errorf("%s: want 1 diagnostic, got %s", tt.src, diags)
+			continue
+		}
+		d := diags[0]
+		if d.Summary != tt.summary || d.Severity != tt.severity || !strings.Contains(d.Detail, tt.want) || d.Subject == nil {
+			t.Errorf("%s: got %s (severity %v)", tt.src, d, d.Severity)
+		}
+	}
+
+	// With accept_data_loss, replay_logs = false is a decision, not a warning.
+	for _, replay := range []string{"backup = \"nightly\"\nreplay_logs = false\naccept_data_loss = true", `backup = "none"` + "\naccept_data_loss = true"} {
+		src := strings.Replace(sameServerRecovery, "REPLAY", replay, 1)
+		if _, diags := loadSource(t, src); len(diags) > 0 {
+			t.Errorf("%s: %s", replay, diags)
+		}
+	}
+}
+
+const sameServerRecovery = `
+server "EX01" {
+  edition = "enterprise"
+  version = "15.2.1544.4"
+}
+database "DB01" {
+  server          = server.EX01
+  edb_file_path   = "D:\\DB01\\DB01.edb"
+  log_folder_path = "D:\\DB01\\Logs"
+}
+recovery "r1" {
+  database = database.DB01
+  option   = "same_server"
+  stage    = "dial_tone"
+  dial_tone_database {
+    name            = "DTDB01"
+    server          = server.EX01
+    edb_file_path   = "E:\\DT\\DTDB01.edb"
+    log_folder_path = "E:\\DT\\Logs"
+  }
+  recovery_database {
+    name            = "RDB01"
+    edb_file_path   = "F:\\RDB\\DB01.edb"
+    log_folder_path = "F:\\RDB\\Logs"
+  }
+  restore {
+    REPLAY
+  }
+}
+`
 
 func TestLoadMultipleFiles(t *testing.T) {
 	cfg, diags := Load("testdata/multifile")

@@ -1,14 +1,54 @@
 package config
 
 import (
+	"net/url"
+	"regexp"
+	"strings"
+
 	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // ProviderTypes lists the providers this build can use, in the order shown to users.
-var ProviderTypes = []string{"lab"}
+var ProviderTypes = []string{"lab", "exchange"}
+
+// Authentication mechanisms of a remote Exchange session (New-PSSession -Authentication).
+const (
+	AuthKerberos  = "Kerberos"
+	AuthNegotiate = "Negotiate"
+	AuthBasic     = "Basic"
+)
+
+// Authentications lists the authentication values of the exchange provider.
+var Authentications = []string{AuthKerberos, AuthNegotiate, AuthBasic}
+
+// DefaultExchangeCommand is the PowerShell process the exchange provider runs when
+// command is left out; it reads the script from standard input.
+var DefaultExchangeCommand = []string{"pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", "-"}
 
 var labProviderSchema = &hcl.BodySchema{
 	Attributes: []hcl.AttributeSchema{{Name: "path"}},
+}
+
+// credentialAttributes are names people reach for to put a credential in the block;
+// they are in the schema only to be refused with a helpful diagnostic.
+var credentialAttributes = []string{"username", "password", "credential"}
+
+var exchangeProviderSchema = &hcl.BodySchema{
+	Attributes: append([]hcl.AttributeSchema{
+		{Name: "command"},
+		{Name: "connection_uri"},
+		{Name: "authentication"},
+		{Name: "domain_controller"},
+		{Name: "credential_env"},
+		{Name: "credential_file"},
+	}, func() []hcl.AttributeSchema {
+		var out []hcl.AttributeSchema
+		for _, name := range credentialAttributes {
+			out = append(out, hcl.AttributeSchema{Name: name})
+		}
+		return out
+	}()...),
 }
 
 // decodeProvider decodes a provider block; one per working directory.
@@ -21,17 +61,25 @@ func (l *loader) decodeProvider(block *hcl.Block) hcl.Diagnostics {
 	l.provider = block.DefRange.Ptr()
 
 	typ := block.Labels[0]
+	var diags hcl.Diagnostics
+	p := &Provider{Type: typ, DeclRange: block.DefRange}
 	switch typ {
 	case "lab":
+		p.Path = DefaultLabPath
+		diags = decodeLabProvider(p, block)
 	case "exchange":
-		return hcl.Diagnostics{errorAt(block.LabelRanges[0], "Provider not yet supported",
-			"The exchange provider is not yet supported by this build of dialtone. Use provider \"lab\" (the simulated organization) for now.")}
+		p.Command = append([]string(nil), DefaultExchangeCommand...)
+		p.Authentication = AuthKerberos
+		diags = decodeExchangeProvider(p, block)
 	default:
 		return hcl.Diagnostics{errorAt(block.LabelRanges[0], "Unknown provider type",
-			"dialtone has no provider %q. Supported provider types: %s.", typ, quoteList(ProviderTypes))}
+			"dialtone has no provider %q. Supported provider types: %s.", truncate(typ), quoteList(ProviderTypes))}
 	}
+	l.cfg.Provider = p
+	return diags
+}
 
-	p := &Provider{Type: typ, Path: DefaultLabPath, DeclRange: block.DefRange}
+func decodeLabProvider(p *Provider, block *hcl.Block) hcl.Diagnostics {
 	body, diags := content(block.Body, labProviderSchema)
 	if path := body.Attributes["path"]; path != nil {
 		diags = append(diags, decodeString(path, &p.Path)...)
@@ -41,6 +89,168 @@ func (l *loader) decodeProvider(block *hcl.Block) hcl.Diagnostics {
 				DefaultLabPath))
 		}
 	}
-	l.cfg.Provider = p
 	return diags
+}
+
+// envNameRE is the prefix of an environment variable name.
+var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,127}$`)
+
+// decodeExchangeProvider decodes provider "exchange": how to reach the Exchange
+// Management Shell. Credentials are never literals here: credential_env names the
+// environment variables that hold them, credential_file a file.
+func decodeExchangeProvider(p *Provider, block *hcl.Block) hcl.Diagnostics {
+	body, diags := content(block.Body, exchangeProviderSchema)
+	for _, name := range credentialAttributes {
+		if attr := body.Attributes[name]; attr != nil {
+			// The value is never evaluated or quoted back.
+			diags = append(diags, errorAt(attr.NameRange, "Credential in the configuration",
+				"Credentials never go in HCL: they would end up in git, in reviews and in backups. Remove %s and set credential_env = \"NAME\" (the provider reads NAME_USERNAME and NAME_PASSWORD from the environment) or credential_file = \"PATH\" (a file holding the credential, outside the repository).",
+				name))
+		}
+	}
+	if attr := body.Attributes["command"]; attr != nil {
+		cmd, d := decodeCommand(attr)
+		diags = append(diags, d...)
+		if cmd != nil {
+			p.Command = cmd
+		}
+	}
+	uri := body.Attributes["connection_uri"]
+	uriOK := false
+	if uri != nil {
+		d := decodeString(uri, &p.ConnectionURI)
+		diags = append(diags, d...)
+		if !d.HasErrors() {
+			if problem := connectionURIProblem(p.ConnectionURI); problem != "" {
+				shown := p.ConnectionURI
+				if u, err := url.Parse(shown); err == nil && u.User != nil {
+					shown = u.Redacted() // never quote a password back
+				}
+				diags = append(diags, errorAt(uri.Expr.Range(), "Invalid connection URI",
+					"connection_uri %q %s. It is the URL of the Exchange server's remote PowerShell endpoint, like \"https://ex01.contoso.com/PowerShell/\"; leave it out to use a local Exchange Management Shell.",
+					truncate(shown), problem))
+				p.ConnectionURI = ""
+			} else {
+				uriOK = true
+			}
+		}
+	}
+	auth := body.Attributes["authentication"]
+	authOK := false
+	if auth != nil {
+		d := decodeString(auth, &p.Authentication)
+		diags = append(diags, d...)
+		switch {
+		case d.HasErrors():
+		case !oneOf(p.Authentication, Authentications):
+			diags = append(diags, errorAt(auth.Expr.Range(), "Invalid authentication",
+				"authentication %q is not one dialtone uses. Use %s (spelled as shown); the default is %q.",
+				truncate(p.Authentication), quoteList(Authentications), AuthKerberos))
+			p.Authentication = AuthKerberos
+		default:
+			authOK = true
+		}
+	}
+	if dc := body.Attributes["domain_controller"]; dc != nil {
+		d := decodeString(dc, &p.DomainController)
+		diags = append(diags, d...)
+		if !d.HasErrors() && !hostnameRE.MatchString(p.DomainController) {
+			diags = append(diags, errorAt(dc.Expr.Range(), "Invalid domain controller",
+				"domain_controller %q is not a host name. Write the domain controller's name, like \"dc01.contoso.com\", as -DomainController takes it.",
+				truncate(p.DomainController)))
+			p.DomainController = ""
+		}
+	}
+	env, file := body.Attributes["credential_env"], body.Attributes["credential_file"]
+	if env != nil {
+		d := decodeString(env, &p.CredentialEnv)
+		diags = append(diags, d...)
+		if !d.HasErrors() && !envNameRE.MatchString(p.CredentialEnv) {
+			diags = append(diags, errorAt(env.Expr.Range(), "Invalid credential variable",
+				"credential_env %q is not the name of an environment variable. It is a prefix such as \"EXCHANGE\": the provider reads EXCHANGE_USERNAME and EXCHANGE_PASSWORD. Use letters, digits and underscores, starting with a letter.",
+				truncate(p.CredentialEnv)))
+			p.CredentialEnv = ""
+		}
+	}
+	if file != nil {
+		d := decodeString(file, &p.CredentialFile)
+		diags = append(diags, d...)
+		if !d.HasErrors() && (strings.TrimSpace(p.CredentialFile) == "" || hasControl(p.CredentialFile)) {
+			diags = append(diags, errorAt(file.Expr.Range(), "Invalid credential file",
+				"credential_file needs the path of the file holding the credential, relative to the working directory or absolute; keep the file out of the repository."))
+			p.CredentialFile = ""
+		}
+	}
+	if env != nil && file != nil {
+		diags = append(diags, errorAt(file.Expr.Range(), "Two credential sources",
+			"Both credential_env and credential_file are set; the provider takes its credential from one place. Remove one of them."))
+	}
+	if authOK && p.Authentication == AuthBasic {
+		switch {
+		case uriOK && strings.HasPrefix(strings.ToLower(p.ConnectionURI), "http:"):
+			diags = append(diags, errorAt(auth.Expr.Range(), "Basic authentication over http",
+				"Basic authentication sends the password readable by anyone on the path when the connection_uri is http://. Use an https:// connection_uri, or authentication = \"Kerberos\" (or \"Negotiate\"), which never send the password."))
+		case env == nil && file == nil:
+			diags = append(diags, errorAt(auth.Expr.Range(), "Basic authentication without a credential",
+				"Basic authentication needs a user name and password. Set credential_env = \"NAME\" (NAME_USERNAME and NAME_PASSWORD in the environment) or credential_file, or use authentication = \"Kerberos\" to run as the signed-in user."))
+		}
+	}
+	return diags
+}
+
+// hostnameRE is a DNS name or NetBIOS name: letters, digits, hyphens and dots.
+var hostnameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\.?$`)
+
+// connectionURIProblem says why s is not an http(s) URL of a remote PowerShell
+// endpoint, or "" when it is one.
+func connectionURIProblem(s string) string {
+	if hasControl(s) || strings.ContainsAny(s, " \t") {
+		return "contains spaces or control characters"
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil || u.Scheme == "" || u.Opaque != "":
+		return "is not a URL"
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "does not start with http:// or https://"
+	case u.Host == "" || u.Hostname() == "":
+		return "names no server"
+	case u.User != nil:
+		return "holds a user name; credentials go in credential_env or credential_file"
+	}
+	return ""
+}
+
+// decodeCommand decodes command = ["pwsh", "-NoLogo", ...]: the program and its
+// arguments, each checked at its own range.
+func decodeCommand(attr *hcl.Attribute) ([]string, hcl.Diagnostics) {
+	const shape = `command is a list of strings in brackets, the program first and then its arguments, like ["pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", "-"].`
+	elems, d := hcl.ExprList(attr.Expr)
+	if d.HasErrors() {
+		return nil, hcl.Diagnostics{errorAt(attr.Expr.Range(), "Invalid command", "%s", shape)}
+	}
+	if len(elems) == 0 {
+		return nil, hcl.Diagnostics{errorAt(attr.Expr.Range(), "Invalid command",
+			"command is empty. %s Leave it out for that default.", shape)}
+	}
+	var diags hcl.Diagnostics
+	out := make([]string, 0, len(elems))
+	for _, e := range elems {
+		v, d := literal(&hcl.Attribute{Name: "command", Expr: e, Range: e.Range()}, cty.String, "a string")
+		diags = append(diags, d...)
+		if v == cty.NilVal {
+			continue
+		}
+		arg := v.AsString()
+		if arg == "" || hasControl(arg) {
+			diags = append(diags, errorAt(e.Range(), "Invalid command argument",
+				"Each element of command is one non-empty argument without control characters or newlines. %s", shape))
+			continue
+		}
+		out = append(out, arg)
+	}
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	return out, diags
 }

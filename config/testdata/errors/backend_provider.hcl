@@ -1,6 +1,6 @@
 dialtone {
-  backend "pg" { # ERROR: Unsupported backend type
-    conn_str = "postgres://"
+  backend "s3" { # ERROR: Unsupported backend type
+    bucket = "state"
   }
 }
 
@@ -10,8 +10,8 @@ dialtone { # ERROR: Duplicate dialtone block
   }
 }
 
-provider "exchange" { # ERROR: Provider not yet supported
-  pwsh = "pwsh"
+provider "exchange" {
+  pwsh = "pwsh" # ERROR: Unsupported argument
 }
 
 provider "lab" { # ERROR: Duplicate provider block
