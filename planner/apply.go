@@ -19,7 +19,11 @@ import (
 //     refused before anything runs.
 //   - Steps already recorded in st are skipped, so a second Apply after a failure or a
 //     crash resumes at the step that did not finish.
-//   - A manual step stops the walk with an error that says what to do by hand.
+//   - A manual step not yet confirmed stops the walk with a *ManualStepError that says
+//     what to do by hand; a step recorded as confirmed (see Confirm) counts as done.
+//   - Before each step, its preconditions that carry a Check are asked again of the
+//     provider when it implements providers.Checker; a failed one stops the walk with a
+//     *PreconditionError naming the step, the check and the fix.
 //   - Consecutive parallel steps (merges) run concurrently, each once its dependencies
 //     are done, at most opts.Parallelism at a time.
 //   - When a step fails, no new step starts; running ones finish (and are recorded) and
@@ -188,8 +192,19 @@ func (w *walker) runBatch(ctx context.Context, steps []*Step) error {
 	return nil
 }
 
-// exec runs one step through the provider and records it.
+// exec re-checks a step's preconditions, runs it through the provider and records it.
 func (w *walker) exec(ctx context.Context, s *Step) error {
+	if ck, ok := w.prov.(providers.Checker); ok {
+		for i := range s.Preconditions {
+			pc := &s.Preconditions[i]
+			if pc.Check == nil {
+				continue
+			}
+			if err := ck.Check(ctx, *pc.Check); err != nil {
+				return &PreconditionError{Step: s, Precondition: *pc, Err: err}
+			}
+		}
+	}
 	w.hooks.PreStep(s)
 	started := w.now()
 	res, err := w.prov.Apply(ctx, s.Operation, func(done, total int64) { w.hooks.Progress(s, done, total) })
@@ -224,8 +239,15 @@ func (w *walker) record(s *Step, res providers.Result, started, finished time.Ti
 	return nil
 }
 
-// manualError says exactly what a person has to do for a manual step.
-func manualError(s *Step) error {
+// ManualStepError stops Apply at a manual step that is not confirmed yet: a person does
+// it, then records it with "dialtone confirm ID" (Confirm) and applies again.
+type ManualStepError struct {
+	Step *Step
+}
+
+// Error says exactly what a person has to do, and how to go on.
+func (e *ManualStepError) Error() string {
+	s := e.Step
 	var b strings.Builder
 	fmt.Fprintf(&b, "step %s is manual: the provider cannot carry it out.\n", s.ID)
 	what := s.Operation.Instructions
@@ -240,5 +262,25 @@ func manualError(s *Step) error {
 		}
 	}
 	fmt.Fprintf(&b, "Then record it with \"dialtone confirm %s\" and run \"dialtone apply\" again.", s.ID)
-	return errors.New(b.String())
+	return b.String()
 }
+
+func manualError(s *Step) error { return &ManualStepError{Step: s} }
+
+// PreconditionError stops Apply when a precondition re-checked right before its step
+// no longer holds (the world moved since the plan).
+type PreconditionError struct {
+	Step         *Step
+	Precondition Precondition
+	Err          error // what the provider found
+}
+
+func (e *PreconditionError) Error() string {
+	msg := fmt.Sprintf("step %s: precondition failed at apply: %s: %v", e.Step.ID, e.Precondition.Description, e.Err)
+	if e.Precondition.Fix != "" {
+		msg += ". " + e.Precondition.Fix
+	}
+	return msg + " Nothing of this step was changed; fix it and run \"dialtone apply\" again."
+}
+
+func (e *PreconditionError) Unwrap() error { return e.Err }

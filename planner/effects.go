@@ -58,6 +58,20 @@ func effects(s *Step, res providers.Result, st *state.State, started, finished t
 				Name: requestIdentity(op), SourceDatabase: op.Source, TargetMailbox: op.Mailbox, Status: "Completed",
 			}})
 		}
+	case providers.OpRehomeSystemMailboxes:
+		out = append(out, state.Change{Rehome: &state.Rehome{From: op.Database, To: op.Target}})
+	case providers.OpResumeRestoreRequest:
+		out = append(out, state.Change{PutRestoreRequest: &state.RestoreRequest{
+			Name: requestIdentity(op), SourceDatabase: op.Source, TargetMailbox: op.Mailbox, Status: "Completed", BadItemLimit: op.BadItemLimit,
+		}})
+	case providers.OpRestoreBackup:
+		d := db()
+		d.FilesOK, d.Clean = true, false
+		out = append(out, state.Change{PutDatabase: &d})
+	case providers.OpReplayLogs:
+		d := db()
+		d.Clean = true
+		out = append(out, state.Change{PutDatabase: &d})
 	case providers.OpRemoveRestoreRequests:
 		var names []string
 		for name, rr := range st.RestoreRequests {

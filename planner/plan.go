@@ -52,6 +52,9 @@ type Plan struct {
 	Recoveries []RecoveryChange `json:"recoveries"`
 	Steps      []*Step          `json:"steps"`
 	Outages    []OutageWindow   `json:"outages"`
+	// Notes are plan-wide facts a reviewer needs (recovery databases mounted one at a
+	// time on a server, in which order).
+	Notes []string `json:"notes,omitempty"`
 
 	// Snapshot is what the plan relied on in the (refreshed) state; apply compares it
 	// with a fresh snapshot and names what moved.
@@ -67,6 +70,13 @@ type RecoveryChange struct {
 	From      string `json:"from"`   // "" when not started
 	To        string `json:"to"`
 	Mailboxes int    `json:"mailboxes"` // mailboxes of the recovered database
+	Priority  int    `json:"priority,omitempty"` // recovery.priority: lower is planned first
+
+	// DataLoss lists the mail this plan knowingly gives up, why, and whose decision it is.
+	DataLoss []DataLoss `json:"data_loss,omitempty"`
+	// Notes say what the plan does differently and why (a stage without steps, merge
+	// forward, logs that did not survive).
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Step is one operation of the plan with everything a reviewer and the apply walk need.

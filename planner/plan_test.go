@@ -42,18 +42,16 @@ func TestRequestedStageReachedPlansNothing(t *testing.T) {
 	}
 }
 
-func TestAlternateServerOptionsNotSupportedYet(t *testing.T) {
-	for _, opt := range []string{config.OptionAlternateServer, config.OptionAlternateServerStay} {
-		cfg := plantest.Config(config.StageDialTone)
-		cfg.Recoveries["db01-outage"].Option = opt
-		p, diags := planner.Compute(cfg, plantest.State(3), plantest.NewFake().Caps)
-		d := hasDiag(diags, hcl.DiagError, "Recovery option not supported yet")
-		if d == nil || !strings.Contains(d.Detail, "not supported yet") || d.Subject == nil {
-			t.Errorf("%s: diagnostic %v", opt, d)
-		}
-		if p.HasChanges() {
-			t.Errorf("%s: planned %v", opt, stepIDs(p))
-		}
+func TestUnknownOption(t *testing.T) {
+	cfg := plantest.Config(config.StageDialTone)
+	cfg.Recoveries["db01-outage"].Option = "sideways"
+	p, diags := planner.Compute(cfg, plantest.State(3), plantest.NewFake().Caps)
+	d := hasDiag(diags, hcl.DiagError, "Unknown recovery option")
+	if d == nil || !strings.Contains(d.Detail, `"alternate_server_stay"`) || d.Subject == nil {
+		t.Errorf("diagnostic %v", d)
+	}
+	if p.HasChanges() {
+		t.Errorf("planned %v", stepIDs(p))
 	}
 }
 
@@ -224,8 +222,9 @@ func TestPreconditions(t *testing.T) {
 		if f := p.FailedPreconditions(); len(f) != 1 || f[0] != "recovery.db01-outage.preserve_failed_files: server EX01 is up" {
 			t.Errorf("failed %q", f)
 		}
-		if hasDiag(diags, hcl.DiagWarning, "Precondition failed") == nil {
-			t.Errorf("no warning in %v", diags)
+		d := hasDiag(diags, hcl.DiagError, "Precondition failed")
+		if d == nil || !strings.Contains(d.Detail, "Step recovery.db01-outage.preserve_failed_files: server EX01 is up. dialtone works through EX01") {
+			t.Errorf("no error naming step, object and fix in %v", diags)
 		}
 	})
 	t.Run("no mount slot on a standard server", func(t *testing.T) {
@@ -260,12 +259,24 @@ func TestPreconditions(t *testing.T) {
 		}
 	})
 	t.Run("one recovery database mounted per server", func(t *testing.T) {
+		// A recovery database mounted by a recovery this plan does not move holds the server.
 		cfg, st := plantest.SiteFailure(1, 2, 2, config.StageMerged)
-		p, _ := planner.Compute(cfg, st, caps)
+		delete(cfg.Recoveries, "db0101-outage")
+		st.Databases["RDB0101"] = &state.Database{Name: "RDB0101", Server: "EX01", Recovery: true, Mounted: true, FilesOK: true, Clean: true}
+		p, diags := planner.Compute(cfg, st, caps)
 		f := p.FailedPreconditions()
 		want := "recovery.db0102-outage.mount_recovery_database_for_merge: no other recovery database is mounted on EX01 (RDB0101 is)"
-		if len(f) != 1 || f[0] != want {
-			t.Errorf("failed %q, want [%s]", f, want)
+		if len(f) != 2 || f[1] != want || !strings.HasPrefix(f[0], "recovery.db0102-outage.mount_recovery_database: ") {
+			t.Errorf("failed %q, want the restore's and the merge's mounts", f)
+		}
+		d := hasDiag(diags, hcl.DiagError, "Precondition failed")
+		if d == nil || !strings.Contains(d.Detail, "finish the other recovery's merge first") {
+			t.Errorf("diagnostic %v", d)
+		}
+		// Two recoveries of this plan on one server: serialized, nothing fails.
+		cfg, st = plantest.SiteFailure(1, 2, 2, config.StageMerged)
+		if p, _ := planner.Compute(cfg, st, caps); len(p.FailedPreconditions()) != 0 {
+			t.Errorf("serialized merges: failed %q", p.FailedPreconditions())
 		}
 		// Restoring both is fine: each RDB is dismounted before the next mounts.
 		cfg, st = plantest.SiteFailure(1, 2, 2, config.StageSwapped)
@@ -277,11 +288,12 @@ func TestPreconditions(t *testing.T) {
 		cfg := plantest.Config(config.StageRestored)
 		p := mustPlan(t, cfg, plantest.State(3))
 		_, s := findStep(p, "restore_backup")
-		if len(s.Preconditions) != 1 || s.Preconditions[0] != (planner.Precondition{Description: "backup set nightly of DB01 exists", Result: "at_apply"}) {
+		if len(s.Preconditions) < 1 || s.Preconditions[0].Description != "backup set nightly of DB01 exists" || s.Preconditions[0].Result != "at_apply" ||
+			*s.Preconditions[0].Check != (providers.Check{Kind: providers.CheckBackupExists, Database: "DB01", Backup: "nightly"}) {
 			t.Errorf("preconditions %+v", s.Preconditions)
 		}
 		cfg.Recoveries["db01-outage"].Restore.Backup = ""
-		p = mustPlan(t, cfg, plantest.State(3))
+		p, _ = planner.Compute(cfg, plantest.State(3), caps)
 		if f := p.FailedPreconditions(); len(f) != 1 || !strings.HasPrefix(f[0], "recovery.db01-outage.restore_backup: a backup set") {
 			t.Errorf("failed %q", f)
 		}

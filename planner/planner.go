@@ -11,16 +11,20 @@ import (
 )
 
 // Compute plans: it returns the steps that move every recovery of cfg from the stage
-// recorded in st to the stage cfg asks for. (It cannot be named Plan: that is the type.) It only reads its inputs: the same inputs give the same
-// plan, byte for byte. caps turns what the provider cannot do into manual steps.
+// recorded in st to the stage cfg asks for. (It cannot be named Plan: that is the type.)
+// It only reads its inputs: the same inputs give the same plan, byte for byte. caps
+// turns what the provider cannot do into manual steps.
 //
-// Steps are ordered stage by stage and, within a stage, recovery by recovery (sorted by
-// name), each recovery's steps in Microsoft's order: in a site failure every recovery
-// gets dial tone before any restore starts. Steps already recorded done are left out.
+// Steps are ordered stage by stage and, within a stage, recovery by recovery (by
+// priority, lower first, then name), each recovery's steps in Microsoft's order: in a
+// site failure every recovery gets dial tone before any restore starts. Recovery
+// database mounts are serialized per server (one mounted at a time): a recovery's merge
+// and dismount finish before the next recovery mounts one there. Steps already
+// recorded done are left out.
 //
 // Error diagnostics name recoveries that cannot be planned (stage moving backwards,
-// options not supported yet); the plan still holds the others. Failed preconditions are
-// recorded on their steps (see FailedPreconditions) and reported as warnings.
+// data loss nobody accepted) and every failed precondition (step, object, limit, fix);
+// the plan still holds the steps, with their preconditions (see FailedPreconditions).
 func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities) (*Plan, hcl.Diagnostics) {
 	if st == nil {
 		st = &state.State{} // nil maps read as empty
@@ -57,10 +61,19 @@ func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities) (
 		}
 	}
 	diags = append(diags, attachMailboxes(st, rcs)...)
+	sort.SliceStable(rcs, func(i, j int) bool { return rcs[i].rec.Priority < rcs[j].rec.Priority })
 
 	var byStage [stageCount][]*Step
 	for _, rc := range rcs {
-		built := sameServer(rc, caps)
+		var built [stageCount][]*Step
+		switch rc.rec.Option {
+		case config.OptionAlternateServer:
+			built = alternateServer(rc, caps)
+		case config.OptionAlternateServerStay:
+			built = alternateServerStay(rc, caps)
+		default:
+			built = sameServer(rc, caps)
+		}
 		n := 0
 		for i := range built {
 			for _, s := range built[i] {
@@ -71,7 +84,7 @@ func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities) (
 				n++
 			}
 		}
-		if n == 0 {
+		if n == 0 && len(rc.notes) == 0 {
 			continue
 		}
 		p.Recoveries = append(p.Recoveries, RecoveryChange{
@@ -82,6 +95,9 @@ func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities) (
 			From:      stageName(rc.from),
 			To:        config.Stages[rc.to],
 			Mailboxes: len(rc.mailboxes),
+			Priority:  rc.rec.Priority,
+			DataLoss:  rc.dataLoss,
+			Notes:     rc.notes,
 		})
 	}
 	for i := range byStage {
@@ -92,6 +108,7 @@ func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities) (
 	for _, rc := range rcs {
 		byName[rc.name] = rc
 	}
+	p.Steps, p.Notes = serializeRecoveryMounts(p.Steps, rcs, st)
 	diags = append(diags, checkPreconditions(p, byName, cfg, st)...)
 	p.Outages = outageWindows(p, byName)
 	return p, diags

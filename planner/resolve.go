@@ -74,21 +74,14 @@ func resolve(cfg *config.Config, st *state.State, name string, rec *config.Recov
 		})
 	}
 	switch rec.Option {
-	case config.OptionSameServer:
-	case config.OptionAlternateServer, config.OptionAlternateServerStay:
-		diags = append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "Recovery option not supported yet",
-			Detail: fmt.Sprintf("Option %q is not supported yet: dialtone plans only %q recoveries for now. "+
-				"Use %q when the server that hosted the failed database still works.", rec.Option, config.OptionSameServer, config.OptionSameServer),
-			Subject: subject(optionRange(rec)),
-		})
+	case config.OptionSameServer, config.OptionAlternateServer, config.OptionAlternateServerStay:
 	default:
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Unknown recovery option",
-			Detail:   fmt.Sprintf("Option %q is not a dial tone recovery option; use %q.", rec.Option, config.OptionSameServer),
-			Subject:  subject(optionRange(rec)),
+			Detail: fmt.Sprintf("Option %q is not a dial tone recovery option; use %q, %q or %q.", rec.Option,
+				config.OptionSameServer, config.OptionAlternateServer, config.OptionAlternateServerStay),
+			Subject: subject(optionRange(rec)),
 		})
 	}
 	if diags.HasErrors() || to <= from {
@@ -139,6 +132,14 @@ func resolve(cfg *config.Config, st *state.State, name string, rec *config.Recov
 	}
 	if rc.rdb.Server == "" {
 		rc.rdb.Server = rc.dt.Server
+		if rec.Option == config.OptionAlternateServer {
+			rc.rdb.Server = rc.failed.Server // the dial tone files are merged back on the rebuilt server
+		}
+	}
+	if rec.Option == config.OptionAlternateServer {
+		// The recovery database holds a copy of the dial tone files: <folder>\<DT>.edb.
+		folder := winDir(rc.rdb.Edb)
+		rc.rdb.Edb, rc.rdb.Logs = winJoin(folder, rc.dt.Name+".edb"), folder
 	}
 	rc.preserve = siblingFolder(winDir(rc.failed.Edb), "-preserved", rc.failed.Name)
 	hold := siblingFolder(winDir(rc.rdb.Edb), "-hold", rc.rdb.Name)
@@ -159,12 +160,16 @@ func resolve(cfg *config.Config, st *state.State, name string, rec *config.Recov
 		rc.badItems = m.BadItemLimit
 		rc.priority = m.Priority
 	}
+	diags = append(diags, rc.resolveFailures(st)...)
 	return rc, diags
 }
 
-// optionRange is where the option attribute is written. config.Recovery records no
-// range for it (yet), so the diagnostic points at the recovery block.
+// optionRange is where the option attribute is written, or the recovery block when
+// the configuration did not record it.
 func optionRange(rec *config.Recovery) hcl.Range {
+	if rec.OptionRange.Filename != "" {
+		return rec.OptionRange
+	}
 	return rec.DeclRange
 }
 

@@ -14,52 +14,30 @@ const (
 	stageCount
 )
 
-// lastKey is the key of the last step of each same_server stage, which the first step
-// of the next stage depends on. The merge stage ends in per-mailbox steps; the clean-up
-// step after it depends on all of them (see sameServer).
-var lastKey = [stageCount]string{
-	stDialTone: "mount_dial_tone_database",
-	stRestored: "dismount_recovery_database",
-	stSwapped:  "disallow_file_restore",
-	stMerged:   "mount_recovery_database_for_merge",
+// sameServer builds the steps of exchange-recovery.md 2.1 for every stage the plan moves
+// the recovery through, indexed by stage, in Microsoft's order (see chain). Without a
+// backup (restore.backup = "none") only the dial tone and the clean-up remain.
+func sameServer(rc *recCtx, caps providers.Capabilities) [stageCount][]*Step {
+	var all [stageCount][]*Step
+	all[stDialTone] = rc.restoreService(caps)
+	if rc.noBackup {
+		all[stComplete] = []*Step{rc.removeFailedDatabase()}
+		rc.emptyStages(all, "no backup to restore ("+rc.dt.Name+" stays the users' database)")
+		return rc.chain(all)
+	}
+	all[stRestored] = rc.restoreData(caps)
+	all[stSwapped] = rc.swap(caps)
+	all[stMerged] = rc.merge()
+	all[stComplete] = rc.cleanUp(caps, all[stMerged])
+	rc.emptyStages(all, "the dial tone mail is lost, nothing to merge")
+	return rc.chain(all)
 }
 
-// sameServer builds the steps of exchange-recovery.md 2.1 for every stage the plan moves
-// the recovery through, indexed by stage. Steps keep Microsoft's order; each depends on
-// the step before it in the full list (done or not), so IDs and edges do not depend on
-// how far an earlier run got.
-func sameServer(rc *recCtx, caps providers.Capabilities) [stageCount][]*Step {
-	var out [stageCount][]*Step
-	if rc.stageWanted(stDialTone) {
-		out[stDialTone] = rc.restoreService(caps)
-	}
-	if rc.stageWanted(stRestored) {
-		out[stRestored] = rc.restoreData(caps)
-	}
-	if rc.stageWanted(stSwapped) {
-		out[stSwapped] = rc.swap(caps)
-	}
-	if rc.stageWanted(stMerged) {
-		out[stMerged] = rc.merge()
-	}
-	if rc.stageWanted(stComplete) {
-		out[stComplete] = rc.cleanUp(caps, out[stMerged])
-	}
-	for i := range out {
-		prev := ""
-		if i > 0 {
-			prev = rc.id(lastKey[i-1])
-		}
-		for _, s := range out[i] {
-			if s.DependsOn == nil && prev != "" {
-				s.DependsOn = []string{prev}
-			}
-			if !s.Parallel {
-				prev = s.ID
-			}
-		}
-	}
-	return out
+// removeFailedDatabase removes the failed database's AD object once no mailbox of any
+// kind points at it (a precondition checks that).
+func (rc *recCtx) removeFailedDatabase() *Step {
+	return rc.removeDatabase("remove_failed_database", stComplete, 14, rc.failed,
+		"Remove the failed database "+rc.failed.Name+"'s AD object (no mailbox of any kind points at it any more)")
 }
 
 // usersDown is the outage of the steps before dial tone: users lost service when the
@@ -143,26 +121,10 @@ func (rc *recCtx) restoreData(caps providers.Capabilities) []*Step {
 		rdbDir+" (database) and "+rdb.Logs+" (logs) on "+rdb.Server+", keeping file names ("+winBase(rdb.Edb)+"); then check the header with eseutil /mh.")
 	steps := []*Step{create, restore}
 
-	if rc.rec.Restore.ReplayLogs {
-		pattern := rc.prefix + "*.log"
-		copyLogs := rc.newStep("copy_surviving_logs", stRestored, 6, PhaseRestoreData, RiskReadOnly,
-			providers.Operation{Kind: providers.OpCopyLogs, Database: rdb.Name, Server: rdb.Server,
-				Source: f.Name, SourceFolder: rc.preserve, LogFolderPath: rdb.Logs},
-			"Copy "+f.Name+"'s surviving logs (newer than the backup) into "+rdb.Name+"'s log folder before the first mount",
-			"robocopy "+psQuote(rc.preserve)+" "+psQuote(rdb.Logs)+" "+psQuote(pattern)+" /COPY:DAT /R:1 /W:1",
-			"eseutil /ml "+psQuote(winJoin(rdb.Logs, rc.prefix)),
-		)
-		manual(copyLogs, caps.MoveFiles, "Copy the "+pattern+" files from "+rc.preserve+" into "+rdb.Logs+", then check with eseutil /ml that the sequence has no gap.")
-		steps = append(steps, copyLogs)
+	if rc.rec.Restore.ReplayLogs && !rc.logsGone {
+		steps = append(steps, rc.copySurvivingLogs(caps))
 	}
-
-	replay := rc.newStep("replay_logs", stRestored, 7, PhaseRestoreData, RiskReadOnly,
-		providers.Operation{Kind: providers.OpReplayLogs, Database: rdb.Name, Server: rdb.Server,
-			EdbFilePath: rdb.Edb, LogFolderPath: rdb.Logs},
-		"Replay the logs into the restored "+f.Name+" until it is clean (eseutil /r)",
-		"eseutil /r "+psQuote(rc.prefix)+" /l "+psQuote(rdb.Logs)+" /d "+psQuote(rdbDir),
-	)
-	manual(replay, caps.ReplayLogs, "On "+rdb.Server+", run eseutil /r "+rc.prefix+" /l "+rdb.Logs+" /d "+rdbDir+" until eseutil /mh shows Clean Shutdown.")
+	replay := rc.replay("replay_logs", stRestored, 7, rdb, rc.prefix, "the restored "+f.Name, true, caps)
 
 	mount := rc.newStep("mount_recovery_database", stRestored, 7, PhaseRestoreData, RiskReadOnly,
 		providers.Operation{Kind: providers.OpMountDatabase, Database: rdb.Name, Server: rdb.Server},
@@ -178,6 +140,9 @@ func (rc *recCtx) restoreData(caps providers.Capabilities) []*Step {
 }
 
 func (rc *recCtx) swap(caps providers.Capabilities) []*Step {
+	if rc.dtLost {
+		return rc.swapLost(caps)
+	}
 	f, dt, rdb := rc.failed, rc.dt, rc.rdb
 	n := len(rc.mailboxes)
 
@@ -245,43 +210,23 @@ func (rc *recCtx) swap(caps providers.Capabilities) []*Step {
 }
 
 func (rc *recCtx) merge() []*Step {
-	rdb := rc.rdb
-	mount := rc.newStep("mount_recovery_database_for_merge", stMerged, 12, PhaseMerge, RiskReadOnly,
-		providers.Operation{Kind: providers.OpMountDatabase, Database: rdb.Name, Server: rdb.Server},
-		"Mount "+rdb.Name+" (it now holds the dial tone mail) and list its mailboxes",
-		cmdMount(rdb.Name), cmdStatistics(rdb.Name),
-	)
-	steps := make([]*Step, 0, len(rc.mailboxes)+1)
-	steps = append(steps, mount)
-	for _, mb := range rc.mailboxes {
-		s := &Step{
-			ID:       rc.mergeID(mb.Address),
-			Recovery: rc.name,
-			Stage:    mount.Stage,
-			Phase:    PhaseMerge,
-			Number:   13,
-			Summary:  "Merge the dial tone mail of " + mb.Address + " back into the mailbox",
-			Operation: providers.Operation{Kind: providers.OpMergeMailbox, Source: rdb.Name, Mailbox: mb.Address,
-				ExchangeGuid: mb.ExchangeGuid, RequestName: rc.requestName,
-				ConflictResolution: rc.conflict, BadItemLimit: rc.badItems},
-			DependsOn: []string{mount.ID},
-			Risk:      RiskReversible,
-			Mailboxes: 1,
-			Async:     true,
-			Parallel:  true,
-			Preconditions: []Precondition{{
-				Description: "source mailbox present in " + rdb.Name + " (Get-MailboxStatistics); skipped if absent",
-				Result:      ResultAtApply,
-			}},
-			Commands: []string{cmdMerge(rc.requestName, rdb.Name, mb.ExchangeGuid, mb.Address, rc.conflict, rc.badItems)},
-		}
-		steps = append(steps, s)
+	if rc.dtLost {
+		return nil // the dial tone mail is lost: nothing to merge
 	}
-	return steps
+	if !rc.doSwap {
+		return rc.mergeSteps(12, 13, "the old mail of "+rc.failed.Name, "the old mail", "into the dial tone mailbox (merge forward)")
+	}
+	return rc.mergeSteps(12, 13, "it now holds the dial tone mail", "the dial tone mail", "back into the mailbox")
 }
 
 func (rc *recCtx) cleanUp(caps providers.Capabilities, merges []*Step) []*Step {
 	rdb := rc.rdb
+	if len(merges) == 0 && rc.dtLost {
+		// Nothing was merged and the recovery database was never mounted again.
+		removeDB := rc.removeDatabase("remove_recovery_database", stComplete, 14, rdb,
+			"Remove the recovery database "+rdb.Name+" (AD object only; its files stay)")
+		return []*Step{removeDB, rc.deleteFiles("delete_recovery_database_files", stComplete, 14, rdb, caps)}
+	}
 	remove := rc.newStep("remove_restore_requests", stComplete, 14, PhaseCleanUp, RiskReversible,
 		providers.Operation{Kind: providers.OpRemoveRestoreRequests, Source: rdb.Name},
 		"Remove the finished restore requests that read from "+rdb.Name,

@@ -1,0 +1,177 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/state"
+)
+
+// BackupNone is the restore.backup value that records the decision to recover without
+// a backup: the dial tone database becomes permanent and the old mail is lost.
+const BackupNone = "none"
+
+// DataLoss is a loss of mail the plan carries out knowingly (exchange-recovery.md 4.3,
+// 4.4, 4.7): what is lost, why, and whose decision it is.
+type DataLoss struct {
+	What     string `json:"what"`
+	Why      string `json:"why"`
+	Decision string `json:"decision"` // "accepted: restore.accept_data_loss = true" | "not accepted: planning refused" | "unavoidable: ..."
+}
+
+const (
+	decisionAccepted    = "accepted: restore.accept_data_loss = true"
+	decisionNotAccepted = "not accepted: planning refused until restore.accept_data_loss = true"
+)
+
+// resolveFailures reads what section 4's failures left in the state: no backup, logs
+// missing after the backup, a lost dial tone database, restore requests that failed on
+// bad items. It fills rc and returns errors for losses nobody accepted.
+func (rc *recCtx) resolveFailures(st *state.State) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	res := rc.rec.Restore
+	rc.doSwap = rc.rec.Option != config.OptionAlternateServerStay || rc.rec.Swap
+	rc.noBackup = res.Backup == BackupNone
+	rc.acceptLoss = res.AcceptDataLoss
+	if s := st.Servers[rc.failed.Server]; s != nil {
+		rc.failedUp = s.Up
+	}
+	subject := rc.rec.DeclRange.Ptr()
+	if res.DeclRange.Filename != "" {
+		subject = res.DeclRange.Ptr()
+	}
+	decision := decisionNotAccepted
+	if rc.acceptLoss {
+		decision = decisionAccepted
+	}
+
+	if rc.noBackup {
+		rc.dataLoss = append(rc.dataLoss, DataLoss{
+			What:     "every item " + rc.failed.Name + " held before the failure (old mail, calendars, contacts)",
+			Why:      `restore.backup = "none": there is no backup to restore; ` + rc.dt.Name + " becomes the users' permanent database and there is nothing to swap or merge",
+			Decision: decision,
+		})
+		if !rc.acceptLoss {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "No backup and no decision to accept the data loss",
+				Detail: fmt.Sprintf("recovery.%s has restore.backup = \"none\": everything %s held before the failure would be lost. "+
+					"Write the decision in the restore block (accept_data_loss = true), or name a backup set.", rc.name, rc.failed.Name),
+				Subject: subject,
+			})
+		}
+		return diags
+	}
+
+	if b := st.Backups[rc.failed.Name+"/"+res.Backup]; b != nil {
+		rc.backup = b
+	}
+	if db := st.Databases[rc.failed.Name]; db != nil && db.Logs != nil {
+		l := db.Logs
+		rc.logsGone = l.First == 0 && l.Last == 0
+		if rc.backup != nil && res.ReplayLogs && !rc.logsGone {
+			g := rc.backup.Generation
+			switch {
+			case l.First > g+1:
+				rc.logGap = g + 1
+			default:
+				for _, m := range l.Missing {
+					if m > g {
+						rc.logGap = m
+						break
+					}
+				}
+			}
+		}
+		if rc.logGap > 0 {
+			b := rc.backup
+			rc.dataLoss = append(rc.dataLoss, DataLoss{
+				What: fmt.Sprintf("mail that reached %s after backup set %s (taken %s) and only log generations %d (0x%X) on, up to the last surviving one, %d (0x%X)",
+					rc.failed.Name, b.Set, b.Taken.UTC().Format("2006-01-02 15:04:05Z"), rc.logGap, rc.logGap, l.Last, l.Last),
+				Why: fmt.Sprintf("log generation %d is missing: replay stops at the gap (eseutil /r %s /a); the backup ends at generation %d",
+					rc.logGap, rc.prefix, b.Generation),
+				Decision: decision,
+			})
+			if !rc.acceptLoss {
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Logs missing after the backup",
+					Detail: fmt.Sprintf("recovery.%s: %s's log generation %d is missing (the backup %s ends at %d), so the restore can roll forward only to the gap; "+
+						"mail in generations %d to %d would be lost. Find the missing logs (other backup sets, %s's disks) and run \"dialtone refresh\", "+
+						"or accept the loss in the restore block (accept_data_loss = true).",
+						rc.name, rc.failed.Name, rc.logGap, b.Set, b.Generation, rc.logGap, l.Last, rc.failed.Server),
+					Subject: subject,
+				})
+			}
+		}
+	}
+	if rc.logsGone && res.ReplayLogs {
+		rc.notes = append(rc.notes, "no log of "+rc.failed.Name+" survives: the restore rolls forward only to the end of the backup; mail that reached only the logs is lost")
+	}
+
+	// A dial tone database lost before the swap (4.7): nothing of it to swap or merge,
+	// unless it was backed up.
+	if dt := st.Databases[rc.dt.Name]; dt != nil && !dt.FilesOK && !dt.Mounted && rc.from < stSwapped &&
+		rc.done[rc.id("dismount_dial_tone_database")] == nil {
+		rc.dtLost = true
+		rc.doSwap = true // merge forward needs the dial tone mailboxes; swap the recovered files in instead
+		rc.dtBackup = newestBackup(st, rc.dt.Name)
+		if rc.dtBackup != nil && rc.rec.Option == config.OptionAlternateServer {
+			rc.dataLoss = append(rc.dataLoss, DataLoss{
+				What:     "mail received in " + rc.dt.Name + " after its backup set " + rc.dtBackup.Set + " (taken " + rc.dtBackup.Taken.UTC().Format("2006-01-02 15:04:05Z") + ")",
+				Why:      rc.dt.Name + "'s files were lost during dial tone; the backup is restored into " + rc.rdb.Name + " for the merge",
+				Decision: "unavoidable: the files are gone",
+			})
+		} else {
+			why := rc.dt.Name + "'s files were lost during dial tone and no backup of it exists"
+			if rc.dtBackup != nil {
+				why = rc.dt.Name + "'s files were lost during dial tone; its backup set " + rc.dtBackup.Set + " can only be restored by hand for this option"
+			}
+			rc.dataLoss = append(rc.dataLoss, DataLoss{
+				What:     "all mail received during dial tone (in " + rc.dt.Name + ")",
+				Why:      why + "; the swap puts only the recovered " + rc.failed.Name + " data in",
+				Decision: "unavoidable: the files are gone",
+			})
+		}
+	}
+
+	suffix := `\` + rc.requestName
+	for name, rr := range st.RestoreRequests {
+		if rr == nil || !strings.EqualFold(rr.Status, "Failed") || !strings.HasSuffix(name, suffix) {
+			continue
+		}
+		addr := rr.TargetMailbox
+		if addr == "" {
+			addr = strings.TrimSuffix(name, suffix)
+		}
+		if rc.failedReqs == nil {
+			rc.failedReqs = map[string]*state.RestoreRequest{}
+		}
+		rc.failedReqs[strings.ToLower(addr)] = rr
+	}
+	return diags
+}
+
+// newestBackup is the latest backup set of db the state knows (ties: by set name).
+func newestBackup(st *state.State, db string) *state.Backup {
+	keys := make([]string, 0, len(st.Backups))
+	for k := range st.Backups {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var best *state.Backup
+	for _, k := range keys {
+		b := st.Backups[k]
+		if b == nil || b.Database != db {
+			continue
+		}
+		if best == nil || b.Taken.After(best.Taken) {
+			best = b
+		}
+	}
+	return best
+}
