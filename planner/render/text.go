@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/providers"
 )
 
 // TextOptions tunes Text.
@@ -81,6 +82,11 @@ func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 	t := &textWriter{w: bufio.NewWriterSize(w, 64<<10), color: opts.Color}
 	if !p.HasChanges() {
 		t.line("No changes. Every recovery is at its requested stage.")
+		for _, r := range p.Recoveries {
+			for _, n := range r.Notes {
+				t.line("  recovery." + clean(r.Name) + ": note: " + clean(n))
+			}
+		}
 		return t.w.Flush()
 	}
 
@@ -104,11 +110,29 @@ func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 		byRecovery[s.Recovery] = append(byRecovery[s.Recovery], s)
 	}
 	width := len(strconv.Itoa(len(p.Steps)))
+	if len(p.Recoveries) > 1 {
+		order := make([]string, 0, len(p.Recoveries))
+		for _, r := range p.Recoveries {
+			order = append(order, fmt.Sprintf("%s (priority %d)", clean(r.Name), r.Priority))
+		}
+		t.line("Recoveries in order: " + strings.Join(order, ", ") + ".")
+	}
+	for _, n := range p.Notes {
+		t.line(t.paint(ansiYellow, "Serialized: ") + clean(n))
+	}
 	for _, r := range p.Recoveries {
 		t.line("")
 		t.line(t.paint(ansiBold, fmt.Sprintf("recovery.%s: %s recovery of %s on %s (%s): stage %q -> %q",
 			clean(r.Name), clean(r.Option), clean(r.Database), clean(r.Server), plural(r.Mailboxes, "mailbox", "mailboxes"),
 			stageLabel(r.From), stageLabel(r.To))))
+		for _, d := range r.DataLoss {
+			t.line(t.paint(ansiRed, "  !! DATA LOSS: "+clean(d.What)))
+			t.line("     why: " + clean(d.Why))
+			t.line("     decision: " + clean(d.Decision))
+		}
+		for _, n := range r.Notes {
+			t.line("  note: " + clean(n))
+		}
 		t.recoverySteps(byRecovery[r.Name], numbers, width)
 	}
 
@@ -165,7 +189,7 @@ func (t *textWriter) recoverySteps(steps []*planner.Step, numbers map[*planner.S
 		}
 	}
 	for _, s := range steps {
-		isMerge := s.Number == 13 && s.Parallel
+		isMerge := s.Parallel && (s.Operation.Kind == providers.OpMergeMailbox || s.Operation.Kind == providers.OpResumeRestoreRequest)
 		if !isMerge {
 			flushHidden()
 		}
@@ -191,12 +215,20 @@ func (t *textWriter) recoverySteps(steps []*planner.Step, numbers map[*planner.S
 		marker := outageMarker[s.Outage]
 		summary := clean(s.Summary)
 		if s.Manual {
-			summary = t.paint(ansiYellow, "MANUAL:") + " " + summary
+			summary = t.paint(ansiYellow, "[MANUAL]") + " " + summary
 		}
 		// The ID is what -target, confirm and the journal use; the summary says it in words.
 		t.line(fmt.Sprintf("  %*d. #%-2d %s %s %s", width, numbers[s], s.Number,
 			t.paint(riskColor[s.Risk], pad(badge, 16)), t.paint(outageColor[s.Outage], pad(marker, 16)), clean(s.ID)))
 		t.line(indent + summary)
+		if s.Manual {
+			what := s.Operation.Instructions
+			if what == "" {
+				what = s.Summary
+			}
+			t.line(indent + t.paint(ansiYellow, "[MANUAL] apply stops here. Do by hand: ") + clean(what))
+			t.line(indent + "[MANUAL] then record it: dialtone confirm " + clean(s.ID))
+		}
 		for _, c := range s.Preconditions {
 			label := preconditionLabel[c.Result]
 			if label == "" {
@@ -206,6 +238,9 @@ func (t *textWriter) recoverySteps(steps []*planner.Step, numbers map[*planner.S
 				label = t.paint(ansiRed, label)
 			}
 			t.line(indent + label + clean(c.Description))
+			if c.Result == planner.ResultFailed && c.Fix != "" {
+				t.line(indent + "  fix: " + clean(c.Fix))
+			}
 		}
 		for _, c := range SettingChanges(s) {
 			t.line(indent + "changes " + c.Subject + ":")
