@@ -117,7 +117,7 @@ func TestTextShowsFailuresAndManualSteps(t *testing.T) {
 	p, _ := planner.Compute(plantest.Config(config.StageRestored), st, providers.Capabilities{MoveFiles: true, ReplayLogs: true})
 	out := text(t, p, false)
 	for _, want := range []string{"check FAILED: server EX01 is up", "1 precondition failed: apply will refuse this plan until they hold.",
-		"MANUAL: Restore backup set nightly", "; 1 manual)."} {
+		"[MANUAL] Restore backup set nightly", "[MANUAL] then record it: dialtone confirm recovery.db01-outage.restore_backup", "fix: dialtone works through EX01", "; 1 manual)."} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q:\n%s", want, out)
 		}
