@@ -5,11 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"strconv"
 	"strings"
-	"sync/atomic"
-	"syscall"
 
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/planner/render"
@@ -143,8 +139,8 @@ func confirm(c *cli) bool {
 func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st *state.State,
 	p *planner.Plan, parallelism int, view *applyView) error {
 	var j planner.Journal = b
-	if n, err := strconv.Atoi(c.getenv("DIALTONE_TEST_KILL_AFTER_STEPS")); err == nil && n > 0 {
-		j = &killJournal{Journal: b, after: int64(n)}
+	if k := newKillJournal(c, b); k != nil {
+		j = k
 	}
 	applyErr := planner.Apply(c.ctx, p, prov, st, j, view, planner.ApplyOptions{Parallelism: parallelism})
 	if err := refreshFrom(c, prov, st); err != nil {
@@ -161,28 +157,4 @@ func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st
 		return werr
 	}
 	return applyErr
-}
-
-// killJournal is TEST-ONLY: with DIALTONE_TEST_KILL_AFTER_STEPS=N set, the process
-// sends itself SIGKILL right after the Nth finished step is in the journal, so the
-// crash tests can kill a real apply at a chosen point. Nothing else sets it.
-type killJournal struct {
-	planner.Journal
-	after int64
-	n     atomic.Int64
-}
-
-func (k *killJournal) AppendJournal(changes []state.Change) error {
-	if err := k.Journal.AppendJournal(changes); err != nil {
-		return err
-	}
-	for _, ch := range changes {
-		if ch.StepDone != nil {
-			if k.n.Add(1) == k.after {
-				_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-			}
-			break
-		}
-	}
-	return nil
 }
