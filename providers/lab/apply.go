@@ -2,11 +2,11 @@ package lab
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/dialtone/dialtone/providers"
-	"github.com/dialtone/dialtone/state"
 )
 
 // Apply carries out one operation of the vocabulary. Every operation first checks
@@ -73,11 +73,49 @@ func (s *session) apply(ctx context.Context, op providers.Operation, progress fu
 		return s.applyRemove(op)
 	case providers.OpDeleteFiles:
 		return s.deleteFiles(op)
+	case providers.OpResubmitQueues:
+		return s.resubmit(op)
+	case providers.OpRehomeSystemMailboxes:
+		return s.applyRehomeSystem(op)
+	case providers.OpSetExcludedFromProvisioning:
+		db, err := s.org.mustDatabase(op.Database)
+		if err != nil {
+			return providers.Result{}, err
+		}
+		if db.ExcludedFromProvisioning == op.Value {
+			return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("IsExcludedFromProvisioning already %t", op.Value)}, nil
+		}
+		db.ExcludedFromProvisioning = op.Value
+		return providers.Result{Detail: fmt.Sprintf("IsExcludedFromProvisioning set to %t", op.Value)}, s.saveOrg()
+	case providers.OpResumeRestoreRequest:
+		return s.resumeRequest(ctx, op, progress)
+	case providers.OpRecoverServer:
+		return providers.Result{}, fmt.Errorf("the lab cannot rebuild server %s by itself: Setup.exe /Mode:RecoverServer is a manual step (in the lab: \"dialtone lab repair server %s\")", op.Server, op.Server)
+	case providers.OpRepointProfiles:
+		return providers.Result{}, fmt.Errorf("repointing the profiles of %d mailboxes at %s is a manual step: the lab has no clients to repoint", len(op.Mailboxes), op.Server)
 	case providers.OpManual:
 		return providers.Result{}, fmt.Errorf("the lab has no person to do a manual step: %s", op.Instructions)
 	default:
 		return providers.Result{}, fmt.Errorf("operation kind %q is unknown to the lab provider", op.Kind)
 	}
+}
+
+// resubmit is Retry-Queue -Resubmit $true: queued mail whose owner's home database is
+// mounted is delivered. Mail for a database still down stays queued, which Detail says.
+func (s *session) resubmit(op providers.Operation) (providers.Result, error) {
+	n, err := s.drainQueue()
+	if err != nil {
+		return providers.Result{}, fmt.Errorf("delivered %d queued messages, then: %w", n, err)
+	}
+	q, err := s.queued()
+	if err != nil {
+		return providers.Result{}, err
+	}
+	detail := fmt.Sprintf("delivered %d queued messages", n)
+	if len(q) > 0 {
+		detail += fmt.Sprintf("; %d stay queued (their database is not mounted)", len(q))
+	}
+	return providers.Result{AlreadyDone: n == 0, Detail: detail, Count: n}, nil
 }
 
 func (s *session) applyCreate(op providers.Operation) (providers.Result, error) {
@@ -142,12 +180,8 @@ func (s *session) applyRemove(op providers.Operation) (providers.Result, error) 
 	if db.Mounted {
 		return providers.Result{}, fmt.Errorf("cannot remove %s: it is mounted", db.Name)
 	}
-	ms, err := s.mailboxesOn(db.Name)
-	if err != nil {
-		return providers.Result{}, err
-	}
-	if len(ms) > 0 {
-		return providers.Result{}, fmt.Errorf("cannot remove %s: %d mailboxes are homed on it (first: %s)", db.Name, len(ms), ms[0].Address)
+	if err := s.nothingPointsAt(db.Name); err != nil {
+		return providers.Result{}, fmt.Errorf("cannot remove %s: %w", db.Name, err)
 	}
 	for i, d := range s.org.Databases {
 		if d == db {
@@ -158,7 +192,9 @@ func (s *session) applyRemove(op providers.Operation) (providers.Result, error) 
 	return providers.Result{Detail: fmt.Sprintf("removed %s (its files stay)", db.Name)}, s.saveOrg()
 }
 
-// applyReplay is eseutil /r on a dismounted database's files: replay, then clean.
+// applyReplay is eseutil /r on a dismounted database's files: replay, then clean. With
+// AcceptDataLoss (eseutil /r /a) a missing or damaged generation ends the replay there
+// and the file is made clean anyway: what the later logs held is lost.
 func (s *session) applyReplay(op providers.Operation) (providers.Result, error) {
 	server := op.Server
 	if db := s.org.database(op.Database); db != nil {
@@ -168,6 +204,9 @@ func (s *session) applyReplay(op providers.Operation) (providers.Result, error) 
 		if server == "" {
 			server = db.Server
 		}
+	}
+	if err := s.serverUp(server); err != nil {
+		return providers.Result{}, err
 	}
 	path, err := s.l.hostPath(server, op.EdbFilePath)
 	if err != nil {
@@ -191,6 +230,12 @@ func (s *session) applyReplay(op providers.Operation) (providers.Result, error) 
 		return providers.Result{AlreadyDone: true, Detail: "already in Clean Shutdown"}, nil
 	}
 	n, err := s.replay(path, folder)
+	var stop *replayStop
+	if errors.As(err, &stop) && op.AcceptDataLoss {
+		err = nil
+	} else {
+		stop = nil
+	}
 	if err != nil {
 		return providers.Result{}, err
 	}
@@ -204,44 +249,9 @@ func (s *session) applyReplay(op providers.Operation) (providers.Result, error) 
 	if err := writeCheckpointFile(folder, h.LogPrefix, h.Checkpoint); err != nil {
 		return providers.Result{}, err
 	}
-	return providers.Result{Detail: fmt.Sprintf("replayed %d log generations; Clean Shutdown at generation %d", n, h.Checkpoint), Count: int64(n)}, nil
-}
-
-// Read reports the organization: servers, databases with the state of their files, and
-// every mailbox.
-func (l *Lab) Read(ctx context.Context) (*state.Observed, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
+	detail := fmt.Sprintf("replayed %d log generations; Clean Shutdown at generation %d", n, h.Checkpoint)
+	if stop != nil {
+		detail += fmt.Sprintf("; data loss accepted: generation %d and later are not in the database (%v)", stop.Gen, stop)
 	}
-	obs := &state.Observed{Servers: map[string]*state.Server{}, Databases: map[string]*state.Database{}, Mailboxes: map[string]*state.Mailbox{}}
-	err := l.run(false, func(s *session) error {
-		for _, sv := range s.org.Servers {
-			obs.Servers[sv.Name] = &state.Server{Name: sv.Name, Site: sv.Site, Edition: sv.Edition, Version: sv.Version, Up: sv.Up}
-		}
-		for _, d := range s.org.Databases {
-			st := s.inspect(d)
-			obs.Databases[d.Name] = &state.Database{
-				Name: d.Name, Server: d.Server, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath,
-				LogFilePrefix: d.LogFilePrefix, Recovery: d.Recovery, Mounted: d.Mounted,
-				Clean:            st.Header != nil && st.Header.State == stateClean,
-				FilesOK:          st.filesOK(),
-				AllowFileRestore: d.AllowFileRestore,
-			}
-		}
-		if err := s.closeEDBs(); err != nil {
-			return err
-		}
-		ms, err := s.allMailboxes()
-		if err != nil {
-			return err
-		}
-		for _, m := range ms {
-			obs.Mailboxes[m.Address] = &state.Mailbox{Address: m.Address, ExchangeGuid: m.Guid, Database: m.Home}
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return obs, nil
+	return providers.Result{Detail: detail, Count: int64(n)}, nil
 }

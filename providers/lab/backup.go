@@ -58,6 +58,9 @@ func (l *Lab) Backup(database, set string) error {
 		if err != nil {
 			return err
 		}
+		if err := s.serverUp(db.Server); err != nil {
+			return fmt.Errorf("cannot back up %s: %w", db.Name, err)
+		}
 		if !exists(path) {
 			return fmt.Errorf("cannot back up %s: database file %s is missing", db.Name, db.EdbFilePath)
 		}
@@ -168,6 +171,12 @@ func (s *session) restoreBackup(op providers.Operation) (providers.Result, error
 	if op.Server != "" {
 		server = op.Server
 	}
+	if op.DestServer != "" {
+		server = op.DestServer
+	}
+	if err := s.serverUp(server); err != nil {
+		return providers.Result{}, err
+	}
 	path, err := s.l.hostPath(server, edbWin)
 	if err != nil {
 		return providers.Result{}, err
@@ -192,6 +201,13 @@ func (s *session) restoreBackup(op providers.Operation) (providers.Result, error
 	}
 	names, err := listFiles(filepath.Join(dir, "Logs"))
 	if err != nil {
+		return providers.Result{}, err
+	}
+	pairs := [][2]string{{filepath.Join(dir, meta.EdbName), path}}
+	for _, n := range names {
+		pairs = append(pairs, [2]string{filepath.Join(dir, "Logs", n), filepath.Join(folder, n)})
+	}
+	if err := s.roomFor(server, pairs); err != nil {
 		return providers.Result{}, err
 	}
 	for _, n := range names {

@@ -21,6 +21,9 @@ var (
 	bucketQueue     = []byte("queue")     // message ID -> owner address
 	bucketRequests  = []byte("requests")  // target \x00 name -> restoreRequest (JSON)
 	bucketMeta      = []byte("meta")      // "seq" -> last message number
+	bucketWritten   = []byte("written")   // message ID -> written (JSON): where delivery made it durable
+	bucketLost      = []byte("lost")      // message ID -> why no copy survives an injected failure
+	bucketDestroyed = []byte("destroyed") // log signature -> destroyedLogs (JSON)
 )
 
 const guidLen = 36
@@ -32,7 +35,7 @@ func (s *session) openDirectory() error {
 		return fmt.Errorf("open directory %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketMailboxes, bucketLedger, bucketQueue, bucketRequests, bucketMeta} {
+		for _, b := range [][]byte{bucketMailboxes, bucketLedger, bucketQueue, bucketRequests, bucketMeta, bucketWritten, bucketLost, bucketDestroyed} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -47,20 +50,60 @@ func (s *session) openDirectory() error {
 	return nil
 }
 
-// mailbox is one directory entry (the AD user with its homeMDB).
+// mailbox is one directory entry (the AD user with its homeMDB). Kind is "" for a user
+// mailbox, else the system mailbox kind ("arbitration"); Archive is the archive's
+// database ("" when there is no archive).
 type mailbox struct {
-	Address string
-	Guid    string
-	Home    string
+	Address        string
+	Guid           string
+	Home           string
+	Kind           string
+	Archive        string
+	NoAutodiscover bool
 }
 
+// A directory value is the GUID followed by the home database, and, for a mailbox with a
+// kind, an archive or a flag, "\x00kind\x00archive\x00flags" (flags: "n" for
+// NoAutodiscover). Names never hold NUL, so entries of older labs (GUID and home only)
+// read as plain user mailboxes.
 func encodeMailbox(guid, home string) []byte { return []byte(guid + home) }
+
+func (m mailbox) encode() []byte {
+	if m.Kind == "" && m.Archive == "" && !m.NoAutodiscover {
+		return encodeMailbox(m.Guid, m.Home)
+	}
+	flags := ""
+	if m.NoAutodiscover {
+		flags = "n"
+	}
+	return []byte(m.Guid + m.Home + "\x00" + m.Kind + "\x00" + m.Archive + "\x00" + flags)
+}
 
 func decodeMailbox(addr, v []byte) (mailbox, error) {
 	if len(v) < guidLen {
 		return mailbox{}, fmt.Errorf("directory entry for %s is damaged", addr)
 	}
-	return mailbox{Address: string(addr), Guid: string(v[:guidLen]), Home: string(v[guidLen:])}, nil
+	m := mailbox{Address: string(addr), Guid: string(v[:guidLen])}
+	rest := v[guidLen:]
+	i := bytes.IndexByte(rest, 0)
+	if i < 0 {
+		m.Home = string(rest)
+		return m, nil
+	}
+	parts := bytes.Split(rest[i+1:], []byte{0})
+	if len(parts) != 3 || len(parts[2]) > 1 || (len(parts[2]) == 1 && parts[2][0] != 'n') {
+		return mailbox{}, fmt.Errorf("directory entry for %s is damaged", addr)
+	}
+	m.Home, m.Kind, m.Archive, m.NoAutodiscover = string(rest[:i]), string(parts[0]), string(parts[1]), len(parts[2]) == 1
+	return m, nil
+}
+
+// kindArbitration is the kind of the system mailbox Init gives each server's first database.
+const kindArbitration = "arbitration"
+
+// systemMailboxAddress is the address of that system mailbox.
+func systemMailboxAddress(db string) string {
+	return "systemmailbox-" + strings.ToLower(db) + "@contoso.com"
 }
 
 // mailboxAddress is the deterministic address of the n-th mailbox of a database.
@@ -73,21 +116,30 @@ func exchangeGuid(address string) string { return guidFrom("mailbox " + strings.
 
 // createMailboxes adds n mailboxes homed on db, and their empty mailboxes inside db's
 // file (the database is being built, so this is not logged).
-func (s *session) createMailboxes(db *databaseObj, n int) error {
-	if n == 0 {
+// Every seventh user (user0007, user0014, ...) has a client without Autodiscover; with
+// system, the database also gets an arbitration mailbox.
+func (s *session) createMailboxes(db *databaseObj, n int, system bool) error {
+	var ms []mailbox
+	for i := 1; i <= n; i++ {
+		addr := mailboxAddress(db.Name, i)
+		ms = append(ms, mailbox{Address: addr, Guid: exchangeGuid(addr), Home: db.Name, NoAutodiscover: i%7 == 0})
+	}
+	if system {
+		addr := systemMailboxAddress(db.Name)
+		ms = append(ms, mailbox{Address: addr, Guid: exchangeGuid(addr), Home: db.Name, Kind: kindArbitration})
+	}
+	if len(ms) == 0 {
 		return nil
 	}
 	var guids []string
 	err := s.dir.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMailboxes)
-		for i := 1; i <= n; i++ {
-			addr := mailboxAddress(db.Name, i)
-			if b.Get([]byte(addr)) != nil {
-				return fmt.Errorf("mailbox %s already exists", addr)
+		for _, m := range ms {
+			if b.Get([]byte(m.Address)) != nil {
+				return fmt.Errorf("mailbox %s already exists", m.Address)
 			}
-			g := exchangeGuid(addr)
-			guids = append(guids, g)
-			if err := b.Put([]byte(addr), encodeMailbox(g, db.Name)); err != nil {
+			guids = append(guids, m.Guid)
+			if err := b.Put([]byte(m.Address), m.encode()); err != nil {
 				return err
 			}
 		}
@@ -154,7 +206,7 @@ func (s *session) allMailboxes() ([]mailbox, error) {
 	return out, err
 }
 
-// mailboxesOn returns the mailboxes homed on database, sorted by address.
+// mailboxesOn returns the mailboxes (of every kind) homed on database, sorted by address.
 func (s *session) mailboxesOn(database string) ([]mailbox, error) {
 	all, err := s.allMailboxes()
 	if err != nil {
@@ -170,33 +222,59 @@ func (s *session) mailboxesOn(database string) ([]mailbox, error) {
 	return out, nil
 }
 
-// rehome points every mailbox homed on from at to, in one transaction, and returns how
-// many moved. Keys are collected first: bbolt cursors must not see their bucket change.
+// rehome points every user mailbox homed on from at to (Set-Mailbox -Database), in one
+// transaction, and returns how many moved. System mailboxes and archives stay.
 func (s *session) rehome(from, to string) (int64, error) {
+	return s.updateMailboxes(func(m *mailbox) bool {
+		if m.Kind != "" || !strings.EqualFold(m.Home, from) {
+			return false
+		}
+		m.Home = to
+		return true
+	})
+}
+
+// rehomeSystem points the system mailboxes homed on from, and every archive on from, at to.
+func (s *session) rehomeSystem(from, to string) (int64, error) {
+	return s.updateMailboxes(func(m *mailbox) bool {
+		changed := false
+		if m.Kind != "" && strings.EqualFold(m.Home, from) {
+			m.Home, changed = to, true
+		}
+		if m.Archive != "" && strings.EqualFold(m.Archive, from) {
+			m.Archive, changed = to, true
+		}
+		return changed
+	})
+}
+
+// updateMailboxes rewrites, in one transaction, every entry fn changes (fn returns
+// true), and returns how many. Entries are collected first: bbolt cursors must not see
+// their bucket change.
+func (s *session) updateMailboxes(fn func(m *mailbox) bool) (int64, error) {
 	var n int64
 	err := s.dir.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMailboxes)
-		var keys, guids [][]byte
+		var changed []mailbox
 		err := b.ForEach(func(k, v []byte) error {
-			if len(v) < guidLen {
-				return fmt.Errorf("directory entry for %s is damaged", k)
+			m, err := decodeMailbox(k, v)
+			if err != nil {
+				return err
 			}
-			if bytes.EqualFold(v[guidLen:], []byte(from)) {
-				// Copy: the slices point into pages the puts below may move.
-				keys = append(keys, append([]byte(nil), k...))
-				guids = append(guids, append([]byte(nil), v[:guidLen]...))
+			if fn(&m) {
+				changed = append(changed, m) // decodeMailbox copied the bytes
 			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
-		for i, k := range keys {
-			if err := b.Put(k, encodeMailbox(string(guids[i]), to)); err != nil {
+		for _, m := range changed {
+			if err := b.Put([]byte(m.Address), m.encode()); err != nil {
 				return err
 			}
 		}
-		n = int64(len(keys))
+		n = int64(len(changed))
 		return nil
 	})
 	return n, err

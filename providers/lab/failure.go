@@ -6,9 +6,13 @@ import (
 	"path/filepath"
 )
 
-// FailDatabase injects a database failure. "lost": the .edb and checkpoint are gone (the
-// logs survive: they sit on another volume); "corrupt": the .edb stays but will not
-// mount (JET error -1018). Either way the database is dismounted and its mail queues.
+// Every injection that destroys files first records the messages it makes unrecoverable
+// (loss.go), then destroys.
+
+// FailDatabase injects a database failure, on any database (a dial tone database too).
+// "lost": the .edb and checkpoint are gone (the logs survive: they sit on another
+// volume); "corrupt": the .edb stays but will not mount (JET error -1018). Either way
+// the database is dismounted and its mail queues.
 func (l *Lab) FailDatabase(database, mode string) error {
 	return l.run(false, func(s *session) error {
 		db, err := s.org.mustDatabase(database)
@@ -23,8 +27,12 @@ func (l *Lab) FailDatabase(database, mode string) error {
 		if err != nil {
 			return err
 		}
+		cause := fmt.Sprintf("database %s %s (injected)", db.Name, mode)
 		switch mode {
 		case "lost":
+			if _, err := s.recordLoss(map[string]bool{path: true}, cause); err != nil {
+				return err
+			}
 			if err := s.closeEDB(path); err != nil {
 				return err
 			}
@@ -38,6 +46,9 @@ func (l *Lab) FailDatabase(database, mode string) error {
 			if !exists(path) {
 				return fmt.Errorf("cannot corrupt %s: database file %s is missing", db.Name, db.EdbFilePath)
 			}
+			if _, err := s.recordLoss(map[string]bool{path: true}, cause); err != nil {
+				return err
+			}
 			if err := s.updateHeader(path, func(h *edbHeader) { h.Corrupt = true }); err != nil {
 				return err
 			}
@@ -50,7 +61,9 @@ func (l *Lab) FailDatabase(database, mode string) error {
 }
 
 // FailServer takes a server down: its Information Store stops, its databases dismount
-// without a clean shutdown, and nothing mounts there until it is back.
+// without a clean shutdown (their files stay dirty), and nothing mounts there until it
+// is back. Its files stay on disk but cannot be reached: file operations on it fail and
+// Read reports nothing of them.
 func (l *Lab) FailServer(server string) error {
 	return l.run(false, func(s *session) error {
 		srv := s.org.server(server)
@@ -63,6 +76,25 @@ func (l *Lab) FailServer(server string) error {
 				d.Mounted = false
 			}
 		}
+		return s.saveOrg()
+	})
+}
+
+// RepairServer is Setup.exe /Mode:RecoverServer on a same-named replacement with the same
+// drive letters: the server is up again; its databases' AD objects are intact and
+// dismounted (their files as the failure left them, dirty where they were mounted); the
+// data volumes survived, so every file under the server's folder is where it was.
+// Nothing is mounted: that is a recovery step. It refuses a server that is up.
+func (l *Lab) RepairServer(server string) error {
+	return l.run(false, func(s *session) error {
+		srv := s.org.server(server)
+		if srv == nil {
+			return fmt.Errorf("server %q does not exist", server)
+		}
+		if srv.Up {
+			return fmt.Errorf("server %s is up: there is nothing to recover", srv.Name)
+		}
+		srv.Up = true
 		return s.saveOrg()
 	})
 }
@@ -88,13 +120,134 @@ func (l *Lab) FailLogs(database string) error {
 		if err != nil {
 			return err
 		}
+		gone := map[string]bool{}
 		for _, n := range names {
 			if _, _, ok := parseLogName(n); ok {
-				if err := os.Remove(filepath.Join(folder, n)); err != nil {
-					return err
-				}
+				gone[filepath.Join(folder, n)] = true
+			}
+		}
+		if _, err := s.recordLoss(gone, fmt.Sprintf("log files of %s deleted (injected)", db.Name)); err != nil {
+			return err
+		}
+		for p := range gone {
+			if err := os.Remove(p); err != nil {
+				return err
 			}
 		}
 		return nil
+	})
+}
+
+// FailLogsAfter loses a database together with part of its logs (4.4): every log
+// generation >= generation of the database's stream is deleted from its log folder, and
+// so are its .edb and checkpoint. The lab records which generations were destroyed, so
+// that a replay of that stream knows its tail is missing (eseutil /r then needs /a), and
+// which messages had their only copy there. It refuses a generation no log reaches.
+func (l *Lab) FailLogsAfter(database string, generation uint64) error {
+	return l.run(false, func(s *session) error {
+		db, err := s.org.mustDatabase(database)
+		if err != nil {
+			return err
+		}
+		if generation == 0 {
+			return fmt.Errorf("generation must be 1 or more")
+		}
+		path, err := s.edbPath(db)
+		if err != nil {
+			return err
+		}
+		folder, err := s.logFolder(db)
+		if err != nil {
+			return err
+		}
+		prefix, sig := db.LogFilePrefix, ""
+		if exists(path) {
+			if h, err := s.header(path); err == nil {
+				prefix, sig = h.LogPrefix, h.LogSignature
+			}
+		}
+		gens, files, err := listLogs(folder, prefix)
+		if err != nil {
+			return err
+		}
+		gone := map[string]bool{path: true}
+		var destroyed []uint64
+		for _, g := range gens {
+			if g < generation {
+				continue
+			}
+			if sig == "" { // the .edb is already gone: the logs say whose stream they are
+				if lf, _ := readLog(files[g]); lf != nil {
+					sig = lf.Signature
+				}
+			}
+			gone[files[g]] = true
+			destroyed = append(destroyed, g)
+		}
+		if len(destroyed) == 0 {
+			newest := uint64(0)
+			if len(gens) > 0 {
+				newest = gens[len(gens)-1]
+			}
+			return fmt.Errorf("no log generation of %s (%s) is %d or newer: the newest is %d", db.Name, prefix, generation, newest)
+		}
+		if sig != "" {
+			if err := s.recordDestroyed(sig, db.Name, prefix, destroyed); err != nil {
+				return err
+			}
+		}
+		cause := fmt.Sprintf("%s lost with its log generations %d to %d (injected)", db.Name, destroyed[0], destroyed[len(destroyed)-1])
+		if _, err := s.recordLoss(gone, cause); err != nil {
+			return err
+		}
+		if err := s.closeEDBs(); err != nil {
+			return err
+		}
+		gone[filepath.Join(folder, prefix+".chk")] = true
+		for p := range gone {
+			if err := os.Remove(p); err != nil && !os.IsNotExist(err) {
+				return err
+			}
+		}
+		if err := syncDir(folder); err != nil {
+			return err
+		}
+		db.Mounted = false
+		return s.saveOrg()
+	})
+}
+
+// FailBackup deletes the backup set set of database: there is no such backup any more.
+func (l *Lab) FailBackup(database, set string) error {
+	return l.run(false, func(s *session) error {
+		name := database
+		if db := s.org.database(database); db != nil {
+			name = db.Name
+		}
+		dir, _, err := s.l.readBackup(set, name)
+		if err != nil {
+			return err
+		}
+		gone := map[string]bool{}
+		err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				gone[p] = true
+			}
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := s.recordLoss(gone, fmt.Sprintf("backup set %s of %s deleted (injected)", set, name)); err != nil {
+			return err
+		}
+		// Remove the description first: a set without it does not exist, even half deleted.
+		if err := os.Remove(filepath.Join(dir, backupMetaFile)); err != nil {
+			return err
+		}
+		if err := os.RemoveAll(dir); err != nil {
+			return err
+		}
+		return syncDir(filepath.Dir(dir))
 	})
 }

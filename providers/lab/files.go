@@ -20,6 +20,28 @@ func (s *session) opServer(op providers.Operation) (string, error) {
 	return "", fmt.Errorf("no server given and database %q does not exist", op.Database)
 }
 
+// opServers are the servers a file operation reads from and writes to: SourceServer
+// and DestServer, each defaulting to the operation's server. Both must be up.
+func (s *session) opServers(op providers.Operation) (src, dst string, err error) {
+	base, err := s.opServer(op)
+	if err != nil {
+		return "", "", err
+	}
+	src, dst = base, base
+	if op.SourceServer != "" {
+		src = op.SourceServer
+	}
+	if op.DestServer != "" {
+		dst = op.DestServer
+	}
+	for _, sv := range []string{src, dst} {
+		if err := s.serverUp(sv); err != nil {
+			return "", "", err
+		}
+	}
+	return src, dst, nil
+}
+
 // guardFiles refuses to touch the files at edb or in logs while a mounted database uses
 // them (the store holds them open).
 func (s *session) guardFiles(server string, paths ...string) error {
@@ -58,8 +80,9 @@ func copyInto(src, dst string) (bool, error) {
 }
 
 // copyFiles keeps every surviving file of a database in DestFolder; nothing is deleted.
+// The files may go to another server (SourceServer holds them, DestServer receives them).
 func (s *session) copyFiles(op providers.Operation) (providers.Result, error) {
-	server, err := s.opServer(op)
+	server, destServer, err := s.opServers(op)
 	if err != nil {
 		return providers.Result{}, err
 	}
@@ -71,7 +94,7 @@ func (s *session) copyFiles(op providers.Operation) (providers.Result, error) {
 	if err != nil {
 		return providers.Result{}, err
 	}
-	dest, err := s.l.hostPath(server, op.DestFolder)
+	dest, err := s.l.hostPath(destServer, op.DestFolder)
 	if err != nil {
 		return providers.Result{}, err
 	}
@@ -88,6 +111,9 @@ func (s *session) copyFiles(op providers.Operation) (providers.Result, error) {
 	}
 	for _, n := range names {
 		pairs = append(pairs, [2]string{filepath.Join(logs, n), filepath.Join(dest, n)})
+	}
+	if err := s.roomFor(destServer, pairs); err != nil {
+		return providers.Result{}, err
 	}
 	var copied int64
 	for _, p := range pairs {
@@ -110,13 +136,17 @@ func (s *session) copyFiles(op providers.Operation) (providers.Result, error) {
 
 // movePlan lists the (source, destination) pairs of a move_files operation.
 func (s *session) movePlan(op providers.Operation) (pairs [][2]string, destEdb string, err error) {
-	server, err := s.opServer(op)
+	server, destServer, err := s.opServers(op)
 	if err != nil {
 		return nil, "", err
 	}
 	var p [4]string
 	for i, w := range []string{op.EdbFilePath, op.LogFolderPath, op.DestEdbFilePath, op.DestLogFolderPath} {
-		if p[i], err = s.l.hostPath(server, w); err != nil {
+		sv := server
+		if i >= 2 {
+			sv = destServer
+		}
+		if p[i], err = s.l.hostPath(sv, w); err != nil {
 			return nil, "", err
 		}
 	}
@@ -124,7 +154,10 @@ func (s *session) movePlan(op providers.Operation) (pairs [][2]string, destEdb s
 	if db := s.org.database(op.Database); db != nil && db.Mounted {
 		return nil, "", fmt.Errorf("cannot move the files of %s: it is mounted", db.Name)
 	}
-	if err := s.guardFiles(server, srcEdb, srcLogs, dstEdb, dstLogs); err != nil {
+	if err := s.guardFiles(server, srcEdb, srcLogs); err != nil {
+		return nil, "", err
+	}
+	if err := s.guardFiles(destServer, dstEdb, dstLogs); err != nil {
 		return nil, "", err
 	}
 	if err := s.closeEDBs(); err != nil {
@@ -141,6 +174,10 @@ func (s *session) movePlan(op providers.Operation) (pairs [][2]string, destEdb s
 		for _, n := range names {
 			pairs = append(pairs, [2]string{filepath.Join(srcLogs, n), filepath.Join(dstLogs, n)})
 		}
+	}
+	// A move copies first (moves between volumes are copies): the copy needs the room.
+	if err := s.roomFor(destServer, pairs); err != nil {
+		return nil, "", err
 	}
 	return pairs, dstEdb, nil
 }
@@ -205,6 +242,9 @@ func (s *session) deleteFiles(op providers.Operation) (providers.Result, error) 
 	if err != nil {
 		return providers.Result{}, err
 	}
+	if err := s.serverUp(server); err != nil {
+		return providers.Result{}, err
+	}
 	edb, err := s.l.hostPath(server, op.EdbFilePath)
 	if err != nil {
 		return providers.Result{}, err
@@ -261,11 +301,28 @@ func (s *session) copyLogs(op providers.Operation) (providers.Result, error) {
 	if err != nil {
 		return providers.Result{}, err
 	}
-	server, err := s.opServer(op)
-	if err != nil {
-		return providers.Result{}, err
+	// The logs go to Server (DestServer when given, else the database's); they come
+	// from SourceServer when given (the failed server's disks), else from there too.
+	server := db.Server
+	if op.Server != "" {
+		server = op.Server
 	}
-	from, err := s.l.hostPath(server, op.SourceFolder)
+	if op.DestServer != "" {
+		server = op.DestServer
+	}
+	srcServer := db.Server
+	if op.Server != "" {
+		srcServer = op.Server
+	}
+	if op.SourceServer != "" {
+		srcServer = op.SourceServer
+	}
+	for _, sv := range []string{srcServer, server} {
+		if err := s.serverUp(sv); err != nil {
+			return providers.Result{}, err
+		}
+	}
+	from, err := s.l.hostPath(srcServer, op.SourceFolder)
 	if err != nil {
 		return providers.Result{}, err
 	}
@@ -289,6 +346,7 @@ func (s *session) copyLogs(op providers.Operation) (providers.Result, error) {
 		return providers.Result{}, err
 	}
 	copied, skipped := 0, 0
+	var pairs [][2]string
 	for _, g := range gens {
 		// A damaged log is copied anyway: replay then names it, as eseutil would.
 		lf, _ := readLog(files[g])
@@ -296,7 +354,13 @@ func (s *session) copyLogs(op providers.Operation) (providers.Result, error) {
 			skipped++
 			continue
 		}
-		did, err := copyInto(files[g], filepath.Join(to, filepath.Base(files[g])))
+		pairs = append(pairs, [2]string{files[g], filepath.Join(to, filepath.Base(files[g]))})
+	}
+	if err := s.roomFor(server, pairs); err != nil {
+		return providers.Result{}, err
+	}
+	for _, p := range pairs {
+		did, err := copyInto(p[0], p[1])
 		if err != nil {
 			return providers.Result{}, err
 		}

@@ -16,8 +16,17 @@ import (
 )
 
 // ServerSpec describes a Mailbox server of the topology. Edition is "standard" or
-// "enterprise".
-type ServerSpec struct{ Name, Site, Edition, Version string }
+// "enterprise". SchemaVersion is its databases' CurrentSchemaVersion (free text, compared
+// as is). CapacityBytes is the disk of its database volumes (0: unlimited): every file
+// under the server's folder counts against it. MaximumActiveDatabases lowers the
+// edition's mounted-database limit when set (0: unset).
+type ServerSpec struct {
+	Name, Site, Edition, Version string
+
+	SchemaVersion          string
+	CapacityBytes          int64
+	MaximumActiveDatabases int
+}
 
 // DatabaseSpec describes a mailbox database of the topology, with the Windows paths of
 // the configuration.
@@ -43,8 +52,10 @@ var (
 )
 
 // Init builds a fresh organization in dir: servers up, every database created and
-// mounted, each with mailboxesPerDatabase mailboxes. It refuses a folder that already
-// holds a lab.
+// mounted, each with mailboxesPerDatabase user mailboxes (every seventh without
+// Autodiscover), and the first database of each server with one arbitration system
+// mailbox, systemmailbox-<db>@contoso.com, which receives no lab mail. It refuses a
+// folder that already holds a lab.
 func Init(dir string, topo Topology, mailboxesPerDatabase int) (*Lab, error) {
 	if mailboxesPerDatabase < 0 {
 		return nil, fmt.Errorf("mailboxes per database must not be negative (got %d)", mailboxesPerDatabase)
@@ -163,11 +174,16 @@ func (s *session) build(topo Topology, perDB int) error {
 		if ed != "standard" && ed != "enterprise" {
 			return fmt.Errorf("server %s: edition %q is not standard or enterprise", sp.Name, sp.Edition)
 		}
-		s.org.Servers = append(s.org.Servers, &serverObj{Name: sp.Name, Site: sp.Site, Edition: ed, Version: sp.Version, Up: true})
+		if sp.CapacityBytes < 0 || sp.MaximumActiveDatabases < 0 {
+			return fmt.Errorf("server %s: capacity and maximum active databases must not be negative", sp.Name)
+		}
+		s.org.Servers = append(s.org.Servers, &serverObj{Name: sp.Name, Site: sp.Site, Edition: ed, Version: sp.Version, Up: true,
+			SchemaVersion: sp.SchemaVersion, CapacityBytes: sp.CapacityBytes, MaximumActiveDatabases: sp.MaximumActiveDatabases})
 	}
 	if err := s.openDirectory(); err != nil {
 		return err
 	}
+	withSystem := map[string]bool{} // servers whose first database got its system mailbox
 	for _, dp := range topo.Databases {
 		db, err := s.createDatabase(dp.Name, dp.Server, dp.EdbFilePath, dp.LogFolderPath, false)
 		if err != nil {
@@ -176,7 +192,9 @@ func (s *session) build(topo Topology, perDB int) error {
 		if _, err := s.mount(db); err != nil {
 			return fmt.Errorf("mount %s: %w", db.Name, err)
 		}
-		if err := s.createMailboxes(db, perDB); err != nil {
+		system := !withSystem[db.Server]
+		withSystem[db.Server] = true
+		if err := s.createMailboxes(db, perDB, system); err != nil {
 			return err
 		}
 	}

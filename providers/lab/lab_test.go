@@ -57,7 +57,8 @@ func TestInitStatusDeliver(t *testing.T) {
 	if len(st.Databases) != 2 || !st.Databases[0].Mounted || st.Databases[0].Name != "DB01" {
 		t.Fatalf("databases = %+v", st.Databases)
 	}
-	if len(st.Mailboxes) != 10 || st.Mailboxes[0].Address != "db01-user0001@contoso.com" || st.Mailboxes[9].Address != "db02-user0005@contoso.com" {
+	if len(st.Mailboxes) != 11 || st.Mailboxes[0].Address != "db01-user0001@contoso.com" || st.Mailboxes[9].Address != "db02-user0005@contoso.com" ||
+		st.Mailboxes[10] != (MailboxStatus{Address: "systemmailbox-db01@contoso.com", Database: "DB01", Kind: "arbitration"}) {
 		t.Fatalf("mailboxes = %+v", st.Mailboxes)
 	}
 	acc := mustDeliver(t, l, "db01-user0002@contoso.com", 3)

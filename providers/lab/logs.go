@@ -171,6 +171,9 @@ type logWriter struct {
 	gen                 uint64
 	n                   int // records in the current generation
 	f                   *os.File
+	// With track, gens receives the generation of every record appended.
+	track bool
+	gens  []uint64
 }
 
 // openLogWriter positions a writer at the end of the stream (prefix, sig) in folder.
@@ -263,6 +266,9 @@ func (w *logWriter) append(recs []logRecord) error {
 		}
 		buf = append(buf, line...)
 		w.n++
+		if w.track {
+			w.gens = append(w.gens, w.gen)
+		}
 	}
 	if err := flush(); err != nil {
 		return err

@@ -125,8 +125,8 @@ func (s *session) checkMountSlot(db *databaseObj, srv *serverObj) error {
 	if db.Recovery && rdb != "" {
 		return fmt.Errorf("cannot mount recovery database %s: recovery database %s is already mounted on %s (one per server)", db.Name, rdb, srv.Name)
 	}
-	if limit := mountLimit(srv.Edition); !db.Recovery && mounted >= limit {
-		return fmt.Errorf("cannot mount %s: %s already has %d mounted databases, the limit of the %s edition", db.Name, srv.Name, limit, srv.Edition)
+	if limit, why := srv.mountLimit(); !db.Recovery && mounted >= limit {
+		return fmt.Errorf("cannot mount %s: %s already has %d mounted databases, %s", db.Name, srv.Name, mounted, why)
 	}
 	return nil
 }

@@ -32,6 +32,10 @@ type serverObj struct {
 	Up      bool   `json:"up"`
 	// Prefixes counts the log prefixes given to databases of this server (E00, E01, ...).
 	Prefixes int `json:"prefixes"`
+
+	SchemaVersion          string `json:"schema_version,omitempty"`
+	CapacityBytes          int64  `json:"capacity_bytes,omitempty"` // 0: unlimited
+	MaximumActiveDatabases int    `json:"maximum_active_databases,omitempty"`
 }
 
 type databaseObj struct {
@@ -48,6 +52,8 @@ type databaseObj struct {
 	// HasFile is set once a file was created or adopted: from then on a missing .edb is
 	// an error, never a reason to create an empty one.
 	HasFile bool `json:"has_file"`
+	// ExcludedFromProvisioning is Set-MailboxDatabase -IsExcludedFromProvisioning.
+	ExcludedFromProvisioning bool `json:"excluded_from_provisioning,omitempty"`
 }
 
 // mountLimit is the number of mounted (non-recovery) databases an edition allows.
@@ -56,6 +62,16 @@ func mountLimit(edition string) int {
 		return 100
 	}
 	return 5 // standard, and trial servers behave like it
+}
+
+// mountLimit is the server's limit: the edition's, lowered by MaximumActiveDatabases
+// when set. why names where it comes from, for error messages.
+func (sv *serverObj) mountLimit() (limit int, why string) {
+	limit, why = mountLimit(sv.Edition), "the limit of the "+sv.Edition+" edition"
+	if m := sv.MaximumActiveDatabases; m > 0 && m < limit {
+		limit, why = m, fmt.Sprintf("its MaximumActiveDatabases (the %s edition allows %d)", sv.Edition, mountLimit(sv.Edition))
+	}
+	return limit, why
 }
 
 // decodeOrg parses and checks org.json. It never trusts the file: every reference is
@@ -78,6 +94,9 @@ func decodeOrg(data []byte) (*orgFile, error) {
 		}
 		if servers[s.Name] {
 			return nil, fmt.Errorf("server %s appears twice", s.Name)
+		}
+		if s.CapacityBytes < 0 || s.MaximumActiveDatabases < 0 {
+			return nil, fmt.Errorf("server %s: negative capacity or maximum active databases", s.Name)
 		}
 		servers[s.Name] = true
 	}

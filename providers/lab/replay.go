@@ -11,37 +11,60 @@ import (
 // log generation and made durable first, then applied to the .edb, whose checkpoint
 // then covers every generation before the current one.
 func (s *session) writeRecords(db *databaseObj, recs []logRecord) error {
+	_, _, err := s.writeRecordsAt(db, recs, false)
+	return err
+}
+
+// writeRecordsAt is writeRecords that also reports, with track, the log signature and
+// the generation each record was written to (the ledger keeps it for deliveries). When
+// the server's disk cannot take the log bytes, a mounted database stops cleanly on its
+// reserve logs: it is dismounted (Clean Shutdown) and the error is a diskFullError.
+func (s *session) writeRecordsAt(db *databaseObj, recs []logRecord, track bool) (string, []uint64, error) {
 	if len(recs) == 0 {
-		return nil
+		return "", nil, nil
 	}
 	path, err := s.edbPath(db)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	folder, err := s.logFolder(db)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	h, err := s.header(path)
 	if err != nil {
-		return err
+		return "", nil, err
+	}
+	if err := s.logRoom(db, h, recs); err != nil {
+		if db.Mounted && isDiskFull(err) {
+			if serr := s.shutDown(db); serr != nil {
+				return "", nil, fmt.Errorf("%v; and %s could not stop cleanly: %v", err, db.Name, serr)
+			}
+			db.Mounted = false
+			if serr := s.saveOrg(); serr != nil {
+				return "", nil, serr
+			}
+			return "", nil, fmt.Errorf("database %s dismounted (its log volume is full; the reserve logs let it stop cleanly): %w", db.Name, err)
+		}
+		return "", nil, err
 	}
 	w, err := openLogWriter(folder, h.LogPrefix, h.LogSignature, h.Checkpoint, false)
 	if err != nil {
-		return fmt.Errorf("log of %s: %w", db.Name, err)
+		return "", nil, fmt.Errorf("log of %s: %w", db.Name, err)
 	}
+	w.track = track
 	if err := w.append(recs); err != nil {
 		w.close()
-		return fmt.Errorf("log of %s: %w", db.Name, err)
+		return "", nil, fmt.Errorf("log of %s: %w", db.Name, err)
 	}
 	if err := w.close(); err != nil {
-		return err
+		return "", nil, err
 	}
 	e, err := s.openEDBPath(path, false)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	return e.Update(func(tx *bolt.Tx) error {
+	return h.LogSignature, w.gens, e.Update(func(tx *bolt.Tx) error {
 		h, err := readHeader(tx)
 		if err != nil {
 			return fmt.Errorf("database file %s is damaged: %v", path, err)
@@ -55,10 +78,30 @@ func (s *session) writeRecords(db *databaseObj, recs []logRecord) error {
 	})
 }
 
+// logRoom checks that db's server can take the log bytes of recs (with the headers of
+// the generations they start).
+func (s *session) logRoom(db *databaseObj, h *edbHeader, recs []logRecord) error {
+	if srv := s.org.server(db.Server); srv == nil || srv.CapacityBytes <= 0 {
+		return nil
+	}
+	need := int64(len(logHeader(h.LogPrefix, 0, h.LogSignature))) * int64(len(recs)/recordsPerGeneration+1)
+	for _, r := range recs {
+		line, err := encodeRecord(r)
+		if err != nil {
+			return err
+		}
+		need += int64(len(line))
+	}
+	return s.needRoom(db.Server, need)
+}
+
 // roll starts a new log generation for the file at path (at mount, after a backup).
 func (s *session) roll(path, folder string) error {
 	h, err := s.header(path)
 	if err != nil {
+		return err
+	}
+	if err := s.needRoom(s.serverOfPath(path), int64(len(logHeader(h.LogPrefix, 0, h.LogSignature)))); err != nil {
 		return err
 	}
 	w, err := openLogWriter(folder, h.LogPrefix, h.LogSignature, h.Checkpoint, true)
@@ -105,8 +148,8 @@ func (s *session) replay(path, folder string) (int, error) {
 			continue
 		}
 		if g != expect {
-			return applied, fmt.Errorf("log generation %d (%s) is missing from %s: replay stopped after generation %d; generations from %d on cannot be applied",
-				expect, logFileName(h.LogPrefix, expect), folder, expect-1, g)
+			return applied, &replayStop{Gen: expect, err: fmt.Errorf("log generation %d (%s) is missing from %s: replay stopped after generation %d; generations from %d on cannot be applied",
+				expect, logFileName(h.LogPrefix, expect), folder, expect-1, g)}
 		}
 		lf, err := readLog(files[g])
 		if errors.Is(err, errTornTail) && i < len(gens)-1 {
@@ -115,7 +158,7 @@ func (s *session) replay(path, folder string) (int, error) {
 			err = nil // the tail was never acknowledged; the records before it count
 		}
 		if err != nil {
-			return applied, fmt.Errorf("replay stopped at log generation %d: %w", g, err)
+			return applied, &replayStop{Gen: g, err: fmt.Errorf("replay stopped at log generation %d: %w", g, err)}
 		}
 		if lf.Prefix != h.LogPrefix || lf.Generation != g {
 			return applied, fmt.Errorf("replay stopped at log generation %d: file %s says it is %s generation %d", g, files[g], lf.Prefix, lf.Generation)
@@ -141,8 +184,26 @@ func (s *session) replay(path, folder string) (int, error) {
 		expect++
 		applied++
 	}
+	// Generations an injected failure destroyed past the end are the missing tail that
+	// ESE notices (the current log is gone): the replay cannot finish without /a.
+	if d, err := s.destroyedLogs(h.LogSignature); err != nil {
+		return applied, err
+	} else if g, ok := d.after(expect - 1); ok {
+		return applied, &replayStop{Gen: expect, err: fmt.Errorf("log generations %d to %d (%s on) of %s are missing: the log stream was written up to generation %d, and replay stopped after generation %d; find the logs, or accept losing them (eseutil /r /a, accept_data_loss)",
+			expect, g, logFileName(h.LogPrefix, expect), d.Database, g, expect-1)}
+	}
 	return applied, nil
 }
+
+// replayStop is a replay that stopped at generation Gen because it is missing or
+// damaged: what eseutil /r /a accepts to lose. Logs of another stream are not one.
+type replayStop struct {
+	Gen uint64
+	err error
+}
+
+func (e *replayStop) Error() string { return e.err.Error() }
+func (e *replayStop) Unwrap() error { return e.err }
 
 // newestGeneration is the newest generation of prefix in folder (0 if none).
 func newestGeneration(folder, prefix string) (uint64, error) {

@@ -18,6 +18,8 @@ const (
 	statusInProgress = "InProgress"
 	statusCompleted  = "Completed"
 	statusFailed     = "Failed"
+
+	statusCompletedWithWarning = "CompletedWithWarning" // finished, bad items skipped
 )
 
 // restoreRequest is New-MailboxRestoreRequest as MRS keeps it: identified by target
@@ -33,6 +35,8 @@ type restoreRequest struct {
 	Cursor       string `json:"cursor,omitempty"` // last source item key copied
 	Copied       int64  `json:"copied"`
 	BadItems     int    `json:"bad_items"`
+	// Report lists the bad items skipped (Get-MailboxRestoreRequestStatistics -IncludeReport).
+	Report []string `json:"report,omitempty"`
 }
 
 // mergeBatch is how many items one log append and one commit carry.
@@ -85,16 +89,84 @@ func (s *session) merge(ctx context.Context, op providers.Operation, progress fu
 	if err != nil {
 		return providers.Result{}, err
 	}
-	key := requestKey(target.Address, name)
-	req, err := s.loadRequest(key)
+	req, err := s.loadRequest(requestKey(target.Address, name))
 	if err != nil {
 		return providers.Result{}, err
 	}
-	if req != nil && req.Status == statusCompleted {
-		return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("request %s\\%s already Completed (%d items)", target.Address, name, req.Copied), Count: req.Copied}, nil
+	if req != nil && req.done() {
+		return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("request %s\\%s already %s (%d items)", target.Address, name, req.Status, req.Copied), Count: req.Copied}, nil
 	}
 	if !src.Mounted {
 		return providers.Result{}, fmt.Errorf("source database %s is not mounted", src.Name)
+	}
+	guid := strings.ToLower(op.ExchangeGuid)
+	if req == nil {
+		present, err := s.sourceHas(src, guid)
+		if err != nil {
+			return providers.Result{}, err
+		}
+		if !present {
+			return providers.Result{Skipped: true, Detail: fmt.Sprintf("%s has no mailbox %s: nothing to merge", src.Name, guid)}, nil
+		}
+		req = &restoreRequest{Name: name, Source: src.Name, Target: target.Address, SourceGuid: guid, Status: statusQueued}
+	}
+	req.Conflict, req.BadItemLimit = op.ConflictResolution, op.BadItemLimit
+	return s.runRequest(ctx, req, target, progress)
+}
+
+// done is true for a request that finished (with or without skipped bad items).
+func (r *restoreRequest) done() bool {
+	return r.Status == statusCompleted || r.Status == statusCompletedWithWarning
+}
+
+// sourceHas reports whether the source database holds the mailbox guid.
+func (s *session) sourceHas(src *databaseObj, guid string) (bool, error) {
+	path, err := s.edbPath(src)
+	if err != nil {
+		return false, err
+	}
+	e, err := s.openEDBPath(path, false)
+	if err != nil {
+		return false, err
+	}
+	var present bool
+	err = e.View(func(tx *bolt.Tx) error {
+		present = tx.Bucket(bucketEdbMailboxes).Get([]byte(guid)) != nil
+		return nil
+	})
+	return present, err
+}
+
+// runRequest copies from the request's cursor to the end of the source mailbox. A bad
+// item (one the source cannot read) is skipped and counted; when the count goes past
+// BadItemLimit the request stops Failed, its cursor past the item that tipped it, and a
+// resume with a higher limit continues from there. A request that skipped bad items
+// within its limit ends CompletedWithWarning. Skipped items are recorded as lost.
+func (s *session) runRequest(ctx context.Context, req *restoreRequest, target mailbox, progress func(done, total int64)) (providers.Result, error) {
+	id := target.Address + `\` + req.Name
+	src, err := s.org.mustDatabase(req.Source)
+	if err != nil {
+		return providers.Result{}, fmt.Errorf("request %s: %w", id, err)
+	}
+	if !src.Mounted {
+		return providers.Result{}, fmt.Errorf("request %s stays %s: source database %s is not mounted", id, req.Status, src.Name)
+	}
+	if err := s.saveRequest(req); err != nil {
+		return providers.Result{}, err
+	}
+	home := s.org.database(target.Home)
+	if home == nil || !home.Mounted || home.Recovery {
+		return providers.Result{}, fmt.Errorf("request %s stays %s: the target mailbox's database %s is not mounted", id, req.Status, target.Home)
+	}
+	if home == src {
+		return providers.Result{}, fmt.Errorf("source and target database are both %s", src.Name)
+	}
+	if req.BadItems > req.BadItemLimit {
+		req.Status = statusFailed
+		if err := s.saveRequest(req); err != nil {
+			return providers.Result{}, err
+		}
+		return providers.Result{}, fmt.Errorf("request %s Failed: %d bad items exceed BadItemLimit %d; raise the limit and resume it", id, req.BadItems, req.BadItemLimit)
 	}
 	srcPath, err := s.edbPath(src)
 	if err != nil {
@@ -104,49 +176,9 @@ func (s *session) merge(ctx context.Context, op providers.Operation, progress fu
 	if err != nil {
 		return providers.Result{}, err
 	}
-	guid := strings.ToLower(op.ExchangeGuid)
-	var present bool
-	var total int64
-	var bad int
-	prefix := []byte(guid + "|")
-	err = srcDB.View(func(tx *bolt.Tx) error {
-		present = tx.Bucket(bucketEdbMailboxes).Get([]byte(guid)) != nil
-		c := tx.Bucket(bucketItems).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
-			total++
-			var it item
-			if json.Unmarshal(v, &it) != nil || it.Bad {
-				bad++
-			}
-		}
-		return nil
-	})
+	total, err := countItems(srcDB, req.SourceGuid)
 	if err != nil {
 		return providers.Result{}, err
-	}
-	if !present && req == nil {
-		return providers.Result{Skipped: true, Detail: fmt.Sprintf("%s has no mailbox %s: nothing to merge", src.Name, guid)}, nil
-	}
-	if req == nil {
-		req = &restoreRequest{Name: name, Source: src.Name, Target: target.Address, SourceGuid: guid, Status: statusQueued}
-	}
-	req.Conflict, req.BadItemLimit = op.ConflictResolution, op.BadItemLimit
-	if err := s.saveRequest(req); err != nil {
-		return providers.Result{}, err
-	}
-	home := s.org.database(target.Home)
-	if home == nil || !home.Mounted || home.Recovery {
-		return providers.Result{}, fmt.Errorf("request %s\\%s stays %s: the target mailbox's database %s is not mounted", target.Address, name, req.Status, target.Home)
-	}
-	if home == src {
-		return providers.Result{}, fmt.Errorf("source and target database are both %s", src.Name)
-	}
-	if bad > req.BadItemLimit {
-		req.Status, req.BadItems = statusFailed, bad
-		if err := s.saveRequest(req); err != nil {
-			return providers.Result{}, err
-		}
-		return providers.Result{}, fmt.Errorf("request %s\\%s Failed: %d bad items in the source exceed BadItemLimit %d", target.Address, name, bad, req.BadItemLimit)
 	}
 	req.Status = statusInProgress
 	if err := s.saveRequest(req); err != nil {
@@ -156,60 +188,106 @@ func (s *session) merge(ctx context.Context, op providers.Operation, progress fu
 	if err != nil {
 		return providers.Result{}, err
 	}
-	done := req.Copied
+	done := req.Copied + int64(req.BadItems)
 	for {
 		if err := ctx.Err(); err != nil {
-			return providers.Result{}, fmt.Errorf("request %s\\%s interrupted (stays %s, resumes on the next run): %w", target.Address, name, req.Status, err)
+			return providers.Result{}, fmt.Errorf("request %s interrupted (stays %s, resumes on the next run): %w", id, req.Status, err)
 		}
-		srcItems, last, err := readSourceBatch(srcDB, guid, req.Cursor, mergeBatch)
+		entries, err := readSourceBatch(srcDB, req.SourceGuid, req.Cursor, mergeBatch)
 		if err != nil {
-			return providers.Result{}, fmt.Errorf("read %s in %s: %w", guid, src.Name, err)
+			return providers.Result{}, fmt.Errorf("read %s in %s: %w", req.SourceGuid, src.Name, err)
 		}
-		if len(srcItems) == 0 {
+		if len(entries) == 0 {
 			break
+		}
+		var good []sourceItem
+		var bad []string
+		failed, cut := false, len(entries)
+		for i, e := range entries {
+			if !e.bad {
+				good = append(good, e)
+				continue
+			}
+			req.BadItems++
+			bad = append(bad, e.it.MessageID)
+			req.Report = append(req.Report, fmt.Sprintf("bad item %s (%q) skipped", e.it.MessageID, e.key))
+			if req.BadItems > req.BadItemLimit {
+				failed, cut = true, i+1
+				break
+			}
 		}
 		homeDB, err := s.openEDBPath(homePath, false)
 		if err != nil {
 			return providers.Result{}, err
 		}
-		recs, err := mergeRecords(homeDB, target.Guid, src.Signature, req.Conflict, srcItems)
+		recs, err := mergeRecords(homeDB, target.Guid, src.Signature, req.Conflict, good)
 		if err != nil {
 			return providers.Result{}, err
 		}
 		if err := s.writeRecords(home, recs); err != nil {
-			return providers.Result{}, fmt.Errorf("request %s\\%s: %w", target.Address, name, err)
+			return providers.Result{}, fmt.Errorf("request %s: %w", id, err)
 		}
 		if testHookAfterMergeWrite != nil {
 			if err := testHookAfterMergeWrite(); err != nil {
 				return providers.Result{}, err
 			}
 		}
-		req.Cursor = last
+		if err := s.markLost(bad, fmt.Sprintf("bad item in %s skipped by restore request %s (BadItemLimit %d)", src.Name, id, req.BadItemLimit)); err != nil {
+			return providers.Result{}, err
+		}
+		req.Cursor = entries[cut-1].key
 		req.Copied += int64(len(recs))
-		done += int64(len(srcItems))
+		done += int64(cut)
+		if failed {
+			req.Status = statusFailed
+		}
 		if err := s.saveRequest(req); err != nil {
 			return providers.Result{}, err
 		}
 		if progress != nil {
 			progress(min(done, total), total)
 		}
+		if failed {
+			return providers.Result{}, fmt.Errorf("request %s Failed: %d bad items exceed BadItemLimit %d (%d items copied so far); raise the limit and resume it",
+				id, req.BadItems, req.BadItemLimit, req.Copied)
+		}
 	}
 	req.Status = statusCompleted
+	detail := fmt.Sprintf("request %s Completed: %d items copied", id, req.Copied)
+	if req.BadItems > 0 {
+		req.Status = statusCompletedWithWarning
+		detail = fmt.Sprintf("request %s CompletedWithWarning: %d items copied, %d bad items skipped", id, req.Copied, req.BadItems)
+	}
 	if err := s.saveRequest(req); err != nil {
 		return providers.Result{}, err
 	}
-	return providers.Result{Detail: fmt.Sprintf("request %s\\%s Completed: %d items copied", target.Address, name, req.Copied), Count: req.Copied}, nil
+	return providers.Result{Detail: detail, Count: req.Copied}, nil
+}
+
+// countItems counts the items of mailbox guid in a database file.
+func countItems(e *bolt.DB, guid string) (int64, error) {
+	var n int64
+	prefix := []byte(guid + "|")
+	err := e.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bucketItems).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			n++
+		}
+		return nil
+	})
+	return n, err
 }
 
 type sourceItem struct {
 	key string
 	it  item
+	bad bool // unreadable: never copied
 }
 
-// readSourceBatch reads up to n items of the mailbox guid after the key cursor.
-func readSourceBatch(e *bolt.DB, guid, cursor string, n int) ([]sourceItem, string, error) {
+// readSourceBatch reads up to n items of the mailbox guid after the key cursor, bad
+// ones included (marked).
+func readSourceBatch(e *bolt.DB, guid, cursor string, n int) ([]sourceItem, error) {
 	var out []sourceItem
-	last := cursor
 	prefix := []byte(guid + "|")
 	err := e.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketItems).Cursor()
@@ -222,16 +300,19 @@ func readSourceBatch(e *bolt.DB, guid, cursor string, n int) ([]sourceItem, stri
 			if cursor != "" && key <= cursor {
 				continue
 			}
-			last = key
 			var it item
 			if err := json.Unmarshal(v, &it); err != nil || it.Bad {
-				continue // counted against BadItemLimit before the copy started
+				if it.MessageID == "" {
+					it.MessageID = key
+				}
+				out = append(out, sourceItem{key: key, it: it, bad: true})
+				continue
 			}
-			out = append(out, sourceItem{key, it})
+			out = append(out, sourceItem{key: key, it: it})
 		}
 		return nil
 	})
-	return out, last, err
+	return out, err
 }
 
 // mergeRecords decides, per conflict resolution option, what each source item becomes
@@ -283,7 +364,7 @@ func (s *session) removeRequests(op providers.Operation) (providers.Result, erro
 			if err := json.Unmarshal(v, &r); err != nil {
 				return fmt.Errorf("restore request %q is damaged: %v", k, err)
 			}
-			if r.Status == statusCompleted && strings.EqualFold(r.Source, op.Source) {
+			if (r.Status == statusCompleted || r.Status == statusCompletedWithWarning) && strings.EqualFold(r.Source, op.Source) {
 				keys = append(keys, append([]byte(nil), k...))
 			}
 			return nil

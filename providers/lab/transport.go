@@ -37,6 +37,9 @@ func (l *Lab) Deliver(to string, count int) ([]Accepted, error) {
 		if err != nil {
 			return err
 		}
+		if m.Kind != "" {
+			return fmt.Errorf("%s is an %s system mailbox: the lab delivers no mail to it", m.Address, m.Kind)
+		}
 		addrs := make([]string, count)
 		for i := range addrs {
 			addrs[i] = m.Address
@@ -47,8 +50,8 @@ func (l *Lab) Deliver(to string, count int) ([]Accepted, error) {
 	return out, err
 }
 
-// DeliverToDatabase sends count messages round-robin to the mailboxes homed on
-// database, in address order.
+// DeliverToDatabase sends count messages round-robin to the user mailboxes homed on
+// database, in address order (system mailboxes receive no lab mail).
 func (l *Lab) DeliverToDatabase(database string, count int) ([]Accepted, error) {
 	var out []Accepted
 	err := l.run(false, func(s *session) error {
@@ -56,12 +59,18 @@ func (l *Lab) DeliverToDatabase(database string, count int) ([]Accepted, error) 
 		if err != nil {
 			return err
 		}
-		ms, err := s.mailboxesOn(db.Name)
+		all, err := s.mailboxesOn(db.Name)
 		if err != nil {
 			return err
 		}
+		var ms []mailbox
+		for _, m := range all {
+			if m.Kind == "" { // system mailboxes receive no lab mail
+				ms = append(ms, m)
+			}
+		}
 		if len(ms) == 0 {
-			return fmt.Errorf("no mailbox is homed on %s", db.Name)
+			return fmt.Errorf("no user mailbox is homed on %s", db.Name)
 		}
 		addrs := make([]string, count)
 		for i := range addrs {
@@ -108,8 +117,8 @@ func (s *session) deliver(addrs []string) ([]Accepted, error) {
 	if err != nil {
 		return nil, fmt.Errorf("accept messages: %w", err)
 	}
-	if _, err := s.drain(ids); err != nil {
-		return nil, err
+	if _, err := s.drain(ids); err != nil && !isDiskFull(err) {
+		return nil, err // a full disk leaves the mail queued, which Accepted says
 	}
 	queued, err := s.queued()
 	if err != nil {
@@ -196,18 +205,30 @@ func (s *session) drain(ids map[string]bool) (int64, error) {
 	}
 	sort.Strings(names)
 	var delivered int64
+	var full error // the first database stopped by a full disk; the others go on
 	for _, n := range names {
 		db := s.org.database(n)
 		recs, qids := byDB[n], idsByDB[n]
 		for start := 0; start < len(recs); start += writeBatch {
 			end := min(start+writeBatch, len(recs))
-			if err := s.writeRecords(db, recs[start:end]); err != nil {
+			sig, gens, err := s.writeRecordsAt(db, recs[start:end], true)
+			if isDiskFull(err) {
+				// The messages stay queued, accepted: they arrive once there is room.
+				if full == nil {
+					full = fmt.Errorf("deliver to %s: %w", db.Name, err)
+				}
+				break
+			}
+			if err != nil {
 				return delivered, fmt.Errorf("deliver to %s: %w", db.Name, err)
 			}
-			err := s.dir.Update(func(tx *bolt.Tx) error {
-				q := tx.Bucket(bucketQueue)
-				for _, id := range qids[start:end] {
+			err = s.dir.Update(func(tx *bolt.Tx) error {
+				q, w := tx.Bucket(bucketQueue), tx.Bucket(bucketWritten)
+				for i, id := range qids[start:end] {
 					if err := q.Delete([]byte(id)); err != nil {
+						return err
+					}
+					if err := w.Put([]byte(id), encodeWritten(db.Name, sig, gens[i])); err != nil {
 						return err
 					}
 				}
@@ -219,5 +240,34 @@ func (s *session) drain(ids map[string]bool) (int64, error) {
 			delivered += int64(end - start)
 		}
 	}
-	return delivered, nil
+	return delivered, full
+}
+
+// written is where the ledger says a delivered message was first made durable: the
+// database, its log stream and generation.
+type written struct {
+	Database  string `json:"db"`
+	Signature string `json:"sig"`
+	Gen       uint64 `json:"gen"`
+}
+
+func encodeWritten(db, sig string, gen uint64) []byte {
+	data, _ := json.Marshal(written{db, sig, gen})
+	return data
+}
+
+// writtenAt reads the written bucket: message ID -> where.
+func (s *session) writtenAt() (map[string]written, error) {
+	out := map[string]written{}
+	err := s.dir.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketWritten).ForEach(func(k, v []byte) error {
+			var w written
+			if err := json.Unmarshal(v, &w); err != nil {
+				return fmt.Errorf("ledger record of %s is damaged: %v", k, err)
+			}
+			out[string(k)] = w
+			return nil
+		})
+	})
+	return out, err
 }

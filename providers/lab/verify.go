@@ -64,12 +64,15 @@ type DatabaseStatus struct {
 	Server   string `json:"server"`
 	Mounted  bool   `json:"mounted"`
 	Recovery bool   `json:"recovery"`
+	// ExcludedFromProvisioning is Set-MailboxDatabase -IsExcludedFromProvisioning.
+	ExcludedFromProvisioning bool `json:"excluded_from_provisioning,omitempty"`
 }
 
 // MailboxStatus is one mailbox of Status.
 type MailboxStatus struct {
 	Address  string `json:"address"`
 	Database string `json:"database"`
+	Kind     string `json:"kind,omitempty"` // "" for a user mailbox
 }
 
 // Status lists databases (by name) and mailboxes (by address).
@@ -83,12 +86,12 @@ func (l *Lab) Status() (*Status, error) {
 	st := &Status{Databases: []DatabaseStatus{}, Mailboxes: []MailboxStatus{}}
 	err := l.run(false, func(s *session) error {
 		for _, d := range s.org.Databases {
-			st.Databases = append(st.Databases, DatabaseStatus{Name: d.Name, Server: d.Server, Mounted: d.Mounted, Recovery: d.Recovery})
+			st.Databases = append(st.Databases, DatabaseStatus{Name: d.Name, Server: d.Server, Mounted: d.Mounted, Recovery: d.Recovery, ExcludedFromProvisioning: d.ExcludedFromProvisioning})
 		}
 		sort.Slice(st.Databases, func(i, j int) bool { return st.Databases[i].Name < st.Databases[j].Name })
 		ms, err := s.allMailboxes()
 		for _, m := range ms {
-			st.Mailboxes = append(st.Mailboxes, MailboxStatus{Address: m.Address, Database: m.Home})
+			st.Mailboxes = append(st.Mailboxes, MailboxStatus{Address: m.Address, Database: m.Home, Kind: m.Kind})
 		}
 		return err
 	})
@@ -97,25 +100,41 @@ func (l *Lab) Status() (*Status, error) {
 
 // VerifyReport is the ledger checked against the mailboxes. Lists hold message IDs,
 // sorted.
+//
+// Lost holds the messages accepted but destroyed by an injected failure whose loss no
+// recovery could avoid (their only durable copy was in destroyed log generations, in a
+// destroyed database without a later backup, or they were bad items a restore request
+// skipped), with the reason in LostReason. They are not Missing: Missing is what a
+// correct recovery should have saved and did not.
 type VerifyReport struct {
-	Accepted   int      `json:"accepted"`
-	Delivered  int      `json:"delivered"`
-	Queued     []string `json:"queued"`
-	Missing    []string `json:"missing"`
-	Duplicated []string `json:"duplicated"`
-	Unexpected []string `json:"unexpected"`
+	Accepted   int               `json:"accepted"`
+	Delivered  int               `json:"delivered"`
+	Queued     []string          `json:"queued"`
+	Missing    []string          `json:"missing"`
+	Duplicated []string          `json:"duplicated"`
+	Unexpected []string          `json:"unexpected"`
+	Lost       []string          `json:"lost"`
+	LostReason map[string]string `json:"lost_reason"`
 }
 
-// OK is true when nothing is queued, missing, duplicated or unexpected.
+// OK is true when nothing is queued, missing, duplicated, unexpected or lost.
 func (r *VerifyReport) OK() bool {
+	return r.OKExceptLost() && len(r.Lost) == 0
+}
+
+// OKExceptLost is true when everything that could be saved was: nothing queued,
+// missing, duplicated or unexpected (messages lost to injected failures aside).
+func (r *VerifyReport) OKExceptLost() bool {
 	return len(r.Queued) == 0 && len(r.Missing) == 0 && len(r.Duplicated) == 0 && len(r.Unexpected) == 0
 }
 
 // Verify checks that every message of the ledger is in its owner's mailbox, in the
 // owner's current home database (mounted), exactly once by message ID. Items found in a
-// home database that the ledger does not give to that mailbox are unexpected.
+// home database that the ledger does not give to that mailbox are unexpected. A message
+// found is delivered even if an injection recorded it as lost; one not found is Lost
+// only if an injection (or a skipped bad item) recorded it so, else Missing.
 func (l *Lab) Verify() (*VerifyReport, error) {
-	r := &VerifyReport{Queued: []string{}, Missing: []string{}, Duplicated: []string{}, Unexpected: []string{}}
+	r := &VerifyReport{Queued: []string{}, Missing: []string{}, Duplicated: []string{}, Unexpected: []string{}, Lost: []string{}, LostReason: map[string]string{}}
 	err := l.run(false, func(s *session) error {
 		owners := map[string]string{}
 		err := s.dir.View(func(tx *bolt.Tx) error {
@@ -132,6 +151,10 @@ func (l *Lab) Verify() (*VerifyReport, error) {
 			return err
 		}
 		queued, err := s.queued()
+		if err != nil {
+			return err
+		}
+		lost, err := s.lostReasons()
 		if err != nil {
 			return err
 		}
@@ -187,6 +210,9 @@ func (l *Lab) Verify() (*VerifyReport, error) {
 			switch n := counts[id]; {
 			case n == 0 && queued[id]:
 				r.Queued = append(r.Queued, id)
+			case n == 0 && lost[id] != "":
+				r.Lost = append(r.Lost, id)
+				r.LostReason[id] = lost[id]
 			case n == 0:
 				r.Missing = append(r.Missing, id)
 			case n > 1:
@@ -199,7 +225,7 @@ func (l *Lab) Verify() (*VerifyReport, error) {
 		for id := range unexpected {
 			r.Unexpected = append(r.Unexpected, id)
 		}
-		for _, l := range [][]string{r.Queued, r.Missing, r.Duplicated, r.Unexpected} {
+		for _, l := range [][]string{r.Queued, r.Missing, r.Duplicated, r.Unexpected, r.Lost} {
 			sort.Strings(l)
 		}
 		return nil
