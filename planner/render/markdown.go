@@ -101,6 +101,12 @@ func renderMarkdown(p *planner.Plan, lv mdLevel) string {
 	m.line("")
 	if !p.HasChanges() {
 		m.line("No changes. Every recovery is at its requested stage.")
+		for _, r := range p.Recoveries {
+			for _, n := range r.Notes {
+				m.line("")
+				m.line(mdCode("recovery."+r.Name, false) + ": note: " + mdText(n))
+			}
+		}
 		return m.sb.String()
 	}
 	byRecovery := map[string][]*planner.Step{}
@@ -137,12 +143,25 @@ func renderMarkdown(p *planner.Plan, lv mdLevel) string {
 		}
 	}
 
+	for _, n := range p.Notes {
+		m.line("")
+		m.line("**Serialized:** " + mdText(n))
+	}
+	for _, r := range p.Recoveries {
+		for _, d := range r.DataLoss {
+			m.line("")
+			m.line(fmt.Sprintf("> **DATA LOSS** in %s: %s<br>", mdCode("recovery."+r.Name, false), mdText(d.What)))
+			m.line("> why: " + mdText(d.Why) + "<br>")
+			m.line("> decision: " + mdText(d.Decision))
+		}
+	}
+
 	// Recoveries.
 	m.line("")
-	m.line("| recovery | option | database | server | mailboxes | stage |")
-	m.line("| --- | --- | --- | --- | ---: | --- |")
+	m.line("| recovery | priority | option | database | server | mailboxes | stage |")
+	m.line("| --- | ---: | --- | --- | --- | ---: | --- |")
 	for _, r := range p.Recoveries {
-		m.line(fmt.Sprintf("| %s | %s | %s | %s | %d | %s → %s |", mdCode("recovery."+r.Name, true), mdCell(r.Option),
+		m.line(fmt.Sprintf("| %s | %d | %s | %s | %s | %d | %s → %s |", mdCode("recovery."+r.Name, true), r.Priority, mdCell(r.Option),
 			mdCell(r.Database), mdCell(r.Server), r.Mailboxes, mdCode(stageLabel(r.From), true), mdCode(stageLabel(r.To), true)))
 	}
 
@@ -154,6 +173,10 @@ func renderMarkdown(p *planner.Plan, lv mdLevel) string {
 	for _, r := range p.Recoveries {
 		m.line("")
 		m.line(fmt.Sprintf("#### %s: %s → %s", mdCode("recovery."+r.Name, false), mdCode(stageLabel(r.From), false), mdCode(stageLabel(r.To), false)))
+		for _, n := range r.Notes {
+			m.line("")
+			m.line("Note: " + mdText(n))
+		}
 		if lv.compact {
 			m.compactSteps(r.Name, byRecovery[r.Name])
 		} else {

@@ -46,7 +46,7 @@ func TestMarkdownEssentials(t *testing.T) {
 	out := markdown(t, examplePlans(t)["complete"])
 	for _, want := range []string{
 		"**38 steps** for 1 recovery: **20 mailboxes** affected, **1 outage window**; risk: 7 read-only, 27 reversible, 1 user outage, 3 data-loss risk; **0 manual steps**.\n",
-		"| `recovery.db01-outage` | same_server | DB01 | EX01 | 20 | `dial_tone` → `complete` |\n",
+		"| `recovery.db01-outage` | 0 | same_server | DB01 | EX01 | 20 | `dial_tone` → `complete` |\n",
 		"| Swap | 1 | 7 | 20 | **20 mailboxes** |\n",
 		"- `recovery.db01-outage`: **20 mailboxes without service** from step 8 `dismount_dial_tone_database` to step 12 `mount_swapped_database` (swap)\n",
 		"**8.** **`USER OUTAGE`** **outage starts** `recovery.db01-outage.dismount_dial_tone_database`<br>\n",
