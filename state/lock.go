@@ -144,12 +144,22 @@ func (l *Local) release(f *os.File, lockPath string) error {
 // lockConflict describes the lock at lockPath held by someone else. It returns nil when
 // the lock file no longer exists (released meanwhile: try again).
 func lockConflict(lockPath string) *LockError {
-	now := time.Now()
 	b, rerr := os.ReadFile(lockPath)
 	if errors.Is(rerr, fs.ErrNotExist) {
 		return nil
 	}
 	info := readLockInfo(b)
+	// A lock file without an ID may be one being taken right now (created, not yet
+	// flocked or written): give its taker a moment before judging it.
+	for i := 0; info.ID == "" && i < 100; i++ {
+		time.Sleep(10 * time.Millisecond)
+		b, rerr = os.ReadFile(lockPath)
+		if errors.Is(rerr, fs.ErrNotExist) {
+			return nil
+		}
+		info = readLockInfo(b)
+	}
+	now := time.Now()
 	if info.Path == "" {
 		info.Path = lockPath
 	}
