@@ -1,0 +1,309 @@
+package planner_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/planner/internal/plantest"
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
+)
+
+func TestNoBackupPlan(t *testing.T) {
+	cfg := plantest.AltConfig(config.OptionAlternateServer, config.StageComplete, true)
+	cfg.Recoveries["db01-outage"].Restore.Backup = planner.BackupNone
+	_, diags := planner.Compute(cfg, plantest.AltState(3), plantest.NewFake().Caps)
+	if d := hasDiag(diags, hcl.DiagError, "No backup and no decision to accept the data loss"); d == nil || !strings.Contains(d.Detail, "accept_data_loss = true") {
+		t.Fatalf("diagnostics %v", diags)
+	}
+	cfg.Recoveries["db01-outage"].Restore.AcceptDataLoss = true
+	p := mustPlan(t, cfg, plantest.AltState(3))
+	got := strings.Join(stepIDs(p), " ")
+	for _, s := range p.Steps {
+		if s.Stage != config.StageDialTone && s.Stage != config.StageComplete {
+			t.Errorf("%s in stage %s: no data steps without a backup", s.ID, s.Stage)
+		}
+	}
+	if strings.Contains(got, "exclude_dial_tone_from_provisioning") || !strings.HasSuffix(got, "recovery.db01-outage.remove_failed_database") {
+		t.Errorf("steps %s", got)
+	}
+	r := p.Recoveries[0]
+	if len(r.DataLoss) != 1 || !strings.Contains(r.DataLoss[0].What, "every item DB01 held") || r.DataLoss[0].Decision != "accepted: restore.accept_data_loss = true" {
+		t.Errorf("data loss %+v", r.DataLoss)
+	}
+	if !strings.Contains(strings.Join(r.Notes, "\n"), "stage restored has no steps: no backup to restore") {
+		t.Errorf("notes %q", r.Notes)
+	}
+	// A dial tone database excluded from provisioning before the decision is opened again.
+	st := plantest.AltState(3)
+	st.ApplyChange(state.Change{StepDone: &state.StepDone{Recovery: "db01-outage", Record: state.StepRecord{ID: "recovery.db01-outage.exclude_dial_tone_from_provisioning", Result: "done"}}})
+	p = mustPlan(t, cfg, st)
+	if _, s := findStep(p, "include_dial_tone_in_provisioning"); s == nil || s.Operation.Value {
+		t.Errorf("no un-exclusion: %v", stepIDs(p))
+	}
+}
+
+func logsMissingState() *state.State {
+	st := plantest.AltState(3)
+	st.Backups["DB01/nightly"].Taken = time.Date(2026, 11, 20, 1, 0, 0, 0, time.UTC)
+	st.Databases["DB01"].Logs = &state.LogRange{First: 0x30, Last: 0x60, Missing: []uint64{0x20, 0x45, 0x50}}
+	return st
+}
+
+func TestLogsMissingPlan(t *testing.T) {
+	cfg := plantest.AltConfig(config.OptionAlternateServerStay, config.StageRestored, true)
+	_, diags := planner.Compute(cfg, logsMissingState(), plantest.NewFake().Caps)
+	d := hasDiag(diags, hcl.DiagError, "Logs missing after the backup")
+	if d == nil || !strings.Contains(d.Detail, "log generation 69 is missing") || !strings.Contains(d.Detail, "accept_data_loss = true") {
+		t.Fatalf("diagnostics %v", diags)
+	}
+	cfg.Recoveries["db01-outage"].Restore.AcceptDataLoss = true
+	p := mustPlan(t, cfg, logsMissingState())
+	loss := p.Recoveries[0].DataLoss
+	if len(loss) != 1 || !strings.Contains(loss[0].What, "generations 69 (0x45) on, up to the last surviving one, 96 (0x60)") ||
+		!strings.Contains(loss[0].What, "taken 2026-11-20 01:00:00Z") || !strings.Contains(loss[0].Why, "eseutil /r E00 /a") {
+		t.Errorf("data loss %+v", loss)
+	}
+	_, replay := findStep(p, "replay_logs")
+	if !replay.Operation.AcceptDataLoss || !strings.HasSuffix(replay.Commands[0], " /a") || replay.Risk != planner.RiskDataLoss {
+		t.Errorf("replay %+v", replay)
+	}
+	// Logs that start right after the backup and have no hole lose nothing.
+	st := logsMissingState()
+	st.Databases["DB01"].Logs = &state.LogRange{First: 0x41, Last: 0x60}
+	cfg.Recoveries["db01-outage"].Restore.AcceptDataLoss = false
+	p = mustPlan(t, cfg, st)
+	if _, replay := findStep(p, "replay_logs"); replay.Operation.AcceptDataLoss || len(p.Recoveries[0].DataLoss) != 0 {
+		t.Errorf("loss without a gap: %+v", p.Recoveries[0].DataLoss)
+	}
+}
+
+func failedRequestState(t *testing.T, badItems int) *state.State {
+	st := stateAt(t, config.StageSwapped, 3)
+	st.RestoreRequests[`db01-user0002@contoso.com\dialtone-db01-outage`] = &state.RestoreRequest{
+		Name: `db01-user0002@contoso.com\dialtone-db01-outage`, SourceDatabase: "RDB01", TargetMailbox: "db01-user0002@contoso.com",
+		Status: "Failed", BadItemLimit: 10, BadItems: badItems}
+	return st
+}
+
+func TestResumeRestoreRequestPlanning(t *testing.T) {
+	cfg := plantest.Config(config.StageMerged)
+	cfg.Recoveries["db01-outage"].Merge.BadItemLimit = 60
+	p := mustPlan(t, cfg, failedRequestState(t, 55))
+	_, s := findStep(p, `resume_merge["db01-user0002@contoso.com"]`)
+	if s == nil || s.Operation.Kind != providers.OpResumeRestoreRequest || s.Operation.BadItemLimit != 60 {
+		t.Fatalf("no resume step: %v", stepIDs(p))
+	}
+	want := []string{`Set-MailboxRestoreRequest -Identity 'db01-user0002@contoso.com\dialtone-db01-outage' -BadItemLimit 60 -AcceptLargeDataLoss`,
+		`Resume-MailboxRestoreRequest -Identity 'db01-user0002@contoso.com\dialtone-db01-outage'`}
+	if strings.Join(s.Commands, "\n") != strings.Join(want, "\n") {
+		t.Errorf("commands %q", s.Commands)
+	}
+	if _, m := findStep(p, `merge["db01-user0002@contoso.com"]`); m != nil {
+		t.Error("a new request for a mailbox whose request failed")
+	}
+	// Applied: resumed, recorded, never a new request.
+	fake := plantest.NewFake()
+	st := failedRequestState(t, 55)
+	if err := planner.Apply(context.Background(), p, fake, st, nil, nil, planner.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range fake.Ops() {
+		if op.Kind == providers.OpMergeMailbox && op.Mailbox == "db01-user0002@contoso.com" {
+			t.Error("new request created")
+		}
+	}
+	if rr := st.RestoreRequests[`db01-user0002@contoso.com\dialtone-db01-outage`]; rr.Status != "Completed" {
+		t.Errorf("request %+v", rr)
+	}
+
+	// The limit still too low: a failed precondition saying how far to raise it.
+	cfg.Recoveries["db01-outage"].Merge.BadItemLimit = 10
+	p, diags := planner.Compute(cfg, failedRequestState(t, 55), plantest.NewFake().Caps)
+	d := hasDiag(diags, hcl.DiagError, "Precondition failed")
+	if d == nil || !strings.Contains(d.Detail, "raise merge.bad_item_limit to at least 55") && !strings.Contains(d.Detail, "Raise merge.bad_item_limit to at least 55") ||
+		!strings.Contains(d.Detail, "-AcceptLargeDataLoss") || !strings.Contains(d.Detail, "resume_merge") {
+		t.Errorf("diagnostic %v", d)
+	}
+	if len(p.FailedPreconditions()) != 1 {
+		t.Errorf("failed %q", p.FailedPreconditions())
+	}
+}
+
+func TestDialToneLostBeforeTheSwap(t *testing.T) {
+	lose := func(st *state.State) {
+		dt := st.Databases["DTDB01"]
+		dt.FilesOK, dt.Mounted = false, false
+	}
+	// alternate_server without a backup of the dial tone database: the mail is lost,
+	// users come back at the swap, nothing to merge.
+	cfg := func(s string) *config.Config { return plantest.AltConfig(config.OptionAlternateServer, s, true) }
+	st := plantest.AltState(3)
+	advance(t, cfg, st, config.StageRestored)
+	lose(st)
+	p := mustPlan(t, cfg(config.StageComplete), st)
+	ids := strings.Join(stepIDs(p), " ")
+	if strings.Contains(ids, "dismount_dial_tone_database") || strings.Contains(ids, "merge[") || strings.Contains(ids, "copy_dial_tone_files") {
+		t.Errorf("steps %s", ids)
+	}
+	if loss := p.Recoveries[0].DataLoss; len(loss) != 1 || !strings.Contains(loss[0].What, "all mail received during dial tone") {
+		t.Errorf("data loss %+v", loss)
+	}
+	if len(p.Outages) != 1 || !strings.HasSuffix(p.Outages[0].ToStep, "resubmit_queues_to_restored_database") {
+		t.Errorf("outages %+v", p.Outages)
+	}
+	// With a backup of it: restored into the recovery database for the merge.
+	st.Backups["DTDB01/dt-nightly"] = &state.Backup{Set: "dt-nightly", Database: "DTDB01", Taken: time.Unix(2e9, 0)}
+	p = mustPlan(t, cfg(config.StageComplete), st)
+	_, rs := findStep(p, "restore_dial_tone_backup")
+	if rs == nil || rs.Operation.Source != "DTDB01" || rs.Operation.Backup != "dt-nightly" || rs.Operation.Database != "RDB01" {
+		t.Fatalf("restore of the dial tone backup: %v", stepIDs(p))
+	}
+	if _, m := findStep(p, `merge["db01-user0002@contoso.com"]`); m == nil {
+		t.Error("no merge from the restored dial tone backup")
+	}
+	// same_server: the recovered files go straight into the dial tone folders.
+	sst := stateAt(t, config.StageRestored, 3)
+	lose(sst)
+	p = mustPlan(t, plantest.Config(config.StageComplete), sst)
+	got := strings.Join(stepIDs(p), " ")
+	want := "recovery.db01-outage.allow_file_restore recovery.db01-outage.move_recovered_files_into_dial_tone_database " +
+		"recovery.db01-outage.mount_swapped_database recovery.db01-outage.disallow_file_restore " +
+		"recovery.db01-outage.remove_recovery_database recovery.db01-outage.delete_recovery_database_files"
+	if got != want {
+		t.Errorf("steps\n%s\nwant\n%s", got, want)
+	}
+	if _, m := findStep(p, "mount_swapped_database"); m.Outage != planner.OutageEnds {
+		t.Errorf("service not back at the swap mount")
+	}
+}
+
+// checker is a fake provider that also re-checks preconditions.
+type checker struct {
+	*plantest.Fake
+	fail  providers.CheckKind
+	asked []providers.Check
+}
+
+func (c *checker) Check(_ context.Context, k providers.Check) error {
+	c.asked = append(c.asked, k)
+	if k.Kind == c.fail {
+		return errors.New("no room left: 2 of 100 GiB free")
+	}
+	return nil
+}
+
+func TestApplyRechecksPreconditions(t *testing.T) {
+	st := plantest.State(2)
+	p := mustPlan(t, plantest.Config(config.StageDialTone), st)
+	ck := &checker{Fake: plantest.NewFake(), fail: providers.CheckMountSlot}
+	err := planner.Apply(context.Background(), p, ck, st, nil, nil, planner.ApplyOptions{})
+	var pe *planner.PreconditionError
+	if !errors.As(err, &pe) || !strings.HasSuffix(pe.Step.ID, "mount_dial_tone_database") {
+		t.Fatalf("err %v", err)
+	}
+	for _, want := range []string{"mount_dial_tone_database", "a mount slot on EX01 for DTDB01", "no room left", "Dismount or move a database on EX01"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+	for _, op := range ck.Ops() {
+		if op.Kind == providers.OpMountDatabase {
+			t.Error("the step ran although its check failed")
+		}
+	}
+	if len(ck.asked) == 0 || ck.asked[0].Kind != providers.CheckServerUp {
+		t.Errorf("asked %+v", ck.asked)
+	}
+	// The world fixed: the walk goes on from that step.
+	ck.fail = ""
+	if err := planner.Apply(context.Background(), p, ck, st, nil, nil, planner.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if st.Recoveries["db01-outage"].Stage != config.StageDialTone {
+		t.Errorf("stage %s", st.Recoveries["db01-outage"].Stage)
+	}
+}
+
+func TestApplyStopsAtManualStepUntilConfirmed(t *testing.T) {
+	st := plantest.State(2)
+	caps := providers.Capabilities{MoveFiles: true, ReplayLogs: true, DeleteFiles: true} // no restore from backup
+	p, _ := planner.Compute(plantest.Config(config.StageRestored), st, caps)
+	fake := plantest.NewFake()
+	err := planner.Apply(context.Background(), p, fake, st, nil, nil, planner.ApplyOptions{})
+	var me *planner.ManualStepError
+	if !errors.As(err, &me) || me.Step.ID != "recovery.db01-outage.restore_backup" {
+		t.Fatalf("err %v", err)
+	}
+	if !strings.Contains(err.Error(), "dialtone confirm recovery.db01-outage.restore_backup") || !strings.Contains(err.Error(), "Do this by hand: Restore backup set nightly") {
+		t.Errorf("message %q", err)
+	}
+	changes, err := planner.Confirm(p, st, me.Step.ID, "alice@ws1", time.Unix(1e9, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 1 || changes[0].StepDone.Record.Result != planner.RecordConfirmed || changes[0].StepDone.Record.ConfirmedBy != "alice@ws1" {
+		t.Fatalf("changes %+v", changes)
+	}
+	for _, c := range changes {
+		st.ApplyChange(c)
+	}
+	if err := planner.Apply(context.Background(), p, fake, st, nil, nil, planner.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if st.Recoveries["db01-outage"].Stage != config.StageRestored {
+		t.Errorf("stage %s", st.Recoveries["db01-outage"].Stage)
+	}
+	for _, op := range fake.Ops() {
+		if op.Kind == providers.OpRestoreBackup {
+			t.Error("the confirmed manual step ran")
+		}
+	}
+	// Confirmed steps never re-ask: a new plan leaves it out.
+	if _, s := findStep(mustPlan(t, plantest.Config(config.StageComplete), st), "restore_backup"); s != nil {
+		t.Error("confirmed step planned again")
+	}
+}
+
+func TestConfirm(t *testing.T) {
+	caps := providers.Capabilities{RestoreBackup: true, MoveFiles: true, ReplayLogs: true} // delete files by hand
+	st := stateAt(t, config.StageMerged, 2)
+	p, _ := planner.Compute(plantest.Config(config.StageComplete), st, caps)
+	now := time.Unix(1e9, 0)
+	if _, err := planner.Confirm(p, st, "recovery.db01-outage.nope", "a", now); err == nil || !strings.Contains(err.Error(), "is not in the plan") {
+		t.Errorf("unknown ID: %v", err)
+	}
+	if _, err := planner.Confirm(p, st, "recovery.db01-outage.remove_recovery_database", "a", now); err == nil || !strings.Contains(err.Error(), "is not manual") {
+		t.Errorf("not manual: %v", err)
+	}
+	if _, err := planner.Confirm(p, st, "recovery.db01-outage.delete_recovery_database_files", "a", now); err == nil || !strings.Contains(err.Error(), "depends on") {
+		t.Errorf("dependencies not done: %v", err)
+	}
+	if err := planner.Apply(context.Background(), p, plantest.NewFake(), st, nil, nil, planner.ApplyOptions{}); err == nil {
+		t.Fatal("apply went past the manual step")
+	}
+	changes, err := planner.Confirm(p, st, "recovery.db01-outage.delete_recovery_database_files", "bob@ws2", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The last step of the stage: the stage mark rides with it.
+	if len(changes) != 2 || changes[1].Stage == nil || changes[1].Stage.Stage != config.StageComplete {
+		t.Fatalf("changes %+v", changes)
+	}
+	for _, c := range changes {
+		st.ApplyChange(c)
+	}
+	if _, err := planner.Confirm(p, st, "recovery.db01-outage.delete_recovery_database_files", "bob@ws2", now); err == nil || !strings.Contains(err.Error(), "already done (confirmed by bob@ws2") {
+		t.Errorf("already done: %v", err)
+	}
+	if st.Recoveries["db01-outage"].Stage != config.StageComplete {
+		t.Errorf("stage %s", st.Recoveries["db01-outage"].Stage)
+	}
+}
