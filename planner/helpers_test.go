@@ -99,3 +99,7 @@ type (
 	dbT     = state.Database
 	serverT = state.Server
 )
+
+func applyAll(p *planner.Plan, st *state.State) error {
+	return planner.Apply(context.Background(), p, plantest.NewFake(), st, &plantest.Journal{}, nil, planner.ApplyOptions{})
+}
