@@ -159,3 +159,46 @@ func TestJSON(t *testing.T) {
 		t.Error("two renderings of the same plan differ")
 	}
 }
+
+// TestTextOptions renders the other options from scratch to complete, and a site
+// failure of two recoveries sharing one server for their recovery databases.
+func TestTextOptions(t *testing.T) {
+	for _, c := range []struct {
+		file string
+		cfg  *config.Config
+	}{
+		{"alternate_server.txt", plantest.AltConfig(config.OptionAlternateServer, config.StageComplete, true)},
+		{"alternate_server_stay.txt", plantest.AltConfig(config.OptionAlternateServerStay, config.StageComplete, true)},
+		{"alternate_server_stay-merge_forward.txt", plantest.AltConfig(config.OptionAlternateServerStay, config.StageComplete, false)},
+	} {
+		t.Run(c.file, func(t *testing.T) {
+			golden(t, c.file, text(t, plan(t, c.cfg, plantest.AltState(3)), false))
+		})
+	}
+	t.Run("site-failure.txt", func(t *testing.T) {
+		cfg, st := plantest.SiteFailure(1, 2, 2, config.StageComplete)
+		cfg.Recoveries["db0102-outage"].Priority = 10
+		cfg.Recoveries["db0101-outage"].Priority = 20
+		out := text(t, plan(t, cfg, st), false)
+		golden(t, "site-failure.txt", out)
+		for _, want := range []string{"Recoveries in order: db0102-outage (priority 10), db0101-outage (priority 20).",
+			"Serialized: recovery databases on EX01 are mounted one at a time"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("text lacks %q", want)
+			}
+		}
+	})
+}
+
+func TestTextDataLoss(t *testing.T) {
+	cfg := plantest.AltConfig(config.OptionAlternateServer, config.StageComplete, true)
+	cfg.Recoveries["db01-outage"].Restore.Backup = planner.BackupNone
+	cfg.Recoveries["db01-outage"].Restore.AcceptDataLoss = true
+	out := text(t, plan(t, cfg, plantest.AltState(2)), false)
+	for _, want := range []string{"  !! DATA LOSS: every item DB01 held before the failure", "     decision: accepted: restore.accept_data_loss = true",
+		"  note: stage restored has no steps: no backup to restore", "[MANUAL] Repoint the mail profiles", "[MANUAL] then record it: dialtone confirm recovery.db01-outage.repoint_profiles_to_dial_tone"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text lacks %q:\n%s", want, out)
+		}
+	}
+}
