@@ -9,12 +9,15 @@ import (
 // FuzzLoad feeds any bytes to Load as main.hcl: no input may panic it, and it always
 // returns a Config that can render its diagnostics.
 func FuzzLoad(f *testing.F) {
-	for _, path := range []string{"../examples/same-server/main.hcl", "testdata/valid/alternate.hcl", "testdata/errors/drill.hcl", "testdata/errors/options.hcl"} {
+	for _, path := range []string{"../examples/same-server/main.hcl", "testdata/valid/alternate.hcl", "testdata/errors/drill.hcl", "testdata/errors/options.hcl",
+		"testdata/valid/alternate_stay.hcl", "testdata/valid/exchange_pg.hcl", "testdata/errors/recovery_options.hcl",
+		"testdata/errors/drill_failures.hcl", "testdata/errors/backend_pg.hcl", "testdata/errors/server_limits.hcl"} {
 		if src, err := os.ReadFile(path); err == nil {
 			f.Add(src)
 		}
 	}
 	f.Add([]byte(`drill "d" { messages = { "x" = null, (1) = 2 } }`))
+	f.Add([]byte(`server "S" { capacity = "1.5TB" }` + "\n" + `provider "exchange" { command = ["a", null] }`))
 	// One directory for every run: workers run inputs one at a time, and a fresh
 	// TempDir per run made each run slow enough to stall the fuzzer's minimizer.
 	dir := f.TempDir()
