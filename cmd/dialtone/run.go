@@ -63,7 +63,7 @@ func commands() map[string]command {
 		"apply":        {"Carry out a plan through the provider, step by step", cmdApply},
 		"show":         {"Show a saved plan or the current state", cmdShow},
 		"graph":        {"Print the plan's step graph (DOT or Mermaid)", cmdGraph},
-		"state":        {"Inspect the state: state list | state show ADDR", cmdState},
+		"state":        {"Inspect the state: state list | show ADDR | pull | push [-force] FILE", cmdState},
 		"force-unlock": {"Remove a stale state lock: force-unlock LOCK_ID", cmdForceUnlock},
 		"drill":        {"Rehearse the recovery in this folder on a fresh lab", cmdDrill},
 		"lab":          {"Drive the simulated organization (lab provider)", cmdLab},

@@ -15,6 +15,12 @@ func cmdState(c *cli, args []string) int {
 		return c.errorf("state needs a subcommand: \"state list\" or \"state show ADDR\"")
 	}
 	sub, rest := args[0], args[1:]
+	switch sub {
+	case "pull":
+		return cmdStatePull(c, rest)
+	case "push":
+		return cmdStatePush(c, rest)
+	}
 	fs := newFlagSet(c, "state "+sub, "state list | state show ADDR")
 	if code, ok := parseFlags(fs, rest); !ok {
 		return code
@@ -29,7 +35,7 @@ func cmdState(c *cli, args []string) int {
 			return c.errorf("state show needs one address, such as recovery.db01-outage or database.DB01")
 		}
 	default:
-		return c.errorf("unknown state subcommand %q: use \"state list\" or \"state show ADDR\"", sub)
+		return c.errorf("unknown state subcommand %q: use \"state list\", \"state show ADDR\", \"state pull\" or \"state push FILE\"", sub)
 	}
 
 	cfg, ok := loadConfig(c)

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/dialtone/dialtone/state"
+)
+
+// cmdStatePull prints the current state document (with any journal of an interrupted
+// apply replayed), as the backend would store it: checksum included.
+func cmdStatePull(c *cli, args []string) int {
+	fs := newFlagSet(c, "state pull", "state pull")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return c.errorf("state pull takes no arguments")
+	}
+	cfg, ok := loadConfig(c)
+	if !ok {
+		return exitError
+	}
+	b, path, err := backendFor(c, cfg)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	st, err := readState(b, path)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	doc, err := state.Encode(st)
+	if err != nil {
+		return c.errorf("encoding the state: %v", err)
+	}
+	c.stdout.Write(doc)
+	return exitOK
+}
+
+// cmdStatePush replaces the stored state with FILE's: only when FILE has the stored
+// state's lineage and a newer serial, unless -force (which is printed and logged).
+func cmdStatePush(c *cli, args []string) int {
+	fs := newFlagSet(c, "state push", "state push [-force] FILE")
+	force := fs.Bool("force", false, "replace the state even if its lineage differs or its serial is not newer")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() != 1 {
+		return c.errorf("state push needs one argument, the state file to push")
+	}
+	file := fs.Arg(0)
+	raw, err := os.ReadFile(c.path(file))
+	if err != nil {
+		return c.errorf("reading %s: %v", file, err)
+	}
+	pushed, err := state.Decode(raw)
+	if err != nil {
+		return c.errorf("%s is not a state dialtone can push: %v", file, err)
+	}
+	cfg, ok := loadConfig(c)
+	if !ok {
+		return exitError
+	}
+	b, path, err := backendFor(c, cfg)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	unlock, err := lockState(c, b, path, "state push")
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	defer unlock()
+
+	cur, err := b.Read()
+	var problems []string
+	switch {
+	case errors.Is(err, state.ErrNoState):
+	case err != nil:
+		if !*force {
+			return c.errorf("reading state %s: %v\n(state push -force replaces a damaged state)", path, err)
+		}
+		problems = append(problems, fmt.Sprintf("the stored state could not be read (%v)", err))
+	default:
+		if cur.Lineage != pushed.Lineage {
+			problems = append(problems, fmt.Sprintf("its lineage %s is not the stored state's %s", pushed.Lineage, cur.Lineage))
+		}
+		if pushed.Serial <= cur.Serial {
+			problems = append(problems, fmt.Sprintf("its serial %d is not newer than the stored state's %d", pushed.Serial, cur.Serial))
+		}
+	}
+	if len(problems) > 0 && !*force {
+		for _, p := range problems {
+			fmt.Fprintf(c.stderr, "  - %s\n", p)
+		}
+		return c.errorf("refusing to push %s over %s (see above); -force overrides. Nothing was changed.", file, path)
+	}
+	serial := pushed.Serial
+	if cur != nil && serial <= cur.Serial {
+		serial = cur.Serial + 1 // a forced push still moves the serial forward: older plan files stay stale
+	}
+	if len(problems) > 0 {
+		fmt.Fprintf(c.stdout, "%s pushing %s over %s although %s.\n", c.paint(yellow, "Forced:"), file, path, joinProblems(problems))
+		c.log.Warn("state push -force", "file", file, "state", path, "problems", joinProblems(problems))
+	}
+	// Write raises the serial by one and refuses another lineage than the one it read:
+	// write through a fresh backend value, which has read nothing.
+	w := b
+	if cur != nil && cur.Lineage != pushed.Lineage || err != nil {
+		if w, _, err = backendFor(c, cfg); err != nil {
+			return c.errorf("%v", err)
+		}
+	}
+	pushed.Serial = serial - 1
+	if err := w.Write(pushed); err != nil {
+		return c.errorf("writing state %s: %v", path, err)
+	}
+	fmt.Fprintf(c.stdout, "Pushed %s to %s (lineage %s, serial %d).\n", file, path, pushed.Lineage, pushed.Serial)
+	return exitOK
+}
+
+func joinProblems(ps []string) string {
+	out := ""
+	for i, p := range ps {
+		if i > 0 {
+			out += " and "
+		}
+		out += p
+	}
+	return out
+}
