@@ -1,0 +1,382 @@
+package exchange
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/dialtone/dialtone/providers"
+)
+
+// Apply carries out one operation with the cmdlets of exchange-recovery.md. Each first
+// reads whether its effect is in place, so a re-run after a crash does only what is
+// missing.
+func (p *Provider) Apply(ctx context.Context, op providers.Operation, progress func(done, total int64)) (providers.Result, error) {
+	if op.Kind != providers.OpMergeMailbox && op.Kind != providers.OpResumeRestoreRequest {
+		p.clearCache()
+	}
+	res, err := p.apply(ctx, op, progress)
+	if err != nil {
+		return providers.Result{}, fmt.Errorf("%s: %w", op.Kind, err)
+	}
+	return res, nil
+}
+
+func (p *Provider) apply(ctx context.Context, op providers.Operation, progress func(done, total int64)) (providers.Result, error) {
+	switch op.Kind {
+	case providers.OpCreateDatabase:
+		return p.createDatabase(ctx, op)
+	case providers.OpRehomeMailboxes:
+		return p.rehome(ctx, op, true)
+	case providers.OpRehomeSystemMailboxes:
+		return p.rehome(ctx, op, false)
+	case providers.OpMountDatabase:
+		return p.mount(ctx, op)
+	case providers.OpDismountDatabase:
+		return p.dismount(ctx, op)
+	case providers.OpSetAllowFileRestore:
+		return p.setFlag(ctx, op.Database, "AllowFileRestore", op.Value)
+	case providers.OpSetExcludedFromProvisioning:
+		return p.setFlag(ctx, op.Database, "IsExcludedFromProvisioning", op.Value)
+	case providers.OpRemoveDatabase:
+		return p.removeDatabase(ctx, op)
+	case providers.OpResubmitQueues:
+		return p.resubmit(ctx, op)
+	case providers.OpCopyFiles:
+		return p.copyFiles(ctx, op)
+	case providers.OpMoveFiles:
+		return p.moveFiles(ctx, op)
+	case providers.OpCopyLogs:
+		return p.copyLogs(ctx, op)
+	case providers.OpDeleteFiles:
+		return p.deleteFiles(ctx, op)
+	case providers.OpReplayLogs:
+		return p.replay(ctx, op)
+	case providers.OpMergeMailbox:
+		return p.merge(ctx, op, progress)
+	case providers.OpResumeRestoreRequest:
+		return p.resume(ctx, op, progress)
+	case providers.OpRemoveRestoreRequests:
+		return p.removeRequests(ctx, op)
+	case providers.OpRestoreBackup:
+		return providers.Result{}, fmt.Errorf("the exchange provider cannot run backup software: restore backup set %s of %s by hand, then confirm the step", op.Backup, op.Source)
+	case providers.OpRecoverServer:
+		return providers.Result{}, fmt.Errorf("the exchange provider cannot rebuild server %s (Setup.exe /Mode:RecoverServer): do it by hand, then confirm the step", op.Server)
+	case providers.OpRepointProfiles, providers.OpManual:
+		return providers.Result{}, fmt.Errorf("a manual step: %s", op.Instructions)
+	}
+	return providers.Result{}, fmt.Errorf("operation kind %q is unknown to the exchange provider", op.Kind)
+}
+
+// dbInfo is one database as Get-MailboxDatabase -Status shows it.
+type dbInfo struct {
+	Name, Server, EdbFilePath, LogFolderPath, LogFilePrefix string
+	Recovery, Mounted, AllowFileRestore, Excluded           bool
+}
+
+// database reads one database; nil when it does not exist.
+func (p *Provider) database(ctx context.Context, name string) (*dbInfo, error) {
+	recs, err := p.query(ctx, "Get-MailboxDatabase",
+		p.ex("Get-MailboxDatabase").str("-Identity", "database name", name).sw("-Status").raw("-ErrorAction SilentlyContinue"),
+		selectProps([]string{"Mounted", "Recovery", "AllowFileRestore", "IsExcludedFromProvisioning"},
+			[]string{"Name", "Server", "EdbFilePath", "LogFolderPath", "LogFilePrefix"}))
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	if len(recs) > 1 {
+		return nil, fmt.Errorf("Get-MailboxDatabase %s: %d databases answer to that name", name, len(recs))
+	}
+	r := recs[0]
+	d := &dbInfo{}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"Name", &d.Name}, {"Server", &d.Server}, {"EdbFilePath", &d.EdbFilePath}, {"LogFolderPath", &d.LogFolderPath}} {
+		if *f.dst, err = r.str(f.name, true); err != nil {
+			return nil, err
+		}
+	}
+	if d.LogFilePrefix, err = r.str("LogFilePrefix", false); err != nil {
+		return nil, err
+	}
+	for _, f := range []struct {
+		name     string
+		dst      *bool
+		nullable bool
+	}{{"Recovery", &d.Recovery, false}, {"AllowFileRestore", &d.AllowFileRestore, false}, {"Mounted", &d.Mounted, true}, {"IsExcludedFromProvisioning", &d.Excluded, true}} {
+		b, err := r.boolean(f.name, f.nullable)
+		if err != nil {
+			return nil, err
+		}
+		if b != nil {
+			*f.dst = *b
+		}
+	}
+	return d, nil
+}
+
+func (p *Provider) mustDatabase(ctx context.Context, name string) (*dbInfo, error) {
+	d, err := p.database(ctx, name)
+	if err == nil && d == nil {
+		err = fmt.Errorf("database %s does not exist (Get-MailboxDatabase found nothing)", name)
+	}
+	return d, err
+}
+
+// exec runs one command built with the builder (its output is discarded).
+func (p *Provider) exec(ctx context.Context, cmds ...*cmdBuilder) error {
+	body, err := pipeline(cmds...)
+	if err != nil {
+		return err
+	}
+	_, err = p.run(ctx, body+" | Out-Null")
+	return err
+}
+
+func (p *Provider) createDatabase(ctx context.Context, op providers.Operation) (providers.Result, error) {
+	d, err := p.database(ctx, op.Database)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if d != nil {
+		if strings.EqualFold(d.Server, op.Server) && strings.EqualFold(d.EdbFilePath, op.EdbFilePath) &&
+			strings.EqualFold(d.LogFolderPath, op.LogFolderPath) && d.Recovery == op.Recovery {
+			return providers.Result{AlreadyDone: true, Detail: "database exists"}, nil
+		}
+		return providers.Result{}, fmt.Errorf("a database named %s already exists on %s with other settings (%s, %s, recovery %t)",
+			d.Name, d.Server, d.EdbFilePath, d.LogFolderPath, d.Recovery)
+	}
+	c := p.ex("New-MailboxDatabase")
+	if op.Recovery {
+		c.sw("-Recovery")
+	}
+	// -Server always: Microsoft's example leaves it out, the cmdlet requires it.
+	c.str("-Name", "database name", op.Database).str("-Server", "server name", op.Server).
+		str("-EdbFilePath", "EdbFilePath", op.EdbFilePath).str("-LogFolderPath", "LogFolderPath", op.LogFolderPath)
+	if err := p.exec(ctx, c); err != nil {
+		return providers.Result{}, err
+	}
+	if d, err = p.mustDatabase(ctx, op.Database); err != nil {
+		return providers.Result{}, fmt.Errorf("after New-MailboxDatabase: %w", err)
+	}
+	kind := "database"
+	if d.Recovery {
+		kind = "recovery database"
+	}
+	return providers.Result{Detail: fmt.Sprintf("created %s %s on %s (log prefix %s)", kind, d.Name, d.Server, d.LogFilePrefix)}, nil
+}
+
+// mailboxesOn lists the addresses of the mailboxes of one Get-Mailbox switch on db.
+func (p *Provider) mailboxesOn(ctx context.Context, db, sw string) ([]string, error) {
+	get := p.ex("Get-Mailbox").str("-Database", "database name", db).raw("-ResultSize Unlimited")
+	if sw != "" {
+		get.sw(sw)
+	}
+	recs, err := p.query(ctx, "Get-Mailbox", get, selectProps(nil, []string{"PrimarySmtpAddress"}))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(recs))
+	for _, r := range recs {
+		a, err := r.str("PrimarySmtpAddress", true)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// rehome points the mailboxes of op.Database at op.Target: the user mailboxes (users,
+// OpRehomeMailboxes), or the system mailboxes that Get-Mailbox returns only with a
+// switch and the archives on it (OpRehomeSystemMailboxes).
+func (p *Provider) rehome(ctx context.Context, op providers.Operation, users bool) (providers.Result, error) {
+	target, err := p.mustDatabase(ctx, op.Target)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if target.Recovery {
+		return providers.Result{}, fmt.Errorf("cannot home mailboxes on %s: it is a recovery database", target.Name)
+	}
+	if p.audit == nil {
+		if err := p.readServers(ctx, newObserved()); err != nil {
+			return providers.Result{}, err
+		}
+	}
+	var moved, archives int64
+	for _, k := range mailboxKinds {
+		if (k.sw == "") != users || (k.audit && !*p.audit) {
+			continue
+		}
+		left, err := p.mailboxesOn(ctx, op.Database, k.sw)
+		if err != nil {
+			return providers.Result{}, err
+		}
+		if len(left) == 0 {
+			continue
+		}
+		get := p.ex("Get-Mailbox").str("-Database", "database name", op.Database).raw("-ResultSize Unlimited")
+		set := p.ex("Set-Mailbox")
+		if k.sw != "" {
+			get.sw(k.sw)
+			set.sw(k.sw)
+		}
+		set.str("-Database", "database name", op.Target).raw("-Confirm:$false")
+		if err := p.exec(ctx, get, set); err != nil {
+			return providers.Result{}, err
+		}
+		if still, err := p.mailboxesOn(ctx, op.Database, k.sw); err != nil {
+			return providers.Result{}, err
+		} else if len(still) > 0 {
+			return providers.Result{}, fmt.Errorf("after Set-Mailbox%s, %d mailboxes are still on %s (first: %s)", strings.TrimSuffix(" "+k.sw, " "), len(still), op.Database, still[0])
+		}
+		moved += int64(len(left))
+	}
+	if users {
+		if moved == 0 {
+			return providers.Result{AlreadyDone: true, Detail: "no mailbox left on " + op.Database}, nil
+		}
+		return providers.Result{Detail: fmt.Sprintf("re-homed %d mailboxes from %s to %s", moved, op.Database, target.Name), Count: moved}, nil
+	}
+	// Archives on the database, whatever the primary's home.
+	recs, err := p.query(ctx, "Get-Mailbox", p.ex("Get-Mailbox").raw("-ResultSize Unlimited"),
+		selectProps(nil, []string{"PrimarySmtpAddress", "ArchiveDatabase"}))
+	if err != nil {
+		return providers.Result{}, err
+	}
+	for _, r := range recs {
+		arch, err := r.str("ArchiveDatabase", false)
+		if err != nil {
+			return providers.Result{}, err
+		}
+		if !strings.EqualFold(arch, op.Database) {
+			continue
+		}
+		addr, err := r.str("PrimarySmtpAddress", true)
+		if err != nil {
+			return providers.Result{}, err
+		}
+		if err := p.exec(ctx, p.ex("Set-Mailbox").str("-Identity", "mailbox", addr).str("-ArchiveDatabase", "database name", op.Target).raw("-Confirm:$false")); err != nil {
+			return providers.Result{}, err
+		}
+		archives++
+	}
+	if moved == 0 && archives == 0 {
+		return providers.Result{AlreadyDone: true, Detail: "no mailbox left on " + op.Database}, nil
+	}
+	detail := fmt.Sprintf("re-homed %d mailboxes from %s to %s", moved, op.Database, target.Name)
+	if archives > 0 {
+		detail += fmt.Sprintf(", %d archives", archives)
+	}
+	return providers.Result{Detail: detail, Count: moved + archives}, nil
+}
+
+func (p *Provider) mount(ctx context.Context, op providers.Operation) (providers.Result, error) {
+	d, err := p.mustDatabase(ctx, op.Database)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if d.Mounted {
+		return providers.Result{AlreadyDone: true, Detail: "already mounted"}, nil
+	}
+	// Never -Force: it would mount an empty database where the expected file is missing.
+	if err := p.exec(ctx, p.ex("Mount-Database").str("-Identity", "database name", d.Name)); err != nil {
+		return providers.Result{}, err
+	}
+	if d, err = p.mustDatabase(ctx, op.Database); err != nil {
+		return providers.Result{}, err
+	}
+	if !d.Mounted {
+		return providers.Result{}, fmt.Errorf("Mount-Database %s returned, but the database is not mounted", d.Name)
+	}
+	return providers.Result{Detail: "mounted " + d.Name}, nil
+}
+
+func (p *Provider) dismount(ctx context.Context, op providers.Operation) (providers.Result, error) {
+	d, err := p.mustDatabase(ctx, op.Database)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if !d.Mounted {
+		return providers.Result{AlreadyDone: true, Detail: "already dismounted"}, nil
+	}
+	if err := p.exec(ctx, p.ex("Dismount-Database").str("-Identity", "database name", d.Name).raw("-Confirm:$false")); err != nil {
+		return providers.Result{}, err
+	}
+	if d, err = p.mustDatabase(ctx, op.Database); err != nil {
+		return providers.Result{}, err
+	}
+	if d.Mounted {
+		return providers.Result{}, fmt.Errorf("Dismount-Database %s returned, but the database is still mounted", d.Name)
+	}
+	return providers.Result{Detail: "dismounted " + d.Name}, nil
+}
+
+// setFlag is Set-MailboxDatabase -<flag> $true/$false.
+func (p *Provider) setFlag(ctx context.Context, db, flag string, v bool) (providers.Result, error) {
+	d, err := p.mustDatabase(ctx, db)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	cur := d.AllowFileRestore
+	if flag == "IsExcludedFromProvisioning" {
+		cur = d.Excluded
+	}
+	if cur == v {
+		return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("%s already %t", flag, v)}, nil
+	}
+	if err := p.exec(ctx, p.ex("Set-MailboxDatabase").str("-Identity", "database name", d.Name).boolean("-"+flag, v)); err != nil {
+		return providers.Result{}, err
+	}
+	return providers.Result{Detail: fmt.Sprintf("%s set to %t", flag, v)}, nil
+}
+
+func (p *Provider) removeDatabase(ctx context.Context, op providers.Operation) (providers.Result, error) {
+	d, err := p.database(ctx, op.Database)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	if d == nil {
+		return providers.Result{AlreadyDone: true, Detail: "database does not exist"}, nil
+	}
+	if d.Mounted {
+		return providers.Result{}, fmt.Errorf("cannot remove %s: it is mounted", d.Name)
+	}
+	if err := p.exec(ctx, p.ex("Remove-MailboxDatabase").str("-Identity", "database name", d.Name).raw("-Confirm:$false")); err != nil {
+		return providers.Result{}, err
+	}
+	return providers.Result{Detail: fmt.Sprintf("removed %s (its files stay)", d.Name)}, nil
+}
+
+// resubmit is Retry-Queue -Resubmit on every server's queues toward op.Database, so
+// queued mail is categorised again and reaches the users' new home.
+func (p *Provider) resubmit(ctx context.Context, op providers.Operation) (providers.Result, error) {
+	recs, err := p.query(ctx, "Get-ExchangeServer", p.ex("Get-ExchangeServer"), selectProps(nil, []string{"Name"}))
+	if err != nil {
+		return providers.Result{}, err
+	}
+	n := 0
+	for _, r := range recs {
+		srv, err := r.str("Name", true)
+		if err != nil {
+			return providers.Result{}, err
+		}
+		err = p.exec(ctx, newCmd("Get-Queue").str("-Server", "server name", srv),
+			newCmd("Where-Object").raw("-Property NextHopDomain -EQ").str("-Value", "database name", op.Database),
+			newCmd("Retry-Queue").raw("-Resubmit $true -Confirm:$false"))
+		if err != nil {
+			return providers.Result{}, fmt.Errorf("on %s: %w", srv, err)
+		}
+		n++
+	}
+	return providers.Result{Detail: fmt.Sprintf("resubmitted the queues toward %s on %d servers", op.Database, n), Count: int64(n)}, nil
+}
+
+func (p *Provider) clearCache() {
+	p.cacheMu.Lock()
+	p.rdbCache = nil
+	p.cacheMu.Unlock()
+}

@@ -1,0 +1,604 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
+)
+
+// fakeState is what Exchange keeps that the lab's exported API does not show: restore
+// requests as MRS reports them, and IsExcludedFromProvisioning.
+type fakeState struct {
+	path     string
+	Requests []*fakeRequest  `json:"requests"`
+	Excluded map[string]bool `json:"excluded"`
+}
+
+type fakeRequest struct {
+	Name, Source, Target, Guid, Conflict string
+	BadItemLimit                         int
+	Status                               string
+	Error                                string
+	Polls                                int
+	BadItems                             int
+}
+
+func loadState(path string) (*fakeState, error) {
+	st := &fakeState{path: path, Excluded: map[string]bool{}}
+	if path == "" {
+		return st, nil
+	}
+	data, err := os.ReadFile(path)
+	if os.IsNotExist(err) {
+		return st, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal(data, st); err != nil {
+		return nil, err
+	}
+	if st.Excluded == nil {
+		st.Excluded = map[string]bool{}
+	}
+	st.path = path
+	return st, nil
+}
+
+func (st *fakeState) save() error {
+	if st.path == "" {
+		return nil
+	}
+	data, err := json.Marshal(st)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(st.path, data, 0o600)
+}
+
+func (sh *shell) labApply(op providers.Operation) (providers.Result, error) {
+	return sh.lab.Apply(sh.ctx, op, nil)
+}
+
+func opReplay(db, server, edb, logs string, acceptLoss bool) providers.Operation {
+	return providers.Operation{Kind: providers.OpReplayLogs, Database: db, Server: server, EdbFilePath: edb, LogFolderPath: logs, AcceptDataLoss: acceptLoss}
+}
+
+func (sh *shell) observe() (*state.Observed, error) { return sh.lab.Read(sh.ctx) }
+
+func adminVersion(v string) string {
+	p := strings.SplitN(v, ".", 4)
+	if len(p) == 4 {
+		return fmt.Sprintf("Version %s.%s (Build %s.%s)", p[0], p[1], p[2], p[3])
+	}
+	return v
+}
+
+func alias(addr string) string {
+	if i := strings.IndexByte(addr, '@'); i > 0 {
+		return addr[:i]
+	}
+	return addr
+}
+
+func (sh *shell) dbObject(d *state.Database, status bool, srvUp bool) *object {
+	var mounted, size any
+	if status && srvUp {
+		mounted = d.Mounted
+		if d.Mounted {
+			size = fmt.Sprintf("%.1f MB (%s bytes)", float64(d.SizeBytes)/(1<<20), commas(d.SizeBytes))
+		}
+	}
+	return newObject("MailboxDatabase", "Name", d.Name, "Server", d.Server, "EdbFilePath", d.EdbFilePath, "LogFolderPath", d.LogFolderPath,
+		"LogFilePrefix", d.LogFilePrefix, "Recovery", d.Recovery, "Mounted", mounted, "AllowFileRestore", d.AllowFileRestore,
+		"IsExcludedFromProvisioning", sh.state.Excluded[strings.ToLower(d.Name)], "DatabaseSize", size, "CurrentSchemaVersion", "0.199")
+}
+
+func commas(n int64) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// kindSwitch is the Get-Mailbox switch of a mailbox kind.
+var kindSwitch = map[string]string{"": "", "arbitration": "arbitration", "auditlog": "auditlog", "auxauditlog": "auxauditlog", "monitoring": "monitoring"}
+
+func (a *args) mailboxKind() (string, error) {
+	kind := ""
+	for _, k := range []string{"arbitration", "auditlog", "auxauditlog", "monitoring"} {
+		if a.has(k) {
+			if kind != "" {
+				return "", fmt.Errorf("%s: two mailbox kind switches", a.cmd)
+			}
+			kind = k
+		}
+	}
+	return kind, nil
+}
+
+func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]any, error) {
+	obs, err := sh.observe()
+	if err != nil {
+		return nil, err
+	}
+	findDB := func(n string) *state.Database {
+		for _, d := range obs.Databases {
+			if strings.EqualFold(d.Name, n) {
+				return d
+			}
+		}
+		return nil
+	}
+	mustDB := func(n string) (*state.Database, error) {
+		if d := findDB(n); d != nil {
+			return d, nil
+		}
+		return nil, fmt.Errorf("Couldn't find database %q. Make sure you have typed it correctly.", n)
+	}
+	switch name {
+	case "get-exchangeserver":
+		var out []any
+		for _, n := range sortedKeys(obs.Servers) {
+			s := obs.Servers[n]
+			ed := "Standard"
+			if s.Edition == "enterprise" {
+				ed = "Enterprise"
+			}
+			out = append(out, newObject("ExchangeServer", "Name", s.Name, "Edition", ed, "AdminDisplayVersion", adminVersion(s.Version),
+				"Site", "contoso.com/Configuration/Sites/"+s.Site, "ServerRole", "Mailbox"))
+		}
+		return out, nil
+
+	case "get-mailboxdatabase":
+		var out []any
+		id, hasID, err := a.optStr("Identity")
+		if err != nil {
+			return nil, err
+		}
+		server, hasServer, err := a.optStr("Server")
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range sortedKeys(obs.Databases) {
+			d := obs.Databases[n]
+			if hasID && !strings.EqualFold(d.Name, id) || hasServer && !strings.EqualFold(d.Server, server) {
+				continue
+			}
+			up := obs.Servers[d.Server] != nil && obs.Servers[d.Server].Up
+			out = append(out, sh.dbObject(d, a.has("Status"), up))
+		}
+		if hasID && len(out) == 0 && !a.silently() {
+			return nil, fmt.Errorf("The operation couldn't be performed because object '%s' couldn't be found on 'dc01.contoso.com'.", id)
+		}
+		return out, nil
+
+	case "new-mailboxdatabase":
+		n, err := a.str("Name")
+		if err != nil {
+			return nil, err
+		}
+		srv, err := a.str("Server")
+		if err != nil {
+			return nil, err
+		}
+		edb, err := a.str("EdbFilePath")
+		if err != nil {
+			return nil, err
+		}
+		logs, err := a.str("LogFolderPath")
+		if err != nil {
+			return nil, err
+		}
+		if findDB(n) != nil {
+			return nil, fmt.Errorf("Database name %q is already in use.", n)
+		}
+		if _, err := sh.labApply(providers.Operation{Kind: providers.OpCreateDatabase, Database: n, Server: srv, EdbFilePath: edb, LogFolderPath: logs, Recovery: a.has("Recovery")}); err != nil {
+			return nil, err
+		}
+		return []any{newObject("MailboxDatabase", "Name", n, "Server", srv)}, nil
+
+	case "set-mailboxdatabase":
+		id, err := a.str("Identity")
+		if err != nil {
+			return nil, err
+		}
+		d, err := mustDB(id)
+		if err != nil {
+			return nil, err
+		}
+		if v, ok, err := a.boolean("AllowFileRestore"); err != nil {
+			return nil, err
+		} else if ok {
+			if _, err := sh.labApply(providers.Operation{Kind: providers.OpSetAllowFileRestore, Database: d.Name, Value: v}); err != nil {
+				return nil, err
+			}
+		}
+		if v, ok, err := a.boolean("IsExcludedFromProvisioning"); err != nil {
+			return nil, err
+		} else if ok {
+			sh.state.Excluded[strings.ToLower(d.Name)] = v
+			if err := sh.state.save(); err != nil {
+				return nil, err
+			}
+		}
+		return nil, nil
+
+	case "remove-mailboxdatabase", "mount-database", "dismount-database":
+		id, err := a.str("Identity")
+		if err != nil {
+			return nil, err
+		}
+		d, err := mustDB(id)
+		if err != nil {
+			return nil, err
+		}
+		if name != "mount-database" {
+			if c, ok := a.named["confirm"]; !ok || c != false {
+				return nil, fmt.Errorf("%s would prompt for confirmation: pass -Confirm:$false (no one answers prompts here)", a.cmd)
+			}
+		}
+		kind := map[string]providers.OpKind{"remove-mailboxdatabase": providers.OpRemoveDatabase, "mount-database": providers.OpMountDatabase, "dismount-database": providers.OpDismountDatabase}[name]
+		_, err = sh.labApply(providers.Operation{Kind: kind, Database: d.Name, Server: d.Server})
+		return nil, err
+
+	case "get-mailbox":
+		kind, err := a.mailboxKind()
+		if err != nil {
+			return nil, err
+		}
+		if rs, _ := a.named["resultsize"]; rs != "Unlimited" && !a.has("Identity") {
+			return nil, fmt.Errorf("WARNING: By default, only the first 1000 items are returned: the double insists on -ResultSize Unlimited")
+		}
+		db, hasDB, err := a.optStr("Database")
+		if err != nil {
+			return nil, err
+		}
+		if hasDB {
+			if _, err := mustDB(db); err != nil {
+				return nil, err
+			}
+		}
+		var out []any
+		for _, addr := range sortedKeys(obs.Mailboxes) {
+			m := obs.Mailboxes[addr]
+			if m.Kind != kind || hasDB && !strings.EqualFold(m.Database, db) {
+				continue
+			}
+			out = append(out, newObject("Mailbox", "PrimarySmtpAddress", m.Address, "Alias", alias(m.Address), "ExchangeGuid", m.ExchangeGuid,
+				"Database", m.Database, "ArchiveDatabase", m.ArchiveDatabase,
+				"LegacyExchangeDN", "/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn="+alias(m.Address),
+				"RecipientTypeDetails", "UserMailbox", "kind", kind))
+		}
+		return out, nil
+
+	case "set-mailbox":
+		if c, ok := a.named["confirm"]; ok && c != false {
+			return nil, fmt.Errorf("Set-Mailbox: -Confirm must be $false")
+		}
+		kind, err := a.mailboxKind()
+		if err != nil {
+			return nil, err
+		}
+		if a.has("ArchiveDatabase") {
+			// The lab moves archives only together with the system mailboxes of a
+			// database (OpRehomeSystemMailboxes): an archive still on its old database
+			// takes them all along; one already moved is left alone.
+			id, err := a.str("Identity")
+			if err != nil {
+				return nil, err
+			}
+			to, err := a.str("ArchiveDatabase")
+			if err != nil {
+				return nil, err
+			}
+			m := obs.Mailboxes[id]
+			if m == nil || m.ArchiveDatabase == "" {
+				return nil, fmt.Errorf("The operation couldn't be performed because object '%s' has no archive.", id)
+			}
+			if strings.EqualFold(m.ArchiveDatabase, to) {
+				return nil, nil
+			}
+			_, err = sh.labApply(providers.Operation{Kind: providers.OpRehomeSystemMailboxes, Database: m.ArchiveDatabase, Target: to})
+			return nil, err
+		}
+		target, err := a.str("Database")
+		if err != nil {
+			return nil, err
+		}
+		if !piped {
+			return nil, fmt.Errorf("fakeshell: Set-Mailbox -Database is only supported as Get-Mailbox -Database X -ResultSize Unlimited | Set-Mailbox -Database Y")
+		}
+		if len(in) == 0 {
+			return nil, nil
+		}
+		from := ""
+		for _, x := range in {
+			o, ok := x.(*object)
+			if !ok || o.typ != "Mailbox" {
+				return nil, fmt.Errorf("Set-Mailbox: pipeline input is %T, not a mailbox", x)
+			}
+			db, _ := o.get("Database")
+			k, _ := o.get("kind")
+			if from == "" {
+				from = db.(string)
+			}
+			if !strings.EqualFold(db.(string), from) || k != kind {
+				return nil, fmt.Errorf("fakeshell: the lab re-homes whole databases only")
+			}
+		}
+		opKind := providers.OpRehomeMailboxes
+		if kind != "" {
+			opKind = providers.OpRehomeSystemMailboxes
+		}
+		_, err = sh.labApply(providers.Operation{Kind: opKind, Database: from, Target: target})
+		return nil, err
+
+	case "get-mailboxstatistics":
+		db, err := a.str("Database")
+		if err != nil {
+			return nil, err
+		}
+		d, err := mustDB(db)
+		if err != nil {
+			return nil, err
+		}
+		if !d.Mounted {
+			return nil, fmt.Errorf("Failed to get mailbox statistics: database %s is not mounted (MapiExceptionNotFound)", d.Name)
+		}
+		guids, err := sh.edbMailboxes(d)
+		if err != nil {
+			return nil, err
+		}
+		var out []any
+		for _, g := range guids {
+			out = append(out, newObject("MailboxStatistics", "MailboxGuid", g, "DisplayName", g, "Database", d.Name))
+		}
+		return out, nil
+
+	case "new-mailboxrestorerequest":
+		return sh.newRequest(a, obs)
+	case "get-mailboxrestorerequest":
+		return sh.getRequests(a, obs)
+	case "get-mailboxrestorerequeststatistics":
+		return sh.requestStatistics(in)
+	case "set-mailboxrestorerequest", "resume-mailboxrestorerequest", "remove-mailboxrestorerequest":
+		return sh.changeRequests(name, a, in, piped)
+
+	case "get-queue":
+		if _, err := a.str("Server"); err != nil {
+			return nil, err
+		}
+		return nil, nil // the lab resubmits queued mail itself at every re-home and mount
+	case "retry-queue":
+		if v, _ := a.named["resubmit"]; v != true {
+			return nil, fmt.Errorf("Retry-Queue: only -Resubmit $true is in the subset")
+		}
+		return nil, nil
+	}
+	return nil, fmt.Errorf("fakeshell: cmdlet %s is listed but not implemented", a.cmd)
+}
+
+// edbMailboxes lists the mailbox GUIDs present in a database file (the lab's .edb is a
+// bbolt file whose "mailboxes" bucket is keyed by ExchangeGuid; see providers/lab/edb.go).
+func (sh *shell) edbMailboxes(d *state.Database) ([]string, error) {
+	hp, err := sh.hostPath(d.Server, d.EdbFilePath)
+	if err != nil {
+		return nil, err
+	}
+	db, err := bolt.Open(hp, 0o600, &bolt.Options{ReadOnly: true, Timeout: 5 * time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", filepath.Base(hp), err)
+	}
+	defer db.Close()
+	var out []string
+	err = db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("mailboxes"))
+		if b == nil {
+			return fmt.Errorf("%s has no mailbox table", d.EdbFilePath)
+		}
+		return b.ForEach(func(k, _ []byte) error { out = append(out, string(k)); return nil })
+	})
+	return out, err
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (sh *shell) requestObject(r *fakeRequest) *object {
+	return newObject("MailboxRestoreRequest", "Name", r.Name, "Status", r.Status, "TargetMailbox", r.Target, "SourceDatabase", r.Source, "key", r)
+}
+
+func (sh *shell) findRequest(target, name string) *fakeRequest {
+	for _, r := range sh.state.Requests {
+		if strings.EqualFold(r.Target, target) && r.Name == name {
+			return r
+		}
+	}
+	return nil
+}
+
+// run carries a request out through the lab's merge (which resumes a request it knows).
+func (sh *shell) runRequest(r *fakeRequest) {
+	res, err := sh.labApply(providers.Operation{Kind: providers.OpMergeMailbox, Source: r.Source, Mailbox: r.Target, ExchangeGuid: r.Guid,
+		RequestName: r.Name, ConflictResolution: r.Conflict, BadItemLimit: r.BadItemLimit})
+	r.Polls = 0
+	switch {
+	case err != nil:
+		r.Status, r.Error = "Failed", err.Error()
+		fmt.Sscanf(err.Error()[strings.Index(err.Error(), "Failed: ")+len("Failed: "):], "%d", &r.BadItems)
+	case res.Skipped:
+		r.Status, r.Error = "Failed", "source mailbox not found: "+res.Detail
+	default:
+		r.Status, r.Error = "Completed", ""
+	}
+}
+
+func (sh *shell) newRequest(a *args, obs *state.Observed) ([]any, error) {
+	var vals [5]string
+	for i, p := range []string{"Name", "SourceDatabase", "SourceStoreMailbox", "TargetMailbox", "ConflictResolutionOption"} {
+		v, err := a.str(p)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+	}
+	name, src, guid, target, conflict := vals[0], vals[1], vals[2], vals[3], vals[4]
+	limit, _, err := a.num("BadItemLimit")
+	if err != nil {
+		return nil, err
+	}
+	if limit > 50 && !a.has("AcceptLargeDataLoss") {
+		return nil, fmt.Errorf("When BadItemLimit is above 50, AcceptLargeDataLoss must be specified.")
+	}
+	switch conflict {
+	case "ForceCopy", "KeepAll", "KeepLatestItem", "KeepSourceItem", "KeepTargetItem", "UpdateFromSource":
+	default:
+		return nil, fmt.Errorf("Cannot bind parameter 'ConflictResolutionOption': %q is not a valid value", conflict)
+	}
+	if obs.Mailboxes[target] == nil {
+		return nil, fmt.Errorf("The operation couldn't be performed because object '%s' couldn't be found.", target)
+	}
+	if sh.findRequest(target, name) != nil {
+		return nil, fmt.Errorf("A restore request with the name '%s' already exists for mailbox '%s'.", name, target)
+	}
+	r := &fakeRequest{Name: name, Source: src, Target: target, Guid: guid, Conflict: conflict, BadItemLimit: limit, Status: "Queued"}
+	sh.runRequest(r)
+	sh.state.Requests = append(sh.state.Requests, r)
+	if err := sh.state.save(); err != nil {
+		return nil, err
+	}
+	return []any{sh.requestObject(r)}, nil
+}
+
+func (sh *shell) getRequests(a *args, obs *state.Observed) ([]any, error) {
+	target, hasT, err := a.optStr("TargetMailbox")
+	if err != nil {
+		return nil, err
+	}
+	name, hasN, err := a.optStr("Name")
+	if err != nil {
+		return nil, err
+	}
+	src, hasS, err := a.optStr("SourceDatabase")
+	if err != nil {
+		return nil, err
+	}
+	status, hasSt := a.named["status"]
+	if hasT && obs.Mailboxes[target] == nil {
+		return nil, fmt.Errorf("The operation couldn't be performed because object '%s' couldn't be found.", target)
+	}
+	var out []any
+	for _, r := range sh.state.Requests {
+		if hasT && !strings.EqualFold(r.Target, target) || hasN && r.Name != name || hasS && !strings.EqualFold(r.Source, src) || hasSt && r.Status != status {
+			continue
+		}
+		out = append(out, sh.requestObject(r))
+	}
+	return out, nil
+}
+
+func inputRequests(in []any) ([]*fakeRequest, error) {
+	var out []*fakeRequest
+	for _, x := range in {
+		o, ok := x.(*object)
+		if !ok || o.typ != "MailboxRestoreRequest" {
+			return nil, fmt.Errorf("pipeline input is %T, not a restore request", x)
+		}
+		r, _ := o.get("key")
+		out = append(out, r.(*fakeRequest))
+	}
+	return out, nil
+}
+
+func (sh *shell) requestStatistics(in []any) ([]any, error) {
+	rs, err := inputRequests(in)
+	if err != nil {
+		return nil, err
+	}
+	var out []any
+	for _, r := range rs {
+		status, pct := r.Status, int64(100)
+		if r.Status == "Completed" && r.Polls < sh.polls {
+			status, pct = "InProgress", 50
+			r.Polls++
+		} else if r.Status != "Completed" {
+			pct = 0
+		}
+		out = append(out, newObject("MailboxRestoreRequestStatistics", "Name", r.Name, "Status", status, "SourceDatabase", r.Source,
+			"TargetAlias", alias(r.Target), "BadItemLimit", int64(r.BadItemLimit), "BadItemsEncountered", int64(r.BadItems),
+			"PercentComplete", pct, "Message", r.Error))
+	}
+	return out, sh.state.save()
+}
+
+func (sh *shell) changeRequests(name string, a *args, in []any, piped bool) ([]any, error) {
+	if !piped {
+		return nil, fmt.Errorf("fakeshell: %s is only supported with pipeline input from Get-MailboxRestoreRequest", a.cmd)
+	}
+	rs, err := inputRequests(in)
+	if err != nil {
+		return nil, err
+	}
+	if name != "set-mailboxrestorerequest" {
+		if c, ok := a.named["confirm"]; !ok || c != false {
+			return nil, fmt.Errorf("%s would prompt for confirmation: pass -Confirm:$false", a.cmd)
+		}
+	}
+	sources := map[string]bool{}
+	for _, r := range rs {
+		switch name {
+		case "set-mailboxrestorerequest":
+			limit, ok, err := a.num("BadItemLimit")
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				if limit > 50 && !a.has("AcceptLargeDataLoss") {
+					return nil, fmt.Errorf("When BadItemLimit is above 50, AcceptLargeDataLoss must be specified.")
+				}
+				r.BadItemLimit = limit
+			}
+		case "resume-mailboxrestorerequest":
+			if r.Status == "Failed" || r.Status == "Suspended" || r.Status == "AutoSuspended" {
+				sh.runRequest(r)
+			}
+		case "remove-mailboxrestorerequest":
+			for i, x := range sh.state.Requests {
+				if x == r {
+					sh.state.Requests = append(sh.state.Requests[:i], sh.state.Requests[i+1:]...)
+					break
+				}
+			}
+			if r.Status == "Completed" {
+				sources[r.Source] = true
+			}
+		}
+	}
+	for _, s := range sortedStrings(sources) {
+		if _, err := sh.labApply(providers.Operation{Kind: providers.OpRemoveRestoreRequests, Source: s}); err != nil {
+			return nil, err
+		}
+	}
+	return nil, sh.state.save()
+}

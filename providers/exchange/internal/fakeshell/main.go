@@ -1,0 +1,138 @@
+// Command fakeshell stands in for the PowerShell process of the Exchange provider in
+// tests: it reads the provider's framed request lines on stdin, parses each body with a
+// tokenizer for the subset of PowerShell the provider emits (parse.go), refuses anything
+// else, runs the cmdlets against a providers/lab organization and answers JSON the way
+// the wrapper would.
+//
+// Environment: FAKESHELL_LAB (the lab folder, required), FAKESHELL_STATE (a JSON file
+// for restore requests and flags the lab does not keep), FAKESHELL_DC (when set, every
+// cmdlet that takes -DomainController must carry this one), FAKESHELL_LOG (a file that
+// receives one JSON line per cmdlet run, with its bound arguments), FAKESHELL_USER and
+// FAKESHELL_PASSWORD (the credential New-PSSession accepts), FAKESHELL_POLLS (how many
+// times a new restore request reports InProgress before Completed; default 1).
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/dialtone/dialtone/providers/lab"
+)
+
+const (
+	wrapHead = `try { $dtR = @(`
+	wrapMid  = `); '@@dialtone:%s:%d ' + '{"ok":true,"data":' + (ConvertTo-Json -InputObject $dtR -Depth 6 -Compress) + '}' } catch { '@@dialtone:%s:%d ' + '{"ok":false,"error":' + (ConvertTo-Json -InputObject ([string]$_.Exception.Message) -Compress) + '}' }`
+)
+
+var markerRe = regexp.MustCompile(`^\); '@@dialtone:([0-9a-f]+):([0-9]+) '`)
+
+func main() {
+	sh, err := newShell()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fakeshell:", err)
+		os.Exit(2)
+	}
+	in := bufio.NewScanner(os.Stdin)
+	in.Buffer(make([]byte, 1<<20), 256<<20)
+	out := bufio.NewWriter(os.Stdout)
+	fmt.Fprintln(out, "PowerShell 7.4.0 (fakeshell)") // noise the provider must skip
+	out.Flush()
+	for in.Scan() {
+		line := in.Text()
+		if strings.TrimSpace(line) == "exit" {
+			return
+		}
+		body, nonce, seq, err := unwrap(line)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "fakeshell: unframed input refused:", err)
+			os.Exit(3)
+		}
+		data, err := sh.runBody(body)
+		var resp []byte
+		if err != nil {
+			resp, _ = json.Marshal(map[string]any{"ok": false, "error": err.Error()})
+		} else {
+			if data == nil {
+				data = []any{}
+			}
+			resp, err = json.Marshal(map[string]any{"ok": true, "data": data})
+			if err != nil {
+				resp, _ = json.Marshal(map[string]any{"ok": false, "error": "fakeshell: " + err.Error()})
+			}
+		}
+		fmt.Fprintf(out, "WARNING: a line of noise before the answer\n@@dialtone:%s:%s %s\n", nonce, seq, resp)
+		out.Flush()
+	}
+}
+
+// unwrap checks the framing and returns the body between the fixed head and tail.
+func unwrap(line string) (body, nonce, seq string, err error) {
+	if !strings.HasPrefix(line, wrapHead) {
+		return "", "", "", fmt.Errorf("the line does not start with the request wrapper: %.60q", line)
+	}
+	i := strings.LastIndex(line, "); '@@dialtone:")
+	if i < len(wrapHead) {
+		return "", "", "", fmt.Errorf("no request wrapper tail")
+	}
+	m := markerRe.FindStringSubmatch(line[i:])
+	if m == nil {
+		return "", "", "", fmt.Errorf("malformed marker")
+	}
+	var n int
+	fmt.Sscan(m[2], &n)
+	if line[i:] != fmt.Sprintf(wrapMid, m[1], n, m[1], n) {
+		return "", "", "", fmt.Errorf("the request wrapper tail differs from the protocol's")
+	}
+	return line[len(wrapHead):i], m[1], m[2], nil
+}
+
+type shell struct {
+	lab      *lab.Lab
+	labDir   string
+	state    *fakeState
+	vars     map[string]any
+	exchange bool // the Exchange session is imported
+	dc       string
+	log      *os.File
+	polls    int
+	ctx      context.Context
+}
+
+func newShell() (*shell, error) {
+	dir := os.Getenv("FAKESHELL_LAB")
+	if dir == "" {
+		return nil, fmt.Errorf("FAKESHELL_LAB is not set")
+	}
+	l, err := lab.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	st, err := loadState(os.Getenv("FAKESHELL_STATE"))
+	if err != nil {
+		return nil, err
+	}
+	sh := &shell{lab: l, labDir: dir, state: st, vars: map[string]any{}, dc: os.Getenv("FAKESHELL_DC"), polls: 1, ctx: context.Background()}
+	if p := os.Getenv("FAKESHELL_POLLS"); p != "" {
+		fmt.Sscan(p, &sh.polls)
+	}
+	if p := os.Getenv("FAKESHELL_LOG"); p != "" {
+		if sh.log, err = os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); err != nil {
+			return nil, err
+		}
+	}
+	return sh, nil
+}
+
+func (sh *shell) runBody(body string) ([]any, error) {
+	sc, err := parse(body)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fakeshell: parse error:", err)
+		return nil, fmt.Errorf("fakeshell: parse error: %v", err)
+	}
+	return sh.runScript(sc, &execCtx{})
+}
