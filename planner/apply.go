@@ -193,8 +193,12 @@ func (w *walker) runBatch(ctx context.Context, steps []*Step) error {
 }
 
 // exec re-checks a step's preconditions, runs it through the provider and records it.
+// A step that a crashed run had already started is not checked again: its own partial
+// effect (files already moved, say) can be what a check now refuses, and its operation
+// is idempotent, so it resumes. The start is journaled only for checked steps, so
+// merges cost one journal write each.
 func (w *walker) exec(ctx context.Context, s *Step) error {
-	if ck, ok := w.prov.(providers.Checker); ok {
+	if ck, ok := w.prov.(providers.Checker); ok && hasChecks(s) && !w.wasStarted(s) {
 		for i := range s.Preconditions {
 			pc := &s.Preconditions[i]
 			if pc.Check == nil {
@@ -203,6 +207,9 @@ func (w *walker) exec(ctx context.Context, s *Step) error {
 			if err := ck.Check(ctx, *pc.Check); err != nil {
 				return &PreconditionError{Step: s, Precondition: *pc, Err: err}
 			}
+		}
+		if err := w.markStarted(s); err != nil {
+			return err
 		}
 	}
 	w.hooks.PreStep(s)
@@ -214,6 +221,40 @@ func (w *walker) exec(ctx context.Context, s *Step) error {
 		return fmt.Errorf("step %s failed: %w", s.ID, err)
 	}
 	return w.record(s, res, started, finished)
+}
+
+func hasChecks(s *Step) bool {
+	for _, pc := range s.Preconditions {
+		if pc.Check != nil {
+			return true
+		}
+	}
+	return false
+}
+
+func (w *walker) wasStarted(s *Step) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	r := w.st.Recoveries[s.Recovery]
+	if r == nil {
+		return false
+	}
+	_, ok := r.Started[s.ID]
+	return ok
+}
+
+// markStarted journals that s passed its checks and is about to run.
+func (w *walker) markStarted(s *Step) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	c := state.Change{StepStarted: &state.StepStarted{Recovery: s.Recovery, ID: s.ID, Started: w.now()}}
+	if w.j != nil {
+		if err := w.j.AppendJournal([]state.Change{c}); err != nil {
+			return fmt.Errorf("step %s could not be recorded as started: %w", s.ID, err)
+		}
+	}
+	w.st.ApplyChange(c)
+	return nil
 }
 
 // record journals a finished step's changes, then applies them to the state. The

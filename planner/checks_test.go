@@ -36,7 +36,9 @@ func wantDetail(t *testing.T, d *hcl.Diagnostic, parts ...string) {
 }
 
 func TestPreconditionDiagnostics(t *testing.T) {
-	alt := func(stage string) *config.Config { return plantest.AltConfig(config.OptionAlternateServer, stage, true) }
+	alt := func(stage string) *config.Config {
+		return plantest.AltConfig(config.OptionAlternateServer, stage, true)
+	}
 	t.Run("major version", func(t *testing.T) {
 		st := plantest.AltState(2)
 		st.Servers["EX02"].Version = "15.1.2507.6"

@@ -307,3 +307,58 @@ func TestConfirm(t *testing.T) {
 		t.Errorf("stage %s", st.Recoveries["db01-outage"].Stage)
 	}
 }
+
+// A step that passed its checks and started before a crash resumes without being
+// checked again: its own partial effect (files already moved) is what a check would
+// now refuse, and its operation is idempotent.
+func TestApplyResumesAStartedStepWithoutRechecking(t *testing.T) {
+	st := plantest.State(2)
+	p := mustPlan(t, plantest.Config(config.StageDialTone), st)
+	ck := &checker{Fake: plantest.NewFake()}
+	var j recordingJournal
+	// Run until the mount's checks have passed, then "crash" inside its operation.
+	ck.Fake.Fail = func(op providers.Operation) error {
+		if op.Kind == providers.OpMountDatabase {
+			return errors.New("killed")
+		}
+		return nil
+	}
+	if err := planner.Apply(context.Background(), p, ck, st, &j, nil, planner.ApplyOptions{}); err == nil {
+		t.Fatal("the mount did not fail")
+	}
+	started := st.Recoveries["db01-outage"].Started
+	if _, ok := started["recovery.db01-outage.mount_dial_tone_database"]; !ok {
+		t.Fatalf("the started mount is not recorded: %v", started)
+	}
+	if !j.has(func(c state.Change) bool { return c.StepStarted != nil }) {
+		t.Error("the start was not journaled")
+	}
+	// Now the check would refuse (the step's own effect fills the slot), yet it resumes.
+	ck.Fake.Fail = nil
+	ck.fail = providers.CheckMountSlot
+	if err := planner.Apply(context.Background(), p, ck, st, &j, nil, planner.ApplyOptions{}); err != nil {
+		t.Fatalf("resume refused: %v", err)
+	}
+	r := st.Recoveries["db01-outage"]
+	if r.Stage != config.StageDialTone || len(r.Started) != 0 {
+		t.Errorf("stage %q, still started: %v", r.Stage, r.Started)
+	}
+}
+
+type recordingJournal struct{ records [][]state.Change }
+
+func (j *recordingJournal) AppendJournal(c []state.Change) error {
+	j.records = append(j.records, c)
+	return nil
+}
+
+func (j *recordingJournal) has(f func(state.Change) bool) bool {
+	for _, r := range j.records {
+		for _, c := range r {
+			if f(c) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -69,7 +69,7 @@ type RecoveryChange struct {
 	Server    string `json:"server"` // the failed database's server
 	From      string `json:"from"`   // "" when not started
 	To        string `json:"to"`
-	Mailboxes int    `json:"mailboxes"` // mailboxes of the recovered database
+	Mailboxes int    `json:"mailboxes"`          // mailboxes of the recovered database
 	Priority  int    `json:"priority,omitempty"` // recovery.priority: lower is planned first
 
 	// DataLoss lists the mail this plan knowingly gives up, why, and whose decision it is.

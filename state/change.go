@@ -1,5 +1,7 @@
 package state
 
+import "time"
+
 // ApplyChange applies one Change to s in memory. Nil maps are created as needed. Every
 // field that is set is applied, in declaration order; an empty change does nothing.
 // Values are copied, so later edits to c's pointers do not reach s. ApplyChange never
@@ -28,7 +30,18 @@ func (s *State) ApplyChange(c Change) {
 	}
 	if sd := c.StepDone; sd != nil {
 		rec := sd.Record
-		s.recovery(sd.Recovery).Steps[rec.ID] = &rec
+		r := s.recovery(sd.Recovery)
+		r.Steps[rec.ID] = &rec
+		delete(r.Started, rec.ID)
+	}
+	if ss := c.StepStarted; ss != nil {
+		r := s.recovery(ss.Recovery)
+		if r.Steps[ss.ID] == nil {
+			if r.Started == nil {
+				r.Started = map[string]time.Time{}
+			}
+			r.Started[ss.ID] = ss.Started
+		}
 	}
 	if rr := c.PutRestoreRequest; rr != nil {
 		cp := *rr

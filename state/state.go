@@ -91,6 +91,10 @@ type Recovery struct {
 	Stage string `json:"stage"` // last stage fully reached ("" before the first)
 	// Steps holds every finished step of this recovery by step ID.
 	Steps map[string]*StepRecord `json:"steps"`
+	// Started holds steps that were started (their preconditions checked) but not
+	// recorded finished: a re-run after a crash resumes them without checking again,
+	// since their own effect may be what a check would now refuse.
+	Started map[string]time.Time `json:"started,omitempty"`
 }
 
 // StepRecord is one finished step.
@@ -147,6 +151,7 @@ type Change struct {
 	Rehome               *Rehome         `json:"rehome,omitempty"`
 	Stage                *StageMark      `json:"stage,omitempty"`
 	StepDone             *StepDone       `json:"step_done,omitempty"`
+	StepStarted          *StepStarted    `json:"step_started,omitempty"`
 	PutRestoreRequest    *RestoreRequest `json:"put_restore_request,omitempty"`
 	DeleteRestoreRequest string          `json:"delete_restore_request,omitempty"`
 }
@@ -161,6 +166,14 @@ type Rehome struct {
 type StageMark struct {
 	Recovery string `json:"recovery"`
 	Stage    string `json:"stage"`
+}
+
+// StepStarted is a Change that records that a step passed its preconditions and its
+// operation began.
+type StepStarted struct {
+	Recovery string    `json:"recovery"`
+	ID       string    `json:"id"`
+	Started  time.Time `json:"started"`
 }
 
 // StepDone is a Change that records a finished step of a recovery.
