@@ -1,0 +1,400 @@
+#Requires -Version 5.1
+<#
+.SYNOPSIS
+    dialtone recovery runbook, generated from a saved plan. Run it in the Exchange Management Shell.
+.DESCRIPTION
+    Plan:          format 1, state lineage 6f1c7c9e-0000-4000-8000-000000000001, serial 7
+    Configuration: sha256 sha256:63905f74e45873209f927f625762750997fe6069d0185a9985904aa113f29590
+
+    This runbook carries out 29 steps for 1 recovery: recovery db01-outage
+    (alternate_server_stay of database DB01 on EX01, 4 mailboxes) from not started to
+    complete. 3 steps are done by a person; the script pauses there. Users are without
+    service in 2 windows: 4 mailboxes of db01-outage from
+    recovery.db01-outage.create_dial_tone_database to
+    recovery.db01-outage.rehome_to_dial_tone (failure until dial tone); 4 mailboxes of
+    db01-outage from recovery.db01-outage.dismount_dial_tone_database to
+    recovery.db01-outage.mount_swapped_database (swap).
+
+    Every step is guarded: run the script again after a failure and it skips what is
+    already done. It stops at the first error ($ErrorActionPreference = 'Stop'), pauses
+    (Read-Host) where a person has to act, and warns loudly where users lose service.
+    It does not record progress in dialtone's state: after running it by hand, run
+    "dialtone refresh" and "dialtone plan" to see what dialtone still expects.
+#>
+
+$ErrorActionPreference = 'Stop'
+
+# ======================================================================================
+# Step 1 of 29: recovery.db01-outage.create_dial_tone_database
+# Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 1)
+# Create the empty dial tone database DTDB01 on EX02
+# Precondition: server EX02 is up
+# Precondition: DB01 is not mounted (it has failed)
+# Precondition: name DTDB01 is unique in the organization (recovery databases too) and at most 64 characters
+# Precondition: DTDB01 has its own log folder F:\DialTone\DTDB01\Logs, not a drive root
+# Precondition: dial tone for DB01: EX01 (Exchange 15.2.1544.4, schema unknown) and EX02 (Exchange 15.2.1544.4, schema unknown) have the same major version and database schema
+# Precondition: disk room on EX02 for the dial tone database DTDB01 (400.0 GiB free; it grows with the new mail)
+# ======================================================================================
+Write-Warning '*** users (4 mailboxes) are WITHOUT SERVICE during this step ***'
+if (-not (Get-MailboxDatabase -Identity 'DTDB01' -ErrorAction SilentlyContinue)) {
+    New-MailboxDatabase -Name 'DTDB01' -Server 'EX02' -EdbFilePath 'F:\DialTone\DTDB01\DTDB01.edb' -LogFolderPath 'F:\DialTone\DTDB01\Logs'
+} else {
+    Write-Host 'skip: DTDB01 exists already'
+}
+Write-Host 'done: recovery.db01-outage.create_dial_tone_database'
+
+# ======================================================================================
+# Step 2 of 29: recovery.db01-outage.mount_dial_tone_database
+# Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 2)
+# Mount the empty DTDB01 on EX02
+# Precondition: a mount slot on EX02 for DTDB01 (1 of 100 mounted databases in use, enterprise)
+# ======================================================================================
+Write-Warning '*** users (4 mailboxes) are WITHOUT SERVICE during this step ***'
+if (-not (Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
+    Mount-Database -Identity 'DTDB01'
+} else {
+    Write-Host 'skip: DTDB01 is mounted already'
+}
+Write-Host 'done: recovery.db01-outage.mount_dial_tone_database'
+
+# ======================================================================================
+# Step 3 of 29: recovery.db01-outage.rehome_to_dial_tone
+# Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 3)
+# Point the 3 user mailboxes of DB01 at DTDB01 on EX02 (AD only; clients follow after AD replication): users get service back, with empty mailboxes
+# ======================================================================================
+# Get-Mailbox -Database finds only the mailboxes still on DB01: a second run moves nothing.
+Get-Mailbox -Database 'DB01' -ResultSize Unlimited | Where-Object { $_.ObjectClass -NotMatch '(SystemAttendantMailbox|ExOleDbSystemMailbox)' } | Set-Mailbox -Database 'DTDB01'
+Write-Warning '*** SERVICE BACK: 4 mailboxes have service again (recovery.db01-outage.rehome_to_dial_tone) ***'
+Write-Host 'done: recovery.db01-outage.rehome_to_dial_tone'
+
+# ======================================================================================
+# Step 4 of 29: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone
+# Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 3)
+# Point the system mailboxes (1 mailbox) and the archives of DB01 at DTDB01
+# ======================================================================================
+# Get-Mailbox -Database finds only the mailboxes still on DB01: a second run moves nothing.
+Get-Mailbox -Database 'DB01' -Arbitration -ResultSize Unlimited | Set-Mailbox -Arbitration -Database 'DTDB01'
+Get-Mailbox -Database 'DB01' -AuditLog -ResultSize Unlimited | Set-Mailbox -AuditLog -Database 'DTDB01'
+Get-Mailbox -Database 'DB01' -AuxAuditLog -ResultSize Unlimited | Set-Mailbox -AuxAuditLog -Database 'DTDB01'
+Get-Mailbox -Database 'DB01' -Monitoring -ResultSize Unlimited | Set-Mailbox -Monitoring -Database 'DTDB01'
+Get-Mailbox -ResultSize Unlimited | Where-Object { $_.ArchiveDatabase -eq 'DB01' } | Set-Mailbox -ArchiveDatabase 'DTDB01'
+Write-Host 'done: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone'
+
+# ======================================================================================
+# Step 5 of 29: recovery.db01-outage.resubmit_queues_to_dial_tone
+# Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
+# Resubmit the mail queued for DB01 so that it reaches DTDB01
+# ======================================================================================
+Get-Queue -ResultSize Unlimited | Where-Object { $_.NextHopDomain -eq 'DB01' } | Retry-Queue -Resubmit $true
+Write-Host 'done: recovery.db01-outage.resubmit_queues_to_dial_tone'
+
+# ======================================================================================
+# Step 6 of 29: recovery.db01-outage.repoint_profiles_to_dial_tone
+# Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
+# Repoint the mail profiles of 1 mailbox whose clients do not use Autodiscover at EX02
+# ======================================================================================
+Write-Warning 'MANUAL STEP recovery.db01-outage.repoint_profiles_to_dial_tone: On the clients of db01-user0001@contoso.com (they do not use Autodiscover), point the mail profile at EX02 (or create a new profile), then send a test message.'
+# For reference, the commands this step stands for (run or adapt them by hand):
+#     Clients without Autodiscover: db01-user0001@contoso.com
+$null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to stop)'
+Write-Host 'done: recovery.db01-outage.repoint_profiles_to_dial_tone'
+
+# ======================================================================================
+# Step 7 of 29: recovery.db01-outage.create_recovery_database
+# Phase: restore_data   Risk: reversible   Stage: restored   (exchange-recovery.md step 5)
+# Create the recovery database RDB01 on EX02, pointed at DB01.edb
+# Precondition: name RDB01 is unique in the organization (recovery databases too) and at most 64 characters
+# Precondition: RDB01 has its own log folder G:\Recovery\RDB01\Logs, not a drive root
+# Precondition: RDB01's .edb is named DB01.edb (the restored file keeps its name)
+# Precondition: the data of DB01 in RDB01: EX01 (Exchange 15.2.1544.4, schema unknown) and EX02 (Exchange 15.2.1544.4, schema unknown) have the same major version and database schema
+# ======================================================================================
+if (-not (Get-MailboxDatabase -Identity 'RDB01' -ErrorAction SilentlyContinue)) {
+    New-MailboxDatabase -Recovery -Name 'RDB01' -Server 'EX02' -EdbFilePath 'G:\Recovery\RDB01\DB01.edb' -LogFolderPath 'G:\Recovery\RDB01\Logs'
+} else {
+    Write-Host 'skip: RDB01 exists already'
+}
+Write-Host 'done: recovery.db01-outage.create_recovery_database'
+
+# ======================================================================================
+# Step 8 of 29: recovery.db01-outage.restore_backup
+# Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 5)
+# Restore backup set nightly of DB01 into RDB01's folders, keeping file names
+# Precondition: backup set nightly of DB01 exists
+# Precondition: disk room on EX02 for the restored DB01 (30.0 GiB needed, 400.0 GiB free)
+# ======================================================================================
+Write-Warning 'MANUAL STEP recovery.db01-outage.restore_backup: Restore backup set nightly of DB01 with your backup software into G:\Recovery\RDB01 (database) and G:\Recovery\RDB01\Logs (logs) on EX02, keeping file names (DB01.edb); then check the header with eseutil /mh.'
+# For reference, the commands this step stands for (run or adapt them by hand):
+#     Restore backup set nightly of DB01 into G:\Recovery\RDB01 (database) and G:\Recovery\RDB01\Logs (logs), keeping file names.
+#     eseutil /mh 'G:\Recovery\RDB01\DB01.edb'
+$null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to stop)'
+Write-Host 'done: recovery.db01-outage.restore_backup'
+
+# ======================================================================================
+# Step 9 of 29: recovery.db01-outage.copy_surviving_logs
+# Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
+# Copy DB01's surviving logs (newer than the backup) into RDB01's log folder before the first mount
+# ======================================================================================
+Write-Warning 'MANUAL STEP recovery.db01-outage.copy_surviving_logs: EX01 is down: recover the E00*.log files of DB01 (newer than the backup) from EX01''s disks (folder D:\Databases\DB01\Logs) into G:\Recovery\RDB01\Logs on EX02, then check with eseutil /ml that the sequence has no gap. If none can be recovered, confirm anyway: the restore then ends at the backup.'
+# For reference, the commands this step stands for (run or adapt them by hand):
+#     robocopy '\\EX01\D$\Databases\DB01\Logs' 'G:\Recovery\RDB01\Logs' 'E00*.log' /COPY:DAT /R:1 /W:1
+#     eseutil /ml 'G:\Recovery\RDB01\Logs\E00'
+$null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to stop)'
+Write-Host 'done: recovery.db01-outage.copy_surviving_logs'
+
+# ======================================================================================
+# Step 10 of 29: recovery.db01-outage.replay_logs
+# Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 7)
+# Replay the logs into the restored DB01 until it is clean (eseutil /r)
+# ======================================================================================
+if (-not (eseutil /mh 'G:\Recovery\RDB01\DB01.edb' | Select-String -SimpleMatch -Pattern 'Clean Shutdown')) {
+    eseutil /r 'E00' /l 'G:\Recovery\RDB01\Logs' /d 'G:\Recovery\RDB01'
+    if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE) }
+} else {
+    Write-Host 'skip: G:\Recovery\RDB01\DB01.edb is in Clean Shutdown already'
+}
+Write-Host 'done: recovery.db01-outage.replay_logs'
+
+# ======================================================================================
+# Step 11 of 29: recovery.db01-outage.mount_recovery_database
+# Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 7)
+# Mount RDB01 and check that it lists the expected mailboxes
+# Precondition: RDB01 is in Clean Shutdown (or its log range is complete) before the mount
+# Precondition: no other recovery database is mounted on EX02
+# ======================================================================================
+if (-not (Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
+    Mount-Database -Identity 'RDB01'
+    Get-MailboxStatistics -Database 'RDB01'
+} else {
+    Write-Host 'skip: RDB01 is mounted already'
+}
+Write-Host 'done: recovery.db01-outage.mount_recovery_database'
+
+# ======================================================================================
+# Step 12 of 29: recovery.db01-outage.dismount_recovery_database
+# Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 7)
+# Dismount RDB01 (leaves the recovered database clean)
+# ======================================================================================
+if ((Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
+    Dismount-Database -Identity 'RDB01' -Confirm:$false
+} else {
+    Write-Host 'skip: RDB01 is dismounted already'
+}
+Write-Host 'done: recovery.db01-outage.dismount_recovery_database'
+
+# ======================================================================================
+# Step 13 of 29: recovery.db01-outage.hold_recovered_files
+# Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
+# Move the recovered DB01 files out of RDB01's folders to G:\Recovery\RDB01-hold
+# Precondition: RDB01's files are in Clean Shutdown (or their log range is complete) before they move
+# Precondition: disk room on EX02 for moving RDB01's files (both copies exist until the move is verified) (size or free disk unknown: checked at apply)
+# ======================================================================================
+if (Test-Path -LiteralPath 'G:\Recovery\RDB01\DB01.edb') {
+    New-Item -ItemType Directory -Path 'G:\Recovery\RDB01-hold' -ErrorAction SilentlyContinue
+    Move-Item -LiteralPath 'G:\Recovery\RDB01\DB01.edb' -Destination 'G:\Recovery\RDB01-hold\DB01.edb'
+    robocopy 'G:\Recovery\RDB01\Logs' 'G:\Recovery\RDB01-hold\Logs' /E /MOVE
+    if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
+} else {
+    Write-Host 'skip: G:\Recovery\RDB01\DB01.edb is moved already'
+}
+Write-Host 'done: recovery.db01-outage.hold_recovered_files'
+
+# ======================================================================================
+# Step 14 of 29: recovery.db01-outage.dismount_dial_tone_database
+# Phase: swap   Risk: user_outage   Stage: swapped   (exchange-recovery.md step 9)
+# Dismount DTDB01: users lose service until the swap is done
+# ======================================================================================
+Write-Warning '*** USERS LOSE SERVICE: 4 mailboxes are without service from this step (recovery.db01-outage.dismount_dial_tone_database) until the database is mounted again ***'
+$null = Read-Host -Prompt 'Users are about to lose service. Press Enter to go on, Ctrl+C to stop'
+if ((Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
+    Dismount-Database -Identity 'DTDB01' -Confirm:$false
+} else {
+    Write-Host 'skip: DTDB01 is dismounted already'
+}
+Write-Host 'done: recovery.db01-outage.dismount_dial_tone_database'
+
+# ======================================================================================
+# Step 15 of 29: recovery.db01-outage.move_dial_tone_files_to_recovery_database
+# Phase: swap   Risk: data_loss_risk   Stage: swapped   (exchange-recovery.md step 10)
+# Move DTDB01's files (the dial tone mail) into RDB01's folders, the .edb renamed DB01.edb
+# Precondition: DTDB01's files are in Clean Shutdown (or their log range is complete) before they move
+# Precondition: disk room on EX02 for moving DTDB01's files (both copies exist until the move is verified) (size or free disk unknown: checked at apply)
+# ======================================================================================
+Write-Warning '*** users (4 mailboxes) are WITHOUT SERVICE during this step ***'
+if (Test-Path -LiteralPath 'F:\DialTone\DTDB01\DTDB01.edb') {
+    New-Item -ItemType Directory -Path 'G:\Recovery\RDB01' -ErrorAction SilentlyContinue
+    Move-Item -LiteralPath 'F:\DialTone\DTDB01\DTDB01.edb' -Destination 'G:\Recovery\RDB01\DB01.edb'
+    robocopy 'F:\DialTone\DTDB01\Logs' 'G:\Recovery\RDB01\Logs' /E /MOVE
+    if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
+} else {
+    Write-Host 'skip: F:\DialTone\DTDB01\DTDB01.edb is moved already'
+}
+Write-Host 'done: recovery.db01-outage.move_dial_tone_files_to_recovery_database'
+
+# ======================================================================================
+# Step 16 of 29: recovery.db01-outage.allow_file_restore
+# Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 11)
+# Let DTDB01 mount the recovered file (AllowFileRestore $true)
+# ======================================================================================
+Write-Warning '*** users (4 mailboxes) are WITHOUT SERVICE during this step ***'
+if ((Get-MailboxDatabase -Identity 'DTDB01').AllowFileRestore -ne $true) {
+    Set-MailboxDatabase -Identity 'DTDB01' -AllowFileRestore $true
+} else {
+    Write-Host 'skip: AllowFileRestore of DTDB01 is $true already'
+}
+Write-Host 'done: recovery.db01-outage.allow_file_restore'
+
+# ======================================================================================
+# Step 17 of 29: recovery.db01-outage.move_recovered_files_into_dial_tone_database
+# Phase: swap   Risk: data_loss_risk   Stage: swapped   (exchange-recovery.md step 11)
+# Move the recovered DB01 files into DTDB01's folders, the .edb renamed DTDB01.edb
+# Precondition: RDB01's files are in Clean Shutdown (or their log range is complete) before they move
+# Precondition: disk room on EX02 for moving RDB01's files (both copies exist until the move is verified) (size or free disk unknown: checked at apply)
+# ======================================================================================
+Write-Warning '*** users (4 mailboxes) are WITHOUT SERVICE during this step ***'
+if (Test-Path -LiteralPath 'G:\Recovery\RDB01-hold\DB01.edb') {
+    New-Item -ItemType Directory -Path 'F:\DialTone\DTDB01' -ErrorAction SilentlyContinue
+    Move-Item -LiteralPath 'G:\Recovery\RDB01-hold\DB01.edb' -Destination 'F:\DialTone\DTDB01\DTDB01.edb'
+    robocopy 'G:\Recovery\RDB01-hold\Logs' 'F:\DialTone\DTDB01\Logs' /E /MOVE
+    if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
+} else {
+    Write-Host 'skip: G:\Recovery\RDB01-hold\DB01.edb is moved already'
+}
+Write-Host 'done: recovery.db01-outage.move_recovered_files_into_dial_tone_database'
+
+# ======================================================================================
+# Step 18 of 29: recovery.db01-outage.mount_swapped_database
+# Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 11)
+# Mount DTDB01 on the recovered data: service back with all old mail
+# Precondition: DTDB01 is in Clean Shutdown (or its log range is complete) before the mount
+# Precondition: a mount slot on EX02 for DTDB01 (1 of 100 mounted databases in use, enterprise)
+# ======================================================================================
+if (-not (Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
+    eseutil /mh 'F:\DialTone\DTDB01\DTDB01.edb'
+    if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE) }
+    Mount-Database -Identity 'DTDB01'
+} else {
+    Write-Host 'skip: DTDB01 is mounted already'
+}
+Write-Warning '*** SERVICE BACK: 4 mailboxes have service again (recovery.db01-outage.mount_swapped_database) ***'
+Write-Host 'done: recovery.db01-outage.mount_swapped_database'
+
+# ======================================================================================
+# Step 19 of 29: recovery.db01-outage.disallow_file_restore
+# Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 11)
+# Set AllowFileRestore on DTDB01 back to $false
+# ======================================================================================
+if ((Get-MailboxDatabase -Identity 'DTDB01').AllowFileRestore -ne $false) {
+    Set-MailboxDatabase -Identity 'DTDB01' -AllowFileRestore $false
+} else {
+    Write-Host 'skip: AllowFileRestore of DTDB01 is $false already'
+}
+Write-Host 'done: recovery.db01-outage.disallow_file_restore'
+
+# ======================================================================================
+# Step 20 of 29: recovery.db01-outage.mount_recovery_database_for_merge
+# Phase: merge   Risk: read_only   Stage: merged   (exchange-recovery.md step 12)
+# Mount RDB01 (it now holds the dial tone mail) and list its mailboxes
+# Precondition: RDB01 is in Clean Shutdown (or its log range is complete) before the mount
+# Precondition: no other recovery database is mounted on EX02
+# ======================================================================================
+if (-not (Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
+    Mount-Database -Identity 'RDB01'
+    Get-MailboxStatistics -Database 'RDB01'
+} else {
+    Write-Host 'skip: RDB01 is mounted already'
+}
+Write-Host 'done: recovery.db01-outage.mount_recovery_database_for_merge'
+
+# ======================================================================================
+# Steps 21 to 24 of 29: 4 merges of recovery db01-outage
+# Phase: merge   Risk: reversible   Stage: merged   (exchange-recovery.md step 13)
+# One named restore request per mailbox, from RDB01; mailboxes absent from RDB01 are skipped (nothing to merge).
+# The command each row stands for:
+#     New-MailboxRestoreRequest -Name 'dialtone-db01-outage' -SourceDatabase 'RDB01' -SourceStoreMailbox '001fe6ff-0000-4000-8000-000000000001' -TargetMailbox 'db01-user0001@contoso.com' -ConflictResolutionOption KeepSourceItem -BadItemLimit 10
+# ======================================================================================
+$dtMerges = @(
+    @{ Mailbox = 'db01-user0001@contoso.com'; Guid = '001fe6ff-0000-4000-8000-000000000001' },  # recovery.db01-outage.merge["db01-user0001@contoso.com"]
+    @{ Mailbox = 'SystemMailbox{1f05a927}@contoso.com'; Guid = '1f05a927-0000-4000-8000-000000000001' },  # recovery.db01-outage.merge["SystemMailbox{1f05a927}@contoso.com"]
+    @{ Mailbox = 'db01-user0002@contoso.com'; Guid = '001fe6ff-0000-4000-8000-000000000002' },  # recovery.db01-outage.merge["db01-user0002@contoso.com"]
+    @{ Mailbox = 'db01-user0003@contoso.com'; Guid = '001fe6ff-0000-4000-8000-000000000003' }  # recovery.db01-outage.merge["db01-user0003@contoso.com"]
+)
+$dtPresent = @{}
+Get-MailboxStatistics -Database 'RDB01' | ForEach-Object { $dtPresent[([string]$_.MailboxGuid).ToLower()] = $true }
+foreach ($dtM in $dtMerges) {
+    if (-not $dtPresent[$dtM.Guid.ToLower()]) { Write-Host ('skip: no mailbox ' + $dtM.Guid + ' in ' + 'RDB01'); continue }
+    if (Get-MailboxRestoreRequest -TargetMailbox $dtM.Mailbox -Name 'dialtone-db01-outage' -ErrorAction SilentlyContinue) { continue }
+    New-MailboxRestoreRequest -Name 'dialtone-db01-outage' -SourceDatabase 'RDB01' -SourceStoreMailbox $dtM.Guid -TargetMailbox $dtM.Mailbox -ConflictResolutionOption 'KeepSourceItem' -BadItemLimit 10 | Out-Null
+}
+do {
+    Start-Sleep -Seconds 30
+    $dtOpen = @(Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -ResultSize Unlimited | Where-Object { $_.Status -notin 'Completed','CompletedWithWarning','Failed' })
+    Write-Host ('restore requests still running: ' + $dtOpen.Count)
+} while ($dtOpen.Count -gt 0)
+$dtFailed = @(Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status Failed -ResultSize Unlimited)
+if ($dtFailed.Count -gt 0) {
+    $dtFailed | Format-Table -AutoSize Name, TargetMailbox, Status
+    throw ('' + $dtFailed.Count + ' restore requests Failed: read Get-MailboxRestoreRequestStatistics -IncludeReport, raise -BadItemLimit with Set-MailboxRestoreRequest, then Resume-MailboxRestoreRequest')
+}
+Write-Host 'done: 4 merges of db01-outage'
+
+# ======================================================================================
+# Step 25 of 29: recovery.db01-outage.remove_restore_requests
+# Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 14)
+# Remove the finished restore requests that read from RDB01
+# ======================================================================================
+Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status Completed | Remove-MailboxRestoreRequest -Confirm:$false
+Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status CompletedWithWarning | Remove-MailboxRestoreRequest -Confirm:$false
+Write-Host 'done: recovery.db01-outage.remove_restore_requests'
+
+# ======================================================================================
+# Step 26 of 29: recovery.db01-outage.dismount_recovery_database_after_merge
+# Phase: clean_up   Risk: read_only   Stage: complete   (exchange-recovery.md step 14)
+# Dismount RDB01
+# ======================================================================================
+if ((Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
+    Dismount-Database -Identity 'RDB01' -Confirm:$false
+} else {
+    Write-Host 'skip: RDB01 is dismounted already'
+}
+Write-Host 'done: recovery.db01-outage.dismount_recovery_database_after_merge'
+
+# ======================================================================================
+# Step 27 of 29: recovery.db01-outage.remove_recovery_database
+# Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 14)
+# Remove the recovery database RDB01 (AD object only; its files stay)
+# ======================================================================================
+if (Get-MailboxDatabase -Identity 'RDB01' -ErrorAction SilentlyContinue) {
+    Remove-MailboxDatabase -Identity 'RDB01' -Confirm:$false
+} else {
+    Write-Host 'skip: RDB01 is removed already'
+}
+Write-Host 'done: recovery.db01-outage.remove_recovery_database'
+
+# ======================================================================================
+# Step 28 of 29: recovery.db01-outage.delete_recovery_database_files
+# Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 14)
+# Delete RDB01's leftover files on EX02
+# ======================================================================================
+if ((Test-Path -LiteralPath 'G:\Recovery\RDB01\DB01.edb') -or (Test-Path -LiteralPath 'G:\Recovery\RDB01\Logs')) {
+    Remove-Item -LiteralPath 'G:\Recovery\RDB01\DB01.edb' -Confirm:$false
+    Remove-Item -LiteralPath 'G:\Recovery\RDB01\Logs' -Recurse -Confirm:$false
+} else {
+    Write-Host 'skip: the files are deleted already'
+}
+Write-Host 'done: recovery.db01-outage.delete_recovery_database_files'
+
+# ======================================================================================
+# Step 29 of 29: recovery.db01-outage.remove_failed_database
+# Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 14)
+# Remove the failed database DB01's AD object (no mailbox of any kind points at it any more)
+# Precondition: no mailbox of any kind (user, system, archive) points at DB01
+# ======================================================================================
+if (Get-MailboxDatabase -Identity 'DB01' -ErrorAction SilentlyContinue) {
+    Remove-MailboxDatabase -Identity 'DB01' -Confirm:$false
+} else {
+    Write-Host 'skip: DB01 is removed already'
+}
+Write-Host 'done: recovery.db01-outage.remove_failed_database'
+
+
+Write-Host 'dialtone runbook finished: every step is done.'
