@@ -76,3 +76,32 @@ func BenchmarkMerge(b *testing.B) {
 	}
 	b.ReportMetric(float64(items*b.N)/b.Elapsed().Seconds(), "items/s")
 }
+
+// BenchmarkRead100k reads an organization of 100,000 mailboxes with a backup and a
+// few hundred log generations (target: well under 1 s).
+func BenchmarkRead100k(b *testing.B) {
+	topo := Topology{
+		Servers:   []ServerSpec{{Name: "EX01", Edition: "enterprise", CapacityBytes: 1 << 40}},
+		Databases: []DatabaseSpec{{Name: "DB01", Server: "EX01", EdbFilePath: `D:\DB01\DB01.edb`, LogFolderPath: `D:\DB01\Logs`}},
+	}
+	l, err := Init(filepath.Join(b.TempDir(), "lab"), topo, 100000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := l.DeliverToDatabase("DB01", 20000); err != nil {
+		b.Fatal(err)
+	}
+	if err := l.Backup("DB01", "full"); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		obs, err := l.Read(context.Background())
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(obs.Mailboxes) != 100001 || obs.Databases["DB01"].Logs == nil || len(obs.Backups) != 1 {
+			b.Fatalf("read %d mailboxes", len(obs.Mailboxes))
+		}
+	}
+}
