@@ -14,6 +14,17 @@
 // foreign file without AllowFileRestore, replaying across a gap in the logs, mounting a
 // corrupt file), so a planner's mistakes show up in drills instead of in production.
 //
+// Servers carry a schema version, a disk capacity (every file under servers/NAME counts;
+// a write that does not fit is refused, and a mounted database whose log write does not
+// fit stops cleanly and its mail queues) and MaximumActiveDatabases. The directory holds
+// user mailboxes, one arbitration system mailbox per server and archives; a server that
+// is down keeps its files, but nothing can reach them until RepairServer.
+//
+// Injected failures that destroy files first record, in lab.db, the accepted messages
+// that no surviving file could give back (and the log generations destroyed, so that
+// replay notices the missing tail): Verify reports those as Lost, apart from the
+// Missing ones a correct recovery should have saved (loss.go).
+//
 // The lab is not the planner and not the Exchange provider; it imports only the state
 // and providers contract packages.
 package lab
