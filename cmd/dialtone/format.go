@@ -10,7 +10,7 @@ import (
 
 // planFormats lists the -format values of show and plan, for help and errors; keep it
 // in step with planRenderer's cases.
-const planFormats = "text, json, markdown, mermaid"
+const planFormats = "text, json, markdown, mermaid, powershell"
 
 // planRenderer returns the view of a plan that -format names ("" is text). It is the
 // one place where show and plan learn a format: add a case here and both have it.
@@ -26,6 +26,8 @@ func planRenderer(c *cli, format string) (func(w io.Writer, p *planner.Plan) err
 		return render.Markdown, nil
 	case "mermaid":
 		return render.Mermaid, nil
+	case "powershell":
+		return render.PowerShell, nil
 	}
 	return nil, fmt.Errorf("unknown format %q: use one of %s", format, planFormats)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/exchange"
 	"github.com/dialtone/dialtone/providers/lab"
 	"github.com/dialtone/dialtone/state"
 	"github.com/dialtone/dialtone/state/pg"
@@ -127,7 +128,7 @@ func labPath(c *cli, cfg *config.Config) (string, error) {
 	p := config.DefaultLabPath
 	if pr := cfg.Provider; pr != nil {
 		if pr.Type != "" && pr.Type != "lab" {
-			return "", fmt.Errorf("%s: provider %q is not available yet; use provider \"lab\"", pr.DeclRange, pr.Type)
+			return "", fmt.Errorf("%s: the lab commands work on the simulated organization of provider \"lab\"; this configuration uses provider %q", pr.DeclRange, pr.Type)
 		}
 		if pr.Path != "" {
 			p = pr.Path
@@ -147,7 +148,31 @@ func providerFactories() map[string]func(c *cli, cfg *config.Config) (providers.
 			}
 			return l, nil
 		},
+		"exchange": openExchange,
 	}
+}
+
+// openExchange prepares the Exchange provider from provider "exchange" { ... }. The
+// PowerShell process starts at the first read, so a configuration error shows before
+// anything runs; the credential is read here (from the environment or the file), never
+// from the configuration.
+func openExchange(c *cli, cfg *config.Config) (providers.Provider, error) {
+	pr := cfg.Provider
+	s := exchange.Settings{
+		Command:          pr.Command,
+		ConnectionURI:    pr.ConnectionURI,
+		Authentication:   pr.Authentication,
+		DomainController: pr.DomainController,
+		CredentialEnv:    pr.CredentialEnv,
+	}
+	if pr.CredentialFile != "" {
+		s.CredentialFile = c.path(pr.CredentialFile)
+	}
+	p, err := exchange.New(s, c.log)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", pr.DeclRange, err)
+	}
+	return p, nil
 }
 
 // openProvider opens the configured provider (lab by default).
