@@ -1,0 +1,116 @@
+package exchange_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/dialtone/dialtone/providers/exchange"
+)
+
+func TestReadMatchesLab(t *testing.T) {
+	r := newRig(t, exampleTopology, 3, rigOpts{})
+	got, err := r.prov.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := r.lab.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareObserved(t, got, want)
+	// Every Exchange cmdlet carried the pinned domain controller (the double refuses
+	// one without it), and every Get-Mailbox asked for -ResultSize Unlimited.
+	for _, c := range r.callsOf(t, "Get-Mailbox") {
+		if c.Args["resultsize"] != "Unlimited" {
+			t.Errorf("Get-Mailbox without -ResultSize Unlimited: %+v", c)
+		}
+	}
+}
+
+func TestResponseSizeLimit(t *testing.T) {
+	r := newRig(t, exampleTopology, 50, rigOpts{settings: func(s *exchange.Settings) { s.MaxResponseBytes = 2000 }})
+	_, err := r.prov.Read(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "larger than the limit of 2000 bytes") {
+		t.Fatalf("a response over the limit: %v", err)
+	}
+}
+
+func TestWrongCredentialRefused(t *testing.T) {
+	t.Setenv("DTW_USERNAME", "CONTOSO\\admin")
+	t.Setenv("DTW_PASSWORD", "wrong")
+	r := newRig(t, exampleTopology, 1, rigOpts{
+		settings: func(s *exchange.Settings) { s.CredentialEnv = "DTW" },
+		env:      []string{"FAKESHELL_USER=CONTOSO\\admin", "FAKESHELL_PASSWORD=right"},
+	})
+	_, err := r.prov.Read(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "Access is denied") || strings.Contains(err.Error(), "wrong") {
+		t.Fatalf("wrong password: %v", err)
+	}
+	t.Setenv("DTW_PASSWORD", "right")
+	r2 := newRig(t, exampleTopology, 1, rigOpts{
+		settings: func(s *exchange.Settings) { s.CredentialEnv = "DTW" },
+		env:      []string{"FAKESHELL_USER=CONTOSO\\admin", "FAKESHELL_PASSWORD=right"},
+	})
+	if _, err := r2.prov.Read(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range r2.calls(t) {
+		if strings.Contains(strings.ToLower(c.Cmd), "invoke") {
+			if c.Args["credential"] != "<credential>" {
+				t.Errorf("Invoke-Command without the credential: %+v", c)
+			}
+		}
+	}
+}
+
+// TestDoubleRefusesWhatItDoesNotKnow feeds the double framed lines directly: unknown
+// cmdlets and parameters (Mount-Database -Force among them), syntax outside the subset
+// and a missing pinned domain controller are errors, and an unframed line stops it.
+func TestDoubleRefusesWhatItDoesNotKnow(t *testing.T) {
+	r := newRig(t, exampleTopology, 1, rigOpts{})
+	head := `try { $dtR = @(`
+	tail := `); '@@dialtone:ab:%d ' + '{"ok":true,"data":' + (ConvertTo-Json -InputObject $dtR -Depth 6 -Compress) + '}' } catch { '@@dialtone:ab:%d ' + '{"ok":false,"error":' + (ConvertTo-Json -InputObject ([string]$_.Exception.Message) -Compress) + '}' }`
+	bodies := []struct{ body, want string }{
+		{"Add-PSSnapin -Name 'Microsoft.Exchange.Management.PowerShell.SnapIn'", `"ok":true`},
+		{"Mount-Database -Identity 'DB02' -Force -DomainController 'dc01.contoso.com'", "cannot be found that matches parameter name 'Force'"},
+		{"Mount-Datbase -Identity 'DB02' -DomainController 'dc01.contoso.com'", "is not recognized"},
+		{"Get-MailboxDatabase -Identity \"DB02\" -DomainController 'dc01.contoso.com'", "double-quoted string"},
+		{"Get-MailboxDatabase -Identity $(Stop-Computer) -DomainController 'dc01.contoso.com'", "without a variable name"},
+		{"Get-MailboxDatabase -Identity 'DB02'", "without -DomainController"},
+		{"Get-MailboxDatabase -Identity 'DB02' -DomainController 'dc01.contoso.com' # x", "comment"},
+		// Inside single quotes a backtick is a plain character: one literal, no such database.
+		{"Get-MailboxDatabase -Identity 'DB02`' -DomainController 'dc01.contoso.com'", "object 'DB02`' couldn't be found"},
+		{"Get-MailboxDatabase -Identity 'DB02 -DomainController 'dc01.contoso.com'", "unterminated"},
+	}
+	var in strings.Builder
+	for i, b := range bodies {
+		in.WriteString(head + b.body + fmt.Sprintf(tail, i+1, i+1) + "\n")
+	}
+	in.WriteString("Get-Mailbox\n")
+	cmd := exec.Command(fakeshell(t))
+	cmd.Env = append(os.Environ(), "FAKESHELL_LAB="+filepath.Join(r.dir, "lab"), "FAKESHELL_DC=dc01.contoso.com")
+	cmd.Stdin = strings.NewReader(in.String())
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 {
+		t.Fatalf("an unframed line: exit %v, stderr %s", err, stderr.String())
+	}
+	for i, b := range bodies {
+		marker := fmt.Sprintf("@@dialtone:ab:%d ", i+1)
+		j := strings.Index(string(out), marker)
+		if j < 0 {
+			t.Fatalf("no answer to %q", b.body)
+		}
+		line := string(out[j:])
+		line = line[:strings.IndexByte(line, '\n')]
+		if !strings.Contains(line, b.want) {
+			t.Errorf("%q: answer %s, want %q", b.body, line, b.want)
+		}
+	}
+}
