@@ -116,11 +116,58 @@ func cmdApply(c *cli, args []string) int {
 	fmt.Fprintln(c.stdout)
 	view := newApplyView(c, p, c.getenv("DIALTONE_LOG") != "")
 	applyErr := applyPlan(c, b, path, prov, st, p, a.parallelism, view)
-	if applyErr != nil {
+	var manual *planner.ManualStepError
+	var pre *planner.PreconditionError
+	switch {
+	case applyErr == nil:
+	case errors.As(applyErr, &manual) && !isWriteError(applyErr):
+		// A pause, not an error: the finished steps are in the state.
+		writeManualPause(c, manual.Step, view)
+		return exitOK
+	case errors.As(applyErr, &pre):
+		writePreconditionStop(c, pre)
+		return c.errorf("apply stopped before step %s: a precondition does not hold. The finished steps are recorded in %s; fix it and run \"dialtone apply\" again.", pre.Step.ID, path)
+	default:
 		return c.errorf("apply stopped: %v\nThe finished steps are recorded in %s; fix the cause and run \"dialtone apply\" again to continue.", applyErr, path)
 	}
 	view.complete(st)
 	return exitOK
+}
+
+// writeManualPause says exactly what a person has to do at a manual step (the
+// instructions, the command lines, the mailboxes whose profiles need repointing) and
+// how to go on.
+func writeManualPause(c *cli, s *planner.Step, view *applyView) {
+	w := c.stdout
+	fmt.Fprintf(w, "\n%s %d steps done before it.\n", c.paint(yellow, "Apply paused at a manual step: "+s.ID+"."), view.doneCount())
+	fmt.Fprintf(w, "\n  %s\n", s.Summary)
+	what := s.Operation.Instructions
+	if what == "" {
+		what = s.Summary
+	}
+	fmt.Fprintf(w, "\n  Do this by hand:\n    %s\n", what)
+	if len(s.Commands) > 0 {
+		fmt.Fprintln(w, "\n  Command lines:")
+		for _, l := range s.Commands {
+			fmt.Fprintf(w, "    PS> %s\n", l)
+		}
+	}
+	if len(s.Operation.Mailboxes) > 0 {
+		fmt.Fprintf(w, "\n  Mailboxes whose mail profiles need repointing at %s (%d; their clients do not use Autodiscover):\n", s.Operation.Server, len(s.Operation.Mailboxes))
+		for _, m := range s.Operation.Mailboxes {
+			fmt.Fprintf(w, "    %s\n", m)
+		}
+	}
+	fmt.Fprintf(w, "\nRun \"dialtone confirm %s\" once it is done, then \"dialtone apply\" again.\n", s.ID)
+}
+
+// writePreconditionStop names the step, the check that failed and what to change.
+func writePreconditionStop(c *cli, e *planner.PreconditionError) {
+	fmt.Fprintf(c.stderr, "%s step %s\n  check: %s\n  found: %v\n", c.paint(red, "Precondition failed at apply:"), e.Step.ID, e.Precondition.Description, e.Err)
+	if e.Precondition.Fix != "" {
+		fmt.Fprintf(c.stderr, "  fix:   %s\n", e.Precondition.Fix)
+	}
+	fmt.Fprintln(c.stderr, "  Nothing of this step was changed.")
 }
 
 // confirm asks for "yes" on stdin.
@@ -150,11 +197,21 @@ func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st
 		}
 	}
 	if err := b.Write(st); err != nil {
-		werr := fmt.Errorf("writing state %s: %w (the journal beside it still holds the finished steps; the next command replays it)", path, err)
+		werr := &stateWriteError{fmt.Errorf("writing state %s: %w (the journal beside it still holds the finished steps; the next command replays it)", path, err)}
 		if applyErr != nil {
 			return errors.Join(applyErr, werr)
 		}
 		return werr
 	}
 	return applyErr
+}
+
+// stateWriteError is a failure to write the state after apply: never a mere pause.
+type stateWriteError struct{ error }
+
+func (e *stateWriteError) Unwrap() error { return e.error }
+
+func isWriteError(err error) bool {
+	var w *stateWriteError
+	return errors.As(err, &w)
 }

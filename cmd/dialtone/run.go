@@ -61,6 +61,7 @@ func commands() map[string]command {
 		"refresh":      {"Read the organization through the provider into the state", cmdRefresh},
 		"plan":         {"Show the steps that move each recovery to its requested stage", cmdPlan},
 		"apply":        {"Carry out a plan through the provider, step by step", cmdApply},
+		"confirm":      {"Record that a manual step was carried out: confirm STEP_ID [-who=NAME]", cmdConfirm},
 		"show":         {"Show a saved plan or the current state", cmdShow},
 		"graph":        {"Print the plan's step graph (DOT or Mermaid)", cmdGraph},
 		"state":        {"Inspect the state: state list | show ADDR | pull | push [-force] FILE", cmdState},

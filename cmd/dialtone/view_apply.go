@@ -119,6 +119,13 @@ func (v *applyView) PostStep(s *planner.Step, res providers.Result, d time.Durat
 	fmt.Fprintf(v.w, "%s: %s (%s%s)\n", s.ID, result, fmtDur(d), detail)
 }
 
+// doneCount is how many steps of this run finished (done or skipped).
+func (v *applyView) doneCount() int {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.done + v.skipped
+}
+
 // complete prints the closing line of a successful apply.
 func (v *applyView) complete(st *state.State) {
 	v.mu.Lock()

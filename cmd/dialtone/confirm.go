@@ -1,0 +1,101 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/state"
+)
+
+// cmdConfirm records that a person carried out a manual step: it takes the lock, reads
+// the state, plans as apply does (refresh included), has the planner check the step
+// (in the plan, manual, not done, its dependencies done), journals the record and
+// writes the state. A later apply goes on past the step and never asks again.
+func cmdConfirm(c *cli, args []string) int {
+	fs := newFlagSet(c, "confirm", "confirm STEP_ID [-who=NAME]")
+	who := fs.String("who", "", "who carried out the step (default USER@HOST)")
+	id, rest := splitPositional(args)
+	if code, ok := parseFlags(fs, rest); !ok {
+		return code
+	}
+	if id == "" && fs.NArg() == 1 {
+		id = fs.Arg(0)
+	} else if fs.NArg() > 0 || id == "" {
+		return c.errorf("confirm takes one argument, the ID of the manual step (as \"dialtone plan\" and apply print it), e.g. dialtone confirm recovery.db01-outage.recover_server")
+	}
+	if *who == "" {
+		*who = defaultWho()
+	}
+
+	cfg, ok := loadConfig(c)
+	if !ok {
+		return exitError
+	}
+	b, path, err := backendFor(c, cfg)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	unlock, err := lockState(c, b, path, "confirm")
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	defer unlock()
+	st, err := readState(b, path)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	prov, err := openProvider(c, cfg)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	defer closeProvider(c, prov)
+	if err := refreshFrom(c, prov, st); err != nil {
+		return c.errorf("%v", err)
+	}
+	p, ok := makePlan(c, cfg, st, prov.Capabilities())
+	if !ok {
+		return exitError
+	}
+	now := time.Now().UTC()
+	stage, err := confirmStep(b, st, p, id, *who, now)
+	if err != nil {
+		return c.errorf("confirm %s: %v. Nothing was changed.", id, err)
+	}
+	if err := b.Write(st); err != nil {
+		return c.errorf("writing state %s: %v (the journal beside it holds the confirmation; the next command replays it)", path, err)
+	}
+	fmt.Fprintf(c.stdout, "%s step %s was carried out by %s at %s.\n", c.paint(green, "Confirmed:"), id, *who, now.Format(time.RFC3339))
+	if stage != "" {
+		fmt.Fprintf(c.stdout, "It was the last step of its stage: recovery.%s is at stage %q.\n", strings.Split(strings.TrimPrefix(id, "recovery."), ".")[0], stage)
+	}
+	fmt.Fprintln(c.stdout, "Run \"dialtone apply\" to go on; it will not ask for this step again.")
+	return exitOK
+}
+
+// confirmStep is the one code path of a confirmation (the confirm command and the
+// drill): planner.Confirm checks the step and makes the record, which is journaled,
+// then applied to st. It returns the stage reached when the step was the last of it.
+func confirmStep(j planner.Journal, st *state.State, p *planner.Plan, id, who string, now time.Time) (string, error) {
+	changes, err := planner.Confirm(p, st, id, who, now)
+	if err != nil {
+		return "", err
+	}
+	if err := j.AppendJournal(changes); err != nil {
+		return "", fmt.Errorf("recording the confirmation: %w", err)
+	}
+	stage := ""
+	for _, ch := range changes {
+		st.ApplyChange(ch)
+		if ch.Stage != nil {
+			stage = ch.Stage.Stage
+		}
+	}
+	return stage, nil
+}
+
+// defaultWho is USER@HOST, the way the state lock names its holder.
+func defaultWho() string {
+	return state.NewLockInfo("confirm", "").Who
+}
