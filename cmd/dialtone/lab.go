@@ -20,6 +20,7 @@ func labCommands() map[string]func(c *cli, cfg *config.Config, args []string) in
 		"mailbox": cmdLabMailbox,
 		"status":  cmdLabStatus,
 		"verify":  cmdLabVerify,
+		"repair":  cmdLabRepair,
 	}
 }
 
@@ -29,10 +30,15 @@ const labUsage = `Usage: dialtone lab SUBCOMMAND [flags]
   deliver (-to=ADDRESS | -database=NAME) [-count=N] [-json]
                                                     deliver test messages (queued while a database is down)
   backup DATABASE [-name=SET]                       take a full backup
-  fail database NAME [-mode=lost|corrupt]           inject a failure (also: fail server NAME, fail logs DATABASE)
+  fail database NAME [-mode=lost|corrupt]           lose a database's files, or corrupt them
+  fail server NAME                                  take a server down with every database on it
+  fail logs DATABASE [-from=GENERATION]             lose its logs (or the database and its logs from GENERATION on)
+  fail items DATABASE -count=N                      make N items unreadable for restore requests
+  fail backup DATABASE [-name=SET]                  destroy a backup set
+  repair server NAME                                rebuild a failed server (Setup.exe /Mode:RecoverServer)
   mailbox ADDRESS [-json]                           list a mailbox's items
   status [-json]                                    databases and mailboxes
-  verify                                            exit 0 only if every accepted message is delivered exactly once
+  verify [-accept-lost]                             exit 0 only if every accepted message is delivered exactly once
 `
 
 // cmdLab dispatches the lab subcommands. Each loads the configuration first: the lab
@@ -77,7 +83,8 @@ func topology(cfg *config.Config) lab.Topology {
 	var t lab.Topology
 	for _, name := range sortedKeys(cfg.Servers) {
 		s := cfg.Servers[name]
-		t.Servers = append(t.Servers, lab.ServerSpec{Name: s.Name, Site: s.Site, Edition: s.Edition, Version: s.Version})
+		t.Servers = append(t.Servers, lab.ServerSpec{Name: s.Name, Site: s.Site, Edition: s.Edition, Version: s.Version,
+			SchemaVersion: s.SchemaVersion, CapacityBytes: s.CapacityBytes, MaximumActiveDatabases: s.MaximumActiveDatabases})
 	}
 	for _, name := range sortedKeys(cfg.Databases) {
 		d := cfg.Databases[name]

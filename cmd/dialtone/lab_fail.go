@@ -7,22 +7,37 @@ import (
 	"github.com/dialtone/dialtone/providers/lab"
 )
 
-const labFailUsage = "lab fail database NAME [-mode=lost|corrupt] | lab fail server NAME | lab fail logs DATABASE"
+const labFailUsage = "lab fail database NAME [-mode=lost|corrupt] | lab fail server NAME | lab fail logs DATABASE [-from=GENERATION] | " +
+	"lab fail items DATABASE -count=N | lab fail backup DATABASE [-name=SET]"
 
-// cmdLabFail injects a failure into the lab: a database lost or corrupt, a server
-// down, or a database's transaction logs lost.
+// cmdLabFail injects a failure into the lab (exchange-recovery.md section 4): a
+// database lost or corrupt, a server down, a database's transaction logs lost (all of
+// them, or the database with every generation from -from on), bad items that restore
+// requests cannot read, or a backup set destroyed.
 func cmdLabFail(c *cli, cfg *config.Config, args []string) int {
 	if len(args) == 0 {
 		return c.errorf("lab fail needs what fails: %s", labFailUsage)
 	}
 	what := args[0]
-	if what != "database" && what != "server" && what != "logs" {
+	switch what {
+	case "database", "server", "logs", "items", "backup":
+	default:
 		return c.errorf("lab fail %q: unknown failure; use %s", what, labFailUsage)
 	}
 	fs := newFlagSet(c, "lab fail "+what, labFailUsage)
 	mode := "lost"
-	if what == "database" {
+	var from uint64
+	count := 0
+	set := "nightly"
+	switch what {
+	case "database":
 		fs.StringVar(&mode, "mode", "lost", "lost (files gone, logs survive) or corrupt (will not mount)")
+	case "logs":
+		fs.Uint64Var(&from, "from", 0, "lose the database and its log generations from GENERATION on (decimal or 0x hex); 0: every log, the database stays")
+	case "items":
+		fs.IntVar(&count, "count", 0, "how many items to make unreadable (the first ones by mailbox address, then message ID)")
+	case "backup":
+		fs.StringVar(&set, "name", "nightly", "the backup set to destroy")
 	}
 	name, rest := splitPositional(args[1:])
 	if code, ok := parseFlags(fs, rest); !ok {
@@ -36,6 +51,9 @@ func cmdLabFail(c *cli, cfg *config.Config, args []string) int {
 	if mode != "lost" && mode != "corrupt" {
 		return c.errorf("-mode=%q: use lost or corrupt", mode)
 	}
+	if what == "items" && count < 1 {
+		return c.errorf("lab fail items %s needs -count=N (1 or more): how many items restore requests cannot read", name)
+	}
 	return withLab(c, cfg, func(l *lab.Lab) int {
 		var err error
 		var done string
@@ -45,15 +63,51 @@ func cmdLabFail(c *cli, cfg *config.Config, args []string) int {
 			done = fmt.Sprintf("Database %s is now %s.", name, mode)
 		case "server":
 			err = l.FailServer(name)
-			done = fmt.Sprintf("Server %s is down.", name)
+			done = fmt.Sprintf("Server %s is down: its databases are dismounted and nothing mounts there until it is rebuilt (\"dialtone lab repair server %s\").", name, name)
 		case "logs":
-			err = l.FailLogs(name)
-			done = fmt.Sprintf("The transaction logs of %s are lost.", name)
+			if from == 0 {
+				err = l.FailLogs(name)
+				done = fmt.Sprintf("The transaction logs of %s are lost.", name)
+			} else {
+				err = l.FailLogsAfter(name, from)
+				done = fmt.Sprintf("Database %s is lost with its log generations %d (0x%X) and newer.", name, from, from)
+			}
+		case "items":
+			err = l.FailItems(name, count)
+			done = fmt.Sprintf("%d items of %s are now bad: restore requests cannot read them.", count, name)
+		case "backup":
+			err = l.FailBackup(name, set)
+			done = fmt.Sprintf("Backup set %s of %s is destroyed.", set, name)
 		}
 		if err != nil {
 			return c.errorf("failing %s %s: %v", what, name, err)
 		}
 		fmt.Fprintln(c.stdout, done)
+		if what != "server" && what != "items" {
+			if r, verr := l.Verify(); verr == nil && len(r.Lost) > 0 {
+				fmt.Fprintf(c.stdout, "The lab's ledger now counts %d accepted messages as lost (no copy left anywhere); \"dialtone lab verify\" lists them.\n", len(r.Lost))
+			}
+		}
+		return exitOK
+	})
+}
+
+const labRepairUsage = "lab repair server NAME"
+
+// cmdLabRepair rebuilds a failed server the way Setup.exe /Mode:RecoverServer does on a
+// same-named replacement: the server is up again, its databases dismounted, its data
+// volumes as the failure left them. This is what an admin does at the manual step
+// recover_server of an alternate_server recovery, before "dialtone confirm".
+func cmdLabRepair(c *cli, cfg *config.Config, args []string) int {
+	if len(args) != 2 || args[0] != "server" {
+		return c.errorf("usage: dialtone %s", labRepairUsage)
+	}
+	name := args[1]
+	return withLab(c, cfg, func(l *lab.Lab) int {
+		if err := l.RepairServer(name); err != nil {
+			return c.errorf("repairing server %s: %v", name, err)
+		}
+		fmt.Fprintf(c.stdout, "Server %s is rebuilt (Setup.exe /Mode:RecoverServer): up, its databases dismounted, its files where the failure left them.\n", name)
 		return exitOK
 	})
 }

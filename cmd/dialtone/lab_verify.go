@@ -3,15 +3,21 @@ package main
 import (
 	"fmt"
 	"io"
+	"sort"
+	"strings"
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers/lab"
 )
 
 // cmdLabVerify checks the ledger: every accepted message in its owner's mailbox
-// exactly once. Exit 0 only then.
+// exactly once. Messages an injected failure destroyed beyond any recovery are listed
+// as lost with their reasons; they fail the verification unless -accept-lost, which
+// fails only on what a recovery should have saved (missing, duplicated, queued,
+// unexpected).
 func cmdLabVerify(c *cli, cfg *config.Config, args []string) int {
-	fs := newFlagSet(c, "lab verify", "lab verify")
+	fs := newFlagSet(c, "lab verify", "lab verify [-accept-lost]")
+	acceptLost := fs.Bool("accept-lost", false, "pass although messages were lost to injected failures (the plan declared them lost)")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -23,8 +29,8 @@ func cmdLabVerify(c *cli, cfg *config.Config, args []string) int {
 		if err != nil {
 			return c.errorf("verifying the lab: %v", err)
 		}
-		writeVerify(c, c.stdout, r)
-		if !r.OK() {
+		writeVerify(c, c.stdout, r, *acceptLost)
+		if !r.OKExceptLost() || (!*acceptLost && len(r.Lost) > 0) {
 			return exitError
 		}
 		return exitOK
@@ -32,14 +38,17 @@ func cmdLabVerify(c *cli, cfg *config.Config, args []string) int {
 }
 
 // writeVerify prints a verification report: the counts, then every message ID that
-// is missing, duplicated, still queued or unexpected.
-func writeVerify(c *cli, w io.Writer, r *lab.VerifyReport) {
+// is missing, duplicated, still queued, unexpected or lost (with the reason).
+func writeVerify(c *cli, w io.Writer, r *lab.VerifyReport, acceptLost bool) {
 	verdict := c.paint(green, "Verification passed:")
-	if !r.OK() {
+	switch {
+	case !r.OKExceptLost() || (!acceptLost && len(r.Lost) > 0):
 		verdict = c.paint(red, "Verification FAILED:")
+	case len(r.Lost) > 0:
+		verdict = c.paint(yellow, "Verification passed, with accepted losses:")
 	}
-	fmt.Fprintf(w, "%s %d messages accepted, %d delivered exactly once, %d missing, %d duplicated, %d still queued, %d unexpected.\n",
-		verdict, r.Accepted, r.Delivered, len(r.Missing), len(r.Duplicated), len(r.Queued), len(r.Unexpected))
+	fmt.Fprintf(w, "%s %d messages accepted, %d delivered exactly once, %d missing, %d duplicated, %d still queued, %d unexpected, %d lost.\n",
+		verdict, r.Accepted, r.Delivered, len(r.Missing), len(r.Duplicated), len(r.Queued), len(r.Unexpected), len(r.Lost))
 	for _, l := range []struct {
 		name string
 		ids  []string
@@ -47,5 +56,30 @@ func writeVerify(c *cli, w io.Writer, r *lab.VerifyReport) {
 		if len(l.ids) > 0 {
 			fmt.Fprintf(w, "  %s:\n    %s\n", l.name, joinSorted(l.ids))
 		}
+	}
+	writeLost(w, r)
+}
+
+// writeLost lists the lost messages grouped by reason, in message ID order.
+func writeLost(w io.Writer, r *lab.VerifyReport) {
+	if len(r.Lost) == 0 {
+		return
+	}
+	byReason := map[string][]string{}
+	var reasons []string
+	for _, id := range r.Lost {
+		why := r.LostReason[id]
+		if _, ok := byReason[why]; !ok {
+			reasons = append(reasons, why)
+		}
+		byReason[why] = append(byReason[why], id)
+	}
+	sort.Strings(reasons)
+	fmt.Fprintf(w, "  lost (accepted, then destroyed by an injected failure; no copy is left anywhere):\n")
+	for _, why := range reasons {
+		if why == "" {
+			why = "no reason recorded"
+		}
+		fmt.Fprintf(w, "    %s:\n      %s\n", why, strings.Join(byReason[why], "\n      "))
 	}
 }
