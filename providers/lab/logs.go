@@ -174,6 +174,10 @@ type logWriter struct {
 	// With track, gens receives the generation of every record appended.
 	track bool
 	gens  []uint64
+	// unsynced holds the generations filled during this append and not yet fsynced:
+	// append syncs them all at its end, in order, before it returns (one sync pass per
+	// append instead of one fsync at every roll).
+	unsynced []*os.File
 }
 
 // openLogWriter positions a writer at the end of the stream (prefix, sig) in folder.
@@ -216,15 +220,11 @@ func openLogWriter(folder, prefix, sig string, checkpoint uint64, fresh bool) (*
 	return w, nil
 }
 
-// start creates generation gen and makes it current.
+// start creates generation gen and makes it current. The previous generation is kept
+// open, unsynced, until append's sync pass: nothing in it is acknowledged before then.
 func (w *logWriter) start(gen uint64) error {
 	if w.f != nil {
-		if err := w.f.Sync(); err != nil {
-			return err
-		}
-		if err := w.f.Close(); err != nil {
-			return err
-		}
+		w.unsynced = append(w.unsynced, w.f)
 		w.f = nil
 	}
 	path := filepath.Join(w.folder, logFileName(w.prefix, gen))
@@ -273,17 +273,42 @@ func (w *logWriter) append(recs []logRecord) error {
 	if err := flush(); err != nil {
 		return err
 	}
+	if err := w.syncFilled(); err != nil {
+		return err
+	}
 	if err := w.f.Sync(); err != nil {
 		return err
 	}
 	return syncDir(w.folder)
 }
 
-func (w *logWriter) close() error {
-	if w.f == nil {
-		return nil
+// syncFilled fsyncs and closes the generations filled since the last sync pass, oldest
+// first. The records of an append are acknowledged (applied to the .edb, reported)
+// only after this and the directory sync, so a crash before it loses only records
+// nobody was told about: the same promise as one fsync per generation, with one
+// filesystem commit instead of one per 64 records.
+func (w *logWriter) syncFilled() error {
+	var first error
+	for _, f := range w.unsynced {
+		if err := f.Sync(); err != nil && first == nil {
+			first = err
+		}
+		if err := f.Close(); err != nil && first == nil {
+			first = err
+		}
 	}
-	err := w.f.Sync()
+	w.unsynced = nil
+	return first
+}
+
+func (w *logWriter) close() error {
+	err := w.syncFilled()
+	if w.f == nil {
+		return err
+	}
+	if serr := w.f.Sync(); err == nil {
+		err = serr
+	}
 	if cerr := w.f.Close(); err == nil {
 		err = cerr
 	}
