@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // exampleRef is the reference shown in diagnostics for each kind.
@@ -17,20 +19,51 @@ var exampleRef = map[string]string{
 }
 
 // parseRef turns a reference attribute into the address it names, without
-// evaluating it. The expression must be exactly KIND.NAME of the wanted kind.
+// evaluating it. The expression must be exactly KIND.NAME of the wanted kind, or
+// KIND["NAME"], or KIND[EXPR] with a name computed from var, local or each.
 func parseRef(expr hcl.Expression, kind string) (Addr, hcl.Diagnostics) {
 	bad := hcl.Diagnostics{errorAt(expr.Range(), "Invalid reference",
 		"Expected a reference like %s: the word %s, a dot, and the name of a declared %s block, without quotes.",
 		exampleRef[kind], kind, kind)}
 	trav, diags := hcl.AbsTraversalForExpr(expr)
-	if diags.HasErrors() || len(trav) != 2 {
+	if diags.HasErrors() {
+		return computedRef(expr, kind, bad)
+	}
+	if len(trav) != 2 || trav.RootName() != kind {
 		return Addr{}, bad
 	}
-	step, ok := trav[1].(hcl.TraverseAttr)
-	if trav.RootName() != kind || !ok {
+	switch step := trav[1].(type) {
+	case hcl.TraverseAttr:
+		return Addr{Kind: kind, Name: step.Name}, nil
+	case hcl.TraverseIndex:
+		if step.Key.Type() == cty.String && !step.Key.IsNull() {
+			return Addr{Kind: kind, Name: step.Key.AsString()}, nil
+		}
+	}
+	return Addr{}, bad
+}
+
+// computedRef reads KIND[EXPR], a reference whose name is computed from var, local or
+// each (database["DB${each.key}"] in a recovery with for_each). The kind is still
+// static; the name is evaluated in the block's context, at load time.
+func computedRef(expr hcl.Expression, kind string, bad hcl.Diagnostics) (Addr, hcl.Diagnostics) {
+	ix, ok := hcl.UnwrapExpression(expr).(*hclsyntax.IndexExpr)
+	if !ok {
 		return Addr{}, bad
 	}
-	return Addr{Kind: kind, Name: step.Name}, nil
+	coll, ok := ix.Collection.(*hclsyntax.ScopeTraversalExpr)
+	if !ok || len(coll.Traversal) != 1 || coll.Traversal.RootName() != kind {
+		return Addr{}, bad
+	}
+	var ctx *hcl.EvalContext
+	if e, ok := expr.(evalExpr); ok {
+		ctx = e.ctx
+	}
+	v, diags := literal(&hcl.Attribute{Name: kind + " name", Expr: evalExpr{ix.Key, ctx}, Range: ix.Key.Range()}, cty.String, "a "+kind+" name")
+	if v == cty.NilVal {
+		return Addr{}, diags
+	}
+	return Addr{Kind: kind, Name: v.AsString()}, diags
 }
 
 // isAbsent reports whether an optional expression was left out (gohcl gives a null

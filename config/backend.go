@@ -104,19 +104,15 @@ var passwordRE = regexp.MustCompile(`(?i)\bpassword\s*=|^[a-z][a-z0-9+.\-]*://[^
 func decodePGBackend(be *Backend, body *hcl.BodyContent) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	if attr := body.Attributes["conn_str"]; attr != nil {
-		if trav, d := hcl.AbsTraversalForExpr(attr.Expr); !d.HasErrors() && trav.RootName() == "var" {
-			diags = append(diags, errorAt(attr.Expr.Range(), "Variables not allowed",
-				"dialtone reads literal values only and has no variables. Leave conn_str out and set the environment variable %s to the connection string: it keeps the credentials out of the configuration.",
-				PGConnStrEnv))
-		} else {
-			d := decodeString(attr, &be.ConnStr)
-			diags = append(diags, d...)
+		d := decodeString(attr, &be.ConnStr)
+		diags = append(diags, d...)
+		if v, vd := attr.Expr.Value(nil); !vd.HasErrors() && isSensitive(v) {
+			be.ConnStrSensitive = true
+		} else if !d.HasErrors() && passwordRE.MatchString(be.ConnStr) {
 			// The value is never quoted back: it may hold a password.
-			if !d.HasErrors() && passwordRE.MatchString(be.ConnStr) {
-				diags = append(diags, warningAt(attr.Expr.Range(), "Password in the configuration",
-					"conn_str holds a password. Credentials written in HCL end up in git, in reviews and in backups of the configuration. Leave conn_str out (or remove the password from it) and set the environment variable %s to the connection string instead.",
-					PGConnStrEnv))
-			}
+			diags = append(diags, warningAt(attr.Expr.Range(), "Password in the configuration",
+				"conn_str holds a password. Credentials written in HCL (or in a variable without sensitive = true) end up in git, in reviews and in backups of the configuration. Take conn_str from a variable with sensitive = true, or leave it out and set the environment variable %s to the connection string instead.",
+				PGConnStrEnv))
 		}
 	}
 	if attr := body.Attributes["schema_name"]; attr != nil {

@@ -65,6 +65,13 @@ type Config struct {
 	Recoveries map[string]*Recovery
 	Drills     map[string]*Drill
 
+	// Variables are the variable blocks with the values in effect for this load.
+	Variables map[string]*Variable
+	// SensitiveValues holds the text of every sensitive variable's value (strings of 3
+	// characters or more). Config refuses a sensitive value anywhere it would reach a
+	// plan; Redact replaces these in any other text before it is shown.
+	SensitiveValues map[string]bool
+
 	// Files holds every parsed file by the name diagnostics use (relative to the
 	// loaded directory), for rendering diagnostics with source snippets.
 	Files map[string]*hcl.File
@@ -87,6 +94,8 @@ type Backend struct {
 	// state tables (default "dialtone").
 	ConnStr    string
 	SchemaName string
+	// ConnStrSensitive is true when ConnStr came from a sensitive variable.
+	ConnStrSensitive bool
 	// Backups is how many previous state versions the backend keeps (default 5).
 	Backups   int
 	DeclRange hcl.Range

@@ -13,11 +13,14 @@ import (
 
 // Block bodies are decoded with body.Content and the helpers below rather than
 // gohcl: gohcl imports hclwrite, whose go-cmp dependency this module does not carry.
-// The effect is the same: a nil EvalContext, so only literal values are accepted and
-// a reference in a plain value gets HCL's "Variables not allowed".
+// The bodies are wrapped (see eval.go) so that attr.Expr.Value(nil) evaluates with
+// the block's context: var, local, each and the functions. A body decoded without
+// that wrapping (tests) accepts literal values only.
 
-// literal evaluates an attribute with no variables or functions and converts it to ty.
-// It returns cty.NilVal, with a diagnostic saying why, when there is no usable value.
+// literal evaluates an attribute (in its block's context, see eval.go) and converts it
+// to ty. It returns cty.NilVal, with a diagnostic saying why, when there is no usable
+// value. A value from a sensitive variable is refused unless the argument is one of
+// sensitiveAllowed; the value returned is unmarked.
 func literal(attr *hcl.Attribute, ty cty.Type, what string) (cty.Value, hcl.Diagnostics) {
 	if diags := checkNumberLiterals(attr.Expr); diags != nil {
 		return cty.NilVal, diags
@@ -25,6 +28,18 @@ func literal(attr *hcl.Attribute, ty cty.Type, what string) (cty.Value, hcl.Diag
 	v, diags := attr.Expr.Value(nil)
 	if diags.HasErrors() {
 		return cty.NilVal, diags
+	}
+	if isSensitive(v) {
+		if !sensitiveAllowed[attr.Name] {
+			return cty.NilVal, hcl.Diagnostics{errorAt(attr.Expr.Range(), "Sensitive value not allowed here",
+				"The argument %q takes its value from a sensitive variable. Whatever %q holds flows into plans, plan files, the state or logs, where a sensitive value must never appear; only %s may take one. Use a variable without sensitive = true here.",
+				attr.Name, attr.Name, sensitivePlaces())}
+		}
+	}
+	v, _ = v.UnmarkDeep()
+	if !v.IsWhollyKnown() {
+		// It uses a variable or local that failed, already reported.
+		return cty.NilVal, hcl.Diagnostics{skipped(attr.Expr.Range())}
 	}
 	if v.IsNull() || !v.IsWhollyKnown() {
 		return cty.NilVal, hcl.Diagnostics{errorAt(attr.Expr.Range(), "Missing value",
@@ -176,7 +191,7 @@ func reasonable(bf *big.Float) bool {
 // reasonable, before evaluation: a template such as "${1e9999999}" would otherwise
 // format it while evaluating.
 func checkNumberLiterals(expr hcl.Expression) hcl.Diagnostics {
-	node, ok := expr.(hclsyntax.Node)
+	node, ok := hcl.UnwrapExpression(expr).(hclsyntax.Node)
 	if !ok {
 		return nil
 	}
@@ -190,4 +205,26 @@ func checkNumberLiterals(expr hcl.Expression) hcl.Diagnostics {
 		return nil
 	})
 	return diags
+}
+
+// skippedMarker marks the error literal returns for a value that depends on a failed
+// variable or local: it stops the checks of that value like any error, and Load
+// drops it, since the failure was already reported where it happened.
+type skippedMarker struct{}
+
+func skipped(rng hcl.Range) *hcl.Diagnostic {
+	d := errorAt(rng, "Value depends on an invalid variable or local", "See the error reported for it.")
+	d.Extra = skippedMarker{}
+	return d
+}
+
+// dropSkipped removes the skipped diagnostics.
+func dropSkipped(diags hcl.Diagnostics) hcl.Diagnostics {
+	out := diags[:0]
+	for _, d := range diags {
+		if _, ok := d.Extra.(skippedMarker); !ok {
+			out = append(out, d)
+		}
+	}
+	return out
 }

@@ -31,3 +31,18 @@ func (c *Config) Digest() string {
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
+
+// FileDigests gives each loaded file's "sha256:" digest by name (the *.hcl files and
+// the .dtvars files read). A plan records them so that a stale plan can say which file
+// changed, appeared or went away.
+func (c *Config) FileDigests() map[string]string {
+	out := map[string]string{}
+	if c == nil {
+		return out
+	}
+	for name, src := range c.Sources {
+		sum := sha256.Sum256(src)
+		out[name] = "sha256:" + hex.EncodeToString(sum[:])
+	}
+	return out
+}

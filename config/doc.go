@@ -5,7 +5,8 @@
 // Load parses and validates; every problem it finds is an hcl.Diagnostic with the
 // file, line and column of the exact attribute or label at fault, and a detail that
 // says what would be right. References such as server.EX01 are resolved to Addr
-// values at decode time, without evaluation.
+// values at decode time, without evaluation; every other value is an expression
+// evaluated with the variables, locals and functions described below.
 //
 // What the blocks carry beyond names, paths and references:
 //
@@ -36,9 +37,43 @@
 //     credentials are never literals in HCL, and Basic authentication never goes over
 //     http. No diagnostic repeats a credential.
 //
-// What config is not: it evaluates no expressions (only literals are accepted), calls
-// no provider and reads no state. Whether the organization really has a server EX01,
-// or how far a recovery has got, is for the planner (package planner) to find out
-// from the state (package state) and a provider (package providers). config imports
-// none of them: it is a leaf.
+// Variables, locals and expressions:
+//
+//   - variable "NAME" { type, default, description, sensitive }: type is string, number,
+//     bool, any, list(T), set(T) or map(T). Values come, lowest precedence first, from
+//     the default, DIALTONE_VAR_NAME environment variables, dialtone.dtvars,
+//     *.auto.dtvars (in name order), then -var-file and -var in the order given
+//     (LoadOptions). A .dtvars file holds NAME = VALUE lines like Terraform's .tfvars;
+//     an undeclared name there is a warning, on the command line an error. A variable
+//     without a default and without a value is an error at its block.
+//   - locals { NAME = EXPR }: may use var.X and other locals, in any file; a cycle is
+//     reported once, naming the loop.
+//   - Attribute values are expressions evaluated with var, local, each (in for_each
+//     blocks) and the functions of FunctionNames (go-cty's stdlib, Terraform's names).
+//     References stay static: server = server.EX01; the name may be computed only in
+//     the index form database["DB${each.key}"], evaluated at load time.
+//   - for_each on database and recovery blocks, over a map or a set of strings: one
+//     block per key, in key order. HCL labels cannot hold templates, so an instance is
+//     named by its name argument (name = "DB${each.key}", evaluated per instance) or,
+//     without one, by the label followed by the key: database "DB" over
+//     toset(["01", "02"]) declares DB01 and DB02, referenced as database.DB01. Two keys
+//     giving one name are an error at the block naming both keys.
+//
+// The sensitive rule: a value from a variable with sensitive = true (or anything
+// computed from one: marks follow it through templates and functions) is refused
+// with "Sensitive value not allowed here" in every argument whose value can reach a
+// plan, a plan file, the state or a log: names, paths, backup sets, priorities,
+// for_each, everything. Only conn_str of backend "pg" (sensitiveAllowed) takes one; it
+// is used to connect and never shown (Backend.ConnStrSensitive). So no sensitive value
+// can be in a plan. Config.SensitiveValues holds their text and Config.Redact replaces
+// it with (sensitive) in any other text; diagnostics never quote a sensitive value.
+//
+// Config.Sources (and Digest, FileDigests) cover the *.hcl files and every .dtvars file
+// read, so a saved plan is stale when any of them changes; -var values are not files
+// and are not recorded.
+//
+// What config is not: it calls no provider and reads no state. Whether the
+// organization really has a server EX01, or how far a recovery has got, is for the
+// planner (package planner) to find out from the state (package state) and a provider
+// (package providers). config imports none of them: it is a leaf.
 package config

@@ -242,7 +242,7 @@ func decodeDrillMessages(attr *hcl.Attribute) (DrillMessages, hcl.Diagnostics) {
 		}
 		seen[key] = true
 		n := 0
-		d = decodeInt(&hcl.Attribute{Name: key, Expr: kv.Value, Range: kv.Value.Range()}, &n)
+		d = decodeInt(&hcl.Attribute{Name: key, Expr: bind(attr.Expr, kv.Value), Range: kv.Value.Range()}, &n)
 		diags = append(diags, d...)
 		if d.HasErrors() {
 			continue

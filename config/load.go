@@ -20,6 +20,8 @@ var rootSchema = &hcl.BodySchema{
 		{Type: KindDatabase, LabelNames: []string{"name"}},
 		{Type: KindRecovery, LabelNames: []string{"name"}},
 		{Type: KindDrill, LabelNames: []string{"name"}},
+		{Type: "variable", LabelNames: []string{"name"}},
+		{Type: "locals"},
 	},
 }
 
@@ -27,15 +29,25 @@ var rootSchema = &hcl.BodySchema{
 // order, decodes and validates them. File names in the Config and in diagnostics are
 // relative to dir. Load always returns a non-nil Config with Files and Sources filled,
 // partial when the diagnostics hold errors, so the caller can render the diagnostics
-// with hcl.NewDiagnosticTextWriter(w, cfg.Files, width, color).
+// with hcl.NewDiagnosticTextWriter(w, cfg.Files, width, color). Variables take their
+// defaults and the values of dialtone.dtvars and *.auto.dtvars in dir; LoadWithOptions
+// adds -var, -var-file and the environment.
 func Load(dir string) (*Config, hcl.Diagnostics) {
+	return LoadWithOptions(dir, LoadOptions{})
+}
+
+// LoadWithOptions is Load with variable values from outside the configuration (see
+// LoadOptions for the order in which they apply).
+func LoadWithOptions(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	cfg := &Config{
-		Servers:    map[string]*Server{},
-		Databases:  map[string]*Database{},
-		Recoveries: map[string]*Recovery{},
-		Drills:     map[string]*Drill{},
-		Files:      map[string]*hcl.File{},
-		Sources:    map[string][]byte{},
+		Servers:         map[string]*Server{},
+		Databases:       map[string]*Database{},
+		Recoveries:      map[string]*Recovery{},
+		Drills:          map[string]*Drill{},
+		Variables:       map[string]*Variable{},
+		SensitiveValues: map[string]bool{},
+		Files:           map[string]*hcl.File{},
+		Sources:         map[string][]byte{},
 	}
 	if dir == "" {
 		dir = "."
@@ -46,12 +58,14 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 	}
 
 	parser := hclparse.NewParser()
-	l := &loader{cfg: cfg, claims: claims{
+	l := &loader{cfg: cfg, locals: map[string]local{}, claims: claims{
 		dbNames:    map[string]claim{},
 		logFolders: map[string]claim{},
 		edbFiles:   map[string]claim{},
 		recovered:  map[string]claim{},
 	}}
+	// First every file's root: variables and locals may be used in any file.
+	var roots []*hcl.BodyContent
 	for _, name := range names {
 		src, err := os.ReadFile(filepath.Join(dir, name))
 		if err != nil {
@@ -69,11 +83,29 @@ func Load(dir string) (*Config, hcl.Diagnostics) {
 		if file == nil || file.Body == nil {
 			continue
 		}
-		diags = append(diags, l.decodeFile(file)...)
+		root, d := content(file.Body, rootSchema)
+		diags = append(diags, d...)
+		roots = append(roots, root)
+		for _, block := range root.Blocks {
+			switch block.Type {
+			case "variable":
+				diags = append(diags, l.decodeVariable(block)...)
+			case "locals":
+				diags = append(diags, l.decodeLocals(block)...)
+			}
+		}
+	}
+	diags = append(diags, l.resolveVariables(dir, parser, opts)...)
+	vars := variableValues(cfg.Variables)
+	locals, d := l.evalLocals(vars)
+	diags = append(diags, d...)
+	l.ctx = evalContext(vars, locals)
+	for _, root := range roots {
+		diags = append(diags, l.decodeRoot(root)...)
 	}
 	cfg.Files = parser.Files()
 	diags = append(diags, validate(cfg)...)
-	return cfg, diags
+	return cfg, dropSkipped(diags)
 }
 
 // configFiles lists the *.hcl files of dir in sorted order. Like Terraform it skips
@@ -112,29 +144,36 @@ func configFiles(dir string) ([]string, hcl.Diagnostics) {
 
 // loader carries what the decoding of one file needs from the files before it.
 type loader struct {
-	cfg      *Config
-	dialtone *hcl.Range // first dialtone block
-	provider *hcl.Range // first provider block
-	claims   claims
+	cfg        *Config
+	dialtone   *hcl.Range // first dialtone block
+	provider   *hcl.Range // first provider block
+	claims     claims
+	locals     map[string]local
+	localOrder []string
+	ctx        *hcl.EvalContext // var, local and the functions
 }
 
-// decodeFile walks the top-level blocks of one file into l.cfg.
-func (l *loader) decodeFile(file *hcl.File) hcl.Diagnostics {
-	root, diags := content(file.Body, rootSchema)
+// decodeRoot walks the top-level blocks of one file into l.cfg (variables and locals
+// are done by then). Every body is bound to the evaluation context; database and
+// recovery blocks may have for_each.
+func (l *loader) decodeRoot(root *hcl.BodyContent) hcl.Diagnostics {
+	var diags hcl.Diagnostics
 	for _, block := range root.Blocks {
+		b := *block
+		b.Body = bindBody(block.Body, l.ctx)
 		switch block.Type {
 		case "dialtone":
-			diags = append(diags, l.decodeDialtone(block)...)
+			diags = append(diags, l.decodeDialtone(&b)...)
 		case "provider":
-			diags = append(diags, l.decodeProvider(block)...)
+			diags = append(diags, l.decodeProvider(&b)...)
 		case KindServer:
-			diags = append(diags, l.decodeServer(block)...)
+			diags = append(diags, l.decodeServer(&b)...)
 		case KindDatabase:
-			diags = append(diags, l.decodeDatabase(block)...)
+			diags = append(diags, l.decodeForEach(block, l.decodeDatabase)...)
 		case KindRecovery:
-			diags = append(diags, l.decodeRecovery(block)...)
+			diags = append(diags, l.decodeForEach(block, l.decodeRecovery)...)
 		case KindDrill:
-			diags = append(diags, l.decodeDrill(block)...)
+			diags = append(diags, l.decodeDrill(&b)...)
 		}
 	}
 	return diags

@@ -388,7 +388,7 @@ func TestLoadInline(t *testing.T) {
 		severity     hcl.DiagnosticSeverity
 		want         string
 	}{
-		{backendSrc("pg", `conn_str = var.pg`), "Variables not allowed", hcl.DiagError, "DIALTONE_PG_CONN_STR"},
+		{backendSrc("pg", `conn_str = var.pg`), "Unsupported attribute", hcl.DiagError, `"pg"`},
 		{backendSrc("pg", `conn_str = "host=db user=me password=x"`), "Password in the configuration", hcl.DiagWarning, "end up in git"},
 		{backendSrc("local", `backups = 2.5`), "Invalid number", hcl.DiagError, "fractional"},
 		{`provider "exchange" { authentication = "Basic" }`, "Basic authentication without a credential", hcl.DiagError, "credential_env"},

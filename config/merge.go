@@ -59,34 +59,58 @@ func decodeMerge(block *hcl.Block) (*Merge, hcl.Diagnostics) {
 // decodePriority decodes the list of addresses merged first, checking each address
 // at its own range.
 func decodePriority(attr *hcl.Attribute) ([]string, hcl.Diagnostics) {
-	elems, d := hcl.ExprList(attr.Expr)
-	if d.HasErrors() {
-		return nil, hcl.Diagnostics{errorAt(attr.Expr.Range(), "Invalid priority list",
-			`priority is a list of mailbox addresses in brackets, like ["ceo@contoso.com", "cfo@contoso.com"].`)}
+	type elem struct {
+		v   cty.Value
+		rng hcl.Range
 	}
 	var diags hcl.Diagnostics
+	var items []elem
+	if exprs, d := hcl.ExprList(attr.Expr); !d.HasErrors() {
+		for _, e := range exprs {
+			v, d := literal(&hcl.Attribute{Name: "priority", Expr: bind(attr.Expr, e), Range: e.Range()}, cty.String, "a mailbox address")
+			diags = append(diags, d...)
+			items = append(items, elem{v, e.Range()})
+		}
+	} else {
+		// A whole list from a variable or local (priority = var.vips): each address
+		// is reported at the argument.
+		list, d := literal(attr, cty.List(cty.String), "a list of mailbox addresses")
+		if list == cty.NilVal {
+			if isAbsentOrWhole(attr.Expr) {
+				return nil, hcl.Diagnostics{errorAt(attr.Expr.Range(), "Invalid priority list",
+					`priority is a list of mailbox addresses in brackets, like ["ceo@contoso.com", "cfo@contoso.com"].`)}
+			}
+			return nil, d
+		}
+		for it := list.ElementIterator(); it.Next(); {
+			_, v := it.Element()
+			if v.IsNull() {
+				v = cty.NilVal
+			}
+			items = append(items, elem{v, attr.Expr.Range()})
+		}
+	}
 	var out []string
 	seen := map[string]hcl.Range{}
-	for _, e := range elems {
-		v, d := literal(&hcl.Attribute{Name: "priority", Expr: e, Range: e.Range()}, cty.String, "a mailbox address")
-		diags = append(diags, d...)
+	for _, it := range items {
+		v, e := it.v, struct{ rng hcl.Range }{it.rng}
 		if v == cty.NilVal {
 			continue
 		}
 		addr := v.AsString()
 		if !looksLikeAddress(addr) {
-			diags = append(diags, errorAt(e.Range(), "Invalid mailbox address",
+			diags = append(diags, errorAt(e.rng, "Invalid mailbox address",
 				"%q is not a mailbox address. priority lists primary SMTP addresses, like \"ceo@contoso.com\".", addr))
 			continue
 		}
 		// SMTP addresses are case-insensitive in Exchange.
 		key := strings.ToLower(addr)
 		if first, ok := seen[key]; ok {
-			diags = append(diags, warningAt(e.Range(), "Duplicate priority address",
+			diags = append(diags, warningAt(e.rng, "Duplicate priority address",
 				"%q is already listed at %s; a mailbox is merged once, at its first place in the list. Remove the repeat.", addr, first))
 			continue
 		}
-		seen[key] = e.Range()
+		seen[key] = e.rng
 		out = append(out, addr)
 	}
 	return out, diags
@@ -97,4 +121,11 @@ func looksLikeAddress(s string) bool {
 	at := strings.IndexByte(s, '@')
 	return at > 0 && at == strings.LastIndexByte(s, '@') && at < len(s)-1 &&
 		!strings.ContainsAny(s, " \t\r\n<>,;") && !hasControl(s)
+}
+
+// isAbsentOrWhole reports whether a priority expression that is not a list is a plain
+// literal (a string, a number: the shape is wrong) rather than a reference or call
+// whose own diagnostic says more.
+func isAbsentOrWhole(expr hcl.Expression) bool {
+	return len(expr.Variables()) == 0
 }

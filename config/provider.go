@@ -236,7 +236,7 @@ func decodeCommand(attr *hcl.Attribute) ([]string, hcl.Diagnostics) {
 	var diags hcl.Diagnostics
 	out := make([]string, 0, len(elems))
 	for _, e := range elems {
-		v, d := literal(&hcl.Attribute{Name: "command", Expr: e, Range: e.Range()}, cty.String, "a string")
+		v, d := literal(&hcl.Attribute{Name: "command", Expr: bind(attr.Expr, e), Range: e.Range()}, cty.String, "a string")
 		diags = append(diags, d...)
 		if v == cty.NilVal {
 			continue

@@ -28,7 +28,7 @@ database "DB04" {
 }
 
 database "DB05" {
-  server          = server["EX01"] # ERROR: Invalid reference
+  server          = server[1] # ERROR: Invalid reference
   edb_file_path   = "D:\\DB05\\DB05.edb"
   log_folder_path = "D:\\DB05\\Logs"
 }
@@ -42,6 +42,6 @@ drill "d1" {
 
 drill "d2" {
   failure   = database.DB01 # WARNING: Drill without a recovery
-  mode      = upper("lost") # ERROR: Function calls not allowed
+  mode      = shout("lost") # ERROR: Call to unknown function
   mailboxes = 10
 }

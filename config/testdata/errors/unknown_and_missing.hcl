@@ -1,4 +1,4 @@
-variable "pg" { # ERROR: Unsupported block type
+module "pg" { # ERROR: Unsupported block type
   default = ""
 }
 
