@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -30,7 +29,7 @@ const guidLen = 36
 
 func (s *session) openDirectory() error {
 	path := filepath.Join(s.l.dir, directoryFile)
-	db, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: 5 * time.Second})
+	db, err := bolt.Open(path, 0o644, s.boltOptions())
 	if err != nil {
 		return fmt.Errorf("open directory %s: %w", path, err)
 	}
@@ -132,6 +131,13 @@ func (s *session) createMailboxes(db *databaseObj, n int, system bool) error {
 		return nil
 	}
 	var guids []string
+	if s.bulk {
+		s.bulkMailboxes = append(s.bulkMailboxes, ms...)
+		for _, m := range ms {
+			guids = append(guids, m.Guid)
+		}
+		return s.putStoreMailboxes(db, guids)
+	}
 	err := s.dir.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMailboxes)
 		for _, m := range ms {
@@ -148,6 +154,11 @@ func (s *session) createMailboxes(db *databaseObj, n int, system bool) error {
 	if err != nil {
 		return err
 	}
+	return s.putStoreMailboxes(db, guids)
+}
+
+// putStoreMailboxes creates the store side of mailboxes guids in db's file.
+func (s *session) putStoreMailboxes(db *databaseObj, guids []string) error {
 	e, err := s.openEDB(db)
 	if err != nil {
 		return err

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -70,7 +69,7 @@ func (s *session) openEDBPath(path string, create bool) (*bolt.DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, err
 	}
-	e, err := bolt.Open(path, 0o644, &bolt.Options{Timeout: 5 * time.Second})
+	e, err := bolt.Open(path, 0o644, s.boltOptions())
 	if err != nil {
 		return nil, fmt.Errorf("database file %s is damaged: %w", path, err)
 	}

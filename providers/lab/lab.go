@@ -108,6 +108,11 @@ type session struct {
 	dir  *bolt.DB
 	edbs map[string]*bolt.DB
 	now  time.Time
+
+	// bulk is Generate's mode: bbolt files are opened NoSync, org.json is written only at
+	// the end and directory entries are collected in bulkMailboxes for one transaction.
+	bulk          bool
+	bulkMailboxes []mailbox
 }
 
 // run executes fn under the in-process mutex and the folder's flock. A panic in a
@@ -155,10 +160,26 @@ func (s *session) close() error {
 	return err
 }
 
-func (s *session) saveOrg() error { return s.l.saveOrg(s.org) }
+func (s *session) saveOrg() error {
+	if s.bulk {
+		return nil // Generate writes org.json once, last
+	}
+	return s.l.saveOrg(s.org)
+}
 
 // build creates the organization of Init.
 func (s *session) build(topo Topology, perDB int) error {
+	if err := s.buildServers(topo); err != nil {
+		return err
+	}
+	if err := s.buildDatabases(topo, perDB); err != nil {
+		return err
+	}
+	return s.saveOrg()
+}
+
+// buildServers starts the org of build with topo's servers and opens the directory.
+func (s *session) buildServers(topo Topology) error {
 	s.org = &orgFile{Version: orgVersion}
 	for _, sp := range topo.Servers {
 		if err := checkName(sp.Name); err != nil {
@@ -180,9 +201,11 @@ func (s *session) build(topo Topology, perDB int) error {
 		s.org.Servers = append(s.org.Servers, &serverObj{Name: sp.Name, Site: sp.Site, Edition: ed, Version: sp.Version, Up: true,
 			SchemaVersion: sp.SchemaVersion, CapacityBytes: sp.CapacityBytes, MaximumActiveDatabases: sp.MaximumActiveDatabases})
 	}
-	if err := s.openDirectory(); err != nil {
-		return err
-	}
+	return s.openDirectory()
+}
+
+// buildDatabases creates, mounts and fills topo's databases.
+func (s *session) buildDatabases(topo Topology, perDB int) error {
 	withSystem := map[string]bool{} // servers whose first database got its system mailbox
 	for _, dp := range topo.Databases {
 		db, err := s.createDatabase(dp.Name, dp.Server, dp.EdbFilePath, dp.LogFolderPath, false)
@@ -198,7 +221,7 @@ func (s *session) build(topo Topology, perDB int) error {
 			return err
 		}
 	}
-	return s.saveOrg()
+	return nil
 }
 
 // createDatabase is New-MailboxDatabase: a new AD object, dismounted, with its own

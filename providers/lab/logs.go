@@ -318,5 +318,9 @@ func (w *logWriter) close() error {
 
 // checkpointFile is Enn.chk in the log folder: the last generation in the .edb.
 func writeCheckpointFile(folder, prefix string, gen uint64) error {
-	return writeFileAtomic(filepath.Join(folder, prefix+".chk"), []byte(fmt.Sprintf("checkpoint %08X\n", gen)))
+	return writeFileAtomic(checkpointPath(folder, prefix), checkpointLine(gen))
 }
+
+func checkpointPath(folder, prefix string) string { return filepath.Join(folder, prefix+".chk") }
+
+func checkpointLine(gen uint64) []byte { return []byte(fmt.Sprintf("checkpoint %08X\n", gen)) }

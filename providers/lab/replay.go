@@ -3,6 +3,7 @@ package lab
 import (
 	"errors"
 	"fmt"
+	"os"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -108,15 +109,28 @@ func (s *session) roll(path, folder string) error {
 	if err != nil {
 		return err
 	}
-	if err := w.close(); err != nil {
+	if s.bulk { // Generate syncs the whole folder once at its end
+		w.unsynced, w.f = append(w.unsynced, w.f), nil
+		for _, f := range w.unsynced {
+			if err := f.Close(); err != nil {
+				return err
+			}
+		}
+		w.unsynced = nil
+	} else if err := w.close(); err != nil {
 		return err
 	}
-	if err := syncDir(folder); err != nil {
-		return err
+	if !s.bulk {
+		if err := syncDir(folder); err != nil {
+			return err
+		}
 	}
 	cp := max(h.Checkpoint, w.gen-1)
 	if err := s.updateHeader(path, func(h *edbHeader) { h.Checkpoint = cp }); err != nil {
 		return err
+	}
+	if s.bulk {
+		return os.WriteFile(checkpointPath(folder, h.LogPrefix), checkpointLine(cp), 0o644)
 	}
 	return writeCheckpointFile(folder, h.LogPrefix, cp)
 }
