@@ -77,6 +77,9 @@ func cmdDrill(c *cli, args []string) int {
 	}
 	cfg, ok := loadConfig(c)
 	if !ok {
+		if code, refused := refusedAtLoad(c, cfg, name); refused {
+			return code
+		}
 		return exitError
 	}
 	d, recs, err := pickDrill(cfg, name)
@@ -263,7 +266,39 @@ func (dr *drillRun) prepare() int {
 			say("fail %s (%s)", db, mode)
 		}
 	}
+	if d.Mode == config.DrillModeOutOfRoom {
+		if code := dr.fillDialToneServer(); code != exitOK {
+			return code
+		}
+	}
 	return dr.deliverQueued()
+}
+
+// fillDialToneServer is out_of_room: mail to the databases already on the dial tone
+// server until its disk is full (the lab then stops delivery and queues).
+func (dr *drillRun) fillDialToneServer() int {
+	srv := dr.recs[0].DialTone.Server.Name
+	failed := map[string]bool{}
+	for _, db := range dr.failedDatabases() {
+		failed[db] = true
+	}
+	for _, name := range sortedKeys(dr.cfg.Databases) {
+		db := dr.cfg.Databases[name]
+		if db.Server.Name != srv || failed[name] {
+			continue
+		}
+		for i := 0; i < 200; i++ {
+			acc, err := dr.l.DeliverToDatabase(name, 10)
+			if err != nil {
+				return dr.fail("filling %s: %v", srv, err)
+			}
+			if len(acc) > 0 && acc[len(acc)-1].Queued {
+				fmt.Fprintf(dr.c.stdout, "lab: deliver mail to %s until the disk of %s is full (%d messages; the last ones queue)\n", name, srv, (i+1)*10)
+				return exitOK
+			}
+		}
+	}
+	return dr.fail("could not fill the disk of %s: give it a capacity (server.%s capacity) and a database to fill", srv, srv)
 }
 
 // prepareLogsMissing delivers the mail after the backup one message at a time, noting
@@ -502,8 +537,8 @@ func (dr *drillRun) doManual(p *planner.Plan, s *planner.Step) int {
 		}
 		fmt.Fprintf(c.stdout, "drill: rebuilt %s with \"lab repair server %s\" (standing in for Setup.exe /Mode:RecoverServer)\n", s.Operation.Server, s.Operation.Server)
 	case providers.OpRepointProfiles:
-		fmt.Fprintf(c.stdout, "drill: noted: repoint the mail profiles of %d mailboxes at %s (clients without Autodiscover): %s\n",
-			len(s.Operation.Mailboxes), s.Operation.Server, strings.Join(s.Operation.Mailboxes, ", "))
+		fmt.Fprintf(c.stdout, "drill: noted: repoint the mail profiles of %s at %s (clients without Autodiscover): %s\n",
+			countOf(len(s.Operation.Mailboxes), "mailbox", "mailboxes"), s.Operation.Server, strings.Join(s.Operation.Mailboxes, ", "))
 	default:
 		return dr.fail("manual step %s (%s) has no lab stand-in: %s", s.ID, s.Operation.Kind, s.Operation.Instructions)
 	}
@@ -946,4 +981,65 @@ func writeStepTable(c *cli, rows []stepRow) {
 		}
 	}
 	flush()
+}
+
+// countOf is "1 mailbox", "2 mailboxes".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// refusalSummaries are the configuration diagnostics that refuse a recovery for lack of
+// room or mount slots before any plan can be made.
+var refusalSummaries = map[string][]string{
+	config.DrillModeNoMountSlot: {"Too many databases on server"},
+	config.DrillModeOutOfRoom:   {"Not enough disk room", "Disk room"},
+}
+
+// refusedAtLoad handles out_of_room and no_mount_slot drills whose configuration is
+// refused as it loads: the limit is known from the configuration alone, so no plan (and
+// no change) can ever be made. That is the refusal the drill rehearses: it passes when
+// every error is the limit's diagnostic (printed above).
+func refusedAtLoad(c *cli, cfg *config.Config, name string) (int, bool) {
+	if cfg == nil {
+		return exitError, false
+	}
+	var d *config.Drill
+	if name != "" {
+		d = cfg.Drills[name]
+	} else if len(cfg.Drills) == 1 {
+		for _, v := range cfg.Drills {
+			d = v
+		}
+	}
+	if d == nil || refusalSummaries[d.Mode] == nil {
+		return exitError, false
+	}
+	_, diags := config.Load(c.dir)
+	var hit *hcl.Diagnostic
+	for _, dg := range diags {
+		if dg.Severity != hcl.DiagError {
+			continue
+		}
+		ok := false
+		for _, s := range refusalSummaries[d.Mode] {
+			if strings.HasPrefix(dg.Summary, s) {
+				ok = true
+			}
+		}
+		if !ok {
+			return exitError, false
+		}
+		hit = dg
+	}
+	if hit == nil {
+		return exitError, false
+	}
+	fmt.Fprintf(c.stdout, "Drill %q: mode %s (%s)\n\n%s\n\n", d.Name, d.Mode, drillModeLine(d.Mode), c.paint(bold, "=== Verification ==="))
+	fmt.Fprintf(c.stdout, "%s the configuration is refused before any plan can be made (\"dialtone plan\" stops at the same diagnostic):\n  %s: %s\n",
+		c.paint(green, "Drill passed:"), hit.Summary, strings.Join(strings.Fields(hit.Detail), " "))
+	fmt.Fprintln(c.stdout, "Nothing was changed: no lab was built, no state written.")
+	return exitOK, true
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -45,6 +47,8 @@ func TestScript(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"exitcode":  cmdExitcode,
 			"delivered": cmdDelivered,
+			"example":   cmdExample,
+			"setstage":  cmdSetStage,
 		},
 	})
 }
@@ -131,4 +135,55 @@ func cmdDelivered(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("not delivered exactly once:\n%s", strings.Join(problems, "\n"))
 	}
 	ts.Logf("%d messages in %d mailboxes each found exactly once", checked, len(order))
+}
+
+// cmdExample is "example NAME": copy the repository's examples/NAME (its *.hcl and
+// README.md, nothing a run left behind) into $WORK/NAME, so that scripts run the real
+// examples end to end.
+func cmdExample(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: example NAME (a folder under examples/)")
+	}
+	src := filepath.Join("..", "..", "examples", filepath.FromSlash(args[0]))
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		ts.Fatalf("example %s: %v", args[0], err)
+	}
+	dst := ts.MkAbs(args[0])
+	if err := os.MkdirAll(dst, 0o755); err != nil {
+		ts.Fatalf("example: %v", err)
+	}
+	for _, e := range entries {
+		if e.IsDir() || (!strings.HasSuffix(e.Name(), ".hcl") && e.Name() != "README.md") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			ts.Fatalf("example: %v", err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
+			ts.Fatalf("example: %v", err)
+		}
+	}
+}
+
+// cmdSetStage is "setstage FILE STAGE": set every recovery's stage in FILE, as an admin
+// raises it in a pull request.
+func cmdSetStage(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: setstage FILE STAGE")
+	}
+	path := ts.MkAbs(args[0])
+	data, err := os.ReadFile(path)
+	if err != nil {
+		ts.Fatalf("setstage: %v", err)
+	}
+	re := regexp.MustCompile(`(?m)^(\s*stage\s*=\s*)"[a-z_]+"`)
+	if !re.Match(data) {
+		ts.Fatalf("setstage: %s has no stage attribute", args[0])
+	}
+	out := re.ReplaceAll(data, []byte(`${1}"`+args[1]+`"`))
+	if err := os.WriteFile(path, out, 0o644); err != nil {
+		ts.Fatalf("setstage: %v", err)
+	}
 }

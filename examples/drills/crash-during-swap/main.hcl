@@ -1,0 +1,60 @@
+# Drill: apply crashes in the middle of the swap (4.7), between the dismount of DTDB01
+# and the mount of the swapped database: users are down and files are half moved. The
+# drill kills a real apply process (SIGKILL) there; the next apply resumes from the
+# journal and nothing that survived is lost.
+
+server "EX01" {
+  site    = "HQ"
+  edition = "enterprise"
+  version = "15.2.1544.4"
+}
+
+database "DB01" {
+  server          = server.EX01
+  edb_file_path   = "D:\\Databases\\DB01\\DB01.edb"
+  log_folder_path = "D:\\Databases\\DB01\\Logs"
+}
+
+database "DB02" {
+  server          = server.EX01
+  edb_file_path   = "D:\\Databases\\DB02\\DB02.edb"
+  log_folder_path = "D:\\Databases\\DB02\\Logs"
+}
+
+recovery "db01-outage" {
+  database = database.DB01
+  option   = "same_server"
+  stage    = "dial_tone"
+
+  dial_tone_database {
+    name            = "DTDB01"
+    server          = server.EX01
+    edb_file_path   = "D:\\DialTone\\DTDB01\\DTDB01.edb"
+    log_folder_path = "D:\\DialTone\\DTDB01\\Logs"
+  }
+
+  recovery_database {
+    name            = "RDB01"
+    edb_file_path   = "E:\\Recovery\\RDB01\\DB01.edb"
+    log_folder_path = "E:\\Recovery\\RDB01\\Logs"
+  }
+
+  restore {
+    backup = "nightly"
+  }
+
+  merge {
+    bad_item_limit = 10
+  }
+}
+
+drill "crash-during-swap" {
+  failure   = database.DB01
+  mode      = "crash_during_swap"
+  mailboxes = 12
+  messages = {
+    before_backup    = 30
+    after_backup     = 20
+    during_dial_tone = 12
+  }
+}
