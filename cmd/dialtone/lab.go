@@ -13,14 +13,15 @@ import (
 // labCommands are the subcommands of "dialtone lab".
 func labCommands() map[string]func(c *cli, cfg *config.Config, args []string) int {
 	return map[string]func(c *cli, cfg *config.Config, args []string) int{
-		"init":    cmdLabInit,
-		"deliver": cmdLabDeliver,
-		"backup":  cmdLabBackup,
-		"fail":    cmdLabFail,
-		"mailbox": cmdLabMailbox,
-		"status":  cmdLabStatus,
-		"verify":  cmdLabVerify,
-		"repair":  cmdLabRepair,
+		"init":     cmdLabInit,
+		"deliver":  cmdLabDeliver,
+		"backup":   cmdLabBackup,
+		"fail":     cmdLabFail,
+		"mailbox":  cmdLabMailbox,
+		"status":   cmdLabStatus,
+		"verify":   cmdLabVerify,
+		"repair":   cmdLabRepair,
+		"generate": cmdLabGenerate,
 	}
 }
 
@@ -38,6 +39,8 @@ const labUsage = `Usage: dialtone lab SUBCOMMAND [flags]
   repair server NAME                                rebuild a failed server (Setup.exe /Mode:RecoverServer)
   mailbox ADDRESS [-json]                           list a mailbox's items
   status [-json]                                    databases and mailboxes
+  generate -servers=N -databases-per-server=N -mailboxes-per-database=N [-fail-server=EX001] [-out=DIR]
+                                                    write a large lab and its HCL topology (benchmarks)
   verify [-accept-lost]                             exit 0 only if every accepted message is delivered exactly once
 `
 
@@ -55,6 +58,9 @@ func cmdLab(c *cli, args []string) int {
 	if !ok {
 		fmt.Fprintf(c.stderr, "%s unknown lab subcommand %q.\n\n%s", c.paint(red, "Error:"), args[0], labUsage)
 		return exitError
+	}
+	if args[0] == "generate" { // it writes the configuration: there is none to load yet
+		return sub(c, nil, args[1:])
 	}
 	cfg, ok := loadConfig(c)
 	if !ok {
