@@ -59,6 +59,18 @@ func cmdConfirm(c *cli, args []string) int {
 		return exitError
 	}
 	now := time.Now().UTC()
+	if stepOf(p, id) == nil {
+		// Done outside dialtone and already visible (a rebuilt server is up again): the
+		// refreshed plan no longer needs the step, so there is nothing to confirm.
+		if st0, err := b.Read(); err == nil {
+			if p0, d := planner.Compute(cfg, st0, prov.Capabilities()); !d.HasErrors() {
+				if s := stepOf(p0, id); s != nil && s.Manual {
+					fmt.Fprintf(c.stdout, "Step %s is no longer needed: the organization, read again, shows it done (%s). Nothing to confirm; run \"dialtone apply\" to go on.\n", id, s.Summary)
+					return exitOK
+				}
+			}
+		}
+	}
 	stage, err := confirmStep(b, st, p, id, *who, now)
 	if err != nil {
 		return c.errorf("confirm %s: %v. Nothing was changed.", id, err)
@@ -98,4 +110,17 @@ func confirmStep(j planner.Journal, st *state.State, p *planner.Plan, id, who st
 // defaultWho is USER@HOST, the way the state lock names its holder.
 func defaultWho() string {
 	return state.NewLockInfo("confirm", "").Who
+}
+
+// stepOf finds a step of p by ID.
+func stepOf(p *planner.Plan, id string) *planner.Step {
+	if p == nil {
+		return nil
+	}
+	for _, s := range p.Steps {
+		if s != nil && s.ID == id {
+			return s
+		}
+	}
+	return nil
 }

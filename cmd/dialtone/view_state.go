@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/dialtone/dialtone/state"
 )
@@ -96,6 +97,10 @@ func writeStepRecords(c *cli, r *state.Recovery, indent string) {
 		return recs[i].ID < recs[j].ID
 	})
 	for _, s := range recs {
+		if s.ConfirmedBy != "" {
+			fmt.Fprintf(c.stdout, "%s%s: %s by %s at %s\n", indent, s.ID, s.Result, s.ConfirmedBy, s.Finished.UTC().Format(time.RFC3339))
+			continue
+		}
 		fmt.Fprintf(c.stdout, "%s%s: %s\n", indent, s.ID, s.Result)
 	}
 	if merges > 0 {
