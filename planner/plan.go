@@ -56,6 +56,17 @@ type Plan struct {
 	// time on a server, in which order).
 	Notes []string `json:"notes,omitempty"`
 
+	// Partial is true when -target or -exclude narrowed the plan: it holds Targets (and
+	// not Excludes) plus the recoveries PulledIn by their dependencies, nothing else.
+	Partial  bool       `json:"partial,omitempty"`
+	Targets  []string   `json:"targets,omitempty"`
+	Excludes []string   `json:"excludes,omitempty"`
+	PulledIn []PulledIn `json:"pulled_in,omitempty"`
+
+	// ConfigFiles is the digest of each configuration file (*.hcl and .dtvars) the plan
+	// was made from, by name, so that a stale plan names the file that changed.
+	ConfigFiles map[string]string `json:"config_files,omitempty"`
+
 	// Snapshot is what the plan relied on in the (refreshed) state; apply compares it
 	// with a fresh snapshot and names what moved.
 	Snapshot Snapshot `json:"snapshot"`

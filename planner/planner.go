@@ -26,6 +26,11 @@ import (
 // data loss nobody accepted) and every failed precondition (step, object, limit, fix);
 // the plan still holds the steps, with their preconditions (see FailedPreconditions).
 func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities) (*Plan, hcl.Diagnostics) {
+	return ComputeWith(cfg, st, caps, ComputeOptions{})
+}
+
+// ComputeWith is Compute narrowed by -target and -exclude (see ComputeOptions).
+func ComputeWith(cfg *config.Config, st *state.State, caps providers.Capabilities, opts ComputeOptions) (*Plan, hcl.Diagnostics) {
 	if st == nil {
 		st = &state.State{} // nil maps read as empty
 	}
@@ -42,6 +47,7 @@ func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities) (
 		return p, nil
 	}
 	p.ConfigDigest = cfg.Digest()
+	p.ConfigFiles = cfg.FileDigests()
 
 	var diags hcl.Diagnostics
 	names := make([]string, 0, len(cfg.Recoveries))
@@ -109,6 +115,11 @@ func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities) (
 		byName[rc.name] = rc
 	}
 	p.Steps, p.Notes = serializeRecoveryMounts(p.Steps, rcs, st)
+	if opts.targeting() {
+		if d := applyTargets(p, cfg, opts); d.HasErrors() {
+			return p, append(diags, d...)
+		}
+	}
 	diags = append(diags, checkPreconditions(p, byName, cfg, st)...)
 	p.Outages = outageWindows(p, byName)
 	return p, diags

@@ -3,7 +3,9 @@ package planner
 import (
 	"fmt"
 	"sort"
+	"strings"
 
+	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -29,6 +31,46 @@ func StaleReasons(p *Plan, configDigest string, st *state.State) []string {
 		out = append(out, fmt.Sprintf("configuration changed (digest %s -> %s)", shortDigest(p.ConfigDigest), shortDigest(configDigest)))
 	}
 	return append(out, snapshotMoves(p.Snapshot, Snap(st))...)
+}
+
+// StaleReasonsConfig is StaleReasons against the configuration cfg: when it changed
+// and the plan recorded its files' digests, the reason names each file changed, added
+// or removed ("configuration file main.hcl changed") instead of the digests.
+func StaleReasonsConfig(p *Plan, cfg *config.Config, st *state.State) []string {
+	digest := cfg.Digest()
+	out := StaleReasons(p, digest, st)
+	if p == nil || st == nil || p.ConfigDigest == digest || p.ConfigFiles == nil {
+		return out
+	}
+	files := fileMoves(p.ConfigFiles, cfg.FileDigests())
+	if len(files) == 0 {
+		return out
+	}
+	for i, r := range out {
+		if strings.HasPrefix(r, "configuration changed (digest ") {
+			return append(append(append([]string(nil), out[:i]...), files...), out[i+1:]...)
+		}
+	}
+	return out
+}
+
+// fileMoves lists, by file name, the configuration files that changed, appeared or
+// went away between two sets of digests.
+func fileMoves(old, cur map[string]string) []string {
+	var out []string
+	for _, name := range unionKeys(old, cur) {
+		a, inOld := old[name]
+		b, inCur := cur[name]
+		switch {
+		case !inOld:
+			out = append(out, "configuration file "+name+" added since the plan")
+		case !inCur:
+			out = append(out, "configuration file "+name+" removed since the plan")
+		case a != b:
+			out = append(out, "configuration file "+name+" changed")
+		}
+	}
+	return out
 }
 
 // snapshotMoves lists the differences between two snapshots, sorted.

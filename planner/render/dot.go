@@ -24,6 +24,9 @@ func DOT(w io.Writer, p *planner.Plan) error {
 	fmt.Fprintln(bw, `  rankdir="TB";`)
 	fmt.Fprintln(bw, `  node [shape="box", style="rounded,filled", fillcolor="white", fontname="Helvetica"];`)
 	fmt.Fprintln(bw, `  graph [fontname="Helvetica"];`)
+	if p.Partial {
+		fmt.Fprintf(bw, "  label=%s;\n  labelloc=\"t\";\n  fontcolor=\"#b58900\";\n", dotQuote(partialLabel(p)))
+	}
 	if len(g.nodes) == 0 {
 		fmt.Fprintln(bw, `  empty [label="No changes. Every recovery is at its requested stage."];`)
 	}

@@ -99,6 +99,7 @@ func renderMarkdown(p *planner.Plan, lv mdLevel) string {
 	m := &mdWriter{lv: lv, numbers: make(map[*planner.Step]int, len(p.Steps)), index: make(map[string]*planner.Step, len(p.Steps))}
 	m.line("## dialtone plan")
 	m.line("")
+	m.partial(p)
 	if !p.HasChanges() {
 		m.line("No changes. Every recovery is at its requested stage.")
 		for _, r := range p.Recoveries {

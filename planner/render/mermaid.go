@@ -25,6 +25,10 @@ func Mermaid(w io.Writer, p *planner.Plan) error {
 	bw := bufio.NewWriter(w)
 	g := buildGraph(p)
 	fmt.Fprintln(bw, "flowchart TD")
+	if p.Partial {
+		fmt.Fprintf(bw, "  partial[\"%s\"]\n", mermaidText("⚠ "+partialLabel(p)))
+		fmt.Fprintln(bw, "  style partial fill:#fff3cd,stroke:#b58900")
+	}
 	if len(g.nodes) == 0 {
 		fmt.Fprintln(bw, `  empty["No changes. Every recovery is at its requested stage."]`)
 		return bw.Flush()
