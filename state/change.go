@@ -76,7 +76,27 @@ func (s *State) Refresh(o *Observed) {
 	s.Servers = o.Servers
 	s.Databases = o.Databases
 	s.Mailboxes = o.Mailboxes
+	// A provider that cannot tell (nil) leaves what the state recorded; one that can
+	// is the truth, including a Failed restore request the planner must resume.
+	if o.Backups != nil {
+		s.Backups = o.Backups
+	}
+	if o.RestoreRequests != nil {
+		s.RestoreRequests = o.RestoreRequests
+	}
 	s.initMaps()
+}
+
+// FinishedSteps counts the StepDone changes among changes: journal records also hold
+// step starts, which are not finished steps.
+func FinishedSteps(changes []Change) int {
+	n := 0
+	for _, c := range changes {
+		if c.StepDone != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // initMaps creates any nil map, so that callers can index and assign without checks.

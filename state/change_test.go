@@ -113,3 +113,37 @@ func BenchmarkRehome100k(b *testing.B) {
 		from, to = to, from
 	}
 }
+
+// A provider that reports restore requests and backups is the truth about them: a
+// request that Failed on bad items must reach the planner, which resumes it.
+func TestRefreshAdoptsReportedRequestsAndBackups(t *testing.T) {
+	s := sampleState()
+	failed := &RestoreRequest{Name: `amy@contoso.com\dialtone-db01-outage`, SourceDatabase: "RDB01", TargetMailbox: "amy@contoso.com", Status: "Failed", BadItems: 7}
+	backup := &Backup{Set: "nightly", Database: "DB01", Generation: 42}
+	s.Refresh(&Observed{
+		RestoreRequests: map[string]*RestoreRequest{failed.Name: failed},
+		Backups:         map[string]*Backup{"DB01/nightly": backup},
+	})
+	if got := s.RestoreRequests[failed.Name]; got == nil || got.Status != "Failed" || len(s.RestoreRequests) != 1 {
+		t.Fatalf("restore requests not adopted: %v", s.RestoreRequests)
+	}
+	if s.Backups["DB01/nightly"] == nil {
+		t.Fatalf("backups not adopted: %v", s.Backups)
+	}
+	// A provider that cannot tell (nil) leaves what was recorded.
+	s.Refresh(&Observed{})
+	if s.RestoreRequests[failed.Name] == nil || s.Backups["DB01/nightly"] == nil {
+		t.Fatal("a provider that reports nothing erased the recorded requests and backups")
+	}
+}
+
+func TestFinishedStepsCountsOnlyStepDone(t *testing.T) {
+	changes := []Change{
+		{StepStarted: &StepStarted{Recovery: "r", ID: "a"}},
+		{StepDone: &StepDone{Recovery: "r", Record: StepRecord{ID: "a"}}},
+		{Stage: &StageMark{Recovery: "r", Stage: "dial_tone"}},
+	}
+	if n := FinishedSteps(changes); n != 1 {
+		t.Fatalf("FinishedSteps = %d, want 1", n)
+	}
+}

@@ -159,7 +159,7 @@ func replayRecords(path string, b []byte, s *State) (applied int, valid int64, e
 			for _, c := range changes {
 				s.ApplyChange(c)
 			}
-			applied++
+			applied += FinishedSteps(changes)
 		}
 		valid = int64(next)
 		off = next

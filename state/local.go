@@ -101,8 +101,8 @@ func (l *Local) BackupPaths() []string {
 	return out
 }
 
-// JournalPending returns how many journal records the last Read replayed onto the
-// state: steps finished by an apply that ended before writing the state.
+// JournalPending returns how many finished steps the last Read replayed onto the state
+// from the journal: steps finished by an apply that ended before writing the state.
 func (l *Local) JournalPending() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()

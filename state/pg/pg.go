@@ -139,7 +139,8 @@ func (b *Backend) Where() string {
 
 func (b *Backend) table(name string) string { return pgx.Identifier{b.schema, name}.Sanitize() }
 
-// JournalPending returns how many journal rows the last Read replayed onto the state.
+// JournalPending returns how many finished steps the last Read replayed onto the state
+// from the journal.
 func (b *Backend) JournalPending() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -492,7 +493,7 @@ func (b *Backend) Read() (*state.State, error) {
 			for _, c := range changes {
 				s.ApplyChange(c)
 			}
-			pending++
+			pending += state.FinishedSteps(changes)
 			maxSeq = seq
 		}
 		if err := rows.Err(); err != nil {
