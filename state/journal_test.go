@@ -136,7 +136,7 @@ func TestJournalOtherSerialIgnored(t *testing.T) {
 		t.Fatalf("replayed %d records of another serial", l2.JournalPending())
 	}
 	// New records after the stale ones are replayed.
-	if err := l2.AppendJournal([]Change{{DeleteDatabase: "DTDB01"}}); err != nil {
+	if err := l2.AppendJournal([]Change{{DeleteDatabase: "DTDB01"}, {StepDone: &StepDone{Recovery: "r", Record: StepRecord{ID: "x"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	l3 := NewLocal(path)
