@@ -24,9 +24,10 @@ type applyArgs struct {
 // one, confirmed at a prompt unless -auto-approve.
 func cmdApply(c *cli, args []string) int {
 	var a applyArgs
-	fs := newFlagSet(c, "apply", "apply [-auto-approve] [-parallelism=N] [PLANFILE]")
+	fs := newFlagSet(c, "apply", "apply [-auto-approve] [-parallelism=N] [-target=ADDR] [-exclude=ADDR] [-var 'NAME=VALUE'] [-var-file=FILE] [PLANFILE]")
 	fs.BoolVar(&a.autoApprove, "auto-approve", false, "skip the interactive approval")
 	fs.IntVar(&a.parallelism, "parallelism", 10, "how many independent steps (merges) run at once")
+	vars, targets := addVarFlags(fs), addTargetFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -41,7 +42,10 @@ func cmdApply(c *cli, args []string) int {
 		return c.errorf("-parallelism=%d: must be at least 1", a.parallelism)
 	}
 
-	cfg, ok := loadConfig(c)
+	if a.planFile != "" && (len(targets.targets) > 0 || len(targets.excludes) > 0) {
+		return c.errorf("-target and -exclude narrow a plan being made; a saved plan keeps the targets it was made with (plan -target=... -out=FILE)")
+	}
+	cfg, ok := loadConfigVars(c, vars)
 	if !ok {
 		return exitError
 	}
@@ -77,7 +81,7 @@ func cmdApply(c *cli, args []string) int {
 		if err != nil {
 			return c.errorf("reading the plan file %s: %v. Run \"dialtone plan -out=%s\" again.", a.planFile, err, a.planFile)
 		}
-		if reasons := planner.StaleReasons(p, cfg.Digest(), st); len(reasons) > 0 {
+		if reasons := planner.StaleReasonsConfig(p, cfg, st); len(reasons) > 0 {
 			c.errorf("the plan file %s is stale: the state or configuration moved since it was made.", a.planFile)
 			for _, r := range reasons {
 				fmt.Fprintf(c.stderr, "  - %s\n", r)
@@ -86,7 +90,7 @@ func cmdApply(c *cli, args []string) int {
 			return exitError
 		}
 	} else {
-		p, ok = makePlan(c, cfg, st, prov.Capabilities())
+		p, ok = makePlanWith(c, cfg, st, prov.Capabilities(), targets.options())
 		if !ok {
 			return exitError
 		}

@@ -14,8 +14,9 @@ import (
 // (in the plan, manual, not done, its dependencies done), journals the record and
 // writes the state. A later apply goes on past the step and never asks again.
 func cmdConfirm(c *cli, args []string) int {
-	fs := newFlagSet(c, "confirm", "confirm STEP_ID [-who=NAME]")
+	fs := newFlagSet(c, "confirm", "confirm STEP_ID [-who=NAME] [-var 'NAME=VALUE'] [-var-file=FILE]")
 	who := fs.String("who", "", "who carried out the step (default USER@HOST)")
+	vars := addVarFlags(fs)
 	id, rest := splitPositional(args)
 	if code, ok := parseFlags(fs, rest); !ok {
 		return code
@@ -29,7 +30,7 @@ func cmdConfirm(c *cli, args []string) int {
 		*who = defaultWho()
 	}
 
-	cfg, ok := loadConfig(c)
+	cfg, ok := loadConfigVars(c, vars)
 	if !ok {
 		return exitError
 	}

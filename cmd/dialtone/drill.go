@@ -64,8 +64,9 @@ type drillRun struct {
 // admin would and confirming them), and verify the ledger: every accepted message in
 // its owner's mailbox exactly once, except exactly the messages the plans declared lost.
 func cmdDrill(c *cli, args []string) int {
-	fs := newFlagSet(c, "drill", "drill [-keep] [NAME]")
+	fs := newFlagSet(c, "drill", "drill [-keep] [-var 'NAME=VALUE'] [-var-file=FILE] [NAME]")
 	keep := fs.Bool("keep", false, "keep the drill's lab and state after a successful drill")
+	vars := addVarFlags(fs)
 	name, rest := splitPositional(args)
 	if code, ok := parseFlags(fs, rest); !ok {
 		return code
@@ -75,7 +76,7 @@ func cmdDrill(c *cli, args []string) int {
 	} else if fs.NArg() > 0 {
 		return c.errorf("drill takes at most one argument, the drill name")
 	}
-	cfg, ok := loadConfig(c)
+	cfg, ok := loadConfigVars(c, vars)
 	if !ok {
 		if code, refused := refusedAtLoad(c, cfg, name); refused {
 			return code

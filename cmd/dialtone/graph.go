@@ -9,10 +9,11 @@ import (
 // plan) or of a saved plan (-plan=FILE): Graphviz DOT by default, or Mermaid. Like
 // plan it changes nothing.
 func cmdGraph(c *cli, args []string) int {
-	fs := newFlagSet(c, "graph", "graph [-format=dot|mermaid] [-refresh=false] [-plan=FILE]")
+	fs := newFlagSet(c, "graph", "graph [-format=dot|mermaid] [-refresh=false] [-plan=FILE] [-var 'NAME=VALUE'] [-var-file=FILE]")
 	format := fs.String("format", "dot", "dot (Graphviz: dialtone graph | dot -Tsvg > plan.svg) or mermaid (renders in GitHub)")
 	refresh := fs.Bool("refresh", true, "read the organization through the provider first")
 	planFile := fs.String("plan", "", "graph this saved plan instead of planning")
+	vars := addVarFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -35,7 +36,7 @@ func cmdGraph(c *cli, args []string) int {
 			return c.errorf("reading the plan file %s: %v", *planFile, err)
 		}
 	} else {
-		cfg, ok := loadConfig(c)
+		cfg, ok := loadConfigVars(c, vars)
 		if !ok {
 			return exitError
 		}

@@ -22,12 +22,13 @@ type planArgs struct {
 // requested one. It never changes the organization or the stored state.
 func cmdPlan(c *cli, args []string) int {
 	var a planArgs
-	fs := newFlagSet(c, "plan", "plan [-out=FILE] [-refresh=false] [-detailed-exitcode] [-json | -format=FORMAT]")
+	fs := newFlagSet(c, "plan", "plan [-out=FILE] [-refresh=false] [-detailed-exitcode] [-json | -format=FORMAT] [-target=ADDR] [-exclude=ADDR] [-var 'NAME=VALUE'] [-var-file=FILE]")
 	fs.StringVar(&a.out, "out", "", "write the plan to FILE for a later \"dialtone apply FILE\"")
 	fs.BoolVar(&a.refresh, "refresh", true, "read the organization through the provider first")
 	fs.BoolVar(&a.detailedExitcode, "detailed-exitcode", false, "exit 0 no changes, 1 error, 2 changes present")
 	fs.BoolVar(&a.json, "json", false, "print the plan as JSON (same as -format=json)")
 	fs.StringVar(&a.format, "format", "", "how to print the plan: "+planFormats)
+	vars, targets := addVarFlags(fs), addTargetFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -42,7 +43,7 @@ func cmdPlan(c *cli, args []string) int {
 	if fs.NArg() > 0 {
 		return c.errorf("plan takes no arguments (got %q); flags go before arguments", fs.Arg(0))
 	}
-	cfg, ok := loadConfig(c)
+	cfg, ok := loadConfigVars(c, vars)
 	if !ok {
 		return exitError
 	}
@@ -64,7 +65,7 @@ func cmdPlan(c *cli, args []string) int {
 			return c.errorf("%v", err)
 		}
 	}
-	p, ok := makePlan(c, cfg, st, prov.Capabilities())
+	p, ok := makePlanWith(c, cfg, st, prov.Capabilities(), targets.options())
 	if !ok {
 		return exitError
 	}
@@ -93,7 +94,12 @@ func cmdPlan(c *cli, args []string) int {
 
 // makePlan plans and prints the planner's diagnostics; ok is false on errors.
 func makePlan(c *cli, cfg *config.Config, st *state.State, caps providers.Capabilities) (*planner.Plan, bool) {
-	p, diags := planner.Compute(cfg, st, caps)
+	return makePlanWith(c, cfg, st, caps, planner.ComputeOptions{})
+}
+
+// makePlanWith is makePlan narrowed by -target and -exclude.
+func makePlanWith(c *cli, cfg *config.Config, st *state.State, caps providers.Capabilities, opts planner.ComputeOptions) (*planner.Plan, bool) {
+	p, diags := planner.ComputeWith(cfg, st, caps, opts)
 	writeDiags(c, cfg, diags)
 	if diags.HasErrors() || p == nil {
 		return nil, false

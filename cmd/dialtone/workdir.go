@@ -15,9 +15,16 @@ import (
 )
 
 // loadConfig loads every *.hcl of the working directory and prints its diagnostics
-// (warnings too). ok is false when there were errors.
+// (warnings too). ok is false when there were errors. Variables take their values
+// from the environment and the .dtvars files of the directory (commands with -var
+// and -var-file use loadConfigVars).
 func loadConfig(c *cli) (*config.Config, bool) {
-	cfg, diags := config.Load(c.dir)
+	return loadConfigVars(c, nil)
+}
+
+// loadConfigWith is loadConfig with the given variable sources.
+func loadConfigWith(c *cli, opts config.LoadOptions) (*config.Config, bool) {
+	cfg, diags := config.LoadWithOptions(c.dir, opts)
 	writeDiags(c, cfg, diags)
 	if diags.HasErrors() {
 		return cfg, false
