@@ -19,6 +19,8 @@ func Encode(s *State) ([]byte, error) {
 		return nil, errors.New("encode state: the state is nil")
 	}
 	doc := normalized(s)
+	mailboxes := doc.Mailboxes
+	doc.Mailboxes = map[string]*Mailbox{} // written by hand below (mailboxes_json.go)
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false) // addresses and paths stay readable: no \u003c for <
@@ -26,7 +28,11 @@ func Encode(s *State) ([]byte, error) {
 	if err := enc.Encode(doc); err != nil {
 		return nil, fmt.Errorf("encode state: %w", err)
 	}
-	return withChecksum(buf.Bytes()), nil
+	body, ok := spliceMailboxes(buf.Bytes(), mailboxes)
+	if !ok {
+		return nil, errors.New("encode state: the mailboxes key is not where it belongs")
+	}
+	return withChecksum(body), nil
 }
 
 // normalized returns a shallow copy of s that encodes the same way however s was built:
@@ -108,15 +114,12 @@ func Decode(b []byte) (*State, error) {
 		return nil, fmt.Errorf("format_version %d is not valid: this dialtone writes format version %d", v, FormatVersion)
 	}
 
-	var f fileV1
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&f); err != nil {
-		return nil, jsonError(b, dec, err)
+	if s, ok := decodeFast(b); ok {
+		return s, nil
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		line, col := position(b, int(dec.InputOffset()))
-		return nil, fmt.Errorf("unexpected data after the end of the state document at line %d, column %d", line, col)
+	var f fileV1
+	if err := decodeStrict(b, &f); err != nil {
+		return nil, err
 	}
 	if f.Checksum != "" {
 		if err := verifyChecksum(b, f.Checksum); err != nil {
@@ -128,6 +131,51 @@ func Decode(b []byte) (*State, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// decodeStrict decodes b into f with Decode's rules: no unknown fields, nothing after
+// the document, errors with a line and column.
+func decodeStrict(b []byte, f *fileV1) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(f); err != nil {
+		return jsonError(b, dec, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		line, col := position(b, int(dec.InputOffset()))
+		return fmt.Errorf("unexpected data after the end of the state document at line %d, column %d", line, col)
+	}
+	return nil
+}
+
+// decodeFast decodes a document exactly as Encode wrote it: its checksum line holds,
+// so its layout is Encode's, and the mailboxes are read by hand (mailboxes_json.go).
+// ok is false for anything else, and Decode then takes the ordinary path, which
+// decides and words every error.
+func decodeFast(b []byte) (*State, bool) {
+	i := bytes.Index(b, checksumKey)
+	if i < 0 {
+		return nil, false
+	}
+	start := i + len(checksumKey)
+	end := bytes.IndexByte(b[start:], '"')
+	if end < 0 || verifyChecksum(b, string(b[start:start+end])) != nil {
+		return nil, false
+	}
+	rest, mailboxes, ok := cutMailboxes(b)
+	if !ok {
+		return nil, false
+	}
+	var f fileV1
+	if err := decodeStrict(rest, &f); err != nil {
+		return nil, false
+	}
+	f.State.Mailboxes = mailboxes
+	s := &f.State
+	if err := s.validate(); err != nil {
+		return nil, false
+	}
+	return s, true
 }
 
 // sniffVersion reads top-level keys until format_version, without decoding the rest.
