@@ -10,7 +10,7 @@ import (
 	"github.com/dialtone/dialtone/planner/render"
 )
 
-func siteFailurePlan(b *testing.B) *planner.Plan {
+func siteFailurePlan(b testing.TB) *planner.Plan {
 	cfg, st := plantest.SiteFailure(10, 5, 250, config.StageComplete)
 	p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps)
 	return p
@@ -34,6 +34,32 @@ func BenchmarkJSONSiteFailure(b *testing.B) {
 	for b.Loop() {
 		if err := render.JSON(io.Discard, p); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkMarkdownSiteFailure renders the same plan as a pull-request comment.
+func BenchmarkMarkdownSiteFailure(b *testing.B) {
+	p := siteFailurePlan(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := render.Markdown(io.Discard, p); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// TestBenchmarksSmall renders a small site failure in every benchmarked format, so that
+// plain "go test" exercises the benchmark paths (no timing is checked).
+func TestBenchmarksSmall(t *testing.T) {
+	cfg, st := plantest.SiteFailure(2, 2, 3, config.StageComplete)
+	p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps)
+	for _, r := range []func(io.Writer, *planner.Plan) error{
+		func(w io.Writer, p *planner.Plan) error { return render.Text(w, p, render.TextOptions{}) },
+		render.JSON, render.Markdown,
+	} {
+		if err := r(io.Discard, p); err != nil {
+			t.Fatal(err)
 		}
 	}
 }
