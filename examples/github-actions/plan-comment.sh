@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# plan-comment.sh EXITCODE PLAN_MD [PLAN_ERR]
+#
+# Posts the dialtone plan of a pull request as one comment, or updates the comment it
+# posted before (found by the hidden marker <!-- dialtone-plan -->), so a pull request
+# carries exactly one plan comment, always the latest.
+#
+#   EXITCODE  the exit status of "dialtone plan -detailed-exitcode": 0 no changes,
+#             2 changes, anything else an error
+#   PLAN_MD   the plan as Markdown (plan -format=markdown)
+#   PLAN_ERR  what plan printed on stderr (shown when it failed), optional
+#
+# Environment: GITHUB_TOKEN, GITHUB_REPOSITORY (owner/name), PR_NUMBER, and optionally
+# GITHUB_API_URL (default https://api.github.com) and GITHUB_SHA.
+# DIALTONE_COMMENT_OUT=FILE writes the comment body to FILE and calls no API (tests).
+#
+# The body never exceeds 65,000 characters (GitHub refuses comments over 65,536):
+# dialtone's Markdown already fits; the lines added here are counted, and a body that
+# would still be too long is cut with a note pointing at the plan artifact.
+set -euo pipefail
+
+MARKER='<!-- dialtone-plan -->'
+LIMIT=65000
+
+if [ $# -lt 2 ]; then
+	echo "usage: plan-comment.sh EXITCODE PLAN_MD [PLAN_ERR]" >&2
+	exit 64
+fi
+code=$1
+plan_md=$2
+plan_err=${3:-}
+export LC_ALL=C.UTF-8 2>/dev/null || true
+
+case "$code" in
+0) status="No changes: every recovery is at its requested stage." ;;
+2) status="Changes to review: apply the saved plan (artifact \`dialtone-plan\`) once approved." ;;
+*) status="**The plan failed** (exit status $code): see the errors below." ;;
+esac
+
+commit=""
+if [ -n "${GITHUB_SHA:-}" ]; then
+	commit=" for \`${GITHUB_SHA:0:12}\`"
+fi
+
+head="$MARKER
+$status$commit
+"
+foot="
+<sub>Posted by dialtone's plan workflow; it updates this comment on every push.</sub>"
+
+if [ "$code" = 0 ] || [ "$code" = 2 ]; then
+	main=$(cat "$plan_md")
+else
+	err=""
+	if [ -n "$plan_err" ] && [ -f "$plan_err" ]; then
+		err=$(cat "$plan_err")
+	fi
+	main=$(printf '## dialtone plan\n\n```\n%s\n```\n' "$err")
+fi
+
+room=$((LIMIT - ${#head} - ${#foot} - 3)) # the two newlines joining the parts and the last one
+if [ "${#main}" -gt "$room" ]; then
+	note=$'\n\n*The plan was cut to fit one comment; the plan file (artifact `dialtone-plan`) and `dialtone show -json` have every step.*'
+	main="${main:0:$((room - ${#note}))}$note"
+fi
+body="$head
+$main
+$foot"
+
+if [ -n "${DIALTONE_COMMENT_OUT:-}" ]; then
+	printf '%s\n' "$body" >"$DIALTONE_COMMENT_OUT"
+	exit 0
+fi
+
+: "${GITHUB_TOKEN:?GITHUB_TOKEN is not set}"
+: "${GITHUB_REPOSITORY:?GITHUB_REPOSITORY is not set}"
+: "${PR_NUMBER:?PR_NUMBER is not set}"
+api=${GITHUB_API_URL:-https://api.github.com}
+
+gh_api() { # METHOD URL [DATA]
+	local args=(-fsSL -X "$1" -H "Authorization: Bearer $GITHUB_TOKEN" -H "Accept: application/vnd.github+json" -H "X-GitHub-Api-Version: 2022-11-28")
+	if [ $# -ge 3 ]; then
+		args+=(--data-binary "$3")
+	fi
+	curl "${args[@]}" "$2"
+}
+
+# The previous comment: the first with the marker, on any page.
+id=""
+page=1
+while [ -z "$id" ]; do
+	comments=$(gh_api GET "$api/repos/$GITHUB_REPOSITORY/issues/$PR_NUMBER/comments?per_page=100&page=$page")
+	[ "$(jq length <<<"$comments")" -gt 0 ] || break
+	id=$(jq -r --arg m "$MARKER" '[.[] | select(.body | contains($m))][0].id // empty' <<<"$comments")
+	page=$((page + 1))
+done
+
+data=$(jq -n --arg body "$body" '{body: $body}')
+if [ -n "$id" ]; then
+	gh_api PATCH "$api/repos/$GITHUB_REPOSITORY/issues/comments/$id" "$data" >/dev/null
+	echo "Updated the plan comment $id on pull request #$PR_NUMBER."
+else
+	gh_api POST "$api/repos/$GITHUB_REPOSITORY/issues/$PR_NUMBER/comments" "$data" >/dev/null
+	echo "Posted the plan comment on pull request #$PR_NUMBER."
+fi
