@@ -39,11 +39,11 @@ esac
 
 commit=""
 if [ -n "${GITHUB_SHA:-}" ]; then
-	commit=" for \`${GITHUB_SHA:0:12}\`"
+	commit="Commit \`${GITHUB_SHA:0:12}\`: "
 fi
 
 head="$MARKER
-$status$commit
+$commit$status
 "
 foot="
 <sub>Posted by dialtone's plan workflow; it updates this comment on every push.</sub>"
