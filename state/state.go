@@ -54,11 +54,14 @@ type Database struct {
 	Logs *LogRange `json:"logs,omitempty"`
 }
 
-// LogRange is the span of log generations present for a database, and the holes in it.
+// LogRange is the span of log generations of a database's stream, and the holes in it.
+// The span covers the generations present and those the provider knows were written and
+// then destroyed (a lost tail): Last is then the newest generation written, and the
+// destroyed ones are in Missing.
 type LogRange struct {
 	First   uint64   `json:"first"`
 	Last    uint64   `json:"last"`
-	Missing []uint64 `json:"missing,omitempty"` // generations absent between First and Last, ascending
+	Missing []uint64 `json:"missing,omitempty"` // generations absent from First to Last (ends included), ascending
 }
 
 // Backup is a backup set of one database as the provider reports it.
@@ -138,7 +141,8 @@ type Observed struct {
 	Mailboxes map[string]*Mailbox
 	// Backups by "<database>/<set>" (nil: the provider cannot tell).
 	Backups map[string]*Backup
-	// RestoreRequests by "<address>\<name>" as the provider reports them (nil: unknown).
+	// RestoreRequests by identity "<address>\<name>" as the provider reports them (nil:
+	// unknown); each request's Name is that identity too.
 	RestoreRequests map[string]*RestoreRequest
 }
 

@@ -316,7 +316,8 @@ func (p *Provider) readRequests(ctx context.Context, obs *state.Observed, aliase
 		if a := aliases[strings.ToLower(rq.TargetMailbox)]; a != "" {
 			rq.TargetMailbox = a
 		}
-		obs.RestoreRequests[rq.TargetMailbox+`\`+rq.Name] = rq
+		rq.Name = rq.TargetMailbox + `\` + rq.Name // Exchange's identity <mailbox>\<name>, the state's key
+		obs.RestoreRequests[rq.Name] = rq
 	}
 	return nil
 }

@@ -22,7 +22,9 @@ const maxMissingReported = 4096
 // with the state of their files and the span of their logs, every mailbox, the backup
 // sets and the restore requests. The files of a server that is down cannot be reached:
 // its databases read as FilesOK false, with no size and no log range, and the server
-// with no used bytes.
+// with no used bytes. A database's log range covers the generations an injected failure
+// destroyed in its stream too (Last reaches the newest one, and they are listed in
+// Missing): a lost tail is what the plan must see to state the loss.
 func (l *Lab) Read(ctx context.Context) (*state.Observed, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -30,6 +32,10 @@ func (l *Lab) Read(ctx context.Context) (*state.Observed, error) {
 	obs := &state.Observed{Servers: map[string]*state.Server{}, Databases: map[string]*state.Database{}, Mailboxes: map[string]*state.Mailbox{},
 		Backups: map[string]*state.Backup{}, RestoreRequests: map[string]*state.RestoreRequest{}}
 	err := l.run(false, func(s *session) error {
+		destroyed, err := s.allDestroyedLogs()
+		if err != nil {
+			return err
+		}
 		for _, sv := range s.org.Servers {
 			o := &state.Server{Name: sv.Name, Site: sv.Site, Edition: sv.Edition, Version: sv.Version, Up: sv.Up,
 				SchemaVersion: sv.SchemaVersion, CapacityBytes: sv.CapacityBytes, MaximumActiveDatabases: sv.MaximumActiveDatabases}
@@ -59,7 +65,7 @@ func (l *Lab) Read(ctx context.Context) (*state.Observed, error) {
 			if st.Header != nil && validPrefix(st.Header.LogPrefix) {
 				prefix = st.Header.LogPrefix // restored files bring their own stream
 			}
-			size, logs, err := s.databaseFiles(d, prefix)
+			size, logs, err := s.databaseFiles(d, prefix, st.Header, destroyed)
 			if err != nil {
 				return err
 			}
@@ -85,7 +91,8 @@ func (l *Lab) Read(ctx context.Context) (*state.Observed, error) {
 				if err := json.Unmarshal(v, &r); err != nil {
 					return fmt.Errorf("restore request %q is damaged: %v", strings.ReplaceAll(string(k), "\x00", `\`), err)
 				}
-				obs.RestoreRequests[r.Target+`\`+r.Name] = &state.RestoreRequest{Name: r.Name, SourceDatabase: r.Source, TargetMailbox: r.Target,
+				id := r.Target + `\` + r.Name // Exchange's identity <mailbox>\<name>, the state's key
+				obs.RestoreRequests[id] = &state.RestoreRequest{Name: id, SourceDatabase: r.Source, TargetMailbox: r.Target,
 					Status: r.Status, BadItemLimit: r.BadItemLimit, BadItems: r.BadItems}
 				return nil
 			})
@@ -98,8 +105,11 @@ func (l *Lab) Read(ctx context.Context) (*state.Observed, error) {
 }
 
 // databaseFiles sizes a database's .edb plus its log folder, and the span of the
-// generations of prefix there (nil when there is no log).
-func (s *session) databaseFiles(d *databaseObj, prefix string) (int64, *state.LogRange, error) {
+// generations of prefix there (nil when there is no log and none was destroyed). The
+// generations an injection destroyed in the database's stream (by the header's log
+// signature, else a present log's, else the record naming the database and prefix)
+// extend the span and are listed as missing unless a file of them is present again.
+func (s *session) databaseFiles(d *databaseObj, prefix string, h *edbHeader, destroyed map[string]*destroyedLogs) (int64, *state.LogRange, error) {
 	var size int64
 	if p, err := s.edbPath(d); err == nil {
 		if st, err := os.Stat(p); err == nil {
@@ -115,22 +125,113 @@ func (s *session) databaseFiles(d *databaseObj, prefix string) (int64, *state.Lo
 		return 0, nil, err
 	}
 	size += n
-	gens, _, err := listLogs(folder, prefix)
-	if err != nil || len(gens) == 0 {
+	gens, files, err := listLogs(folder, prefix)
+	if err != nil {
 		return size, nil, err
 	}
-	return size, logRange(gens), nil
+	var lost []uint64
+	if len(destroyed) > 0 {
+		if rec := destroyedOfStream(d, prefix, h, gens, files, destroyed); rec != nil {
+			lost = rec.Gens
+		}
+	}
+	if len(gens) == 0 && len(lost) == 0 {
+		return size, nil, nil
+	}
+	return size, logRangeWith(gens, lost), nil
+}
+
+// destroyedOfStream finds the record of destroyed generations of the log stream a
+// database's files belong to: by the header's log signature, else by the signature of
+// a present log of prefix, else by the database's name and prefix (its .edb and every
+// log are gone). nil when nothing of that stream was destroyed.
+func destroyedOfStream(d *databaseObj, prefix string, h *edbHeader, gens []uint64, files map[uint64]string, destroyed map[string]*destroyedLogs) *destroyedLogs {
+	sig := ""
+	if h != nil && h.LogPrefix == prefix {
+		sig = h.LogSignature
+	}
+	for i := len(gens) - 1; sig == "" && i >= 0; i-- {
+		if lf, _ := readLog(files[gens[i]]); lf != nil {
+			sig = lf.Signature
+		}
+	}
+	if sig != "" {
+		if rec := destroyed[sig]; rec != nil && rec.Prefix == prefix {
+			return rec
+		}
+		return nil
+	}
+	set := map[uint64]bool{}
+	for _, rec := range destroyed {
+		if rec.Database == d.Name && rec.Prefix == prefix {
+			for _, g := range rec.Gens {
+				set[g] = true
+			}
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	return &destroyedLogs{Database: d.Name, Prefix: prefix, Gens: sortedGens(set)}
 }
 
 // logRange describes sorted generations: first, last and the holes between.
 func logRange(gens []uint64) *state.LogRange {
-	r := &state.LogRange{First: gens[0], Last: gens[len(gens)-1]}
-	for i := 1; i < len(gens) && len(r.Missing) < maxMissingReported; i++ {
-		for g := gens[i-1] + 1; g < gens[i] && len(r.Missing) < maxMissingReported; g++ {
+	return logRangeWith(gens, nil)
+}
+
+// logRangeWith describes the sorted generations present together with the sorted
+// generations destroyed: first and last of both, and every one between (ends
+// included) that is not present.
+func logRangeWith(gens, destroyed []uint64) *state.LogRange {
+	sorted := gens
+	present := map[uint64]bool(nil)
+	if len(destroyed) > 0 {
+		present = make(map[uint64]bool, len(gens))
+		all := make(map[uint64]bool, len(gens)+len(destroyed))
+		for _, g := range gens {
+			present[g], all[g] = true, true
+		}
+		for _, g := range destroyed {
+			all[g] = true
+		}
+		sorted = sortedGens(all)
+	}
+	r := &state.LogRange{First: sorted[0], Last: sorted[len(sorted)-1]}
+	if present == nil { // only present generations: the holes between them
+		for i := 1; i < len(gens) && len(r.Missing) < maxMissingReported; i++ {
+			for g := gens[i-1] + 1; g < gens[i] && len(r.Missing) < maxMissingReported; g++ {
+				r.Missing = append(r.Missing, g)
+			}
+		}
+		return r
+	}
+	for g := r.First; len(r.Missing) < maxMissingReported; g++ {
+		if !present[g] {
 			r.Missing = append(r.Missing, g)
+		}
+		if g == r.Last {
+			break
 		}
 	}
 	return r
+}
+
+// allDestroyedLogs reads every record of destroyed log generations, by log signature.
+func (s *session) allDestroyedLogs() (map[string]*destroyedLogs, error) {
+	out := map[string]*destroyedLogs{}
+	err := s.dir.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketDestroyed).ForEach(func(k, v []byte) error {
+			d := &destroyedLogs{}
+			if err := json.Unmarshal(v, d); err != nil {
+				return fmt.Errorf("record of destroyed logs %s is damaged: %v", k, err)
+			}
+			sort.Slice(d.Gens, func(i, j int) bool { return d.Gens[i] < d.Gens[j] })
+			out[string(k)] = d
+			return nil
+		})
+	})
+	return out, err
 }
 
 // readBackups fills out with every backup set, keyed "<database>/<set>".
