@@ -178,7 +178,9 @@ func (p *mbParser) object() (map[string]*Mailbox, bool) {
 	if !p.byte('{') {
 		return nil, false
 	}
-	m := map[string]*Mailbox{}
+	// Presized from the bytes left (a mailbox takes at least ~150 of them in Encode's
+	// layout): growing a 500,000-entry map rehashes it again and again.
+	m := make(map[string]*Mailbox, (len(p.b)-p.i)/200)
 	if p.byte('}') {
 		return m, true
 	}
