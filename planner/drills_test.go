@@ -67,7 +67,7 @@ func TestLogsMissingPlan(t *testing.T) {
 	cfg.Recoveries["db01-outage"].Restore.AcceptDataLoss = true
 	p := mustPlan(t, cfg, logsMissingState())
 	loss := p.Recoveries[0].DataLoss
-	if len(loss) != 1 || !strings.Contains(loss[0].What, "generations 69 (0x45) on, up to the last surviving one, 96 (0x60)") ||
+	if len(loss) != 1 || !strings.Contains(loss[0].What, "generations 69 (0x45) on, up to the newest one written, 96 (0x60)") ||
 		!strings.Contains(loss[0].What, "taken 2026-11-20 01:00:00Z") || !strings.Contains(loss[0].Why, "eseutil /r E00 /a") {
 		t.Errorf("data loss %+v", loss)
 	}
@@ -82,6 +82,23 @@ func TestLogsMissingPlan(t *testing.T) {
 	p = mustPlan(t, cfg, st)
 	if _, replay := findStep(p, "replay_logs"); replay.Operation.AcceptDataLoss || len(p.Recoveries[0].DataLoss) != 0 {
 		t.Errorf("loss without a gap: %+v", p.Recoveries[0].DataLoss)
+	}
+}
+
+// A tail destroyed at the end of the stream (the provider reports it as missing up to
+// the newest generation written) is a loss window of its own.
+func TestLogsMissingTailPlan(t *testing.T) {
+	cfg := plantest.AltConfig(config.OptionAlternateServerStay, config.StageRestored, true)
+	cfg.Recoveries["db01-outage"].Restore.AcceptDataLoss = true
+	st := logsMissingState()
+	st.Databases["DB01"].Logs = &state.LogRange{First: 0x41, Last: 0x46, Missing: []uint64{0x46}}
+	p := mustPlan(t, cfg, st)
+	loss := p.Recoveries[0].DataLoss
+	if len(loss) != 1 || !strings.Contains(loss[0].What, "only log generation 70 (0x46), the newest one written") {
+		t.Errorf("data loss %+v", loss)
+	}
+	if _, replay := findStep(p, "replay_logs"); !replay.Operation.AcceptDataLoss {
+		t.Errorf("replay %+v", replay.Operation)
 	}
 }
 

@@ -89,9 +89,13 @@ func (rc *recCtx) resolveFailures(st *state.State) hcl.Diagnostics {
 		}
 		if rc.logGap > 0 {
 			b := rc.backup
+			window := fmt.Sprintf("log generations %d (0x%X) on, up to the newest one written, %d (0x%X)", rc.logGap, rc.logGap, l.Last, l.Last)
+			if rc.logGap >= l.Last {
+				window = fmt.Sprintf("log generation %d (0x%X), the newest one written", rc.logGap, rc.logGap)
+			}
 			rc.dataLoss = append(rc.dataLoss, DataLoss{
-				What: fmt.Sprintf("mail that reached %s after backup set %s (taken %s) and only log generations %d (0x%X) on, up to the last surviving one, %d (0x%X)",
-					rc.failed.Name, b.Set, b.Taken.UTC().Format("2006-01-02 15:04:05Z"), rc.logGap, rc.logGap, l.Last, l.Last),
+				What: fmt.Sprintf("mail that reached %s after backup set %s (taken %s) and only %s",
+					rc.failed.Name, b.Set, b.Taken.UTC().Format("2006-01-02 15:04:05Z"), window),
 				Why: fmt.Sprintf("log generation %d is missing: replay stops at the gap (eseutil /r %s /a); the backup ends at generation %d",
 					rc.logGap, rc.prefix, b.Generation),
 				Decision: decision,
