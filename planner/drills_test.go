@@ -379,3 +379,65 @@ func (j *recordingJournal) has(f func(state.Change) bool) bool {
 	}
 	return false
 }
+
+// The dial tone database lost before the swap stays lost once the swap is done: the
+// merged stage has nothing to merge (no recovery database mounted for it), the
+// clean-up only removes the recovery database, and every plan declares the loss.
+func TestDialToneLostStaysLostAfterTheSwap(t *testing.T) {
+	st := stateAt(t, config.StageRestored, 3)
+	dt := st.Databases["DTDB01"]
+	dt.FilesOK, dt.Mounted = false, false
+	p := mustPlan(t, plantest.Config(config.StageSwapped), st)
+	if err := applyAll(p, st); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Recoveries["db01-outage"].Stage; got != config.StageSwapped {
+		t.Fatalf("stage %s", got)
+	}
+	// The swap put the recovered files into DTDB01's folders and mounted it.
+	dt = st.Databases["DTDB01"]
+	dt.FilesOK, dt.Mounted = true, true
+	for _, stage := range []string{config.StageMerged, config.StageComplete} {
+		p := mustPlan(t, plantest.Config(stage), st)
+		ids := strings.Join(stepIDs(p), " ")
+		if strings.Contains(ids, "mount_recovery_database_for_merge") || strings.Contains(ids, "merge[") || strings.Contains(ids, "remove_restore_requests") {
+			t.Errorf("stage %s: steps %s", stage, ids)
+		}
+		if loss := p.Recoveries[0].DataLoss; len(loss) != 1 || !strings.Contains(loss[0].What, "all mail received during dial tone (in DTDB01)") {
+			t.Errorf("stage %s: data loss %+v", stage, loss)
+		}
+	}
+	p = mustPlan(t, plantest.Config(config.StageComplete), st)
+	want := "recovery.db01-outage.remove_recovery_database recovery.db01-outage.delete_recovery_database_files"
+	if got := strings.Join(stepIDs(p), " "); got != want {
+		t.Errorf("complete: %s, want %s", got, want)
+	}
+	if err := applyAll(p, st); err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Recoveries["db01-outage"].Stage; got != config.StageComplete {
+		t.Errorf("stage %s", got)
+	}
+}
+
+// A dial tone database that was created but never mounted (apply killed between the
+// create and the mount) holds no mail: nothing is lost, the plan mounts it.
+func TestDialToneCreatedNotMountedIsNotLost(t *testing.T) {
+	st := plantest.State(3)
+	p := mustPlan(t, plantest.Config(config.StageDialTone), st)
+	_, create := findStep(p, "create_dial_tone_database")
+	st.ApplyChange(state.Change{StepDone: &state.StepDone{Recovery: "db01-outage", Record: state.StepRecord{ID: create.ID, Result: "done"}}})
+	st.Databases["DTDB01"] = &state.Database{Name: "DTDB01", Server: "EX01"} // created: no files, not mounted
+	p = mustPlan(t, plantest.Config(config.StageDialTone), st)
+	if loss := p.Recoveries[0].DataLoss; len(loss) != 0 {
+		t.Errorf("data loss declared for a database never mounted: %+v", loss)
+	}
+	if _, m := findStep(p, "mount_dial_tone_database"); m == nil {
+		t.Errorf("no mount: %v", stepIDs(p))
+	}
+	// The same at the restored stage: nothing of the swap changes.
+	p = mustPlan(t, plantest.Config(config.StageSwapped), st)
+	if _, h := findStep(p, "hold_recovered_files"); h == nil || len(p.Recoveries[0].DataLoss) != 0 {
+		t.Errorf("steps %v, loss %+v", stepIDs(p), p.Recoveries[0].DataLoss)
+	}
+}

@@ -119,8 +119,7 @@ func (rc *recCtx) resolveFailures(st *state.State) hcl.Diagnostics {
 
 	// A dial tone database lost before the swap (4.7): nothing of it to swap or merge,
 	// unless it was backed up.
-	if dt := st.Databases[rc.dt.Name]; dt != nil && !dt.FilesOK && !dt.Mounted && rc.from < stSwapped &&
-		rc.done[rc.id("dismount_dial_tone_database")] == nil {
+	if rc.dialToneLost(st) {
 		rc.dtLost = true
 		rc.doSwap = true // merge forward needs the dial tone mailboxes; swap the recovered files in instead
 		rc.dtBackup = newestBackup(st, rc.dt.Name)
@@ -158,6 +157,41 @@ func (rc *recCtx) resolveFailures(st *state.State) hcl.Diagnostics {
 		rc.failedReqs[strings.ToLower(addr)] = rr
 	}
 	return diags
+}
+
+// lostPathSteps are the steps of the swap only a lost dial tone database leads to, or
+// that the swap reaches only after the dial tone files were handled (moved away, or
+// dismounted for the users' return): done while dismount_dial_tone_database is not,
+// they show the swap was planned for a lost dial tone database.
+var lostPathSteps = []string{
+	// same_server, alternate_server_stay (swapLost: no hold, no dismount, no move of
+	// the dial tone files; in the ordinary swap these come after the dismount)
+	"allow_file_restore", "move_recovered_files_into_dial_tone_database", "mount_swapped_database", "disallow_file_restore",
+	// alternate_server (swapBack without the dismount)
+	"rehome_to_restored_database", "rehome_system_mailboxes_to_restored_database", "mount_restored_database",
+	"resubmit_queues_to_restored_database",
+}
+
+// dialToneLost says whether the dial tone database was lost before the swap (4.7): it
+// had been mounted (mount_dial_tone_database done, so users' mail went into it) and
+// the swap never dismounted it; and either its files are gone now (not mounted, files
+// not OK) while the swap has not been reached, or the swap was already carried out the
+// way a lost dial tone database needs (a fact that stays true through the merge and
+// the clean-up, when its folders hold the recovered data). A dial tone database that
+// was created but never mounted is not lost: it holds nothing and is mounted next.
+func (rc *recCtx) dialToneLost(st *state.State) bool {
+	if rc.done[rc.id("mount_dial_tone_database")] == nil || rc.done[rc.id("dismount_dial_tone_database")] != nil {
+		return false
+	}
+	if dt := st.Databases[rc.dt.Name]; rc.from < stSwapped && (dt == nil || !dt.FilesOK && !dt.Mounted) {
+		return true
+	}
+	for _, key := range lostPathSteps {
+		if rc.done[rc.id(key)] != nil {
+			return true
+		}
+	}
+	return false
 }
 
 // newestBackup is the latest backup set of db the state knows (ties: by set name).
