@@ -113,9 +113,16 @@ func (l *Local) closeJournal() {
 // path made against s's lineage and serial. It returns how many records it applied and
 // the length of the journal's whole lines. A missing journal is an empty one.
 func replayJournal(path string, s *State) (applied int, valid int64, err error) {
-	b, err := os.ReadFile(path)
+	limit, err := MaxJournalBytes()
+	if err != nil {
+		return 0, 0, err
+	}
+	b, err := readFileLimited(path, limit, fmt.Sprintf("journal %q", path), EnvMaxJournalBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, 0, nil
+	}
+	if isLimit(err) {
+		return 0, 0, err
 	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("read journal %q: %w", path, err)

@@ -115,9 +115,12 @@ func (l *Local) JournalPending() int {
 func (l *Local) Read() (*State, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b, err := os.ReadFile(l.path)
+	b, err := ReadStateFile(l.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoState
+	}
+	if isLimit(err) {
+		return nil, err
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read state file %q: %w", l.path, err)
@@ -149,7 +152,7 @@ func (l *Local) damaged(err error) error {
 	}
 	good := ""
 	for _, p := range backups {
-		if b, rerr := os.ReadFile(p); rerr == nil {
+		if b, rerr := ReadStateFile(p); rerr == nil {
 			if _, derr := Decode(b); derr == nil {
 				good = p
 				break

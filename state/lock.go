@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"os/user"
@@ -144,7 +145,7 @@ func (l *Local) release(f *os.File, lockPath string) error {
 // lockConflict describes the lock at lockPath held by someone else. It returns nil when
 // the lock file no longer exists (released meanwhile: try again).
 func lockConflict(lockPath string) *LockError {
-	b, rerr := os.ReadFile(lockPath)
+	b, rerr := readLockFile(lockPath)
 	if errors.Is(rerr, fs.ErrNotExist) {
 		return nil
 	}
@@ -153,7 +154,7 @@ func lockConflict(lockPath string) *LockError {
 	// flocked or written): give its taker a moment before judging it.
 	for i := 0; info.ID == "" && i < 100; i++ {
 		time.Sleep(10 * time.Millisecond)
-		b, rerr = os.ReadFile(lockPath)
+		b, rerr = readLockFile(lockPath)
 		if errors.Is(rerr, fs.ErrNotExist) {
 			return nil
 		}
@@ -242,7 +243,7 @@ func NewLockInfo(operation, lockPath string) LockInfo {
 // gone; it does not check that, so that a lock on a shared folder can be cleared too.
 func (l *Local) ForceUnlock(id string) error {
 	lockPath := l.lockPath()
-	b, err := os.ReadFile(lockPath)
+	b, err := readLockFile(lockPath)
 	if errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("no lock is held (there is no lock file %q)", lockPath)
 	}
@@ -261,4 +262,15 @@ func (l *Local) ForceUnlock(id string) error {
 		return fmt.Errorf("remove lock file %q: %w", lockPath, err)
 	}
 	return nil
+}
+
+// readLockFile reads a lock file, or its first maxLockFileBytes when it is larger (it
+// is then damaged anyway: readLockInfo keeps what it can).
+func readLockFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, maxLockFileBytes))
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/dialtone/dialtone/state"
 )
@@ -50,7 +49,7 @@ func cmdStatePush(c *cli, args []string) int {
 		return c.errorf("state push needs one argument, the state file to push")
 	}
 	file := fs.Arg(0)
-	raw, err := os.ReadFile(c.path(file))
+	raw, err := state.ReadStateFile(c.path(file))
 	if err != nil {
 		return c.errorf("reading %s: %v", file, err)
 	}

@@ -456,17 +456,40 @@ func (b *Backend) Read() (*state.State, error) {
 		if !exists {
 			return state.ErrNoState
 		}
+		// The sizes first, so that a document or journal over its limit is refused
+		// before it is fetched into memory.
+		maxState, err := state.MaxStateBytes()
+		if err != nil {
+			return err
+		}
+		maxJournal, err := state.MaxJournalBytes()
+		if err != nil {
+			return err
+		}
+		var docSize int64
 		var doc []byte
-		err = conn.QueryRow(ctx, `SELECT document FROM `+b.table("state")+` WHERE id`).Scan(&doc)
+		err = conn.QueryRow(ctx, `SELECT octet_length(document), CASE WHEN octet_length(document) <= $1 THEN document END FROM `+
+			b.table("state")+` WHERE id`, maxState).Scan(&docSize, &doc)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return state.ErrNoState
 		}
 		if err != nil {
 			return b.errorf("read the state from %s: %w", b.Where(), err)
 		}
+		if docSize > maxState {
+			return &state.LimitError{What: "the state in " + b.table("state"), Size: docSize, Limit: maxState, Env: state.EnvMaxStateBytes}
+		}
 		s, derr := state.Decode(doc)
 		if derr != nil {
 			return b.damaged(ctx, conn, derr)
+		}
+		var journalSize int64
+		if err := conn.QueryRow(ctx, `SELECT coalesce(sum(octet_length(changes)), 0)::bigint FROM `+b.table("journal")+
+			` WHERE lineage = $1 AND serial = $2`, s.Lineage, int64(s.Serial)).Scan(&journalSize); err != nil {
+			return b.errorf("read the journal from %s: %w", b.Where(), err)
+		}
+		if journalSize > maxJournal {
+			return &state.LimitError{What: "the journal rows in " + b.table("journal"), Size: journalSize, Limit: maxJournal, Env: state.EnvMaxJournalBytes}
 		}
 		rows, err := conn.Query(ctx, `SELECT seq, changes, crc32 FROM `+b.table("journal")+
 			` WHERE lineage = $1 AND serial = $2 ORDER BY seq`, s.Lineage, int64(s.Serial))
@@ -517,7 +540,13 @@ func (b *Backend) damaged(ctx context.Context, conn *pgx.Conn, derr error) error
 	if errors.As(derr, &ve) {
 		return fmt.Errorf("the state in %s: %w", b.table("state"), derr)
 	}
-	rows, err := conn.Query(ctx, `SELECT version, serial, saved_at, document FROM `+b.table("state_backups")+` ORDER BY version DESC`)
+	// A backup over the size limit is not fetched (its document reads as NULL: not good).
+	maxState, err := state.MaxStateBytes()
+	if err != nil {
+		return err
+	}
+	rows, err := conn.Query(ctx, `SELECT version, serial, saved_at, CASE WHEN octet_length(document) <= $1 THEN document END FROM `+
+		b.table("state_backups")+` ORDER BY version DESC`, maxState)
 	if err != nil {
 		return b.errorf("the state in %s is damaged: %v; listing its backups failed too: %w", b.table("state"), derr, err)
 	}

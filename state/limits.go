@@ -1,0 +1,134 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+)
+
+// Limits on what is read into memory. A state document, a journal or a lock file
+// larger than its limit is refused before it is read, with a *LimitError that names
+// the limit, the actual size and the environment variable that raises it. The defaults
+// are generous: the state of 500,000 mailboxes is about 90 MB.
+const (
+	// EnvMaxStateBytes raises (or lowers) the largest state document read: the state
+	// file, its backups, a document pushed with "state push", the pg backend's row.
+	EnvMaxStateBytes = "DIALTONE_MAX_STATE_BYTES"
+	// DefaultMaxStateBytes is 1 GiB.
+	DefaultMaxStateBytes = 1 << 30
+
+	// EnvMaxJournalBytes bounds the journal replayed by Read (the local file, or the
+	// sum of the pg backend's journal rows).
+	EnvMaxJournalBytes = "DIALTONE_MAX_JOURNAL_BYTES"
+	// DefaultMaxJournalBytes is 1 GiB.
+	DefaultMaxJournalBytes = 1 << 30
+
+	// maxLockFileBytes bounds a lock file read to describe its holder: a LockInfo is a
+	// few hundred bytes.
+	maxLockFileBytes = 1 << 20
+)
+
+// LimitError is an input refused for its size.
+type LimitError struct {
+	What  string // "state file \"x\"", "journal \"x\"", ...
+	Size  int64  // the actual size (at least Limit+1 when only that much was read)
+	Limit int64
+	Env   string // the environment variable that sets Limit; empty when fixed
+}
+
+func (e *LimitError) Error() string {
+	msg := fmt.Sprintf("%s is %d bytes, more than the limit of %d bytes", e.What, e.Size, e.Limit)
+	if e.Env != "" {
+		msg += fmt.Sprintf(" (%s): if it is genuine, raise the limit with %s=BYTES", e.Env, e.Env)
+	}
+	return msg
+}
+
+// EnvLimit returns the limit set by the environment variable env (a number of bytes,
+// optionally with a KiB, MiB or GiB suffix), or def when it is unset. A value that is
+// not a positive size is an error naming the variable.
+func EnvLimit(env string, def int64) (int64, error) {
+	v := strings.TrimSpace(os.Getenv(env))
+	if v == "" {
+		return def, nil
+	}
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
+		if strings.HasSuffix(v, u.suffix) {
+			v, mult = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("%s=%q is not a size: give a positive number of bytes (or KiB, MiB, GiB)", env, os.Getenv(env))
+	}
+	return n * mult, nil
+}
+
+// MaxStateBytes is the limit on a state document: DIALTONE_MAX_STATE_BYTES or the default.
+func MaxStateBytes() (int64, error) { return EnvLimit(EnvMaxStateBytes, DefaultMaxStateBytes) }
+
+// MaxJournalBytes is the limit on a journal: DIALTONE_MAX_JOURNAL_BYTES or the default.
+func MaxJournalBytes() (int64, error) { return EnvLimit(EnvMaxJournalBytes, DefaultMaxJournalBytes) }
+
+// CheckStateSize refuses a state document of size bytes when it is over MaxStateBytes;
+// what names it ("the state in schema.state").
+func CheckStateSize(what string, size int64) error {
+	limit, err := MaxStateBytes()
+	if err != nil {
+		return err
+	}
+	if size > limit {
+		return &LimitError{What: what, Size: size, Limit: limit, Env: EnvMaxStateBytes}
+	}
+	return nil
+}
+
+// ReadStateFile reads a state document from path (a state file, a backup, a file given
+// to "state push"), refusing one over MaxStateBytes before reading it.
+func ReadStateFile(path string) ([]byte, error) {
+	limit, err := MaxStateBytes()
+	if err != nil {
+		return nil, err
+	}
+	return readFileLimited(path, limit, fmt.Sprintf("state file %q", path), EnvMaxStateBytes)
+}
+
+// readFileLimited reads path whole unless it is larger than limit: the size is checked
+// first, and the read itself stops at limit+1 bytes (a file growing meanwhile). The
+// errors of os.ReadFile (fs.ErrNotExist) come back unwrapped.
+func readFileLimited(path string, limit int64, what, env string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if fi.Size() > limit {
+		return nil, &LimitError{What: what, Size: fi.Size(), Limit: limit, Env: env}
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, &LimitError{What: what, Size: int64(len(b)), Limit: limit, Env: env}
+	}
+	return b, nil
+}
+
+// isLimit reports whether err is a *LimitError.
+func isLimit(err error) bool {
+	var le *LimitError
+	return errors.As(err, &le)
+}
