@@ -63,7 +63,7 @@ func TestStepsAlreadyDoneAreLeftOut(t *testing.T) {
 	}
 	p := mustPlan(t, plantest.Config(config.StageDialTone), st)
 	got := strings.Join(stepIDs(p), " ")
-	want := "recovery.db01-outage.rehome_to_dial_tone recovery.db01-outage.mount_dial_tone_database"
+	want := "recovery.db01-outage.rehome_to_dial_tone recovery.db01-outage.rehome_system_mailboxes_to_dial_tone recovery.db01-outage.mount_dial_tone_database"
 	if got != want {
 		t.Fatalf("steps %s, want %s", got, want)
 	}
@@ -323,16 +323,24 @@ func TestRehomeSwitchesFollowTheExchangeVersion(t *testing.T) {
 	st := plantest.State(2)
 	st.Servers["EX01"].Version = "15.0.1497.2" // Exchange 2013: no -AuditLog, no -AuxAuditLog
 	p := mustPlan(t, plantest.Config(config.StageDialTone), st)
-	_, s := findStep(p, "rehome_to_dial_tone")
+	_, s := findStep(p, "rehome_system_mailboxes_to_dial_tone")
 	all := strings.Join(s.Commands, "\n")
 	if strings.Contains(all, "AuditLog") || !strings.Contains(all, "-Arbitration") || !strings.Contains(all, "-Monitoring") ||
 		!strings.Contains(all, "-ArchiveDatabase 'DTDB01'") {
 		t.Errorf("2013 re-home:\n%s", all)
 	}
 	p = mustPlan(t, plantest.Config(config.StageDialTone), plantest.State(2))
-	_, s = findStep(p, "rehome_to_dial_tone")
+	_, s = findStep(p, "rehome_system_mailboxes_to_dial_tone")
 	if all := strings.Join(s.Commands, "\n"); !strings.Contains(all, "-AuditLog") || !strings.Contains(all, "-AuxAuditLog") {
 		t.Errorf("2019 re-home:\n%s", all)
+	}
+	if s.Operation.Kind != providers.OpRehomeSystemMailboxes || s.Outage != planner.OutageContinues {
+		t.Errorf("system re-home %s outage %q", s.Operation.Kind, s.Outage)
+	}
+	// The users' re-home is the one documented line; it no longer claims the rest.
+	_, s = findStep(p, "rehome_to_dial_tone")
+	if len(s.Commands) != 1 || strings.Contains(s.Commands[0], "-Arbitration") || s.Operation.Kind != providers.OpRehomeMailboxes {
+		t.Errorf("user re-home %q", s.Commands)
 	}
 	if s.Mailboxes != 2 || s.Outage != planner.OutageContinues || s.Risk != planner.RiskReversible {
 		t.Errorf("rehome mailboxes %d outage %q risk %q", s.Mailboxes, s.Outage, s.Risk)

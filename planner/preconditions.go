@@ -131,8 +131,7 @@ func checkPreconditions(p *Plan, rcs map[string]*recCtx, cfg *config.Config, st 
 				to.users += from.users
 				from.users = 0
 			}
-			if op.Kind == providers.OpRehomeSystemMailboxes || rc.rec.Option == config.OptionSameServer {
-				// same_server re-homes system mailboxes and archives in the same step.
+			if op.Kind == providers.OpRehomeSystemMailboxes {
 				to.system += from.system
 				to.archives += from.archives
 				from.system, from.archives = 0, 0

@@ -47,8 +47,11 @@ func (rc *recCtx) usersDown(key string) Outage {
 	if !rc.failedMounted {
 		return OutageContinues
 	}
-	if key == "rehome_to_dial_tone" {
+	switch key {
+	case "rehome_to_dial_tone":
 		return OutageStarts
+	case "rehome_system_mailboxes_to_dial_tone":
+		return OutageContinues
 	}
 	return OutageNone
 }
@@ -74,11 +77,14 @@ func (rc *recCtx) restoreService(caps providers.Capabilities) []*Step {
 		cmdNewDatabase(dt.Name, dt.Server, dt.Edb, dt.Logs, false),
 	)
 
+	// Get-Mailbox returns neither system mailboxes nor archives without its switches:
+	// they are re-homed by a step of their own, right after the users (2.1 notes).
 	rehome := rc.newStep("rehome_to_dial_tone", stDialTone, 3, PhaseRestoreService, RiskReversible,
 		providers.Operation{Kind: providers.OpRehomeMailboxes, Database: f.Name, Target: dt.Name},
-		"Point the "+plural(n, "mailbox", "mailboxes")+" of "+f.Name+" (with system mailboxes and archives) at "+dt.Name,
-		cmdRehome(f.Name, dt.Name, rc.auditSwitches)...,
+		"Point the "+plural(rc.countKind(false), "user mailbox", "user mailboxes")+" of "+f.Name+" at "+dt.Name,
+		cmdRehome(f.Name, dt.Name, rc.auditSwitches)[0],
 	)
+	system := rc.rehomeSystem("rehome_system_mailboxes_to_dial_tone", stDialTone, 3, f, dt)
 
 	mount := rc.newStep("mount_dial_tone_database", stDialTone, 4, PhaseRestoreService, RiskReversible,
 		providers.Operation{Kind: providers.OpMountDatabase, Database: dt.Name, Server: dt.Server},
@@ -90,8 +96,9 @@ func (rc *recCtx) restoreService(caps providers.Capabilities) []*Step {
 	preserve.Outage = rc.usersDown("preserve_failed_files")
 	create.Outage = rc.usersDown("create_dial_tone_database")
 	rehome.Outage = rc.usersDown("rehome_to_dial_tone")
+	system.Outage = rc.usersDown("rehome_system_mailboxes_to_dial_tone")
 
-	steps := []*Step{preserve, create, rehome, mount}
+	steps := []*Step{preserve, create, rehome, system, mount}
 	for _, s := range steps {
 		s.Mailboxes = n
 	}
