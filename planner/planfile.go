@@ -7,8 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/dialtone/dialtone/state"
 )
 
 // planFileKind marks a dialtone plan file, so that a state file or any other JSON
@@ -80,13 +83,42 @@ func WritePlanFile(path string, p *Plan) error {
 // ReadPlanFile loads a plan saved by WritePlanFile. It tells apart a file that is not
 // a plan file, one written by a newer dialtone, and a damaged one (truncated, edited,
 // checksum mismatch); it never panics on any input.
+//
+// A plan file larger than MaxPlanFileBytes is refused before it is read, with a
+// *state.LimitError naming DIALTONE_MAX_PLAN_BYTES.
 func ReadPlanFile(path string) (*Plan, error) {
-	data, err := os.ReadFile(path)
+	limit, err := MaxPlanFileBytes()
 	if err != nil {
 		return nil, err
 	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() > limit {
+		return nil, &state.LimitError{What: fmt.Sprintf("plan file %s", path), Size: fi.Size(), Limit: limit, Env: EnvMaxPlanBytes}
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, &state.LimitError{What: fmt.Sprintf("plan file %s", path), Size: int64(len(data)), Limit: limit, Env: EnvMaxPlanBytes}
+	}
 	return decodePlanFile(data)
 }
+
+// EnvMaxPlanBytes sets the largest plan file ReadPlanFile reads (a number of bytes, or
+// with a KiB, MiB or GiB suffix); DefaultMaxPlanBytes when unset.
+const EnvMaxPlanBytes = "DIALTONE_MAX_PLAN_BYTES"
+
+// DefaultMaxPlanBytes is 2 GiB: a plan file holds about 1.4 KB per mailbox it merges
+// back, so 500,000 mailboxes make about 700 MB.
+const DefaultMaxPlanBytes = 2 << 30
+
+// MaxPlanFileBytes is the plan file limit in force.
+func MaxPlanFileBytes() (int64, error) { return state.EnvLimit(EnvMaxPlanBytes, DefaultMaxPlanBytes) }
 
 func decodePlanFile(data []byte) (*Plan, error) {
 	trimmed := bytes.TrimSpace(data)
