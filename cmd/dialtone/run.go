@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
-	"strings"
 	"syscall"
 
 	"github.com/hashicorp/go-hclog"
@@ -34,8 +33,11 @@ type cli struct {
 	dir    string // working directory (-chdir), "." by default
 	color  bool
 	log    hclog.Logger
-	getenv func(string) string
-	ctx    context.Context
+	// secrets are scrubbed from everything the logger writes; commands add the
+	// configuration's sensitive values and credentials as they learn them.
+	secrets *secretSet
+	getenv  func(string) string
+	ctx     context.Context
 }
 
 // path resolves p (from the configuration or a flag) against the working directory.
@@ -111,7 +113,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	rest := fs.Args()
 
-	log, closeLog, err := newLogger(os.Getenv, stderr)
+	secrets := &secretSet{}
+	addEnvSecrets(secrets, os.Getenv)
+	log, closeLog, err := newLogger(os.Getenv, stderr, secrets)
 	if err != nil {
 		fmt.Fprintf(stderr, "Error: %v\n", err)
 		return exitError
@@ -122,14 +126,15 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	defer stop()
 
 	c := &cli{
-		stdin:  stdin,
-		stdout: stdout,
-		stderr: stderr,
-		dir:    *chdir,
-		color:  !*noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout),
-		log:    log,
-		getenv: os.Getenv,
-		ctx:    ctx,
+		stdin:   stdin,
+		stdout:  stdout,
+		stderr:  stderr,
+		dir:     *chdir,
+		color:   !*noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout),
+		log:     log,
+		secrets: secrets,
+		getenv:  os.Getenv,
+		ctx:     ctx,
 	}
 	if *showVersion {
 		return cmdVersion(c, nil)
@@ -158,30 +163,6 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	log.Debug("running command", "command", name, "dir", c.dir)
 	return cmd.run(c, rest[1:])
-}
-
-// newLogger builds the one logger of an invocation from DIALTONE_LOG (trace, debug,
-// info, warn, error; off when empty) and DIALTONE_LOG_PATH (a file; stderr otherwise).
-func newLogger(getenv func(string) string, stderr io.Writer) (hclog.Logger, func(), error) {
-	level := strings.TrimSpace(getenv("DIALTONE_LOG"))
-	if level == "" || strings.EqualFold(level, "off") {
-		return hclog.NewNullLogger(), func() {}, nil
-	}
-	lv := hclog.LevelFromString(level)
-	if lv == hclog.NoLevel {
-		return nil, nil, fmt.Errorf("DIALTONE_LOG=%q: use trace, debug, info, warn or error", level)
-	}
-	out := stderr
-	closeFn := func() {}
-	if p := getenv("DIALTONE_LOG_PATH"); p != "" {
-		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, nil, fmt.Errorf("DIALTONE_LOG_PATH: %w", err)
-		}
-		out = f
-		closeFn = func() { f.Close() }
-	}
-	return hclog.New(&hclog.LoggerOptions{Name: "dialtone", Level: lv, Output: out}), closeFn, nil
 }
 
 func isTerminal(w io.Writer) bool {

@@ -25,6 +25,12 @@ func loadConfig(c *cli) (*config.Config, bool) {
 // loadConfigWith is loadConfig with the given variable sources.
 func loadConfigWith(c *cli, opts config.LoadOptions) (*config.Config, bool) {
 	cfg, diags := config.LoadWithOptions(c.dir, opts)
+	if c.secrets != nil {
+		c.secrets.AddConfig(cfg)
+		if cfg != nil && cfg.Backend != nil {
+			c.secrets.AddConnString(cfg.Backend.ConnStr)
+		}
+	}
 	writeDiags(c, cfg, diags)
 	if diags.HasErrors() {
 		return cfg, false
@@ -175,7 +181,10 @@ func openExchange(c *cli, cfg *config.Config) (providers.Provider, error) {
 	if pr.CredentialFile != "" {
 		s.CredentialFile = c.path(pr.CredentialFile)
 	}
-	p, err := exchange.New(s, c.log)
+	if s.CredentialEnv != "" && c.secrets != nil {
+		c.secrets.Add(c.getenv(s.CredentialEnv + "_PASSWORD"))
+	}
+	p, err := exchange.New(s, c.log.Named("provider")) // it names itself "exchange": dialtone.provider.exchange
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", pr.DeclRange, err)
 	}
