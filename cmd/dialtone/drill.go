@@ -51,11 +51,16 @@ type drillRun struct {
 	accepted   map[string]string // message ID -> recipient
 	expectLost map[string]string // message ID -> why the drill's failure destroys it
 	// expectBad is, per mailbox, how many bad items the plan's resumed restore requests
-	// skip (mode bad_items).
+	// skip (mode bad_items): what they failed on, then what they reported in all.
 	expectBad map[string]int
 	declared  map[string][]planner.DataLoss // recovery -> data-loss decisions of its plans
 	figures   []stageFigure
 	rows      []stepRow
+
+	// afterFailure holds the messages accepted once the drill's failure was injected
+	// (queued, then delivered into the dial tone database, or delivered there).
+	afterFailure map[string]bool
+	failed       bool // the drill's failure is injected: deliveries count in afterFailure
 }
 
 // cmdDrill rehearses a recovery of this folder on a fresh lab: build, fill, back up,
@@ -272,6 +277,7 @@ func (dr *drillRun) prepare() int {
 			return code
 		}
 	}
+	dr.failed = true
 	return dr.deliverQueued()
 }
 
@@ -365,6 +371,7 @@ func (dr *drillRun) prepareLogsMissing() int {
 		}
 	}
 	fmt.Fprintf(c.stdout, "lab: fail %s with its log generations %d (0x%X) and newer: %d messages after the backup had their only copy there\n", db, gap, gap, n)
+	dr.failed = true
 	return dr.deliverQueued()
 }
 
@@ -399,8 +406,10 @@ func (dr *drillRun) beforeStage(stage string) (code int, stop bool) {
 	case stage == config.StageSwapped && d.Mode == config.DrillModeDialToneLost:
 		r := dr.recs[0]
 		dt := r.DialTone.Name
+		// Only the mail accepted since the failure lives in the dial tone database; what
+		// came before is in the backup and the surviving logs of the failed database.
 		for id, to := range dr.accepted {
-			if dr.homeOf(to) == dt {
+			if dr.afterFailure[id] && dr.homeOf(to) == dt {
 				dr.expectLost[id] = "delivered during dial tone into " + dt + ", which was lost"
 			}
 		}
@@ -412,9 +421,13 @@ func (dr *drillRun) beforeStage(stage string) (code int, stop bool) {
 	return exitOK, false
 }
 
-// afterStage delivers the dial tone mail, and for bad_items damages some of it.
+// afterStage delivers the dial tone mail, and for bad_items damages some of it; once
+// the resumed restore requests finished (bad_items, stage merged) it takes their counts.
 func (dr *drillRun) afterStage(stage string) int {
 	c, d := dr.c, dr.d
+	if stage == config.StageMerged && d.Mode == config.DrillModeBadItems {
+		return dr.countSkippedBadItems()
+	}
 	if stage != config.StageDialTone {
 		return exitOK
 	}
@@ -612,6 +625,42 @@ func (dr *drillRun) raiseBadItemLimit() int {
 		dr.expectBad[addr] += n
 	}
 	fmt.Fprintf(c.stdout, "drill: the plan resumes the %d failed requests (no new ones); their bad items are skipped and lost\n", resumed)
+	return exitOK
+}
+
+// countSkippedBadItems reads, once the merge is done, how many bad items each resumed
+// restore request skipped in all (Get-MailboxRestoreRequestStatistics -IncludeReport):
+// a request stops Failed at the first bad item past its limit, so more may follow it;
+// the plan resumed it with the raised bad_item_limit, which bounds what it may skip.
+// Those are the bad items the drill expects lost.
+func (dr *drillRun) countSkippedBadItems() int {
+	if len(dr.expectBad) == 0 {
+		return exitOK
+	}
+	if err := refreshFrom(dr.c, dr.l, dr.st); err != nil {
+		return dr.fail("%v", err)
+	}
+	byTarget := map[string]*state.RestoreRequest{}
+	for _, rr := range dr.st.RestoreRequests {
+		if rr != nil {
+			byTarget[strings.ToLower(rr.TargetMailbox)] = rr
+		}
+	}
+	for _, addr := range sortedKeys(dr.expectBad) {
+		rr := byTarget[addr]
+		switch {
+		case rr == nil:
+			return dr.fail("the resumed restore request of %s is gone before the clean-up", addr)
+		case rr.BadItems < dr.expectBad[addr] || rr.BadItems > rr.BadItemLimit:
+			return dr.fail("the resumed restore request %s skipped %d bad items: it failed on %d and was resumed with BadItemLimit %d",
+				rr.Name, rr.BadItems, dr.expectBad[addr], rr.BadItemLimit)
+		}
+		if rr.BadItems > dr.expectBad[addr] {
+			fmt.Fprintf(dr.c.stdout, "drill: %s skipped %d bad items in all (%d more after the one that failed it; within BadItemLimit %d)\n",
+				rr.Name, rr.BadItems, rr.BadItems-dr.expectBad[addr], rr.BadItemLimit)
+		}
+		dr.expectBad[addr] = rr.BadItems
+	}
 	return exitOK
 }
 
@@ -848,6 +897,12 @@ func (dr *drillRun) deliver(db string, n int) error {
 	acc, err := dr.l.DeliverToDatabase(db, n)
 	for _, a := range acc {
 		dr.accepted[a.MessageID] = a.To
+		if dr.failed {
+			if dr.afterFailure == nil {
+				dr.afterFailure = map[string]bool{}
+			}
+			dr.afterFailure[a.MessageID] = true
+		}
 	}
 	return err
 }
