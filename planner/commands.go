@@ -3,26 +3,13 @@ package planner
 import (
 	"strconv"
 	"strings"
+
+	"github.com/dialtone/dialtone/providers"
 )
 
-// psQuote returns s as one single-quoted PowerShell literal. Inside single quotes
-// PowerShell expands nothing ($(...), backticks, ; are plain text); the only way out is
-// a quote, and PowerShell counts the typographic single quotes U+2018, U+2019, U+201A
-// and U+201B as quotes too, so every one of them is doubled.
-func psQuote(s string) string {
-	var b strings.Builder
-	b.Grow(len(s) + 2)
-	b.WriteByte('\'')
-	for _, r := range s {
-		switch r {
-		case '\'', '\u2018', '\u2019', '\u201A', '\u201B':
-			b.WriteRune(r)
-		}
-		b.WriteRune(r)
-	}
-	b.WriteByte('\'')
-	return b.String()
-}
+// psQuote returns s as one single-quoted PowerShell literal: the provider's quoting, so
+// that the plan's command lines and what the Exchange provider sends cannot differ.
+func psQuote(s string) string { return providers.PSQuote(s) }
 
 // psComment returns a "# ..." line. A comment ends at a line break, so control
 // characters in names are replaced: a name must not be able to end the comment and

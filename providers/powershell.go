@@ -11,9 +11,8 @@ import (
 // PowerShell expands nothing ($(...), backticks and ; are plain text); the only way out
 // is a quote, and PowerShell counts the typographic single quotes U+2018, U+2019, U+201A
 // and U+201B as quotes too, so every one of them is doubled. Providers that build command
-// lines (providers/exchange) and the PowerShell runbook (planner/render) quote with it;
-// planner/commands.go keeps its own copy (the planner may import this package, but the
-// copy predates it), and planner/render's tests check that both quote alike.
+// lines (providers/exchange), the plan's command lines (planner) and the PowerShell
+// runbook (planner/render) all quote with it.
 func PSQuote(s string) string {
 	var b strings.Builder
 	b.Grow(len(s) + 2)
