@@ -70,6 +70,14 @@ type Plan struct {
 	// Snapshot is what the plan relied on in the (refreshed) state; apply compares it
 	// with a fresh snapshot and names what moved.
 	Snapshot Snapshot `json:"snapshot"`
+
+	// Drift lists what the refresh before the plan found changed outside dialtone since
+	// the state was last written (DetectDrift); the plan is computed from the refreshed
+	// state, so it accounts for it. Set by the caller; UI only.
+	Drift []Drift `json:"drift,omitempty"`
+	// Estimates are expected durations from earlier runs (Estimate); nil when the caller
+	// asked for none. UI only.
+	Estimates *Estimates `json:"estimates,omitempty"`
 }
 
 // RecoveryChange is one recovery the plan moves: from the recorded stage to the requested one.

@@ -100,6 +100,7 @@ func renderMarkdown(p *planner.Plan, lv mdLevel) string {
 	m.line("## dialtone plan")
 	m.line("")
 	m.partial(p)
+	m.drift(p)
 	if !p.HasChanges() {
 		m.line("No changes. Every recovery is at its requested stage.")
 		for _, r := range p.Recoveries {
@@ -168,6 +169,7 @@ func renderMarkdown(p *planner.Plan, lv mdLevel) string {
 
 	m.phases(p, byRecovery)
 	m.outages(p)
+	m.estimates(p)
 
 	m.line("")
 	m.line("### Steps")

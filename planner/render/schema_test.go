@@ -42,6 +42,7 @@ func TestJSONMatchesSchema(t *testing.T) {
 	down := plantest.State(2)
 	down.Servers["EX01"].Up = false
 	plans["failed-manual"], _ = planner.Compute(plantest.Config(config.StageComplete), down, providers.Capabilities{MoveFiles: true, ReplayLogs: true})
+	plans["drift-estimates"] = driftEstimatePlan(t)
 
 	names := make([]string, 0, len(plans))
 	for n := range plans {
