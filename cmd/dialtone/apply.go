@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
+	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/planner/render"
 	"github.com/dialtone/dialtone/providers"
@@ -18,14 +20,16 @@ type applyArgs struct {
 	autoApprove bool
 	parallelism int
 	planFile    string
+	json        bool
 }
 
 // cmdApply carries out a plan: a saved one (PLANFILE, refused when stale) or a fresh
 // one, confirmed at a prompt unless -auto-approve.
 func cmdApply(c *cli, args []string) int {
 	var a applyArgs
-	fs := newFlagSet(c, "apply", "apply [-auto-approve] [-parallelism=N] [-target=ADDR] [-exclude=ADDR] [-var 'NAME=VALUE'] [-var-file=FILE] [PLANFILE]")
+	fs := newFlagSet(c, "apply", "apply [-auto-approve] [-json] [-parallelism=N] [-target=ADDR] [-exclude=ADDR] [-var 'NAME=VALUE'] [-var-file=FILE] [PLANFILE]")
 	fs.BoolVar(&a.autoApprove, "auto-approve", false, "skip the interactive approval")
+	fs.BoolVar(&a.json, "json", false, "stream one JSON event per line on stdout instead of text (needs -auto-approve or a plan file)")
 	fs.IntVar(&a.parallelism, "parallelism", 10, "how many independent steps (merges) run at once")
 	vars, targets := addVarFlags(fs), addTargetFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
@@ -37,6 +41,9 @@ func cmdApply(c *cli, args []string) int {
 		a.planFile = fs.Arg(0)
 	default:
 		return c.errorf("apply takes at most one argument, the plan file (got %q)", strings.Join(fs.Args(), " "))
+	}
+	if a.json && a.planFile == "" && !a.autoApprove {
+		return c.errorf("apply -json cannot ask for approval: add -auto-approve, or apply a saved plan file")
 	}
 	if a.parallelism < 1 {
 		return c.errorf("-parallelism=%d: must be at least 1", a.parallelism)
@@ -71,7 +78,8 @@ func cmdApply(c *cli, args []string) int {
 		return c.errorf("%v", err)
 	}
 	defer closeProvider(c, prov)
-	if err := refreshFrom(c, prov, st); err != nil {
+	drift, err := refreshDrift(c, prov, st)
+	if err != nil {
 		return c.errorf("%v", err)
 	}
 
@@ -94,8 +102,12 @@ func cmdApply(c *cli, args []string) int {
 		if !ok {
 			return exitError
 		}
-		if err := render.Text(c.stdout, p, render.TextOptions{Color: c.color}); err != nil {
-			return c.errorf("rendering the plan: %v", err)
+		p.Drift = drift
+		estimatePlan(c, cfg, p, st)
+		if !a.json {
+			if err := render.Text(c.stdout, p, render.TextOptions{Color: c.color}); err != nil {
+				return c.errorf("rendering the plan: %v", err)
+			}
 		}
 	}
 	if failed := p.FailedPreconditions(); len(failed) > 0 {
@@ -108,6 +120,10 @@ func cmdApply(c *cli, args []string) int {
 		if err := b.Write(st); err != nil {
 			return c.errorf("writing state %s: %v", path, err)
 		}
+		if a.json {
+			newEventWriter(c.stdout).send(event{Type: evApplyComplete, Result: "no_changes"})
+			return exitOK
+		}
 		fmt.Fprintln(c.stdout, "\nNo changes. Every recovery is at its requested stage.")
 		return exitOK
 	}
@@ -117,25 +133,71 @@ func cmdApply(c *cli, args []string) int {
 			return exitError
 		}
 	}
-	fmt.Fprintln(c.stdout)
 	view := newApplyView(c, p, c.getenv("DIALTONE_LOG") != "")
+	if a.json {
+		view.events = newEventWriter(c.stdout)
+	} else {
+		fmt.Fprintln(c.stdout)
+		view.live = liveFor(c)
+	}
 	applyErr := applyPlan(c, b, path, prov, st, p, a.parallelism, view)
 	var manual *planner.ManualStepError
 	var pre *planner.PreconditionError
 	switch {
 	case applyErr == nil:
+		rep := writeRunReport(c, cfg, "apply", "complete", nil)
+		view.report = rep
+		view.complete(st)
+		return exitOK
 	case errors.As(applyErr, &manual) && !isWriteError(applyErr):
 		// A pause, not an error: the finished steps are in the state.
+		rep := writeRunReport(c, cfg, "apply", "paused", nil)
+		if a.json {
+			s := manual.Step
+			view.events.send(event{Type: evManualWaiting, Step: s.ID, Summary: s.Summary, Instructions: s.Operation.Instructions,
+				Commands: s.Commands, Confirm: "dialtone confirm " + s.ID, Report: rep})
+			return exitOK
+		}
 		writeManualPause(c, manual.Step, view)
 		return exitOK
 	case errors.As(applyErr, &pre):
+		rep := writeRunReport(c, cfg, "apply", "failed", applyErr)
+		view.events.send(event{Type: evError, Step: pre.Step.ID, Message: c.secrets.ScrubString(applyErr.Error()), Report: rep})
 		writePreconditionStop(c, pre)
 		return c.errorf("apply stopped before step %s: a precondition does not hold. The finished steps are recorded in %s; fix it and run \"dialtone apply\" again.", pre.Step.ID, path)
 	default:
+		rep := writeRunReport(c, cfg, "apply", "failed", applyErr)
+		view.events.send(event{Type: evError, Message: c.secrets.ScrubString(applyErr.Error()), Report: rep})
 		return c.errorf("apply stopped: %v\nThe finished steps are recorded in %s; fix the cause and run \"dialtone apply\" again to continue.", applyErr, path)
 	}
-	view.complete(st)
-	return exitOK
+}
+
+// liveFor picks the live progress of a text apply: a bar on stderr when both streams
+// are a terminal, heartbeat lines on stdout otherwise.
+func liveFor(c *cli) liveProgress {
+	if isTerminal(c.stdout) && isTerminal(c.stderr) {
+		return newTerminalBar(c.stderr)
+	}
+	every := heartbeatEvery
+	if d, err := time.ParseDuration(c.getenv(testHeartbeatEnv)); err == nil && d > 0 {
+		every = d
+	}
+	return newHeartbeat(c.stdout, every)
+}
+
+// writeRunReport writes the report of this run (see report.go) and returns its ID
+// ("" when nothing ran or it could not be written: a warning, never a failed apply).
+func writeRunReport(c *cli, cfg *config.Config, command, result string, runErr error) string {
+	if c.record.empty() {
+		return ""
+	}
+	rep := c.record.report(command, result, runErr)
+	if err := saveReport(c, reportStore(c, cfg), rep); err != nil {
+		fmt.Fprintf(c.stderr, "%s the run report could not be written: %v\n", c.paint(yellow, "Warning:"), err)
+		return ""
+	}
+	c.log.Info("run report written", "id", rep.ID)
+	return rep.ID
 }
 
 // writeManualPause says exactly what a person has to do at a manual step (the
@@ -193,7 +255,10 @@ func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st
 	if k := newKillJournal(c, b); k != nil {
 		j = k
 	}
+	view.noteState(p, st)
+	prov = slowForTest(c, prov)
 	applyErr := planner.Apply(c.ctx, p, prov, st, j, view, planner.ApplyOptions{Parallelism: parallelism})
+	view.stop()
 	if err := refreshFrom(c, prov, st); err != nil {
 		c.log.Warn("refresh after apply failed; writing the state without it", "error", err)
 		if applyErr == nil {
@@ -205,8 +270,10 @@ func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st
 		if applyErr != nil {
 			return errors.Join(applyErr, werr)
 		}
+		c.record.applied(p, view.rows, st)
 		return werr
 	}
+	c.record.applied(p, view.rows, st)
 	return applyErr
 }
 

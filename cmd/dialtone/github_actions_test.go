@@ -29,6 +29,7 @@ func TestGitHubActions(t *testing.T) {
 		Setup: func(e *testscript.Env) error {
 			e.Setenv("NO_COLOR", "1")
 			e.Setenv("DIALTONE_LOG", "")
+			e.Setenv("DIALTONE_ESTIMATES", "off") // estimates come from measured times: no goldens
 			return os.WriteFile(filepath.Join(e.WorkDir, "plan-comment.sh"), script, 0o755)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){

@@ -60,8 +60,9 @@ func cmdPlan(c *cli, args []string) int {
 		return c.errorf("%v", err)
 	}
 	defer closeProvider(c, prov)
+	var drift []planner.Drift
 	if a.refresh {
-		if err := refreshFrom(c, prov, st); err != nil {
+		if drift, err = refreshDrift(c, prov, st); err != nil {
 			return c.errorf("%v", err)
 		}
 	}
@@ -69,6 +70,8 @@ func cmdPlan(c *cli, args []string) int {
 	if !ok {
 		return exitError
 	}
+	p.Drift = drift
+	estimatePlan(c, cfg, p, st)
 	if err := renderPlan(c.stdout, p); err != nil {
 		return c.errorf("rendering the plan: %v", err)
 	}

@@ -2,7 +2,8 @@ package main
 
 import "fmt"
 
-// cmdRefresh reads the organization through the provider and records it in the state.
+// cmdRefresh reads the organization through the provider and records it in the state,
+// first saying what changed outside dialtone since the state was last written.
 func cmdRefresh(c *cli, args []string) int {
 	fs := newFlagSet(c, "refresh", "refresh")
 	if code, ok := parseFlags(fs, args); !ok {
@@ -33,12 +34,14 @@ func cmdRefresh(c *cli, args []string) int {
 		return c.errorf("%v", err)
 	}
 	defer closeProvider(c, prov)
-	if err := refreshFrom(c, prov, st); err != nil {
+	drift, err := refreshDrift(c, prov, st)
+	if err != nil {
 		return c.errorf("%v", err)
 	}
 	if err := b.Write(st); err != nil {
 		return c.errorf("writing state %s: %v", path, err)
 	}
+	writeDrift(c, drift)
 	fmt.Fprintf(c.stdout, "Refreshed: %d servers, %d databases, %d mailboxes recorded in %s (serial %d).\n",
 		len(st.Servers), len(st.Databases), len(st.Mailboxes), path, st.Serial)
 	return exitOK

@@ -36,8 +36,10 @@ type cli struct {
 	// secrets are scrubbed from everything the logger writes; commands add the
 	// configuration's sensitive values and credentials as they learn them.
 	secrets *secretSet
-	getenv  func(string) string
-	ctx     context.Context
+	// record collects what apply and drill did for their run report (report.go).
+	record *runRecorder
+	getenv func(string) string
+	ctx    context.Context
 }
 
 // path resolves p (from the configuration or a flag) against the working directory.
@@ -68,7 +70,8 @@ func commands() map[string]command {
 		"graph":        {"Print the plan's step graph (DOT or Mermaid)", cmdGraph},
 		"state":        {"Inspect the state: state list | show ADDR | pull | push [-force] FILE", cmdState},
 		"force-unlock": {"Remove a stale state lock: force-unlock LOCK_ID", cmdForceUnlock},
-		"drill":        {"Rehearse the recovery in this folder on a fresh lab", cmdDrill},
+		"drill":        {"Rehearse the recovery in this folder on a fresh lab", cmdDrillReported},
+		"report":       {"Print a run report: report [-list] [-format=markdown|json] [RUN_ID]", cmdReport},
 		"lab":          {"Drive the simulated organization (lab provider)", cmdLab},
 		"version":      {"Print the dialtone version", cmdVersion},
 	}
@@ -133,6 +136,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		color:   !*noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout),
 		log:     log,
 		secrets: secrets,
+		record:  newRunRecorder(),
 		getenv:  os.Getenv,
 		ctx:     ctx,
 	}

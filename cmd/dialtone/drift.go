@@ -1,0 +1,37 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
+)
+
+// refreshDrift refreshes st through prov and returns what changed outside dialtone
+// since st was written (planner.DetectDrift). Plans are then computed from the
+// refreshed st, so they account for it.
+func refreshDrift(c *cli, prov providers.Provider, st *state.State) ([]planner.Drift, error) {
+	// Refresh replaces these maps, so the old ones stay as they were.
+	before := &state.State{Servers: st.Servers, Databases: st.Databases, Mailboxes: st.Mailboxes}
+	if err := refreshFrom(c, prov, st); err != nil {
+		return nil, err
+	}
+	drift := planner.DetectDrift(before, st)
+	for _, d := range drift {
+		c.log.Info("changed outside dialtone", "kind", string(d.Kind), "object", d.Object, "summary", d.Summary)
+	}
+	return drift, nil
+}
+
+// writeDrift prints the "changed outside dialtone" section of refresh.
+func writeDrift(c *cli, drift []planner.Drift) {
+	if len(drift) == 0 {
+		fmt.Fprintln(c.stdout, "Nothing changed outside dialtone since the last recorded state.")
+		return
+	}
+	fmt.Fprintln(c.stdout, "Changed outside dialtone since the last recorded state:")
+	for _, d := range drift {
+		fmt.Fprintf(c.stdout, "  ~ %s\n", d.Summary)
+	}
+}

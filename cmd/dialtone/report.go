@@ -1,0 +1,273 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/providers/lab"
+	"github.com/dialtone/dialtone/state"
+)
+
+// Run reports. Every apply and every drill leaves one: what ran, when, for how long,
+// with what result, who confirmed the manual steps, the outage windows as measured, and
+// for a drill what happened to the mail. It is the record handed to the incident
+// review (Markdown) and the history plans estimate durations from (JSON).
+
+// reportFormatVersion is the version of the report document.
+const reportFormatVersion = 1
+
+// runReport is one report. The JSON form is the document (sorted, versioned);
+// report_markdown.go renders it for people.
+type runReport struct {
+	FormatVersion int       `json:"format_version"`
+	ID            string    `json:"id"`      // 20260102T150405Z-apply-1a2b: sorts by time
+	Command       string    `json:"command"` // apply | drill
+	Drill         string    `json:"drill,omitempty"`
+	Started       time.Time `json:"started"`
+	Finished      time.Time `json:"finished"`
+	DurationMS    int64     `json:"duration_ms"`
+	// Result: complete | paused (at a manual step) | failed for apply; passed | failed
+	// for a drill.
+	Result  string `json:"result"`
+	Error   string `json:"error,omitempty"`
+	Lineage string `json:"lineage,omitempty"`
+	Serial  uint64 `json:"serial,omitempty"` // of the state written at the end
+
+	Recoveries   []reportRecovery `json:"recoveries"`
+	Steps        []reportStep     `json:"steps"`
+	Outages      []reportOutage   `json:"outages"`
+	Verification *reportVerify    `json:"verification,omitempty"`
+}
+
+// reportRecovery is one recovery the run moved.
+type reportRecovery struct {
+	Name      string `json:"name"`
+	Option    string `json:"option"`
+	Database  string `json:"database"`
+	Server    string `json:"server"`
+	Mailboxes int    `json:"mailboxes"`
+	From      string `json:"from"`
+	To        string `json:"to"`
+	Reached   string `json:"reached"` // the stage recorded at the end of the run
+}
+
+// reportStep is one step the run carried out (or confirmed).
+type reportStep struct {
+	ID         string    `json:"id"`
+	Recovery   string    `json:"recovery"`
+	Stage      string    `json:"stage"`
+	Phase      string    `json:"phase"`
+	Kind       string    `json:"kind"`
+	Mailboxes  int       `json:"mailboxes"`
+	SizeBytes  int64     `json:"size_bytes,omitempty"`
+	Started    time.Time `json:"started"`
+	Finished   time.Time `json:"finished"`
+	DurationMS int64     `json:"duration_ms"`
+	// Result: done | skipped | already_done | failed | confirmed (a manual step an
+	// admin carried out, recorded by "dialtone confirm").
+	Result      string `json:"result"`
+	Retries     int    `json:"retries"`
+	ConfirmedBy string `json:"confirmed_by,omitempty"`
+	Detail      string `json:"detail,omitempty"`
+	Error       string `json:"error,omitempty"`
+}
+
+// reportOutage is an outage window of the plan with its times as measured: from the
+// start of its first step to the end of its last (from the state's step records when a
+// step ran in an earlier run). Ended is zero while the window is still open.
+type reportOutage struct {
+	Recovery   string    `json:"recovery"`
+	Reason     string    `json:"reason"`
+	FromStep   string    `json:"from_step"`
+	ToStep     string    `json:"to_step"`
+	Mailboxes  int       `json:"mailboxes"`
+	Started    time.Time `json:"started,omitzero"`
+	Ended      time.Time `json:"ended,omitzero"`
+	DurationMS int64     `json:"duration_ms"`
+	Open       bool      `json:"open,omitempty"` // the run ended inside the window
+}
+
+// reportVerify is what a drill's verification found in the lab's ledger.
+type reportVerify struct {
+	Delivered  int  `json:"delivered"`  // messages transport accepted during the drill
+	Recovered  int  `json:"recovered"`  // in their owner's mailbox exactly once at the end
+	Lost       int  `json:"lost"`       // destroyed by the injected failure, as expected or not
+	Missing    int  `json:"missing"`    // should have been saved and were not
+	Duplicated int  `json:"duplicated"` // present more than once
+	Queued     int  `json:"queued"`     // still waiting in transport
+	OK         bool `json:"ok"`
+}
+
+// newRunID returns a new run ID: UTC time, command, and 4 random hex digits.
+func newRunID(command string, t time.Time) string {
+	var b [2]byte
+	_, _ = rand.Read(b[:])
+	return t.UTC().Format("20060102T150405Z") + "-" + command + "-" + hex.EncodeToString(b[:])
+}
+
+// runRecorder collects what a command does for its report: the plans applied and the
+// steps they ran (one apply, or every stage of a drill), and the verification. Safe
+// for concurrent use; a nil *runRecorder records nothing.
+type runRecorder struct {
+	mu      sync.Mutex
+	started time.Time
+	plans   []*planner.Plan
+	rows    []stepRow
+	verify  *lab.VerifyReport
+	st      *state.State // the state at the end of the last apply
+}
+
+func newRunRecorder() *runRecorder { return &runRecorder{started: time.Now()} }
+
+// applied records one walk of a plan: its steps and the state after it.
+func (r *runRecorder) applied(p *planner.Plan, rows []stepRow, st *state.State) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.plans = append(r.plans, p)
+	r.rows = append(r.rows, rows...)
+	r.st = st
+}
+
+// verified records a lab verification (the drill's).
+func (r *runRecorder) verified(v *lab.VerifyReport) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.verify = v
+}
+
+// empty is true when nothing was applied.
+func (r *runRecorder) empty() bool {
+	if r == nil {
+		return true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.plans) == 0
+}
+
+// report builds the report of the run so far.
+func (r *runRecorder) report(command, result string, runErr error) *runReport {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	end := time.Now()
+	rep := &runReport{FormatVersion: reportFormatVersion, ID: newRunID(command, r.started), Command: command,
+		Started: r.started.UTC(), Finished: end.UTC(), DurationMS: ms(end.Sub(r.started)), Result: result,
+		Recoveries: []reportRecovery{}, Steps: []reportStep{}, Outages: []reportOutage{}}
+	if runErr != nil {
+		rep.Error = runErr.Error()
+	}
+	if r.st != nil {
+		rep.Lineage, rep.Serial = r.st.Lineage, r.st.Serial
+	}
+
+	// Recoveries: first From, last To, of every plan.
+	byName := map[string]*reportRecovery{}
+	var names []string
+	for _, p := range r.plans {
+		for _, rc := range p.Recoveries {
+			if x := byName[rc.Name]; x != nil {
+				x.To = rc.To
+				continue
+			}
+			byName[rc.Name] = &reportRecovery{Name: rc.Name, Option: rc.Option, Database: rc.Database, Server: rc.Server,
+				Mailboxes: rc.Mailboxes, From: rc.From, To: rc.To}
+			names = append(names, rc.Name)
+		}
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		x := byName[n]
+		if r.st != nil && r.st.Recoveries[n] != nil {
+			x.Reached = r.st.Recoveries[n].Stage
+		}
+		rep.Recoveries = append(rep.Recoveries, *x)
+	}
+
+	// Steps: what ran, then manual steps confirmed by an admin (from the state).
+	seen := map[string]bool{}
+	for _, row := range r.rows {
+		seen[row.ID] = true
+		rep.Steps = append(rep.Steps, reportStep{ID: row.ID, Recovery: row.Recovery, Stage: row.Stage, Phase: row.Phase,
+			Kind: row.Kind, Mailboxes: row.Mailboxes, SizeBytes: row.SizeBytes, Started: row.Started.UTC(), Finished: row.Finished.UTC(),
+			DurationMS: ms(row.Duration), Result: row.Result, Retries: row.Retries, Detail: row.Detail, Error: row.Error})
+	}
+	for _, p := range r.plans {
+		for _, s := range p.Steps {
+			if !s.Manual || seen[s.ID] || r.st == nil || r.st.Recoveries[s.Recovery] == nil {
+				continue
+			}
+			rec := r.st.Recoveries[s.Recovery].Steps[s.ID]
+			if rec == nil {
+				continue
+			}
+			seen[s.ID] = true
+			rep.Steps = append(rep.Steps, reportStep{ID: s.ID, Recovery: s.Recovery, Stage: s.Stage, Phase: string(s.Phase),
+				Kind: string(s.Operation.Kind), Mailboxes: s.Mailboxes, Started: rec.Started.UTC(), Finished: rec.Finished.UTC(),
+				DurationMS: ms(rec.Finished.Sub(rec.Started)), Result: "confirmed", ConfirmedBy: rec.ConfirmedBy})
+		}
+	}
+	// Who confirmed: also on rows of manual steps recorded by confirm.
+	for i := range rep.Steps {
+		s := &rep.Steps[i]
+		if s.ConfirmedBy == "" && r.st != nil && r.st.Recoveries[s.Recovery] != nil {
+			if rec := r.st.Recoveries[s.Recovery].Steps[s.ID]; rec != nil && rec.ConfirmedBy != "" {
+				s.ConfirmedBy = rec.ConfirmedBy
+			}
+		}
+	}
+	sort.SliceStable(rep.Steps, func(i, j int) bool { return rep.Steps[i].Started.Before(rep.Steps[j].Started) })
+
+	// Outage windows as measured.
+	times := func(id, recovery string) (start, end time.Time) {
+		for _, s := range rep.Steps {
+			if s.ID == id && s.Result != "failed" {
+				return s.Started, s.Finished
+			}
+		}
+		if r.st != nil && r.st.Recoveries[recovery] != nil {
+			if rec := r.st.Recoveries[recovery].Steps[id]; rec != nil {
+				return rec.Started.UTC(), rec.Finished.UTC()
+			}
+		}
+		return time.Time{}, time.Time{}
+	}
+	seenOutage := map[string]bool{}
+	for _, p := range r.plans {
+		for _, o := range p.Outages {
+			key := o.Recovery + "|" + o.FromStep + "|" + o.ToStep
+			if seenOutage[key] {
+				continue
+			}
+			seenOutage[key] = true
+			ro := reportOutage{Recovery: o.Recovery, Reason: o.Reason, FromStep: o.FromStep, ToStep: o.ToStep, Mailboxes: o.Mailboxes}
+			ro.Started, _ = times(o.FromStep, o.Recovery)
+			_, ro.Ended = times(o.ToStep, o.Recovery)
+			switch {
+			case ro.Started.IsZero():
+				continue // the window did not start in this run
+			case ro.Ended.IsZero():
+				ro.Open = true
+				ro.DurationMS = ms(end.Sub(ro.Started))
+			default:
+				ro.DurationMS = ms(ro.Ended.Sub(ro.Started))
+			}
+			rep.Outages = append(rep.Outages, ro)
+		}
+	}
+
+	if v := r.verify; v != nil {
+		rep.Verification = &reportVerify{Delivered: v.Accepted, Recovered: v.Delivered, Lost: len(v.Lost), Missing: len(v.Missing),
+			Duplicated: len(v.Duplicated), Queued: len(v.Queued), OK: v.OKExceptLost()}
+	}
+	return rep
+}

@@ -1,0 +1,39 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/dialtone/dialtone/config"
+)
+
+// cmdDrillReported runs a drill and writes its run report: every stage's steps, the
+// outage windows as measured and what the lab's ledger says of the mail. The report
+// goes beside the working directory's own state (the drill's folder is wiped), so
+// that plans estimate from drills too.
+func cmdDrillReported(c *cli, args []string) int {
+	code := cmdDrill(c, args)
+	if c.record.empty() {
+		return code
+	}
+	result := "passed"
+	var runErr error
+	if code != exitOK {
+		result = "failed"
+		runErr = fmt.Errorf("the drill failed (exit status %d); its lab and state are kept in %s", code, drillDir)
+	}
+	rep := c.record.report("drill", result, runErr)
+	name, _ := splitPositional(args)
+	cfg, _ := config.LoadWithOptions(c.dir, config.LoadOptions{}) // for where the state lives; diagnostics were shown by the drill
+	if name == "" && cfg != nil {
+		if d, _, err := pickDrill(cfg, ""); err == nil {
+			name = d.Name
+		}
+	}
+	rep.Drill = name
+	if err := saveReport(c, reportStore(c, cfg), rep); err != nil {
+		fmt.Fprintf(c.stderr, "%s the drill's run report could not be written: %v\n", c.paint(yellow, "Warning:"), err)
+		return code
+	}
+	fmt.Fprintf(c.stdout, "\nRun report: dialtone report %s\n", rep.ID)
+	return code
+}
