@@ -22,6 +22,10 @@ func labCommands() map[string]func(c *cli, cfg *config.Config, args []string) in
 		"verify":   cmdLabVerify,
 		"repair":   cmdLabRepair,
 		"generate": cmdLabGenerate,
+		"mount":    cmdLabMount,
+		"dismount": cmdLabDismount,
+		"move":     cmdLabMove,
+		"serve":    cmdLabServe,
 	}
 }
 
@@ -42,6 +46,9 @@ const labUsage = `Usage: dialtone lab SUBCOMMAND [flags]
   generate -servers=N -databases-per-server=N -mailboxes-per-database=N [-fail-server=EX001] [-out=DIR]
                                                     write a large lab and its HCL topology (benchmarks)
   verify [-accept-lost]                             exit 0 only if every accepted message is delivered exactly once
+  mount DATABASE | dismount DATABASE                mount or dismount by hand (drift for the next refresh)
+  move mailbox ADDRESS -to=DATABASE                 point one mailbox at another database by hand (Set-Mailbox -Database)
+  serve [-smtp=127.0.0.1:2525] [-allow-remote]      an SMTP listener delivering through the lab's transport, until SIGINT/SIGTERM
 `
 
 // cmdLab dispatches the lab subcommands. Each loads the configuration first: the lab
