@@ -27,8 +27,8 @@ func functions() map[string]function.Function {
 		"coalesce":   stdlib.CoalesceFunc,
 		"concat":     stdlib.ConcatFunc,
 		"contains":   stdlib.ContainsFunc,
-		"format":     stdlib.FormatFunc,
-		"formatlist": stdlib.FormatListFunc,
+		"format":     boundedFormat(stdlib.FormatFunc),
+		"formatlist": boundedFormat(stdlib.FormatListFunc),
 		"join":       stdlib.JoinFunc,
 		"keys":       stdlib.KeysFunc,
 		"length":     stdlib.LengthFunc,
@@ -95,7 +95,13 @@ func (e evalExpr) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 	if ctx == nil {
 		ctx = e.ctx
 	}
-	return e.Expression.Value(ctx)
+	v, diags := e.Expression.Value(ctx)
+	if !diags.HasErrors() {
+		if d := checkValueSize(v, currentLimits(), e.Expression.Range()); d != nil {
+			return cty.DynamicVal, append(diags, d)
+		}
+	}
+	return v, diags
 }
 
 // UnwrapExpression lets hcl.AbsTraversalForExpr, hcl.ExprList and friends see the

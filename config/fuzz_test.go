@@ -16,7 +16,16 @@ func FuzzLoad(f *testing.F) {
 			f.Add(src)
 		}
 	}
+	examples, _ := filepath.Glob("../examples/*/*.hcl")
+	drills, _ := filepath.Glob("../examples/drills/*/*.hcl")
+	for _, path := range append(examples, drills...) {
+		if src, err := os.ReadFile(path); err == nil {
+			f.Add(src)
+		}
+	}
 	f.Add([]byte(`drill "d" { messages = { "x" = null, (1) = 2 } }`))
+	f.Add([]byte(`locals { a = format("%999999999d", 1) }`))
+	f.Add([]byte("locals {\n  s0 = \"ab\"\n  s1 = \"${local.s0}${local.s0}\"\n}\n"))
 	f.Add([]byte(`server "S" { capacity = "1.5TB" }` + "\n" + `provider "exchange" { command = ["a", null] }`))
 	// One directory for every run: workers run inputs one at a time, and a fresh
 	// TempDir per run made each run slow enough to stall the fuzzer's minimizer.

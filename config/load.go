@@ -52,13 +52,17 @@ func LoadWithOptions(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	if dir == "" {
 		dir = "."
 	}
+	lim, diags := Limits()
+	if diags.HasErrors() {
+		return cfg, diags
+	}
 	names, diags := configFiles(dir)
 	if diags.HasErrors() {
 		return cfg, diags
 	}
 
 	parser := hclparse.NewParser()
-	l := &loader{cfg: cfg, locals: map[string]local{}, claims: claims{
+	l := &loader{cfg: cfg, lim: lim, locals: map[string]local{}, claims: claims{
 		dbNames:    map[string]claim{},
 		logFolders: map[string]claim{},
 		edbFiles:   map[string]claim{},
@@ -67,7 +71,11 @@ func LoadWithOptions(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	// First every file's root: variables and locals may be used in any file.
 	var roots []*hcl.BodyContent
 	for _, name := range names {
-		src, err := os.ReadFile(filepath.Join(dir, name))
+		src, ld, err := readLimited(filepath.Join(dir, name), name, lim, &l.bytes)
+		if ld != nil {
+			diags = append(diags, ld)
+			continue
+		}
 		if err != nil {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
@@ -77,11 +85,19 @@ func LoadWithOptions(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 			continue
 		}
 		cfg.Sources[name] = src
+		if nd := checkNesting(src, name, hcl.InitialPos); nd != nil {
+			diags = append(diags, nd)
+			continue
+		}
 		// ParseHCL with the bare name keeps every range relative to dir.
 		file, fdiags := parser.ParseHCL(src, name)
 		diags = append(diags, fdiags...)
 		if file == nil || file.Body == nil {
 			continue
+		}
+		if l.blocks += countBlocks(file.Body); l.blocks > lim.Blocks {
+			diags = append(diags, tooLarge(fmt.Sprintf("The number of blocks, up to and with %s,", name), l.blocks, lim.Blocks, EnvMaxConfigBlocks))
+			return cfg, diags
 		}
 		root, d := content(file.Body, rootSchema)
 		diags = append(diags, d...)
@@ -151,6 +167,9 @@ type loader struct {
 	locals     map[string]local
 	localOrder []string
 	ctx        *hcl.EvalContext // var, local and the functions
+	lim        SizeLimits
+	bytes      int64 // read so far, of configuration and variables files
+	blocks     int64 // counted so far, for_each instances included
 }
 
 // decodeRoot walks the top-level blocks of one file into l.cfg (variables and locals

@@ -90,6 +90,12 @@ func (l *loader) evalLocals(vars map[string]cty.Value) (map[string]cty.Value, hc
 		}
 		v, d := lc.attr.Expr.Value(ctx)
 		diags = append(diags, d...)
+		if !d.HasErrors() {
+			if sd := checkValueSize(v, l.lim, lc.attr.Expr.Range()); sd != nil {
+				d = append(d, sd)
+				diags = append(diags, sd)
+			}
+		}
 		switch {
 		case d.HasErrors():
 			v = cty.DynamicVal
@@ -137,6 +143,12 @@ func (l *loader) decodeForEach(block *hcl.Block, decode func(*hcl.Block) hcl.Dia
 	diags = append(diags, d...)
 	if d.HasErrors() {
 		return diags
+	}
+	// The block itself was counted when its file was read; its instances count instead.
+	if l.blocks += int64(len(keys)) - 1; l.blocks > l.lim.Blocks {
+		d := tooLarge("The number of blocks, for_each instances included,", l.blocks, l.lim.Blocks, EnvMaxConfigBlocks)
+		d.Subject = fe.Expr.Range().Ptr()
+		return append(diags, d)
 	}
 	seen := map[string]string{} // instance name (folded for databases) -> key
 	for i, key := range keys {

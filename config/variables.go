@@ -164,6 +164,9 @@ func rawValue(expr hcl.Expression, v *Variable) (cty.Value, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return cty.NilVal, diags
 	}
+	if d := checkValueSize(val, currentLimits(), expr.Range()); d != nil {
+		return cty.NilVal, hcl.Diagnostics{d}
+	}
 	if !reasonableValue(val) {
 		return cty.NilVal, hcl.Diagnostics{errorAt(expr.Range(), "Number out of range",
 			"The value of variable %q holds a number far too large or too small for any setting of dialtone.", v.Name)}
@@ -195,10 +198,17 @@ func parseRawValue(raw string, v *Variable, where string) (cty.Value, *hcl.Diagn
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable",
 			Detail: fmt.Sprintf("The value %s given to variable %q by %s is not suitable: %s needed (%s).", shown, v.Name, where, typeText(v), err)}
 	}
+	lim := currentLimits()
+	if n := int64(len(raw)); n > lim.StringBytes {
+		return cty.NilVal, bad(fmt.Sprintf("it is %d bytes, more than the limit of %d (raise it with %s)", n, lim.StringBytes, EnvMaxConfigStringBytes))
+	}
 	var val cty.Value
 	if v.Type.IsPrimitiveType() || v.Type == cty.DynamicPseudoType {
 		val = cty.StringVal(raw)
 	} else {
+		if checkNesting([]byte(raw), where, hcl.InitialPos) != nil {
+			return cty.NilVal, bad(fmt.Sprintf("it nests more than %d deep", MaxNesting))
+		}
 		expr, d := hclsyntax.ParseExpression([]byte(raw), where, hcl.InitialPos)
 		if d.HasErrors() {
 			return cty.NilVal, bad("it is not an HCL value such as [\"a\", \"b\"] or { key = \"value\" }")
@@ -210,6 +220,9 @@ func parseRawValue(raw string, v *Variable, where string) (cty.Value, *hcl.Diagn
 		if val, vd = expr.Value(nil); vd.HasErrors() {
 			return cty.NilVal, bad("it is not a literal value")
 		}
+	}
+	if d := checkValueSize(val, lim, hcl.Range{}); d != nil {
+		return cty.NilVal, bad(d.Detail)
 	}
 	cv, err := convertValue(val, v.Type)
 	if err != nil {
@@ -258,7 +271,11 @@ func (l *loader) resolveVariables(dir string, parser *hclparse.Parser, opts Load
 		if !filepath.IsAbs(path) {
 			path = filepath.Join(dir, name)
 		}
-		src, err := os.ReadFile(path)
+		src, ld, err := readLimited(path, name, l.lim, &l.bytes)
+		if ld != nil {
+			diags = append(diags, ld)
+			return
+		}
 		if err != nil {
 			if !explicit && os.IsNotExist(err) {
 				return
@@ -268,6 +285,10 @@ func (l *loader) resolveVariables(dir string, parser *hclparse.Parser, opts Load
 			return
 		}
 		l.cfg.Sources[name] = src
+		if nd := checkNesting(src, name, hcl.InitialPos); nd != nil {
+			diags = append(diags, nd)
+			return
+		}
 		f, d := parser.ParseHCL(src, name)
 		diags = append(diags, d...)
 		if f == nil || f.Body == nil {
