@@ -31,7 +31,11 @@ func (l *Lab) backupDir(set, database string) (string, error) {
 	if err := checkName(database); err != nil {
 		return "", fmt.Errorf("database name %q: %v", database, err)
 	}
-	return filepath.Join(l.dir, "backups", set, database), nil
+	dir := filepath.Join(l.dir, "backups", set, database)
+	if err := l.confined(dir); err != nil {
+		return "", fmt.Errorf("backup %s of %s: %w", set, database, err)
+	}
+	return dir, nil
 }
 
 // Backup takes a full backup of database into set: the .edb, its logs and checkpoint

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 )
@@ -58,7 +59,34 @@ func (l *Lab) hostPath(server, winPath string) (string, error) {
 		return "", err
 	}
 	parts := append([]string{l.dir, "servers", server, drive}, comps...)
-	return filepath.Join(parts...), nil
+	path := filepath.Join(parts...)
+	if err := l.confined(path); err != nil {
+		return "", fmt.Errorf("%s on %s: %w", winPath, server, err)
+	}
+	return path, nil
+}
+
+// confined refuses a path under the lab folder that passes through a symbolic link:
+// a link planted inside the lab (a log folder replaced by a link to /tmp/x) could
+// otherwise lead reads and writes outside it. Every component that exists below the
+// lab folder is checked; the lab folder itself may be reached through links.
+func (l *Lab) confined(path string) error {
+	rel, err := filepath.Rel(l.dir, path)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return fmt.Errorf("%s is outside the lab folder %s", path, l.dir)
+	}
+	cur := l.dir
+	for _, c := range strings.Split(rel, string(filepath.Separator)) {
+		cur = filepath.Join(cur, c)
+		fi, err := os.Lstat(cur)
+		if err != nil {
+			return nil // nothing further exists yet: whatever is created stays inside
+		}
+		if fi.Mode()&os.ModeSymlink != 0 {
+			return fmt.Errorf("refusing to follow the symbolic link %s: the lab keeps every file inside its folder %s", cur, l.dir)
+		}
+	}
+	return nil
 }
 
 // winBase is the last component of a Windows path.
