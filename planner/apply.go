@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
+
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
 )
@@ -63,6 +65,11 @@ func Apply(ctx context.Context, p *Plan, prov providers.Provider, st *state.Stat
 	if w.now == nil {
 		w.now = time.Now
 	}
+	w.log = opts.Logger
+	if w.log == nil {
+		w.log = hclog.NewNullLogger()
+	}
+	w.log.Debug("apply starting", "steps", len(p.Steps), "lineage", p.Lineage, "serial", p.Serial, "parallelism", w.par)
 	for _, s := range p.Steps {
 		w.inPlan[s.ID] = true
 		if r := st.Recoveries[s.Recovery]; r != nil && r.Steps[s.ID] != nil {
@@ -118,6 +125,7 @@ type walker struct {
 	hooks Hooks
 	par   int
 	now   func() time.Time
+	log   hclog.Logger
 
 	inPlan map[string]bool
 	done   map[string]bool
@@ -205,8 +213,10 @@ func (w *walker) exec(ctx context.Context, s *Step) error {
 				continue
 			}
 			if err := ck.Check(ctx, *pc.Check); err != nil {
+				w.log.Debug("precondition failed at apply", "step", s.ID, "check", string(pc.Check.Kind), "error", err)
 				return &PreconditionError{Step: s, Precondition: *pc, Err: err}
 			}
+			w.log.Trace("precondition holds", "step", s.ID, "check", string(pc.Check.Kind))
 		}
 		if err := w.markStarted(s); err != nil {
 			return err
@@ -268,6 +278,7 @@ func (w *walker) record(s *Step, res providers.Result, started, finished time.Ti
 	if w.remaining[key]--; w.remaining[key] == 0 {
 		changes = append(changes, state.Change{Stage: &state.StageMark{Recovery: s.Recovery, Stage: s.Stage}})
 	}
+	w.log.Trace("journal step", "step", s.ID, "changes", len(changes))
 	if w.j != nil {
 		if err := w.j.AppendJournal(changes); err != nil {
 			w.remaining[key]++

@@ -3,6 +3,8 @@ package planner
 import (
 	"time"
 
+	"github.com/hashicorp/go-hclog"
+
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
 )
@@ -42,4 +44,7 @@ type ApplyOptions struct {
 	Parallelism int
 	// Now is the clock for step records; nil means time.Now.
 	Now func() time.Time
+	// Logger receives the walk's debug and trace lines (checks, journal writes); nil
+	// means none. cmd/dialtone passes its logger Named("planner").
+	Logger hclog.Logger
 }

@@ -257,7 +257,7 @@ func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st
 	}
 	view.noteState(p, st)
 	prov = slowForTest(c, prov)
-	applyErr := planner.Apply(c.ctx, p, prov, st, j, view, planner.ApplyOptions{Parallelism: parallelism})
+	applyErr := planner.Apply(c.ctx, p, prov, st, j, view, planner.ApplyOptions{Parallelism: parallelism, Logger: c.log.Named("planner")})
 	view.stop()
 	if err := refreshFrom(c, prov, st); err != nil {
 		c.log.Warn("refresh after apply failed; writing the state without it", "error", err)

@@ -152,4 +152,3 @@ type hclogSMTP struct{ c *cli }
 
 func (h hclogSMTP) Printf(format string, v ...any) { h.c.log.Warn(fmt.Sprintf(format, v...)) }
 func (h hclogSMTP) Println(v ...any)               { h.c.log.Warn(fmt.Sprint(v...)) }
-

@@ -34,7 +34,9 @@ type slowProvider struct {
 	delay time.Duration
 }
 
-func (s *slowProvider) Read(ctx context.Context) (*state.Observed, error) { return s.Provider.Read(ctx) }
+func (s *slowProvider) Read(ctx context.Context) (*state.Observed, error) {
+	return s.Provider.Read(ctx)
+}
 
 func (s *slowProvider) Apply(ctx context.Context, op providers.Operation, progress func(done, total int64)) (providers.Result, error) {
 	const parts = 4
