@@ -98,9 +98,7 @@ func (t *terminalBar) start(key, label string, total int64) {
 }
 
 func (t *terminalBar) show(key, label string, total int64) {
-	if t.bar != nil {
-		t.bar.Clear()
-	}
+	t.drop()
 	t.key, t.max = key, total
 	opts := []progressbar.Option{
 		progressbar.OptionSetWriter(t.w),
@@ -114,7 +112,8 @@ func (t *terminalBar) show(key, label string, total int64) {
 	if total > 0 {
 		opts = append(opts, progressbar.OptionShowCount(), progressbar.OptionSetPredictTime(true))
 	} else {
-		opts = append(opts, progressbar.OptionSpinnerType(14))
+		// No spinner goroutine of its own: update turns it, and a dropped bar stays dropped.
+		opts = append(opts, progressbar.OptionSpinnerType(14), progressbar.OptionSetSpinnerChangeInterval(0))
 	}
 	t.bar = progressbar.NewOptions64(total, opts...)
 	t.bar.RenderBlank()
@@ -142,8 +141,7 @@ func (t *terminalBar) set(key string, done, total int64) {
 func (t *terminalBar) finish(key string) {
 	delete(t.keys, key)
 	if key == t.key && t.bar != nil {
-		t.bar.Clear()
-		t.bar = nil
+		t.drop()
 		t.key = ""
 		// Go back to a unit still running, if any.
 		for i := len(t.lbl) - 1; i >= 0; i-- {
@@ -152,6 +150,15 @@ func (t *terminalBar) finish(key string) {
 				break
 			}
 		}
+	}
+}
+
+// drop clears and retires the bar shown, if any.
+func (t *terminalBar) drop() {
+	if t.bar != nil {
+		t.bar.Exit()
+		t.bar.Clear()
+		t.bar = nil
 	}
 }
 

@@ -52,10 +52,10 @@ func (t *textWriter) estimates(p *planner.Plan) {
 	}
 	t.line(fmt.Sprintf("Estimated durations (from %s; \"at least\" where a step kind was never measured):", plural(e.Runs, "earlier run", "earlier runs")))
 	for _, ph := range e.Phases {
-		t.line(fmt.Sprintf("  recovery.%s %s: %s%s (%s)", clean(ph.Recovery), phaseName(ph.Phase), atLeast(ph.Partial), fmtSeconds(ph.Seconds), plural(ph.Steps, "step", "steps")))
+		t.line(fmt.Sprintf("  recovery.%s %s: %s (%s)", clean(ph.Recovery), phaseName(ph.Phase), estimateText(ph.Partial, ph.Seconds), plural(ph.Steps, "step", "steps")))
 	}
 	for _, o := range e.Outages {
-		t.line(fmt.Sprintf("  outage window of recovery.%s (%s to %s): %s%s", clean(o.Recovery), shortID(o.FromStep), shortID(o.ToStep), atLeast(o.Partial), fmtSeconds(o.Seconds)))
+		t.line(fmt.Sprintf("  outage window of recovery.%s (%s to %s): %s", clean(o.Recovery), shortID(o.FromStep), shortID(o.ToStep), estimateText(o.Partial, o.Seconds)))
 	}
 	t.line(fmt.Sprintf("  whole plan: %s", fmtSeconds(e.TotalSeconds)))
 }
@@ -77,12 +77,20 @@ func (m *mdWriter) estimates(p *planner.Plan) {
 	m.line("| recovery | phase or window | steps | estimate |")
 	m.line("| --- | --- | ---: | ---: |")
 	for _, ph := range e.Phases {
-		m.line(fmt.Sprintf("| %s | %s | %d | %s%s |", mdCode("recovery."+ph.Recovery, true), mdCell(phaseName(ph.Phase)), ph.Steps, atLeast(ph.Partial), fmtSeconds(ph.Seconds)))
+		m.line(fmt.Sprintf("| %s | %s | %d | %s |", mdCode("recovery."+ph.Recovery, true), mdCell(phaseName(ph.Phase)), ph.Steps, estimateText(ph.Partial, ph.Seconds)))
 	}
 	for _, o := range e.Outages {
-		m.line(fmt.Sprintf("| %s | outage window %s → %s | | %s%s |", mdCode("recovery."+o.Recovery, true), mdCode(shortID(o.FromStep), true), mdCode(shortID(o.ToStep), true), atLeast(o.Partial), fmtSeconds(o.Seconds)))
+		m.line(fmt.Sprintf("| %s | outage window %s → %s | | %s |", mdCode("recovery."+o.Recovery, true), mdCode(shortID(o.FromStep), true), mdCode(shortID(o.ToStep), true), estimateText(o.Partial, o.Seconds)))
 	}
 	m.line(fmt.Sprintf("| | whole plan | %d | %s |", len(p.Steps), fmtSeconds(e.TotalSeconds)))
+}
+
+// estimateText is an estimate for people; a phase none of whose steps was measured says so.
+func estimateText(partial bool, secs float64) string {
+	if partial && secs == 0 {
+		return "not measured yet"
+	}
+	return atLeast(partial) + fmtSeconds(secs)
 }
 
 func atLeast(partial bool) string {
