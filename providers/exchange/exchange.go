@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -29,6 +30,13 @@ import (
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
 )
+
+// customAttribute matches the names of Exchange's custom mailbox attributes.
+var customAttribute = regexp.MustCompile(`^CustomAttribute([1-9]|1[0-5])$`)
+
+// NoAutodiscoverValue is the value of Settings.NoAutodiscoverAttribute that marks a
+// mailbox whose clients do not use Autodiscover.
+const NoAutodiscoverValue = "NoAutodiscover"
 
 // DefaultCommand is the PowerShell process run when Settings.Command is empty.
 var DefaultCommand = []string{"pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", "-"}
@@ -41,6 +49,14 @@ type Settings struct {
 	DomainController string   // pinned for the whole run; empty: Exchange picks one per cmdlet
 	CredentialEnv    string   // prefix of <PREFIX>_USERNAME and <PREFIX>_PASSWORD
 	CredentialFile   string   // a file: the user name on the first line, the password on the second
+
+	// NoAutodiscoverAttribute names the mailbox attribute (CustomAttribute1 to
+	// CustomAttribute15) by which the organization marks mailboxes whose clients do not
+	// use Autodiscover: a mailbox whose attribute holds "NoAutodiscover" (any case) is
+	// read as state.Mailbox.NoAutodiscover, and the plan lists it for a manual profile
+	// repointing after each re-home to another server. Empty: Exchange cannot know which
+	// clients lack Autodiscover, and no mailbox is marked.
+	NoAutodiscoverAttribute string
 
 	// PollInterval is how often a restore request is polled (default 10s).
 	PollInterval time.Duration
@@ -111,6 +127,9 @@ func New(cfg Settings, log hclog.Logger) (*Provider, error) {
 	}
 	if cfg.ConnectionURI != "" && !strings.HasPrefix(strings.ToLower(cfg.ConnectionURI), "http://") && !strings.HasPrefix(strings.ToLower(cfg.ConnectionURI), "https://") {
 		return nil, fmt.Errorf("exchange provider: connection_uri %q is not an http:// or https:// URI", cfg.ConnectionURI)
+	}
+	if a := cfg.NoAutodiscoverAttribute; a != "" && !customAttribute.MatchString(a) {
+		return nil, fmt.Errorf("exchange provider: no_autodiscover_attribute %q is not CustomAttribute1 to CustomAttribute15", a)
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 10 * time.Second

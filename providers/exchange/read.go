@@ -262,8 +262,11 @@ func (p *Provider) readMailboxes(ctx context.Context, obs *state.Observed) (map[
 		if k.sw != "" {
 			get.sw(k.sw)
 		}
-		recs, err := p.query(ctx, "Get-Mailbox"+strings.TrimSuffix(" "+k.sw, " "), get,
-			selectProps(nil, []string{"PrimarySmtpAddress", "Alias", "ExchangeGuid", "Database", "ArchiveDatabase", "LegacyExchangeDN"}))
+		props := []string{"PrimarySmtpAddress", "Alias", "ExchangeGuid", "Database", "ArchiveDatabase", "LegacyExchangeDN"}
+		if p.cfg.NoAutodiscoverAttribute != "" {
+			props = append(props, p.cfg.NoAutodiscoverAttribute)
+		}
+		recs, err := p.query(ctx, "Get-Mailbox"+strings.TrimSuffix(" "+k.sw, " "), get, selectProps(nil, props))
 		if err != nil {
 			return nil, err
 		}
@@ -287,6 +290,13 @@ func (p *Provider) readMailboxes(ctx context.Context, obs *state.Observed) (map[
 			alias, err := r.str("Alias", false)
 			if err != nil {
 				return nil, err
+			}
+			if a := p.cfg.NoAutodiscoverAttribute; a != "" {
+				v, err := r.str(a, false)
+				if err != nil {
+					return nil, err
+				}
+				m.NoAutodiscover = k.kind == "" && strings.EqualFold(strings.TrimSpace(v), NoAutodiscoverValue)
 			}
 			m.ExchangeGuid = strings.ToLower(m.ExchangeGuid)
 			if alias != "" {

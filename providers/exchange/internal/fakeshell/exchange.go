@@ -279,10 +279,20 @@ func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]a
 			if m.Kind != kind || hasDB && !strings.EqualFold(m.Database, db) {
 				continue
 			}
-			out = append(out, newObject("Mailbox", "PrimarySmtpAddress", m.Address, "Alias", alias(m.Address), "ExchangeGuid", m.ExchangeGuid,
+			o := newObject("Mailbox", "PrimarySmtpAddress", m.Address, "Alias", alias(m.Address), "ExchangeGuid", m.ExchangeGuid,
 				"Database", m.Database, "ArchiveDatabase", m.ArchiveDatabase,
 				"LegacyExchangeDN", "/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn="+alias(m.Address),
-				"RecipientTypeDetails", "UserMailbox", "kind", kind))
+				"RecipientTypeDetails", "UserMailbox", "kind", kind)
+			// The organization marks clients without Autodiscover in a custom attribute
+			// (FAKESHELL_NOAUTODISCOVER_ATTRIBUTE, CustomAttribute15 by default).
+			for i := 1; i <= 15; i++ {
+				a := fmt.Sprintf("CustomAttribute%d", i)
+				o.set(a, "")
+				if m.NoAutodiscover && strings.EqualFold(a, sh.noAutodiscover) {
+					o.set(a, "NoAutodiscover")
+				}
+			}
+			out = append(out, o)
 		}
 		return out, nil
 

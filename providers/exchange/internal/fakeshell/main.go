@@ -9,7 +9,9 @@
 // cmdlet that takes -DomainController must carry this one), FAKESHELL_LOG (a file that
 // receives one JSON line per cmdlet run, with its bound arguments), FAKESHELL_USER and
 // FAKESHELL_PASSWORD (the credential New-PSSession accepts), FAKESHELL_POLLS (how many
-// times a new restore request reports InProgress before Completed; default 1).
+// times a new restore request reports InProgress before Completed; default 1),
+// FAKESHELL_NOAUTODISCOVER_ATTRIBUTE (the custom attribute that says "NoAutodiscover" for
+// the lab's mailboxes without Autodiscover; default CustomAttribute15).
 package main
 
 import (
@@ -101,6 +103,9 @@ type shell struct {
 	log      *os.File
 	polls    int
 	ctx      context.Context
+	// noAutodiscover is the custom attribute holding "NoAutodiscover" for the lab's
+	// mailboxes whose clients do not use Autodiscover.
+	noAutodiscover string
 }
 
 func newShell() (*shell, error) {
@@ -116,7 +121,11 @@ func newShell() (*shell, error) {
 	if err != nil {
 		return nil, err
 	}
-	sh := &shell{lab: l, labDir: dir, state: st, vars: map[string]any{}, dc: os.Getenv("FAKESHELL_DC"), polls: 1, ctx: context.Background()}
+	sh := &shell{lab: l, labDir: dir, state: st, vars: map[string]any{}, dc: os.Getenv("FAKESHELL_DC"), polls: 1, ctx: context.Background(),
+		noAutodiscover: "CustomAttribute15"}
+	if a := os.Getenv("FAKESHELL_NOAUTODISCOVER_ATTRIBUTE"); a != "" {
+		sh.noAutodiscover = a
+	}
 	if p := os.Getenv("FAKESHELL_POLLS"); p != "" {
 		fmt.Sscan(p, &sh.polls)
 	}

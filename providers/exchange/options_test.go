@@ -1,0 +1,347 @@
+package exchange_test
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/exchange"
+	"github.com/dialtone/dialtone/providers/lab"
+	"github.com/dialtone/dialtone/state"
+)
+
+// twice is the provider as a crash right after a step and before its journal record
+// leaves it: every operation is applied, then applied again at once. The second run
+// must succeed and, for operations whose effect can be read back, find it in place.
+type twice struct {
+	t    *testing.T
+	prov exchangeProvider
+	mu   sync.Mutex
+	ran  map[providers.OpKind]int
+}
+
+// exchangeProvider is what the scenarios need of the provider under test.
+type exchangeProvider interface {
+	providers.Provider
+	providers.Checker
+}
+
+// againDone are the kinds whose second run must report AlreadyDone (or Skipped): the
+// provider reads their effect back before doing anything. Resubmitting queues is
+// harmless to repeat and is not asked.
+var againDone = map[providers.OpKind]bool{
+	providers.OpCreateDatabase: true, providers.OpRehomeMailboxes: true, providers.OpRehomeSystemMailboxes: true,
+	providers.OpMountDatabase: true, providers.OpDismountDatabase: true, providers.OpSetAllowFileRestore: true,
+	providers.OpSetExcludedFromProvisioning: true, providers.OpRemoveDatabase: true, providers.OpCopyFiles: true,
+	providers.OpMoveFiles: true, providers.OpDeleteFiles: true, providers.OpReplayLogs: true,
+	providers.OpMergeMailbox: true, providers.OpResumeRestoreRequest: true, providers.OpRemoveRestoreRequests: true,
+}
+
+func (w *twice) Read(ctx context.Context) (*state.Observed, error) { return w.prov.Read(ctx) }
+func (w *twice) Capabilities() providers.Capabilities              { return w.prov.Capabilities() }
+func (w *twice) Check(ctx context.Context, c providers.Check) error {
+	return w.prov.Check(ctx, c)
+}
+
+func (w *twice) Apply(ctx context.Context, op providers.Operation, progress func(done, total int64)) (providers.Result, error) {
+	res, err := w.prov.Apply(ctx, op, progress)
+	if err != nil {
+		return res, err
+	}
+	again, err := w.prov.Apply(ctx, op, nil)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ran == nil {
+		w.ran = map[providers.OpKind]int{}
+	}
+	w.ran[op.Kind]++
+	if err != nil {
+		w.t.Errorf("%s %s/%s applied a second time: %v", op.Kind, op.Database, op.Mailbox, err)
+		return res, nil
+	}
+	if againDone[op.Kind] && !again.AlreadyDone && !again.Skipped && !(res.Skipped || op.Kind == providers.OpCopyFiles && res.Count == 0) {
+		w.t.Errorf("%s %s/%s applied a second time did it again: %+v (first: %+v)", op.Kind, op.Database, op.Mailbox, again, res)
+	}
+	return res, nil
+}
+
+// scenario is one recovery walked through every stage with the Exchange provider.
+type scenario struct {
+	t    *testing.T
+	r    *rig
+	cfg  *config.Config
+	st   *state.State
+	prov *twice
+	// periods are the messages accepted in each period of the outage, by name.
+	periods map[string][]lab.Accepted
+	order   []string
+	// manualDone counts the manual steps carried out by hand, by kind.
+	manualDone map[providers.OpKind]int
+}
+
+func newScenario(t *testing.T, example string, perDB int) *scenario {
+	cfg := loadExample(t, example)
+	r := newRig(t, topologyOf(cfg), perDB, rigOpts{settings: func(s *exchange.Settings) { s.NoAutodiscoverAttribute = "CustomAttribute15" }})
+	return &scenario{t: t, r: r, cfg: cfg, st: state.New("6f1c7c9e-0000-4000-8000-0000000a1a1a"),
+		prov: &twice{t: t, prov: r.prov}, periods: map[string][]lab.Accepted{}, manualDone: map[providers.OpKind]int{}}
+}
+
+// deliver sends count messages to the user mailboxes of db and keeps them as period.
+func (sc *scenario) deliver(period, db string, count int) []lab.Accepted {
+	sc.t.Helper()
+	acc, err := sc.r.lab.DeliverToDatabase(db, count)
+	if err != nil {
+		sc.t.Fatalf("delivering %s mail to %s: %v", period, db, err)
+	}
+	if _, ok := sc.periods[period]; !ok {
+		sc.order = append(sc.order, period)
+	}
+	sc.periods[period] = append(sc.periods[period], acc...)
+	return acc
+}
+
+// byHand carries out a manual step as the admin would: the lab's repair stands in for
+// Setup.exe /Mode:RecoverServer, the lab's restore for the backup software; profiles
+// need nothing in the lab.
+func (sc *scenario) byHand(s *planner.Step) {
+	sc.t.Helper()
+	l := sc.r.lab
+	switch s.Operation.Kind {
+	case providers.OpRecoverServer:
+		if err := l.RepairServer(s.Operation.Server); err != nil {
+			sc.t.Fatalf("rebuilding %s by hand: %v", s.Operation.Server, err)
+		}
+	case providers.OpRestoreBackup:
+		if _, err := l.Apply(context.Background(), s.Operation, nil); err != nil {
+			sc.t.Fatalf("restoring backup set %s by hand: %v", s.Operation.Backup, err)
+		}
+	case providers.OpRepointProfiles:
+	default:
+		sc.t.Fatalf("unexpected manual step %s (%s)", s.ID, s.Operation.Kind)
+	}
+	sc.manualDone[s.Operation.Kind]++
+}
+
+// plan reads the organization through the provider and plans the configuration.
+func (sc *scenario) plan() *planner.Plan {
+	sc.t.Helper()
+	obs, err := sc.r.prov.Read(context.Background())
+	if err != nil {
+		sc.t.Fatalf("Read through the exchange provider: %v", err)
+	}
+	sc.st.Refresh(obs)
+	p, diags := planner.Compute(sc.cfg, sc.st, sc.r.prov.Capabilities())
+	if diags.HasErrors() {
+		sc.t.Fatal(diags.Error())
+	}
+	if failed := p.FailedPreconditions(); len(failed) > 0 {
+		sc.t.Fatalf("failed preconditions: %v", failed)
+	}
+	return p
+}
+
+// apply plans and applies until the plan is done, carrying out and confirming each
+// manual step it pauses at. It returns the steps planned.
+func (sc *scenario) apply() *planner.Plan {
+	sc.t.Helper()
+	p := sc.plan()
+	if err := sc.applyPlan(p); err != nil {
+		sc.t.Fatalf("apply: %v", err)
+	}
+	return p
+}
+
+func (sc *scenario) applyPlan(p *planner.Plan) error {
+	sc.t.Helper()
+	for round := 0; ; round++ {
+		err := planner.Apply(context.Background(), p, sc.prov, sc.st, nil, nil, planner.ApplyOptions{})
+		if err == nil {
+			return nil
+		}
+		var me *planner.ManualStepError
+		if !errors.As(err, &me) || round > 10 {
+			return err
+		}
+		sc.byHand(me.Step)
+		changes, err := planner.Confirm(p, sc.st, me.Step.ID, "admin@test", time.Now())
+		if err != nil {
+			sc.t.Fatal(err)
+		}
+		for _, c := range changes {
+			sc.st.ApplyChange(c)
+		}
+	}
+}
+
+// stage moves every recovery to stage and applies it.
+func (sc *scenario) stage(stage string) *planner.Plan {
+	sc.t.Helper()
+	for _, rec := range sc.cfg.Recoveries {
+		rec.Stage = stage
+	}
+	p := sc.apply()
+	for name := range sc.cfg.Recoveries {
+		if got := sc.st.Recoveries[name]; got == nil || got.Stage != stage {
+			sc.t.Fatalf("after applying %s, recovery %s is recorded at %+v", stage, name, got)
+		}
+	}
+	return p
+}
+
+// verify ends a scenario: the lab's verification passes, every message of every period
+// is in its owner's mailbox exactly once, a read through the provider agrees with the
+// lab, and a plan made now is empty.
+func (sc *scenario) verify() {
+	t := sc.t
+	t.Helper()
+	l := sc.r.lab
+	rep, err := l.Verify()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() {
+		t.Fatalf("verification failed: %+v", rep)
+	}
+	total := 0
+	owners := map[string]bool{}
+	for _, acc := range sc.periods {
+		total += len(acc)
+		for _, a := range acc {
+			owners[a.To] = true
+		}
+	}
+	if rep.Accepted != total || rep.Delivered != total {
+		t.Errorf("the lab accepted %d and delivered %d messages; the scenario sent %d", rep.Accepted, rep.Delivered, total)
+	}
+	seen := map[string]int{}
+	where := map[string]string{}
+	for _, addr := range sortedKeys(owners) {
+		ls, err := l.Mailbox(addr)
+		if err != nil {
+			t.Fatalf("listing %s: %v", addr, err)
+		}
+		for _, it := range ls.Items {
+			seen[it.MessageID]++
+			where[it.MessageID] = addr
+		}
+	}
+	for _, period := range sc.order {
+		acc := sc.periods[period]
+		if len(acc) == 0 {
+			t.Errorf("no message was sent %s", period)
+		}
+		for _, a := range acc {
+			if seen[a.MessageID] != 1 || where[a.MessageID] != a.To {
+				t.Errorf("message %s (%s, to %s) is in the mailboxes %d times (last seen in %s)", a.MessageID, period, a.To, seen[a.MessageID], where[a.MessageID])
+			}
+		}
+	}
+	obs, err := sc.r.prov.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	labObs, err := l.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	compareObserved(t, obs, labObs)
+	for addr, w := range labObs.Mailboxes {
+		if g := obs.Mailboxes[addr]; g != nil && g.NoAutodiscover != w.NoAutodiscover {
+			t.Errorf("mailbox %s: read NoAutodiscover %t, lab %t", addr, g.NoAutodiscover, w.NoAutodiscover)
+		}
+	}
+	sc.st.Refresh(obs)
+	p, _ := planner.Compute(sc.cfg, sc.st, sc.r.prov.Capabilities())
+	if len(p.Steps) != 0 {
+		var ids []string
+		for _, s := range p.Steps {
+			ids = append(ids, s.ID)
+		}
+		t.Fatalf("after complete the plan still has %d steps: %s", len(p.Steps), strings.Join(ids, ", "))
+	}
+}
+
+// kinds counts the operation kinds of plans.
+func kinds(ps ...*planner.Plan) map[providers.OpKind]int {
+	out := map[providers.OpKind]int{}
+	for _, p := range ps {
+		for _, s := range p.Steps {
+			out[s.Operation.Kind]++
+		}
+	}
+	return out
+}
+
+// wantCalls fails unless the double ran each cmdlet at least once.
+func (sc *scenario) wantCalls(cmdlets ...string) {
+	sc.t.Helper()
+	ran := map[string]bool{}
+	for _, c := range sc.r.calls(sc.t) {
+		ran[strings.ToLower(c.Cmd)] = true
+	}
+	var missing []string
+	for _, c := range cmdlets {
+		if !ran[strings.ToLower(c)] {
+			missing = append(missing, c)
+		}
+	}
+	sort.Strings(missing)
+	if len(missing) > 0 {
+		sc.t.Errorf("the double never ran %s", strings.Join(missing, ", "))
+	}
+}
+
+// TestAlternateServerThroughExchange is examples/alternate-server through the provider
+// and the double: EX01 goes down with DB01; dial tone on EX02; EX01 rebuilt by hand and
+// the backup restored by hand, each confirmed; the swap home, the merge of the dial tone
+// mail and the clean-up; every message of every period checked by ID.
+func TestAlternateServerThroughExchange(t *testing.T) {
+	sc := newScenario(t, "../../examples/alternate-server", 8)
+	l := sc.r.lab
+	rec := sc.cfg.Recoveries["db01-outage"]
+	sc.deliver("before the backup", "DB01", 16)
+	if err := l.Backup("DB01", rec.Restore.Backup); err != nil {
+		t.Fatal(err)
+	}
+	sc.deliver("after the backup", "DB01", 8)
+	sc.deliver("to DB02, untouched", "DB02", 5)
+	if err := l.FailServer("EX01"); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range sc.deliver("while EX01 is down", "DB01", 4) {
+		if !a.Queued {
+			t.Fatalf("message %s was not queued while EX01 was down", a.MessageID)
+		}
+	}
+	var plans []*planner.Plan
+	plans = append(plans, sc.stage(config.StageDialTone))
+	sc.deliver("on the dial tone database", rec.DialTone.Name, 6)
+	for _, stage := range config.Stages[1:] {
+		plans = append(plans, sc.stage(stage))
+	}
+	sc.verify()
+	k := kinds(plans...)
+	for _, want := range []providers.OpKind{providers.OpCreateDatabase, providers.OpSetExcludedFromProvisioning, providers.OpRehomeMailboxes,
+		providers.OpRehomeSystemMailboxes, providers.OpResubmitQueues, providers.OpRecoverServer, providers.OpRestoreBackup, providers.OpCopyFiles,
+		providers.OpCopyLogs, providers.OpReplayLogs, providers.OpDismountDatabase, providers.OpMergeMailbox, providers.OpRemoveRestoreRequests,
+		providers.OpRemoveDatabase, providers.OpDeleteFiles} {
+		if k[want] == 0 {
+			t.Errorf("the alternate-server plans had no %s step", want)
+		}
+	}
+	for _, want := range []providers.OpKind{providers.OpRecoverServer, providers.OpRestoreBackup, providers.OpRepointProfiles} {
+		if sc.manualDone[want] == 0 {
+			t.Errorf("no %s step was carried out by hand", want)
+		}
+	}
+	t.Logf("applied twice: %v; by hand: %v", sc.prov.ran, sc.manualDone)
+	sc.wantCalls("Retry-Queue", "Set-MailboxDatabase", "New-MailboxRestoreRequest", "Remove-MailboxRestoreRequest", "Remove-MailboxDatabase",
+		"Dismount-Database", "eseutil", "Copy-Item")
+}
