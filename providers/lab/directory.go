@@ -29,7 +29,7 @@ const guidLen = 36
 
 func (s *session) openDirectory() error {
 	path := filepath.Join(s.l.dir, directoryFile)
-	db, err := bolt.Open(path, 0o644, s.boltOptions())
+	db, err := bolt.Open(path, 0o600, s.boltOptions())
 	if err != nil {
 		return fmt.Errorf("open directory %s: %w", path, err)
 	}

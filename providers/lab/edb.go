@@ -66,10 +66,10 @@ func (s *session) openEDBPath(path string, create bool) (*bolt.DB, error) {
 			return nil, fmt.Errorf("database file %s is empty", path)
 		}
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	e, err := bolt.Open(path, 0o644, s.boltOptions())
+	e, err := bolt.Open(path, 0o600, s.boltOptions())
 	if err != nil {
 		return nil, fmt.Errorf("database file %s is damaged: %w", path, err)
 	}

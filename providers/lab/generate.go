@@ -91,7 +91,7 @@ func Generate(dir string, spec GenerateSpec) (*Lab, error) {
 		return nil, err
 	}
 	topo := spec.Topology()
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create lab folder: %w", err)
 	}
 	l := &Lab{dir: dir}

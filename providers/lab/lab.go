@@ -60,7 +60,7 @@ func Init(dir string, topo Topology, mailboxesPerDatabase int) (*Lab, error) {
 	if mailboxesPerDatabase < 0 {
 		return nil, fmt.Errorf("mailboxes per database must not be negative (got %d)", mailboxesPerDatabase)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create lab folder: %w", err)
 	}
 	l := &Lab{dir: dir}

@@ -184,7 +184,7 @@ type logWriter struct {
 // With fresh, or when the newest file is full or of another stream, it starts a new
 // generation after both the newest file and the checkpoint.
 func openLogWriter(folder, prefix, sig string, checkpoint uint64, fresh bool) (*logWriter, error) {
-	if err := os.MkdirAll(folder, 0o755); err != nil {
+	if err := os.MkdirAll(folder, 0o700); err != nil {
 		return nil, err
 	}
 	gens, files, err := listLogs(folder, prefix)
@@ -205,7 +205,7 @@ func openLogWriter(folder, prefix, sig string, checkpoint uint64, fresh bool) (*
 			}
 		}
 		if err == nil && lf.Signature == sig && len(lf.Records) < recordsPerGeneration {
-			f, err := os.OpenFile(files[newest], os.O_WRONLY|os.O_APPEND, 0o644)
+			f, err := os.OpenFile(files[newest], os.O_WRONLY|os.O_APPEND, 0o600)
 			if err != nil {
 				return nil, err
 			}
@@ -228,7 +228,7 @@ func (w *logWriter) start(gen uint64) error {
 		w.f = nil
 	}
 	path := filepath.Join(w.folder, logFileName(w.prefix, gen))
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o644)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("start log generation %d: %w", gen, err)
 	}

@@ -130,7 +130,7 @@ func (s *session) roll(path, folder string) error {
 		return err
 	}
 	if s.bulk {
-		return os.WriteFile(checkpointPath(folder, h.LogPrefix), checkpointLine(cp), 0o644)
+		return os.WriteFile(checkpointPath(folder, h.LogPrefix), checkpointLine(cp), 0o600)
 	}
 	return writeCheckpointFile(folder, h.LogPrefix, cp)
 }
