@@ -123,9 +123,22 @@ func (p *Provider) hashes(ctx context.Context, server string, paths []string) (m
 
 type filePair struct{ src, dst string }
 
+// adminShare is how a path of server is reached from another server: its
+// administrative share (D:\Logs on EX01 is \\EX01\D$\Logs), as the runbook's robocopy
+// lines reach it.
+func adminShare(server, path string) (string, error) {
+	if len(path) < 3 || path[1] != ':' || path[2] != '\\' {
+		return "", fmt.Errorf("%s is not an absolute path with a drive letter: it cannot be reached on %s's administrative share", path, server)
+	}
+	return `\\` + server + `\` + path[:1] + "$" + path[2:], nil
+}
+
 // copyVerified copies every pair whose destination does not hold the same bytes yet,
 // then checks every destination against its source. It returns how many it copied.
-func (p *Provider) copyVerified(ctx context.Context, server string, pairs []filePair) (int, error) {
+// The sources are on srcServer, the destinations on dstServer; between two servers the
+// copy runs on dstServer and reads the sources through srcServer's administrative
+// share, while each side's hashes are taken on its own server.
+func (p *Provider) copyVerified(ctx context.Context, srcServer, server string, pairs []filePair) (int, error) {
 	if len(pairs) == 0 {
 		return 0, nil
 	}
@@ -133,7 +146,7 @@ func (p *Provider) copyVerified(ctx context.Context, server string, pairs []file
 	for _, pr := range pairs {
 		srcs, dsts = append(srcs, pr.src), append(dsts, pr.dst)
 	}
-	srcHash, err := p.hashes(ctx, server, srcs)
+	srcHash, err := p.hashes(ctx, srcServer, srcs)
 	if err != nil {
 		return 0, err
 	}
@@ -146,7 +159,7 @@ func (p *Provider) copyVerified(ctx context.Context, server string, pairs []file
 	for _, pr := range pairs {
 		sh, ok := srcHash[strings.ToLower(pr.src)]
 		if !ok {
-			return 0, fmt.Errorf("%s on %s vanished before it was copied", pr.src, server)
+			return 0, fmt.Errorf("%s on %s vanished before it was copied", pr.src, srcServer)
 		}
 		if dh, ok := dstHash[strings.ToLower(pr.dst)]; ok {
 			if dh == sh {
@@ -170,7 +183,15 @@ func (p *Provider) copyVerified(ctx context.Context, server string, pairs []file
 	// Files keeping their name go to their folder in batches; renamed ones one by one.
 	byDir := map[string][]string{}
 	var renamed []filePair
-	for _, pr := range todo {
+	for i, pr := range todo {
+		if !strings.EqualFold(srcServer, server) {
+			unc, err := adminShare(srcServer, pr.src)
+			if err != nil {
+				return 0, err
+			}
+			pr.src = unc
+			todo[i] = pr
+		}
 		if strings.EqualFold(winBase(pr.src), winBase(pr.dst)) {
 			byDir[winDir(pr.dst)] = append(byDir[winDir(pr.dst)], pr.src)
 		} else {
@@ -197,7 +218,7 @@ func (p *Provider) copyVerified(ctx context.Context, server string, pairs []file
 	}
 	for _, pr := range pairs {
 		if after[strings.ToLower(pr.dst)] != srcHash[strings.ToLower(pr.src)] {
-			return 0, fmt.Errorf("verify %s on %s: the copy differs from %s (Get-FileHash)", pr.dst, server, pr.src)
+			return 0, fmt.Errorf("verify %s on %s: the copy differs from %s on %s (Get-FileHash)", pr.dst, server, pr.src, srcServer)
 		}
 	}
 	return len(todo), nil
@@ -265,6 +286,23 @@ func (p *Provider) opServer(ctx context.Context, op providers.Operation) (string
 	return d.Server, nil
 }
 
+// opServers are the servers an operation's files come from and go to: SourceServer and
+// DestServer, each defaulting to the operation's own server.
+func (p *Provider) opServers(ctx context.Context, op providers.Operation) (src, dst string, err error) {
+	base, err := p.opServer(ctx, op)
+	if err != nil {
+		return "", "", err
+	}
+	src, dst = base, base
+	if op.SourceServer != "" {
+		src = op.SourceServer
+	}
+	if op.DestServer != "" {
+		dst = op.DestServer
+	}
+	return src, dst, nil
+}
+
 // guardNotMounted refuses to touch the files of a mounted database.
 func (p *Provider) guardNotMounted(ctx context.Context, name string) error {
 	if name == "" {
@@ -282,7 +320,7 @@ func (p *Provider) guardNotMounted(ctx context.Context, name string) error {
 
 // copyFiles keeps every surviving file of a database in DestFolder; nothing is deleted.
 func (p *Provider) copyFiles(ctx context.Context, op providers.Operation) (providers.Result, error) {
-	server, err := p.opServer(ctx, op)
+	server, destServer, err := p.opServers(ctx, op)
 	if err != nil {
 		return providers.Result{}, err
 	}
@@ -301,7 +339,7 @@ func (p *Provider) copyFiles(ctx context.Context, op providers.Operation) (provi
 	for _, n := range names {
 		pairs = append(pairs, filePair{winJoin(op.LogFolderPath, n), winJoin(op.DestFolder, n)})
 	}
-	copied, err := p.copyVerified(ctx, server, pairs)
+	copied, err := p.copyVerified(ctx, server, destServer, pairs)
 	if err != nil {
 		return providers.Result{}, err
 	}
@@ -353,7 +391,7 @@ func (p *Provider) moveFiles(ctx context.Context, op providers.Operation) (provi
 		}
 		return providers.Result{}, fmt.Errorf("nothing to move: %s is missing and %s holds no database file", op.EdbFilePath, op.DestEdbFilePath)
 	}
-	if _, err := p.copyVerified(ctx, server, pairs); err != nil {
+	if _, err := p.copyVerified(ctx, server, server, pairs); err != nil {
 		return providers.Result{}, err
 	}
 	srcs := make([]string, len(pairs))
@@ -381,7 +419,7 @@ func (p *Provider) copyLogs(ctx context.Context, op providers.Operation) (provid
 	if src.LogFilePrefix == "" {
 		return providers.Result{}, fmt.Errorf("Get-MailboxDatabase %s reports no LogFilePrefix", src.Name)
 	}
-	server, err := p.opServer(ctx, op)
+	srcServer, server, err := p.opServers(ctx, op)
 	if err != nil {
 		return providers.Result{}, err
 	}
@@ -393,7 +431,7 @@ func (p *Provider) copyLogs(ctx context.Context, op providers.Operation) (provid
 		}
 		dest = d.LogFolderPath
 	}
-	names, err := p.listFolder(ctx, server, op.SourceFolder)
+	names, err := p.listFolder(ctx, srcServer, op.SourceFolder)
 	if err != nil {
 		return providers.Result{}, err
 	}
@@ -405,7 +443,7 @@ func (p *Provider) copyLogs(ctx context.Context, op providers.Operation) (provid
 		}
 		pairs = append(pairs, filePair{winJoin(op.SourceFolder, n), winJoin(dest, n)})
 	}
-	copied, err := p.copyVerified(ctx, server, pairs)
+	copied, err := p.copyVerified(ctx, srcServer, server, pairs)
 	if err != nil {
 		return providers.Result{}, err
 	}

@@ -3,6 +3,7 @@ package exchange_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sort"
 	"strings"
 	"sync"
@@ -187,6 +188,9 @@ func (sc *scenario) stage(stage string) *planner.Plan {
 		rec.Stage = stage
 	}
 	p := sc.apply()
+	if len(p.Steps) == 0 {
+		return p // a stage with nothing to do (merge forward's swapped) is not marked
+	}
 	for name := range sc.cfg.Recoveries {
 		if got := sc.st.Recoveries[name]; got == nil || got.Stage != stage {
 			sc.t.Fatalf("after applying %s, recovery %s is recorded at %+v", stage, name, got)
@@ -344,4 +348,72 @@ func TestAlternateServerThroughExchange(t *testing.T) {
 	t.Logf("applied twice: %v; by hand: %v", sc.prov.ran, sc.manualDone)
 	sc.wantCalls("Retry-Queue", "Set-MailboxDatabase", "New-MailboxRestoreRequest", "Remove-MailboxRestoreRequest", "Remove-MailboxDatabase",
 		"Dismount-Database", "eseutil", "Copy-Item")
+}
+
+// stayScenario is examples/alternate-server-stay (swap) or its merge-forward twin: DB01
+// on EX01 is lost (EX01 stays up), the dial tone database on EX02 becomes the users'
+// for good, the backup is restored by hand into RDB01 on EX02 and the surviving logs
+// are read from EX01's disks.
+func stayScenario(t *testing.T, example string) (*scenario, []*planner.Plan) {
+	sc := newScenario(t, example, 8)
+	l := sc.r.lab
+	rec := sc.cfg.Recoveries["db01-outage"]
+	sc.deliver("before the backup", "DB01", 16)
+	if err := l.Backup("DB01", rec.Restore.Backup); err != nil {
+		t.Fatal(err)
+	}
+	sc.deliver("after the backup", "DB01", 8)
+	sc.deliver("to DB02, untouched", "DB02", 5)
+	if err := l.FailDatabase("DB01", "lost"); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range sc.deliver("while DB01 is lost", "DB01", 4) {
+		if !a.Queued {
+			t.Fatalf("message %s was not queued while DB01 was lost", a.MessageID)
+		}
+	}
+	var plans []*planner.Plan
+	plans = append(plans, sc.stage(config.StageDialTone))
+	sc.deliver("on the dial tone database", rec.DialTone.Name, 6)
+	for _, stage := range config.Stages[1:] {
+		plans = append(plans, sc.stage(stage))
+	}
+	sc.verify()
+	t.Logf("applied twice: %v; by hand: %v", sc.prov.ran, sc.manualDone)
+	if sc.manualDone[providers.OpRestoreBackup] != 1 || sc.manualDone[providers.OpRepointProfiles] == 0 {
+		t.Errorf("by hand: %v; want the backup restored once and profiles repointed", sc.manualDone)
+	}
+	return sc, plans
+}
+
+func TestAlternateServerStayThroughExchange(t *testing.T) {
+	sc, plans := stayScenario(t, "../../examples/alternate-server-stay")
+	k := kinds(plans...)
+	for _, want := range []providers.OpKind{providers.OpCopyLogs, providers.OpReplayLogs, providers.OpMoveFiles, providers.OpSetAllowFileRestore,
+		providers.OpMergeMailbox, providers.OpRemoveDatabase, providers.OpDeleteFiles} {
+		if k[want] == 0 {
+			t.Errorf("the alternate-server-stay plans had no %s step", want)
+		}
+	}
+	// The surviving logs came from EX01's disks to EX02.
+	cross := false
+	for _, c := range sc.r.callsOf(t, "Copy-Item") {
+		if c.Server == "EX02" && strings.Contains(fmt.Sprint(c.Args["literalpath"]), `\\EX01\D$\`) {
+			cross = true
+		}
+	}
+	if !cross {
+		t.Error("no Copy-Item on EX02 read EX01's administrative share")
+	}
+}
+
+func TestAlternateServerStayMergeForwardThroughExchange(t *testing.T) {
+	_, plans := stayScenario(t, "../../examples/alternate-server-stay-merge-forward")
+	k := kinds(plans...)
+	if k[providers.OpMoveFiles] != 0 || k[providers.OpSetAllowFileRestore] != 0 {
+		t.Errorf("merge forward swapped files: %v", k)
+	}
+	if k[providers.OpMergeMailbox] < 8 {
+		t.Errorf("merge forward merged %d mailboxes, want every one", k[providers.OpMergeMailbox])
+	}
 }

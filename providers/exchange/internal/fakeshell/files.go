@@ -34,6 +34,33 @@ func (sh *shell) hostPath(server, p string) (string, error) {
 	return filepath.Join(parts...), nil
 }
 
+// resolve is the server and local path a path names from server: a path of its own
+// (D:\...) or another server's administrative share (\\EX01\D$\...), which must be up.
+func (sh *shell) resolve(server, p string) (string, string, error) {
+	rest, ok := strings.CutPrefix(p, `\\`)
+	if !ok {
+		return server, p, nil
+	}
+	host, share, ok := strings.Cut(rest, `\`)
+	if !ok || len(share) < 2 || share[1] != '$' || (len(share) > 2 && share[2] != '\\') {
+		return "", "", fmt.Errorf("path %q is not on an administrative share (\\\\SERVER\\D$\\...)", p)
+	}
+	obs, err := sh.lab.Read(sh.ctx)
+	if err != nil {
+		return "", "", err
+	}
+	var srv string
+	for name, s := range obs.Servers {
+		if strings.EqualFold(name, host) && s.Up {
+			srv = name
+		}
+	}
+	if srv == "" {
+		return "", "", fmt.Errorf("The network path was not found: %s", p)
+	}
+	return srv, share[:1] + ":" + share[2:], nil
+}
+
 // inUse refuses a path that a mounted database holds open (its .edb or a file of its
 // log folder), as Windows would.
 func (sh *shell) inUse(server, winPath string) error {
@@ -174,12 +201,17 @@ func (sh *shell) copyItem(a *args, ctx *execCtx) ([]any, error) {
 		if intoDir {
 			target = dest + `\` + s[strings.LastIndex(s, `\`)+1:]
 		}
-		for _, p := range []string{s, target} {
-			if err := sh.inUse(ctx.server, p); err != nil {
-				return nil, err
-			}
+		srcServer, src, err := sh.resolve(ctx.server, s)
+		if err != nil {
+			return nil, err
 		}
-		hs, err := sh.hostPath(ctx.server, s)
+		if err := sh.inUse(srcServer, src); err != nil {
+			return nil, err
+		}
+		if err := sh.inUse(ctx.server, target); err != nil {
+			return nil, err
+		}
+		hs, err := sh.hostPath(srcServer, src)
 		if err != nil {
 			return nil, err
 		}
