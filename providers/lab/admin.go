@@ -2,7 +2,6 @@ package lab
 
 import (
 	"fmt"
-	"strings"
 )
 
 // What an admin does by hand at the console, outside any recovery: the changes a
@@ -53,10 +52,7 @@ func (l *Lab) MoveMailbox(address, database string) (string, error) {
 			return fmt.Errorf("%s is a recovery database: no mailbox can point at it", db.Name)
 		}
 		from = m.Home
-		_, err = s.updateMailboxes(func(x *mailbox) bool {
-			if !strings.EqualFold(x.Address, m.Address) {
-				return false
-			}
+		_, err = s.updateAddress(m.Address, func(x *mailbox) bool {
 			x.Home = db.Name
 			return true
 		})

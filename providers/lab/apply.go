@@ -186,6 +186,7 @@ func (s *session) applyRemove(op providers.Operation) (providers.Result, error) 
 	for i, d := range s.org.Databases {
 		if d == db {
 			s.org.Databases = append(s.org.Databases[:i], s.org.Databases[i+1:]...)
+			s.org.reindex()
 			break
 		}
 	}

@@ -154,6 +154,7 @@ func (s *session) flushBulkMailboxes() error {
 	return s.dir.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketMailboxes)
 		b.FillPercent = 0.9
+		keys := make([][]byte, 0, len(ms))
 		for i, m := range ms {
 			if (i > 0 && ms[i-1].Address == m.Address) || b.Get([]byte(m.Address)) != nil {
 				return fmt.Errorf("mailbox %s already exists", m.Address)
@@ -161,8 +162,10 @@ func (s *session) flushBulkMailboxes() error {
 			if err := b.Put([]byte(m.Address), m.encode()); err != nil {
 				return err
 			}
+			keys = append(keys, m.indexKeys()...)
 		}
-		return nil
+		// The by_home index in the same transaction (directory.go), sorted separately.
+		return putSortedKeys(tx.Bucket(bucketByHome), keys)
 	})
 }
 

@@ -259,6 +259,7 @@ func (s *session) createDatabase(name, server, edb, logs string, recovery bool) 
 	}
 	srv.Prefixes++
 	s.org.Databases = append(s.org.Databases, db)
+	s.org.reindex()
 	return db, nil
 }
 

@@ -22,6 +22,56 @@ type orgFile struct {
 	// Identities counts the database and log signatures handed out, so that they are
 	// deterministic for a given history of commands.
 	Identities uint64 `json:"identities"`
+
+	// index finds servers and databases by name without scanning the lists (a lookup
+	// per mailbox of a 2,000-database organization was quadratic). Built on first use
+	// and rebuilt whenever the lists' lengths no longer match it; code that removes or
+	// adds an object calls reindex.
+	index *orgIndex
+}
+
+// orgIndex maps server names (exact) and lower-cased database names to their objects.
+type orgIndex struct {
+	nServers, nDatabases int
+	asciiDatabases       bool // every database name is ASCII: a miss needs no scan
+	servers              map[string]*serverObj
+	databases            map[string]*databaseObj
+}
+
+// reindex drops the lookup index; the next lookup rebuilds it.
+func (o *orgFile) reindex() { o.index = nil }
+
+func (o *orgFile) lookup() *orgIndex {
+	if x := o.index; x != nil && x.nServers == len(o.Servers) && x.nDatabases == len(o.Databases) {
+		return x
+	}
+	x := &orgIndex{nServers: len(o.Servers), nDatabases: len(o.Databases),
+		asciiDatabases: true,
+		servers:        make(map[string]*serverObj, len(o.Servers)), databases: make(map[string]*databaseObj, len(o.Databases))}
+	for _, s := range o.Servers {
+		if _, dup := x.servers[s.Name]; !dup {
+			x.servers[s.Name] = s // the first wins, as the scan did
+		}
+	}
+	for _, d := range o.Databases {
+		k := strings.ToLower(d.Name)
+		x.asciiDatabases = x.asciiDatabases && isASCII(d.Name)
+		if _, dup := x.databases[k]; !dup {
+			x.databases[k] = d
+		}
+	}
+	o.index = x
+	return x
+}
+
+// isASCII reports whether s has no byte over 0x7f (lower-casing then equals EqualFold).
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 type serverObj struct {
@@ -158,8 +208,12 @@ func (l *Lab) saveOrg(o *orgFile) error {
 }
 
 func (o *orgFile) server(name string) *serverObj {
-	for _, s := range o.Servers {
+	if s := o.lookup().servers[name]; s != nil && s.Name == name {
+		return s
+	}
+	for _, s := range o.Servers { // a name changed in place since the index was built
 		if s.Name == name {
+			o.reindex()
 			return s
 		}
 	}
@@ -168,6 +222,12 @@ func (o *orgFile) server(name string) *serverObj {
 
 // database finds a database object; names are case-insensitive as in AD.
 func (o *orgFile) database(name string) *databaseObj {
+	if d := o.lookup().databases[strings.ToLower(name)]; d != nil && strings.EqualFold(d.Name, name) {
+		return d
+	}
+	if x := o.index; isASCII(name) && x != nil && x.asciiDatabases && x.nDatabases == len(o.Databases) {
+		return nil // every name is ASCII and indexed: EqualFold is lower-casing
+	}
 	for _, d := range o.Databases {
 		if strings.EqualFold(d.Name, name) {
 			return d

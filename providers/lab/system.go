@@ -5,13 +5,15 @@ import (
 	"sort"
 	"strings"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/dialtone/dialtone/providers"
 )
 
 // nothingPointsAt refuses while any mailbox of any kind, or any archive, points at the
 // database (Remove-MailboxDatabase refuses the same way), naming how many of each kind.
 func (s *session) nothingPointsAt(database string) error {
-	all, err := s.allMailboxes()
+	all, err := s.pointingAt(database)
 	if err != nil {
 		return err
 	}
@@ -97,13 +99,41 @@ func (l *Lab) EnableArchive(address, database string) error {
 		if db.Recovery {
 			return fmt.Errorf("cannot put an archive on %s: it is a recovery database", db.Name)
 		}
-		_, err = s.updateMailboxes(func(e *mailbox) bool {
-			if e.Address != m.Address {
-				return false
-			}
+		_, err = s.updateAddress(m.Address, func(e *mailbox) bool {
 			e.Archive = db.Name
 			return true
 		})
 		return err
 	})
+}
+
+// pointingAt returns the mailboxes homed on database or with their archive there, in
+// address order, through the directory's index (the whole directory for a name that
+// is not ASCII).
+func (s *session) pointingAt(database string) ([]mailbox, error) {
+	if !isASCII(database) {
+		return s.allMailboxes()
+	}
+	var out []mailbox
+	err := s.dir.View(func(tx *bolt.Tx) error {
+		addrs := append(indexedOn(tx, homePrefix('h', database)), indexedOn(tx, homePrefix('a', database))...)
+		sort.Strings(addrs)
+		mbs := tx.Bucket(bucketMailboxes)
+		for i, a := range addrs {
+			if i > 0 && addrs[i-1] == a {
+				continue
+			}
+			v := mbs.Get([]byte(a))
+			if v == nil {
+				return fmt.Errorf("directory index lists %s on %s, which has no entry: the directory is damaged", a, database)
+			}
+			m, err := decodeMailbox([]byte(a), v)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out, err
 }
