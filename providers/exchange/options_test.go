@@ -213,6 +213,21 @@ func (sc *scenario) verify() {
 	if !rep.OK() {
 		t.Fatalf("verification failed: %+v", rep)
 	}
+	sc.checkMessages(0)
+	sc.emptyPlan()
+}
+
+// checkMessages checks every message of every period in its owner's mailbox exactly
+// once; lost is how many accepted messages are lost on purpose (skipped bad items) and
+// left out of the periods.
+func (sc *scenario) checkMessages(lost int) {
+	t := sc.t
+	t.Helper()
+	l := sc.r.lab
+	rep, err := l.Verify()
+	if err != nil {
+		t.Fatal(err)
+	}
 	total := 0
 	owners := map[string]bool{}
 	for _, acc := range sc.periods {
@@ -221,7 +236,7 @@ func (sc *scenario) verify() {
 			owners[a.To] = true
 		}
 	}
-	if rep.Accepted != total || rep.Delivered != total {
+	if rep.Accepted != total+lost || rep.Delivered != total {
 		t.Errorf("the lab accepted %d and delivered %d messages; the scenario sent %d", rep.Accepted, rep.Delivered, total)
 	}
 	seen := map[string]int{}
@@ -247,6 +262,14 @@ func (sc *scenario) verify() {
 			}
 		}
 	}
+}
+
+// emptyPlan checks that a read through the provider agrees with the lab and that a plan
+// made now has no step.
+func (sc *scenario) emptyPlan() {
+	t := sc.t
+	t.Helper()
+	l := sc.r.lab
 	obs, err := sc.r.prov.Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -416,4 +439,134 @@ func TestAlternateServerStayMergeForwardThroughExchange(t *testing.T) {
 	if k[providers.OpMergeMailbox] < 8 {
 		t.Errorf("merge forward merged %d mailboxes, want every one", k[providers.OpMergeMailbox])
 	}
+}
+
+// TestResumeRestoreRequestThroughExchange is exchange-recovery.md 4.5 through the
+// provider: items of the dial tone database go bad before the swap, so the merge of
+// their mailbox Fails past its BadItemLimit; with the limit raised, the next plan
+// resumes that request (Set-MailboxRestoreRequest -BadItemLimit, then
+// Resume-MailboxRestoreRequest), never creates a second one, and the lab's verification
+// finds every message but the skipped bad items, which it names as lost.
+func TestResumeRestoreRequestThroughExchange(t *testing.T) {
+	sc := newScenario(t, "../../examples/alternate-server-stay", 8)
+	l := sc.r.lab
+	rec := sc.cfg.Recoveries["db01-outage"]
+	rec.Merge.BadItemLimit = 0
+	sc.deliver("before the backup", "DB01", 16)
+	if err := l.Backup("DB01", rec.Restore.Backup); err != nil {
+		t.Fatal(err)
+	}
+	sc.deliver("after the backup", "DB01", 8)
+	if err := l.FailDatabase("DB01", "lost"); err != nil {
+		t.Fatal(err)
+	}
+	sc.deliver("while DB01 is lost", "DB01", 4)
+	sc.stage(config.StageDialTone)
+	sc.deliver("on the dial tone database", rec.DialTone.Name, 6)
+	// db01-user0001 has two items on the dial tone database (one queued, one delivered
+	// there); both go bad.
+	const victim = "db01-user0001@contoso.com"
+	var bad []string
+	for _, period := range []string{"while DB01 is lost", "on the dial tone database"} {
+		for _, a := range sc.periods[period] {
+			if a.To == victim {
+				bad = append(bad, a.MessageID)
+			}
+		}
+	}
+	if len(bad) != 2 {
+		t.Fatalf("%s has %d dial tone items, want 2", victim, len(bad))
+	}
+	if err := l.FailItems(rec.DialTone.Name, 2); err != nil {
+		t.Fatal(err)
+	}
+	sc.stage(config.StageRestored)
+	sc.stage(config.StageSwapped)
+
+	// merged: the victim's request Fails (2 bad items, limit 0); the others complete.
+	for _, r := range sc.cfg.Recoveries {
+		r.Stage = config.StageMerged
+	}
+	err := sc.applyPlan(sc.plan())
+	if err == nil || !strings.Contains(err.Error(), "Failed") || !strings.Contains(err.Error(), victim) {
+		t.Fatalf("the merge with bad items did not fail naming %s: %v", victim, err)
+	}
+	// The limit still at 0: the plan refuses, saying how far to raise it.
+	obs, err := sc.r.prov.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.st.Refresh(obs)
+	if _, diags := planner.Compute(sc.cfg, sc.st, sc.r.prov.Capabilities()); !diags.HasErrors() || !strings.Contains(diags.Error(), "bad_item_limit") {
+		t.Fatalf("a plan with the limit too low: %v", diags)
+	}
+	rec.Merge.BadItemLimit = 5
+	p := sc.plan()
+	var resume *planner.Step
+	for _, s := range p.Steps {
+		if s.Operation.Kind == providers.OpResumeRestoreRequest {
+			resume = s
+		}
+		if s.Operation.Kind == providers.OpMergeMailbox && s.Operation.Mailbox == victim {
+			t.Errorf("the plan creates a second request for %s: %s", victim, s.ID)
+		}
+	}
+	if resume == nil || resume.Operation.Mailbox != victim || resume.Operation.BadItemLimit != 5 {
+		t.Fatalf("no resume step for %s: %+v", victim, resume)
+	}
+	if err := sc.applyPlan(p); err != nil {
+		t.Fatalf("resuming: %v", err)
+	}
+	if got := sc.st.Recoveries["db01-outage"]; got.Stage != config.StageMerged {
+		t.Fatalf("after the resume the recovery is at %q", got.Stage)
+	}
+	var created, set, resumed int
+	for _, c := range sc.r.calls(t) {
+		switch strings.ToLower(c.Cmd) {
+		case "new-mailboxrestorerequest":
+			if strings.EqualFold(fmt.Sprint(c.Args["targetmailbox"]), victim) {
+				created++
+			}
+		case "set-mailboxrestorerequest":
+			if fmt.Sprint(c.Args["baditemlimit"]) == "5" {
+				set++
+			}
+		case "resume-mailboxrestorerequest":
+			resumed++
+		}
+	}
+	if created != 1 || set != 1 || resumed != 1 {
+		t.Errorf("%s: %d requests created, limit raised %d times, resumed %d times; want 1, 1, 1", victim, created, set, resumed)
+	}
+	obs, err = sc.r.prov.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rq := range obs.RestoreRequests {
+		if strings.EqualFold(rq.TargetMailbox, victim) && (rq.Status != "CompletedWithWarning" || rq.BadItems != 2) {
+			t.Errorf("the resumed request reads %+v, want CompletedWithWarning with 2 bad items", rq)
+		}
+	}
+	sc.stage(config.StageComplete)
+
+	// Everything is there but the two bad items, which the lab names as lost.
+	rep, err := l.Verify()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(bad)
+	if !rep.OKExceptLost() || strings.Join(rep.Lost, " ") != strings.Join(bad, " ") {
+		t.Fatalf("verification: %+v; want only %v lost", rep, bad)
+	}
+	for period, acc := range sc.periods {
+		var kept []lab.Accepted
+		for _, a := range acc {
+			if a.MessageID != bad[0] && a.MessageID != bad[1] {
+				kept = append(kept, a)
+			}
+		}
+		sc.periods[period] = kept
+	}
+	sc.checkMessages(len(bad))
+	sc.emptyPlan()
 }

@@ -459,6 +459,12 @@ func (sh *shell) runRequest(r *fakeRequest) {
 		fmt.Sscanf(err.Error()[strings.Index(err.Error(), "Failed: ")+len("Failed: "):], "%d", &r.BadItems)
 	case res.Skipped:
 		r.Status, r.Error = "Failed", "source mailbox not found: "+res.Detail
+	case strings.Contains(res.Detail, "CompletedWithWarning"):
+		// Finished, the bad items within the limit skipped (the lab's detail says how many).
+		r.Status, r.Error = "CompletedWithWarning", ""
+		if i := strings.Index(res.Detail, "items copied, "); i >= 0 {
+			fmt.Sscanf(res.Detail[i+len("items copied, "):], "%d", &r.BadItems)
+		}
 	default:
 		r.Status, r.Error = "Completed", ""
 	}
@@ -549,10 +555,10 @@ func (sh *shell) requestStatistics(in []any) ([]any, error) {
 	var out []any
 	for _, r := range rs {
 		status, pct := r.Status, int64(100)
-		if r.Status == "Completed" && r.Polls < sh.polls {
+		if (r.Status == "Completed" || r.Status == "CompletedWithWarning") && r.Polls < sh.polls {
 			status, pct = "InProgress", 50
 			r.Polls++
-		} else if r.Status != "Completed" {
+		} else if r.Status != "Completed" && r.Status != "CompletedWithWarning" {
 			pct = 0
 		}
 		out = append(out, newObject("MailboxRestoreRequestStatistics", "Name", r.Name, "Status", status, "SourceDatabase", r.Source,
@@ -600,7 +606,7 @@ func (sh *shell) changeRequests(name string, a *args, in []any, piped bool) ([]a
 					break
 				}
 			}
-			if r.Status == "Completed" {
+			if r.Status == "Completed" || r.Status == "CompletedWithWarning" {
 				sources[r.Source] = true
 			}
 		}
