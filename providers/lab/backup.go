@@ -130,7 +130,7 @@ func (l *Lab) readBackup(set, database string) (string, *backupMeta, error) {
 		return "", nil, err
 	}
 	p := filepath.Join(dir, backupMetaFile)
-	data, err := os.ReadFile(p)
+	data, err := readLimited(p, "backup description", EnvMaxBackupMetaBytes, DefaultMaxBackupMetaBytes)
 	if os.IsNotExist(err) {
 		return "", nil, fmt.Errorf("backup set %q holds no backup of %s", set, database)
 	} else if err != nil {

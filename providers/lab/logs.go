@@ -135,7 +135,7 @@ func parseLog(data []byte) (*logFile, error) {
 
 // readLog reads and checks one log file, naming the file in errors.
 func readLog(path string) (*logFile, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path, "log file", EnvMaxLogBytes, DefaultMaxLogBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -198,6 +198,9 @@ func openLogWriter(folder, prefix, sig string, checkpoint uint64, fresh bool) (*
 	}
 	if !fresh && newest > 0 && newest > checkpoint {
 		lf, err := readLog(files[newest])
+		if isLimit(err) {
+			return nil, err // too large to read: not a damaged log to write past
+		}
 		if errors.Is(err, errTornTail) {
 			// The torn record was never applied nor acknowledged: cut it off, as ESE does.
 			if err = os.Truncate(files[newest], int64(lf.Size)); err != nil {

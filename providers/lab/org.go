@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -185,7 +184,7 @@ func validPrefix(p string) bool {
 func (l *Lab) orgPath() string { return filepath.Join(l.dir, "org.json") }
 
 func (l *Lab) loadOrg() (*orgFile, error) {
-	data, err := os.ReadFile(l.orgPath())
+	data, err := readLimited(l.orgPath(), "org file", EnvMaxOrgBytes, DefaultMaxOrgBytes)
 	if err != nil {
 		return nil, fmt.Errorf("read org file: %w", err)
 	}
