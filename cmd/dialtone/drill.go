@@ -97,7 +97,7 @@ func cmdDrill(c *cli, args []string) int {
 	if err := os.RemoveAll(work); err != nil {
 		return c.errorf("wiping the drill folder %s: %v", work, err)
 	}
-	if err := os.MkdirAll(work, 0o755); err != nil {
+	if err := os.MkdirAll(work, 0o700); err != nil { // a lab and a state: private
 		return c.errorf("creating the drill folder %s: %v", work, err)
 	}
 	dr := &drillRun{c: c, cfg: cfg, d: d, recs: recs, work: work,
