@@ -116,6 +116,13 @@ func (sc *scenario) byHand(s *planner.Step) {
 	l := sc.r.lab
 	switch s.Operation.Kind {
 	case providers.OpRecoverServer:
+		obs, err := l.Read(context.Background())
+		if err != nil {
+			sc.t.Fatal(err)
+		}
+		if srv := obs.Servers[s.Operation.Server]; srv != nil && srv.Up {
+			return // rebuilt for another recovery already: confirmed, nothing to do
+		}
 		if err := l.RepairServer(s.Operation.Server); err != nil {
 			sc.t.Fatalf("rebuilding %s by hand: %v", s.Operation.Server, err)
 		}
@@ -569,4 +576,54 @@ func TestResumeRestoreRequestThroughExchange(t *testing.T) {
 	}
 	sc.checkMessages(len(bad))
 	sc.emptyPlan()
+}
+
+// TestSiteFailureThroughExchange is examples/site-failure through the provider and the
+// double: EX01 goes down with DB01, DB02 and DB03; three alternate_server recoveries on
+// EX02 walk every stage together, in priority order, their recovery databases mounted
+// one at a time (one recovery database per server).
+func TestSiteFailureThroughExchange(t *testing.T) {
+	sc := newScenario(t, "../../examples/site-failure", 4)
+	l := sc.r.lab
+	dbs := []string{"DB01", "DB02", "DB03"}
+	for _, db := range dbs {
+		sc.deliver("before the backup", db, 6)
+		if err := l.Backup(db, "nightly"); err != nil {
+			t.Fatal(err)
+		}
+		sc.deliver("after the backup", db, 3)
+	}
+	sc.deliver("to DB04, untouched", "DB04", 3)
+	if err := l.FailServer("EX01"); err != nil {
+		t.Fatal(err)
+	}
+	for _, db := range dbs {
+		sc.deliver("while EX01 is down", db, 2)
+	}
+	var plans []*planner.Plan
+	plans = append(plans, sc.stage(config.StageDialTone))
+	for _, db := range dbs {
+		sc.deliver("on the dial tone databases", "DT"+db, 3)
+	}
+	for _, stage := range config.Stages[1:] {
+		plans = append(plans, sc.stage(stage))
+	}
+	sc.verify()
+	t.Logf("applied twice: %v; by hand: %v", sc.prov.ran, sc.manualDone)
+	if sc.manualDone[providers.OpRecoverServer] != 1 || sc.manualDone[providers.OpRestoreBackup] != 3 {
+		t.Errorf("by hand: %v; want EX01 rebuilt once and three backups restored", sc.manualDone)
+	}
+	// Recovery databases were mounted one at a time on EX02, in priority order.
+	var mounts []string
+	for _, c := range sc.r.callsOf(t, "Mount-Database") {
+		if id := fmt.Sprint(c.Args["identity"]); strings.HasPrefix(id, "RDB") {
+			mounts = append(mounts, id)
+		}
+	}
+	if strings.Join(mounts, " ") != "RDB02 RDB01 RDB03" {
+		t.Errorf("recovery databases mounted in the order %v, want RDB02 RDB01 RDB03 (priority)", mounts)
+	}
+	if k := kinds(plans...); k[providers.OpMergeMailbox] < 12 {
+		t.Errorf("%d merges, want one per mailbox of the three databases", k[providers.OpMergeMailbox])
+	}
 }
