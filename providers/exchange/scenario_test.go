@@ -52,7 +52,7 @@ func loadExample(t *testing.T, dir string) *config.Config {
 
 // applyStage plans the stage, applies it through the Exchange provider and, at each
 // manual step, has the "admin" do it with the lab's API and confirms it, then applies
-// again. It returns the plan's steps.
+// again. Every operation is applied twice in a row (see twice). It returns the plan.
 func applyStage(t *testing.T, r *rig, cfg *config.Config, st *state.State, manual func(s *planner.Step)) *planner.Plan {
 	t.Helper()
 	ctx := context.Background()
@@ -69,7 +69,7 @@ func applyStage(t *testing.T, r *rig, cfg *config.Config, st *state.State, manua
 		t.Fatalf("failed preconditions: %v", failed)
 	}
 	for round := 0; ; round++ {
-		err := planner.Apply(ctx, p, r.prov, st, nil, nil, planner.ApplyOptions{})
+		err := planner.Apply(ctx, p, &twice{t: t, prov: r.prov}, st, nil, nil, planner.ApplyOptions{})
 		if err == nil {
 			return p
 		}
