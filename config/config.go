@@ -113,7 +113,10 @@ type Provider struct {
 	DomainController string   // pinned for the whole run (-DomainController)
 	CredentialEnv    string   // prefix of the environment variables holding the credential (NAME_USERNAME, NAME_PASSWORD)
 	CredentialFile   string   // or a file holding it; never a literal in HCL
-	DeclRange        hcl.Range
+	// NoAutodiscoverAttribute is the custom mailbox attribute (CustomAttribute1-15)
+	// holding "NoAutodiscover" for mailboxes whose clients do not use Autodiscover.
+	NoAutodiscoverAttribute string
+	DeclRange               hcl.Range
 }
 
 // Server is a server "NAME" block.

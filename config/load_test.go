@@ -351,6 +351,10 @@ func TestLoadExchangeAndPG(t *testing.T) {
 		p.ConnectionURI != "" || p.CredentialEnv != "" || p.Path != "" {
 		t.Errorf("exchange defaults = %+v", p)
 	}
+	cfg, diags = loadSource(t, `provider "exchange" { no_autodiscover_attribute = "CustomAttribute15" }`)
+	if len(diags) > 0 || cfg.Provider.NoAutodiscoverAttribute != "CustomAttribute15" {
+		t.Errorf("no_autodiscover_attribute: %v, %q", diags, cfg.Provider.NoAutodiscoverAttribute)
+	}
 	p.Command[0] = "changed"
 	if DefaultExchangeCommand[0] != "pwsh" {
 		t.Error("the default command is shared with a Config")
@@ -396,6 +400,7 @@ func TestLoadInline(t *testing.T) {
 		{`provider "exchange" { connection_uri = "https:///PowerShell/" }`, "Invalid connection URI", hcl.DiagError, "names no server"},
 		{`provider "exchange" { connection_uri = "ex01.contoso.com" }`, "Invalid connection URI", hcl.DiagError, "is not a URL"},
 		{`provider "exchange" { command = "pwsh -NoLogo" }`, "Invalid command", hcl.DiagError, "list of strings"},
+		{`provider "exchange" { no_autodiscover_attribute = "extensionAttribute1" }`, "Invalid custom attribute", hcl.DiagError, "CustomAttribute1 to CustomAttribute15"},
 		{`provider "exchange" { username = "admin" }`, "Credential in the configuration", hcl.DiagError, "Credentials never go in HCL"},
 		{`provider "lab" { password = "x" }`, "Unsupported argument", hcl.DiagError, ""},
 	}

@@ -40,6 +40,7 @@ var exchangeProviderSchema = &hcl.BodySchema{
 		{Name: "connection_uri"},
 		{Name: "authentication"},
 		{Name: "domain_controller"},
+		{Name: "no_autodiscover_attribute"},
 		{Name: "credential_env"},
 		{Name: "credential_file"},
 	}, func() []hcl.AttributeSchema {
@@ -161,6 +162,16 @@ func decodeExchangeProvider(p *Provider, block *hcl.Block) hcl.Diagnostics {
 			p.DomainController = ""
 		}
 	}
+	if na := body.Attributes["no_autodiscover_attribute"]; na != nil {
+		d := decodeString(na, &p.NoAutodiscoverAttribute)
+		diags = append(diags, d...)
+		if !d.HasErrors() && !customAttributeRE.MatchString(p.NoAutodiscoverAttribute) {
+			diags = append(diags, errorAt(na.Expr.Range(), "Invalid custom attribute",
+				"no_autodiscover_attribute %q is not one of Exchange's custom mailbox attributes. Write CustomAttribute1 to CustomAttribute15: the one where your organization writes \"NoAutodiscover\" for mailboxes whose clients do not use Autodiscover.",
+				truncate(p.NoAutodiscoverAttribute)))
+			p.NoAutodiscoverAttribute = ""
+		}
+	}
 	env, file := body.Attributes["credential_env"], body.Attributes["credential_file"]
 	if env != nil {
 		d := decodeString(env, &p.CredentialEnv)
@@ -199,6 +210,8 @@ func decodeExchangeProvider(p *Provider, block *hcl.Block) hcl.Diagnostics {
 }
 
 // hostnameRE is a DNS name or NetBIOS name: letters, digits, hyphens and dots.
+var customAttributeRE = regexp.MustCompile(`^CustomAttribute([1-9]|1[0-5])$`)
+
 var hostnameRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\.?$`)
 
 // connectionURIProblem says why s is not an http(s) URL of a remote PowerShell

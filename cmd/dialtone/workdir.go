@@ -177,6 +177,8 @@ func openExchange(c *cli, cfg *config.Config) (providers.Provider, error) {
 		Authentication:   pr.Authentication,
 		DomainController: pr.DomainController,
 		CredentialEnv:    pr.CredentialEnv,
+
+		NoAutodiscoverAttribute: pr.NoAutodiscoverAttribute,
 	}
 	if pr.CredentialFile != "" {
 		s.CredentialFile = c.path(pr.CredentialFile)
