@@ -89,6 +89,10 @@ type Provider struct {
 	// database during merges; any other operation clears it.
 	cacheMu  sync.Mutex
 	rdbCache map[string]map[string]bool
+
+	// testRun, set only by this package's fuzz tests, answers every request in place of
+	// the PowerShell process, so that the parsing behind Read and Apply meets any bytes.
+	testRun func(ctx context.Context, body string) ([]byte, error)
 }
 
 type credential struct{ user, password string }
@@ -222,6 +226,9 @@ func (p *Provider) run(ctx context.Context, body string) ([]byte, error) {
 	defer p.mu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if p.testRun != nil {
+		return p.testRun(ctx, body)
 	}
 	if p.sh == nil || p.sh.dead {
 		if err := p.open(ctx); err != nil {
