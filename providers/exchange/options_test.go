@@ -627,3 +627,14 @@ func TestSiteFailureThroughExchange(t *testing.T) {
 		t.Errorf("%d merges, want one per mailbox of the three databases", k[providers.OpMergeMailbox])
 	}
 }
+
+func TestNoAutodiscoverAttributeChecked(t *testing.T) {
+	for _, bad := range []string{"CustomAttribute0", "CustomAttribute16", "extensionAttribute1", "CustomAttribute1'; Remove-Item x"} {
+		if _, err := exchange.New(exchange.Settings{NoAutodiscoverAttribute: bad}, nil); err == nil || !strings.Contains(err.Error(), "CustomAttribute1 to CustomAttribute15") {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+	if _, err := exchange.New(exchange.Settings{NoAutodiscoverAttribute: "CustomAttribute15"}, nil); err != nil {
+		t.Error(err)
+	}
+}
