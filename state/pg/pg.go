@@ -38,6 +38,7 @@ import (
 	"hash/crc32"
 	"hash/fnv"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -83,6 +84,10 @@ type Backend struct {
 	serial  uint64
 	pending int
 	nextSeq int64
+
+	// beforeJournalCommit, when set, runs inside AppendJournal after the row is
+	// inserted and before its transaction commits (SetBeforeJournalCommit).
+	beforeJournalCommit func()
 }
 
 var _ state.Backend = (*Backend)(nil)
@@ -272,7 +277,29 @@ func (b *Backend) tablesExist(ctx context.Context, conn *pgx.Conn) (bool, error)
 // Lock takes the state lock for operation: the advisory lock on a session kept open
 // until unlock, and the lock row naming this process. A lock held by a live session is
 // a *state.LockError naming the holder from the row; nothing is written then.
+//
+// A holder that died on this host a moment ago (its PID is gone) still holds the
+// advisory lock until the server notices that its connection closed, which takes a
+// few milliseconds (longer when it died inside a transaction that must be rolled
+// back): Lock then waits for it, up to deadHolderWait, instead of reporting a lock
+// that is about to be free.
 func (b *Backend) Lock(operation string) (unlock func() error, err error) {
+	deadline := time.Now().Add(deadHolderWait)
+	for {
+		unlock, err := b.tryLock(operation)
+		var le *state.LockError
+		if err == nil || !errors.As(err, &le) || !le.Gone || time.Now().After(deadline) {
+			return unlock, err
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// deadHolderWait bounds how long Lock waits for the server to end the session of a
+// holder that died on this host.
+const deadHolderWait = 10 * time.Second
+
+func (b *Backend) tryLock(operation string) (unlock func() error, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.conn != nil {
@@ -353,7 +380,12 @@ func (b *Backend) heldBy(raw []byte) error {
 	if info.Path == "" {
 		info.Path = b.table("lock") + " in " + b.Where()
 	}
-	return &state.LockError{Info: info, Now: time.Now()}
+	le := &state.LockError{Info: info, Now: time.Now()}
+	if host, _ := os.Hostname(); info.PID > 0 && info.Host != "" && info.Host == host && processGone(info.PID) {
+		// Its session outlives it for a moment: Lock waits for the server to end it.
+		le.Gone, le.Stale = true, true
+	}
+	return le
 }
 
 // release clears the lock row if it is still ours, releases the advisory lock and
@@ -712,6 +744,9 @@ func (b *Backend) AppendJournal(changes []state.Change) error {
 			b.lineage, int64(b.serial), seq, raw, int64(crc32.ChecksumIEEE(raw))); err != nil {
 			return b.errorf("append to the journal in %s: %w", b.Where(), err)
 		}
+		if b.beforeJournalCommit != nil {
+			b.beforeJournalCommit()
+		}
 		if err := tx.Commit(ctx); err != nil {
 			return b.errorf("append to the journal in %s: %w", b.Where(), err)
 		}
@@ -722,6 +757,16 @@ func (b *Backend) AppendJournal(changes []state.Change) error {
 	}
 	b.nextSeq++
 	return nil
+}
+
+// SetBeforeJournalCommit is for tests only: f runs inside every AppendJournal after
+// the row is inserted and before the transaction commits, so that a test can kill the
+// process there (a journal write cut short: the server rolls the row back). nil
+// removes it.
+func (b *Backend) SetBeforeJournalCommit(f func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.beforeJournalCommit = f
 }
 
 // decodeChanges decodes a row's changes strictly, as the local journal does.
