@@ -252,11 +252,11 @@ func confirm(c *cli) bool {
 func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st *state.State,
 	p *planner.Plan, parallelism int, view *applyView) error {
 	var j planner.Journal = b
-	if k := newKillJournal(c, b); k != nil {
+	if k := newKillJournal(c, b, b, st); k != nil {
 		j = k
 	}
 	view.noteState(p, st)
-	prov = slowForTest(c, prov)
+	prov = killInOpForTest(c, slowForTest(c, prov))
 	applyErr := planner.Apply(c.ctx, p, prov, st, j, view, planner.ApplyOptions{Parallelism: parallelism, Logger: c.log.Named("planner")})
 	view.stop()
 	if err := refreshFrom(c, prov, st); err != nil {
