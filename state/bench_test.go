@@ -95,3 +95,18 @@ func once() func() bool {
 	done := false
 	return func() bool { r := !done; done = true; return r }
 }
+
+// BenchmarkDecodeV1500k decodes a version 1 document (the upgrade path).
+func BenchmarkDecodeV1500k(b *testing.B) {
+	enc, err := encodeV1(bigState(500_000))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(enc)))
+	for b.Loop() {
+		if _, err := Decode(enc); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -36,23 +36,27 @@ func withChecksum(body []byte) []byte {
 
 // verifyChecksum checks the checksum line of b against the rest of b.
 func verifyChecksum(b []byte, want string) error {
-	mismatch := errors.New(`checksum mismatch: the file was changed outside dialtone or damaged` +
-		` (if you edited it on purpose, delete its "checksum" line to accept the edit)`)
-	i := bytes.Index(b, checksumKey)
-	if i < 0 {
-		return mismatch // the line was reformatted: we cannot tell what was hashed
-	}
-	start := i + 1
-	n := bytes.IndexByte(b[start:], '\n')
-	if n < 0 {
-		return mismatch
-	}
-	end := start + n + 1
-	rest := make([]byte, 0, len(b)-(end-start))
-	rest = append(append(rest, b[:start]...), b[end:]...)
-	sum := sha256.Sum256(rest)
-	if want != checksumPrefix+hex.EncodeToString(sum[:]) {
-		return mismatch
+	from, to, ok := checksumLine(b)
+	if !ok || want != checksumOf(b, from, to) {
+		return errChecksumMismatch
 	}
 	return nil
+}
+
+var errChecksumMismatch = errors.New(`checksum mismatch: the file was changed outside dialtone or damaged` +
+	` (if you edited it on purpose, delete its "checksum" line to accept the edit)`)
+
+// checksumLine finds the checksum line of b: [from, to) spans it with its newline. ok is
+// false when the line was reformatted (we cannot tell what was hashed).
+func checksumLine(b []byte) (from, to int, ok bool) {
+	i := bytes.Index(b, checksumKey)
+	if i < 0 {
+		return 0, 0, false
+	}
+	from = i + 1
+	n := bytes.IndexByte(b[from:], '\n')
+	if n < 0 {
+		return 0, 0, false
+	}
+	return from, from + n + 1, true
 }

@@ -11,6 +11,9 @@
 // The encoding (encode.go) is deterministic, indented JSON that starts with
 // format_version; Decode reads that version first and refuses documents it does not
 // understand, with a position for syntax errors. It never panics, whatever the input.
+// Format version 2 writes the mailboxes as one array row per mailbox
+// (mailboxes_rows.go); version 1 documents (mailboxes as objects) are still read and
+// are written back as version 2.
 //
 // Local (local.go, lock.go, journal.go) keeps the state in one file beside its
 // companions: FILE.backup (the previous version), FILE.lock (who holds the lock, with

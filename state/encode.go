@@ -28,9 +28,9 @@ func Encode(s *State) ([]byte, error) {
 	if err := enc.Encode(doc); err != nil {
 		return nil, fmt.Errorf("encode state: %w", err)
 	}
-	body, ok := spliceMailboxes(buf.Bytes(), mailboxes)
-	if !ok {
-		return nil, errors.New("encode state: the mailboxes key is not where it belongs")
+	body, err := spliceMailboxRows(buf.Bytes(), mailboxes) // format version 2 (mailboxes_rows.go)
+	if err != nil {
+		return nil, fmt.Errorf("encode state: %w", err)
 	}
 	return withChecksum(body), nil
 }
@@ -87,6 +87,15 @@ type fileV1 struct {
 	Checksum string `json:"checksum,omitempty"`
 }
 
+// fileV2 is the document of format version 2: version 1 with the mailboxes as rows
+// (mailboxes_rows.go). Its Mailboxes field is shallower than State's, so encoding/json
+// reads "mailboxes" into it and leaves State.Mailboxes alone.
+type fileV2 struct {
+	State
+	Checksum  string      `json:"checksum,omitempty"`
+	Mailboxes mailboxRows `json:"mailboxes"`
+}
+
 // VersionError is returned by Decode for a document written by a newer dialtone.
 type VersionError struct {
 	Version int // the document's format_version
@@ -114,28 +123,46 @@ func Decode(b []byte) (*State, error) {
 		return nil, fmt.Errorf("format_version %d is not valid: this dialtone writes format version %d", v, FormatVersion)
 	}
 
-	if s, ok := decodeFast(b); ok {
+	if s, ok := decodeFast(b, v); ok {
 		return s, nil
 	}
-	var f fileV1
-	if err := decodeStrict(b, &f); err != nil {
-		return nil, err
+	var s *State
+	var sum string
+	if v == 1 {
+		var f fileV1
+		if err := decodeStrict(b, &f); err != nil {
+			return nil, err
+		}
+		s, sum = &f.State, f.Checksum
+	} else {
+		var f fileV2
+		if err := decodeStrict(b, &f); err != nil {
+			return nil, err
+		}
+		s, sum = &f.State, f.Checksum
+		if f.Mailboxes != nil {
+			m, err := f.Mailboxes.toMap()
+			if err != nil {
+				return nil, err
+			}
+			s.Mailboxes = m
+		}
 	}
-	if f.Checksum != "" {
-		if err := verifyChecksum(b, f.Checksum); err != nil {
+	if sum != "" {
+		if err := verifyChecksum(b, sum); err != nil {
 			return nil, err
 		}
 	}
-	s := &f.State
+	s.FormatVersion = FormatVersion // what it is in memory: the version Encode writes
 	if err := s.validate(); err != nil {
 		return nil, err
 	}
 	return s, nil
 }
 
-// decodeStrict decodes b into f with Decode's rules: no unknown fields, nothing after
-// the document, errors with a line and column.
-func decodeStrict(b []byte, f *fileV1) error {
+// decodeStrict decodes b into f (a *fileV1 or *fileV2) with Decode's rules: no unknown
+// fields, nothing after the document, errors with a line and column.
+func decodeStrict(b []byte, f any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(f); err != nil {
@@ -148,30 +175,45 @@ func decodeStrict(b []byte, f *fileV1) error {
 	return nil
 }
 
-// decodeFast decodes a document exactly as Encode wrote it: its checksum line holds,
-// so its layout is Encode's, and the mailboxes are read by hand (mailboxes_json.go).
-// ok is false for anything else, and Decode then takes the ordinary path, which
-// decides and words every error.
-func decodeFast(b []byte) (*State, bool) {
+// decodeFast decodes a document of version v exactly as Encode wrote it: its checksum
+// line holds, so its layout is Encode's, and the mailboxes are read by hand
+// (mailboxes_rows.go for version 2, mailboxes_json.go for version 1). The checksum is
+// computed on another goroutine while the mailboxes are parsed (two cores: the
+// SHA-256 of a large state costs as much as reading it); nothing is returned before
+// it matched. ok is false for anything else, and Decode then takes the ordinary path,
+// which decides and words every error.
+func decodeFast(b []byte, v int) (*State, bool) {
 	i := bytes.Index(b, checksumKey)
 	if i < 0 {
 		return nil, false
 	}
 	start := i + len(checksumKey)
 	end := bytes.IndexByte(b[start:], '"')
-	if end < 0 || verifyChecksum(b, string(b[start:start+end])) != nil {
+	from, to, found := checksumLine(b)
+	if end < 0 || !found {
 		return nil, false
 	}
-	rest, mailboxes, ok := cutMailboxes(b)
-	if !ok {
+	want := string(b[start : start+end])
+	sumOK := make(chan bool, 1)
+	go func() { sumOK <- want == checksumOf(b, from, to) }()
+	var rest []byte
+	var mailboxes map[string]*Mailbox
+	var ok bool
+	if v == 1 {
+		rest, mailboxes, ok = cutMailboxes(b)
+	} else {
+		rest, mailboxes, ok = cutMailboxRows(b)
+	}
+	if !<-sumOK || !ok {
 		return nil, false
 	}
-	var f fileV1
+	var f fileV1 // the rest holds "mailboxes": {} in either version
 	if err := decodeStrict(rest, &f); err != nil {
 		return nil, false
 	}
 	f.State.Mailboxes = mailboxes
 	s := &f.State
+	s.FormatVersion = FormatVersion
 	if err := s.validate(); err != nil {
 		return nil, false
 	}

@@ -18,7 +18,7 @@ func TestEncodeDecodeRoundtrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.HasPrefix(b, []byte("{\n  \"format_version\": 1,\n  \"checksum\": \"sha256:")) || !bytes.HasSuffix(b, []byte("}\n")) {
+	if !bytes.HasPrefix(b, []byte("{\n  \"format_version\": 2,\n  \"checksum\": \"sha256:")) || !bytes.HasSuffix(b, []byte("}\n")) {
 		t.Fatalf("unexpected layout:\n%s", b)
 	}
 	got, err := Decode(b)
@@ -119,7 +119,7 @@ func TestRoundtripGolden(t *testing.T) {
 
 func TestDecodeErrors(t *testing.T) {
 	good, _ := Encode(sampleState())
-	tampered := bytes.Replace(good, []byte(`"database": "DB01"`), []byte(`"database": "DB02"`), 1)
+	tampered := bytes.Replace(good, []byte(`"DB01"]`), []byte(`"DB02"]`), 1)
 	withoutChecksum := func(b []byte) []byte {
 		i := bytes.Index(b, []byte("  \"checksum\""))
 		j := i + bytes.IndexByte(b[i:], '\n') + 1
@@ -134,7 +134,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"null", "null", "does not start with a JSON object"},
 		{"truncated", string(good[:len(good)/2]), "invalid JSON at line"},
 		{"truncated syntax", "{\n  \"format_version\": 1,\n  \"lineage\": \"l\",\n  \"servers\": {,\n", "invalid JSON at line 4, column 15"},
-		{"newer version", `{"format_version": 2, "lineage": "l"}`, "supports format version 1: upgrade dialtone"},
+		{"newer version", `{"format_version": 3, "lineage": "l"}`, "supports format version 2: upgrade dialtone"},
 		{"version zero", `{"format_version": 0, "lineage": "l"}`, "format_version 0 is not valid"},
 		{"version missing", `{"lineage": "l", "serial": 1}`, "format_version is missing"},
 		{"version not a number", `{"format_version": "1", "lineage": "l"}`, "format_version is not a number"},
@@ -147,6 +147,14 @@ func TestDecodeErrors(t *testing.T) {
 		{"trailing data", `{"format_version": 1, "lineage": "l"} {}`, "unexpected data after the end"},
 		{"bad time", `{"format_version": 1, "lineage": "l", "recoveries": {"r": {"steps": {"s": {"started": "yesterday"}}}}}`, "yesterday"},
 		{"tampered", string(tampered), "checksum mismatch"},
+		{"v2 short row", `{"format_version": 2, "lineage": "l", "mailboxes": [["a@x", "g"]]}`, "mailboxes row 1 has 2 columns"},
+		{"v2 long row", `{"format_version": 2, "lineage": "l", "mailboxes": [["a@x", "g", "DB", "", "", "", ""]]}`, "mailboxes row 1 has 7 columns"},
+		{"v2 null row", `{"format_version": 2, "lineage": "l", "mailboxes": [null]}`, "mailboxes row 1 has 0 columns"},
+		{"v2 twice", `{"format_version": 2, "lineage": "l", "mailboxes": [["a@x", "g", "DB"], ["a@x", "h", "DB"]]}`, `row 2: "a@x" appears twice`},
+		{"v2 bad flag", `{"format_version": 2, "lineage": "l", "mailboxes": [["a@x", "g", "DB", "", "", "yes"]]}`, `flags "yes"`},
+		{"v2 wrong type", "{\"format_version\": 2, \"lineage\": \"l\",\n \"mailboxes\": [[\"a@x\", 1, \"DB\"]]}", "wrong type at line 2"},
+		{"v2 object mailboxes", `{"format_version": 2, "lineage": "l", "mailboxes": {"a@x": {"address": "a@x"}}}`, "wrong type"},
+		{"v1 rows", `{"format_version": 1, "lineage": "l", "mailboxes": [["a@x", "g", "DB"]]}`, "wrong type"},
 		{"reformatted", strings.ReplaceAll(string(good), "\n  \"checksum\"", "\n\"checksum\""), "checksum mismatch"},
 	}
 	for _, c := range cases {
@@ -174,6 +182,11 @@ func FuzzDecode(f *testing.F) {
 	good, _ := Encode(sampleState())
 	f.Add(good)
 	f.Add([]byte(`{"format_version": 1, "lineage": "l"}`))
+	if v1, err := encodeV1(sampleState()); err == nil {
+		f.Add(v1)
+	}
+	f.Add([]byte(`{"format_version": 2, "lineage": "l", "mailboxes": [["a@x", "g", "DB", "arbitration", "DB2", "no_autodiscover"], ["b@x", "g", "DB"]]}`))
+	f.Add([]byte("{\n  \"format_version\": 2,\n  \"checksum\": \"x\",\n  \"mailboxes\": [\n    [\"a\", \"b\", \"c\"]\n  ]\n}\n"))
 	f.Add([]byte(`{"format_version": 1, "lineage": "l", "recoveries": {"r": {"steps": {"s": null}}}}`))
 	f.Add([]byte(`{"format_version": 1e400}`))
 	f.Add([]byte("{\n  \"format_version\": 1,\n  \"checksum\": \"x\"\n"))

@@ -157,7 +157,7 @@ func TestLocalDamagedStateNamesBackup(t *testing.T) {
 	}
 
 	// A newer format is not damage: the message says to upgrade.
-	os.WriteFile(path, []byte(`{"format_version": 2, "lineage": "x"}`), 0o600)
+	os.WriteFile(path, []byte(`{"format_version": 3, "lineage": "x"}`), 0o600)
 	if _, err := NewLocal(path).Read(); err == nil || strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "upgrade dialtone") {
 		t.Fatalf("newer version: %v", err)
 	}

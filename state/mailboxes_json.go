@@ -3,11 +3,15 @@ package state
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"slices"
 	"strings"
 	"unicode/utf8"
 )
 
+// Format version 1 (read, and written only by encodeV1 for tests and benchmarks):
+// the mailboxes as an object of objects keyed by address.
+//
 // The mailboxes are most of a large state (500,000 of them are ~85 MB of JSON), and
 // encoding/json spends most of Encode and Decode on them. This file writes and reads
 // that one map by hand, byte for byte as encoding/json does with Encode's settings
@@ -20,6 +24,27 @@ import (
 // mailboxesKey is the top-level mailboxes key at Encode's indentation. JSON strings
 // hold no raw newline, so this sequence can only be that key.
 var mailboxesKey = []byte("\n  \"mailboxes\": ")
+
+// encodeV1 encodes s as format version 1 wrote it (Encode now writes version 2): kept
+// so that tests and benchmarks can check that Decode still reads version 1 documents.
+func encodeV1(s *State) ([]byte, error) {
+	doc := normalized(s)
+	doc.FormatVersion = 1
+	mailboxes := doc.Mailboxes
+	doc.Mailboxes = map[string]*Mailbox{}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, err
+	}
+	body, ok := spliceMailboxes(buf.Bytes(), mailboxes)
+	if !ok {
+		return nil, errors.New("the mailboxes key is not where it belongs")
+	}
+	return withChecksum(body), nil
+}
 
 // spliceMailboxes replaces the empty mailboxes object that encoding/json wrote for doc
 // (encoded with Mailboxes empty) by the hand-encoded map m.

@@ -2,8 +2,10 @@ package state
 
 import "time"
 
-// FormatVersion is the version of the state document this code writes.
-const FormatVersion = 1
+// FormatVersion is the version of the state document this code writes. Version 2
+// (mailboxes as rows, mailboxes_rows.go) replaced 1 (mailboxes as objects); Decode
+// reads both, and a decoded state always says FormatVersion.
+const FormatVersion = 2
 
 // State is the recorded picture of the organization and of every recovery's progress.
 // Maps are keyed by name (servers, databases, recoveries), by primary SMTP address
