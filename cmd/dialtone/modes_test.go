@@ -12,7 +12,8 @@ import (
 // in the working folder is 0600 and every folder it created 0700: the state, its
 // backups, the journal and lock, plan files, run reports (.dialtone/reports), the lab
 // (databases, logs, backups, directory), the drill's folder, and the log file
-// (DIALTONE_LOG_PATH). fmt keeps the mode a configuration file had.
+// (DIALTONE_LOG_PATH), and the journal an apply killed after its first step left.
+// fmt keeps the mode a configuration file had.
 func TestFileModes(t *testing.T) {
 	dir := workdir(t)
 	logPath := filepath.Join(t.TempDir(), "dialtone.log")
@@ -22,6 +23,14 @@ func TestFileModes(t *testing.T) {
 	mustDialtone(t, dir, env, "lab", "deliver", "-database=DB01", "-count=4")
 	mustDialtone(t, dir, env, "lab", "backup", "DB01", "-name=nightly")
 	mustDialtone(t, dir, env, "lab", "fail", "database", "DB01", "-mode=lost")
+	// An apply killed after its first step leaves the journal behind.
+	setHCL(t, dir, "", "dial_tone")
+	if r := dialtone(t, dir, append(env, killAfterEnv+"=1"), "apply", "-auto-approve"); !r.killed {
+		t.Fatalf("apply with %s=1 was not killed: exit %d\n%s", killAfterEnv, r.code, r.stderr)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "dialtone.state.json.journal")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("the journal after a killed apply: %v %v, want 0600", fi, err)
+	}
 	for _, stage := range []string{"dial_tone", "restored", "swapped", "merged", "complete"} {
 		setHCL(t, dir, "", stage)
 		if r := dialtone(t, dir, env, "plan", "-out="+stage+".plan"); r.code != 0 {
