@@ -68,7 +68,11 @@ func cmdReport(c *cli, args []string) int {
 	id := fs.Arg(0)
 	if id == "" {
 		if len(ids) == 0 {
-			return c.errorf("no run reports yet: every apply and drill writes one (in %s beside the state)", reportsDir)
+			where := reportsDir + " beside the state"
+			if _, local := store.(localReports); !local {
+				where = "the state backend"
+			}
+			return c.errorf("no run reports yet: every apply and drill writes one (in %s)", where)
 		}
 		id = ids[len(ids)-1]
 	}

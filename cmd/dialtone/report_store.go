@@ -11,12 +11,12 @@ import (
 	"strings"
 
 	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/state/pg"
 )
 
 // ReportStore keeps run reports. A state backend may implement it to keep them with the
-// state (a team's shared backend); otherwise they go to the local folder beside the
-// state (localReports). Today only the local folder exists: the pg backend does not
-// implement it, so pg users' reports are local files too.
+// state (a team's shared backend: pg keeps them in its reports table); otherwise they
+// go to the local folder beside the state (localReports).
 type ReportStore interface {
 	// PutReport stores a report's JSON document and its Markdown under id.
 	PutReport(id string, jsonDoc, markdown []byte) error
@@ -75,8 +75,9 @@ func (l localReports) GetReport(id string) ([]byte, error) {
 }
 
 // reportStore returns where this working directory's reports live: the state backend
-// when it implements ReportStore, else .dialtone/reports beside the local state file
-// (beside the working directory for another backend).
+// when it implements ReportStore (pg), else .dialtone/reports beside the local state
+// file (beside the working directory for another backend). A backend that cannot be
+// opened gives a store whose every call fails with its error.
 func reportStore(c *cli, cfg *config.Config) ReportStore {
 	be := configuredBackend(c, cfg)
 	base := c.dir
@@ -86,9 +87,26 @@ func reportStore(c *cli, cfg *config.Config) ReportStore {
 			p = config.DefaultStatePath
 		}
 		base = filepath.Dir(c.path(p))
+	} else {
+		b, _, err := openBackend(c, be)
+		if err != nil {
+			return failedReports{err}
+		}
+		if rs, ok := b.(ReportStore); ok {
+			return rs
+		}
 	}
 	return localReports{dir: filepath.Join(base, reportsDir)}
 }
+
+var _ ReportStore = (*pg.Backend)(nil)
+
+// failedReports is the store of a backend that could not be opened.
+type failedReports struct{ err error }
+
+func (f failedReports) PutReport(string, []byte, []byte) error { return f.err }
+func (f failedReports) ReportIDs() ([]string, error)           { return nil, f.err }
+func (f failedReports) GetReport(string) ([]byte, error)       { return nil, f.err }
 
 // saveReport stores a report in JSON and Markdown. Secrets are scrubbed first (a
 // report carries error texts, which can quote anything).
@@ -107,6 +125,26 @@ func saveReport(c *cli, store ReportStore, rep *runReport) error {
 // loadReports reads every stored report, oldest first; damaged ones are skipped (and
 // logged).
 func loadReports(c *cli, store ReportStore) []*runReport {
+	if all, ok := store.(interface {
+		ReportDocs() ([]string, [][]byte, error)
+	}); ok {
+		// One round trip for them all (pg).
+		ids, docs, err := all.ReportDocs()
+		if err != nil {
+			c.log.Warn("listing run reports", "error", err)
+			return nil
+		}
+		var out []*runReport
+		for i, doc := range docs {
+			var rep runReport
+			if err := json.Unmarshal(doc, &rep); err != nil {
+				c.log.Warn("skipping a damaged run report", "id", ids[i], "error", err)
+				continue
+			}
+			out = append(out, &rep)
+		}
+		return out
+	}
 	ids, err := store.ReportIDs()
 	if err != nil {
 		c.log.Warn("listing run reports", "error", err)

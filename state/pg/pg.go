@@ -8,7 +8,8 @@
 //   - journal: one row per finished step of a running apply, keyed by (lineage, serial,
 //     seq), inserted in its own transaction; folded into state by Write, in the same
 //     transaction that writes the new document;
-//   - lock: one row saying who holds the lock (state.LockInfo as JSON), or nobody.
+//   - lock: one row saying who holds the lock (state.LockInfo as JSON), or nobody;
+//   - reports: dialtone's run reports (reports.go).
 //
 // The lock itself is a session advisory lock (pg_try_advisory_lock) on a key derived
 // from the schema name, taken on a dedicated connection that the holder keeps for the
@@ -245,6 +246,7 @@ func (b *Backend) ensureSchema(ctx context.Context, conn *pgx.Conn) error {
 			lock_id text,
 			info jsonb,
 			backend_pid integer)`,
+		b.reportsDDL(),
 		`INSERT INTO ` + b.table("lock") + ` (id) VALUES (true) ON CONFLICT DO NOTHING`,
 	}
 	for i, q := range ddl {
