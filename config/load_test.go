@@ -538,3 +538,22 @@ func keys[T any](m map[string]T) []string {
 	sort.Strings(out)
 	return out
 }
+
+// Names with a C1 control or a Unicode line break are refused here, as the Exchange
+// provider refuses them on a command line: a plan must never show what apply refuses.
+func TestUnicodeControlsInNamesRefused(t *testing.T) {
+	for _, r := range []rune{'\u0085', '\u009b', '\u2028', '\u2029'} {
+		src := "server \"EX01\" {\n  edition = \"enterprise\"\n  version = \"15.2.1544.4\"\n}\n" +
+			"database \"DB" + string(r) + "01\" {\n  server = server.EX01\n  edb_file_path = \"D:\\\\DB\\\\DB.edb\"\n  log_folder_path = \"D:\\\\DB\\\\Logs\"\n}\n"
+		_, diags := loadSource(t, src)
+		found := false
+		for _, d := range diags {
+			if d.Summary == "Invalid database name" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("U+%04X in a database name: no \"Invalid database name\" diagnostic in %s", r, diags)
+		}
+	}
+}

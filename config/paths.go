@@ -37,7 +37,10 @@ func isDriveLetter(c byte) bool { return c >= 'A' && c <= 'Z' || c >= 'a' && c <
 
 func hasControl(s string) bool {
 	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
+		// The C0 and C1 controls and the Unicode line breaks: no Exchange name or Windows
+		// path holds one, and the Exchange provider refuses them on a command line
+		// (providers.PSCheckValue), so a plan must never show one.
+		if r < 0x20 || (r >= 0x7f && r < 0xa0) || r == '\u2028' || r == '\u2029' {
 			return true
 		}
 	}
