@@ -31,8 +31,10 @@ import (
 //   - When a step fails, no new step starts; running ones finish (and are recorded) and
 //     Apply returns an error naming the failed step and the provider's error.
 //
-// Journal writes and state changes are serialised; hooks are called from the goroutine
-// that runs the step (see Hooks).
+// Journal records are decided and queued in order under one mutex; parallel steps that
+// finish together share one journal write and fsync (group commit, journal_group.go),
+// and a step's changes reach the in-memory state only after its record is durable. Hooks are called from the goroutine that runs the step (see
+// Hooks).
 func Apply(ctx context.Context, p *Plan, prov providers.Provider, st *state.State, j Journal, hooks Hooks, opts ApplyOptions) error {
 	switch {
 	case p == nil:
@@ -56,7 +58,7 @@ func Apply(ctx context.Context, p *Plan, prov providers.Provider, st *state.Stat
 	if hooks == nil {
 		hooks = NopHooks{}
 	}
-	w := &walker{prov: prov, st: st, j: j, hooks: hooks, par: opts.Parallelism, now: opts.Now,
+	w := &walker{prov: prov, st: st, j: newGroupJournal(j), hooks: hooks, par: opts.Parallelism, now: opts.Now,
 		inPlan: make(map[string]bool, len(p.Steps)), done: make(map[string]bool, len(p.Steps)),
 		remaining: map[stageKey]int{}}
 	if w.par <= 0 {
@@ -121,7 +123,7 @@ type stageKey struct{ recovery, stage string }
 type walker struct {
 	prov  providers.Provider
 	st    *state.State
-	j     Journal
+	j     *groupJournal // nil: no journal
 	hooks Hooks
 	par   int
 	now   func() time.Time
@@ -226,6 +228,11 @@ func (w *walker) exec(ctx context.Context, s *Step) error {
 	started := w.now()
 	res, err := w.prov.Apply(ctx, s.Operation, func(done, total int64) { w.hooks.Progress(s, done, total) })
 	finished := w.now()
+	// PostStep reports the operation's outcome as it returns, before the record: the
+	// progress display and the crash drills rely on that order (a kill inside the
+	// journal write still shows the step's operation finished). What acknowledges a
+	// step is its changes reaching the in-memory state (and so the state file), which
+	// record does only after the journal write returned.
 	w.hooks.PostStep(s, res, finished.Sub(started), err)
 	if err != nil {
 		return fmt.Errorf("step %s failed: %w", s.ID, err)
@@ -255,14 +262,17 @@ func (w *walker) wasStarted(s *Step) bool {
 
 // markStarted journals that s passed its checks and is about to run.
 func (w *walker) markStarted(s *Step) error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
 	c := state.Change{StepStarted: &state.StepStarted{Recovery: s.Recovery, ID: s.ID, Started: w.now()}}
 	if w.j != nil {
-		if err := w.j.AppendJournal([]state.Change{c}); err != nil {
+		w.mu.Lock()
+		wait := w.j.enqueue([]state.Change{c})
+		w.mu.Unlock()
+		if err := wait(); err != nil {
 			return fmt.Errorf("step %s could not be recorded as started: %w", s.ID, err)
 		}
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	w.st.ApplyChange(c)
 	return nil
 }
@@ -270,21 +280,35 @@ func (w *walker) markStarted(s *Step) error {
 // record journals a finished step's changes, then applies them to the state. The
 // stage mark rides with the last step of a stage, so a crash can never leave a stage
 // raised without its steps, or its steps recorded without the stage.
+//
+// The changes are decided and queued under w.mu (so the journal holds them in that
+// order), then the mutex is released while the record is made durable, so that other
+// parallel steps finishing meanwhile join the same write (group commit). Only then are
+// the changes applied to the state. Parallel steps are merges, whose effects do not
+// depend on each other's, so deciding one before another's is applied is safe.
 func (w *walker) record(s *Step, res providers.Result, started, finished time.Time) error {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	changes := effects(s, res, w.st, started, finished)
 	key := stageKey{s.Recovery, s.Stage}
 	if w.remaining[key]--; w.remaining[key] == 0 {
 		changes = append(changes, state.Change{Stage: &state.StageMark{Recovery: s.Recovery, Stage: s.Stage}})
 	}
 	w.log.Trace("journal step", "step", s.ID, "changes", len(changes))
+	var wait func() error
 	if w.j != nil {
-		if err := w.j.AppendJournal(changes); err != nil {
+		wait = w.j.enqueue(changes)
+	}
+	w.mu.Unlock()
+	if wait != nil {
+		if err := wait(); err != nil {
+			w.mu.Lock()
 			w.remaining[key]++
+			w.mu.Unlock()
 			return fmt.Errorf("step %s finished but could not be recorded: %w", s.ID, err)
 		}
 	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	for _, c := range changes {
 		w.st.ApplyChange(c)
 	}

@@ -11,7 +11,8 @@ import (
 
 // Journal durably records the changes of one finished step before they are applied to
 // the in-memory state (state.Backend satisfies it). Apply calls it once per step,
-// never concurrently.
+// never concurrently; a Journal that is also a BatchJournal gets the records of
+// parallel steps that finish together in one call (group commit, journal_group.go).
 type Journal interface {
 	AppendJournal(changes []state.Change) error
 }
@@ -23,7 +24,8 @@ type Hooks interface {
 	// PreStep is called before a step's operation starts.
 	PreStep(s *Step)
 	// PostStep is called when the operation returns, with its error (nil: done) and how
-	// long it took; for a finished step, before its changes are journalled.
+	// long it took; for a finished step, before its changes are journalled (the step is
+	// recorded, in the journal and then in memory, only after).
 	PostStep(s *Step, res providers.Result, elapsed time.Duration, err error)
 	// Progress passes on a long operation's progress in the provider's units.
 	Progress(s *Step, done, total int64)

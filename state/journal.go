@@ -12,6 +12,9 @@ import (
 
 // The journal is FILE.journal: one line per finished step, appended and fsynced by
 // AppendJournal, so that a checkpoint costs the size of the step and not of the state.
+// Parallel steps finishing together append their lines with one write and one fsync
+// (AppendJournalBatch, the apply walk's group commit); the walk acknowledges none of
+// them before that fsync returned.
 // Read replays the records made against the stored state's lineage and serial; Write
 // folds them into the file and removes the journal.
 //
@@ -33,27 +36,45 @@ type journalRecord struct {
 // first). The line is written with a single write and fsynced before it returns. No
 // changes, no record.
 func (l *Local) AppendJournal(changes []Change) error {
-	if len(changes) == 0 {
-		return nil
-	}
+	return l.AppendJournalBatch([][]Change{changes})
+}
+
+// AppendJournalBatch durably appends one record per element of batch, in order, with
+// a single write and a single fsync (the group commit of parallel steps, see
+// planner/journal_group.go). Each record is its own line, exactly as AppendJournal
+// writes it, so replay cannot tell a batch from separate appends: a crash during the
+// write leaves whole records and at most one torn line at the end, as before. On error
+// none of the records may be taken as durable (some may be; replay finds them). Empty
+// elements make no record.
+func (l *Local) AppendJournalBatch(batch [][]Change) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.stored {
-		return fmt.Errorf("append to journal %q: read or write the state first (the journal records the stored state's serial)", l.journalPath())
+	var buf []byte
+	for _, changes := range batch {
+		if len(changes) == 0 {
+			continue
+		}
+		if !l.stored {
+			return fmt.Errorf("append to journal %q: read or write the state first (the journal records the stored state's serial)", l.journalPath())
+		}
+		raw, err := json.Marshal(changes)
+		if err != nil {
+			return fmt.Errorf("append to journal %q: %w", l.journalPath(), err)
+		}
+		line, err := json.Marshal(journalRecord{Lineage: l.lineage, Serial: l.serial, Changes: raw, CRC32: crc32.ChecksumIEEE(raw)})
+		if err != nil {
+			return fmt.Errorf("append to journal %q: %w", l.journalPath(), err)
+		}
+		buf = append(append(buf, line...), '\n')
 	}
-	raw, err := json.Marshal(changes)
-	if err != nil {
-		return fmt.Errorf("append to journal %q: %w", l.journalPath(), err)
+	if len(buf) == 0 {
+		return nil
 	}
-	line, err := json.Marshal(journalRecord{Lineage: l.lineage, Serial: l.serial, Changes: raw, CRC32: crc32.ChecksumIEEE(raw)})
-	if err != nil {
-		return fmt.Errorf("append to journal %q: %w", l.journalPath(), err)
-	}
-	line = append(line, '\n')
+	line := buf
 	if err := l.openJournal(); err != nil {
 		return err
 	}
-	_, err = l.journal.Write(line)
+	_, err := l.journal.Write(line)
 	if err == nil {
 		err = l.journal.Sync()
 	}

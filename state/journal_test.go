@@ -205,3 +205,34 @@ func BenchmarkAppendJournal(b *testing.B) {
 		})
 	}
 }
+
+// A batch is one record per step, as separate appends would make them: replay counts
+// and applies each, and an empty element makes no record.
+func TestJournalBatch(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dialtone.state.json")
+	l := NewLocal(path)
+	if err := l.Write(sampleState()); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AppendJournal(stepChanges(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.AppendJournalBatch([][]Change{stepChanges(2), nil, stepChanges(3)}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path + ".journal")
+	if err != nil || bytes.Count(b, []byte("\n")) != 3 {
+		t.Fatalf("journal: %v, %d lines", err, bytes.Count(b, []byte("\n")))
+	}
+	l2 := NewLocal(path)
+	s, err := l2.Read()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l2.JournalPending() != 3 || s.Databases["DTDB03"] == nil || s.Recoveries["db01-outage"].Steps["recovery.db01-outage.step3"] == nil {
+		t.Fatalf("pending %d, databases %v", l2.JournalPending(), s.Databases)
+	}
+	if err := NewLocal(filepath.Join(t.TempDir(), "x.json")).AppendJournalBatch([][]Change{stepChanges(1)}); err == nil {
+		t.Fatal("a batch before Read or Write was accepted")
+	}
+}
