@@ -56,28 +56,15 @@ func cmdApply(c *cli, args []string) int {
 	if !ok {
 		return exitError
 	}
-	b, path, err := backendFor(c, cfg)
+	s, err := openSession(c, cfg, "apply")
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	unlock, err := lockState(c, b, path, "apply")
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	defer unlock()
-
-	st, err := readState(b, path)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
+	defer s.close(c)
+	b, path, st, prov := s.b, s.path, s.st, s.prov
 	if n := journalPending(b); n > 0 {
 		fmt.Fprintf(c.stdout, "Resuming: %d finished steps replayed from the journal of an interrupted apply.\n\n", n)
 	}
-	prov, err := openProvider(c, cfg)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	defer closeProvider(c, prov)
 	drift, err := refreshDrift(c, prov, st)
 	if err != nil {
 		return c.errorf("%v", err)

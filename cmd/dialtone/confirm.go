@@ -34,24 +34,12 @@ func cmdConfirm(c *cli, args []string) int {
 	if !ok {
 		return exitError
 	}
-	b, path, err := backendFor(c, cfg)
+	s, err := openSession(c, cfg, "confirm")
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	unlock, err := lockState(c, b, path, "confirm")
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	defer unlock()
-	st, err := readState(b, path)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	prov, err := openProvider(c, cfg)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	defer closeProvider(c, prov)
+	defer s.close(c)
+	b, path, st, prov := s.b, s.path, s.st, s.prov
 	if err := refreshFrom(c, prov, st); err != nil {
 		return c.errorf("%v", err)
 	}

@@ -47,19 +47,12 @@ func cmdPlan(c *cli, args []string) int {
 	if !ok {
 		return exitError
 	}
-	b, path, err := backendFor(c, cfg)
+	s, err := openSession(c, cfg, "")
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	st, err := readState(b, path)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	prov, err := openProvider(c, cfg)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	defer closeProvider(c, prov)
+	defer s.close(c)
+	st, prov := s.st, s.prov
 	var drift []planner.Drift
 	if a.refresh {
 		if drift, err = refreshDrift(c, prov, st); err != nil {

@@ -16,25 +16,13 @@ func cmdRefresh(c *cli, args []string) int {
 	if !ok {
 		return exitError
 	}
-	b, path, err := backendFor(c, cfg)
+	s, err := openSession(c, cfg, "refresh")
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	unlock, err := lockState(c, b, path, "refresh")
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	defer unlock()
-	st, err := readState(b, path)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	prov, err := openProvider(c, cfg)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	defer closeProvider(c, prov)
-	drift, err := refreshDrift(c, prov, st)
+	defer s.close(c)
+	b, path, st := s.b, s.path, s.st
+	drift, err := refreshDrift(c, s.prov, st)
 	if err != nil {
 		return c.errorf("%v", err)
 	}

@@ -279,3 +279,47 @@ func warnTakeover(c *cli, path string, info state.LockInfo) {
 		c.paint(yellow, "Warning:"), path, info.Who, info.PID, info.Operation, info.Created.UTC().Format("2006-01-02T15:04:05Z"))
 	c.log.Info("taking over a stale lock", "id", info.ID, "pid", info.PID)
 }
+
+// session is what a command that plans works on: the backend and its state (locked when
+// the command writes), and the provider.
+type session struct {
+	b      state.Backend
+	path   string // where the state lives, for messages
+	st     *state.State
+	prov   providers.Provider
+	unlock func() error // nil when not locked
+}
+
+// openSession opens the backend, takes its lock for lockOp (none when lockOp is ""),
+// reads the state and opens the provider. Close it with close.
+func openSession(c *cli, cfg *config.Config, lockOp string) (*session, error) {
+	b, path, err := backendFor(c, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{b: b, path: path}
+	if lockOp != "" {
+		if s.unlock, err = lockState(c, b, path, lockOp); err != nil {
+			return nil, err
+		}
+	}
+	if s.st, err = readState(b, path); err != nil {
+		s.close(c)
+		return nil, err
+	}
+	if s.prov, err = openProvider(c, cfg); err != nil {
+		s.close(c)
+		return nil, err
+	}
+	return s, nil
+}
+
+// close closes the provider, then releases the lock.
+func (s *session) close(c *cli) {
+	if s.prov != nil {
+		closeProvider(c, s.prov)
+	}
+	if s.unlock != nil {
+		_ = s.unlock()
+	}
+}
