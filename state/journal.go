@@ -87,6 +87,7 @@ func (l *Local) AppendJournalBatch(batch [][]Change) error {
 		return fmt.Errorf("append to journal %q: %w", l.journalPath(), err)
 	}
 	l.journalSize += int64(len(line))
+	l.logger().Trace("appended to the journal", "path", l.journalPath(), "records", bytes.Count(line, []byte{'\n'}), "bytes", len(line), "serial", l.serial)
 	return nil
 }
 

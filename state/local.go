@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/hashicorp/go-hclog"
 )
 
 // Local is the Backend that keeps the state in one file on local disk, with its
@@ -19,6 +21,7 @@ type Local struct {
 	path    string
 	backups int
 	lease   time.Duration
+	log     hclog.Logger // never nil
 
 	mu sync.Mutex
 	// stored is true once Read or Write has seen the stored state; lineage and serial
@@ -50,6 +53,9 @@ type LocalOptions struct {
 	// of it. Zero means DefaultLease. The flock already tells a dead holder on this
 	// host; the lease covers a lock file seen from another host (a shared folder).
 	Lease time.Duration
+	// Logger receives the state writes (debug), the journal appends (trace) and the lock
+	// being taken, released and forced open (info). nil: no logs.
+	Logger hclog.Logger
 }
 
 // DefaultLease is the local lock's lease when LocalOptions.Lease is zero.
@@ -71,7 +77,19 @@ func NewLocalWithOptions(path string, opts LocalOptions) *Local {
 	if lease <= 0 {
 		lease = DefaultLease
 	}
-	return &Local{path: path, backups: n, lease: lease}
+	log := opts.Logger
+	if log == nil {
+		log = hclog.NewNullLogger()
+	}
+	return &Local{path: path, backups: n, lease: lease, log: log}
+}
+
+// logger is l's logger; a Local built without NewLocalWithOptions logs nothing.
+func (l *Local) logger() hclog.Logger {
+	if l.log == nil {
+		return hclog.NewNullLogger()
+	}
+	return l.log
 }
 
 // Path returns the state file's path.
@@ -217,6 +235,7 @@ func (l *Local) Write(s *State) error {
 		return err
 	}
 	l.stored, l.lineage, l.serial = true, s.Lineage, s.Serial
+	l.logger().Debug("wrote state", "path", l.path, "lineage", s.Lineage, "serial", s.Serial)
 	// The journal's records are in the file now. Left behind (a crash here, a failed
 	// remove), they carry the old serial and Read ignores them; the next AppendJournal
 	// truncates them.

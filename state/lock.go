@@ -52,6 +52,7 @@ func (l *Local) Lock(operation string) (unlock func() error, err error) {
 	stop := make(chan struct{})
 	renewed := make(chan struct{})
 	go renewLease(f, info, l.lease, stop, renewed)
+	l.logger().Info("took the state lock", "path", lockPath, "operation", operation, "id", info.ID)
 	var once sync.Once
 	var uerr error
 	return func() error {
@@ -59,6 +60,11 @@ func (l *Local) Lock(operation string) (unlock func() error, err error) {
 			close(stop)
 			<-renewed
 			uerr = l.release(f, lockPath)
+			if uerr != nil {
+				l.logger().Warn("releasing the state lock", "path", lockPath, "id", info.ID, "error", uerr)
+			} else {
+				l.logger().Info("released the state lock", "path", lockPath, "id", info.ID)
+			}
 		})
 		return uerr
 	}, nil
@@ -261,6 +267,7 @@ func (l *Local) ForceUnlock(id string) error {
 	if err := os.Remove(lockPath); err != nil {
 		return fmt.Errorf("remove lock file %q: %w", lockPath, err)
 	}
+	l.logger().Info("forced the state lock open (taken over)", "path", lockPath, "id", id, "holder", info.Who, "pid", info.PID, "operation", info.Operation)
 	return nil
 }
 

@@ -56,7 +56,7 @@ func backendFactories() map[string]func(c *cli, be *config.Backend) (state.Backe
 			if p == "" {
 				p = config.DefaultStatePath
 			}
-			return state.NewLocalWithOptions(c.path(p), state.LocalOptions{Backups: be.Backups}), p, nil
+			return state.NewLocalWithOptions(c.path(p), state.LocalOptions{Backups: be.Backups, Logger: c.log.Named("state")}), p, nil
 		},
 		"pg": func(c *cli, be *config.Backend) (state.Backend, string, error) {
 			connStr := be.ConnStr
@@ -224,7 +224,7 @@ func openLab(c *cli, cfg *config.Config) (*lab.Lab, error) {
 	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("lab folder %s does not exist: run \"dialtone lab init\" to build the simulated organization", p)
 	}
-	l, err := lab.Open(p)
+	l, err := lab.OpenWithOptions(p, lab.Options{Logger: c.log.Named("provider.lab")})
 	if err != nil {
 		return nil, fmt.Errorf("opening lab %s: %w", p, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dialtone/dialtone/providers"
 )
@@ -16,11 +17,13 @@ func (l *Lab) Apply(ctx context.Context, op providers.Operation, progress func(d
 		return providers.Result{}, err
 	}
 	var res providers.Result
+	start := time.Now()
 	err := l.run(false, func(s *session) error {
 		var err error
 		res, err = s.apply(ctx, op, progress)
 		return err
 	})
+	l.logOp("apply", string(op.Kind), op.Database, start, err)
 	if err != nil {
 		return providers.Result{}, fmt.Errorf("%s: %w", op.Kind, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/dialtone/dialtone/providers"
 )
@@ -17,7 +18,10 @@ func (l *Lab) Check(ctx context.Context, c providers.Check) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return l.run(false, func(s *session) error { return s.check(c) })
+	start := time.Now()
+	err := l.run(false, func(s *session) error { return s.check(c) })
+	l.logOp("check", string(c.Kind), c.Database, start, err)
+	return err
 }
 
 func (s *session) check(c providers.Check) error {

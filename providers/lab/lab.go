@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/dialtone/dialtone/providers"
@@ -44,6 +45,14 @@ type Topology struct {
 type Lab struct {
 	dir string
 	mu  sync.Mutex
+	log hclog.Logger // never nil: a null logger unless Options.Logger or SetLogger
+}
+
+// Options are the optional settings of OpenWithOptions.
+type Options struct {
+	// Logger receives one line per operation (Apply, Check) at debug, with its kind, the
+	// database and the duration, and failures at warn. nil: no logs.
+	Logger hclog.Logger
 }
 
 var (
@@ -63,7 +72,7 @@ func Init(dir string, topo Topology, mailboxesPerDatabase int) (*Lab, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create lab folder: %w", err)
 	}
-	l := &Lab{dir: dir}
+	l := &Lab{dir: dir, log: hclog.NewNullLogger()}
 	err := l.run(true, func(s *session) error {
 		if exists(l.orgPath()) || exists(filepath.Join(dir, directoryFile)) {
 			return fmt.Errorf("lab already exists at %s: remove the folder to start over", dir)
@@ -77,18 +86,45 @@ func Init(dir string, topo Topology, mailboxesPerDatabase int) (*Lab, error) {
 }
 
 // Open opens the lab in dir.
-func Open(dir string) (*Lab, error) {
+func Open(dir string) (*Lab, error) { return OpenWithOptions(dir, Options{}) }
+
+// OpenWithOptions is Open with settings.
+func OpenWithOptions(dir string, opts Options) (*Lab, error) {
 	st, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) || (err == nil && !st.IsDir()) {
 		return nil, fmt.Errorf("lab folder %q does not exist: run \"dialtone lab init\" first", dir)
 	} else if err != nil {
 		return nil, err
 	}
-	l := &Lab{dir: dir}
+	l := &Lab{dir: dir, log: hclog.NewNullLogger()}
+	l.SetLogger(opts.Logger)
 	if !exists(l.orgPath()) {
 		return nil, fmt.Errorf("lab folder %q holds no lab (no org.json): run \"dialtone lab init\" first", dir)
 	}
 	return l, nil
+}
+
+// SetLogger sets the logger of the operations (see Options.Logger); nil turns logs off.
+// Call it before the lab is shared between goroutines.
+func (l *Lab) SetLogger(log hclog.Logger) {
+	if log == nil {
+		log = hclog.NewNullLogger()
+	}
+	l.log = log
+}
+
+// logOp logs one finished operation: debug when it succeeded, warn when it failed.
+func (l *Lab) logOp(what, kind, database string, start time.Time, err error) {
+	log := l.log
+	if log == nil {
+		return
+	}
+	args := []any{"op", kind, "database", database, "duration", time.Since(start).Round(time.Microsecond)}
+	if err != nil {
+		log.Warn(what+" failed", append(args, "error", err)...)
+		return
+	}
+	log.Debug(what, args...)
 }
 
 // Close releases the lab. Nothing stays open between calls, so it only marks the end.
