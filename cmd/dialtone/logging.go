@@ -28,7 +28,8 @@ import (
 //
 // Everything the logger writes passes through a scrubbing writer first: every known
 // secret (the text of sensitive variables, the pg connection string and its password,
-// the Exchange credential from the environment) is replaced by "(sensitive)".
+// the Exchange credential from the environment or its credential_file: password and
+// user name) is replaced by "(sensitive)".
 
 // logEnv and logPathEnv are the logging settings.
 const (

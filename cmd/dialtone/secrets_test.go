@@ -36,15 +36,17 @@ import (
 // the log file and the state as state pull prints it are searched for every secret.
 
 const (
-	secretVar     = "sv-Q7m2Zk9-sensitive-value" // the sensitive variable, local runs
-	secretVarPW   = "pw-R4t8Nw2-in-conn-str"     // password inside the sensitive conn_str, pg runs
-	secretEnvPW   = "pw-J6h3Vb1-in-env"          // password of DIALTONE_PG_CONN_STR
-	secretExPW    = "pw-X2c5Lp8-exchange"        // EXCHANGE_PASSWORD
-	secretBadPW   = "pw-B9d1Ks4-bad-conn"        // password of a conn string that cannot work
-	secretNumber  = "sv-N3w7Pq5-not-a-number"    // a bad -var value for a sensitive number
-	secretUser    = `CONTOSO\svc-dialtone-Y5`    // EXCHANGE_USERNAME (checked like a secret)
-	secretDTVars  = "sv-T1u6Gm3-from-dtvars"     // the sensitive variable from a .dtvars file
-	exchangeFixed = "no-such-pwsh-for-dialtone-secrets"
+	secretVar      = "sv-Q7m2Zk9-sensitive-value" // the sensitive variable, local runs
+	secretVarPW    = "pw-R4t8Nw2-in-conn-str"     // password inside the sensitive conn_str, pg runs
+	secretEnvPW    = "pw-J6h3Vb1-in-env"          // password of DIALTONE_PG_CONN_STR
+	secretExPW     = "pw-X2c5Lp8-exchange"        // EXCHANGE_PASSWORD
+	secretBadPW    = "pw-B9d1Ks4-bad-conn"        // password of a conn string that cannot work
+	secretNumber   = "sv-N3w7Pq5-not-a-number"    // a bad -var value for a sensitive number
+	secretUser     = `CONTOSO\svc-dialtone-Y5`    // EXCHANGE_USERNAME (checked like a secret)
+	secretDTVars   = "sv-T1u6Gm3-from-dtvars"     // the sensitive variable from a .dtvars file
+	secretFilePW   = "pw-F8e2Rz6-in-cred-file"    // the password of an exchange credential_file
+	secretFileUser = `CONTOSO\svc-dialtone-F3`    // its user name (checked like a secret)
+	exchangeFixed  = "no-such-pwsh-for-dialtone-secrets"
 )
 
 // output is what one command printed on one stream.
@@ -103,8 +105,8 @@ func (s *secretRun) check(dirs ...string) {
 			if !e.Type().IsRegular() {
 				return nil
 			}
-			if strings.HasSuffix(p, ".hcl") || strings.HasSuffix(p, ".dtvars") {
-				return nil // the configuration itself: the test wrote the secrets there
+			if strings.HasSuffix(p, ".hcl") || strings.HasSuffix(p, ".dtvars") || strings.HasSuffix(p, ".cred") {
+				return nil // the configuration and credential file themselves: the test wrote the secrets there
 			}
 			data, err := os.ReadFile(p)
 			if err != nil {
@@ -152,7 +154,7 @@ func testSecrets(t *testing.T, be testBackend) {
 	root := t.TempDir()
 	logDir := t.TempDir()
 	s := &secretRun{t: t, logPath: filepath.Join(logDir, "dialtone.log"),
-		secrets: []string{secretVar, secretVarPW, secretEnvPW, secretExPW, secretBadPW, secretNumber, secretUser, secretDTVars}}
+		secrets: []string{secretVar, secretVarPW, secretEnvPW, secretExPW, secretBadPW, secretNumber, secretUser, secretDTVars, secretFilePW, secretFileUser}}
 	envConn := "host=/nonexistent-dialtone-socket dbname=nothing user=nobody password=" + secretEnvPW
 	s.secrets = append(s.secrets, envConn)
 	s.env = []string{
@@ -312,6 +314,24 @@ func testSecrets(t *testing.T, be testBackend) {
 		s.runEnv(ex, append(exEnv, "DIALTONE_LOG=json:trace", "DIALTONE_LOG_PATH="), 1, args...)
 	}
 	s.runEnv(ex, exEnv, 1, "lab", "status")
+
+	// The same provider with its credential in a credential_file (user name, newline,
+	// password): the file's content is as secret as the environment's.
+	exf := filepath.Join(root, "exchangefile")
+	writeFile(t, filepath.Join(exf, "main.hcl"), strings.Replace(exHCL, `credential_env    = "EXCHANGE"`, `credential_file   = "exchange.cred"`, 1))
+	writeFile(t, filepath.Join(exf, "exchange.cred"), secretFileUser+"\r\n"+secretFilePW+"\r\n")
+	if err := os.Chmod(filepath.Join(exf, "exchange.cred"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.runEnv(exf, exEnv, 0, "validate")
+	s.runEnv(exf, exEnv, 0, "init")
+	for _, args := range [][]string{{"plan"}, {"refresh"}, {"apply", "-auto-approve"}} {
+		r := s.runEnv(exf, exEnv, 1, args...)
+		if !strings.Contains(r.stderr, "starting PowerShell") {
+			t.Errorf("exchange %s with a credential_file, without PowerShell: %s", args, r.stderr)
+		}
+		s.runEnv(exf, append(exEnv, "DIALTONE_LOG=json:trace", "DIALTONE_LOG_PATH="), 1, args...)
+	}
 
 	if st := s.run(rec, 0, "state", "pull"); !strings.Contains(st.stdout, `"lineage"`) {
 		t.Fatalf("state pull printed no state: %s", st.stdout)

@@ -186,6 +186,13 @@ func openExchange(c *cli, cfg *config.Config) (providers.Provider, error) {
 	if s.CredentialEnv != "" && c.secrets != nil {
 		c.secrets.Add(c.getenv(s.CredentialEnv + "_PASSWORD"))
 	}
+	if s.CredentialFile != "" && c.secrets != nil {
+		// The file's content is a secret as well: the password and the user name, read
+		// here (nothing is started) so that no log line can carry them.
+		if u, pw, err := exchange.ReadCredentialFile(s.CredentialFile); err == nil {
+			c.secrets.Add(pw, strings.ReplaceAll(pw, "'", "''"), u)
+		}
+	}
 	p, err := exchange.New(s, c.log.Named("provider")) // it names itself "exchange": dialtone.provider.exchange
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", pr.DeclRange, err)

@@ -174,21 +174,32 @@ func readCredential(cfg Settings) (*credential, error) {
 		if st.Mode().Perm()&0o077 != 0 && os.PathSeparator == '/' {
 			return nil, fmt.Errorf("credential_file %s can be read by other users (mode %v); chmod 600 it", cfg.CredentialFile, st.Mode().Perm())
 		}
-		data, err := os.ReadFile(cfg.CredentialFile)
+		u, p, err := ReadCredentialFile(cfg.CredentialFile)
 		if err != nil {
-			return nil, fmt.Errorf("credential_file: %w", err)
+			return nil, err
 		}
-		lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
-		if len(lines) < 2 || strings.TrimSpace(lines[0]) == "" || lines[1] == "" {
-			return nil, fmt.Errorf("credential_file %s must hold the user name on its first line and the password on its second", cfg.CredentialFile)
-		}
-		u, p := strings.TrimSpace(lines[0]), lines[1]
 		if err := checkCredential(u, p); err != nil {
 			return nil, fmt.Errorf("credential_file %s: %w", cfg.CredentialFile, err)
 		}
 		return &credential{u, p}, nil
 	}
 	return nil, nil
+}
+
+// ReadCredentialFile reads a credential_file: the user name on the first line, the
+// password on the second (CRLF or LF). Errors name the file, never the content. It does
+// not check the mode or the characters (the provider does); the caller may use it to
+// learn the secrets to keep out of logs without starting anything.
+func ReadCredentialFile(path string) (user, password string, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", "", fmt.Errorf("credential_file: %w", err)
+	}
+	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
+	if len(lines) < 2 || strings.TrimSpace(lines[0]) == "" || lines[1] == "" {
+		return "", "", fmt.Errorf("credential_file %s must hold the user name on its first line and the password on its second", path)
+	}
+	return strings.TrimSpace(lines[0]), lines[1], nil
 }
 
 // checkCredential refuses control characters without quoting the value.
