@@ -48,6 +48,15 @@ func (l *Lab) Read(ctx context.Context) (*state.Observed, error) {
 			}
 			obs.Servers[sv.Name] = o
 		}
+		cache := s.l.loadHeaderCache()
+		keep := make(map[string]bool, len(s.org.Databases))
+		for _, d := range s.org.Databases {
+			if p, err := s.edbPath(d); err == nil {
+				if rel, err := filepath.Rel(s.l.dir, p); err == nil {
+					keep[rel] = true // a server down keeps its entries for when it is back
+				}
+			}
+		}
 		for _, d := range s.org.Databases {
 			o := &state.Database{
 				Name: d.Name, Server: d.Server, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath,
@@ -58,7 +67,7 @@ func (l *Lab) Read(ctx context.Context) (*state.Observed, error) {
 			if srv := s.org.server(d.Server); srv == nil || !srv.Up {
 				continue
 			}
-			st := s.inspect(d)
+			st := s.cachedInspect(d, cache)
 			o.Clean = st.Header != nil && st.Header.State == stateClean
 			o.FilesOK = st.filesOK()
 			prefix := d.LogFilePrefix
@@ -74,6 +83,8 @@ func (l *Lab) Read(ctx context.Context) (*state.Observed, error) {
 		if err := s.closeEDBs(); err != nil {
 			return err
 		}
+		cache.prune(keep)
+		cache.save(s.l)
 		if err := s.readMailboxes(obs.Mailboxes); err != nil {
 			return err
 		}
