@@ -92,6 +92,25 @@ func readBackendRecord(c *cli) (*backendRecord, error) {
 	return &r, nil
 }
 
+// checkBackendRecord refuses to work on a backend other than the one the last init
+// recorded in .dialtone/backend.json, as Terraform does: the state the configuration
+// now points at is not the one dialtone has been keeping (plan would start from an
+// empty or foreign state). No record (a folder from before the record) is not an error.
+func checkBackendRecord(c *cli, cfg *config.Config) error {
+	prev, err := readBackendRecord(c)
+	if err != nil || prev == nil {
+		return err
+	}
+	now := recordOf(c, configuredBackend(c, cfg))
+	if prev.same(now) {
+		return nil
+	}
+	return fmt.Errorf("Backend configuration changed: run dialtone init -migrate-state, or dialtone init -reconfigure.\n"+
+		"The state was in %s (recorded in %s by the last init) and the configuration now names %s.\n"+
+		"\"dialtone init -migrate-state\" copies the state to the new backend (lineage and serial kept); \"dialtone init -reconfigure\" starts on the new backend and leaves the old state where it is.",
+		prev, backendRecordPath, now)
+}
+
 func writeBackendRecord(c *cli, r backendRecord) error {
 	p := c.path(backendRecordPath)
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {

@@ -297,9 +297,13 @@ type session struct {
 	unlock func() error // nil when not locked
 }
 
-// openSession opens the backend, takes its lock for lockOp (none when lockOp is ""),
+// openSession refuses a backend other than the one init recorded (checkBackendRecord),
+// then opens the backend, takes its lock for lockOp (none when lockOp is ""),
 // reads the state and opens the provider. Close it with close.
 func openSession(c *cli, cfg *config.Config, lockOp string) (*session, error) {
+	if err := checkBackendRecord(c, cfg); err != nil {
+		return nil, err
+	}
 	b, path, err := backendFor(c, cfg)
 	if err != nil {
 		return nil, err
