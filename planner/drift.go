@@ -101,28 +101,57 @@ func DetectDrift(before, after *state.State) []Drift {
 			out = append(out, Drift{Kind: DriftDatabaseMounted, Object: obj, Summary: fmt.Sprintf("database %s was mounted", name)})
 		}
 	}
-	out = append(out, mailboxDrift(before.Mailboxes, after.Mailboxes)...)
+	out = append(out, mailboxDrift(mailboxChanges(before.Mailboxes, after.Mailboxes))...)
 	return out
 }
 
-// mailboxDrift counts mailboxes moved per pair of databases, added and removed.
-func mailboxDrift(before, after map[string]*state.Mailbox) []Drift {
-	type pair struct{ from, to string }
-	moved := map[pair][]string{}
-	added := map[string][]string{}   // database -> addresses
-	removed := map[string][]string{} // database -> addresses
+// DetectDriftRefreshed is DetectDrift for a state refreshed in place: before holds the
+// servers and databases as last written (its mailboxes are not read), after is the
+// refreshed state and changes what its state.MailboxRefresh found. For the same
+// organizations it returns exactly what DetectDrift returns.
+func DetectDriftRefreshed(before, after *state.State, changes []state.MailboxChange) []Drift {
+	if before == nil || after == nil || (len(before.Servers) == 0 && len(before.Databases) == 0) {
+		return nil
+	}
+	objects := DetectDrift(&state.State{Servers: before.Servers, Databases: before.Databases},
+		&state.State{Servers: after.Servers, Databases: after.Databases})
+	return append(objects, mailboxDrift(changes)...)
+}
+
+// mailboxChanges compares two maps of mailboxes: moved, appeared and gone.
+func mailboxChanges(before, after map[string]*state.Mailbox) []state.MailboxChange {
+	var out []state.MailboxChange
 	for addr, a := range after {
 		b := before[addr]
 		switch {
 		case b == nil:
-			added[a.Database] = append(added[a.Database], addr)
+			out = append(out, state.MailboxChange{Address: addr, To: a.Database, New: true})
 		case b.Database != a.Database:
-			moved[pair{b.Database, a.Database}] = append(moved[pair{b.Database, a.Database}], addr)
+			out = append(out, state.MailboxChange{Address: addr, From: b.Database, To: a.Database})
 		}
 	}
 	for addr, b := range before {
 		if after[addr] == nil {
-			removed[b.Database] = append(removed[b.Database], addr)
+			out = append(out, state.MailboxChange{Address: addr, From: b.Database, Gone: true})
+		}
+	}
+	return out
+}
+
+// mailboxDrift counts mailboxes moved per pair of databases, added and removed.
+func mailboxDrift(changes []state.MailboxChange) []Drift {
+	type pair struct{ from, to string }
+	moved := map[pair][]string{}
+	added := map[string][]string{}   // database -> addresses
+	removed := map[string][]string{} // database -> addresses
+	for _, c := range changes {
+		switch {
+		case c.New:
+			added[c.To] = append(added[c.To], c.Address)
+		case c.Gone:
+			removed[c.From] = append(removed[c.From], c.Address)
+		default:
+			moved[pair{c.From, c.To}] = append(moved[pair{c.From, c.To}], c.Address)
 		}
 	}
 	var out []Drift

@@ -27,6 +27,16 @@ type Provider interface {
 	Capabilities() Capabilities
 }
 
+// MailboxStreamer is implemented by providers whose Read can hand the mailboxes to a
+// callback one at a time instead of building Observed.Mailboxes, so that a refresh can
+// update the state's mailboxes in place (state.MailboxRefresh): one map of 500,000
+// mailboxes alive instead of two.
+type MailboxStreamer interface {
+	// ReadStream is Read with every mailbox passed to fn and Observed.Mailboxes nil. m
+	// and its strings are only valid during the call: fn copies what it keeps.
+	ReadStream(ctx context.Context, fn func(m *state.Mailbox)) (*state.Observed, error)
+}
+
 // Closer is implemented by providers that hold resources.
 type Closer interface{ Close() error }
 

@@ -88,6 +88,10 @@ type Mailbox struct {
 	// NoAutodiscover marks clients that need their profile repointed by hand after a
 	// re-home to another server.
 	NoAutodiscover bool `json:"no_autodiscover,omitempty"`
+
+	// refreshed marks a mailbox observed by a MailboxRefresh in progress (always false
+	// outside one).
+	refreshed bool
 }
 
 // Recovery is the recorded progress of one recovery block.

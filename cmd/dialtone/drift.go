@@ -12,12 +12,28 @@ import (
 // since st was written (planner.DetectDrift). Plans are then computed from the
 // refreshed st, so they account for it.
 func refreshDrift(c *cli, prov providers.Provider, st *state.State) ([]planner.Drift, error) {
-	// Refresh replaces these maps, so the old ones stay as they were.
-	before := &state.State{Servers: st.Servers, Databases: st.Databases, Mailboxes: st.Mailboxes}
-	if err := refreshFrom(c, prov, st); err != nil {
-		return nil, err
+	var drift []planner.Drift
+	if sp, ok := prov.(providers.MailboxStreamer); ok {
+		// In place: the mailboxes stream onto the state's own map (one map alive, not
+		// two) and what moved is collected as it goes. Servers and databases are
+		// replaced, so the old maps stay as they were.
+		before := &state.State{Servers: st.Servers, Databases: st.Databases}
+		r := st.BeginMailboxRefresh()
+		obs, err := sp.ReadStream(c.ctx, r.Observe)
+		if err != nil {
+			r.Abort()
+			return nil, fmt.Errorf("refresh: reading the organization: %w", err)
+		}
+		st.RefreshObjects(obs)
+		drift = planner.DetectDriftRefreshed(before, st, r.Finish())
+	} else {
+		// Refresh replaces these maps, so the old ones stay as they were.
+		before := &state.State{Servers: st.Servers, Databases: st.Databases, Mailboxes: st.Mailboxes}
+		if err := refreshFrom(c, prov, st); err != nil {
+			return nil, err
+		}
+		drift = planner.DetectDrift(before, st)
 	}
-	drift := planner.DetectDrift(before, st)
 	for _, d := range drift {
 		c.log.Info("changed outside dialtone", "kind", string(d.Kind), "object", d.Object, "summary", d.Summary)
 	}

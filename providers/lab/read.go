@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unsafe"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -25,7 +27,16 @@ const maxMissingReported = 4096
 // with no used bytes. A database's log range covers the generations an injected failure
 // destroyed in its stream too (Last reaches the newest one, and they are listed in
 // Missing): a lost tail is what the plan must see to state the loss.
-func (l *Lab) Read(ctx context.Context) (*state.Observed, error) {
+func (l *Lab) Read(ctx context.Context) (*state.Observed, error) { return l.read(ctx, nil) }
+
+// ReadStream is Read with the mailboxes passed to fn one at a time (straight from the
+// directory's pages: m's strings are only valid during the call) instead of
+// Observed.Mailboxes (providers.MailboxStreamer).
+func (l *Lab) ReadStream(ctx context.Context, fn func(m *state.Mailbox)) (*state.Observed, error) {
+	return l.read(ctx, fn)
+}
+
+func (l *Lab) read(ctx context.Context, fn func(m *state.Mailbox)) (*state.Observed, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -85,7 +96,12 @@ func (l *Lab) Read(ctx context.Context) (*state.Observed, error) {
 		}
 		cache.prune(keep)
 		cache.save(s.l)
-		if err := s.readMailboxes(obs.Mailboxes); err != nil {
+		if fn != nil {
+			obs.Mailboxes = nil
+			if err := s.streamMailboxes(fn); err != nil {
+				return err
+			}
+		} else if err := s.readMailboxes(obs.Mailboxes); err != nil {
 			return err
 		}
 		if err := s.readBackups(obs.Backups); err != nil {
@@ -316,4 +332,60 @@ func (s *session) readMailboxes(out map[string]*state.Mailbox) error {
 			return nil
 		})
 	})
+}
+
+// streamMailboxes passes every directory entry to fn as a mailbox whose strings point
+// into the directory's pages (no copy: valid only during the call, while the read
+// transaction is open).
+func (s *session) streamMailboxes(fn func(m *state.Mailbox)) error {
+	var m state.Mailbox
+	return s.dir.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMailboxes).ForEach(func(k, v []byte) error {
+			e, err := viewMailbox(k, v)
+			if err != nil {
+				return err
+			}
+			m = state.Mailbox{Address: e.Address, ExchangeGuid: e.Guid, Database: e.Home, Kind: e.Kind,
+				ArchiveDatabase: e.Archive, NoAutodiscover: e.NoAutodiscover}
+			fn(&m)
+			return nil
+		})
+	})
+}
+
+// viewMailbox is decodeMailbox without copies: the strings share k's and v's bytes.
+func viewMailbox(k, v []byte) (mailbox, error) {
+	if len(v) < guidLen {
+		return mailbox{}, fmt.Errorf("directory entry for %s is damaged", k)
+	}
+	m := mailbox{Address: bytesView(k), Guid: bytesView(v[:guidLen])}
+	rest := v[guidLen:]
+	i := bytes.IndexByte(rest, 0)
+	if i < 0 {
+		m.Home = bytesView(rest)
+		return m, nil
+	}
+	tail := rest[i+1:]
+	j := bytes.IndexByte(tail, 0)
+	if j < 0 {
+		return mailbox{}, fmt.Errorf("directory entry for %s is damaged", k)
+	}
+	k2 := bytes.IndexByte(tail[j+1:], 0)
+	if k2 < 0 {
+		return mailbox{}, fmt.Errorf("directory entry for %s is damaged", k)
+	}
+	flags := tail[j+1+k2+1:]
+	if len(flags) > 1 || (len(flags) == 1 && flags[0] != 'n') {
+		return mailbox{}, fmt.Errorf("directory entry for %s is damaged", k)
+	}
+	m.Home, m.Kind, m.Archive, m.NoAutodiscover = bytesView(rest[:i]), bytesView(tail[:j]), bytesView(tail[j+1:j+1+k2]), len(flags) == 1
+	return m, nil
+}
+
+// bytesView is b as a string without a copy; b must not change while it is used.
+func bytesView(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String(&b[0], len(b))
 }
