@@ -66,6 +66,10 @@ type Plan struct {
 	// ConfigFiles is the digest of each configuration file (*.hcl and .dtvars) the plan
 	// was made from, by name, so that a stale plan names the file that changed.
 	ConfigFiles map[string]string `json:"config_files,omitempty"`
+	// Variables records the variable values the plan was made with (sensitive ones only
+	// in a salted digest, see VariablesDigest), so that a changed -var makes it stale;
+	// nil when the configuration declares no variable.
+	Variables *VariablesDigest `json:"variables,omitempty"`
 
 	// Snapshot is what the plan relied on in the (refreshed) state; apply compares it
 	// with a fresh snapshot and names what moved.

@@ -3,7 +3,6 @@ package planner
 import (
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/state"
@@ -14,6 +13,19 @@ import (
 // ("database DB01: mailboxes 20 -> 21"). Empty means the plan still fits. The order is
 // fixed: lineage, serial, configuration, databases by name, servers by name.
 func StaleReasons(p *Plan, configDigest string, st *state.State) []string {
+	return staleReasons(p, configDigest, nil, st)
+}
+
+// StaleReasonsConfig is StaleReasons against the configuration cfg: when it changed
+// and the plan recorded its files' digests, the reason names each file changed, added
+// or removed ("configuration file main.hcl changed") instead of the digests; and the
+// variables whose values changed since the plan follow (non-sensitive ones by name,
+// sensitive ones as "a sensitive variable changed"), see VariablesDigest.
+func StaleReasonsConfig(p *Plan, cfg *config.Config, st *state.State) []string {
+	return staleReasons(p, cfg.Digest(), cfg, st)
+}
+
+func staleReasons(p *Plan, configDigest string, cfg *config.Config, st *state.State) []string {
 	if p == nil {
 		return []string{"no plan"}
 	}
@@ -28,30 +40,19 @@ func StaleReasons(p *Plan, configDigest string, st *state.State) []string {
 		out = append(out, fmt.Sprintf("state serial moved from %d to %d", p.Serial, st.Serial))
 	}
 	if p.ConfigDigest != configDigest {
-		out = append(out, fmt.Sprintf("configuration changed (digest %s -> %s)", shortDigest(p.ConfigDigest), shortDigest(configDigest)))
+		var files []string
+		if cfg != nil && p.ConfigFiles != nil {
+			files = fileMoves(p.ConfigFiles, cfg.FileDigests())
+		}
+		if len(files) == 0 {
+			files = []string{fmt.Sprintf("configuration changed (digest %s -> %s)", shortDigest(p.ConfigDigest), shortDigest(configDigest))}
+		}
+		out = append(out, files...)
+	}
+	if cfg != nil {
+		out = append(out, variableMoves(p.Variables, cfg)...)
 	}
 	return append(out, snapshotMoves(p.Snapshot, Snap(st))...)
-}
-
-// StaleReasonsConfig is StaleReasons against the configuration cfg: when it changed
-// and the plan recorded its files' digests, the reason names each file changed, added
-// or removed ("configuration file main.hcl changed") instead of the digests.
-func StaleReasonsConfig(p *Plan, cfg *config.Config, st *state.State) []string {
-	digest := cfg.Digest()
-	out := StaleReasons(p, digest, st)
-	if p == nil || st == nil || p.ConfigDigest == digest || p.ConfigFiles == nil {
-		return out
-	}
-	files := fileMoves(p.ConfigFiles, cfg.FileDigests())
-	if len(files) == 0 {
-		return out
-	}
-	for i, r := range out {
-		if strings.HasPrefix(r, "configuration changed (digest ") {
-			return append(append(append([]string(nil), out[:i]...), files...), out[i+1:]...)
-		}
-	}
-	return out
 }
 
 // fileMoves lists, by file name, the configuration files that changed, appeared or
