@@ -50,11 +50,7 @@ func ComputeWith(cfg *config.Config, st *state.State, caps providers.Capabilitie
 	p.ConfigFiles = cfg.FileDigests()
 
 	var diags hcl.Diagnostics
-	vars, err := DigestVariables(cfg)
-	if err != nil {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Cannot record the variables", Detail: err.Error()})
-	}
-	p.Variables = vars
+	p.Variables = DigestVariables(cfg)
 	names := make([]string, 0, len(cfg.Recoveries))
 	for name, rec := range cfg.Recoveries {
 		if rec != nil {
