@@ -32,10 +32,15 @@ type checker struct {
 
 type pointers struct{ users, system, archives int }
 
-func newChecker(cfg *config.Config, st *state.State) *checker {
+// newChecker starts the checks of a plan over st; ptrs is countPointers(st), which the
+// checker then owns (nil: counted here).
+func newChecker(cfg *config.Config, st *state.State, ptrs map[string]*pointers) *checker {
+	if ptrs == nil {
+		ptrs = countPointers(st)
+	}
 	c := &checker{cfg: cfg, st: st, mounted: map[string]string{}, count: map[string]int{}, rdbs: map[string]map[string]bool{},
 		used: map[string]int64{}, clean: map[string]bool{}, names: map[string]string{}, logDirs: map[string]string{},
-		pointers: map[string]*pointers{}, recover: map[string]bool{}}
+		pointers: ptrs, recover: map[string]bool{}}
 	for name, db := range st.Databases {
 		if db == nil {
 			continue
@@ -54,20 +59,36 @@ func newChecker(cfg *config.Config, st *state.State) *checker {
 			c.count[db.Server]++
 		}
 	}
+	return c
+}
+
+// countPointers counts, per database, the user and system mailboxes homed on it and the
+// archives it holds: one pass over the mailboxes, shared by the plan's snapshot and its
+// checks (two passes over 500,000 mailboxes were a fifth of a no-change plan).
+func countPointers(st *state.State) map[string]*pointers {
+	out := map[string]*pointers{}
+	ptr := func(db string) *pointers {
+		p := out[db]
+		if p == nil {
+			p = &pointers{}
+			out[db] = p
+		}
+		return p
+	}
 	for _, mb := range st.Mailboxes {
 		if mb == nil {
 			continue
 		}
 		if mb.Kind == "" {
-			c.ptr(mb.Database).users++
+			ptr(mb.Database).users++
 		} else {
-			c.ptr(mb.Database).system++
+			ptr(mb.Database).system++
 		}
 		if mb.ArchiveDatabase != "" {
-			c.ptr(mb.ArchiveDatabase).archives++
+			ptr(mb.ArchiveDatabase).archives++
 		}
 	}
-	return c
+	return out
 }
 
 func (c *checker) rdb(server string) map[string]bool {

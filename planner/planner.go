@@ -41,8 +41,9 @@ func ComputeWith(cfg *config.Config, st *state.State, caps providers.Capabilitie
 		Recoveries:    []RecoveryChange{},
 		Steps:         []*Step{},
 		Outages:       []OutageWindow{},
-		Snapshot:      Snap(st),
 	}
+	ptrs := countPointers(st) // one pass over the mailboxes for the snapshot and the checks
+	p.Snapshot = snapWith(st, ptrs)
 	if cfg == nil {
 		return p, nil
 	}
@@ -121,7 +122,7 @@ func ComputeWith(cfg *config.Config, st *state.State, caps providers.Capabilitie
 			return p, append(diags, d...)
 		}
 	}
-	diags = append(diags, checkPreconditions(p, byName, cfg, st)...)
+	diags = append(diags, checkPreconditions(p, byName, cfg, st, ptrs)...)
 	p.Outages = outageWindows(p, byName)
 	return p, diags
 }

@@ -46,8 +46,8 @@ func (p *Plan) FailedPreconditions() []string {
 // it gates, in plan order and across all recoveries (mount slots, disk room and the one
 // mounted recovery database per server count what earlier steps of the plan do), and
 // returns an error for each failed one, naming the step, the object, the limit and the fix.
-func checkPreconditions(p *Plan, rcs map[string]*recCtx, cfg *config.Config, st *state.State) hcl.Diagnostics {
-	c := newChecker(cfg, st)
+func checkPreconditions(p *Plan, rcs map[string]*recCtx, cfg *config.Config, st *state.State, ptrs map[string]*pointers) hcl.Diagnostics {
+	c := newChecker(cfg, st, ptrs)
 	seen := map[string]bool{}         // recoveries whose first step was checked
 	seenDialTone := map[string]bool{} // recoveries whose first dial_tone step was checked
 	var diags hcl.Diagnostics

@@ -6,19 +6,18 @@ import "github.com/dialtone/dialtone/state"
 // shutdown state, files, mailbox count) and whether every server is up. A nil state
 // gives an empty snapshot. The maps are never nil, so the JSON form is stable.
 func Snap(st *state.State) Snapshot {
-	snap := Snapshot{Databases: map[string]DatabaseSnapshot{}, Servers: map[string]bool{}}
 	if st == nil {
-		return snap
+		return Snapshot{Databases: map[string]DatabaseSnapshot{}, Servers: map[string]bool{}}
 	}
+	return snapWith(st, countPointers(st))
+}
+
+// snapWith is Snap with the mailboxes already counted (countPointers(st)).
+func snapWith(st *state.State, ptrs map[string]*pointers) Snapshot {
+	snap := Snapshot{Databases: map[string]DatabaseSnapshot{}, Servers: map[string]bool{}}
 	for name, s := range st.Servers {
 		if s != nil {
 			snap.Servers[name] = s.Up
-		}
-	}
-	counts := make(map[string]int, len(st.Databases))
-	for _, mb := range st.Mailboxes {
-		if mb != nil {
-			counts[mb.Database]++
 		}
 	}
 	for name, db := range st.Databases {
@@ -30,8 +29,16 @@ func Snap(st *state.State) Snapshot {
 			Mounted:   db.Mounted,
 			Clean:     db.Clean,
 			FilesOK:   db.FilesOK,
-			Mailboxes: counts[name],
+			Mailboxes: mailboxesOn(ptrs, name),
 		}
 	}
 	return snap
+}
+
+// mailboxesOn is how many mailboxes (users and system) are homed on db.
+func mailboxesOn(ptrs map[string]*pointers, db string) int {
+	if p := ptrs[db]; p != nil {
+		return p.users + p.system
+	}
+	return 0
 }
