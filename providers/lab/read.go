@@ -47,15 +47,19 @@ func (l *Lab) read(ctx context.Context, fn func(m *state.Mailbox)) (*state.Obser
 		if err != nil {
 			return err
 		}
+		trees := map[string]*serverTree{}
 		for _, sv := range s.org.Servers {
 			o := &state.Server{Name: sv.Name, Site: sv.Site, Edition: sv.Edition, Version: sv.Version, Up: sv.Up,
 				SchemaVersion: sv.SchemaVersion, CapacityBytes: sv.CapacityBytes, MaximumActiveDatabases: sv.MaximumActiveDatabases}
 			if sv.Up {
-				used, err := l.usedBytes(sv.Name)
+				if err := checkName(sv.Name); err != nil {
+					return err
+				}
+				t, err := walkServer(filepath.Join(l.dir, "servers", sv.Name))
 				if err != nil {
 					return err
 				}
-				o.UsedBytes = used
+				trees[sv.Name], o.UsedBytes = t, t.total()
 			}
 			obs.Servers[sv.Name] = o
 		}
@@ -85,7 +89,7 @@ func (l *Lab) read(ctx context.Context, fn func(m *state.Mailbox)) (*state.Obser
 			if st.Header != nil && validPrefix(st.Header.LogPrefix) {
 				prefix = st.Header.LogPrefix // restored files bring their own stream
 			}
-			size, logs, err := s.databaseFiles(d, prefix, st.Header, destroyed)
+			size, logs, err := s.databaseFiles(d, prefix, st.Header, destroyed, trees[d.Server])
 			if err != nil {
 				return err
 			}
@@ -131,7 +135,8 @@ func (l *Lab) read(ctx context.Context, fn func(m *state.Mailbox)) (*state.Obser
 // generations an injection destroyed in the database's stream (by the header's log
 // signature, else a present log's, else the record naming the database and prefix)
 // extend the span and are listed as missing unless a file of them is present again.
-func (s *session) databaseFiles(d *databaseObj, prefix string, h *edbHeader, destroyed map[string]*destroyedLogs) (int64, *state.LogRange, error) {
+// tree is the walk of d's server (nil: the folder is read here).
+func (s *session) databaseFiles(d *databaseObj, prefix string, h *edbHeader, destroyed map[string]*destroyedLogs, tree *serverTree) (int64, *state.LogRange, error) {
 	var size int64
 	if p, err := s.edbPath(d); err == nil {
 		if st, err := os.Stat(p); err == nil {
@@ -142,14 +147,20 @@ func (s *session) databaseFiles(d *databaseObj, prefix string, h *edbHeader, des
 	if err != nil {
 		return 0, nil, err
 	}
-	n, err := treeSize(folder)
-	if err != nil {
-		return 0, nil, err
-	}
-	size += n
-	gens, files, err := listLogs(folder, prefix)
-	if err != nil {
-		return size, nil, err
+	var gens []uint64
+	var files map[uint64]string
+	if tree != nil && tree.within(folder) {
+		size += tree.size(folder)
+		gens, files = tree.logs(folder, prefix)
+	} else {
+		n, err := treeSize(folder)
+		if err != nil {
+			return 0, nil, err
+		}
+		size += n
+		if gens, files, err = listLogs(folder, prefix); err != nil {
+			return size, nil, err
+		}
 	}
 	var lost []uint64
 	if len(destroyed) > 0 {
