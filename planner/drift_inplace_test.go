@@ -78,7 +78,7 @@ func TestDetectDriftRefreshedSameAsDetectDrift(t *testing.T) {
 			r.Observe(&m)
 		}
 		inPlace.RefreshObjects(&state.Observed{Servers: after.Servers, Databases: after.Databases})
-		got := DetectDriftRefreshed(old, inPlace, r.Finish())
+		got := DetectDriftRefreshed(old, inPlace, r.Finish(true))
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("round %d: drift differs:\n got %+v\nwant %+v", round, got, want)
 		}

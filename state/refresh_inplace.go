@@ -9,11 +9,11 @@ type MailboxChange struct {
 	New, Gone         bool
 }
 
-// before is where a changed mailbox lived before the refresh.
-type before struct {
-	database string
-	isNew    bool
-}
+// Marks of Mailbox.refreshed during a MailboxRefresh.
+const (
+	markSeen uint8 = 1 + iota // observed, was in the state
+	markNew                   // observed, was not in the state
+)
 
 // MailboxRefresh updates a state's mailboxes in place from a stream of observed ones,
 // so that a refresh keeps one map of mailboxes alive instead of two (the decoded one
@@ -22,22 +22,23 @@ type before struct {
 //
 //	r := st.BeginMailboxRefresh()
 //	... r.Observe(m) for every mailbox observed ...
-//	changes := r.Finish() // removes the mailboxes not observed
+//	changes := r.Finish(true) // removes the mailboxes not observed
 //
 // After Begin and before Finish the state's mailboxes are a mix of old and new: a
 // caller whose read fails must call Abort and must not write the state.
 type MailboxRefresh struct {
 	s     *State
 	names map[string]string // database and kind names, one string each
-	// changed holds the mailboxes whose database changed, or that are new, by
-	// address, with where they lived before the refresh.
-	changed map[string]before
+	// moved holds the mailboxes that were in the state and whose database changed,
+	// with the database before the refresh (new ones are marked markNew instead).
+	moved map[string]string
+	slab  []Mailbox // new mailboxes are allocated in slabs
 }
 
 // BeginMailboxRefresh starts an in-place refresh of s's mailboxes.
 func (s *State) BeginMailboxRefresh() *MailboxRefresh {
 	s.initMaps()
-	return &MailboxRefresh{s: s, names: map[string]string{}, changed: map[string]before{}}
+	return &MailboxRefresh{s: s, names: map[string]string{}, moved: map[string]string{}}
 }
 
 // name returns the one copy of a database or kind name (b may be borrowed).
@@ -58,17 +59,26 @@ func (r *MailboxRefresh) name(b string) string {
 // address wins, as in Observed.Mailboxes.
 func (r *MailboxRefresh) Observe(m *Mailbox) {
 	cur := r.s.Mailboxes[m.Address]
-	if cur == nil {
-		addr := strings.Clone(m.Address)
-		cur = &Mailbox{Address: addr}
-		r.s.Mailboxes[addr] = cur
-		r.changed[addr] = before{isNew: true} // a nil entry counts as absent, as in DetectDrift
-	} else if cur.Database != m.Database {
-		if _, seen := r.changed[cur.Address]; !seen {
-			r.changed[cur.Address] = before{database: cur.Database}
+	switch {
+	case cur == nil: // a nil entry counts as absent, as in DetectDrift
+		if len(r.slab) == 0 {
+			r.slab = make([]Mailbox, 1024)
+		}
+		cur = &r.slab[0]
+		r.slab = r.slab[1:]
+		cur.Address = strings.Clone(m.Address)
+		cur.refreshed = markNew
+		r.s.Mailboxes[cur.Address] = cur
+	case cur.refreshed == 0:
+		cur.refreshed = markSeen
+		if cur.Database != m.Database {
+			r.moved[cur.Address] = cur.Database
+		}
+	case cur.refreshed == markSeen && cur.Database != m.Database:
+		if _, ok := r.moved[cur.Address]; !ok { // observed twice
+			r.moved[cur.Address] = cur.Database
 		}
 	}
-	cur.refreshed = true
 	if cur.ExchangeGuid != m.ExchangeGuid {
 		cur.ExchangeGuid = strings.Clone(m.ExchangeGuid)
 	}
@@ -84,33 +94,35 @@ func (r *MailboxRefresh) Observe(m *Mailbox) {
 	cur.NoAutodiscover = m.NoAutodiscover
 }
 
-// Finish removes the mailboxes that were not observed and returns what changed where
-// mailboxes live (moved, appeared, gone), in no particular order. A nil entry in the
-// map (never written by Decode) that was not observed is dropped without counting.
-func (r *MailboxRefresh) Finish() []MailboxChange {
+// Finish removes the mailboxes that were not observed and, with collect, returns what
+// changed where mailboxes live (moved, appeared, gone), in no particular order (a
+// caller that wants no drift, such as the first refresh of a state, passes false: the
+// changes are then every mailbox). A nil entry in the map (never written by Decode)
+// that was not observed is dropped without counting.
+func (r *MailboxRefresh) Finish(collect bool) []MailboxChange {
 	var out []MailboxChange
 	for addr, m := range r.s.Mailboxes {
 		switch {
 		case m == nil:
 			delete(r.s.Mailboxes, addr)
-		case !m.refreshed:
+		case m.refreshed == 0:
 			delete(r.s.Mailboxes, addr)
-			out = append(out, MailboxChange{Address: addr, From: m.Database, Gone: true})
+			if collect {
+				out = append(out, MailboxChange{Address: addr, From: m.Database, Gone: true})
+			}
+		case m.refreshed == markNew:
+			m.refreshed = 0
+			if collect {
+				out = append(out, MailboxChange{Address: addr, To: m.Database, New: true})
+			}
 		default:
-			m.refreshed = false
+			m.refreshed = 0
+			if from, ok := r.moved[addr]; ok && collect && from != m.Database {
+				out = append(out, MailboxChange{Address: addr, From: from, To: m.Database})
+			}
 		}
 	}
-	for addr, b := range r.changed {
-		m := r.s.Mailboxes[addr]
-		switch {
-		case m == nil:
-		case b.isNew:
-			out = append(out, MailboxChange{Address: addr, To: m.Database, New: true})
-		case b.database != m.Database:
-			out = append(out, MailboxChange{Address: addr, From: b.database, To: m.Database})
-		}
-	}
-	r.changed = nil
+	r.moved, r.slab = nil, nil
 	return out
 }
 
@@ -119,10 +131,10 @@ func (r *MailboxRefresh) Finish() []MailboxChange {
 func (r *MailboxRefresh) Abort() {
 	for _, m := range r.s.Mailboxes {
 		if m != nil {
-			m.refreshed = false
+			m.refreshed = 0
 		}
 	}
-	r.changed = nil
+	r.moved, r.slab = nil, nil
 }
 
 // RefreshObjects is Refresh for everything but the mailboxes (a MailboxRefresh

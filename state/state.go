@@ -89,9 +89,9 @@ type Mailbox struct {
 	// re-home to another server.
 	NoAutodiscover bool `json:"no_autodiscover,omitempty"`
 
-	// refreshed marks a mailbox observed by a MailboxRefresh in progress (always false
-	// outside one).
-	refreshed bool
+	// refreshed marks a mailbox observed by a MailboxRefresh in progress (markSeen,
+	// markNew; always 0 outside one).
+	refreshed uint8
 }
 
 // Recovery is the recorded progress of one recovery block.

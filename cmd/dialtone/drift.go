@@ -25,7 +25,10 @@ func refreshDrift(c *cli, prov providers.Provider, st *state.State) ([]planner.D
 			return nil, fmt.Errorf("refresh: reading the organization: %w", err)
 		}
 		st.RefreshObjects(obs)
-		drift = planner.DetectDriftRefreshed(before, st, r.Finish())
+		// A state never refreshed has no drift (planner.DetectDrift): do not collect
+		// every mailbox as new.
+		collect := len(before.Servers) > 0 || len(before.Databases) > 0
+		drift = planner.DetectDriftRefreshed(before, st, r.Finish(collect))
 	} else {
 		// Refresh replaces these maps, so the old ones stay as they were.
 		before := &state.State{Servers: st.Servers, Databases: st.Databases, Mailboxes: st.Mailboxes}
