@@ -30,7 +30,10 @@ type checker struct {
 	recover  map[string]bool            // servers a planned recover_server rebuilds
 }
 
-type pointers struct{ users, system, archives int }
+type pointers struct {
+	users, system, archives int
+	rcs                     []*recCtx // recoveries whose mailboxes these are (attachMailboxes)
+}
 
 // newChecker starts the checks of a plan over st; ptrs is countPointers(st), which the
 // checker then owns (nil: counted here).
@@ -66,7 +69,17 @@ func newChecker(cfg *config.Config, st *state.State, ptrs map[string]*pointers) 
 // archives it holds: one pass over the mailboxes, shared by the plan's snapshot and its
 // checks (two passes over 500,000 mailboxes were a fifth of a no-change plan).
 func countPointers(st *state.State) map[string]*pointers {
-	out := map[string]*pointers{}
+	return countPointersAttaching(st, nil)
+}
+
+// countPointersAttaching is countPointers that also appends each mailbox to the
+// mailboxes of the recoveries byDB lists for its home database (attachMailboxes): one
+// lookup per mailbox for both.
+func countPointersAttaching(st *state.State, byDB map[string][]*recCtx) map[string]*pointers {
+	out := make(map[string]*pointers, len(st.Databases)+len(byDB))
+	for db, rcs := range byDB {
+		out[db] = &pointers{rcs: rcs}
+	}
 	ptr := func(db string) *pointers {
 		p := out[db]
 		if p == nil {
@@ -79,10 +92,14 @@ func countPointers(st *state.State) map[string]*pointers {
 		if mb == nil {
 			continue
 		}
+		home := ptr(mb.Database)
 		if mb.Kind == "" {
-			ptr(mb.Database).users++
+			home.users++
 		} else {
-			ptr(mb.Database).system++
+			home.system++
+		}
+		for _, rc := range home.rcs {
+			rc.mailboxes = append(rc.mailboxes, mb)
 		}
 		if mb.ArchiveDatabase != "" {
 			ptr(mb.ArchiveDatabase).archives++

@@ -42,9 +42,8 @@ func ComputeWith(cfg *config.Config, st *state.State, caps providers.Capabilitie
 		Steps:         []*Step{},
 		Outages:       []OutageWindow{},
 	}
-	ptrs := countPointers(st) // one pass over the mailboxes for the snapshot and the checks
-	p.Snapshot = snapWith(st, ptrs)
 	if cfg == nil {
+		p.Snapshot = Snap(st)
 		return p, nil
 	}
 	p.ConfigDigest = cfg.Digest()
@@ -68,7 +67,11 @@ func ComputeWith(cfg *config.Config, st *state.State, caps providers.Capabilitie
 			rcs = append(rcs, rc)
 		}
 	}
-	diags = append(diags, attachMailboxes(st, rcs)...)
+	// One pass over the mailboxes: the recoveries' mailboxes and the counts for the
+	// snapshot and the checks.
+	ptrs, d := attachMailboxes(st, rcs)
+	diags = append(diags, d...)
+	p.Snapshot = snapWith(st, ptrs)
 	sort.SliceStable(rcs, func(i, j int) bool { return rcs[i].rec.Priority < rcs[j].rec.Priority })
 
 	var byStage [stageCount][]*Step

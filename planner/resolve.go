@@ -175,11 +175,9 @@ func optionRange(rec *config.Recovery) hcl.Range {
 
 // attachMailboxes gives each recovery the mailboxes on its failed or dial tone database,
 // in merge order: merge.priority addresses first, in their order, then by address. It
-// walks the mailboxes once, whatever the number of recoveries.
-func attachMailboxes(st *state.State, rcs []*recCtx) hcl.Diagnostics {
-	if len(rcs) == 0 {
-		return nil
-	}
+// walks the mailboxes once, whatever the number of recoveries, and counts them per
+// database in the same pass (countPointers, returned for the snapshot and the checks).
+func attachMailboxes(st *state.State, rcs []*recCtx) (map[string]*pointers, hcl.Diagnostics) {
 	byDB := make(map[string][]*recCtx, 2*len(rcs))
 	for _, rc := range rcs {
 		byDB[rc.failed.Name] = append(byDB[rc.failed.Name], rc)
@@ -187,14 +185,7 @@ func attachMailboxes(st *state.State, rcs []*recCtx) hcl.Diagnostics {
 			byDB[rc.dt.Name] = append(byDB[rc.dt.Name], rc)
 		}
 	}
-	for _, mb := range st.Mailboxes {
-		if mb == nil {
-			continue
-		}
-		for _, rc := range byDB[mb.Database] {
-			rc.mailboxes = append(rc.mailboxes, mb)
-		}
-	}
+	ptrs := countPointersAttaching(st, byDB)
 	var diags hcl.Diagnostics
 	for _, rc := range rcs {
 		rank := make(map[string]int, len(rc.priority))
@@ -229,7 +220,7 @@ func attachMailboxes(st *state.State, rcs []*recCtx) hcl.Diagnostics {
 			}
 		}
 	}
-	return diags
+	return ptrs, diags
 }
 
 func mergeRange(rec *config.Recovery) *hcl.Range {
