@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
@@ -47,7 +46,13 @@ const (
 )
 
 // killNow ends this process as a crash would: no deferred function, no flush.
-func killNow() { _ = syscall.Kill(os.Getpid(), syscall.SIGKILL) }
+func killNow() {
+	// Process.Kill is SIGKILL on Unix (no handler, no deferred code: a real crash) and
+	// TerminateProcess on Windows.
+	if p, err := os.FindProcess(os.Getpid()); err == nil {
+		_ = p.Kill()
+	}
+}
 
 // killJournal wraps the journal to kill the process at a chosen step.
 type killJournal struct {
