@@ -139,7 +139,7 @@ func replayJournal(path string, s *State) (applied int, valid int64, err error) 
 	if err != nil {
 		return 0, 0, err
 	}
-	b, err := readFileLimited(path, limit, fmt.Sprintf("journal %q", path), EnvMaxJournalBytes)
+	b, err := ReadFileLimited(path, limit, fmt.Sprintf("journal %q", path), EnvMaxJournalBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, 0, nil
 	}

@@ -98,13 +98,14 @@ func ReadStateFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return readFileLimited(path, limit, fmt.Sprintf("state file %q", path), EnvMaxStateBytes)
+	return ReadFileLimited(path, limit, fmt.Sprintf("state file %q", path), EnvMaxStateBytes)
 }
 
-// readFileLimited reads path whole unless it is larger than limit: the size is checked
-// first, and the read itself stops at limit+1 bytes (a file growing meanwhile). The
-// errors of os.ReadFile (fs.ErrNotExist) come back unwrapped.
-func readFileLimited(path string, limit int64, what, env string) ([]byte, error) {
+// ReadFileLimited reads path whole unless it is larger than limit: the size is checked
+// first, and the read itself stops at limit+1 bytes (a file growing meanwhile). A file
+// over the limit is a *LimitError naming what, the sizes and env. The errors of opening
+// the file (fs.ErrNotExist) come back unwrapped.
+func ReadFileLimited(path string, limit int64, what, env string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

@@ -3,8 +3,6 @@ package lab
 import (
 	"errors"
 	"fmt"
-	"io"
-	"os"
 
 	"github.com/dialtone/dialtone/state"
 )
@@ -39,26 +37,7 @@ func readLimited(path, what, env string, def int64) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if fi.Size() > limit {
-		return nil, &state.LimitError{What: fmt.Sprintf("%s %s", what, path), Size: fi.Size(), Limit: limit, Env: env}
-	}
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, &state.LimitError{What: fmt.Sprintf("%s %s", what, path), Size: int64(len(b)), Limit: limit, Env: env}
-	}
-	return b, nil
+	return state.ReadFileLimited(path, limit, fmt.Sprintf("%s %s", what, path), env)
 }
 
 // isLimit reports whether err is a *state.LimitError.
