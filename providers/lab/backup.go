@@ -2,6 +2,7 @@ package lab
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -124,6 +125,10 @@ func (l *Lab) Backup(database, set string) error {
 	})
 }
 
+// errNoBackup marks a backup set with no description of the database (not a finished
+// set); any other error of readBackup is a description that is there and unusable.
+var errNoBackup = errors.New("no backup.json")
+
 func (l *Lab) readBackup(set, database string) (string, *backupMeta, error) {
 	dir, err := l.backupDir(set, database)
 	if err != nil {
@@ -132,7 +137,7 @@ func (l *Lab) readBackup(set, database string) (string, *backupMeta, error) {
 	p := filepath.Join(dir, backupMetaFile)
 	data, err := readLimited(p, "backup description", EnvMaxBackupMetaBytes, DefaultMaxBackupMetaBytes)
 	if os.IsNotExist(err) {
-		return "", nil, fmt.Errorf("backup set %q holds no backup of %s", set, database)
+		return "", nil, fmt.Errorf("backup set %q holds no backup of %s: %w", set, database, errNoBackup)
 	} else if err != nil {
 		return "", nil, err
 	}
@@ -190,6 +195,8 @@ func (s *session) restoreBackup(op providers.Operation) (providers.Result, error
 		return providers.Result{}, err
 	}
 	if exists(path) {
+		// An unreadable header is not "already restored": the restore replaces the file,
+		// under the same AllowFileRestore rule as any other file in the way.
 		if h, err := s.header(path); err == nil && h.Signature == meta.DBSignature && h.Checkpoint >= meta.Checkpoint {
 			return providers.Result{AlreadyDone: true, Detail: "backup already restored"}, nil
 		}

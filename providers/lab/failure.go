@@ -162,6 +162,8 @@ func (l *Lab) FailLogsAfter(database string, generation uint64) error {
 		}
 		prefix, sig := db.LogFilePrefix, ""
 		if exists(path) {
+			// A header that cannot be read (the file may be corrupt by an earlier
+			// injection) leaves the object's prefix, and the logs name the stream below.
 			if h, err := s.header(path); err == nil {
 				prefix, sig = h.LogPrefix, h.LogSignature
 			}
@@ -177,6 +179,8 @@ func (l *Lab) FailLogsAfter(database string, generation uint64) error {
 				continue
 			}
 			if sig == "" { // the .edb is already gone: the logs say whose stream they are
+				// Only the signature is sought: a damaged or oversized log (being
+				// destroyed anyway) gives none, and the next one is tried.
 				if lf, _ := readLog(files[g]); lf != nil {
 					sig = lf.Signature
 				}

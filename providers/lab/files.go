@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -337,6 +338,8 @@ func (s *session) copyLogs(op providers.Operation) (providers.Result, error) {
 	// The stream is the restored file's: same prefix and log signature.
 	sig := ""
 	if edb, err := s.edbPath(db); err == nil && exists(edb) {
+		// Without a readable header every log of the prefix is copied: replay checks
+		// the stream of each against the file it replays into.
 		if h, err := s.header(edb); err == nil && h.LogPrefix == src.LogFilePrefix {
 			sig = h.LogSignature
 		}
@@ -347,9 +350,24 @@ func (s *session) copyLogs(op providers.Operation) (providers.Result, error) {
 	}
 	copied, skipped := 0, 0
 	var pairs [][2]string
-	for _, g := range gens {
-		// A damaged log is copied anyway: replay then names it, as eseutil would.
-		lf, _ := readLog(files[g])
+	var damaged []string
+	var firstDamage error
+	for i, g := range gens {
+		// A damaged or oversized log is copied anyway (replay then names it, as eseutil
+		// would), and reported here: in the result's detail and at warn.
+		lf, err := readLog(files[g])
+		if errors.Is(err, errTornTail) && i < len(gens)-1 {
+			err = fmt.Errorf("log file %s is damaged: %v", files[g], err)
+		} else if errors.Is(err, errTornTail) {
+			err = nil // a torn last record was never acknowledged
+		}
+		if err != nil {
+			damaged = append(damaged, filepath.Base(files[g]))
+			if firstDamage == nil {
+				firstDamage = err
+			}
+			s.l.log.Warn("copy_logs: log file of "+src.Name+" cannot be replayed", "error", err)
+		}
 		if lf != nil && sig != "" && lf.Signature != sig {
 			skipped++
 			continue
@@ -371,6 +389,9 @@ func (s *session) copyLogs(op providers.Operation) (providers.Result, error) {
 	detail := fmt.Sprintf("copied %d log files of %s (%s)", copied, src.Name, src.LogFilePrefix)
 	if skipped > 0 {
 		detail += fmt.Sprintf("; skipped %d of another log stream", skipped)
+	}
+	if len(damaged) > 0 {
+		detail += fmt.Sprintf("; WARNING: %d damaged or unreadable (%s), replay will stop there: %v", len(damaged), strings.Join(damaged, ", "), firstDamage)
 	}
 	return providers.Result{AlreadyDone: copied == 0 && len(gens) > 0, Detail: detail, Count: int64(copied)}, nil
 }

@@ -207,6 +207,8 @@ func openLogWriter(folder, prefix, sig string, checkpoint uint64, fresh bool) (*
 				return nil, err
 			}
 		}
+		// Any other error is a damaged newest log: it is kept for replay to name, and
+		// the writer starts a new generation after it instead of appending to it.
 		if err == nil && lf.Signature == sig && len(lf.Records) < recordsPerGeneration {
 			f, err := os.OpenFile(files[newest], os.O_WRONLY|os.O_APPEND, 0o600)
 			if err != nil {

@@ -173,9 +173,13 @@ func (s *session) survivors(gone map[string]bool) (map[string]bool, error) {
 				return s.scanEDB(p, present, checkpoints)
 			}
 			if _, _, ok := parseLogName(d.Name()); ok {
-				lf, _ := readLog(p) // a torn tail keeps the records before it
+				// Deliberately tolerant: this counts what could still be given back. A torn
+				// tail keeps the records before it; a damaged or oversized log gives nothing
+				// back (replay stops there), so its messages are not survivors. Read,
+				// copy_logs and replay report the damage itself.
+				lf, _ := readLog(p)
 				if lf == nil {
-					return nil // damaged: replay stops there
+					return nil
 				}
 				if logs[lf.Signature] == nil {
 					logs[lf.Signature] = map[uint64][]logRecord{}

@@ -43,9 +43,11 @@ func (s *session) mount(db *databaseObj) (providers.Result, error) {
 		}
 		// First mount of a new database: the store creates its empty file.
 		h := edbHeader{Signature: db.Signature, LogSignature: s.org.newIdentity("log"), LogPrefix: db.LogFilePrefix, State: stateClean}
-		if cp, err := newestGeneration(folder, db.LogFilePrefix); err == nil {
-			h.Checkpoint = cp // never write over old logs with this prefix
+		cp, err := newestGeneration(folder, db.LogFilePrefix)
+		if err != nil {
+			return providers.Result{}, fmt.Errorf("cannot mount %s: list log folder %s: %w", db.Name, db.LogFolderPath, err)
 		}
+		h.Checkpoint = cp // never write over old logs with this prefix
 		if err := s.createEDB(path, h); err != nil {
 			return providers.Result{}, fmt.Errorf("create database file for %s: %w", db.Name, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -162,6 +163,14 @@ func (s *session) databaseFiles(d *databaseObj, prefix string, h *edbHeader, des
 			return size, nil, err
 		}
 	}
+	if h != nil && h.LogPrefix == prefix {
+		if err := checkReplayLogs(gens, files, h.Checkpoint); err != nil {
+			// One unreadable log must not make the whole org unreadable: the database's
+			// log range reads as unknown (nil) and the reason goes to the log.
+			s.l.log.Warn("log stream of "+d.Name+" cannot be replayed", "error", err)
+			return size, nil, nil
+		}
+	}
 	var lost []uint64
 	if len(destroyed) > 0 {
 		if rec := destroyedOfStream(d, prefix, h, gens, files, destroyed); rec != nil {
@@ -184,6 +193,8 @@ func destroyedOfStream(d *databaseObj, prefix string, h *edbHeader, gens []uint6
 		sig = h.LogSignature
 	}
 	for i := len(gens) - 1; sig == "" && i >= 0; i-- {
+		// Only the signature is sought here: a damaged or oversized log gives none, and an
+		// older one is tried (databaseFiles reports the logs a replay needs).
 		if lf, _ := readLog(files[gens[i]]); lf != nil {
 			sig = lf.Signature
 		}
@@ -206,6 +217,28 @@ func destroyedOfStream(d *databaseObj, prefix string, h *edbHeader, gens []uint6
 		return nil
 	}
 	return &destroyedLogs{Database: d.Name, Prefix: prefix, Gens: sortedGens(set)}
+}
+
+// checkReplayLogs reads the generations past checkpoint (those a replay needs) and
+// returns the first that cannot be replayed: damaged, over its size limit, or torn
+// anywhere but in the newest file (a torn last record was never acknowledged).
+func checkReplayLogs(gens []uint64, files map[uint64]string, checkpoint uint64) error {
+	for i, g := range gens {
+		if g <= checkpoint {
+			continue
+		}
+		_, err := readLog(files[g])
+		if errors.Is(err, errTornTail) {
+			if i == len(gens)-1 {
+				continue
+			}
+			err = fmt.Errorf("log file %s is damaged: %v", files[g], err)
+		}
+		if err != nil {
+			return fmt.Errorf("log generation %d: %w", g, err)
+		}
+	}
+	return nil
 }
 
 // logRange describes sorted generations: first, last and the holes between.
@@ -289,8 +322,13 @@ func (s *session) readBackups(out map[string]*state.Backup) error {
 				continue
 			}
 			dir, meta, err := s.l.readBackup(set.Name(), d.Name())
-			if err != nil {
+			if errors.Is(err, errNoBackup) {
 				continue // not a finished set (no backup.json): it does not exist
+			} else if err != nil {
+				// A damaged or oversized backup.json must not make the org unreadable: the
+				// set is left out (nothing can restore it) and the reason goes to the log.
+				s.l.log.Warn("backup set "+set.Name()+" of "+d.Name()+" is unusable", "error", err)
+				continue
 			}
 			size, err := treeSize(dir)
 			if err != nil {
