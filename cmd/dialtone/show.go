@@ -40,17 +40,9 @@ func cmdShow(c *cli, args []string) int {
 	}
 	*asJSON = format == "json"
 
-	cfg, ok := loadConfig(c)
+	st, path, ok := recordedState(c)
 	if !ok {
 		return exitError
-	}
-	b, path, err := backendFor(c, cfg)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	st, err := readState(b, path)
-	if err != nil {
-		return c.errorf("%v", err)
 	}
 	if *asJSON {
 		data, err := state.Encode(st)

@@ -38,17 +38,9 @@ func cmdState(c *cli, args []string) int {
 		return c.errorf("unknown state subcommand %q: use \"state list\", \"state show ADDR\", \"state pull\" or \"state push FILE\"", sub)
 	}
 
-	cfg, ok := loadConfig(c)
+	st, path, ok := recordedState(c)
 	if !ok {
 		return exitError
-	}
-	b, path, err := backendFor(c, cfg)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	st, err := readState(b, path)
-	if err != nil {
-		return c.errorf("%v", err)
 	}
 
 	if sub == "list" {

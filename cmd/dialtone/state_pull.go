@@ -17,17 +17,9 @@ func cmdStatePull(c *cli, args []string) int {
 	if fs.NArg() > 0 {
 		return c.errorf("state pull takes no arguments")
 	}
-	cfg, ok := loadConfig(c)
+	st, _, ok := recordedState(c)
 	if !ok {
 		return exitError
-	}
-	b, path, err := backendFor(c, cfg)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	st, err := readState(b, path)
-	if err != nil {
-		return c.errorf("%v", err)
 	}
 	doc, err := state.Encode(st)
 	if err != nil {

@@ -334,3 +334,22 @@ func (s *session) close(c *cli) {
 		_ = s.unlock()
 	}
 }
+
+// recordedState loads the configuration and reads the recorded state, for commands that
+// only show it; path says where it lives. ok is false when an error was printed.
+func recordedState(c *cli) (st *state.State, path string, ok bool) {
+	cfg, ok := loadConfig(c)
+	if !ok {
+		return nil, "", false
+	}
+	b, path, err := backendFor(c, cfg)
+	if err != nil {
+		c.errorf("%v", err)
+		return nil, "", false
+	}
+	if st, err = readState(b, path); err != nil {
+		c.errorf("%v", err)
+		return nil, "", false
+	}
+	return st, path, true
+}
