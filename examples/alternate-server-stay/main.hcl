@@ -45,7 +45,7 @@ recovery "db01-outage" {
   recovery_database {
     name            = "RDB01"
     server          = server.EX02
-    edb_file_path   = "F:\\Recovery\\RDB01\\DB01.edb"     # the restored file keeps its name
+    edb_file_path   = "F:\\Recovery\\RDB01\\DB01.edb" # the restored file keeps its name
     log_folder_path = "F:\\Recovery\\RDB01\\Logs"
   }
 

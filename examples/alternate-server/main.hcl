@@ -44,7 +44,7 @@ recovery "db01-outage" {
   recovery_database {
     name            = "RDB01"
     server          = server.EX02
-    edb_file_path   = "F:\\Recovery\\RDB01\\DTDB01.edb"   # made from the dial tone files
+    edb_file_path   = "F:\\Recovery\\RDB01\\DTDB01.edb" # made from the dial tone files
     log_folder_path = "F:\\Recovery\\RDB01\\Logs"
   }
 
