@@ -16,7 +16,9 @@
 #
 # The body never exceeds 65,000 characters (GitHub refuses comments over 65,536):
 # dialtone's Markdown already fits; the lines added here are counted, and a body that
-# would still be too long is cut with a note pointing at the plan artifact.
+# would still be too long is cut, between blocks (never inside a code fence or a
+# <details> section, which would hide what follows), with a note pointing at the plan
+# artifact.
 set -euo pipefail
 
 MARKER='<!-- dialtone-plan -->'
@@ -48,6 +50,30 @@ $commit$status
 foot="
 <sub>Posted by dialtone's plan workflow; it updates this comment on every push.</sub>"
 
+# safe_cut N: the longest run of whole lines of stdin, at most N bytes (so at most N
+# characters), after which every code fence and <details> section is closed: a cut
+# inside one would swallow the note that follows (and the footer) unseen.
+safe_cut() {
+	awk -v room="$1" '
+	{ lines[NR] = $0 }
+	{
+		used += length($0) + 1
+		if (used > room) exit
+		if (fence == "") {
+			if (match($0, /^ {0,3}(```+|~~~+)/)) {
+				f = substr($0, RSTART, RLENGTH); sub(/^ +/, "", f); fence = f
+			} else {
+				depth += gsub(/<details>|<details /, "&") - gsub(/<\/details>/, "&")
+			}
+		} else if (match($0, /^ {0,3}(```+|~~~+)[ \t]*$/)) {
+			f = substr($0, RSTART, RLENGTH); sub(/^ +/, "", f); sub(/[ \t]+$/, "", f)
+			if (substr(f, 1, 1) == substr(fence, 1, 1) && length(f) >= length(fence)) fence = ""
+		}
+		if (fence == "" && depth <= 0) safe = NR
+	}
+	END { for (i = 1; i <= safe; i++) print lines[i] }'
+}
+
 if [ "$code" = 0 ] || [ "$code" = 2 ]; then
 	main=$(cat "$plan_md")
 else
@@ -55,13 +81,16 @@ else
 	if [ -n "$plan_err" ] && [ -f "$plan_err" ]; then
 		err=$(cat "$plan_err")
 	fi
+	if [ "${#err}" -gt $((LIMIT - 1000)) ]; then # cut here: a cut of the fenced whole would leave nothing
+		err="${err:0:$((LIMIT - 1000))}"$'\n[... cut to fit one comment]'
+	fi
 	main=$(printf '## dialtone plan\n\n```\n%s\n```\n' "$err")
 fi
 
 room=$((LIMIT - ${#head} - ${#foot} - 3)) # the two newlines joining the parts and the last one
 if [ "${#main}" -gt "$room" ]; then
-	note=$'\n\n*The plan was cut to fit one comment; the plan file (artifact `dialtone-plan`) and `dialtone show -json` have every step.*'
-	main="${main:0:$((room - ${#note}))}$note"
+	note=$'\n\n**The plan was cut to fit one comment**: the plan file (artifact `dialtone-plan`) and `dialtone show -json` have every step.'
+	main="$(safe_cut "$((room - ${#note}))" <<<"$main")$note"
 fi
 body="$head
 $main
