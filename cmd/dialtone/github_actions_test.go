@@ -33,11 +33,12 @@ func TestGitHubActions(t *testing.T) {
 			return os.WriteFile(filepath.Join(e.WorkDir, "plan-comment.sh"), script, 0o755)
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exitcode": cmdExitcode,
-			"example":  cmdExample,
-			"maxchars": cmdMaxChars,
-			"bigfile":  cmdBigFile,
-			"closed":   cmdClosed,
+			"exitcode":  cmdExitcode,
+			"example":   cmdExample,
+			"maxchars":  cmdMaxChars,
+			"bigfile":   cmdBigFile,
+			"githubapi": cmdGitHubAPI,
+			"closed":    cmdClosed,
 		},
 	})
 }

@@ -2,8 +2,11 @@
 # plan-comment.sh EXITCODE PLAN_MD [PLAN_ERR]
 #
 # Posts the dialtone plan of a pull request as one comment, or updates the comment it
-# posted before (found by the hidden marker <!-- dialtone-plan -->), so a pull request
-# carries exactly one plan comment, always the latest.
+# posted before (found by the hidden marker <!-- dialtone-plan --> at the start of a
+# comment written by the posting identity), so a pull request carries exactly one plan
+# comment, always the latest. A comment by anyone else is never updated, marker or not:
+# whoever can comment on the pull request could otherwise plant one and have the plan
+# written into it (then edit it to say something else).
 #
 #   EXITCODE  the exit status of "dialtone plan -detailed-exitcode": 0 no changes,
 #             2 changes, anything else an error
@@ -11,7 +14,9 @@
 #   PLAN_ERR  what plan printed on stderr (shown when it failed), optional
 #
 # Environment: GITHUB_TOKEN, GITHUB_REPOSITORY (owner/name), PR_NUMBER, and optionally
-# GITHUB_API_URL (default https://api.github.com) and GITHUB_SHA.
+# GITHUB_API_URL (default https://api.github.com), GITHUB_SHA and DIALTONE_COMMENT_AUTHOR,
+# the login that posts (default github-actions[bot], the identity of GITHUB_TOKEN; set it
+# when the token is a user's or another app's).
 # DIALTONE_COMMENT_OUT=FILE writes the comment body to FILE and calls no API (tests).
 #
 # The body never exceeds 65,000 characters (GitHub refuses comments over 65,536):
@@ -84,7 +89,14 @@ else
 	if [ "${#err}" -gt $((LIMIT - 1000)) ]; then # cut here: a cut of the fenced whole would leave nothing
 		err="${err:0:$((LIMIT - 1000))}"$'\n[... cut to fit one comment]'
 	fi
-	main=$(printf '## dialtone plan\n\n```\n%s\n```\n' "$err")
+	# The fence is longer than any run of backticks in the errors (which quote the
+	# configuration), so that nothing in them can close it and write Markdown.
+	longest=$(grep -o '`*' <<<"$err" | awk '{ if (length($0) > m) m = length($0) } END { print m + 0 }')
+	fence='```'
+	while [ "${#fence}" -le "$longest" ]; do
+		fence="$fence\`"
+	done
+	main=$(printf '## dialtone plan\n\n%s\n%s\n%s\n' "$fence" "$err" "$fence")
 fi
 
 room=$((LIMIT - ${#head} - ${#foot} - 3)) # the two newlines joining the parts and the last one
@@ -114,13 +126,17 @@ gh_api() { # METHOD URL [DATA]
 	curl "${args[@]}" "$2"
 }
 
-# The previous comment: the first with the marker, on any page.
+author=${DIALTONE_COMMENT_AUTHOR:-github-actions[bot]}
+
+# The previous comment: the first by the posting identity that starts with the marker,
+# on any page.
 id=""
 page=1
 while [ -z "$id" ]; do
 	comments=$(gh_api GET "$api/repos/$GITHUB_REPOSITORY/issues/$PR_NUMBER/comments?per_page=100&page=$page")
 	[ "$(jq length <<<"$comments")" -gt 0 ] || break
-	id=$(jq -r --arg m "$MARKER" '[.[] | select(.body | contains($m))][0].id // empty' <<<"$comments")
+	id=$(jq -r --arg m "$MARKER" --arg a "$author" \
+		'[.[] | select(.user.login == $a and ((.body // "") | startswith($m)))][0].id // empty' <<<"$comments")
 	page=$((page + 1))
 done
 
