@@ -17,14 +17,14 @@ func alternateServer(rc *recCtx, caps providers.Capabilities) [stageCount][]*Ste
 	if rc.noBackup {
 		all[stComplete] = rc.keepDialTone()
 		rc.emptyStages(all, "no backup to restore ("+rc.dt.Name+" on "+rc.dt.Server+" becomes permanent)")
-		return rc.chain(all)
+		return rc.chain(rc.withRepair(all, caps))
 	}
 	all[stRestored] = rc.rebuildAndRestore(caps)
 	all[stSwapped] = rc.swapBack()
 	all[stMerged] = rc.mergeDialTone(caps)
 	all[stComplete] = rc.alternateCleanUp(caps, all[stMerged])
 	rc.emptyStages(all, "the dial tone mail is lost, nothing to merge")
-	return rc.chain(all)
+	return rc.chain(rc.withRepair(all, caps))
 }
 
 // remoteDialTone is 2.3 steps 1 to 4 (2.4 uses them too): the dial tone database on
@@ -146,7 +146,7 @@ func (rc *recCtx) rebuildAndRestore(caps providers.Capabilities) []*Step {
 			" (keep the newer ones), then check with eseutil /ml that the sequence has no gap.")
 		steps = append(steps, copyLogs)
 	}
-	replay := rc.replay("replay_logs", stRestored, 6, f, rc.prefix, "the restored "+f.Name, true, caps)
+	replay := rc.replay("replay_logs", stRestored, 6, f, rc.prefix, "the restored "+f.Name, rc.logGap, caps)
 	disallow := rc.newStep("disallow_file_restore_after_restore", stRestored, 6, PhaseRestoreData, RiskReversible,
 		providers.Operation{Kind: providers.OpSetAllowFileRestore, Database: f.Name, Value: false},
 		"Set AllowFileRestore on "+f.Name+" back to $false; "+f.Name+" stays dismounted until the swap",
@@ -248,7 +248,7 @@ func (rc *recCtx) mergeDialTone(caps providers.Capabilities) []*Step {
 		)
 		manual(restore, caps.RestoreBackup, "Restore backup set "+set+" of "+dt.Name+" with your backup software into "+rdb.Logs+" on "+rdb.Server+
 			", keeping file names ("+winBase(rdb.Edb)+").")
-		steps = append(steps, create, restore, rc.replay("replay_dial_tone_logs", stMerged, 9, rdb, "E00", "the restored "+dt.Name, false, caps))
+		steps = append(steps, create, restore, rc.replay("replay_dial_tone_logs", stMerged, 9, rdb, rc.dtPrefix, "the restored "+dt.Name, 0, caps))
 	}
 	return append(steps, rc.mergeSteps(9, 10, "a copy of the dial tone mail", "the dial tone mail", "into the restored mailbox")...)
 }

@@ -17,7 +17,7 @@ func alternateServerStay(rc *recCtx, caps providers.Capabilities) [stageCount][]
 	if rc.noBackup {
 		all[stComplete] = []*Step{rc.removeFailedDatabase()}
 		rc.emptyStages(all, "no backup to restore ("+rc.dt.Name+" stays the users' database)")
-		return rc.chain(all)
+		return rc.chain(rc.withRepair(all, caps))
 	}
 	all[stRestored] = rc.restoreData(caps)
 	if rc.doSwap {
@@ -39,7 +39,7 @@ func alternateServerStay(rc *recCtx, caps providers.Capabilities) [stageCount][]
 	} else {
 		rc.emptyStages(all, "the dial tone mail is lost, nothing to merge")
 	}
-	return rc.chain(all)
+	return rc.chain(rc.withRepair(all, caps))
 }
 
 // formatBytes writes a size in binary units ("1.5 GiB").

@@ -147,16 +147,16 @@ func (rc *recCtx) deleteFiles(key string, stage, number int, db dbSpec, caps pro
 	return s
 }
 
-// replay is eseutil /r on db's files, with /a when the admin accepted losing the logs
-// after a gap.
-func (rc *recCtx) replay(key string, stage, number int, db dbSpec, prefix, what string, ofFailed bool, caps providers.Capabilities) *Step {
+// replay is eseutil /r on db's files with the prefix of the log stream they hold, with
+// /a when the logs have a gap at generation gap (0: none) and the admin accepted the loss.
+func (rc *recCtx) replay(key string, stage, number int, db dbSpec, prefix, what string, gap uint64, caps providers.Capabilities) *Step {
 	dir := winDir(db.Edb)
-	accept := ofFailed && rc.logGap > 0 && rc.acceptLoss
+	accept := gap > 0 && rc.acceptLoss
 	line := "eseutil /r " + psQuote(prefix) + " /l " + psQuote(db.Logs) + " /d " + psQuote(dir)
 	summary := "Replay the logs into " + what + " until it is clean (eseutil /r)"
 	if accept {
 		line += " /a"
-		summary = "Replay the logs into " + what + " up to the gap at generation " + strconv.FormatUint(rc.logGap, 10) + " and finish without the rest (eseutil /r /a: DATA LOSS accepted)"
+		summary = "Replay the logs into " + what + " up to the gap at generation " + strconv.FormatUint(gap, 10) + " and finish without the rest (eseutil /r /a: DATA LOSS accepted)"
 	}
 	s := rc.newStep(key, stage, number, phaseOf(stage), RiskReadOnly,
 		providers.Operation{Kind: providers.OpReplayLogs, Database: db.Name, Server: db.Server,

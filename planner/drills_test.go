@@ -176,15 +176,37 @@ func TestDialToneLostBeforeTheSwap(t *testing.T) {
 	if len(p.Outages) != 1 || !strings.HasSuffix(p.Outages[0].ToStep, "resubmit_queues_to_restored_database") {
 		t.Errorf("outages %+v", p.Outages)
 	}
-	// With a backup of it: restored into the recovery database for the merge.
+	// With a backup of it: restored in place first (its own backup, its surviving logs,
+	// its own prefix), then the recovery goes on as if it had never been lost.
 	st.Backups["DTDB01/dt-nightly"] = &state.Backup{Set: "dt-nightly", Database: "DTDB01", Taken: time.Unix(2e9, 0)}
+	st.Databases["DTDB01"].LogFilePrefix = "E07"
 	p = mustPlan(t, cfg(config.StageComplete), st)
-	_, rs := findStep(p, "restore_dial_tone_backup")
-	if rs == nil || rs.Operation.Source != "DTDB01" || rs.Operation.Backup != "dt-nightly" || rs.Operation.Database != "RDB01" {
+	i, rs := findStep(p, "restore_dial_tone_backup_in_place")
+	if rs == nil || rs.Operation.Source != "DTDB01" || rs.Operation.Backup != "dt-nightly" || rs.Operation.Database != "DTDB01" ||
+		rs.Operation.EdbFilePath != st.Databases["DTDB01"].EdbFilePath {
 		t.Fatalf("restore of the dial tone backup: %v", stepIDs(p))
 	}
-	if _, m := findStep(p, `merge["db01-user0002@contoso.com"]`); m == nil {
-		t.Error("no merge from the restored dial tone backup")
+	if _, cp := findStep(p, "copy_dial_tone_surviving_logs"); cp == nil || cp.Operation.Source != "DTDB01" {
+		t.Errorf("surviving logs of DTDB01 not copied: %v", stepIDs(p))
+	}
+	_, rp := findStep(p, "replay_dial_tone_logs_in_place")
+	if rp == nil || !strings.HasPrefix(rp.Commands[0], "eseutil /r 'E07' ") {
+		t.Errorf("replay: %+v", rp)
+	}
+	if loss := p.Recoveries[0].DataLoss; len(loss) != 0 {
+		t.Errorf("data loss %+v", loss)
+	}
+	if j, m := findStep(p, "mount_restored_dial_tone_database"); m == nil || m.Outage != planner.OutageEnds || j < i {
+		t.Errorf("no mount of the restored DTDB01: %v", stepIDs(p))
+	}
+	if len(p.Outages) < 1 || !strings.HasSuffix(p.Outages[0].FromStep, "keep_lost_dial_tone_logs") ||
+		!strings.HasSuffix(p.Outages[0].ToStep, "mount_restored_dial_tone_database") || p.Outages[0].Reason != planner.ReasonDialToneLost {
+		t.Errorf("outages %+v", p.Outages)
+	}
+	for _, key := range []string{"dismount_dial_tone_database", "copy_dial_tone_files", `merge["db01-user0002@contoso.com"]`} {
+		if _, s := findStep(p, key); s == nil {
+			t.Errorf("no %s after the repair: %v", key, stepIDs(p))
+		}
 	}
 	// same_server: the recovered files go straight into the dial tone folders.
 	sst := stateAt(t, config.StageRestored, 3)

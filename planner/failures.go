@@ -119,10 +119,15 @@ func (rc *recCtx) resolveFailures(st *state.State) hcl.Diagnostics {
 
 	// A dial tone database lost before the swap (4.7): nothing of it to swap or merge,
 	// unless it was backed up.
-	if rc.dialToneLost(st) {
+	if rc.dialToneLost(st) || rc.repairUnderway() {
+		rc.dtBackup = newestBackup(st, rc.dt.Name)
+	}
+	if rc.dtBackup != nil && rc.resolveDialToneRepair(st) {
+		// Restored in place first (dialtone_lost.go): the rest of the recovery is planned
+		// as for a dial tone database that was never lost.
+	} else if rc.dialToneLost(st) {
 		rc.dtLost = true
 		rc.doSwap = true // merge forward needs the dial tone mailboxes; swap the recovered files in instead
-		rc.dtBackup = newestBackup(st, rc.dt.Name)
 		if rc.dtBackup != nil && rc.rec.Option == config.OptionAlternateServer {
 			rc.dataLoss = append(rc.dataLoss, DataLoss{
 				What:     "mail received in " + rc.dt.Name + " after its backup set " + rc.dtBackup.Set + " (taken " + rc.dtBackup.Taken.UTC().Format("2006-01-02 15:04:05Z") + ")",

@@ -6,6 +6,8 @@ import "sort"
 const (
 	ReasonFailure = "failure until dial tone"
 	ReasonSwap    = "swap"
+	// ReasonDialToneLost: the dial tone database was lost; its users wait for its restore.
+	ReasonDialToneLost = "dial tone database lost until it is restored"
 )
 
 // outageWindows finds, per recovery, the spans of planned steps during which its users
@@ -33,7 +35,10 @@ func outageWindows(p *Plan, rcs map[string]*recCtx) []OutageWindow {
 			}
 			w.ToStep = s.ID
 			w.Reason = ReasonSwap
-			if s.Stage == stageName(stDialTone) {
+			switch {
+			case s.ID == rc.id("mount_restored_dial_tone_database") || rc.dtLost:
+				w.Reason = ReasonDialToneLost
+			case s.Stage == stageName(stDialTone):
 				w.Reason = ReasonFailure
 			}
 			out = append(out, *w)
@@ -49,6 +54,9 @@ func outageWindows(p *Plan, rcs map[string]*recCtx) []OutageWindow {
 	for _, name := range names {
 		w := open[name]
 		w.Reason = ReasonSwap
+		if rc := rcs[name]; rc != nil && (rc.dtLost || rc.dtRepair) {
+			w.Reason = ReasonDialToneLost
+		}
 		out = append(out, *w)
 	}
 	return out

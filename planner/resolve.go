@@ -142,6 +142,7 @@ func resolve(cfg *config.Config, st *state.State, name string, rec *config.Recov
 		rc.rdb.Edb, rc.rdb.Logs = winJoin(folder, rc.dt.Name+".edb"), folder
 	}
 	rc.preserve = siblingFolder(winDir(rc.failed.Edb), "-preserved", rc.failed.Name)
+	rc.dtPreserve = siblingFolder(winDir(rc.dt.Edb), "-preserved", rc.dt.Name)
 	hold := siblingFolder(winDir(rc.rdb.Edb), "-hold", rc.rdb.Name)
 	rc.holdEdb = winJoin(hold, rc.failed.Name+".edb")
 	rc.holdLogs = winJoin(hold, "Logs")
@@ -151,6 +152,10 @@ func resolve(cfg *config.Config, st *state.State, name string, rec *config.Recov
 		if db.LogFilePrefix != "" {
 			rc.prefix = db.LogFilePrefix
 		}
+	}
+	rc.dtPrefix = "E00"
+	if db := st.Databases[rc.dt.Name]; db != nil && db.LogFilePrefix != "" {
+		rc.dtPrefix = db.LogFilePrefix
 	}
 	_, rc.auditSwitches = serverBuild(cfg, st, rc.failed.Server)
 	if m := rec.Merge; m != nil {

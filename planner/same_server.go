@@ -23,14 +23,14 @@ func sameServer(rc *recCtx, caps providers.Capabilities) [stageCount][]*Step {
 	if rc.noBackup {
 		all[stComplete] = []*Step{rc.removeFailedDatabase()}
 		rc.emptyStages(all, "no backup to restore ("+rc.dt.Name+" stays the users' database)")
-		return rc.chain(all)
+		return rc.chain(rc.withRepair(all, caps))
 	}
 	all[stRestored] = rc.restoreData(caps)
 	all[stSwapped] = rc.swap(caps)
 	all[stMerged] = rc.merge()
 	all[stComplete] = rc.cleanUp(caps, all[stMerged])
 	rc.emptyStages(all, "the dial tone mail is lost, nothing to merge")
-	return rc.chain(all)
+	return rc.chain(rc.withRepair(all, caps))
 }
 
 // removeFailedDatabase removes the failed database's AD object once no mailbox of any
@@ -131,7 +131,7 @@ func (rc *recCtx) restoreData(caps providers.Capabilities) []*Step {
 	if rc.rec.Restore.ReplayLogs && !rc.logsGone {
 		steps = append(steps, rc.copySurvivingLogs(caps))
 	}
-	replay := rc.replay("replay_logs", stRestored, 7, rdb, rc.prefix, "the restored "+f.Name, true, caps)
+	replay := rc.replay("replay_logs", stRestored, 7, rdb, rc.prefix, "the restored "+f.Name, rc.logGap, caps)
 
 	mount := rc.newStep("mount_recovery_database", stRestored, 7, PhaseRestoreData, RiskReadOnly,
 		providers.Operation{Kind: providers.OpMountDatabase, Database: rdb.Name, Server: rdb.Server},

@@ -25,6 +25,8 @@ type recCtx struct {
 	holdEdb         string // recovered .edb while the swap is under way
 	holdLogs        string
 	prefix          string // log file prefix of the failed database's stream
+	dtPrefix        string // log file prefix of the dial tone database's stream
+	dtPreserve      string // copy of a lost dial tone database's surviving logs
 
 	failedKnown   bool // the failed database is in the state
 	failedMounted bool
@@ -46,6 +48,8 @@ type recCtx struct {
 	logGap     uint64                           // first log generation after the backup that is missing (0: none known)
 	dtLost     bool                             // the dial tone database's files are lost before the swap
 	dtBackup   *state.Backup                    // the newest backup of the dial tone database, if any
+	dtRepair   bool                             // the lost dial tone database is restored in place first (dialtone_lost.go)
+	dtGap      uint64                           // first log generation of the dial tone database after its backup that is missing
 	failedUp   bool                             // the failed database's server is up
 	logsGone   bool                             // the state says no log of the failed database survives
 	failedReqs map[string]*state.RestoreRequest // Failed restore requests of this recovery, by mailbox
