@@ -14,27 +14,36 @@ import (
 	"github.com/dialtone/dialtone/state"
 )
 
-// Apply carries out p through prov, step by step in plan order, and records every
-// finished step: first in j (when not nil), then in st. It never re-plans.
+// Apply carries out p through prov, walking its steps as a dependency graph (see
+// walkgraph.go), and records every finished step: first in j (when not nil), then in st.
+// It never re-plans.
 //
 //   - A plan with failed preconditions, or made from a state of another lineage, is
 //     refused before anything runs.
-//   - Steps already recorded in st are skipped, so a second Apply after a failure or a
-//     crash resumes at the step that did not finish.
-//   - A manual step not yet confirmed stops the walk with a *ManualStepError that says
-//     what to do by hand; a step recorded as confirmed (see Confirm) counts as done.
+//   - Steps already recorded in st are done, so a second Apply after a failure or a
+//     crash resumes at the steps that did not finish.
+//   - A step starts as soon as every step it waits for is done, at most
+//     opts.Parallelism at a time; among ready steps the recovery with the lower
+//     priority goes first, then plan order. With Parallelism 1 the walk is plan order
+//     but for priority, one step at a time.
+//   - A manual step not yet confirmed is not run: it holds back the steps that wait for
+//     it, the others go on; when nothing else can run, Apply returns a
+//     *ManualStepError that says what to do by hand (the first such step; More lists
+//     the others). A step recorded as confirmed (see Confirm) counts as done.
 //   - Before each step, its preconditions that carry a Check are asked again of the
-//     provider when it implements providers.Checker; a failed one stops the walk with a
+//     provider when it implements providers.Checker; a failed one fails the step with a
 //     *PreconditionError naming the step, the check and the fix.
-//   - Consecutive parallel steps (merges) run concurrently, each once its dependencies
-//     are done, at most opts.Parallelism at a time.
-//   - When a step fails, no new step starts; running ones finish (and are recorded) and
-//     Apply returns an error naming the failed step and the provider's error.
+//   - When a step fails, as in Terraform, the steps that wait for it (directly or not)
+//     never start; the steps that do not go on to the end. Apply then returns the
+//     errors of the failed steps (joined), each naming its step and the cause. A journal
+//     that cannot be written, or ctx ending, stops every new start instead: running
+//     steps finish and are recorded.
 //
-// Journal records are decided and queued in order under one mutex; parallel steps that
-// finish together share one journal write and fsync (group commit, journal_group.go),
-// and a step's changes reach the in-memory state only after its record is durable. Hooks are called from the goroutine that runs the step (see
-// Hooks).
+// Journal records are decided and queued in order under one mutex; steps that finish
+// together share one journal write and fsync (group commit, journal_group.go), and a
+// step's changes reach the in-memory state only after its record is durable; a step
+// starts only after the steps it waits for reached the state. Hooks are called from
+// the goroutine that runs the step (see Hooks).
 func Apply(ctx context.Context, p *Plan, prov providers.Provider, st *state.State, j Journal, hooks Hooks, opts ApplyOptions) error {
 	switch {
 	case p == nil:
@@ -50,16 +59,27 @@ func Apply(ctx context.Context, p *Plan, prov providers.Provider, st *state.Stat
 	if p.Lineage != "" && st.Lineage != p.Lineage {
 		return fmt.Errorf("the plan was made from state lineage %s, but this state is lineage %s; nothing was changed", p.Lineage, st.Lineage)
 	}
-	for _, s := range p.Steps {
+	pos := make(map[string]int, len(p.Steps))
+	for i, s := range p.Steps {
 		if s == nil {
 			return errors.New("apply: the plan holds an empty step; make the plan again")
+		}
+		if _, dup := pos[s.ID]; dup {
+			return fmt.Errorf("apply: the plan holds step %s twice; make the plan again", s.ID)
+		}
+		pos[s.ID] = i
+	}
+	for i, s := range p.Steps {
+		for _, d := range s.DependsOn {
+			if j, ok := pos[d]; ok && j >= i {
+				return fmt.Errorf("apply: step %s depends on %s, which does not come before it in the plan; make the plan again", s.ID, d)
+			}
 		}
 	}
 	if hooks == nil {
 		hooks = NopHooks{}
 	}
 	w := &walker{prov: prov, st: st, j: newGroupJournal(j), hooks: hooks, par: opts.Parallelism, now: opts.Now,
-		inPlan: make(map[string]bool, len(p.Steps)), done: make(map[string]bool, len(p.Steps)),
 		remaining: map[stageKey]int{}}
 	if w.par <= 0 {
 		w.par = 10
@@ -72,54 +92,21 @@ func Apply(ctx context.Context, p *Plan, prov providers.Provider, st *state.Stat
 		w.log = hclog.NewNullLogger()
 	}
 	w.log.Debug("apply starting", "steps", len(p.Steps), "lineage", p.Lineage, "serial", p.Serial, "parallelism", w.par)
-	for _, s := range p.Steps {
-		w.inPlan[s.ID] = true
+	done := make([]bool, len(p.Steps))
+	for i, s := range p.Steps {
 		if r := st.Recoveries[s.Recovery]; r != nil && r.Steps[s.ID] != nil {
-			w.done[s.ID] = true
+			done[i] = true
 			continue
 		}
 		w.remaining[stageKey{s.Recovery, s.Stage}]++
 	}
-
-	for i := 0; i < len(p.Steps); {
-		s := p.Steps[i]
-		if w.done[s.ID] {
-			i++
-			continue
-		}
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("apply interrupted before step %s: %w", s.ID, err)
-		}
-		if s.Parallel {
-			end := i
-			for end < len(p.Steps) && p.Steps[end].Parallel {
-				end++
-			}
-			if err := w.runBatch(ctx, p.Steps[i:end]); err != nil {
-				return err
-			}
-			i = end
-			continue
-		}
-		if s.Manual {
-			return manualError(s)
-		}
-		if dep := w.unmetDependency(s); dep != "" {
-			return fmt.Errorf("step %s depends on %s, which is not done", s.ID, dep)
-		}
-		if err := w.exec(ctx, s); err != nil {
-			return err
-		}
-		w.done[s.ID] = true
-		i++
-	}
-	return nil
+	return w.walk(ctx, p, buildWalkGraph(p.Steps), done)
 }
 
 type stageKey struct{ recovery, stage string }
 
-// walker holds one apply run. done and inPlan belong to the walking goroutine; the
-// state, the journal and remaining are guarded by mu.
+// walker holds one apply run. The state, the journal and remaining are guarded by mu;
+// the walk's own bookkeeping belongs to the goroutine of walk.
 type walker struct {
 	prov  providers.Provider
 	st    *state.State
@@ -129,77 +116,8 @@ type walker struct {
 	now   func() time.Time
 	log   hclog.Logger
 
-	inPlan map[string]bool
-	done   map[string]bool
-
 	mu        sync.Mutex
 	remaining map[stageKey]int // steps of a recovery's stage not yet done
-}
-
-// unmetDependency returns a dependency of s that is in the plan and not done yet, or "".
-// Dependencies outside the plan were done by an earlier run.
-func (w *walker) unmetDependency(s *Step) string {
-	for _, d := range s.DependsOn {
-		if w.inPlan[d] && !w.done[d] {
-			return d
-		}
-	}
-	return ""
-}
-
-// runBatch runs a run of consecutive parallel steps, each as soon as its dependencies
-// are done, at most w.par at a time, in plan order.
-func (w *walker) runBatch(ctx context.Context, steps []*Step) error {
-	pending := make([]*Step, 0, len(steps))
-	for _, s := range steps {
-		if !w.done[s.ID] {
-			pending = append(pending, s)
-		}
-	}
-	type result struct {
-		s   *Step
-		err error
-	}
-	results := make(chan result)
-	running := 0
-	var firstErr error
-	for {
-		if firstErr == nil && ctx.Err() == nil {
-			kept := pending[:0]
-			for _, s := range pending {
-				if running < w.par && !s.Manual && w.unmetDependency(s) == "" {
-					running++
-					go func(s *Step) { results <- result{s, w.exec(ctx, s)} }(s)
-					continue
-				}
-				kept = append(kept, s)
-			}
-			pending = kept
-		}
-		if running == 0 {
-			break
-		}
-		r := <-results
-		running--
-		if r.err != nil {
-			if firstErr == nil {
-				firstErr = r.err
-			}
-			continue
-		}
-		w.done[r.s.ID] = true
-	}
-	switch {
-	case firstErr != nil:
-		return firstErr
-	case ctx.Err() != nil && len(pending) > 0:
-		return fmt.Errorf("apply interrupted before step %s: %w", pending[0].ID, ctx.Err())
-	case len(pending) > 0 && pending[0].Manual:
-		return manualError(pending[0])
-	case len(pending) > 0:
-		return fmt.Errorf("step %s depends on %s, which is not done", pending[0].ID, w.unmetDependency(pending[0]))
-	}
-	return nil
 }
 
 // exec re-checks a step's preconditions, runs it through the provider and records it.
@@ -268,7 +186,7 @@ func (w *walker) markStarted(s *Step) error {
 		wait := w.j.enqueue([]state.Change{c})
 		w.mu.Unlock()
 		if err := wait(); err != nil {
-			return fmt.Errorf("step %s could not be recorded as started: %w", s.ID, err)
+			return &journalError{fmt.Errorf("step %s could not be recorded as started: %w", s.ID, err)}
 		}
 	}
 	w.mu.Lock()
@@ -283,9 +201,10 @@ func (w *walker) markStarted(s *Step) error {
 //
 // The changes are decided and queued under w.mu (so the journal holds them in that
 // order), then the mutex is released while the record is made durable, so that other
-// parallel steps finishing meanwhile join the same write (group commit). Only then are
-// the changes applied to the state. Parallel steps are merges, whose effects do not
-// depend on each other's, so deciding one before another's is applied is safe.
+// steps finishing meanwhile join the same write (group commit). Only then are the
+// changes applied to the state. Steps running together never name the same database
+// (walkgraph.go orders those), and effects reads only the step's own database and
+// restore requests, so deciding one before another's is applied is safe.
 func (w *walker) record(s *Step, res providers.Result, started, finished time.Time) error {
 	w.mu.Lock()
 	changes := effects(s, res, w.st, started, finished)
@@ -304,7 +223,7 @@ func (w *walker) record(s *Step, res providers.Result, started, finished time.Ti
 			w.mu.Lock()
 			w.remaining[key]++
 			w.mu.Unlock()
-			return fmt.Errorf("step %s finished but could not be recorded: %w", s.ID, err)
+			return &journalError{fmt.Errorf("step %s finished but could not be recorded: %w", s.ID, err)}
 		}
 	}
 	w.mu.Lock()
@@ -319,6 +238,9 @@ func (w *walker) record(s *Step, res providers.Result, started, finished time.Ti
 // it, then records it with "dialtone confirm ID" (Confirm) and applies again.
 type ManualStepError struct {
 	Step *Step
+	// More are the other manual steps the walk reached, in the order Step was chosen
+	// (priority, then plan order); each also waits for its confirm.
+	More []*Step
 }
 
 // Error says exactly what a person has to do, and how to go on.
@@ -338,10 +260,11 @@ func (e *ManualStepError) Error() string {
 		}
 	}
 	fmt.Fprintf(&b, "Then record it with \"dialtone confirm %s\" and run \"dialtone apply\" again.", s.ID)
+	for _, m := range e.More {
+		fmt.Fprintf(&b, "\nAlso waiting for a person: %s (%s).", m.ID, m.Summary)
+	}
 	return b.String()
 }
-
-func manualError(s *Step) error { return &ManualStepError{Step: s} }
 
 // PreconditionError stops Apply when a precondition re-checked right before its step
 // no longer holds (the world moved since the plan).

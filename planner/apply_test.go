@@ -178,7 +178,9 @@ func TestApplyRunsMergesInParallelWithinTheLimit(t *testing.T) {
 	}
 }
 
-func TestApplyStopsStartingMergesAfterAFailure(t *testing.T) {
+// As in Terraform, a failed step stops what waits for it (the clean-up after the
+// merges) and lets the steps that do not wait for it (the other merges) finish.
+func TestApplyFailureStopsOnlyItsDependents(t *testing.T) {
 	st := stateAt(t, config.StageSwapped, 40)
 	p := mustPlan(t, plantest.Config(config.StageComplete), st)
 	fake := plantest.NewFake()
@@ -198,7 +200,7 @@ func TestApplyStopsStartingMergesAfterAFailure(t *testing.T) {
 			t.Fatal("clean-up ran after a failed merge")
 		}
 	}
-	// Running merges finished and were recorded; later ones never started.
+	// Every other merge finished and was recorded; the failed one was not.
 	rec := st.Recoveries["db01-outage"]
 	merges := 0
 	for id := range rec.Steps {
@@ -206,7 +208,10 @@ func TestApplyStopsStartingMergesAfterAFailure(t *testing.T) {
 			merges++
 		}
 	}
-	if merges < 4 || merges > 8 || rec.Stage != config.StageSwapped {
+	if rec.Steps[`recovery.db01-outage.merge["db01-user0005@contoso.com"]`] != nil {
+		t.Error("the failed merge was recorded")
+	}
+	if merges != 39 || rec.Stage != config.StageSwapped {
 		t.Errorf("%d merges recorded, stage %q", merges, rec.Stage)
 	}
 }

@@ -30,7 +30,7 @@ func cmdApply(c *cli, args []string) int {
 	fs := newFlagSet(c, "apply", "apply [-auto-approve] [-json] [-parallelism=N] [-target=ADDR] [-exclude=ADDR] [-var 'NAME=VALUE'] [-var-file=FILE] [PLANFILE]")
 	fs.BoolVar(&a.autoApprove, "auto-approve", false, "skip the interactive approval")
 	fs.BoolVar(&a.json, "json", false, "stream one JSON event per line on stdout instead of text (needs -auto-approve or a plan file)")
-	fs.IntVar(&a.parallelism, "parallelism", 10, "how many independent steps (merges) run at once")
+	fs.IntVar(&a.parallelism, "parallelism", 10, "how many steps run at once (each starts once the steps it depends on are done; Terraform's default, 10)")
 	vars, targets := addVarFlags(fs), addTargetFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -146,6 +146,9 @@ func cmdApply(c *cli, args []string) int {
 			return exitOK
 		}
 		writeManualPause(c, manual.Step, view)
+		for _, m := range manual.More {
+			fmt.Fprintf(c.stdout, "\nAlso waiting for a person: %s (%s); \"dialtone confirm %s\" once it is done.\n", m.ID, m.Summary, m.ID)
+		}
 		return exitOK
 	case errors.As(applyErr, &pre):
 		rep := writeRunReport(c, cfg, "apply", "failed", applyErr)

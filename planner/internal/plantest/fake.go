@@ -21,6 +21,8 @@ type Fake struct {
 	Absent map[string]bool
 	// MergeDelay keeps merges running for a while so that they overlap.
 	MergeDelay time.Duration
+	// Delay keeps every other operation running for a while (a walk's overlap).
+	Delay time.Duration
 
 	mu  sync.Mutex
 	ops []providers.Operation
@@ -53,9 +55,13 @@ func (f *Fake) Apply(ctx context.Context, op providers.Operation, progress func(
 			return providers.Result{}, err
 		}
 	}
-	if op.Kind == providers.OpMergeMailbox && f.MergeDelay > 0 {
+	delay := f.Delay
+	if op.Kind == providers.OpMergeMailbox {
+		delay = f.MergeDelay
+	}
+	if delay > 0 {
 		select {
-		case <-time.After(f.MergeDelay):
+		case <-time.After(delay):
 		case <-ctx.Done():
 			return providers.Result{}, ctx.Err()
 		}

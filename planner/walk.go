@@ -1,0 +1,142 @@
+package planner
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+)
+
+// walk runs the steps of g not done yet, each once the steps it waits for are done, at
+// most w.par at a time, the ready step of the highest-priority recovery (then the
+// first in plan order) first. See Apply for what stops it.
+func (w *walker) walk(ctx context.Context, p *Plan, g *walkGraph, done []bool) error {
+	n := len(g.steps)
+	prio := make(map[string]int, len(p.Recoveries))
+	for _, r := range p.Recoveries {
+		prio[r.Name] = r.Priority
+	}
+	waiting := make([]int, n)      // dependencies not done yet
+	dependents := make([][]int, n) // the reverse edges
+	for i := range g.steps {
+		for _, d := range g.deps[i] {
+			if !done[d] {
+				waiting[i]++
+				dependents[d] = append(dependents[d], i)
+			}
+		}
+	}
+	ready := &readyQueue{steps: g.steps, prio: prio}
+	for i := range g.steps {
+		if !done[i] && waiting[i] == 0 {
+			heap.Push(ready, i)
+		}
+	}
+
+	type result struct {
+		i   int
+		err error
+	}
+	results := make(chan result)
+	running := 0
+	stopped := false // no new start: the journal failed or ctx ended
+	var errs []error
+	var manual []int
+	for {
+		for !stopped && running < w.par && ready.Len() > 0 {
+			if ctx.Err() != nil {
+				stopped = true
+				break
+			}
+			i := heap.Pop(ready).(int)
+			s := g.steps[i]
+			if s.Manual {
+				// Its dependents stay waiting: a person does it, then "dialtone confirm".
+				w.log.Debug("manual step holds back its dependents", "step", s.ID, "dependents", len(dependents[i]))
+				manual = append(manual, i)
+				continue
+			}
+			running++
+			go func(i int) { results <- result{i, w.exec(ctx, g.steps[i])} }(i)
+		}
+		if running == 0 {
+			break
+		}
+		r := <-results
+		running--
+		if r.err != nil {
+			errs = append(errs, r.err)
+			var je *journalError
+			if errors.As(r.err, &je) {
+				stopped = true
+			}
+			w.log.Debug("step failed; the steps that wait for it will not start", "step", g.steps[r.i].ID, "dependents", len(dependents[r.i]))
+			continue
+		}
+		done[r.i] = true
+		for _, d := range dependents[r.i] {
+			if waiting[d]--; waiting[d] == 0 {
+				heap.Push(ready, d)
+			}
+		}
+	}
+
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	if err := ctx.Err(); err != nil {
+		for i, s := range g.steps {
+			if !done[i] {
+				return fmt.Errorf("apply interrupted before step %s: %w", s.ID, err)
+			}
+		}
+		return nil
+	}
+	if len(manual) > 0 {
+		q := &readyQueue{steps: g.steps, prio: prio, idx: manual}
+		sort.Sort(q)
+		e := &ManualStepError{Step: g.steps[manual[0]]}
+		for _, i := range manual[1:] {
+			e.More = append(e.More, g.steps[i])
+		}
+		return e
+	}
+	for i, s := range g.steps {
+		if !done[i] {
+			// Cannot happen: every edge points backwards, so the walk reaches every step
+			// that no failure or manual step holds back.
+			return fmt.Errorf("step %s was not reached", s.ID)
+		}
+	}
+	return nil
+}
+
+// readyQueue orders ready steps: recovery priority (lower first), then plan order.
+type readyQueue struct {
+	steps []*Step
+	prio  map[string]int
+	idx   []int
+}
+
+func (q *readyQueue) Len() int { return len(q.idx) }
+func (q *readyQueue) Less(a, b int) bool {
+	i, j := q.idx[a], q.idx[b]
+	if pi, pj := q.prio[q.steps[i].Recovery], q.prio[q.steps[j].Recovery]; pi != pj {
+		return pi < pj
+	}
+	return i < j
+}
+func (q *readyQueue) Swap(a, b int) { q.idx[a], q.idx[b] = q.idx[b], q.idx[a] }
+func (q *readyQueue) Push(x any)    { q.idx = append(q.idx, x.(int)) }
+func (q *readyQueue) Pop() any {
+	x := q.idx[len(q.idx)-1]
+	q.idx = q.idx[:len(q.idx)-1]
+	return x
+}
+
+// journalError is a step that ran (or was about to) but whose record could not be
+// made durable: the walk starts nothing more.
+type journalError struct{ error }
+
+func (e *journalError) Unwrap() error { return e.error }
