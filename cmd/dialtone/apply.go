@@ -72,18 +72,11 @@ func cmdApply(c *cli, args []string) int {
 
 	var p *planner.Plan
 	if a.planFile != "" {
-		p, err = planner.ReadPlanFile(c.path(a.planFile))
-		if err != nil {
-			return c.errorf("reading the plan file %s: %v. Run \"dialtone plan -out=%s\" again.", a.planFile, err, a.planFile)
-		}
-		if reasons := planner.StaleReasonsConfig(p, cfg, st); len(reasons) > 0 {
-			c.errorf("the plan file %s is stale: the state or configuration moved since it was made.", a.planFile)
-			for _, r := range reasons {
-				fmt.Fprintf(c.stderr, "  - %s\n", r)
-			}
-			fmt.Fprintf(c.stderr, "Run \"dialtone plan -out=%s\" again, review it, then apply it. Nothing was changed.\n", a.planFile)
+		// The plan that runs is the one computed again, checked equal to the file.
+		if p, ok = savedPlan(c, a.planFile, cfg, st, prov.Capabilities()); !ok {
 			return exitError
 		}
+		p.Drift = drift
 	} else {
 		p, ok = makePlanWith(c, cfg, st, prov.Capabilities(), targets.options())
 		if !ok {

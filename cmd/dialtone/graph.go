@@ -31,9 +31,9 @@ func cmdGraph(c *cli, args []string) int {
 
 	var p *planner.Plan
 	if *planFile != "" {
-		var err error
-		if p, err = planner.ReadPlanFile(c.path(*planFile)); err != nil {
-			return c.errorf("reading the plan file %s: %v", *planFile, err)
+		cfg, ok := loadConfigVars(c, vars)
+		if p, ok = verifiedPlanFile(c, cfg, ok, *planFile, *refresh); !ok {
+			return exitError
 		}
 	} else {
 		cfg, ok := loadConfigVars(c, vars)

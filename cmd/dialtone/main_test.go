@@ -50,6 +50,7 @@ func TestScript(t *testing.T) {
 			"delivered": cmdDelivered,
 			"example":   cmdExample,
 			"setstage":  cmdSetStage,
+			"forgeplan": cmdForgePlan,
 		},
 	})
 }

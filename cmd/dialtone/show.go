@@ -1,15 +1,50 @@
 package main
 
 import (
+	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/state"
 )
 
-// cmdShow renders a saved plan (PLANFILE) or, without one, the current state.
+// verifiedPlanFile is the plan of a plan file for showing it: loaded in the working
+// directory (configuration, state, provider), refreshed unless refresh is false, and
+// computed again (savedPlan). It changes nothing.
+func verifiedPlanFile(c *cli, cfg *config.Config, ok bool, file string, refresh bool) (*planner.Plan, bool) {
+	if !ok {
+		c.errorf("a plan file is shown as it would be applied: computed again from the configuration and state of the working directory it was made in (use -chdir=DIR)")
+		return nil, false
+	}
+	s, err := openSession(c, cfg, "")
+	if err != nil {
+		c.errorf("%v", err)
+		return nil, false
+	}
+	defer s.close(c)
+	var drift []planner.Drift
+	if refresh {
+		if drift, err = refreshDrift(c, s.prov, s.st); err != nil {
+			c.errorf("%v", err)
+			return nil, false
+		}
+	}
+	p, ok := savedPlan(c, file, cfg, s.st, s.prov.Capabilities())
+	if !ok {
+		return nil, false
+	}
+	p.Drift = drift
+	estimatePlan(c, cfg, p, s.st)
+	return p, true
+}
+
+// cmdShow renders a saved plan (PLANFILE) or, without one, the current state. A saved
+// plan is shown as apply would run it: computed again from the configuration and the
+// (refreshed) state and refused unless the file is exactly that plan (savedPlan), so
+// that nothing shown comes from text stored in the file.
 func cmdShow(c *cli, args []string) int {
-	fs := newFlagSet(c, "show", "show [-json | -format=FORMAT] [PLANFILE]")
+	fs := newFlagSet(c, "show", "show [-json | -format=FORMAT] [-refresh=false] [PLANFILE]")
 	asJSON := fs.Bool("json", false, "print JSON: the plan document or the state document (same as -format=json)")
 	formatName := fs.String("format", "", "how to show a plan: "+planFormats+" (a state: text or json)")
+	refresh := fs.Bool("refresh", true, "a plan file: read the organization through the provider first, as apply does")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -25,10 +60,10 @@ func cmdShow(c *cli, args []string) int {
 		return c.errorf("show takes at most one argument, a plan file")
 	}
 	if fs.NArg() == 1 {
-		file := fs.Arg(0)
-		p, err := planner.ReadPlanFile(c.path(file))
-		if err != nil {
-			return c.errorf("reading the plan file %s: %v", file, err)
+		cfg, ok := loadConfig(c)
+		p, ok := verifiedPlanFile(c, cfg, ok, fs.Arg(0), *refresh)
+		if !ok {
+			return exitError
 		}
 		if err := renderPlan(c.stdout, p); err != nil {
 			return c.errorf("rendering the plan: %v", err)

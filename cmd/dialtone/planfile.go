@@ -1,0 +1,51 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
+)
+
+// savedPlan reads the plan file and computes the plan again from cfg and st (already
+// refreshed by the caller): a stale file is refused with what moved, and so is a file
+// that is not exactly the plan the planner gives now (planner.CompareRederived), naming
+// the first differing step. It returns the plan computed again, so that what runs and
+// what is shown never come from the file's text: the file only says which plan was
+// reviewed. ok is false when an error was printed; then nothing was changed.
+func savedPlan(c *cli, file string, cfg *config.Config, st *state.State, caps providers.Capabilities) (*planner.Plan, bool) {
+	again := fmt.Sprintf("Run \"dialtone plan -out=%s\" again, review it, then use it.", file)
+	saved, err := planner.ReadPlanFile(c.path(file))
+	if err != nil {
+		c.errorf("reading the plan file %s: %v. %s", file, err, again)
+		return nil, false
+	}
+	if reasons := planner.StaleReasonsConfig(saved, cfg, st); len(reasons) > 0 {
+		c.errorf("the plan file %s is stale: the state or configuration moved since it was made.", file)
+		for _, r := range reasons {
+			fmt.Fprintf(c.stderr, "  - %s\n", r)
+		}
+		fmt.Fprintf(c.stderr, "%s Nothing was changed.\n", again)
+		return nil, false
+	}
+	opts, err := planner.RederiveOptions(saved)
+	if err != nil {
+		c.errorf("the plan file %s was not written by dialtone: %v. %s Nothing was changed.", file, err, again)
+		return nil, false
+	}
+	fresh, diags := planner.ComputeWith(cfg, st, caps, opts)
+	if diags.HasErrors() || fresh == nil {
+		writeDiags(c, cfg, diags)
+		c.errorf("the plan file %s cannot be checked: the configuration and state no longer give a plan (errors above). Nothing was changed.", file)
+		return nil, false
+	}
+	if m := planner.CompareRederived(saved, fresh); m != nil {
+		c.log.Warn("plan file refused: it differs from the plan computed again", "file", file, "step", m.Step)
+		c.errorf("the plan file %s is not the plan that this configuration and state give: %v.", file, m)
+		fmt.Fprintf(c.stderr, "It was changed after dialtone wrote it (its checksum proves nothing: anyone can recompute a SHA-256), or it was made by another version of dialtone. %s Nothing was changed.\n", again)
+		return nil, false
+	}
+	return fresh, true
+}
