@@ -463,3 +463,57 @@ func TestDialToneCreatedNotMountedIsNotLost(t *testing.T) {
 		t.Errorf("steps %v, loss %+v", stepIDs(p), p.Recoveries[0].DataLoss)
 	}
 }
+
+// Dial tone first (issue 15): a loss nobody decided on yet, or a backup set the
+// organization does not report, is a warning while the plan stops at dial_tone (it
+// loses nothing and needs no backup) and an error once it reaches restored.
+func TestDialToneBeforeTheDecision(t *testing.T) {
+	caps := plantest.NewFake().Caps
+	cfg := plantest.AltConfig(config.OptionAlternateServerStay, config.StageDialTone, true)
+	p, diags := planner.Compute(cfg, logsMissingState(), caps)
+	if diags.HasErrors() {
+		t.Fatalf("dial_tone refused: %v", diags)
+	}
+	if d := hasDiag(diags, hcl.DiagWarning, "Logs missing after the backup: stage restored will lose mail"); d == nil {
+		t.Errorf("no warning: %v", diags)
+	}
+	if len(p.Steps) == 0 || p.Steps[len(p.Steps)-1].Stage != config.StageDialTone {
+		t.Errorf("steps %v", stepIDs(p))
+	}
+	if loss := p.Recoveries[0].DataLoss; len(loss) != 1 || !strings.HasPrefix(loss[0].Decision, "not decided yet") {
+		t.Errorf("data loss %+v", loss)
+	}
+
+	st := logsMissingState()
+	st.Databases["DB01"].Logs = &state.LogRange{First: 0x41, Last: 0x60}
+	cfg.Recoveries["db01-outage"].Restore.Backup = "nigthly"
+	_, diags = planner.Compute(cfg, st, caps)
+	d := hasDiag(diags, hcl.DiagWarning, "Backup set not found: stage restored will be refused")
+	if diags.HasErrors() || d == nil || !strings.Contains(d.Detail, `"nigthly" of DB01`) || !strings.Contains(d.Detail, "(it knows nightly)") {
+		t.Errorf("misspelled backup at dial_tone: %v", diags)
+	}
+	// A provider that cannot list backups (nil map): nothing to say.
+	st.Backups = nil
+	if _, diags = planner.Compute(cfg, st, caps); len(diags) != 0 {
+		t.Errorf("backups unknown: %v", diags)
+	}
+
+	cfg.Recoveries["db01-outage"].Stage = config.StageRestored
+	cfg.Recoveries["db01-outage"].Restore.Backup = "nightly"
+	p, diags = planner.Compute(cfg, logsMissingState(), caps)
+	if hasDiag(diags, hcl.DiagError, "Logs missing after the backup") == nil {
+		t.Errorf("restored with the loss undecided: %v", diags)
+	}
+	st = logsMissingState()
+	st.Databases["DB01"].Logs = &state.LogRange{First: 0x41, Last: 0x60}
+	cfg.Recoveries["db01-outage"].Restore.Backup = "nigthly"
+	p, _ = planner.Compute(cfg, st, caps)
+	if f := p.FailedPreconditions(); len(f) != 1 || !strings.Contains(f[0], "backup set nigthly of DB01 exists (the state knows nightly)") {
+		t.Errorf("failed %q", f)
+	}
+	st.Backups = map[string]*state.Backup{}
+	p, _ = planner.Compute(cfg, st, caps)
+	if f := p.FailedPreconditions(); len(f) != 1 || !strings.Contains(f[0], "(the organization reports no backup set of DB01)") {
+		t.Errorf("failed %q", f)
+	}
+}

@@ -20,17 +20,21 @@ const BackupNone = "none"
 type DataLoss struct {
 	What     string `json:"what"`
 	Why      string `json:"why"`
-	Decision string `json:"decision"` // "accepted: restore.accept_data_loss = true" | "not accepted: planning refused" | "unavoidable: ..."
+	Decision string `json:"decision"` // "accepted: restore.accept_data_loss = true" | "not accepted: planning refused" | "not decided yet: ..." | "unavoidable: ..."
 }
 
 const (
 	decisionAccepted    = "accepted: restore.accept_data_loss = true"
 	decisionNotAccepted = "not accepted: planning refused until restore.accept_data_loss = true"
+	// decisionPending is a loss the stages planned do not cause yet: dial tone loses
+	// nothing, so users get service before anyone decides about their old mail.
+	decisionPending = "not decided yet: stage restored needs restore.accept_data_loss = true"
 )
 
 // resolveFailures reads what section 4's failures left in the state: no backup, logs
 // missing after the backup, a lost dial tone database, restore requests that failed on
-// bad items. It fills rc and returns errors for losses nobody accepted.
+// bad items. It fills rc and returns errors for losses nobody accepted, when the plan
+// reaches the stage that loses them (restored); before that, warnings: dial tone first.
 func (rc *recCtx) resolveFailures(st *state.State) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	res := rc.rec.Restore
@@ -69,6 +73,8 @@ func (rc *recCtx) resolveFailures(st *state.State) hcl.Diagnostics {
 
 	if b := st.Backups[rc.failed.Name+"/"+res.Backup]; b != nil {
 		rc.backup = b
+	} else if d := rc.backupSetMissing(st); d != nil {
+		diags = append(diags, d)
 	}
 	if db := st.Databases[rc.failed.Name]; db != nil && db.Logs != nil {
 		l := db.Logs
@@ -89,6 +95,12 @@ func (rc *recCtx) resolveFailures(st *state.State) hcl.Diagnostics {
 		}
 		if rc.logGap > 0 {
 			b := rc.backup
+			// The replay that stops at the gap is stage restored's: a plan that does not
+			// reach it loses nothing yet, and only warns.
+			gated := rc.stageWanted(stRestored)
+			if !rc.acceptLoss && !gated {
+				decision = decisionPending
+			}
 			window := fmt.Sprintf("log generations %d (0x%X) on, up to the newest one written, %d (0x%X)", rc.logGap, rc.logGap, l.Last, l.Last)
 			if rc.logGap >= l.Last {
 				window = fmt.Sprintf("log generation %d (0x%X), the newest one written", rc.logGap, rc.logGap)
@@ -100,7 +112,18 @@ func (rc *recCtx) resolveFailures(st *state.State) hcl.Diagnostics {
 					rc.logGap, rc.prefix, b.Generation),
 				Decision: decision,
 			})
-			if !rc.acceptLoss {
+			switch {
+			case !rc.acceptLoss && !gated && rc.from < stRestored:
+				diags = append(diags, &hcl.Diagnostic{
+					Severity: hcl.DiagWarning,
+					Summary:  "Logs missing after the backup: stage restored will lose mail",
+					Detail: fmt.Sprintf("recovery.%s: %s's log generation %d is missing (the backup %s ends at %d), so the restore will roll forward only to the gap; "+
+						"mail in generations %d to %d would be lost. Stage %s loses nothing: users get service first. Before raising stage to restored, "+
+						"find the missing logs (other backup sets, %s's disks) and run \"dialtone refresh\", or accept the loss in the restore block (accept_data_loss = true).",
+						rc.name, rc.failed.Name, rc.logGap, b.Set, b.Generation, rc.logGap, l.Last, config.Stages[rc.to], rc.failed.Server),
+					Subject: subject,
+				})
+			case !rc.acceptLoss && (gated || rc.from >= stRestored):
 				diags = append(diags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Logs missing after the backup",
@@ -217,4 +240,46 @@ func newestBackup(st *state.State, db string) *state.Backup {
 		}
 	}
 	return best
+}
+
+// backupSetMissing warns, in a plan that does not reach stage restored yet, that the
+// provider reports no backup set restore.backup of the failed database (misspelled,
+// or gone): dial tone needs no backup, so users get service first, but the restore
+// will be refused (restoreChecks) until the name is right. Nothing when the provider
+// cannot list backups (st.Backups nil: backup software outside dialtone's sight).
+func (rc *recCtx) backupSetMissing(st *state.State) *hcl.Diagnostic {
+	if st.Backups == nil || rc.from >= stRestored || rc.stageWanted(stRestored) {
+		return nil
+	}
+	set := rc.rec.Restore.Backup
+	known := backupSetsOf(st, rc.failed.Name)
+	seen := "it knows no backup set of " + rc.failed.Name
+	if len(known) > 0 {
+		seen = "it knows " + strings.Join(known, ", ")
+	}
+	subject := rc.rec.DeclRange.Ptr()
+	if r := rc.rec.Restore.DeclRange; r.Filename != "" {
+		subject = r.Ptr()
+	}
+	return &hcl.Diagnostic{
+		Severity: hcl.DiagWarning,
+		Summary:  "Backup set not found: stage restored will be refused",
+		Detail: fmt.Sprintf("recovery.%s restores backup set %q of %s, which the organization does not report (%s). "+
+			"Stage %s needs no backup and goes ahead: users get service first. Before raising stage to restored, "+
+			"correct restore.backup, or make the backup set available and run \"dialtone refresh\".",
+			rc.name, set, rc.failed.Name, seen, config.Stages[rc.to]),
+		Subject: subject,
+	}
+}
+
+// backupSetsOf lists the names of db's backup sets the state knows, sorted.
+func backupSetsOf(st *state.State, db string) []string {
+	var sets []string
+	for _, b := range st.Backups {
+		if b != nil && b.Database == db {
+			sets = append(sets, b.Set)
+		}
+	}
+	sort.Strings(sets)
+	return sets
 }

@@ -2,7 +2,6 @@ package planner
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -264,18 +263,18 @@ func (c *checker) restoreChecks(rc *recCtx, s *Step) []Precondition {
 		pc := Precondition{Description: "backup set " + backup + " of " + op.Source + " exists", Result: ResultAtApply,
 			Check: &providers.Check{Kind: providers.CheckBackupExists, Database: op.Source, Backup: backup},
 			Fix:   "Name a backup set of " + op.Source + " that exists in restore.backup, or write backup = \"none\" with accept_data_loss = true."}
-		var sets []string
-		for _, b := range c.st.Backups {
-			if b != nil && b.Database == op.Source {
-				sets = append(sets, b.Set)
-			}
-		}
-		if b := c.st.Backups[op.Source+"/"+backup]; b != nil {
+		sets := backupSetsOf(c.st, op.Source)
+		switch {
+		case c.st.Backups[op.Source+"/"+backup] != nil:
 			pc.Result = ResultOK
-		} else if len(sets) > 0 {
-			sort.Strings(sets)
+		case len(sets) > 0:
 			pc.Result = ResultFailed
 			pc.Description += " (the state knows " + strings.Join(sets, ", ") + ")"
+		case c.st.Backups != nil:
+			// The provider lists backups (the map is set) and reports none of this
+			// database: the restore would fail at apply; say so now.
+			pc.Result = ResultFailed
+			pc.Description += " (the organization reports no backup set of " + op.Source + ")"
 		}
 		pcs = append(pcs, pc)
 	}
