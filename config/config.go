@@ -106,6 +106,13 @@ type Provider struct {
 	Type string // "lab" | "exchange"
 	Path string // lab: folder of the simulated organization, relative to the working directory
 
+	// lab: the latency model ("" or "none": the lab's own speed; "exchange"), the share
+	// of modelled time really waited (0: 1) and overrides of the model's figures
+	// (operation or rate -> duration text; providers/lab checks them).
+	Latency          string
+	TimeScale        float64
+	LatencyOverrides map[string]string
+
 	// exchange: how to reach the Exchange Management Shell (see providers/exchange).
 	Command          []string // the PowerShell process (default pwsh -NoLogo -NoProfile -NonInteractive -Command -)
 	ConnectionURI    string   // remote session URI (http://ex01.contoso.com/PowerShell/); empty: local shell

@@ -27,8 +27,12 @@ var Authentications = []string{AuthKerberos, AuthNegotiate, AuthBasic}
 var DefaultExchangeCommand = []string{"pwsh", "-NoLogo", "-NoProfile", "-NonInteractive", "-Command", "-"}
 
 var labProviderSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "path"}},
+	Attributes: []hcl.AttributeSchema{{Name: "path"}, {Name: "latency"}, {Name: "time_scale"}, {Name: "latency_overrides"}},
 }
+
+// LatencyModels are the values of provider "lab" { latency }: "none" (the lab's own
+// speed, the default) or "exchange" (each operation lasts what it would on Exchange).
+var LatencyModels = []string{"none", "exchange"}
 
 // credentialAttributes are names people reach for to put a credential in the block;
 // they are in the schema only to be refused with a helpful diagnostic.
@@ -88,6 +92,57 @@ func decodeLabProvider(p *Provider, block *hcl.Block) hcl.Diagnostics {
 			diags = append(diags, errorAt(path.Expr.Range(), "Empty lab path",
 				"The lab provider needs the folder of its simulated organization, relative to the working directory. Leave path out for the default %q.",
 				DefaultLabPath))
+		}
+	}
+	return append(diags, decodeLatency(p, body)...)
+}
+
+// decodeLatency decodes the lab's latency model: latency, time_scale and
+// latency_overrides (operation or rate -> duration; the lab checks the names).
+func decodeLatency(p *Provider, body *hcl.BodyContent) hcl.Diagnostics {
+	var diags hcl.Diagnostics
+	lat := body.Attributes["latency"]
+	if lat != nil {
+		d := decodeString(lat, &p.Latency)
+		diags = append(diags, d...)
+		if !d.HasErrors() && !oneOf(p.Latency, LatencyModels) {
+			diags = append(diags, errorAt(lat.Expr.Range(), "Unknown latency model",
+				"latency %q is not a model of the lab. Use \"exchange\" (each operation lasts what it would on Exchange) or \"none\" (the lab's own speed, the default).",
+				truncate(p.Latency)))
+			p.Latency = ""
+		}
+	}
+	modelled := p.Latency == "exchange"
+	if ts := body.Attributes["time_scale"]; ts != nil {
+		v, d := literal(ts, cty.Number, "a number")
+		diags = append(diags, d...)
+		if v != cty.NilVal {
+			f, _ := v.AsBigFloat().Float64()
+			switch {
+			case !modelled:
+				diags = append(diags, errorAt(ts.NameRange, "time_scale without a latency model",
+					"time_scale scales the modelled durations of latency = \"exchange\"; set latency = \"exchange\" or remove time_scale."))
+			case f <= 0 || f > 1000:
+				diags = append(diags, errorAt(ts.Expr.Range(), "Invalid time_scale",
+					"time_scale is how much of the modelled time the lab waits: above 0 and at most 1000 (1: real time, 0.01: a hundred times faster, as in tests)."))
+			default:
+				p.TimeScale = f
+			}
+		}
+	}
+	if ov := body.Attributes["latency_overrides"]; ov != nil {
+		v, d := literal(ov, cty.Map(cty.String), "a map of operation names to durations, like { mount_database = \"45s\" }")
+		diags = append(diags, d...)
+		switch {
+		case v == cty.NilVal:
+		case !modelled:
+			diags = append(diags, errorAt(ov.NameRange, "latency_overrides without a latency model",
+				"latency_overrides changes figures of latency = \"exchange\"; set latency = \"exchange\" or remove latency_overrides."))
+		default:
+			p.LatencyOverrides = map[string]string{}
+			for k, e := range v.AsValueMap() {
+				p.LatencyOverrides[k] = e.AsString()
+			}
 		}
 	}
 	return diags

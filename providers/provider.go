@@ -5,6 +5,7 @@ package providers
 
 import (
 	"context"
+	"time"
 
 	"github.com/dialtone/dialtone/state"
 )
@@ -36,6 +37,11 @@ type MailboxStreamer interface {
 	// and its strings are only valid during the call: fn copies what it keeps.
 	ReadStream(ctx context.Context, fn func(m *state.Mailbox)) (*state.Observed, error)
 }
+
+// Clock is implemented by providers whose operations run on a clock of their own: the
+// lab with a latency model, whose time runs faster than the wall clock's when it is
+// scaled. Apply records step times on it, so that they show the modelled durations.
+type Clock interface{ Now() time.Time }
 
 // Closer is implemented by providers that hold resources.
 type Closer interface{ Close() error }

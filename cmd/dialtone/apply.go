@@ -239,8 +239,12 @@ func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st
 		j = k
 	}
 	view.noteState(p, st)
+	opts := planner.ApplyOptions{Parallelism: parallelism, Logger: c.log.Named("planner")}
+	if clk, ok := prov.(providers.Clock); ok {
+		opts.Now = clk.Now // the lab's modelled time: step records show Exchange's durations
+	}
 	prov = killInOpForTest(c, slowForTest(c, prov))
-	applyErr := planner.Apply(c.ctx, p, prov, st, j, view, planner.ApplyOptions{Parallelism: parallelism, Logger: c.log.Named("planner")})
+	applyErr := planner.Apply(c.ctx, p, prov, st, j, view, opts)
 	view.stop()
 	if err := refreshFrom(c, prov, st); err != nil {
 		c.log.Warn("refresh after apply failed; writing the state without it", "error", err)

@@ -139,6 +139,9 @@ func (dr *drillRun) run() int {
 	if err != nil {
 		return dr.fail("building the lab: %v", err)
 	}
+	if err := setLabLatency(l, dr.cfg); err != nil {
+		return dr.fail("%v", err)
+	}
 	dr.l = l
 	dr.b = state.NewLocal(filepath.Join(dr.work, config.DefaultStatePath))
 	if code := dr.lock(); code != exitOK {
@@ -161,7 +164,7 @@ func (dr *drillRun) run() int {
 		if code, stop := dr.beforeStage(stage); code != exitOK || stop {
 			return code
 		}
-		t0 := time.Now()
+		t0 := dr.l.Now() // with a latency model, the modelled time
 		n0 := len(dr.rows)
 		var code int
 		if stage == config.StageSwapped && d.Mode == config.DrillModeCrashDuringSwap {
@@ -172,7 +175,7 @@ func (dr *drillRun) run() int {
 		if code != exitOK {
 			return code
 		}
-		dr.figures = append(dr.figures, stageFigure{Stage: stage, Steps: len(dr.rows) - n0, Duration: time.Since(t0)})
+		dr.figures = append(dr.figures, stageFigure{Stage: stage, Steps: len(dr.rows) - n0, Duration: dr.l.Now().Sub(t0)})
 		if code := dr.afterStage(stage); code != exitOK {
 			return code
 		}

@@ -235,7 +235,24 @@ func openLab(c *cli, cfg *config.Config) (*lab.Lab, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening lab %s: %w", p, err)
 	}
+	if err := setLabLatency(l, cfg); err != nil {
+		return nil, err
+	}
 	return l, nil
+}
+
+// setLabLatency gives the lab the latency model of provider "lab" { latency, ... }.
+func setLabLatency(l *lab.Lab, cfg *config.Config) error {
+	pr := cfg.Provider
+	if pr == nil || pr.Type != "lab" {
+		return nil
+	}
+	m, err := lab.ParseLatency(pr.Latency, pr.LatencyOverrides, pr.TimeScale)
+	if err != nil {
+		return fmt.Errorf("%s: %w", pr.DeclRange, err)
+	}
+	l.SetLatency(m)
+	return nil
 }
 
 // refreshFrom reads the organization through the provider into st (in memory).

@@ -27,6 +27,10 @@ func (l *Lab) Apply(ctx context.Context, op providers.Operation, progress func(d
 	if err != nil {
 		return providers.Result{}, fmt.Errorf("%s: %w", op.Kind, err)
 	}
+	// Exchange's time, outside the lab's lock: operations of other steps go on meanwhile.
+	if err := l.wait(ctx, op, res, time.Since(start)); err != nil {
+		return providers.Result{}, fmt.Errorf("%s: %w", op.Kind, err)
+	}
 	return res, nil
 }
 

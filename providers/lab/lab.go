@@ -46,6 +46,9 @@ type Lab struct {
 	dir string
 	mu  sync.Mutex
 	log hclog.Logger // never nil: a null logger unless Options.Logger or SetLogger
+
+	latency *Latency     // nil: the lab's own speed (SetLatency)
+	clock   *scaledClock // nil: the wall clock
 }
 
 // Options are the optional settings of OpenWithOptions.
