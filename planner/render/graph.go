@@ -18,6 +18,7 @@ type stepGraph struct {
 	recoveries []graphRecovery
 	edges      []graphEdge // sorted by (from, to) node order
 	nodes      map[string]*graphNode
+	phaseNodes bool // one node per recovery and phase (buildPhaseGraph)
 }
 
 type graphRecovery struct {
@@ -35,6 +36,7 @@ type graphPhase struct {
 type graphNode struct {
 	id     string // s<number> for a step, r<i>merge for collapsed merges
 	order  int    // for sorting edges: the (first) step number
+	steps  int    // how many steps it stands for
 	title  string // "8. dismount_dial_tone_database"
 	detail string // "user outage, outage starts"
 	outage planner.Outage
@@ -101,7 +103,7 @@ func buildGraph(p *planner.Plan) *stepGraph {
 				if collapsed == nil {
 					collapsed = &graphNode{id: rec.id + "merge", order: numbers[s],
 						title:  fmt.Sprintf("%d+. merge: %d steps, one per mailbox", numbers[s], merges),
-						detail: riskWords(s.Risk) + ", shown as one node", risk: s.Risk}
+						detail: riskWords(s.Risk) + ", shown as one node", risk: s.Risk, steps: merges}
 					ph.nodes = append(ph.nodes, collapsed)
 					g.nodes[collapsed.id] = collapsed
 				}
@@ -109,7 +111,7 @@ func buildGraph(p *planner.Plan) *stepGraph {
 				continue
 			}
 			n := &graphNode{id: fmt.Sprintf("s%d", numbers[s]), order: numbers[s],
-				title: fmt.Sprintf("%d. %s", numbers[s], strings.TrimPrefix(s.ID, prefix)), outage: s.Outage, risk: s.Risk, manual: s.Manual}
+				title: fmt.Sprintf("%d. %s", numbers[s], strings.TrimPrefix(s.ID, prefix)), outage: s.Outage, risk: s.Risk, manual: s.Manual, steps: 1}
 			n.detail = riskWords(s.Risk)
 			if mk := outageWords[s.Outage]; mk != "" {
 				n.detail += ", " + mk

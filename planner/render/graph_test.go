@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -103,5 +104,40 @@ func TestGraphNoChanges(t *testing.T) {
 	}
 	if got := draw(t, render.DOT, p); !strings.HasSuffix(got, "}\n") || !strings.Contains(got, "No changes") {
 		t.Errorf("got %q", got)
+	}
+}
+
+// TestMermaidWithinLimits: site failures of 20 and 50 recoveries (to complete) draw
+// within Mermaid's limits as GitHub applies them (500 edges, 50,000 characters: 450 and
+// 45,000 with room to spare), one node per recovery and phase, recoveries one below the
+// other in priority order; 150 recoveries are too many even so, and say where the
+// graph is instead.
+func TestMermaidWithinLimits(t *testing.T) {
+	for _, n := range []int{20, 50, 150} {
+		cfg, st := plantest.SiteFailure(n/10, 10, 3, config.StageComplete)
+		p := plan(t, cfg, st)
+		mm := draw(t, render.Mermaid, p)
+		edges := strings.Count(mm, " --> ") + strings.Count(mm, " ~~~ ")
+		t.Logf("%d recoveries, %d steps: %d edges, %d characters", n, len(p.Steps), edges, len(mm))
+		if edges > 450 || len(mm) > 45000 {
+			t.Errorf("%d recoveries: %d edges, %d characters", n, edges, len(mm))
+		}
+		if n == 150 {
+			if !strings.Contains(mm, "dialtone graph -format=dot") {
+				t.Errorf("150 recoveries: no pointer at the DOT graph:\n%.500s", mm)
+			}
+			continue
+		}
+		if strings.Contains(mm, "dismount_dial_tone_database") || !strings.Contains(mm, "[\"Swap: ") {
+			t.Errorf("%d recoveries: not one node per recovery and phase:\n%.2000s", n, mm)
+		}
+		if !strings.Contains(mm, "  r1 ~~~ r2\n") || !strings.Contains(mm, fmt.Sprintf("  r%d ~~~ r%d\n", n-1, n)) {
+			t.Errorf("%d recoveries: not ordered one below the other", n)
+		}
+	}
+	// Below the size, phase subgraphs lay their steps out top to bottom.
+	mm := draw(t, render.Mermaid, examplePlans(t)["complete"])
+	if strings.Count(mm, "    subgraph ") != strings.Count(mm, "      direction TB\n") {
+		t.Errorf("a phase subgraph without direction TB:\n%s", mm)
 	}
 }
