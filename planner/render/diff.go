@@ -174,10 +174,9 @@ func SettingChanges(s *planner.Step) []SettingChange {
 		if op.Target == "" {
 			return nil
 		}
-		what := "mailboxes of " + clean(op.Database)
-		if s.Mailboxes > 0 {
-			what = plural(s.Mailboxes, "mailbox", "mailboxes") + " of " + clean(op.Database)
-		}
+		// The summary counts the user mailboxes; s.Mailboxes counts system ones too,
+		// so a second count here would contradict it.
+		what := "the user mailboxes of " + clean(op.Database)
 		if op.Kind == providers.OpRehomeSystemMailboxes {
 			what = "system mailboxes and archives of " + clean(op.Database)
 		}

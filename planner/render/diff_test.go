@@ -62,7 +62,7 @@ func TestSettingChanges(t *testing.T) {
 		}
 	}
 	for id, want := range map[string]string{
-		"recovery.db01-outage.rehome_to_dial_tone":                  "3 mailboxes of DB01\n- database: DB01\n+ database: DTDB01\n",
+		"recovery.db01-outage.rehome_to_dial_tone":                  "the user mailboxes of DB01\n- database: DB01\n+ database: DTDB01\n",
 		"recovery.db01-outage.rehome_system_mailboxes_to_dial_tone": "system mailboxes and archives of DB01\n- database: DB01\n+ database: DTDB01\n",
 		"recovery.db01-outage.move_dial_tone_files_to_recovery_database": "files of DTDB01\n" +
 			"- edb_file_path: D:\\DialTone\\DTDB01\\DTDB01.edb\n- log_folder_path: D:\\DialTone\\DTDB01\\Logs\n" +

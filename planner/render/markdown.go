@@ -5,29 +5,33 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/dialtone/dialtone/planner"
-	"github.com/dialtone/dialtone/providers"
 )
 
-// MarkdownLimit is the most characters Markdown writes: a GitHub comment holds 65,536.
-const MarkdownLimit = 65000
+// MarkdownLimit is the most characters Markdown writes. A GitHub comment holds 65,536;
+// the rest is room for what a workflow wraps around the plan (plan-comment.sh adds a
+// marker, a status line and a footer).
+const MarkdownLimit = 64000
 
-// Markdown writes the plan as one GitHub comment: a summary line (steps, mailboxes,
-// outage windows, risk classes, manual steps), the recoveries, a table of phases, the
-// outage windows, then every step under its recovery and phase with a risk badge, what
-// it changes (a diff of the settings it changes, see SettingChanges) and its Exchange
-// Management Shell lines folded in a <details> section.
+// Markdown writes the plan as one GitHub comment. The first screen answers "what
+// happens to users": a summary line, a note when the plan had to be shortened, then one
+// row per recovery (mailboxes, without service since the failure or from which step to
+// which, the estimate where known, the data-loss steps, the manual steps and what they
+// need). Then a timeline (a Mermaid gantt chart), the recoveries, the phases, the
+// outage windows, the estimates, the step graph (Mermaid, folded), and every step under
+// its recovery and phase with a risk badge, what it changes (a diff of the settings it
+// changes, see SettingChanges) and its Exchange Management Shell lines folded in a
+// <details> section.
 //
 // The output never exceeds MarkdownLimit bytes (so characters too). When the full
-// rendering is longer it shrinks in steps, and says so at the end: first the command
-// lines of the (repetitive) merge steps go, then fewer merge steps are listed (the rest
-// counted, per recovery), then every step shrinks to its ID and summary, then to its ID
-// only. Every outage window and every step ID other than a merge's are kept as long as
-// they alone fit; the JSON plan (show -json) always has everything. The same plan gives
-// the same bytes.
+// rendering is longer, sections shrink one at a time, the largest first: a recovery's
+// steps lose the command lines of merge steps, then most merge steps, then checks and
+// commands, then their summaries; lists that repeat the table at the top go; the graph
+// becomes a sentence; the timeline goes last. The first screen says what was left out
+// and where the full plan is (the JSON plan has everything). Lists of addresses show
+// ten and a count. The same plan gives the same bytes.
 func Markdown(w io.Writer, p *planner.Plan) error {
 	return markdownLimited(w, p, MarkdownLimit)
 }
@@ -39,51 +43,168 @@ type mdLevel struct {
 	details      bool // checks, changes and commands of the other steps
 	summaries    bool // a step's summary line under its ID
 	compact      bool // one line per recovery naming its steps
+	counted      bool // one line per recovery counting its steps by phase
 	note         string
 }
 
 var mdLevels = []mdLevel{
 	{mergeShown: mergeShown, mergeDetails: true, details: true, summaries: true},
 	{mergeShown: mergeShown, details: true, summaries: true,
-		note: "the command lines of merge steps are left out"},
+		note: "without the command lines of merge steps"},
 	{mergeShown: 5, details: true, summaries: true,
-		note: "the command lines of merge steps are left out and at most 5 merge steps are listed per recovery"},
+		note: "with at most 5 merge steps listed"},
 	{mergeShown: 0, summaries: true,
-		note: "merge steps are only counted, and checks, setting changes and command lines are left out"},
+		note: "without checks, setting changes and command lines"},
 	{compact: true,
-		note: "steps are only named, and merge steps only counted"},
+		note: "named only"},
+	{counted: true,
+		note: "counted by phase only"},
 }
+
+// Shrinking tiers: the first screen's table shrinks only when nothing else can, the
+// timeline last of all.
+const (
+	mdTierUsers = 1
+	mdTierLast  = 2
+)
+
+// mdSection is one part of the comment in the forms it can take, fullest first.
+type mdSection struct {
+	levels []string
+	notes  []string // what each level after the first leaves out, for the first screen
+	tier   int      // shrunk only when no section of a lower tier can be
+	steps  bool     // a recovery's steps
+	at     int
+}
+
+func (s *mdSection) text() string { return s.levels[s.at] }
 
 func markdownLimited(w io.Writer, p *planner.Plan, limit int) error {
 	if p == nil {
 		return errors.New("render: no plan")
 	}
-	var out string
-	for i, lv := range mdLevels {
-		out = renderMarkdown(p, lv)
-		if len(out) <= limit || i == len(mdLevels)-1 {
+	m := newMdWriter(p)
+	if !p.HasChanges() {
+		_, err := io.WriteString(w, m.noChanges(p))
+		return err
+	}
+	sections := m.sections(p)
+	size := func(head string) int {
+		n := len(head)
+		for _, s := range sections {
+			n += len(s.text())
+		}
+		return n
+	}
+	out := func(head string) string {
+		var b strings.Builder
+		b.WriteString(head)
+		for _, s := range sections {
+			b.WriteString(s.text())
+		}
+		return b.String()
+	}
+	if full := m.head(p, ""); size(full) <= limit {
+		_, err := io.WriteString(w, out(full))
+		return err
+	}
+	// Shortened: room for the note at its longest, then the largest section shrinks
+	// one level at a time until everything fits.
+	reserve := len(m.head(p, shortenedNote(sections, true, true))) + 200
+	for size("")+reserve > limit {
+		best := -1
+		for tier := 0; tier <= mdTierLast && best < 0; tier++ {
+			for i, s := range sections {
+				if s.at+1 < len(s.levels) && s.tier == tier && (best < 0 || len(s.text()) > len(sections[best].text())) {
+					best = i
+				}
+			}
+		}
+		if best < 0 {
 			break
 		}
+		sections[best].at++
 	}
-	if len(out) > limit {
-		out = truncateMarkdown(out, limit)
+	// Room left over goes back to sections in document order (the first recoveries, in
+	// priority order, get their detail back first).
+	for _, s := range sections {
+		for s.at > 0 && size("")-len(s.text())+len(s.levels[s.at-1])+reserve <= limit {
+			s.at--
+		}
 	}
-	_, err := io.WriteString(w, out)
+	cut := size("")+reserve > limit
+	doc := out(m.head(p, shortenedNote(sections, cut, false)))
+	if len(doc) > limit {
+		doc = truncateMarkdown(doc, limit)
+	}
+	_, err := io.WriteString(w, doc)
 	return err
 }
 
-// truncateMarkdown cuts out at a line boundary so that it and a closing note fit limit.
+// shortenedNote says what the shrinking left out; worst is its longest form.
+func shortenedNote(sections []*mdSection, cut, worst bool) string {
+	var parts []string
+	steps, stepLevel, recs := 0, 0, 0
+	for _, s := range sections {
+		if s.steps {
+			recs++
+		}
+		at := s.at
+		if worst {
+			at = len(s.levels) - 1
+		}
+		if at == 0 {
+			continue
+		}
+		if s.steps {
+			steps++
+			stepLevel = max(stepLevel, at)
+			continue
+		}
+		parts = append(parts, s.notes[at-1])
+	}
+	if steps > 0 {
+		parts = append([]string{fmt.Sprintf("the steps of %d of %d recoveries are shown with less detail (at most: %s)",
+			steps, recs, mdLevels[stepLevel].note)}, parts...)
+	}
+	if cut || worst {
+		parts = append(parts, "the step list stops before its end")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// truncateMarkdown cuts out between blocks (never inside a code fence or <details>)
+// so that it and a closing note fit limit.
 func truncateMarkdown(out string, limit int) string {
 	const note = "\n\n**The plan is too large for one comment: it stops here.** The JSON plan (`dialtone show -json PLANFILE`) has every step and outage window.\n"
-	cut := limit - len(note)
-	if cut < 0 {
-		cut = 0
+	return safeCut(out, limit-len(note)) + note
+}
+
+// safeCut is the longest prefix of whole lines of s, at most n bytes, after which every
+// code fence and <details> section is closed.
+func safeCut(s string, n int) string {
+	fence, depth, safe, used := "", 0, 0, 0
+	for _, l := range strings.SplitAfter(s, "\n") {
+		if used+len(l) > n {
+			break
+		}
+		used += len(l)
+		t := strings.TrimLeft(strings.TrimRight(l, "\n"), " ")
+		switch {
+		case fence == "" && (strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~")):
+			fence = t[:len(t)-len(strings.TrimLeft(t, t[:1]))]
+		case fence != "":
+			if strings.HasPrefix(t, fence) && strings.Trim(strings.TrimSpace(t), fence[:1]) == "" {
+				fence = ""
+			}
+		default:
+			depth += strings.Count(l, "<details") - strings.Count(l, "</details>")
+		}
+		if fence == "" && depth <= 0 {
+			safe = used
+		}
 	}
-	if i := strings.LastIndexByte(out[:cut], '\n'); i >= 0 {
-		cut = i
-	}
-	// An open code fence or <details> would swallow the note; the compact level has neither.
-	return out[:cut] + note
+	return strings.TrimRight(s[:safe], "\n")
 }
 
 type mdWriter struct {
@@ -91,426 +212,138 @@ type mdWriter struct {
 	lv      mdLevel
 	numbers map[*planner.Step]int
 	index   map[string]*planner.Step
+	// byRecovery lists each recovery's steps in apply order.
+	byRecovery map[string][]*planner.Step
+	// rebuilt is, per server, the first step that rebuilds it: later ones of other
+	// recoveries refer to it rather than repeat it.
+	rebuilt map[string]*planner.Step
 }
 
 func (m *mdWriter) line(s string) { m.sb.WriteString(s); m.sb.WriteByte('\n') }
 
-func renderMarkdown(p *planner.Plan, lv mdLevel) string {
-	m := &mdWriter{lv: lv, numbers: make(map[*planner.Step]int, len(p.Steps)), index: make(map[string]*planner.Step, len(p.Steps))}
-	m.line("## dialtone plan")
-	m.line("")
-	m.partial(p)
-	m.drift(p)
-	if !p.HasChanges() {
-		m.line("No changes. Every recovery is at its requested stage.")
-		for _, r := range p.Recoveries {
-			for _, n := range r.Notes {
-				m.line("")
-				m.line(mdCode("recovery."+r.Name, false) + ": note: " + mdText(n))
-			}
-		}
-		return m.sb.String()
-	}
-	byRecovery := map[string][]*planner.Step{}
-	counts := map[planner.Risk]int{}
-	manual := 0
+// take returns what was written since the last take.
+func (m *mdWriter) take() string {
+	s := m.sb.String()
+	m.sb.Reset()
+	return s
+}
+
+func newMdWriter(p *planner.Plan) *mdWriter {
+	m := &mdWriter{numbers: make(map[*planner.Step]int, len(p.Steps)), index: make(map[string]*planner.Step, len(p.Steps)),
+		byRecovery: map[string][]*planner.Step{}, rebuilt: map[string]*planner.Step{}}
 	for i, s := range p.Steps {
 		if s == nil {
 			continue
 		}
 		m.numbers[s] = i + 1
 		m.index[s.ID] = s
-		byRecovery[s.Recovery] = append(byRecovery[s.Recovery], s)
-		counts[s.Risk]++
-		if s.Manual {
-			manual++
+		m.byRecovery[s.Recovery] = append(m.byRecovery[s.Recovery], s)
+		if isRebuild(s) && m.rebuilt[s.Operation.Server] == nil {
+			m.rebuilt[s.Operation.Server] = s
 		}
 	}
-	mailboxes := 0
-	for _, r := range p.Recoveries {
-		mailboxes += r.Mailboxes
-	}
+	return m
+}
 
-	// Summary line.
-	m.line(fmt.Sprintf("**%s** for %s: **%s** affected, **%s**; risk: %s; **%s**.",
-		plural(len(p.Steps), "step", "steps"), plural(len(p.Recoveries), "recovery", "recoveries"),
-		plural(mailboxes, "mailbox", "mailboxes"), plural(len(p.Outages), "outage window", "outage windows"),
-		riskCounts(counts), plural(manual, "manual step", "manual steps")))
-	if failed := p.FailedPreconditions(); len(failed) > 0 {
-		m.line("")
-		m.line(fmt.Sprintf("> **%s failed: apply will refuse this plan until they hold.**",
-			plural(len(failed), "precondition", "preconditions")))
-		for _, f := range failed {
-			m.line("> - " + mdText(f))
-		}
-	}
-
-	for _, n := range p.Notes {
-		m.line("")
-		m.line("**Serialized:** " + mdText(n))
-	}
-	for _, r := range p.Recoveries {
-		for _, d := range r.DataLoss {
-			m.line("")
-			m.line(fmt.Sprintf("> **DATA LOSS** in %s: %s<br>", mdCode("recovery."+r.Name, false), mdText(d.What)))
-			m.line("> why: " + mdText(d.Why) + "<br>")
-			m.line("> decision: " + mdText(d.Decision))
-		}
-	}
-
-	// Recoveries.
+func (m *mdWriter) noChanges(p *planner.Plan) string {
+	m.line("## dialtone plan")
 	m.line("")
-	m.line("| recovery | priority | option | database | server | mailboxes | stage |")
-	m.line("| --- | ---: | --- | --- | --- | ---: | --- |")
+	m.partial(p)
+	m.drift(p)
+	m.line("No changes. Every recovery is at its requested stage.")
 	for _, r := range p.Recoveries {
-		m.line(fmt.Sprintf("| %s | %d | %s | %s | %s | %d | %s → %s |", mdCode("recovery."+r.Name, true), r.Priority, mdCell(r.Option),
-			mdCell(r.Database), mdCell(r.Server), r.Mailboxes, mdCode(stageLabel(r.From), true), mdCode(stageLabel(r.To), true)))
+		for _, n := range r.Notes {
+			m.line("")
+			m.line(mdCode("recovery."+r.Name, false) + ": note: " + mdText(n))
+		}
+	}
+	return m.take()
+}
+
+// sections renders every part after the head in each form it can take.
+func (m *mdWriter) sections(p *planner.Plan) []*mdSection {
+	var out []*mdSection
+	one := func(s string) { out = append(out, &mdSection{levels: []string{s}}) }
+
+	m.users(p, true)
+	full := m.take()
+	m.users(p, false)
+	out = append(out, &mdSection{levels: []string{full, m.take()}, notes: []string{"the manual steps at the top are only numbered"}, tier: mdTierUsers})
+
+	m.line("")
+	m.line("### Timeline")
+	m.line("")
+	m.fence("mermaid", strings.TrimSuffix(planTimeline(p), "\n"))
+	out = append(out, &mdSection{levels: []string{m.take(), ""}, notes: []string{"the timeline is left out"}, tier: mdTierLast})
+
+	m.recoveries(p, true)
+	full = m.take()
+	m.recoveries(p, false)
+	out = append(out, &mdSection{levels: []string{full, m.take()}, notes: []string{"plan notes are only counted"}})
+
+	m.phases(p)
+	one(m.take())
+	m.outages(p)
+	out = append(out, &mdSection{levels: []string{m.take(), ""}, notes: []string{"the list of outage windows is left out (the table at the top has them)"}})
+	if m.estimates(p); m.sb.Len() > 0 {
+		out = append(out, &mdSection{levels: []string{m.take(), ""}, notes: []string{"the estimates per phase are left out"}})
 	}
 
-	m.phases(p, byRecovery)
-	m.outages(p)
-	m.estimates(p)
+	m.line("")
+	m.line("### Step graph")
+	m.line("")
+	sentence := "Too large to draw here: `dialtone graph -format=dot` draws it (`dot -Tsvg`)."
+	if chart, ok := mermaidChart(p); ok {
+		m.line("<details><summary>Steps and their dependencies (Mermaid)</summary>")
+		m.line("")
+		m.fence("mermaid", strings.TrimSuffix(chart, "\n"))
+		m.line("")
+		m.line("</details>")
+		full = m.take()
+		m.line("")
+		m.line("### Step graph")
+		m.line("")
+		m.line("Left out to fit one comment: `dialtone graph -format=mermaid` (or `-format=dot`) draws it.")
+		out = append(out, &mdSection{levels: []string{full, m.take()}, notes: []string{"the step graph is left out"}})
+	} else {
+		m.line(sentence)
+		one(m.take())
+	}
 
 	m.line("")
 	m.line("### Steps")
-	for _, r := range p.Recoveries {
-		m.line("")
-		m.line(fmt.Sprintf("#### %s: %s → %s", mdCode("recovery."+r.Name, false), mdCode(stageLabel(r.From), false), mdCode(stageLabel(r.To), false)))
-		for _, n := range r.Notes {
-			m.line("")
-			m.line("Note: " + mdText(n))
+	m.line("")
+	m.line("Numbered in apply order across the plan: under each recovery the numbers skip the steps of other recoveries.")
+	one(m.take())
+	for _, name := range m.stepOrder(p) {
+		sec := &mdSection{steps: true}
+		for _, lv := range mdLevels {
+			m.lv = lv
+			m.recoverySteps(p, name)
+			sec.levels = append(sec.levels, m.take())
 		}
-		if lv.compact {
-			m.compactSteps(r.Name, byRecovery[r.Name])
-		} else {
-			m.steps(byRecovery[r.Name])
-		}
+		out = append(out, sec)
 	}
-	// Steps of recoveries the plan does not list (none today): never silently dropped.
+	return out
+}
+
+// stepOrder is the recoveries whose steps are listed: the plan's, then (none today)
+// any other a step names, by name, so that no step is silently dropped.
+func (m *mdWriter) stepOrder(p *planner.Plan) []string {
+	var names []string
 	listed := map[string]bool{}
 	for _, r := range p.Recoveries {
+		names = append(names, r.Name)
 		listed[r.Name] = true
 	}
 	var orphans []string
-	for name := range byRecovery {
+	for name := range m.byRecovery {
 		if !listed[name] {
 			orphans = append(orphans, name)
 		}
 	}
 	sort.Strings(orphans)
-	for _, name := range orphans {
-		m.line("")
-		m.line("#### " + mdCode("recovery."+name, false))
-		if lv.compact {
-			m.compactSteps(name, byRecovery[name])
-		} else {
-			m.steps(byRecovery[name])
-		}
-	}
-
-	if lv.note != "" {
-		m.line("")
-		m.line("<sub>Shortened to fit one comment: " + lv.note + ". The JSON plan (`dialtone show -json PLANFILE`) has every step.</sub>")
-	}
-	return m.sb.String()
-}
-
-func riskCounts(counts map[planner.Risk]int) string {
-	parts := []string{
-		fmt.Sprintf("%d read-only", counts[planner.RiskReadOnly]),
-		fmt.Sprintf("%d reversible", counts[planner.RiskReversible]),
-		fmt.Sprintf("%d user outage", counts[planner.RiskOutage]),
-		fmt.Sprintf("%d data-loss risk", counts[planner.RiskDataLoss]),
-	}
-	var other []string
-	for r, n := range counts {
-		switch r {
-		case planner.RiskReadOnly, planner.RiskReversible, planner.RiskOutage, planner.RiskDataLoss:
-		default:
-			other = append(other, fmt.Sprintf("%d %s", n, mdText(string(r))))
-		}
-	}
-	sort.Strings(other)
-	return strings.Join(append(parts, other...), ", ")
-}
-
-// phaseOrder lists the phases in recovery order, then unknown ones by name.
-func phaseOrder(steps []*planner.Step) []planner.Phase {
-	known := []planner.Phase{planner.PhaseRestoreService, planner.PhaseRestoreData, planner.PhaseSwap, planner.PhaseMerge, planner.PhaseCleanUp}
-	seen := map[planner.Phase]bool{}
-	for _, s := range steps {
-		if s != nil {
-			seen[s.Phase] = true
-		}
-	}
-	var out []planner.Phase
-	for _, ph := range known {
-		if seen[ph] {
-			out = append(out, ph)
-			delete(seen, ph)
-		}
-	}
-	var rest []string
-	for ph := range seen {
-		rest = append(rest, string(ph))
-	}
-	sort.Strings(rest)
-	for _, ph := range rest {
-		out = append(out, planner.Phase(ph))
-	}
-	return out
-}
-
-func phaseName(ph planner.Phase) string {
-	if t := phaseTitle[ph]; t != "" {
-		return t
-	}
-	return clean(string(ph))
-}
-
-// phaseFigures are one recovery's figures for one phase.
-type phaseFigures struct {
-	steps, mailboxes, down int
-}
-
-// figures: mailboxes a phase touches is the most any of its one-off steps touches, or
-// the sum over its parallel (per-mailbox) steps when that is more; users without
-// service likewise over the steps with an outage.
-func figures(steps []*planner.Step) map[planner.Phase]phaseFigures {
-	type acc struct{ steps, most, parallel, down int }
-	by := map[planner.Phase]*acc{}
-	for _, s := range steps {
-		a := by[s.Phase]
-		if a == nil {
-			a = &acc{}
-			by[s.Phase] = a
-		}
-		a.steps++
-		if s.Parallel {
-			a.parallel += s.Mailboxes
-		} else {
-			a.most = max(a.most, s.Mailboxes)
-		}
-		if s.Outage != planner.OutageNone {
-			a.down = max(a.down, s.Mailboxes)
-		}
-	}
-	out := make(map[planner.Phase]phaseFigures, len(by))
-	for ph, a := range by {
-		out[ph] = phaseFigures{steps: a.steps, mailboxes: max(a.most, a.parallel), down: a.down}
-	}
-	return out
-}
-
-func (m *mdWriter) phases(p *planner.Plan, byRecovery map[string][]*planner.Step) {
-	total := map[planner.Phase]phaseFigures{}
-	recs := map[planner.Phase]int{}
-	for _, steps := range byRecovery {
-		for ph, f := range figures(steps) {
-			t := total[ph]
-			t.steps += f.steps
-			t.mailboxes += f.mailboxes
-			t.down += f.down
-			total[ph] = t
-			recs[ph]++
-		}
-	}
-	m.line("")
-	m.line("### Phases")
-	m.line("")
-	m.line("| phase | recoveries | steps | mailboxes | users without service |")
-	m.line("| --- | ---: | ---: | ---: | --- |")
-	for _, ph := range phaseOrder(p.Steps) {
-		t := total[ph]
-		down := "none"
-		if t.down > 0 {
-			down = "**" + plural(t.down, "mailbox", "mailboxes") + "**"
-		}
-		m.line(fmt.Sprintf("| %s | %d | %d | %d | %s |", mdCell(phaseName(ph)), recs[ph], t.steps, t.mailboxes, down))
-	}
-}
-
-func (m *mdWriter) outages(p *planner.Plan) {
-	m.line("")
-	m.line("### Outage windows")
-	m.line("")
-	if len(p.Outages) == 0 {
-		m.line("None: users keep their service throughout this plan.")
-		return
-	}
-	for _, o := range p.Outages {
-		m.line(fmt.Sprintf("- %s: **%s without service** from %s to %s (%s)", mdCode("recovery."+o.Recovery, false),
-			plural(o.Mailboxes, "mailbox", "mailboxes"), m.stepRef(o.FromStep), m.stepRef(o.ToStep), mdText(o.Reason)))
-	}
-}
-
-// stepRef names a step by number and its ID's last part ("step 8 `dismount_dial_tone_database`").
-func (m *mdWriter) stepRef(id string) string {
-	s := m.index[id]
-	if s == nil {
-		return mdCode(id, false)
-	}
-	return fmt.Sprintf("step %d %s", m.numbers[s], mdCode(strings.TrimPrefix(id, "recovery."+s.Recovery+"."), false))
-}
-
-func isMerge(s *planner.Step) bool {
-	return s.Operation.Kind == providers.OpMergeMailbox || (s.Number == 13 && s.Parallel)
-}
-
-var mdRiskBadge = map[planner.Risk]string{
-	planner.RiskReadOnly:   "`read-only`",
-	planner.RiskReversible: "`reversible`",
-	planner.RiskOutage:     "**`USER OUTAGE`**",
-	planner.RiskDataLoss:   "**`DATA-LOSS RISK`**",
-}
-
-var mdOutageMarker = map[planner.Outage]string{
-	planner.OutageContinues: "users down",
-	planner.OutageStarts:    "**outage starts**",
-	planner.OutageEnds:      "**service back**",
-}
-
-func (m *mdWriter) steps(steps []*planner.Step) {
-	var phase planner.Phase
-	merges, hidden := 0, 0
-	flush := func() {
-		if hidden > 0 {
-			m.line("")
-			m.line(fmt.Sprintf("… and %s more merge %s (one per mailbox; the JSON plan lists them all).",
-				strconv.Itoa(hidden), pluralWord(hidden, "step", "steps")))
-			hidden = 0
-		}
-	}
-	for i, s := range steps {
-		merge := isMerge(s)
-		if !merge {
-			flush()
-		}
-		if i == 0 || s.Phase != phase {
-			flush()
-			phase = s.Phase
-			m.line("")
-			m.line("**" + mdText(phaseName(phase)) + "**")
-		}
-		if merge {
-			if merges++; merges > m.lv.mergeShown {
-				hidden++
-				continue
-			}
-		}
-		m.step(s, !merge && m.lv.details || merge && m.lv.mergeDetails)
-	}
-	flush()
-}
-
-func (m *mdWriter) step(s *planner.Step, details bool) {
-	badge := mdRiskBadge[s.Risk]
-	if badge == "" {
-		badge = mdCode(string(s.Risk), false)
-	}
-	head := fmt.Sprintf("**%d.** %s", m.numbers[s], badge)
-	if mk := mdOutageMarker[s.Outage]; mk != "" {
-		head += " " + mk
-	}
-	if s.Manual {
-		head += " **MANUAL**"
-	}
-	m.line("")
-	if m.lv.summaries {
-		m.line(head + " " + mdCode(s.ID, false) + "<br>")
-		m.line(mdLineStart(mdText(s.Summary)))
-	} else {
-		m.line(head + " " + mdCode(s.ID, false))
-	}
-	first := true
-	item := func(text string) {
-		if first {
-			m.line("")
-			first = false
-		}
-		m.line("- " + text)
-	}
-	for _, c := range s.Preconditions {
-		if !details && c.Result != planner.ResultFailed {
-			continue
-		}
-		label := "check " + mdText(c.Result)
-		switch c.Result {
-		case planner.ResultOK:
-			label = "check ok"
-		case planner.ResultFailed:
-			label = "**check FAILED**"
-		case planner.ResultAtApply:
-			label = "check at apply"
-		}
-		fix := ""
-		if c.Result == planner.ResultFailed && c.Fix != "" {
-			fix = " (fix: " + mdText(c.Fix) + ")"
-		}
-		item(label + ": " + mdText(c.Description) + fix)
-	}
-	if !details {
-		return
-	}
-	if s.Manual && s.Operation.Instructions != "" {
-		item("by hand: " + mdText(s.Operation.Instructions))
-	}
-	for _, c := range SettingChanges(s) {
-		m.line("")
-		m.line("Changes " + mdText(c.Subject) + ":")
-		m.line("")
-		m.fence("diff", strings.TrimSuffix(Diff(c.Before, c.After), "\n"))
-	}
-	if len(s.Commands) > 0 {
-		lines := 0
-		var body []string
-		for _, c := range s.Commands {
-			for _, l := range strings.Split(c, "\n") {
-				body = append(body, clean(l))
-				lines++
-			}
-		}
-		m.line("")
-		m.line(fmt.Sprintf("<details><summary>Exchange Management Shell (%s)</summary>", plural(lines, "line", "lines")))
-		m.line("")
-		m.fence("powershell", strings.Join(body, "\n"))
-		m.line("")
-		m.line("</details>")
-	}
-}
-
-// fence writes body in a code block; the fence is longer than any run of backticks in body.
-func (m *mdWriter) fence(lang, body string) {
-	f := strings.Repeat("`", max(3, longestRun(body, '`')+1))
-	m.line(f + lang)
-	m.line(body)
-	m.line(f)
-}
-
-func (m *mdWriter) compactSteps(name string, steps []*planner.Step) {
-	prefix := "recovery." + name + "."
-	merges := 0
-	var names []string
-	for _, s := range steps {
-		if isMerge(s) {
-			merges++
-			continue
-		}
-		n := strings.TrimPrefix(s.ID, prefix)
-		if s.Risk == planner.RiskOutage || s.Risk == planner.RiskDataLoss || s.Manual {
-			names = append(names, fmt.Sprintf("%d %s*", m.numbers[s], mdCode(n, false)))
-		} else {
-			names = append(names, fmt.Sprintf("%d %s", m.numbers[s], mdCode(n, false)))
-		}
-	}
-	m.line("")
-	line := strings.Join(names, ", ")
-	if merges > 0 {
-		line += fmt.Sprintf("; %d merge %s", merges, pluralWord(merges, "step", "steps"))
-	}
-	m.line(line + ".")
-	m.line("")
-	m.line("<sub>* user outage, data-loss risk or manual.</sub>")
+	return append(names, orphans...)
 }
 
 func pluralWord(n int, one, many string) string {
