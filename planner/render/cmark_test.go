@@ -84,9 +84,9 @@ func TestMarkdownCheckCatches(t *testing.T) {
 	mdcheck.Require(t)
 	for md, want := range map[string]string{
 		"7 `repoint_profiles_to_dial_tone`*, 141 `recover_server`*, 142.\n": "italics",
-		"**`DATA-LOSS RISK`** step\n":                                          "emphasis around a code span",
-		"| a | b |\n| --- | --- |\n| `` | x |\n":                               "a literal backtick",
-		"<details><summary>x</summary>\n\n```powershell\nGet-Mailbox\n":       "<details>",
+		"**`DATA-LOSS RISK`** step\n":                                       "emphasis around a code span",
+		"| a | b |\n| --- | --- |\n| `` | x |\n":                            "a literal backtick",
+		"<details><summary>x</summary>\n\n```powershell\nGet-Mailbox\n":     "<details>",
 	} {
 		html, err := mdcheck.Render(md)
 		if err != nil {
