@@ -100,6 +100,13 @@ func Apply(ctx context.Context, p *Plan, prov providers.Provider, st *state.Stat
 		}
 		w.remaining[stageKey{s.Recovery, s.Stage}]++
 	}
+	// A stage mark names every step of its stage in this plan (done before or now):
+	// a journal replay refuses a mark whose steps are not all recorded.
+	w.stageSteps = map[stageKey][]string{}
+	for _, s := range p.Steps {
+		k := stageKey{s.Recovery, s.Stage}
+		w.stageSteps[k] = append(w.stageSteps[k], s.ID)
+	}
 	return w.walk(ctx, p, buildWalkGraph(p.Steps), done)
 }
 
@@ -118,6 +125,8 @@ type walker struct {
 
 	mu        sync.Mutex
 	remaining map[stageKey]int // steps of a recovery's stage not yet done
+	// stageSteps lists the plan's steps of each recovery's stage, for its stage mark.
+	stageSteps map[stageKey][]string
 }
 
 // exec re-checks a step's preconditions, runs it through the provider and records it.
@@ -210,7 +219,7 @@ func (w *walker) record(s *Step, res providers.Result, started, finished time.Ti
 	changes := effects(s, res, w.st, started, finished)
 	key := stageKey{s.Recovery, s.Stage}
 	if w.remaining[key]--; w.remaining[key] == 0 {
-		changes = append(changes, state.Change{Stage: &state.StageMark{Recovery: s.Recovery, Stage: s.Stage}})
+		changes = append(changes, state.Change{Stage: &state.StageMark{Recovery: s.Recovery, Stage: s.Stage, Steps: w.stageSteps[key]}})
 	}
 	w.log.Trace("journal step", "step", s.ID, "changes", len(changes))
 	var wait func() error

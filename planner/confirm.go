@@ -66,7 +66,13 @@ func Confirm(p *Plan, st *state.State, stepID, who string, now time.Time) ([]sta
 		}
 	}
 	if last {
-		changes = append(changes, state.Change{Stage: &state.StageMark{Recovery: step.Recovery, Stage: step.Stage}})
+		var ids []string
+		for _, s := range p.Steps {
+			if s != nil && s.Recovery == step.Recovery && s.Stage == step.Stage {
+				ids = append(ids, s.ID)
+			}
+		}
+		changes = append(changes, state.Change{Stage: &state.StageMark{Recovery: step.Recovery, Stage: step.Stage, Steps: ids}})
 	}
 	return changes, nil
 }

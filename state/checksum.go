@@ -10,9 +10,10 @@ import (
 
 // The checksum catches a state file that was damaged or edited by hand (design.md,
 // "Reliability rules"). Encode writes it as the second line, over every other byte of
-// the file; Decode checks it when present. A file without a checksum line (written by
-// hand, a test fixture, or an edit the admin means) is accepted: deleting the line is
-// the documented way to accept a deliberate edit.
+// the file; Decode checks it when present and marks a document without one Unsealed.
+// The backends refuse an unsealed state unless told to accept it (the admin's
+// -accept-unsealed-state, after checking a deliberate edit): deleting the line must
+// not be a silent way past the check.
 
 const checksumPrefix = "sha256:"
 
@@ -44,7 +45,7 @@ func verifyChecksum(b []byte, want string) error {
 }
 
 var errChecksumMismatch = errors.New(`checksum mismatch: the file was changed outside dialtone or damaged` +
-	` (if you edited it on purpose, delete its "checksum" line to accept the edit)`)
+	` (if you edited it on purpose, delete its "checksum" line and run once with -accept-unsealed-state to accept the edit)`)
 
 // checksumLine finds the checksum line of b: [from, to) spans it with its newline. ok is
 // false when the line was reformatted (we cannot tell what was hashed).

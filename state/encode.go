@@ -153,6 +153,7 @@ func Decode(b []byte) (*State, error) {
 			return nil, err
 		}
 	}
+	s.Unsealed = sum == ""
 	s.FormatVersion = FormatVersion // what it is in memory: the version Encode writes
 	if err := s.validate(); err != nil {
 		return nil, err

@@ -134,26 +134,26 @@ func (l *Local) closeJournal() {
 // replayJournal applies to s, in order, the changes of every record of the journal at
 // path made against s's lineage and serial. It returns how many records it applied and
 // the length of the journal's whole lines. A missing journal is an empty one.
-func replayJournal(path string, s *State) (applied int, valid int64, err error) {
+func replayJournal(path string, s *State, r *Replay) (valid int64, err error) {
 	limit, err := MaxJournalBytes()
 	if err != nil {
-		return 0, 0, err
+		return 0, err
 	}
 	b, err := ReadFileLimited(path, limit, fmt.Sprintf("journal %q", path), EnvMaxJournalBytes)
 	if errors.Is(err, fs.ErrNotExist) {
-		return 0, 0, nil
+		return 0, nil
 	}
 	if isLimit(err) {
-		return 0, 0, err
+		return 0, err
 	}
 	if err != nil {
-		return 0, 0, fmt.Errorf("read journal %q: %w", path, err)
+		return 0, fmt.Errorf("read journal %q: %w", path, err)
 	}
-	return replayRecords(path, b, s)
+	return replayRecords(path, b, s, r)
 }
 
 // replayRecords is replayJournal on the journal's contents b; path is for messages.
-func replayRecords(path string, b []byte, s *State) (applied int, valid int64, err error) {
+func replayRecords(path string, b []byte, s *State, r *Replay) (valid int64, err error) {
 	for off, lineNo := 0, 1; off < len(b); lineNo++ {
 		end := bytes.IndexByte(b[off:], '\n')
 		next := len(b)
@@ -177,23 +177,23 @@ func replayRecords(path string, b []byte, s *State) (applied int, valid int64, e
 			if torn && len(bytes.TrimSpace(b[next:])) == 0 {
 				break // an append cut short by a crash: that step was never reported done
 			}
-			return 0, 0, fmt.Errorf("journal %q is damaged at line %d: %v; the state file itself is intact: "+
+			return 0, fmt.Errorf("journal %q is damaged at line %d: %v; the state file itself is intact: "+
 				"move the journal aside to go on without the steps it records, then run \"dialtone refresh\"", path, lineNo, err)
 		}
 		if rec.Lineage == s.Lineage && rec.Serial == s.Serial {
 			changes, err := decodeChanges(rec.Changes)
 			if err != nil {
-				return 0, 0, fmt.Errorf("journal %q, line %d: %v (written by a newer dialtone?)", path, lineNo, err)
+				return 0, fmt.Errorf("journal %q, line %d: %v (written by a newer dialtone?)", path, lineNo, err)
 			}
-			for _, c := range changes {
-				s.ApplyChange(c)
+			if err := ReplayChanges(s, changes, r); err != nil {
+				return 0, fmt.Errorf("journal %q, line %d is refused: %v. It was not written by dialtone's apply; the state file itself is intact: "+
+					"move the journal aside to go on without it, then run \"dialtone refresh\"", path, lineNo, err)
 			}
-			applied += FinishedSteps(changes)
 		}
 		valid = int64(next)
 		off = next
 	}
-	return applied, valid, nil
+	return valid, nil
 }
 
 // parseRecord decodes one journal line. torn says the line looks cut short or garbled

@@ -176,7 +176,9 @@ func FuzzJournalReplay(f *testing.F) {
 	f.Add([]byte(fmt.Sprintf(`{"lineage":"%s","serial":7,"changes":[{"step_done":{"recovery":"","record":{"id":""}}}],"crc32":0}`, lineage)))
 	f.Fuzz(func(t *testing.T, journal []byte) {
 		s := sampleState()
-		n, valid, err := replayRecords("j", journal, s)
+		var r Replay
+		valid, err := replayRecords("j", journal, s, &r)
+		n := r.Steps
 		if err == nil && (valid < 0 || valid > int64(len(journal)) || n < 0) {
 			t.Fatalf("replay: n=%d valid=%d of %d bytes", n, valid, len(journal))
 		}

@@ -29,7 +29,9 @@ type Local struct {
 	stored  bool
 	lineage string
 	serial  uint64
-	pending int // journal records replayed by the last Read
+	pending int    // journal records replayed by the last Read
+	replay  Replay // what the last Read replayed
+	accept  bool   // LocalOptions.AcceptUnsealed
 
 	journal      *os.File // open for appending; nil until the first AppendJournal
 	journalSize  int64    // bytes of whole records in the journal (while open)
@@ -56,6 +58,9 @@ type LocalOptions struct {
 	// Logger receives the state writes (debug), the journal appends (trace) and the lock
 	// being taken, released and forced open (info). nil: no logs.
 	Logger hclog.Logger
+	// AcceptUnsealed lets Read return a state file without its checksum line (logged as
+	// a warning) instead of refusing it with *UnsealedError.
+	AcceptUnsealed bool
 }
 
 // DefaultLease is the local lock's lease when LocalOptions.Lease is zero.
@@ -81,7 +86,7 @@ func NewLocalWithOptions(path string, opts LocalOptions) *Local {
 	if log == nil {
 		log = hclog.NewNullLogger()
 	}
-	return &Local{path: path, backups: n, lease: lease, log: log}
+	return &Local{path: path, backups: n, lease: lease, log: log, accept: opts.AcceptUnsealed}
 }
 
 // logger is l's logger; a Local built without NewLocalWithOptions logs nothing.
@@ -127,6 +132,13 @@ func (l *Local) JournalPending() int {
 	return l.pending
 }
 
+// JournalReplay says what the last Read replayed from the journal.
+func (l *Local) JournalReplay() Replay {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.replay
+}
+
 // Read returns the stored state with the journal replayed onto it, or (nil, ErrNoState)
 // when the state file does not exist. A damaged state file is refused with an error
 // that names it and the backup to restore from.
@@ -147,12 +159,19 @@ func (l *Local) Read() (*State, error) {
 	if err != nil {
 		return nil, l.damaged(err)
 	}
-	n, valid, err := replayJournal(l.journalPath(), s)
+	if s.Unsealed {
+		if !l.accept {
+			return nil, &UnsealedError{Where: l.path}
+		}
+		l.logger().Warn("accepted a state file without its checksum line (-accept-unsealed-state)", "path", l.path)
+	}
+	var replay Replay
+	valid, err := replayJournal(l.journalPath(), s, &replay)
 	if err != nil {
 		return nil, err
 	}
 	l.stored, l.lineage, l.serial = true, s.Lineage, s.Serial
-	l.pending, l.journalValid = n, valid
+	l.pending, l.journalValid, l.replay = replay.Steps, valid, replay
 	return s, nil
 }
 

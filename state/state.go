@@ -22,6 +22,10 @@ type State struct {
 	Recoveries      map[string]*Recovery       `json:"recoveries"`
 	RestoreRequests map[string]*RestoreRequest `json:"restore_requests"`
 	Backups         map[string]*Backup         `json:"backups,omitempty"`
+
+	// Unsealed is true when the document read had no checksum line (Decode): written or
+	// edited outside dialtone. Backends refuse it unless told to accept it.
+	Unsealed bool `json:"-"`
 }
 
 // Server is a Mailbox server as last observed.
@@ -176,6 +180,10 @@ type Rehome struct {
 type StageMark struct {
 	Recovery string `json:"recovery"`
 	Stage    string `json:"stage"`
+	// Steps are the IDs of the steps of that stage in the plan that raised it; a
+	// journal replay refuses the mark unless every one is recorded finished
+	// (ReplayChanges).
+	Steps []string `json:"steps,omitempty"`
 }
 
 // StepStarted is a Change that records that a step passed its preconditions and its

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"hash/crc32"
 	"os"
 	"strconv"
 	"strings"
@@ -74,5 +75,70 @@ func cmdForgePlan(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	if err := os.WriteFile(path, append(out, '\n'), 0o600); err != nil {
 		ts.Fatalf("forgeplan: %v", err)
+	}
+}
+
+// cmdForgeJournal is "forgejournal STATEFILE CHANGES": an attacker's journal record.
+// It appends to STATEFILE.journal one record holding CHANGES (a JSON array of state
+// changes), made against the lineage and serial of STATEFILE and sealed with a valid
+// CRC32, exactly as apply writes one.
+func cmdForgeJournal(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: forgejournal STATEFILE CHANGES")
+	}
+	var st struct {
+		Lineage string `json:"lineage"`
+		Serial  uint64 `json:"serial"`
+	}
+	if err := json.Unmarshal([]byte(ts.ReadFile(args[0])), &st); err != nil {
+		ts.Fatalf("forgejournal: %v", err)
+	}
+	var changes json.RawMessage
+	if err := json.Unmarshal([]byte(args[1]), &changes); err != nil {
+		ts.Fatalf("forgejournal: CHANGES: %v", err)
+	}
+	var compact bytes.Buffer
+	if err := json.Compact(&compact, changes); err != nil {
+		ts.Fatalf("forgejournal: %v", err)
+	}
+	line, err := json.Marshal(struct {
+		Lineage string          `json:"lineage"`
+		Serial  uint64          `json:"serial"`
+		Changes json.RawMessage `json:"changes"`
+		CRC32   uint32          `json:"crc32"`
+	}{st.Lineage, st.Serial, compact.Bytes(), crc32.ChecksumIEEE(compact.Bytes())})
+	if err != nil {
+		ts.Fatalf("forgejournal: %v", err)
+	}
+	f, err := os.OpenFile(ts.MkAbs(args[0])+".journal", os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		ts.Fatalf("forgejournal: %v", err)
+	}
+	defer f.Close()
+	if _, err := f.Write(append(line, '\n')); err != nil {
+		ts.Fatalf("forgejournal: %v", err)
+	}
+}
+
+// cmdUnseal is "unseal STATEFILE": the state file with its checksum line removed, as an
+// attacker (or an admin editing by hand) leaves it.
+func cmdUnseal(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: unseal STATEFILE")
+	}
+	var out []string
+	removed := false
+	for _, l := range strings.SplitAfter(ts.ReadFile(args[0]), "\n") {
+		if strings.HasPrefix(l, `  "checksum": "`) {
+			removed = true
+			continue
+		}
+		out = append(out, l)
+	}
+	if !removed {
+		ts.Fatalf("unseal: %s has no checksum line", args[0])
+	}
+	if err := os.WriteFile(ts.MkAbs(args[0]), []byte(strings.Join(out, "")), 0o600); err != nil {
+		ts.Fatalf("unseal: %v", err)
 	}
 }

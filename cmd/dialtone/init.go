@@ -68,6 +68,7 @@ func cmdInit(c *cli, args []string) int {
 	st, err := b.Read()
 	switch {
 	case err == nil:
+		noteRead(c, b, path, st)
 		fmt.Fprintf(c.stdout, "Backend %q: state %s exists (lineage %s, serial %d); nothing to do.\n", be.Type, path, st.Lineage, st.Serial)
 	case errors.Is(err, state.ErrNoState):
 		st = state.New(state.NewLineage())

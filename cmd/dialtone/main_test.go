@@ -46,11 +46,13 @@ func TestScript(t *testing.T) {
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exitcode":  cmdExitcode,
-			"delivered": cmdDelivered,
-			"example":   cmdExample,
-			"setstage":  cmdSetStage,
-			"forgeplan": cmdForgePlan,
+			"exitcode":     cmdExitcode,
+			"delivered":    cmdDelivered,
+			"example":      cmdExample,
+			"setstage":     cmdSetStage,
+			"forgeplan":    cmdForgePlan,
+			"forgejournal": cmdForgeJournal,
+			"unseal":       cmdUnseal,
 		},
 	})
 }

@@ -159,6 +159,9 @@ func migrateState(c *cli, cfg *config.Config, from backendRecord, to *config.Bac
 	defer unlockNew()
 
 	st, err := oldB.Read()
+	if err == nil {
+		noteRead(c, oldB, oldWhere, st)
+	}
 	if errors.Is(err, state.ErrNoState) {
 		return c.errorf("the previous backend %s holds no state: nothing to migrate (use \"dialtone init -reconfigure\")", oldWhere)
 	}

@@ -40,6 +40,8 @@ type cli struct {
 	record *runRecorder
 	getenv func(string) string
 	ctx    context.Context
+	// acceptUnsealed is -accept-unsealed-state: read a state without its checksum line.
+	acceptUnsealed bool
 }
 
 // path resolves p (from the configuration or a flag) against the working directory.
@@ -82,6 +84,9 @@ const globalUsage = `Usage: dialtone [-chdir=DIR] [-no-color] COMMAND [flags]
 Global flags (before the command):
   -chdir=DIR   switch to DIR before running the command
   -no-color    no colour in the output (NO_COLOR does the same)
+  -accept-unsealed-state
+               read a state whose checksum line was removed (a deliberate edit, checked
+               first); refused otherwise. The next write seals it again.
   -version     same as the version command
 
 Commands:
@@ -106,6 +111,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	chdir := fs.String("chdir", ".", "")
 	noColor := fs.Bool("no-color", false, "")
+	acceptUnsealed := fs.Bool("accept-unsealed-state", false, "")
 	showVersion := fs.Bool("version", false, "")
 	help := fs.Bool("help", false, "")
 	fs.BoolVar(help, "h", false, "")
@@ -139,6 +145,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		record:  newRunRecorder(),
 		getenv:  os.Getenv,
 		ctx:     ctx,
+
+		acceptUnsealed: *acceptUnsealed,
 	}
 	if *showVersion {
 		return cmdVersion(c, nil)

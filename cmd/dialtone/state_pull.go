@@ -49,6 +49,13 @@ func cmdStatePush(c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("%s is not a state dialtone can push: %v", file, err)
 	}
+	if pushed.Unsealed {
+		if !c.acceptUnsealed {
+			return c.errorf("%v. Nothing was changed.", &state.UnsealedError{Where: file})
+		}
+		fmt.Fprintf(c.stderr, "%s %s has no checksum line; pushed anyway as -accept-unsealed-state asks.\n", c.paint(yellow, "Warning:"), file)
+		c.log.Warn("pushing a state without its checksum line", "file", file)
+	}
 	cfg, ok := loadConfig(c)
 	if !ok {
 		return exitError
@@ -64,6 +71,9 @@ func cmdStatePush(c *cli, args []string) int {
 	defer unlock()
 
 	cur, err := b.Read()
+	if err == nil {
+		noteRead(c, b, path, cur)
+	}
 	var problems []string
 	switch {
 	case errors.Is(err, state.ErrNoState):

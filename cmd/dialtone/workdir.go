@@ -56,7 +56,7 @@ func backendFactories() map[string]func(c *cli, be *config.Backend) (state.Backe
 			if p == "" {
 				p = config.DefaultStatePath
 			}
-			return state.NewLocalWithOptions(c.path(p), state.LocalOptions{Backups: be.Backups, Logger: c.log.Named("state")}), p, nil
+			return state.NewLocalWithOptions(c.path(p), state.LocalOptions{Backups: be.Backups, Logger: c.log.Named("state"), AcceptUnsealed: c.acceptUnsealed}), p, nil
 		},
 		"pg": func(c *cli, be *config.Backend) (state.Backend, string, error) {
 			connStr := be.ConnStr
@@ -66,7 +66,7 @@ func backendFactories() map[string]func(c *cli, be *config.Backend) (state.Backe
 			if connStr == "" {
 				return nil, "", fmt.Errorf("backend \"pg\" needs a connection string: set conn_str in the backend block (from a sensitive variable) or %s", pgConnEnv)
 			}
-			b, err := pg.New(c.ctx, connStr, be.SchemaName, pg.Options{Backups: be.Backups})
+			b, err := pg.New(c.ctx, connStr, be.SchemaName, pg.Options{Backups: be.Backups, AcceptUnsealed: c.acceptUnsealed})
 			if err != nil {
 				return nil, "", err
 			}
@@ -124,8 +124,9 @@ func journalPending(b state.Backend) int {
 	return 0
 }
 
-// readState reads the state, turning "no state" into an instruction.
-func readState(b state.Backend, path string) (*state.State, error) {
+// readState reads the state, turning "no state" into an instruction, and says what it
+// replayed from the journal and that it accepted an unsealed state (noteRead).
+func readState(c *cli, b state.Backend, path string) (*state.State, error) {
 	st, err := b.Read()
 	if errors.Is(err, state.ErrNoState) {
 		return nil, fmt.Errorf("no state at %s: run \"dialtone init\" first", path)
@@ -133,7 +134,39 @@ func readState(b state.Backend, path string) (*state.State, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading state %s: %w", path, err)
 	}
+	noteRead(c, b, path, st)
 	return st, nil
+}
+
+// noteRead reports, on stderr and in the log, what a Read of b did beyond reading the
+// stored document: it replayed journal records (an apply was interrupted, or someone
+// wrote the journal: either way the admin must know, on every command), or it accepted
+// a state without its checksum line (-accept-unsealed-state).
+func noteRead(c *cli, b state.Backend, path string, st *state.State) {
+	if st != nil && st.Unsealed {
+		fmt.Fprintf(c.stderr, "%s the state in %s has no checksum line; read anyway as -accept-unsealed-state asks. The next write seals it again.\n",
+			c.paint(yellow, "Warning:"), path)
+		c.log.Warn("accepted a state without its checksum line", "state", path)
+	}
+	r, ok := b.(interface{ JournalReplay() state.Replay })
+	if !ok {
+		return
+	}
+	rep := r.JournalReplay()
+	if rep.Empty() {
+		return
+	}
+	var stages []string
+	for _, m := range rep.Stages {
+		stages = append(stages, "recovery."+m.Recovery+" -> "+m.Stage)
+	}
+	raised := ""
+	if len(stages) > 0 {
+		raised = "; stages raised: " + strings.Join(stages, ", ")
+	}
+	fmt.Fprintf(c.stderr, "%s replayed %d journal records onto the state in %s (%d finished steps%s): an apply ended before writing the state. The next write folds them in.\n",
+		c.paint(yellow, "Note:"), rep.Records, path, rep.Steps, raised)
+	c.log.Warn("journal replayed", "state", path, "records", rep.Records, "steps", rep.Steps, "stages", strings.Join(stages, ", "))
 }
 
 // labPath is the folder of the lab provider's simulated organization.
@@ -331,7 +364,7 @@ func openSession(c *cli, cfg *config.Config, lockOp string) (*session, error) {
 			return nil, err
 		}
 	}
-	if s.st, err = readState(b, path); err != nil {
+	if s.st, err = readState(c, b, path); err != nil {
 		s.close(c)
 		return nil, err
 	}
@@ -364,7 +397,7 @@ func recordedState(c *cli) (st *state.State, path string, ok bool) {
 		c.errorf("%v", err)
 		return nil, "", false
 	}
-	if st, err = readState(b, path); err != nil {
+	if st, err = readState(c, b, path); err != nil {
 		c.errorf("%v", err)
 		return nil, "", false
 	}

@@ -19,7 +19,7 @@ func (b *Backend) Read() (*state.State, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var st *state.State
-	var pending int
+	var replay state.Replay
 	var maxSeq int64
 	err := b.withConn(func(ctx context.Context, conn *pgx.Conn) error {
 		exists, err := b.tablesExist(ctx, conn)
@@ -56,6 +56,9 @@ func (b *Backend) Read() (*state.State, error) {
 		if derr != nil {
 			return b.damaged(ctx, conn, derr)
 		}
+		if s.Unsealed && !b.opts.AcceptUnsealed {
+			return &state.UnsealedError{Where: b.Where()}
+		}
 		var journalSize int64
 		if err := conn.QueryRow(ctx, `SELECT coalesce(sum(octet_length(changes)), 0)::bigint FROM `+b.table("journal")+
 			` WHERE lineage = $1 AND serial = $2`, s.Lineage, int64(s.Serial)).Scan(&journalSize); err != nil {
@@ -86,10 +89,11 @@ func (b *Backend) Read() (*state.State, error) {
 				return fmt.Errorf("journal row (lineage %s, serial %d, seq %d) in %s: %v (written by a newer dialtone?)",
 					s.Lineage, s.Serial, seq, b.table("journal"), err)
 			}
-			for _, c := range changes {
-				s.ApplyChange(c)
+			if err := state.ReplayChanges(s, changes, &replay); err != nil {
+				return fmt.Errorf("journal row (lineage %s, serial %d, seq %d) in %s is refused: %v. It was not written by dialtone's apply; the state itself is intact: "+
+					"delete the journal rows of serial %d to go on without it, then run \"dialtone refresh\"",
+					s.Lineage, s.Serial, seq, b.table("journal"), err, s.Serial)
 			}
-			pending += state.FinishedSteps(changes)
 			maxSeq = seq
 		}
 		if err := rows.Err(); err != nil {
@@ -102,7 +106,7 @@ func (b *Backend) Read() (*state.State, error) {
 		return nil, err
 	}
 	b.stored, b.lineage, b.serial = true, st.Lineage, st.Serial
-	b.pending, b.nextSeq = pending, maxSeq+1
+	b.pending, b.replay, b.nextSeq = replay.Steps, replay, maxSeq+1
 	return st, nil
 }
 
@@ -187,7 +191,7 @@ func (b *Backend) Write(s *state.State) error {
 		return err
 	}
 	b.stored, b.lineage, b.serial = true, s.Lineage, s.Serial
-	b.pending, b.nextSeq = 0, 1
+	b.pending, b.replay, b.nextSeq = 0, state.Replay{}, 1
 	return nil
 }
 

@@ -54,6 +54,9 @@ type Options struct {
 	Backups int
 	// Timeout bounds each database round trip (connecting included). Zero means 30s.
 	Timeout time.Duration
+	// AcceptUnsealed lets Read return a stored document without its checksum line
+	// instead of refusing it with *state.UnsealedError.
+	AcceptUnsealed bool
 }
 
 // Backend is the PostgreSQL state backend. It implements state.Backend and is safe for
@@ -77,6 +80,7 @@ type Backend struct {
 	lineage string
 	serial  uint64
 	pending int
+	replay  state.Replay
 	nextSeq int64
 
 	// beforeJournalCommit, when set, runs inside AppendJournal after the row is
@@ -125,6 +129,13 @@ func New(ctx context.Context, connStr, schema string, opts Options) (*Backend, e
 
 // Schema returns the schema holding the state.
 func (b *Backend) Schema() string { return b.schema }
+
+// JournalReplay says what the last Read replayed from the journal rows.
+func (b *Backend) JournalReplay() state.Replay {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.replay
+}
 
 // Where describes the backend for messages: the server, database and schema, never
 // the credentials.
