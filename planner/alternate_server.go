@@ -108,16 +108,8 @@ func (rc *recCtx) rebuildAndRestore(caps providers.Capabilities) []*Step {
 			"(5) check that MSExchangeIS and MSExchangeRepl run, then run \"dialtone refresh\".")
 		steps = append(steps, recover)
 	}
-	if rc.rec.Restore.ReplayLogs && !rc.logsGone {
-		preserve := rc.newStep("preserve_failed_files", stRestored, 6, PhaseRestoreData, RiskReadOnly,
-			providers.Operation{Kind: providers.OpCopyFiles, Database: f.Name, Server: f.Server,
-				EdbFilePath: f.Edb, LogFolderPath: f.Logs, DestFolder: rc.preserve},
-			"Copy every surviving file of "+f.Name+" (logs, checkpoint) to "+rc.preserve+" before the restore writes into its folders",
-			"robocopy "+psQuote(f.Logs)+" "+psQuote(rc.preserve)+" /COPY:DAT /R:1 /W:1",
-		)
-		manual(preserve, caps.MoveFiles, "Copy every file in "+f.Logs+" into "+rc.preserve+" on "+f.Server+", keeping names; delete nothing.")
-		steps = append(steps, preserve)
-	}
+	// Kept whatever restore.replay_logs says: the restore writes into these paths.
+	steps = append(steps, rc.keepFailedFiles(stRestored, 6, caps))
 	allow := rc.newStep("allow_file_restore_for_restore", stRestored, 6, PhaseRestoreData, RiskReversible,
 		providers.Operation{Kind: providers.OpSetAllowFileRestore, Database: f.Name, Value: true},
 		"Let the restore replace "+f.Name+" (AllowFileRestore $true, if the backup product needs it)",

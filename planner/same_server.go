@@ -60,15 +60,7 @@ func (rc *recCtx) restoreService(caps providers.Capabilities) []*Step {
 	f, dt := rc.failed, rc.dt
 	n := len(rc.mailboxes)
 
-	preserve := rc.newStep("preserve_failed_files", stDialTone, 1, PhaseRestoreService, RiskReadOnly,
-		providers.Operation{Kind: providers.OpCopyFiles, Database: f.Name, Server: f.Server,
-			EdbFilePath: f.Edb, LogFolderPath: f.Logs, DestFolder: rc.preserve},
-		"Copy every surviving file of "+f.Name+" (database, logs, checkpoint) to "+rc.preserve+"; delete nothing",
-		psComment("Keep every surviving file of "+f.Name+": copy it away, delete nothing."),
-		"robocopy "+psQuote(winDir(f.Edb))+" "+psQuote(rc.preserve)+" "+psQuote(winBase(f.Edb))+" /COPY:DAT /R:1 /W:1",
-		"robocopy "+psQuote(f.Logs)+" "+psQuote(rc.preserve)+" /COPY:DAT /R:1 /W:1",
-	)
-	manual(preserve, caps.MoveFiles, "Copy "+f.Edb+" and every file in "+f.Logs+" into "+rc.preserve+" on "+f.Server+", keeping names; delete nothing.")
+	preserve := rc.keepFailedFiles(stDialTone, 1, caps)
 
 	create := rc.newStep("create_dial_tone_database", stDialTone, 2, PhaseRestoreService, RiskReversible,
 		providers.Operation{Kind: providers.OpCreateDatabase, Database: dt.Name, Server: dt.Server,
@@ -93,12 +85,17 @@ func (rc *recCtx) restoreService(caps providers.Capabilities) []*Step {
 	)
 	mount.Outage = OutageEnds
 
-	preserve.Outage = rc.usersDown("preserve_failed_files")
 	create.Outage = rc.usersDown("create_dial_tone_database")
 	rehome.Outage = rc.usersDown("rehome_to_dial_tone")
 	system.Outage = rc.usersDown("rehome_system_mailboxes_to_dial_tone")
 
 	steps := []*Step{preserve, create, rehome, system, mount}
+	if preserve.Operation.Kind == providers.OpKeepFiles {
+		preserve.Outage = rc.usersDown("preserve_failed_files")
+	} else {
+		steps = []*Step{create, rehome, system, mount, preserve} // a copy: after service is back
+		preserve.Number = 4
+	}
 	for _, s := range steps {
 		s.Mailboxes = n
 	}

@@ -50,6 +50,7 @@ type Closer interface{ Close() error }
 type Capabilities struct {
 	RestoreBackup bool // OpRestoreBackup
 	MoveFiles     bool // OpCopyFiles, OpMoveFiles
+	RenameFiles   bool // OpKeepFiles (a rename in place on the file's own volume)
 	DeleteFiles   bool // OpDeleteFiles
 	ReplayLogs    bool // OpReplayLogs (eseutil /r)
 	RecoverServer bool // OpRecoverServer (Setup.exe /Mode:RecoverServer): no provider does it today
@@ -108,6 +109,14 @@ const (
 	// contents of LogFolderPath, whatever survives) into the folder DestFolder, keeping
 	// names. Nothing is deleted. Fields: Database, Server, EdbFilePath, LogFolderPath, DestFolder.
 	OpCopyFiles OpKind = "copy_files"
+
+	// OpKeepFiles keeps a failed database's surviving files out of the way of what
+	// follows without copying the database: the .edb at EdbFilePath is renamed into the
+	// folder DestFolder on its own volume (atomic, and instant whatever its size), and
+	// the files of LogFolderPath are copied there (they also stay where they are, so
+	// that the surviving log range can still be read). Nothing is deleted or
+	// overwritten. Fields: Database, Server, EdbFilePath, LogFolderPath, DestFolder.
+	OpKeepFiles OpKind = "keep_files"
 
 	// OpCreateDatabase is New-MailboxDatabase (with -Recovery when Recovery). The
 	// database is created dismounted. Fields: Database, Server, EdbFilePath, LogFolderPath, Recovery.

@@ -53,6 +53,7 @@ func TestScript(t *testing.T) {
 			"forgeplan":    cmdForgePlan,
 			"forgejournal": cmdForgeJournal,
 			"unseal":       cmdUnseal,
+			"sparse":       cmdSparse,
 		},
 	})
 }

@@ -38,6 +38,8 @@ func (s *session) apply(ctx context.Context, op providers.Operation, progress fu
 	switch op.Kind {
 	case providers.OpCopyFiles:
 		return s.copyFiles(op)
+	case providers.OpKeepFiles:
+		return s.keepFiles(op)
 	case providers.OpCreateDatabase:
 		return s.applyCreate(op)
 	case providers.OpRehomeMailboxes:

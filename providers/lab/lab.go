@@ -135,7 +135,7 @@ func (l *Lab) Close() error { return nil }
 
 // Capabilities: the lab does every operation by itself.
 func (l *Lab) Capabilities() providers.Capabilities {
-	return providers.Capabilities{RestoreBackup: true, MoveFiles: true, DeleteFiles: true, ReplayLogs: true}
+	return providers.Capabilities{RestoreBackup: true, MoveFiles: true, RenameFiles: true, DeleteFiles: true, ReplayLogs: true}
 }
 
 // session is the context of one public call: the loaded org, the directory and the

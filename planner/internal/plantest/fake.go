@@ -34,7 +34,7 @@ var _ providers.Provider = (*Fake)(nil)
 
 // NewFake returns a fake that can do everything.
 func NewFake() *Fake {
-	return &Fake{Caps: providers.Capabilities{RestoreBackup: true, MoveFiles: true, DeleteFiles: true, ReplayLogs: true}}
+	return &Fake{Caps: providers.Capabilities{RestoreBackup: true, MoveFiles: true, RenameFiles: true, DeleteFiles: true, ReplayLogs: true}}
 }
 
 func (f *Fake) Read(context.Context) (*state.Observed, error) { return &state.Observed{}, nil }

@@ -127,10 +127,13 @@ Write-Host 'done: recovery.db01-outage.recover_server'
 # ======================================================================================
 # Step 9 of 33: recovery.db01-outage.preserve_failed_files
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
-# Copy every surviving file of DB01 (logs, checkpoint) to D:\Databases\DB01-preserved before the restore writes into its folders
+# Copy every surviving file of DB01 (database, logs, checkpoint) to D:\Databases\DB01-preserved; delete nothing
 # Precondition: server EX01 is up (rebuilt by an earlier step of this plan)
 # Precondition: disk room on EX01 for the copy of DB01's files (size or free disk unknown: checked at apply)
 # ======================================================================================
+# Keep every surviving file of DB01: copy it away, delete nothing.
+robocopy 'D:\Databases\DB01' 'D:\Databases\DB01-preserved' 'DB01.edb' /COPY:DAT /R:1 /W:1
+if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
 robocopy 'D:\Databases\DB01\Logs' 'D:\Databases\DB01-preserved' /COPY:DAT /R:1 /W:1
 if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
 Write-Host 'done: recovery.db01-outage.preserve_failed_files'

@@ -9,7 +9,7 @@
     This runbook carries out 26 steps for 1 recovery: recovery db01-outage (same_server of
     database DB01 on EX01, 3 mailboxes) from not started to complete. 1 step is done by a
     person; the script pauses there. Users are without service in 2 windows: 3 mailboxes of
-    db01-outage from recovery.db01-outage.preserve_failed_files to
+    db01-outage from recovery.db01-outage.create_dial_tone_database to
     recovery.db01-outage.mount_dial_tone_database (failure until dial tone); 3 mailboxes of
     db01-outage from recovery.db01-outage.dismount_dial_tone_database to
     recovery.db01-outage.mount_swapped_database (swap).
@@ -24,25 +24,11 @@
 $ErrorActionPreference = 'Stop'
 
 # ======================================================================================
-# Step 1 of 26: recovery.db01-outage.preserve_failed_files
-# Phase: restore_service   Risk: read_only   Stage: dial_tone   (exchange-recovery.md step 1)
-# Copy every surviving file of DB01 (database, logs, checkpoint) to D:\Databases\DB01-preserved; delete nothing
-# Precondition: server EX01 is up
-# Precondition: DB01 is not mounted (it has failed)
-# Precondition: disk room on EX01 for the copy of DB01's files (size or free disk unknown: checked at apply)
-# ======================================================================================
-Write-Warning '*** users (3 mailboxes) are WITHOUT SERVICE during this step ***'
-# Keep every surviving file of DB01: copy it away, delete nothing.
-robocopy 'D:\Databases\DB01' 'D:\Databases\DB01-preserved' 'DB01.edb' /COPY:DAT /R:1 /W:1
-if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
-robocopy 'D:\Databases\DB01\Logs' 'D:\Databases\DB01-preserved' /COPY:DAT /R:1 /W:1
-if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
-Write-Host 'done: recovery.db01-outage.preserve_failed_files'
-
-# ======================================================================================
-# Step 2 of 26: recovery.db01-outage.create_dial_tone_database
+# Step 1 of 26: recovery.db01-outage.create_dial_tone_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 2)
 # Create the empty dial tone database DTDB01 on EX01
+# Precondition: server EX01 is up
+# Precondition: DB01 is not mounted (it has failed)
 # Precondition: name DTDB01 is unique in the organization (recovery databases too) and at most 64 characters
 # Precondition: DTDB01 has its own log folder D:\DialTone\DTDB01\Logs, not a drive root
 # Precondition: disk room on EX01 for the dial tone database DTDB01 (size or free disk unknown: checked at apply)
@@ -56,7 +42,7 @@ if (-not (Get-MailboxDatabase -Identity 'DTDB01' -ErrorAction SilentlyContinue))
 Write-Host 'done: recovery.db01-outage.create_dial_tone_database'
 
 # ======================================================================================
-# Step 3 of 26: recovery.db01-outage.rehome_to_dial_tone
+# Step 2 of 26: recovery.db01-outage.rehome_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 3)
 # Point the 3 user mailboxes of DB01 at DTDB01
 # ======================================================================================
@@ -66,7 +52,7 @@ Get-Mailbox -Database 'DB01' -ResultSize Unlimited | Set-Mailbox -Database 'DTDB
 Write-Host 'done: recovery.db01-outage.rehome_to_dial_tone'
 
 # ======================================================================================
-# Step 4 of 26: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone
+# Step 3 of 26: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 3)
 # Point the system mailboxes (0 mailboxes) and the archives of DB01 at DTDB01
 # ======================================================================================
@@ -80,7 +66,7 @@ Get-Mailbox -ResultSize Unlimited | Where-Object { $_.ArchiveDatabase -eq 'DB01'
 Write-Host 'done: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone'
 
 # ======================================================================================
-# Step 5 of 26: recovery.db01-outage.mount_dial_tone_database
+# Step 4 of 26: recovery.db01-outage.mount_dial_tone_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Mount DTDB01: users get service back, with empty mailboxes
 # Precondition: a mount slot on EX01 for DTDB01 (1 of 100 mounted databases in use, enterprise)
@@ -92,6 +78,19 @@ if (-not (Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
 }
 Write-Warning '*** SERVICE BACK: 3 mailboxes have service again (recovery.db01-outage.mount_dial_tone_database) ***'
 Write-Host 'done: recovery.db01-outage.mount_dial_tone_database'
+
+# ======================================================================================
+# Step 5 of 26: recovery.db01-outage.preserve_failed_files
+# Phase: restore_service   Risk: read_only   Stage: dial_tone   (exchange-recovery.md step 4)
+# Copy every surviving file of DB01 (database, logs, checkpoint) to D:\Databases\DB01-preserved; delete nothing
+# Precondition: disk room on EX01 for the copy of DB01's files (size or free disk unknown: checked at apply)
+# ======================================================================================
+# Keep every surviving file of DB01: copy it away, delete nothing.
+robocopy 'D:\Databases\DB01' 'D:\Databases\DB01-preserved' 'DB01.edb' /COPY:DAT /R:1 /W:1
+if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
+robocopy 'D:\Databases\DB01\Logs' 'D:\Databases\DB01-preserved' /COPY:DAT /R:1 /W:1
+if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
+Write-Host 'done: recovery.db01-outage.preserve_failed_files'
 
 # ======================================================================================
 # Step 6 of 26: recovery.db01-outage.create_recovery_database
