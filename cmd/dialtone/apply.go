@@ -131,6 +131,7 @@ func cmdApply(c *cli, args []string) int {
 		return exitOK
 	case errors.As(applyErr, &manual) && !isWriteError(applyErr):
 		// A pause, not an error: the finished steps are in the state.
+		c.record.waiting(append([]*planner.Step{manual.Step}, manual.More...))
 		rep := writeRunReport(c, cfg, "apply", "paused", nil)
 		if a.json {
 			s := manual.Step

@@ -41,6 +41,16 @@ type runReport struct {
 	Steps        []reportStep     `json:"steps"`
 	Outages      []reportOutage   `json:"outages"`
 	Verification *reportVerify    `json:"verification,omitempty"`
+	// Waiting lists the manual steps a paused run stopped at: what a person does next.
+	Waiting []reportWaiting `json:"waiting,omitempty"`
+}
+
+// reportWaiting is a manual step a paused run waits for.
+type reportWaiting struct {
+	Step         string `json:"step"`
+	Summary      string `json:"summary"`
+	Instructions string `json:"instructions,omitempty"`
+	Confirm      string `json:"confirm"` // the command that records it done
 }
 
 // reportRecovery is one recovery the run moved.
@@ -118,7 +128,8 @@ type runRecorder struct {
 	plans   []*planner.Plan
 	rows    []stepRow
 	verify  *lab.VerifyReport
-	st      *state.State // the state at the end of the last apply
+	wait    []*planner.Step // the manual steps a paused run waits for
+	st      *state.State    // the state at the end of the last apply
 }
 
 func newRunRecorder() *runRecorder { return &runRecorder{started: time.Now()} }
@@ -143,6 +154,16 @@ func (r *runRecorder) verified(v *lab.VerifyReport) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.verify = v
+}
+
+// waiting records the manual steps the run paused at.
+func (r *runRecorder) waiting(steps []*planner.Step) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.wait = steps
 }
 
 // empty is true when nothing was applied.
@@ -216,6 +237,33 @@ func (r *runRecorder) report(command, result string, runErr error) *runReport {
 				DurationMS: ms(rec.Finished.Sub(rec.Started)), Result: "confirmed", ConfirmedBy: rec.ConfirmedBy})
 		}
 	}
+	// Manual steps of these recoveries confirmed between runs (dialtone confirm) are
+	// done before the plan is made, so no plan lists them: they come from the state.
+	if r.st != nil {
+		for _, n := range names {
+			rs := r.st.Recoveries[n]
+			if rs == nil {
+				continue
+			}
+			var ids []string
+			for id, rec := range rs.Steps {
+				if rec != nil && rec.ConfirmedBy != "" && !seen[id] {
+					ids = append(ids, id)
+				}
+			}
+			sort.Strings(ids)
+			for _, id := range ids {
+				rec := rs.Steps[id]
+				seen[id] = true
+				step := reportStep{ID: id, Recovery: n, Started: rec.Started.UTC(), Finished: rec.Finished.UTC(),
+					DurationMS: ms(rec.Finished.Sub(rec.Started)), Result: "confirmed", ConfirmedBy: rec.ConfirmedBy}
+				if rec.Finished.Before(r.started) {
+					step.Detail = "confirmed before this run"
+				}
+				rep.Steps = append(rep.Steps, step)
+			}
+		}
+	}
 	// Who confirmed: also on rows of manual steps recorded by confirm.
 	for i := range rep.Steps {
 		s := &rep.Steps[i]
@@ -265,6 +313,12 @@ func (r *runRecorder) report(command, result string, runErr error) *runReport {
 		}
 	}
 
+	for _, s := range r.wait {
+		if s != nil {
+			rep.Waiting = append(rep.Waiting, reportWaiting{Step: s.ID, Summary: s.Summary, Instructions: s.Operation.Instructions,
+				Confirm: "dialtone confirm " + s.ID})
+		}
+	}
 	if v := r.verify; v != nil {
 		rep.Verification = &reportVerify{Delivered: v.Accepted, Recovered: v.Delivered, Lost: len(v.Lost), Missing: len(v.Missing),
 			Duplicated: len(v.Duplicated), Queued: len(v.Queued), OK: v.OKExceptLost()}

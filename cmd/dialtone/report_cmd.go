@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 )
 
 // cmdReport prints a run report (the latest by default) as Markdown or JSON, or lists
@@ -74,7 +75,7 @@ func cmdReport(c *cli, args []string) int {
 			}
 			return c.errorf("no run reports yet: every apply and drill writes one (in %s)", where)
 		}
-		id = ids[len(ids)-1]
+		id = latestReport(store, ids)
 	}
 	rep, err := loadReport(store, id)
 	if errors.Is(err, os.ErrNotExist) {
@@ -93,4 +94,23 @@ func cmdReport(c *cli, args []string) int {
 	}
 	writeReportMarkdown(c.stdout, rep)
 	return exitOK
+}
+
+// latestReport is the ID of the run that started last. IDs sort by their second; runs
+// started in the same second (a pause, a confirm and the next apply) are told apart by
+// their recorded start.
+func latestReport(store ReportStore, ids []string) string {
+	last := ids[len(ids)-1]
+	stamp, _, _ := strings.Cut(last, "-")
+	var best *runReport
+	for i := len(ids) - 1; i >= 0 && strings.HasPrefix(ids[i], stamp+"-"); i-- {
+		rep, err := loadReport(store, ids[i])
+		if err == nil && (best == nil || rep.Started.After(best.Started)) {
+			best = rep
+		}
+	}
+	if best == nil {
+		return last
+	}
+	return best.ID
 }

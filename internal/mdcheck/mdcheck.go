@@ -55,7 +55,8 @@ var (
 
 // Problems lists where html (the rendering of md) differs from what md meant: any
 // italics (dialtone never writes them: they come from a stray * or _), emphasis around
-// a code span, a backtick outside code (a code span that did not close), a table row
+// a code span, a backtick outside code that md did not escape (a code span that did
+// not close, or an empty one), a table row
 // that became a paragraph, a <details> section left open, or a Mermaid block over
 // Mermaid's limits.
 func Problems(md, htmlOut string) []string {
@@ -68,9 +69,16 @@ func Problems(md, htmlOut string) []string {
 			out = append(out, "emphasis around a code span: "+short(e))
 		}
 	}
+	// A backtick outside code is one the Markdown escaped (\`, text that holds one) or
+	// one of a code span that did not close.
 	text := codeOrPre.ReplaceAllString(htmlOut, "")
+	escaped := strings.Count(md, "\\`")
 	for _, l := range strings.Split(text, "\n") {
-		if strings.Contains(tag.ReplaceAllString(l, ""), "`") {
+		if n := strings.Count(tag.ReplaceAllString(l, ""), "`"); n > 0 {
+			if escaped >= n {
+				escaped -= n
+				continue
+			}
 			out = append(out, "a literal backtick: "+short(l))
 		}
 		if strings.HasPrefix(l, "<p>|") {
