@@ -38,6 +38,16 @@ type MailboxStreamer interface {
 	ReadStream(ctx context.Context, fn func(m *state.Mailbox)) (*state.Observed, error)
 }
 
+// ScopedReader is implemented by providers that can read the mailboxes of some
+// databases only, so that a refresh before a plan scales with the failure, not the
+// organization.
+type ScopedReader interface {
+	// ReadScoped is Read with the mailboxes of the named databases only (servers,
+	// databases and restore requests in full); Observed.MailboxScope lists the databases
+	// whose mailboxes were read, so that the state keeps what it knew of the others.
+	ReadScoped(ctx context.Context, databases []string) (*state.Observed, error)
+}
+
 // Clock is implemented by providers whose operations run on a clock of their own: the
 // lab with a latency model, whose time runs faster than the wall clock's when it is
 // scaled. Apply records step times on it, so that they show the modelled durations.

@@ -1,6 +1,9 @@
 package state
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // ApplyChange applies one Change to s in memory. Nil maps are created as needed. Every
 // field that is set is applied, in declaration order; an empty change does nothing.
@@ -75,7 +78,11 @@ func (s *State) Refresh(o *Observed) {
 	}
 	s.Servers = o.Servers
 	s.Databases = o.Databases
-	s.Mailboxes = o.Mailboxes
+	if o.MailboxScope != nil {
+		s.Mailboxes = scopedMailboxes(s.Mailboxes, o)
+	} else {
+		s.Mailboxes = o.Mailboxes
+	}
 	// A provider that cannot tell (nil) leaves what the state recorded; one that can
 	// is the truth, including a Failed restore request the planner must resume.
 	if o.Backups != nil {
@@ -85,6 +92,28 @@ func (s *State) Refresh(o *Observed) {
 		s.RestoreRequests = o.RestoreRequests
 	}
 	s.initMaps()
+}
+
+// scopedMailboxes is the mailboxes after a refresh that read only the databases of
+// o.MailboxScope: what it read, plus what the state knew of the mailboxes of every other
+// database. A mailbox recorded on a database of the scope that the read did not find
+// there is gone from it (removed, or moved to a database not read: the next full
+// refresh finds it). old is not changed.
+func scopedMailboxes(old map[string]*Mailbox, o *Observed) map[string]*Mailbox {
+	in := make(map[string]bool, len(o.MailboxScope))
+	for _, db := range o.MailboxScope {
+		in[strings.ToLower(db)] = true
+	}
+	out := make(map[string]*Mailbox, len(old)+len(o.Mailboxes))
+	for addr, m := range old {
+		if m != nil && !in[strings.ToLower(m.Database)] {
+			out[addr] = m
+		}
+	}
+	for addr, m := range o.Mailboxes {
+		out[addr] = m
+	}
+	return out
 }
 
 // FinishedSteps counts the StepDone changes among changes: journal records also hold

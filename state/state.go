@@ -149,6 +149,10 @@ type Observed struct {
 	Servers   map[string]*Server
 	Databases map[string]*Database
 	Mailboxes map[string]*Mailbox
+	// MailboxScope, when not nil, says the provider read only the mailboxes of these
+	// databases (a refresh that scales with the failure, not the organization):
+	// Refresh keeps what the state knew of the mailboxes of the other databases.
+	MailboxScope []string
 	// Backups by "<database>/<set>" (nil: the provider cannot tell).
 	Backups map[string]*Backup
 	// RestoreRequests by identity "<address>\<name>" as the provider reports them (nil:

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
@@ -12,7 +13,7 @@ import (
 // planArgs are the flags of plan.
 type planArgs struct {
 	out              string
-	refresh          bool
+	refresh          refreshMode
 	detailedExitcode bool
 	json             bool
 	format           string
@@ -22,9 +23,10 @@ type planArgs struct {
 // requested one. It never changes the organization or the stored state.
 func cmdPlan(c *cli, args []string) int {
 	var a planArgs
-	fs := newFlagSet(c, "plan", "plan [-out=FILE] [-refresh=false] [-detailed-exitcode] [-json | -format=FORMAT] [-target=ADDR] [-exclude=ADDR] [-var 'NAME=VALUE'] [-var-file=FILE]")
+	fs := newFlagSet(c, "plan", "plan [-out=FILE] [-refresh=false|full] [-detailed-exitcode] [-json | -format=FORMAT] [-target=ADDR] [-exclude=ADDR] [-var 'NAME=VALUE'] [-var-file=FILE]")
 	fs.StringVar(&a.out, "out", "", "write the plan to FILE for a later \"dialtone apply FILE\"")
-	fs.BoolVar(&a.refresh, "refresh", true, "read the organization through the provider first")
+	a.refresh = refreshOn
+	fs.Var(&a.refresh, "refresh", "read the organization through the provider first: true (servers, databases and the mailboxes of the databases the recoveries involve), full (every mailbox) or false")
 	fs.BoolVar(&a.detailedExitcode, "detailed-exitcode", false, "exit 0 no changes, 1 error, 2 changes present")
 	fs.BoolVar(&a.json, "json", false, "print the plan as JSON (same as -format=json)")
 	fs.StringVar(&a.format, "format", "", "how to print the plan: "+planFormats)
@@ -47,6 +49,7 @@ func cmdPlan(c *cli, args []string) int {
 	if !ok {
 		return exitError
 	}
+	c.fullRefresh = a.refresh == refreshFull
 	s, err := openSession(c, cfg, "")
 	if err != nil {
 		return c.errorf("%v", err)
@@ -54,7 +57,7 @@ func cmdPlan(c *cli, args []string) int {
 	defer s.close(c)
 	st, prov := s.st, s.prov
 	var drift []planner.Drift
-	if a.refresh {
+	if a.refresh != refreshOff {
 		if drift, err = refreshDrift(c, prov, st); err != nil {
 			return c.errorf("%v", err)
 		}
@@ -105,3 +108,40 @@ func makePlanWith(c *cli, cfg *config.Config, st *state.State, caps providers.Ca
 	}
 	return p, true
 }
+
+// refreshMode is plan's -refresh: a boolean flag (-refresh, -refresh=false) that also
+// takes "full".
+type refreshMode int
+
+const (
+	refreshOn refreshMode = iota
+	refreshOff
+	refreshFull
+)
+
+func (m *refreshMode) String() string {
+	switch *m {
+	case refreshOff:
+		return "false"
+	case refreshFull:
+		return "full"
+	}
+	return "true"
+}
+
+func (m *refreshMode) Set(v string) error {
+	switch strings.ToLower(v) {
+	case "true", "1", "t":
+		*m = refreshOn
+	case "false", "0", "f":
+		*m = refreshOff
+	case "full":
+		*m = refreshFull
+	default:
+		return fmt.Errorf("%q is not true, false or full", v)
+	}
+	return nil
+}
+
+// IsBoolFlag lets -refresh stand alone for -refresh=true.
+func (m *refreshMode) IsBoolFlag() bool { return true }

@@ -42,6 +42,11 @@ type cli struct {
 	ctx    context.Context
 	// acceptUnsealed is -accept-unsealed-state: read a state without its checksum line.
 	acceptUnsealed bool
+	// readScope, when not nil, names the databases whose mailboxes a refresh reads
+	// through a provider that can read some only (openSession sets it from the
+	// configuration; plan -refresh=full and refresh -full leave it nil: read everything).
+	readScope   []string
+	fullRefresh bool
 }
 
 // path resolves p (from the configuration or a flag) against the working directory.

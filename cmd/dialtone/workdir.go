@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/providers/exchange"
 	"github.com/dialtone/dialtone/providers/lab"
@@ -290,7 +291,17 @@ func setLabLatency(l *lab.Lab, cfg *config.Config) error {
 
 // refreshFrom reads the organization through the provider into st (in memory).
 func refreshFrom(c *cli, prov providers.Provider, st *state.State) error {
-	obs, err := prov.Read(c.ctx)
+	var obs *state.Observed
+	var err error
+	sr, scoped := prov.(providers.ScopedReader)
+	// A state that knows no mailbox yet is read in full once: the scope's "what the
+	// state knew of the others" would be nothing.
+	if scoped && c.readScope != nil && len(st.Mailboxes) > 0 {
+		c.log.Debug("refresh reads the mailboxes of the databases the plan involves", "databases", len(c.readScope))
+		obs, err = sr.ReadScoped(c.ctx, c.readScope)
+	} else {
+		obs, err = prov.Read(c.ctx)
+	}
 	if err != nil {
 		return fmt.Errorf("refresh: reading the organization: %w", err)
 	}
@@ -359,6 +370,9 @@ func openSession(c *cli, cfg *config.Config, lockOp string) (*session, error) {
 		return nil, err
 	}
 	s := &session{b: b, path: path}
+	if !c.fullRefresh {
+		c.readScope = planner.ReadScope(cfg)
+	}
 	if lockOp != "" {
 		if s.unlock, err = lockState(c, b, path, lockOp); err != nil {
 			return nil, err

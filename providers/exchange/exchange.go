@@ -101,6 +101,8 @@ var (
 	_ providers.Provider = (*Provider)(nil)
 	_ providers.Closer   = (*Provider)(nil)
 	_ providers.Checker  = (*Provider)(nil)
+
+	_ providers.ScopedReader = (*Provider)(nil)
 )
 
 // New checks cfg and reads the credential. The PowerShell process starts at the first
@@ -297,5 +299,15 @@ func (p *Provider) startup() []string {
 
 // Read reports the organization: servers, databases, mailboxes and restore requests.
 func (p *Provider) Read(ctx context.Context) (*state.Observed, error) {
-	return p.read(ctx)
+	return p.read(ctx, nil)
+}
+
+// ReadScoped is Read with the mailboxes of databases only (Get-Mailbox -Database X
+// -ResultSize Unlimited per database and mailbox kind); servers, databases and
+// restore requests are read in full.
+func (p *Provider) ReadScoped(ctx context.Context, databases []string) (*state.Observed, error) {
+	if databases == nil {
+		databases = []string{}
+	}
+	return p.read(ctx, databases)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"sort"
 	"strings"
 
 	"github.com/dialtone/dialtone/providers"
@@ -41,7 +43,9 @@ func newObserved() *state.Observed {
 		Mailboxes: map[string]*state.Mailbox{}, RestoreRequests: map[string]*state.RestoreRequest{}}
 }
 
-func (p *Provider) read(ctx context.Context) (*state.Observed, error) {
+// read reads the organization; scope, when not nil, names the databases whose
+// mailboxes are read (the others' are not).
+func (p *Provider) read(ctx context.Context, scope []string) (*state.Observed, error) {
 	obs := newObserved()
 	if err := p.readServers(ctx, obs); err != nil {
 		return nil, err
@@ -49,7 +53,13 @@ func (p *Provider) read(ctx context.Context) (*state.Observed, error) {
 	if err := p.readDatabases(ctx, obs); err != nil {
 		return nil, err
 	}
-	aliases, err := p.readMailboxes(ctx, obs)
+	var aliases map[string]string
+	var err error
+	if scope == nil {
+		aliases, err = p.readMailboxes(ctx, obs, nil)
+	} else {
+		aliases, err = p.readScoped(ctx, obs, scope)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -252,21 +262,81 @@ func isSwitch(a string) bool {
 	return false
 }
 
-func (p *Provider) readMailboxes(ctx context.Context, obs *state.Observed) (map[string]string, error) {
+// scopedBatch is how many databases one request reads the mailboxes of: one round
+// trip per mailbox kind and batch, each response a few thousand objects.
+const scopedBatch = 20
+
+// readScoped reads the mailboxes of the databases of scope that exist (a dial tone or
+// recovery database not created yet has none), batch by batch.
+func (p *Provider) readScoped(ctx context.Context, obs *state.Observed, scope []string) (map[string]string, error) {
+	seen := map[string]bool{}
+	var dbs []string
+	for _, name := range scope {
+		if obs.Databases[name] != nil && !seen[name] {
+			seen[name] = true
+			dbs = append(dbs, name)
+		}
+	}
+	sort.Strings(dbs)
+	obs.MailboxScope = append([]string{}, dbs...)
+	aliases := map[string]string{}
+	for len(dbs) > 0 {
+		n := min(len(dbs), scopedBatch)
+		a, err := p.readMailboxes(ctx, obs, dbs[:n])
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(aliases, a)
+		dbs = dbs[n:]
+	}
+	return aliases, nil
+}
+
+// readMailboxes reads the mailboxes of every kind: of the whole organization when dbs
+// is nil, else of those databases (Get-Mailbox -Database X, one statement each).
+func (p *Provider) readMailboxes(ctx context.Context, obs *state.Observed, dbs []string) (map[string]string, error) {
 	aliases := map[string]string{}
 	for _, k := range mailboxKinds {
 		if k.audit && (p.audit == nil || !*p.audit) {
 			continue
 		}
-		get := p.ex("Get-Mailbox").raw("-ResultSize Unlimited")
-		if k.sw != "" {
-			get.sw(k.sw)
-		}
 		props := []string{"PrimarySmtpAddress", "Alias", "ExchangeGuid", "Database", "ArchiveDatabase", "LegacyExchangeDN"}
 		if p.cfg.NoAutodiscoverAttribute != "" {
 			props = append(props, p.cfg.NoAutodiscoverAttribute)
 		}
-		recs, err := p.query(ctx, "Get-Mailbox"+strings.TrimSuffix(" "+k.sw, " "), get, selectProps(nil, props))
+		get := func(db string) (string, error) {
+			c := p.ex("Get-Mailbox")
+			if db != "" {
+				c.str("-Database", "database name", db)
+			}
+			c.raw("-ResultSize Unlimited")
+			if k.sw != "" {
+				c.sw(k.sw)
+			}
+			return pipeline(c, selectProps(nil, props))
+		}
+		var body string
+		if dbs == nil {
+			var err error
+			if body, err = get(""); err != nil {
+				return nil, err
+			}
+		} else {
+			stmts := make([]string, 0, len(dbs))
+			for _, db := range dbs {
+				s, err := get(db)
+				if err != nil {
+					return nil, err
+				}
+				stmts = append(stmts, s)
+			}
+			body = strings.Join(stmts, "; ")
+		}
+		data, err := p.run(ctx, body)
+		if err != nil {
+			return nil, err
+		}
+		recs, err := decodeRecords("Get-Mailbox"+strings.TrimSuffix(" "+k.sw, " "), data)
 		if err != nil {
 			return nil, err
 		}

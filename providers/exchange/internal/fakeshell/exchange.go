@@ -73,7 +73,34 @@ func opReplay(db, server, edb, logs string, acceptLoss bool) providers.Operation
 	return providers.Operation{Kind: providers.OpReplayLogs, Database: db, Server: server, EdbFilePath: edb, LogFolderPath: logs, AcceptDataLoss: acceptLoss}
 }
 
-func (sh *shell) observe() (*state.Observed, error) { return sh.lab.Read(sh.ctx) }
+// observe reads the lab, once per request body while only Get- cmdlets run (see
+// exchangeCmdlet): a 500,000-mailbox lab is read in about a second, and a scoped refresh
+// sends dozens of Get-Mailbox -Database statements in one body.
+func (sh *shell) observe() (*state.Observed, error) {
+	if sh.cache != nil {
+		return sh.cache, nil
+	}
+	obs, err := sh.lab.Read(sh.ctx)
+	if err != nil {
+		return nil, err
+	}
+	sh.cache, sh.byDB = obs, nil
+	return obs, nil
+}
+
+// mailboxesOf returns the addresses of the mailboxes of database db (any case),
+// sorted; "" gives every mailbox.
+func (sh *shell) mailboxesOf(obs *state.Observed, db string) []string {
+	if sh.byDB == nil {
+		sh.byDB = map[string][]string{}
+		for _, addr := range sortedKeys(obs.Mailboxes) {
+			k := strings.ToLower(obs.Mailboxes[addr].Database)
+			sh.byDB[k] = append(sh.byDB[k], addr)
+			sh.byDB[""] = append(sh.byDB[""], addr)
+		}
+	}
+	return sh.byDB[strings.ToLower(db)]
+}
 
 func adminVersion(v string) string {
 	p := strings.SplitN(v, ".", 4)
@@ -132,6 +159,10 @@ func (a *args) mailboxKind() (string, error) {
 }
 
 func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]any, error) {
+	if !strings.HasPrefix(name, "get-") {
+		sh.cache = nil // it may change the lab
+		defer func() { sh.cache = nil }()
+	}
 	obs, err := sh.observe()
 	if err != nil {
 		return nil, err
@@ -274,9 +305,9 @@ func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]a
 			}
 		}
 		var out []any
-		for _, addr := range sortedKeys(obs.Mailboxes) {
+		for _, addr := range sh.mailboxesOf(obs, db) {
 			m := obs.Mailboxes[addr]
-			if m.Kind != kind || hasDB && !strings.EqualFold(m.Database, db) {
+			if m.Kind != kind {
 				continue
 			}
 			o := newObject("Mailbox", "PrimarySmtpAddress", m.Address, "Alias", alias(m.Address), "ExchangeGuid", m.ExchangeGuid,

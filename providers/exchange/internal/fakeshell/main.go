@@ -11,7 +11,10 @@
 // FAKESHELL_PASSWORD (the credential New-PSSession accepts), FAKESHELL_POLLS (how many
 // times a new restore request reports InProgress before Completed; default 1),
 // FAKESHELL_NOAUTODISCOVER_ATTRIBUTE (the custom attribute that says "NoAutodiscover" for
-// the lab's mailboxes without Autodiscover; default CustomAttribute15).
+// the lab's mailboxes without Autodiscover; default CustomAttribute15),
+// FAKESHELL_OBJECTS (a file that receives one line per request: the number of objects
+// returned) and FAKESHELL_OBJECT_COST (a duration slept per object returned, as remote
+// PowerShell serializes each: "1ms").
 package main
 
 import (
@@ -22,8 +25,10 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/dialtone/dialtone/providers/lab"
+	"github.com/dialtone/dialtone/state"
 )
 
 const (
@@ -103,6 +108,15 @@ type shell struct {
 	log      *os.File
 	polls    int
 	ctx      context.Context
+	// cache is the lab as read for the current request body (observe); byDB indexes its
+	// mailboxes by database.
+	cache *state.Observed
+	byDB  map[string][]string
+	// objects, when set, gets one line per request: the number of objects returned
+	// (FAKESHELL_OBJECTS); cost is slept per object returned (FAKESHELL_OBJECT_COST),
+	// as remote PowerShell materializes and serializes each object.
+	objects *os.File
+	cost    time.Duration
 	// noAutodiscover is the custom attribute holding "NoAutodiscover" for the lab's
 	// mailboxes whose clients do not use Autodiscover.
 	noAutodiscover string
@@ -129,6 +143,16 @@ func newShell() (*shell, error) {
 	if p := os.Getenv("FAKESHELL_POLLS"); p != "" {
 		fmt.Sscan(p, &sh.polls)
 	}
+	if p := os.Getenv("FAKESHELL_OBJECTS"); p != "" {
+		if sh.objects, err = os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); err != nil {
+			return nil, err
+		}
+	}
+	if c := os.Getenv("FAKESHELL_OBJECT_COST"); c != "" {
+		if sh.cost, err = time.ParseDuration(c); err != nil {
+			return nil, fmt.Errorf("FAKESHELL_OBJECT_COST: %v", err)
+		}
+	}
 	if p := os.Getenv("FAKESHELL_LOG"); p != "" {
 		if sh.log, err = os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); err != nil {
 			return nil, err
@@ -138,10 +162,26 @@ func newShell() (*shell, error) {
 }
 
 func (sh *shell) runBody(body string) ([]any, error) {
+	sh.cache = nil // the lab may have changed since the last request
 	sc, err := parse(body)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fakeshell: parse error:", err)
 		return nil, fmt.Errorf("fakeshell: parse error: %v", err)
 	}
-	return sh.runScript(sc, &execCtx{})
+	out, err := sh.runScript(sc, &execCtx{})
+	sh.cache = nil
+	if err == nil {
+		sh.charge(len(out))
+	}
+	return out, err
+}
+
+// charge counts and charges the objects one response returns.
+func (sh *shell) charge(n int) {
+	if sh.objects != nil {
+		fmt.Fprintln(sh.objects, n)
+	}
+	if sh.cost > 0 && n > 0 {
+		time.Sleep(time.Duration(n) * sh.cost)
+	}
 }
