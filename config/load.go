@@ -149,10 +149,19 @@ func configFiles(dir string) ([]string, hcl.Diagnostics) {
 	}
 	sort.Strings(names)
 	if len(names) == 0 {
+		// "in ." read like a typo at the end of a sentence: name the folder as the admin
+		// knows it, and where it is.
+		where := "the folder " + dir
+		if dir == "." || dir == "" {
+			where = "this folder"
+		}
+		if abs, err := filepath.Abs(dir); err == nil && abs != dir {
+			where += " (" + abs + ")"
+		}
 		return nil, hcl.Diagnostics{{
 			Severity: hcl.DiagError,
 			Summary:  "No configuration files",
-			Detail:   fmt.Sprintf("There is no *.hcl file in %s. dialtone reads every *.hcl file in %s; use -chdir=DIR to point at another folder.", dir, dir),
+			Detail:   fmt.Sprintf("There is no *.hcl file in %s. dialtone reads every *.hcl file of the folder it runs in; use -chdir=DIR to point at another folder.", where),
 		}}
 	}
 	return names, nil

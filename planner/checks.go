@@ -165,6 +165,13 @@ func (c *checker) compatible(what, from, to string) Precondition {
 		// 2019 and SE report the same major version; the docs do not say they exchange databases.
 		pc.Result = ResultAtApply
 		pc.Description += " (2019 and SE: compare CurrentSchemaVersion and check in a lab)"
+	case from != to && (fs == "" || ts == ""):
+		// The major versions match, but a schema not known was never compared: saying
+		// "ok" would claim a check that did not happen.
+		pc.Result = ResultUnknown
+		pc.Description = fmt.Sprintf("%s: %s (Exchange %s, schema %s) and %s (Exchange %s, schema %s) have the same major version; the database schema versions were not compared (unknown)",
+			what, from, orUnknown(fv), orUnknown(fs), to, orUnknown(tv), orUnknown(ts))
+		pc.Fix = "Set schema_version on both servers (CurrentSchemaVersion of Get-MailboxDatabase -Status) so that dialtone compares them."
 	default:
 		pc.Result = ResultOK
 	}

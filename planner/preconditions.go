@@ -16,6 +16,9 @@ const (
 	ResultOK      = "ok"
 	ResultFailed  = "failed"
 	ResultAtApply = "at_apply" // cannot be known until apply
+	// ResultUnknown: what the check needs is not known (not configured, not reported)
+	// and nothing checks it at apply either; the description says what to set.
+	ResultUnknown = "unknown"
 )
 
 // HasChanges reports whether the plan has any step to carry out.

@@ -42,6 +42,9 @@ func cmdApply(c *cli, args []string) int {
 	default:
 		return c.errorf("apply takes at most one argument, the plan file (got %q)", strings.Join(fs.Args(), " "))
 	}
+	if a.planFile != "" && isConfigFileName(a.planFile) {
+		return configNotPlanError(c, a.planFile, `"dialtone apply" alone plans the configuration and applies it after you approve`)
+	}
 	if a.json && a.planFile == "" && !a.autoApprove {
 		return c.errorf("apply -json cannot ask for approval: add -auto-approve, or apply a saved plan file")
 	}
@@ -104,7 +107,10 @@ func cmdApply(c *cli, args []string) int {
 			newEventWriter(c.stdout).send(event{Type: evApplyComplete, Result: "no_changes"})
 			return exitOK
 		}
-		fmt.Fprintln(c.stdout, "\nNo changes. Every recovery is at its requested stage.")
+		if a.planFile != "" {
+			// A fresh plan was rendered above, and it already says so.
+			fmt.Fprintln(c.stdout, "\nNo changes. Every recovery is at its requested stage.")
+		}
 		return exitOK
 	}
 	if a.planFile == "" && !a.autoApprove {
@@ -144,6 +150,12 @@ func cmdApply(c *cli, args []string) int {
 			fmt.Fprintf(c.stdout, "\nAlso waiting for a person: %s (%s); \"dialtone confirm %s\" once it is done.\n", m.ID, m.Summary, m.ID)
 		}
 		return exitOK
+	case interrupted(c, applyErr) && !isWriteError(applyErr):
+		// Before the precondition case: a check cut short by Ctrl-C reports
+		// "context canceled", which is no finding about the organization.
+		rep := writeRunReport(c, cfg, "apply", "interrupted", applyErr)
+		view.events.send(event{Type: evError, Message: "apply interrupted: " + c.secrets.ScrubString(applyErr.Error()), Report: rep})
+		return writeInterrupted(c, p, st, path, view.doneCount())
 	case errors.As(applyErr, &pre):
 		rep := writeRunReport(c, cfg, "apply", "failed", applyErr)
 		view.events.send(event{Type: evError, Step: pre.Step.ID, Message: c.secrets.ScrubString(applyErr.Error()), Report: rep})

@@ -20,6 +20,9 @@ func cmdGraph(c *cli, args []string) int {
 	if fs.NArg() > 0 {
 		return c.errorf("graph takes no arguments (got %q); a saved plan goes in -plan=FILE", fs.Arg(0))
 	}
+	if isConfigFileName(*planFile) {
+		return configNotPlanError(c, *planFile, `"dialtone graph" without -plan graphs the plan of the configuration`)
+	}
 	draw := render.DOT
 	switch *format {
 	case "dot":

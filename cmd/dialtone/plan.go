@@ -45,6 +45,9 @@ func cmdPlan(c *cli, args []string) int {
 	if fs.NArg() > 0 {
 		return c.errorf("plan takes no arguments (got %q); flags go before arguments", fs.Arg(0))
 	}
+	if a.out != "" && !checkPlanOut(c, a.out) {
+		return exitError
+	}
 	cfg, ok := loadConfigVars(c, vars)
 	if !ok {
 		return exitError

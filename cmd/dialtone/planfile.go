@@ -16,7 +16,7 @@ import (
 // what is shown never come from the file's text: the file only says which plan was
 // reviewed. ok is false when an error was printed; then nothing was changed.
 func savedPlan(c *cli, file string, cfg *config.Config, st *state.State, caps providers.Capabilities) (*planner.Plan, bool) {
-	again := fmt.Sprintf("Run \"dialtone plan -out=%s\" again, review it, then use it.", file)
+	again := planAgainAdvice(file)
 	saved, err := planner.ReadPlanFile(c.path(file))
 	if err != nil {
 		c.errorf("reading the plan file %s: %v. %s", file, err, again)

@@ -56,13 +56,13 @@ func cmdReport(c *cli, args []string) int {
 			fmt.Fprintln(c.stdout, "No run reports yet: every apply and drill writes one.")
 			return exitOK
 		}
-		fmt.Fprintf(c.stdout, "%-32s  %-20s  %-16s  %-9s  %s\n", "ID", "STARTED", "COMMAND", "RESULT", "DURATION")
+		fmt.Fprintf(c.stdout, "%-32s  %-20s  %-16s  %-11s  %s\n", "ID", "STARTED", "COMMAND", "RESULT", "DURATION")
 		for _, r := range reps {
 			cmd := r.Command
 			if r.Drill != "" {
 				cmd += " " + r.Drill
 			}
-			fmt.Fprintf(c.stdout, "%-32s  %-20s  %-16s  %-9s  %s\n", r.ID, r.Started.UTC().Format("2006-01-02 15:04:05Z"), cmd, r.Result, fmtDurFine(msDur(r.DurationMS)))
+			fmt.Fprintf(c.stdout, "%-32s  %-20s  %-16s  %-11s  %s\n", r.ID, r.Started.UTC().Format("2006-01-02 15:04:05Z"), cmd, r.Result, fmtDurFine(msDur(r.DurationMS)))
 		}
 		return exitOK
 	}

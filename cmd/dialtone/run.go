@@ -168,7 +168,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	if st, err := os.Stat(c.dir); err != nil || !st.IsDir() {
-		fmt.Fprintf(stderr, "Error: -chdir=%s: not a directory\n", c.dir)
+		why := "is a file, not a folder"
+		switch {
+		case errors.Is(err, os.ErrNotExist):
+			why = "no such folder"
+		case err != nil:
+			why = err.Error()
+		}
+		fmt.Fprintf(stderr, "Error: -chdir=%s: %s\n", c.dir, why)
 		return exitError
 	}
 	name := rest[0]

@@ -60,6 +60,9 @@ func cmdShow(c *cli, args []string) int {
 		return c.errorf("show takes at most one argument, a plan file")
 	}
 	if fs.NArg() == 1 {
+		if isConfigFileName(fs.Arg(0)) {
+			return configNotPlanError(c, fs.Arg(0), `"dialtone plan" shows the plan of the configuration ("dialtone show" alone shows the state)`)
+		}
 		cfg, ok := loadConfig(c)
 		p, ok := verifiedPlanFile(c, cfg, ok, fs.Arg(0), *refresh)
 		if !ok {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
@@ -38,11 +39,15 @@ import (
 //     is the moment in between, both copies on disk). For an operation that reports
 //     progress (a merge): at its first progress report, part of its work written. For
 //     any other: right after the provider returns, before the planner hears of it.
+//   - DIALTONE_TEST_INTERRUPT_AFTER_STEPS=N: SIGINT to this process (as Ctrl-C at a
+//     terminal) right after the Nth finished step of this run is in the journal; the
+//     steps under way then see their context canceled, as with a real Ctrl-C.
 const (
-	killAfterEnv   = "DIALTONE_TEST_KILL_AFTER_STEPS"
-	killBeforeEnv  = "DIALTONE_TEST_KILL_BEFORE_STEPS"
-	killJournalEnv = "DIALTONE_TEST_KILL_IN_JOURNAL"
-	killInOpEnv    = "DIALTONE_TEST_KILL_IN_OP"
+	interruptAfterEnv = "DIALTONE_TEST_INTERRUPT_AFTER_STEPS"
+	killAfterEnv      = "DIALTONE_TEST_KILL_AFTER_STEPS"
+	killBeforeEnv     = "DIALTONE_TEST_KILL_BEFORE_STEPS"
+	killJournalEnv    = "DIALTONE_TEST_KILL_IN_JOURNAL"
+	killInOpEnv       = "DIALTONE_TEST_KILL_IN_OP"
 )
 
 // killNow ends this process as a crash would: no deferred function, no flush.
@@ -54,10 +59,20 @@ func killNow() {
 	}
 }
 
+// interruptNow sends this process SIGINT, as Ctrl-C does: the signal handler cancels
+// the run's context. (Windows has no SIGINT to send: nothing happens there.)
+func interruptNow() {
+	if p, err := os.FindProcess(os.Getpid()); err == nil {
+		_ = p.Signal(os.Interrupt)
+	}
+}
+
 // killJournal wraps the journal to kill the process at a chosen step.
 type killJournal struct {
 	planner.Journal
 	after, before, torn int64
+	interrupt           int64
+	ctx                 context.Context // the run's: canceled by the SIGINT handler
 	n                   atomic.Int64
 	local               *state.Local // for a torn record
 	lineage             string
@@ -75,8 +90,9 @@ func newKillJournal(c *cli, j planner.Journal, b state.Backend, st *state.State)
 		}
 		return int64(n)
 	}
-	k := &killJournal{Journal: j, after: atoi(killAfterEnv), before: atoi(killBeforeEnv), torn: atoi(killJournalEnv)}
-	if k.after == 0 && k.before == 0 && k.torn == 0 {
+	k := &killJournal{Journal: j, after: atoi(killAfterEnv), before: atoi(killBeforeEnv), torn: atoi(killJournalEnv),
+		interrupt: atoi(interruptAfterEnv), ctx: c.ctx}
+	if k.after == 0 && k.before == 0 && k.torn == 0 && k.interrupt == 0 {
 		return nil
 	}
 	if st != nil {
@@ -109,6 +125,17 @@ func (k *killJournal) AppendJournal(changes []state.Change) error {
 	}
 	if step && n == k.after {
 		killNow()
+	}
+	if step && n == k.interrupt {
+		interruptNow()
+		// Return once the handler has canceled the run, so that the step count at the
+		// stop is exactly N (a real Ctrl-C lands wherever it lands).
+		if k.ctx != nil {
+			select {
+			case <-k.ctx.Done():
+			case <-time.After(10 * time.Second):
+			}
+		}
 	}
 	return nil
 }

@@ -49,7 +49,12 @@ func writeStateText(c *cli, path string, st *state.State) {
 			flags = append(flags, "recovery database")
 		}
 		flags = append(flags, map[bool]string{true: "mounted", false: "dismounted"}[d.Mounted])
-		flags = append(flags, map[bool]string{true: "clean", false: "dirty"}[d.Clean])
+		// A mounted database's file is always in Dirty Shutdown (ESE holds it open):
+		// saying so of every mounted database read like damage. The shutdown state
+		// tells something only of a dismounted database whose files are there.
+		if !d.Mounted && d.FilesOK {
+			flags = append(flags, map[bool]string{true: "clean shutdown", false: "dirty shutdown"}[d.Clean])
+		}
 		if !d.FilesOK {
 			flags = append(flags, "files missing or damaged")
 		}

@@ -57,7 +57,7 @@ func (t *textWriter) estimates(p *planner.Plan) {
 	for _, o := range e.Outages {
 		t.line(fmt.Sprintf("  outage window of recovery.%s (%s to %s): %s", clean(o.Recovery), shortID(o.FromStep), shortID(o.ToStep), estimateText(o.Partial, o.Seconds)))
 	}
-	t.line(fmt.Sprintf("  whole plan: %s", fmtSeconds(e.TotalSeconds)))
+	t.line(fmt.Sprintf("  whole plan: %s", estimateText(wholePartial(e), e.TotalSeconds)))
 }
 
 func (m *mdWriter) estimates(p *planner.Plan) {
@@ -82,7 +82,19 @@ func (m *mdWriter) estimates(p *planner.Plan) {
 	for _, o := range e.Outages {
 		m.line(fmt.Sprintf("| %s | outage window %s → %s | | %s |", mdCode("recovery."+o.Recovery, true), mdCode(shortID(o.FromStep), true), mdCode(shortID(o.ToStep), true), estimateText(o.Partial, o.Seconds)))
 	}
-	m.line(fmt.Sprintf("| | whole plan | %d | %s |", len(p.Steps), fmtSeconds(e.TotalSeconds)))
+	m.line(fmt.Sprintf("| | whole plan | %d | %s |", len(p.Steps), estimateText(wholePartial(e), e.TotalSeconds)))
+}
+
+// wholePartial says whether the whole plan's estimate is partial: a phase of it is
+// (some step kind never measured). Then the total is "at least", or "not measured yet"
+// when nothing of the plan was ever measured, never a bare "0.0s".
+func wholePartial(e *planner.Estimates) bool {
+	for _, ph := range e.Phases {
+		if ph.Partial {
+			return true
+		}
+	}
+	return false
 }
 
 // estimateText is an estimate for people; a phase none of whose steps was measured says so.

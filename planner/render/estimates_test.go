@@ -64,3 +64,28 @@ func TestDriftAndEstimatesRendered(t *testing.T) {
 		t.Errorf("no-history text:\n%s", txt)
 	}
 }
+
+// History that measured none of the plan's step kinds gives no total: "not measured
+// yet", never "whole plan: 0.0s" (issue 15).
+func TestEstimatesNothingKnown(t *testing.T) {
+	p := plan(t, plantest.Config(config.StageRestored), plantest.State(4))
+	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	h := planner.History{Runs: []planner.HistoryRun{{ID: "r1", Steps: []planner.MeasuredStep{
+		{Kind: providers.OpMergeMailbox, Mailboxes: 1, Started: t0, Duration: time.Minute},
+	}}}}
+	planner.Estimate(p, h, nil)
+	if p.Estimates == nil || p.Estimates.NoHistory || p.Estimates.TotalSeconds != 0 {
+		t.Fatalf("estimates %+v: the test needs history that measured none of the plan", p.Estimates)
+	}
+	txt := text(t, p, false)
+	if !strings.Contains(txt, "  whole plan: not measured yet\n") || strings.Contains(txt, "0.0s") {
+		t.Errorf("text:\n%s", txt)
+	}
+	var md bytes.Buffer
+	if err := render.Markdown(&md, p); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "| whole plan | ") || !strings.Contains(md.String(), "| not measured yet |\n") || strings.Contains(md.String(), "0.0s") {
+		t.Errorf("markdown:\n%s", md.String())
+	}
+}

@@ -68,6 +68,7 @@ var preconditionLabel = map[string]string{
 	planner.ResultOK:      "check ok: ",
 	planner.ResultFailed:  "check FAILED: ",
 	planner.ResultAtApply: "check at apply: ",
+	planner.ResultUnknown: "check unknown: ",
 }
 
 // Text writes the plan for people: a header, each recovery's steps grouped by phase

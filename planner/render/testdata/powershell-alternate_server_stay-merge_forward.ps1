@@ -30,7 +30,7 @@ $ErrorActionPreference = 'Stop'
 # Precondition: DB01 is not mounted (it has failed)
 # Precondition: name DTDB01 is unique in the organization (recovery databases too) and at most 64 characters
 # Precondition: DTDB01 has its own log folder F:\DialTone\DTDB01\Logs, not a drive root
-# Precondition: dial tone for DB01: EX01 (Exchange 15.2.1544.4, schema unknown) and EX02 (Exchange 15.2.1544.4, schema unknown) have the same major version and database schema
+# Precondition: dial tone for DB01: EX01 (Exchange 15.2.1544.4, schema unknown) and EX02 (Exchange 15.2.1544.4, schema unknown) have the same major version; the database schema versions were not compared (unknown)
 # Precondition: disk room on EX02 for the dial tone database DTDB01 (400.0 GiB free; it grows with the new mail)
 # ======================================================================================
 Write-Warning '*** users (4 mailboxes) are WITHOUT SERVICE during this step ***'
@@ -104,7 +104,7 @@ Write-Host 'done: recovery.db01-outage.repoint_profiles_to_dial_tone'
 # Precondition: name RDB01 is unique in the organization (recovery databases too) and at most 64 characters
 # Precondition: RDB01 has its own log folder G:\Recovery\RDB01\Logs, not a drive root
 # Precondition: RDB01's .edb is named DB01.edb (the restored file keeps its name)
-# Precondition: the data of DB01 in RDB01: EX01 (Exchange 15.2.1544.4, schema unknown) and EX02 (Exchange 15.2.1544.4, schema unknown) have the same major version and database schema
+# Precondition: the data of DB01 in RDB01: EX01 (Exchange 15.2.1544.4, schema unknown) and EX02 (Exchange 15.2.1544.4, schema unknown) have the same major version; the database schema versions were not compared (unknown)
 # ======================================================================================
 if (-not (Get-MailboxDatabase -Identity 'RDB01' -ErrorAction SilentlyContinue)) {
     New-MailboxDatabase -Recovery -Name 'RDB01' -Server 'EX02' -EdbFilePath 'G:\Recovery\RDB01\DB01.edb' -LogFolderPath 'G:\Recovery\RDB01\Logs'
