@@ -173,11 +173,16 @@ func shortenedNote(sections []*mdSection, cut, worst bool) string {
 	return strings.Join(parts, "; ")
 }
 
-// truncateMarkdown cuts out between blocks (never inside a code fence or <details>)
-// so that it and a closing note fit limit.
+// truncateMarkdown cuts out between blocks (never inside a code fence or <details>),
+// before the recovery whose steps would be cut, so that it and a closing note fit limit.
 func truncateMarkdown(out string, limit int) string {
 	const note = "\n\n**The plan is too large for one comment: it stops here.** The JSON plan (`dialtone show -json PLANFILE`) has every step and outage window.\n"
-	return safeCut(out, limit-len(note)) + note
+	cut := safeCut(out, limit-len(note))
+	// Whole recoveries only: the last one's steps were cut, so it goes entirely.
+	if i, steps := strings.LastIndex(cut, "\n#### "), strings.Index(cut, "\n### Steps\n"); steps >= 0 && i > steps {
+		cut = strings.TrimRight(cut[:i], "\n")
+	}
+	return cut + note
 }
 
 // safeCut is the longest prefix of whole lines of s, at most n bytes, after which every
@@ -204,7 +209,15 @@ func safeCut(s string, n int) string {
 			safe = used
 		}
 	}
-	return strings.TrimRight(s[:safe], "\n")
+	// A heading whose content was cut would stand empty: cut it too.
+	out := strings.TrimRight(s[:safe], "\n")
+	for {
+		i := strings.LastIndexByte(out, '\n')
+		if i < 0 || !strings.HasPrefix(out[i+1:], "#") {
+			return out
+		}
+		out = strings.TrimRight(out[:i], "\n")
+	}
 }
 
 type mdWriter struct {

@@ -67,7 +67,7 @@ func TestMarkdownEssentials(t *testing.T) {
 }
 
 // TestMarkdownFitsOneComment plans a 20,000-mailbox site failure (4 recoveries of 5,000
-// mailboxes each, to complete): the Markdown stays under 65,000 characters and still
+// mailboxes each, to complete): the Markdown stays under MarkdownLimit (64,000 characters) and still
 // names every outage window and every step that is not a merge.
 func TestMarkdownFitsOneComment(t *testing.T) {
 	cfg, st := plantest.SiteFailure(1, 4, 5000, config.StageComplete)
@@ -117,6 +117,14 @@ func TestMarkdownShrinks(t *testing.T) {
 		}
 		if len(out) < len(full) && !strings.Contains(out, "Shortened to fit one comment") && !strings.Contains(out, "too large for one comment") {
 			t.Errorf("limit %d: shortened without saying so", limit)
+		}
+		if strings.Count(out, "<details") != strings.Count(out, "</details>") || strings.Count(out, "\n```")%2 != 0 {
+			t.Errorf("limit %d: a <details> or code fence left open", limit)
+		}
+		if cut, _, ok := strings.Cut(out, "\n\n**The plan is too large for one comment"); ok {
+			if last := cut[strings.LastIndexByte(cut, '\n')+1:]; strings.HasPrefix(last, "#") || strings.HasSuffix(last, " of the plan.") {
+				t.Errorf("limit %d: cut inside a recovery's steps, after %q", limit, last)
+			}
 		}
 		if len(out) > prev {
 			t.Errorf("limit %d: longer (%d) than under a larger limit (%d)", limit, len(out), prev)
