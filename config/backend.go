@@ -64,6 +64,9 @@ func (l *loader) decodeDialtone(block *hcl.Block) hcl.Diagnostics {
 		} else {
 			be.SchemaName = DefaultPGSchema
 			diags = append(diags, decodePGBackend(be, body)...)
+			if v := l.cfg.Variables[be.ConnStrVariable]; v != nil && be.ConnStrVariable != "" {
+				be.ConnStrSource = v.Source
+			}
 		}
 		if attr := body.Attributes["backups"]; attr != nil {
 			d := decodeInt(attr, &be.Backups)
@@ -106,6 +109,7 @@ func decodePGBackend(be *Backend, body *hcl.BodyContent) hcl.Diagnostics {
 	if attr := body.Attributes["conn_str"]; attr != nil {
 		d := decodeString(attr, &be.ConnStr)
 		diags = append(diags, d...)
+		be.ConnStrVariable = wholeVariable(attr.Expr)
 		if v, vd := attr.Expr.Value(nil); !vd.HasErrors() && isSensitive(v) {
 			be.ConnStrSensitive = true
 		} else if !d.HasErrors() && passwordRE.MatchString(be.ConnStr) {
@@ -130,4 +134,19 @@ func decodePGBackend(be *Backend, body *hcl.BodyContent) hcl.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// wholeVariable is NAME when expr is exactly var.NAME, else "" (a literal, a template,
+// anything else). Where a setting's value comes from then decides whether it is
+// trusted: a variable set in the admin's environment is, a literal in a file a pull
+// request can change is not.
+func wholeVariable(expr hcl.Expression) string {
+	t, diags := hcl.AbsTraversalForExpr(expr)
+	if diags.HasErrors() || len(t) != 2 || t.RootName() != "var" {
+		return ""
+	}
+	if a, ok := t[1].(hcl.TraverseAttr); ok {
+		return a.Name
+	}
+	return ""
 }

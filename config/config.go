@@ -96,6 +96,13 @@ type Backend struct {
 	SchemaName string
 	// ConnStrSensitive is true when ConnStr came from a sensitive variable.
 	ConnStrSensitive bool
+	// ConnStrVariable is NAME when conn_str is exactly var.NAME ("" otherwise): the
+	// connection is privileged, and cmd/dialtone trusts it from the configuration only
+	// when that variable was set in the environment or on the command line.
+	ConnStrVariable string
+	// ConnStrSource is where that variable's value came from (Variable.Source: "-var",
+	// "environment variable DIALTONE_VAR_x", a .dtvars file, "default"); "" otherwise.
+	ConnStrSource string
 	// Backups is how many previous state versions the backend keeps (default 5).
 	Backups   int
 	DeclRange hcl.Range

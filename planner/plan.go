@@ -71,6 +71,10 @@ type Plan struct {
 	// nil when the configuration declares no variable.
 	Variables *VariablesDigest `json:"variables,omitempty"`
 
+	// Settings are the privileged provider and backend settings in effect (Setting),
+	// set by the caller; nil for a provider and backend that have none (lab, local).
+	Settings []Setting `json:"settings,omitempty"`
+
 	// Snapshot is what the plan relied on in the (refreshed) state; apply compares it
 	// with a fresh snapshot and names what moved.
 	Snapshot Snapshot `json:"snapshot"`

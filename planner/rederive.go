@@ -49,9 +49,11 @@ func RederiveOptions(saved *Plan) (ComputeOptions, error) {
 // configuration and the state the saved plan claims (Compute is deterministic), and
 // returns the first difference, nil when they are the same plan. Steps are compared
 // first, in order, every field (operation, commands, summary, dependencies,
-// preconditions); then the rest of the plan. Drift and Estimates are left out: they
-// are what the refresh and earlier runs said, shown to the reviewer, not what runs, and
-// renderers take them from the plan computed again.
+// preconditions); then the rest of the plan. Drift, Estimates and Settings are left
+// out: they are what the refresh, earlier runs and the environment of the one who
+// planned said, shown to the reviewer, not what runs (the privileged settings in effect
+// are those of the admin's own environment); renderers take them from the plan
+// computed again.
 //
 // This is what makes a plan file trustworthy: its checksum only catches accidents
 // (anyone can compute a SHA-256), but a plan file that is not exactly what the planner
@@ -87,7 +89,7 @@ func CompareRederived(saved, fresh *Plan) *Mismatch {
 	}
 	rest := func(p *Plan) Plan {
 		cp := *p
-		cp.Steps, cp.Drift, cp.Estimates = nil, nil, nil
+		cp.Steps, cp.Drift, cp.Estimates, cp.Settings = nil, nil, nil, nil
 		return cp
 	}
 	ra, rb := rest(saved), rest(fresh)

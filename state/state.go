@@ -23,6 +23,11 @@ type State struct {
 	RestoreRequests map[string]*RestoreRequest `json:"restore_requests"`
 	Backups         map[string]*Backup         `json:"backups,omitempty"`
 
+	// Settings are the privileged provider and backend settings (name -> value as
+	// shown, never a secret) in effect when a command last wrote the state, so that a
+	// plan shows any change to them.
+	Settings map[string]string `json:"settings,omitempty"`
+
 	// Unsealed is true when the document read had no checksum line (Decode): written or
 	// edited outside dialtone. Backends refuse it unless told to accept it.
 	Unsealed bool `json:"-"`

@@ -76,7 +76,7 @@ func cmdApply(c *cli, args []string) int {
 	var p *planner.Plan
 	if a.planFile != "" {
 		// The plan that runs is the one computed again, checked equal to the file.
-		if p, ok = savedPlan(c, a.planFile, cfg, st, prov.Capabilities()); !ok {
+		if p, ok = savedPlan(c, a.planFile, cfg, st, prov.Capabilities(), s.settings); !ok {
 			return exitError
 		}
 		p.Drift = drift
@@ -85,7 +85,7 @@ func cmdApply(c *cli, args []string) int {
 		if !ok {
 			return exitError
 		}
-		p.Drift = drift
+		p.Drift, p.Settings = drift, s.settings
 		estimatePlan(c, cfg, p, st)
 		if !a.json {
 			if err := render.Text(c.stdout, p, render.TextOptions{Color: c.color}); err != nil {

@@ -21,7 +21,9 @@ func TestExchangeCredentialFileSecrets(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "ex.cred"), []byte(user+"\r\n"+pw+"\r\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	c := &cli{dir: dir, log: hclog.NewNullLogger(), secrets: &secretSet{}, getenv: func(string) string { return "" }, ctx: context.Background()}
+	// The command and the credential file are privileged: pinned by the environment.
+	env := map[string]string{envExchangeCommand: `["no-such-pwsh-for-dialtone-test"]`, envExchangeCredentialFile: "ex.cred"}
+	c := &cli{dir: dir, log: hclog.NewNullLogger(), secrets: &secretSet{}, getenv: func(k string) string { return env[k] }, ctx: context.Background()}
 	cfg := &config.Config{Provider: &config.Provider{Type: "exchange", Command: []string{"no-such-pwsh-for-dialtone-test"}, CredentialFile: "ex.cred"}}
 	p, err := openExchange(c, cfg)
 	if err != nil {

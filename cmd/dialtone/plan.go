@@ -69,7 +69,7 @@ func cmdPlan(c *cli, args []string) int {
 	if !ok {
 		return exitError
 	}
-	p.Drift = drift
+	p.Drift, p.Settings = drift, s.settings
 	estimatePlan(c, cfg, p, st)
 	if err := renderPlan(c.stdout, p); err != nil {
 		return c.errorf("rendering the plan: %v", err)

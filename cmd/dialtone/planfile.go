@@ -15,7 +15,10 @@ import (
 // the first differing step. It returns the plan computed again, so that what runs and
 // what is shown never come from the file's text: the file only says which plan was
 // reviewed. ok is false when an error was printed; then nothing was changed.
-func savedPlan(c *cli, file string, cfg *config.Config, st *state.State, caps providers.Capabilities) (*planner.Plan, bool) {
+//
+// settings are the privileged settings in effect, set on the plan returned for showing:
+// they are the admin's own, whatever the file says.
+func savedPlan(c *cli, file string, cfg *config.Config, st *state.State, caps providers.Capabilities, settings []planner.Setting) (*planner.Plan, bool) {
 	again := planAgainAdvice(file)
 	saved, err := planner.ReadPlanFile(c.path(file))
 	if err != nil {
@@ -47,5 +50,6 @@ func savedPlan(c *cli, file string, cfg *config.Config, st *state.State, caps pr
 		fmt.Fprintf(c.stderr, "It was changed after dialtone wrote it (its checksum proves nothing: anyone can recompute a SHA-256), or it was made by another version of dialtone. %s Nothing was changed.\n", again)
 		return nil, false
 	}
+	fresh.Settings = settings
 	return fresh, true
 }

@@ -299,7 +299,9 @@ func testSecrets(t *testing.T, be testBackend) {
 	}
 	exHCL = dialtoneBlock.ReplaceAllString(exHCL, "dialtone {\n  backend \"local\" {\n    path = \"dialtone.state.json\"\n  }\n}\n")
 	writeFile(t, filepath.Join(ex, "main.hcl"), exHCL)
-	exEnv := []string{"DIALTONE_TEST_BACKEND="}
+	// The command and the server are privileged: pinned by the environment.
+	exEnv := []string{"DIALTONE_TEST_BACKEND=", envExchangeCommand + `=["` + exchangeFixed + `", "-Command", "-"]`,
+		envExchangeConnectionURI + "=http://ex01.contoso.com/PowerShell/"}
 	s.runEnv(ex, exEnv, 0, "validate")
 	s.runEnv(ex, exEnv, 0, "validate", "-json")
 	s.runEnv(ex, exEnv, 0, "init")
@@ -323,6 +325,7 @@ func testSecrets(t *testing.T, be testBackend) {
 	if err := os.Chmod(filepath.Join(exf, "exchange.cred"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	exEnv = append(exEnv, envExchangeCredentialFile+"=exchange.cred")
 	s.runEnv(exf, exEnv, 0, "validate")
 	s.runEnv(exf, exEnv, 0, "init")
 	for _, args := range [][]string{{"plan"}, {"refresh"}, {"apply", "-auto-approve"}} {

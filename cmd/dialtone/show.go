@@ -27,7 +27,7 @@ func verifiedPlanFile(c *cli, cfg *config.Config, ok bool, file string, refresh 
 			return nil, false
 		}
 	}
-	p, ok := savedPlan(c, file, cfg, s.st, s.prov.Capabilities())
+	p, ok := savedPlan(c, file, cfg, s.st, s.prov.Capabilities(), s.settings)
 	if !ok {
 		return nil, false
 	}

@@ -60,9 +60,9 @@ func backendFactories() map[string]func(c *cli, be *config.Backend) (state.Backe
 			return state.NewLocalWithOptions(c.path(p), state.LocalOptions{Backups: be.Backups, Logger: c.log.Named("state"), AcceptUnsealed: c.acceptUnsealed}), p, nil
 		},
 		"pg": func(c *cli, be *config.Backend) (state.Backend, string, error) {
-			connStr := be.ConnStr
-			if connStr == "" {
-				connStr = c.getenv(pgConnEnv)
+			connStr, _, err := pgConnection(c, be)
+			if err != nil {
+				return nil, "", err
 			}
 			if connStr == "" {
 				return nil, "", fmt.Errorf("backend \"pg\" needs a connection string: set conn_str in the backend block (from a sensitive variable) or %s", pgConnEnv)
@@ -202,20 +202,24 @@ func providerFactories() map[string]func(c *cli, cfg *config.Config) (providers.
 // openExchange prepares the Exchange provider from provider "exchange" { ... }. The
 // PowerShell process starts at the first read, so a configuration error shows before
 // anything runs; the credential is read here (from the environment or the file), never
-// from the configuration.
+// from the configuration. The privileged settings (command, connection_uri,
+// authentication, credential_file) are resolveExchange's: from the configuration only
+// when pinned by the environment or allow-listed.
 func openExchange(c *cli, cfg *config.Config) (providers.Provider, error) {
 	pr := cfg.Provider
+	priv, err := resolveExchange(c, pr)
+	if err != nil {
+		return nil, err
+	}
 	s := exchange.Settings{
-		Command:          pr.Command,
-		ConnectionURI:    pr.ConnectionURI,
-		Authentication:   pr.Authentication,
+		Command:          priv.command,
+		ConnectionURI:    priv.connectionURI,
+		Authentication:   priv.authentication,
 		DomainController: pr.DomainController,
 		CredentialEnv:    pr.CredentialEnv,
+		CredentialFile:   priv.credentialFile,
 
 		NoAutodiscoverAttribute: pr.NoAutodiscoverAttribute,
-	}
-	if pr.CredentialFile != "" {
-		s.CredentialFile = c.path(pr.CredentialFile)
 	}
 	if s.CredentialEnv != "" && c.secrets != nil {
 		c.secrets.Add(c.getenv(s.CredentialEnv + "_PASSWORD"))
@@ -356,6 +360,9 @@ type session struct {
 	st     *state.State
 	prov   providers.Provider
 	unlock func() error // nil when not locked
+	// settings are the privileged provider and backend settings in effect, each with
+	// the value the state recorded when it differs (shown in every plan).
+	settings []planner.Setting
 }
 
 // openSession refuses a backend other than the one init recorded (checkBackendRecord),
@@ -373,6 +380,9 @@ func openSession(c *cli, cfg *config.Config, lockOp string) (*session, error) {
 	if !c.fullRefresh {
 		c.readScope = planner.ReadScope(cfg)
 	}
+	if s.settings, err = privilegedSettings(c, cfg, path); err != nil {
+		return nil, err
+	}
 	if lockOp != "" {
 		if s.unlock, err = lockState(c, b, path, lockOp); err != nil {
 			return nil, err
@@ -382,6 +392,7 @@ func openSession(c *cli, cfg *config.Config, lockOp string) (*session, error) {
 		s.close(c)
 		return nil, err
 	}
+	s.settings = recordSettings(s.st, s.settings)
 	if s.prov, err = openProvider(c, cfg); err != nil {
 		s.close(c)
 		return nil, err

@@ -21,6 +21,7 @@ func (m *mdWriter) head(p *planner.Plan, note string) string {
 	m.line("")
 	m.partial(p)
 	m.drift(p)
+	m.settings(p)
 	counts := map[planner.Risk]int{}
 	manual := 0
 	for _, s := range p.Steps {

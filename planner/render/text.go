@@ -83,6 +83,7 @@ func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 	t := &textWriter{w: bufio.NewWriterSize(w, 64<<10), color: opts.Color}
 	t.partial(p)
 	t.drift(p)
+	t.settings(p)
 	if !p.HasChanges() {
 		t.line("No changes. Every recovery is at its requested stage.")
 		for _, r := range p.Recoveries {

@@ -80,7 +80,8 @@ type shell struct {
 	dead     bool
 }
 
-// startShell starts argv with extraEnv added to the environment.
+// startShell starts argv with an environment of its own: the variables of dialtone's
+// environment that PowerShell and a remote session need (childEnv), plus extraEnv.
 func startShell(argv []string, extraEnv []string, maxBytes int, log hclog.Logger) (*shell, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("no PowerShell command configured")
@@ -90,7 +91,7 @@ func startShell(argv []string, extraEnv []string, maxBytes int, log hclog.Logger
 		return nil, err
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), extraEnv...)
+	cmd.Env = append(childEnv(os.Environ(), os.Getenv(EnvPassEnv)), extraEnv...)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, err
