@@ -51,7 +51,7 @@ func (l *loader) decodeDatabase(block *hcl.Block) hcl.Diagnostics {
 		// Keep the first declaration; the duplicate's paths are not claimed either.
 		return append(diags, d...)
 	}
-	diags = append(diags, l.claimPaths(db.EdbFilePath, valueRange(edb), db.LogFolderPath, valueRange(logs), owner)...)
+	diags = append(diags, l.claimPaths(db.EdbFilePath, valueRange(edb), db.LogFolderPath, valueRange(logs), owner, false)...)
 	l.cfg.Databases[name] = db
 	return diags
 }

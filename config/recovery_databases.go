@@ -76,7 +76,7 @@ func (l *loader) decodeDBBlock(block *hcl.Block, schema *hcl.BodySchema, r *Reco
 			return f, append(diags, d...)
 		}
 	}
-	diags = append(diags, l.claimPaths(f.EdbFilePath, valueRange(edb), f.LogFolderPath, valueRange(logs), owner)...)
+	diags = append(diags, l.claimPaths(f.EdbFilePath, valueRange(edb), f.LogFolderPath, valueRange(logs), owner, true)...)
 	return f, diags
 }
 

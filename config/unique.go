@@ -21,6 +21,7 @@ type claims struct {
 	logFolders map[string]claim
 	edbFiles   map[string]claim
 	recovered  map[string]claim // failed database name -> its recovery
+	fileSets   []fileSet        // every database's files, for the overlap check (overlap.go)
 }
 
 // claimDatabaseName records a database name. Names are unique in an Exchange
@@ -40,8 +41,10 @@ func (l *loader) claimDatabaseName(name string, rng hcl.Range, owner string) hcl
 // claimPaths records a database's log folder and file. Two databases sharing a log
 // folder would mix two log streams of the same prefix (exchange-recovery.md 3.3);
 // two sharing a file would overwrite each other. Only valid paths are claimed.
-func (l *loader) claimPaths(edb string, edbRange hcl.Range, logs string, logRange hcl.Range, owner string) hcl.Diagnostics {
-	var diags hcl.Diagnostics
+// temp marks a dial tone or recovery database: dialtone creates, fills and deletes its
+// files, so they must not overlap another database's (checkOverlap).
+func (l *loader) claimPaths(edb string, edbRange hcl.Range, logs string, logRange hcl.Range, owner string, temp bool) hcl.Diagnostics {
+	diags := l.checkOverlap(fileSet{owner: owner, temp: temp, edb: edb, edbRange: edbRange, logs: logs, logRange: logRange})
 	if edb != "" && windowsPathProblem(edb) == "" {
 		key := folderKey(edb)
 		if first, ok := l.claims.edbFiles[key]; ok {
