@@ -216,18 +216,18 @@ func (rc *recCtx) mergeDialTone(caps providers.Capabilities) []*Step {
 	)
 	if !rc.dtLost {
 		op := providers.Operation{Kind: providers.OpCopyFiles, Database: dt.Name, Server: dt.Server,
-			EdbFilePath: dt.Edb, LogFolderPath: dt.Logs, DestFolder: rdb.Logs}
-		dest := rdb.Logs
+			EdbFilePath: dt.Edb, LogFolderPath: dt.Logs, DestEdbFilePath: rdb.Edb, DestLogFolderPath: rdb.Logs}
+		edbDest, logDest := winDir(rdb.Edb), rdb.Logs
 		if rdb.Server != dt.Server {
 			op.DestServer = rdb.Server
-			dest = rc.remoteFolder(rdb.Server, rdb.Logs)
+			edbDest, logDest = rc.remoteFolder(rdb.Server, edbDest), rc.remoteFolder(rdb.Server, logDest)
 		}
 		cp := rc.newStep("copy_dial_tone_files", stMerged, 9, PhaseMerge, RiskReadOnly, op,
-			"Copy "+dt.Name+"'s files (the dial tone mail) to "+rdb.Logs+" on "+rdb.Server+"; the originals stay",
-			"robocopy "+psQuote(winDir(dt.Edb))+" "+psQuote(dest)+" "+psQuote(winBase(dt.Edb))+" /COPY:DAT /R:1 /W:1",
-			"robocopy "+psQuote(dt.Logs)+" "+psQuote(dest)+" /COPY:DAT /R:1 /W:1",
+			"Copy "+dt.Name+"'s files (the dial tone mail) to "+rdb.Edb+" and "+rdb.Logs+" on "+rdb.Server+"; the originals stay",
+			"robocopy "+psQuote(winDir(dt.Edb))+" "+psQuote(edbDest)+" "+psQuote(winBase(dt.Edb))+" /COPY:DAT /R:1 /W:1",
+			"robocopy "+psQuote(dt.Logs)+" "+psQuote(logDest)+" /COPY:DAT /R:1 /W:1",
 		)
-		manual(cp, caps.MoveFiles, "Copy "+dt.Edb+" and the files of "+dt.Logs+" from "+dt.Server+" into "+rdb.Logs+" on "+rdb.Server+", keeping names.")
+		manual(cp, caps.MoveFiles, "Copy "+dt.Edb+" to "+rdb.Edb+" and the files of "+dt.Logs+" into "+rdb.Logs+" on "+rdb.Server+", keeping names.")
 		steps = append(steps, cp, create)
 	} else {
 		set := rc.dtBackup.Set

@@ -153,7 +153,7 @@ func (w *walker) exec(ctx context.Context, s *Step) error {
 	}
 	w.hooks.PreStep(s)
 	started := w.now()
-	res, err := w.prov.Apply(ctx, s.Operation, func(done, total int64) { w.hooks.Progress(s, done, total) })
+	res, err := w.prov.Apply(ctx, w.withRecord(s.Operation), func(done, total int64) { w.hooks.Progress(s, done, total) })
 	finished := w.now()
 	// PostStep reports the operation's outcome as it returns, before the record: the
 	// progress display and the crash drills rely on that order (a kill inside the
@@ -165,6 +165,18 @@ func (w *walker) exec(ctx context.Context, s *Step) error {
 		return fmt.Errorf("step %s failed: %w", s.ID, err)
 	}
 	return w.record(s, res, started, finished)
+}
+
+// withRecord gives a delete_files operation the state's record of what dialtone wrote
+// on its server, and nothing else: whatever a plan carries there is replaced.
+func (w *walker) withRecord(op providers.Operation) providers.Operation {
+	op.Recorded = nil
+	if op.Kind == providers.OpDeleteFiles {
+		w.mu.Lock()
+		op.Recorded = w.st.WrittenOn(op.Server)
+		w.mu.Unlock()
+	}
+	return op
 }
 
 func hasChecks(s *Step) bool {

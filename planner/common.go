@@ -134,19 +134,6 @@ func (rc *recCtx) removeDatabase(key string, stage, number int, db dbSpec, summa
 	)
 }
 
-// deleteFiles deletes a removed database's leftover files by hand or through the provider.
-func (rc *recCtx) deleteFiles(key string, stage, number int, db dbSpec, caps providers.Capabilities) *Step {
-	s := rc.newStep(key, stage, number, phaseOf(stage), RiskDataLoss,
-		providers.Operation{Kind: providers.OpDeleteFiles, Database: db.Name, Server: db.Server,
-			EdbFilePath: db.Edb, LogFolderPath: db.Logs},
-		"Delete "+db.Name+"'s leftover files on "+db.Server,
-		"Remove-Item -LiteralPath "+psQuote(db.Edb)+" -Confirm:$false",
-		"Remove-Item -LiteralPath "+psQuote(db.Logs)+" -Recurse -Confirm:$false",
-	)
-	manual(s, caps.DeleteFiles, "On "+db.Server+", delete "+db.Edb+" and the folder "+db.Logs+".")
-	return s
-}
-
 // replay is eseutil /r on db's files with the prefix of the log stream they hold, with
 // /a when the logs have a gap at generation gap (0: none) and the admin accepted the loss.
 func (rc *recCtx) replay(key string, stage, number int, db dbSpec, prefix, what string, gap uint64, caps providers.Capabilities) *Step {

@@ -85,6 +85,20 @@ func effects(s *Step, res providers.Result, st *state.State, started, finished t
 		}
 	}
 
+	// What the step wrote is recorded with its completion (one journal record): clean-up
+	// deletes nothing else.
+	if len(res.Wrote) > 0 {
+		wrote := make([]state.Written, len(res.Wrote))
+		for i, w := range res.Wrote {
+			w.Step = s.ID
+			wrote[i] = w
+		}
+		out = append(out, state.Change{Wrote: wrote})
+	}
+	if len(res.Deleted) > 0 {
+		out = append(out, state.Change{Forgot: append([]state.Written(nil), res.Deleted...)})
+	}
+
 	result := RecordDone
 	switch {
 	case res.Skipped:

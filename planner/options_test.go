@@ -172,7 +172,9 @@ func TestAlternateServerKeyFacts(t *testing.T) {
 		t.Errorf("EX01 up check %+v", upEX01)
 	}
 	_, cp := findStep(p, "copy_dial_tone_files")
-	if cp.Operation.DestServer != "EX01" || cp.Operation.DestFolder != `E:\Recovery\RDB01` {
+	// The configured paths, as written (issue 12 §1: never the .edb's folder instead).
+	if cp.Operation.DestServer != "EX01" || cp.Operation.DestEdbFilePath != `E:\Recovery\RDB01\DTDB01.edb` ||
+		cp.Operation.DestLogFolderPath != `E:\Recovery\RDB01` || cp.Operation.DestFolder != "" {
 		t.Errorf("copy of the dial tone files %+v", cp.Operation)
 	}
 	_, rdb := findStep(p, "create_recovery_database")

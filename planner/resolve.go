@@ -136,11 +136,9 @@ func resolve(cfg *config.Config, st *state.State, name string, rec *config.Recov
 			rc.rdb.Server = rc.failed.Server // the dial tone files are merged back on the rebuilt server
 		}
 	}
-	if rec.Option == config.OptionAlternateServer {
-		// The recovery database holds a copy of the dial tone files: <folder>\<DT>.edb.
-		folder := winDir(rc.rdb.Edb)
-		rc.rdb.Edb, rc.rdb.Logs = winJoin(folder, rc.dt.Name+".edb"), folder
-	}
+	// Every configured path is used as written: the copy of the dial tone files goes to
+	// the recovery database's own .edb path and log folder (never the .edb's folder,
+	// which may hold other databases' files).
 	rc.preserve = siblingFolder(winDir(rc.failed.Edb), "-preserved", rc.failed.Name)
 	rc.dtPreserve = siblingFolder(winDir(rc.dt.Edb), "-preserved", rc.dt.Name)
 	hold := siblingFolder(winDir(rc.rdb.Edb), "-hold", rc.rdb.Name)
@@ -158,6 +156,12 @@ func resolve(cfg *config.Config, st *state.State, name string, rec *config.Recov
 		rc.dtPrefix = db.LogFilePrefix
 	}
 	_, rc.auditSwitches = serverBuild(cfg, st, rc.failed.Server)
+	if len(st.Written) > 0 {
+		rc.written = map[string][]state.Written{}
+		for _, sv := range []string{rc.dt.Server, rc.rdb.Server} {
+			rc.written[strings.ToUpper(sv)] = st.WrittenOn(sv)
+		}
+	}
 	if m := rec.Merge; m != nil {
 		if m.ConflictResolution != "" {
 			rc.conflict = m.ConflictResolution

@@ -256,13 +256,6 @@ func (rc *recCtx) cleanUp(caps providers.Capabilities, merges []*Step) []*Step {
 		"Remove-MailboxDatabase -Identity "+psQuote(rdb.Name)+" -Confirm:$false",
 	)
 	// Deleting files cannot be undone; by now they hold only dial tone mail already merged.
-	del := rc.newStep("delete_recovery_database_files", stComplete, 14, PhaseCleanUp, RiskDataLoss,
-		providers.Operation{Kind: providers.OpDeleteFiles, Database: rdb.Name, Server: rdb.Server,
-			EdbFilePath: rdb.Edb, LogFolderPath: rdb.Logs},
-		"Delete "+rdb.Name+"'s leftover files on "+rdb.Server,
-		"Remove-Item -LiteralPath "+psQuote(rdb.Edb)+" -Confirm:$false",
-		"Remove-Item -LiteralPath "+psQuote(rdb.Logs)+" -Recurse -Confirm:$false",
-	)
-	manual(del, caps.DeleteFiles, "On "+rdb.Server+", delete "+rdb.Edb+" and the folder "+rdb.Logs+".")
+	del := rc.deleteFiles("delete_recovery_database_files", stComplete, 14, rdb, caps)
 	return []*Step{remove, dismount, removeDB, del}
 }

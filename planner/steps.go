@@ -55,6 +55,9 @@ type recCtx struct {
 	failedReqs map[string]*state.RestoreRequest // Failed restore requests of this recovery, by mailbox
 	dataLoss   []DataLoss
 	notes      []string
+	// written is the state's record of what dialtone wrote, by upper-cased server name:
+	// the recovery's servers only (cleanup.go).
+	written map[string][]state.Written
 }
 
 // stageWanted reports whether the plan moves this recovery through stage index i.

@@ -107,6 +107,14 @@ type Result struct {
 	Detail string
 	// Count is the number of units the operation handled (mailboxes re-homed, items copied).
 	Count int64
+	// Wrote lists the files the operation wrote, the folders it created and, for a
+	// database it created, that database's log stream. The apply walk records them in
+	// the state with the step: clean-up deletes nothing else. A re-run that finds its own
+	// copies already in place reports them again.
+	Wrote []state.Written
+	// Deleted lists the records of Operation.Recorded that delete_files removed (or found
+	// already gone), so that the state forgets them.
+	Deleted []state.Written
 }
 
 // OpKind names an operation of the vocabulary.
@@ -117,7 +125,10 @@ type OpKind string
 const (
 	// OpCopyFiles copies every file of a database (the .edb at EdbFilePath and the
 	// contents of LogFolderPath, whatever survives) into the folder DestFolder, keeping
-	// names. Nothing is deleted. Fields: Database, Server, EdbFilePath, LogFolderPath, DestFolder.
+	// names; or, when DestEdbFilePath is set, the .edb to DestEdbFilePath (renamed when
+	// the names differ) and the log folder's files into DestLogFolderPath. Nothing is
+	// deleted. Fields: Database, Server, EdbFilePath, LogFolderPath, DestFolder or
+	// DestEdbFilePath and DestLogFolderPath.
 	OpCopyFiles OpKind = "copy_files"
 
 	// OpKeepFiles keeps a failed database's surviving files out of the way of what
@@ -185,8 +196,13 @@ const (
 	// Fields: Database.
 	OpRemoveDatabase OpKind = "remove_database"
 
-	// OpDeleteFiles deletes the .edb at EdbFilePath and the folder LogFolderPath
-	// (leftovers of a removed database). Fields: Database, Server, EdbFilePath, LogFolderPath.
+	// OpDeleteFiles deletes what dialtone wrote of a removed database's files: of the
+	// records in Recorded (set by the apply walk from the state, never by a plan), the
+	// file at EdbFilePath, the files in LogFolderPath and that folder's log stream, then
+	// the recorded folders holding them, each only once it is empty. Nothing that is not
+	// recorded is deleted, nothing is deleted recursively, and a path that is, holds or
+	// lies inside another database's files is refused (see Guard). What stays, and why,
+	// is in Result.Detail. Fields: Database, Server, EdbFilePath, LogFolderPath, Recorded.
 	OpDeleteFiles OpKind = "delete_files"
 
 	// OpRecoverServer rebuilds a lost server under its own name (Setup.exe
@@ -260,4 +276,9 @@ type Operation struct {
 	Mailboxes []string `json:"mailboxes,omitempty"` // repoint_profiles
 
 	Instructions string `json:"instructions,omitempty"`
+
+	// Recorded is what the state records dialtone wrote on Server (delete_files only).
+	// The apply walk sets it from the state right before the step runs; it is never part
+	// of a plan, so no plan file can widen what a clean-up may delete.
+	Recorded []state.Written `json:"-"`
 }

@@ -53,6 +53,16 @@ func (s *State) ApplyChange(c Change) {
 	if c.DeleteRestoreRequest != "" {
 		delete(s.RestoreRequests, c.DeleteRestoreRequest)
 	}
+	for _, w := range c.Wrote {
+		if s.Written == nil {
+			s.Written = map[string]*Written{}
+		}
+		cp := w
+		s.Written[w.Key()] = &cp
+	}
+	for _, w := range c.Forgot {
+		delete(s.Written, w.Key())
+	}
 }
 
 // recovery returns the named recovery, creating it (and its Steps map) when missing.

@@ -46,6 +46,9 @@ func normalized(s *State) *State {
 	doc.Mailboxes = withoutNil(doc.Mailboxes)
 	doc.RestoreRequests = withoutNil(doc.RestoreRequests)
 	doc.Recoveries = withoutNil(doc.Recoveries)
+	if len(doc.Written) > 0 {
+		doc.Written = withoutNil(doc.Written)
+	}
 	for _, r := range doc.Recoveries {
 		if r.Steps == nil || len(withoutNil(r.Steps)) != len(r.Steps) {
 			out := make(map[string]*Recovery, len(doc.Recoveries))

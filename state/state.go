@@ -22,6 +22,8 @@ type State struct {
 	Recoveries      map[string]*Recovery       `json:"recoveries"`
 	RestoreRequests map[string]*RestoreRequest `json:"restore_requests"`
 	Backups         map[string]*Backup         `json:"backups,omitempty"`
+	// Written records what dialtone wrote on the servers (written.go), by Written.Key.
+	Written map[string]*Written `json:"written,omitempty"`
 
 	// Settings are the privileged provider and backend settings (name -> value as
 	// shown, never a secret) in effect when a command last wrote the state, so that a
@@ -177,6 +179,10 @@ type Change struct {
 	StepStarted          *StepStarted    `json:"step_started,omitempty"`
 	PutRestoreRequest    *RestoreRequest `json:"put_restore_request,omitempty"`
 	DeleteRestoreRequest string          `json:"delete_restore_request,omitempty"`
+	// Wrote records files and folders a step wrote; Forgot drops records of what a
+	// clean-up deleted (written.go).
+	Wrote  []Written `json:"wrote,omitempty"`
+	Forgot []Written `json:"forgot,omitempty"`
 }
 
 // Rehome is a Change that re-points mailboxes from one database to another.

@@ -30,6 +30,9 @@ func (s *State) validate() error {
 	if err := checkNames("recoveries", s.Recoveries, func(v *Recovery) *string { return &v.Name }); err != nil {
 		return err
 	}
+	if err := s.checkWritten(); err != nil {
+		return err
+	}
 	for _, name := range slices.Sorted(maps.Keys(s.Recoveries)) {
 		r := s.Recoveries[name]
 		if r.Steps == nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
 )
 
 // Apply carries out one operation with the cmdlets of exchange-recovery.md. Each first
@@ -149,6 +150,12 @@ func (p *Provider) createDatabase(ctx context.Context, op providers.Operation) (
 		return providers.Result{}, fmt.Errorf("a database named %s already exists on %s with other settings (%s, %s, recovery %t)",
 			d.Name, d.Server, d.EdbFilePath, d.LogFolderPath, d.Recovery)
 	}
+	// The first mount creates the file and the log stream of a new database: they are
+	// dialtone's, since it created the database (a file already there is not).
+	edbThere, err := p.fileExists(ctx, op.Server, op.EdbFilePath)
+	if err != nil {
+		return providers.Result{}, err
+	}
 	c := p.ex("New-MailboxDatabase")
 	if op.Recovery {
 		c.sw("-Recovery")
@@ -166,7 +173,14 @@ func (p *Provider) createDatabase(ctx context.Context, op providers.Operation) (
 	if d.Recovery {
 		kind = "recovery database"
 	}
-	return providers.Result{Detail: fmt.Sprintf("created %s %s on %s (log prefix %s)", kind, d.Name, d.Server, d.LogFilePrefix)}, nil
+	var wrote []state.Written
+	if !edbThere {
+		wrote = append(wrote, state.Written{Server: d.Server, Path: op.EdbFilePath, Kind: state.WrittenFile})
+	}
+	if d.LogFilePrefix != "" {
+		wrote = append(wrote, state.Written{Server: d.Server, Path: op.LogFolderPath, Kind: state.WrittenLogStream, Prefix: d.LogFilePrefix})
+	}
+	return providers.Result{Detail: fmt.Sprintf("created %s %s on %s (log prefix %s)", kind, d.Name, d.Server, d.LogFilePrefix), Wrote: wrote}, nil
 }
 
 // mailboxesOn lists the addresses of the mailboxes of one Get-Mailbox switch on db.

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
 )
 
 // Files live on the Exchange servers; every command here runs there through
@@ -138,9 +139,22 @@ func adminShare(server, path string) (string, error) {
 // The sources are on srcServer, the destinations on dstServer; between two servers the
 // copy runs on dstServer and reads the sources through srcServer's administrative
 // share, while each side's hashes are taken on its own server.
-func (p *Provider) copyVerified(ctx context.Context, srcServer, server string, pairs []filePair) (int, error) {
+func (p *Provider) copyVerified(ctx context.Context, srcServer, server string, pairs []filePair) (int, []state.Written, error) {
+	n, created, err := p.copyVerifiedFolders(ctx, srcServer, server, pairs)
+	if err != nil {
+		return 0, nil, err
+	}
+	wrote := created
+	for _, pr := range pairs {
+		wrote = append(wrote, state.Written{Server: server, Path: pr.dst, Kind: state.WrittenFile})
+	}
+	return n, wrote, nil
+}
+
+// copyVerifiedFolders is copyVerified; it returns the folders it created.
+func (p *Provider) copyVerifiedFolders(ctx context.Context, srcServer, server string, pairs []filePair) (int, []state.Written, error) {
 	if len(pairs) == 0 {
-		return 0, nil
+		return 0, nil, nil
 	}
 	var srcs, dsts []string
 	for _, pr := range pairs {
@@ -148,37 +162,41 @@ func (p *Provider) copyVerified(ctx context.Context, srcServer, server string, p
 	}
 	srcHash, err := p.hashes(ctx, srcServer, srcs)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	dstHash, err := p.hashes(ctx, server, dsts)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	dirs := map[string]bool{}
 	var todo []filePair
 	for _, pr := range pairs {
 		sh, ok := srcHash[strings.ToLower(pr.src)]
 		if !ok {
-			return 0, fmt.Errorf("%s on %s vanished before it was copied", pr.src, srcServer)
+			return 0, nil, fmt.Errorf("%s on %s vanished before it was copied", pr.src, srcServer)
 		}
 		if dh, ok := dstHash[strings.ToLower(pr.dst)]; ok {
 			if dh == sh {
 				continue
 			}
-			return 0, fmt.Errorf("%s on %s already exists with other content; refusing to overwrite it", pr.dst, server)
+			return 0, nil, fmt.Errorf("%s on %s already exists with other content; refusing to overwrite it", pr.dst, server)
 		}
 		todo = append(todo, pr)
 		dirs[winDir(pr.dst)] = true
 	}
 	if len(todo) == 0 {
-		return 0, nil
+		return 0, nil, nil
+	}
+	created, err := p.missingFolders(ctx, server, sortedKeys(dirs)...)
+	if err != nil {
+		return 0, nil, err
 	}
 	var mk []*cmdBuilder
 	for _, d := range sortedKeys(dirs) {
 		mk = append(mk, newCmd("New-Item").raw("-ItemType Directory -Force").str("-Path", "folder", d).raw("| Out-Null"))
 	}
 	if _, err := p.remote(ctx, server, "New-Item", mk...); err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	// Files keeping their name go to their folder in batches; renamed ones one by one.
 	byDir := map[string][]string{}
@@ -187,7 +205,7 @@ func (p *Provider) copyVerified(ctx context.Context, srcServer, server string, p
 		if !strings.EqualFold(srcServer, server) {
 			unc, err := adminShare(srcServer, pr.src)
 			if err != nil {
-				return 0, err
+				return 0, nil, err
 			}
 			pr.src = unc
 			todo[i] = pr
@@ -203,25 +221,25 @@ func (p *Provider) copyVerified(ctx context.Context, srcServer, server string, p
 		for i := 0; i < len(list); i += fileBatch {
 			chunk := list[i:min(i+fileBatch, len(list))]
 			if _, err := p.remote(ctx, server, "Copy-Item", newCmd("Copy-Item").strs("-LiteralPath", "file path", chunk).str("-Destination", "folder", d)); err != nil {
-				return 0, err
+				return 0, nil, err
 			}
 		}
 	}
 	for _, pr := range renamed {
 		if _, err := p.remote(ctx, server, "Copy-Item", newCmd("Copy-Item").str("-LiteralPath", "file path", pr.src).str("-Destination", "file path", pr.dst)); err != nil {
-			return 0, err
+			return 0, nil, err
 		}
 	}
 	after, err := p.hashes(ctx, server, dsts)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	for _, pr := range pairs {
 		if after[strings.ToLower(pr.dst)] != srcHash[strings.ToLower(pr.src)] {
-			return 0, fmt.Errorf("verify %s on %s: the copy differs from %s on %s (Get-FileHash)", pr.dst, server, pr.src, srcServer)
+			return 0, nil, fmt.Errorf("verify %s on %s: the copy differs from %s on %s (Get-FileHash)", pr.dst, server, pr.src, srcServer)
 		}
 	}
-	return len(todo), nil
+	return len(todo), created, nil
 }
 
 func byDirKeys(m map[string][]string) map[string]bool {
@@ -318,11 +336,22 @@ func (p *Provider) guardNotMounted(ctx context.Context, name string) error {
 	return nil
 }
 
-// copyFiles keeps every surviving file of a database in DestFolder; nothing is deleted.
+// copyFiles keeps every surviving file of a database in DestFolder (or the .edb at
+// DestEdbFilePath and the logs in DestLogFolderPath); nothing is deleted.
 func (p *Provider) copyFiles(ctx context.Context, op providers.Operation) (providers.Result, error) {
 	server, destServer, err := p.opServers(ctx, op)
 	if err != nil {
 		return providers.Result{}, err
+	}
+	if err := p.knownServers(ctx, server, destServer); err != nil {
+		return providers.Result{}, err
+	}
+	destEdb, destLogs := winJoin(op.DestFolder, winBase(op.EdbFilePath)), op.DestFolder
+	if op.DestEdbFilePath != "" {
+		destEdb, destLogs = op.DestEdbFilePath, op.DestLogFolderPath
+	}
+	if destLogs == "" {
+		return providers.Result{}, fmt.Errorf("copy_files of %s names no destination folder", op.Database)
 	}
 	var pairs []filePair
 	ok, err := p.fileExists(ctx, server, op.EdbFilePath)
@@ -330,26 +359,30 @@ func (p *Provider) copyFiles(ctx context.Context, op providers.Operation) (provi
 		return providers.Result{}, err
 	}
 	if ok {
-		pairs = append(pairs, filePair{op.EdbFilePath, winJoin(op.DestFolder, winBase(op.EdbFilePath))})
+		pairs = append(pairs, filePair{op.EdbFilePath, destEdb})
 	}
 	names, err := p.listFolder(ctx, server, op.LogFolderPath)
 	if err != nil {
 		return providers.Result{}, err
 	}
 	for _, n := range names {
-		pairs = append(pairs, filePair{winJoin(op.LogFolderPath, n), winJoin(op.DestFolder, n)})
+		pairs = append(pairs, filePair{winJoin(op.LogFolderPath, n), winJoin(destLogs, n)})
 	}
-	copied, err := p.copyVerified(ctx, server, destServer, pairs)
+	copied, wrote, err := p.copyVerified(ctx, server, destServer, pairs)
 	if err != nil {
 		return providers.Result{}, err
+	}
+	where := op.DestFolder
+	if op.DestEdbFilePath != "" {
+		where = op.DestEdbFilePath + " and " + op.DestLogFolderPath
 	}
 	switch {
 	case len(pairs) == 0:
 		return providers.Result{Detail: "no file of the database survives"}, nil
 	case copied == 0:
-		return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("%d files already kept in %s", len(pairs), op.DestFolder), Count: int64(len(pairs))}, nil
+		return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("%d files already kept in %s", len(pairs), where), Count: int64(len(pairs)), Wrote: wrote}, nil
 	}
-	return providers.Result{Detail: fmt.Sprintf("kept %d files in %s (Get-FileHash verified)", len(pairs), op.DestFolder), Count: int64(len(pairs))}, nil
+	return providers.Result{Detail: fmt.Sprintf("kept %d files in %s (Get-FileHash verified)", len(pairs), where), Count: int64(len(pairs)), Wrote: wrote}, nil
 }
 
 // moveFiles copies, verifies, then deletes the sources: at no moment is the only copy
@@ -360,6 +393,13 @@ func (p *Provider) moveFiles(ctx context.Context, op providers.Operation) (provi
 		return providers.Result{}, err
 	}
 	if err := p.guardNotMounted(ctx, op.Database); err != nil {
+		return providers.Result{}, err
+	}
+	if err := p.knownServers(ctx, server); err != nil {
+		return providers.Result{}, err
+	}
+	// A move deletes its sources: never another database's files (issue 19).
+	if err := p.guardSources(ctx, server, op.Database, op.EdbFilePath, op.LogFolderPath); err != nil {
 		return providers.Result{}, err
 	}
 	var pairs []filePair
@@ -391,17 +431,21 @@ func (p *Provider) moveFiles(ctx context.Context, op providers.Operation) (provi
 		}
 		return providers.Result{}, fmt.Errorf("nothing to move: %s is missing and %s holds no database file", op.EdbFilePath, op.DestEdbFilePath)
 	}
-	if _, err := p.copyVerified(ctx, server, server, pairs); err != nil {
+	_, wrote, err := p.copyVerified(ctx, server, server, pairs)
+	if err != nil {
 		return providers.Result{}, err
 	}
 	srcs := make([]string, len(pairs))
+	gone := make([]state.Written, len(pairs))
 	for i, pr := range pairs {
 		srcs[i] = pr.src
+		gone[i] = state.Written{Server: server, Path: pr.src, Kind: state.WrittenFile}
 	}
 	if err := p.removeFiles(ctx, server, srcs); err != nil {
 		return providers.Result{}, fmt.Errorf("removing the sources after a verified copy: %w", err)
 	}
-	return providers.Result{Detail: fmt.Sprintf("moved %d files to %s and %s (copied, Get-FileHash verified, sources removed)", len(pairs), op.DestEdbFilePath, op.DestLogFolderPath), Count: int64(len(pairs))}, nil
+	return providers.Result{Detail: fmt.Sprintf("moved %d files to %s and %s (copied, Get-FileHash verified, sources removed)", len(pairs), op.DestEdbFilePath, op.DestLogFolderPath),
+		Count: int64(len(pairs)), Wrote: wrote, Deleted: gone}, nil
 }
 
 var logName = regexp.MustCompile(`^(E[0-9A-Fa-f]{2})([0-9A-Fa-f]{8})?\.(log|chk)$`)
@@ -443,61 +487,15 @@ func (p *Provider) copyLogs(ctx context.Context, op providers.Operation) (provid
 		}
 		pairs = append(pairs, filePair{winJoin(op.SourceFolder, n), winJoin(dest, n)})
 	}
-	copied, err := p.copyVerified(ctx, srcServer, server, pairs)
+	if err := p.knownServers(ctx, srcServer, server); err != nil {
+		return providers.Result{}, err
+	}
+	copied, wrote, err := p.copyVerified(ctx, srcServer, server, pairs)
 	if err != nil {
 		return providers.Result{}, err
 	}
 	detail := fmt.Sprintf("copied %d log files of %s (%s)", copied, src.Name, src.LogFilePrefix)
-	return providers.Result{AlreadyDone: copied == 0 && len(pairs) > 0, Detail: detail, Count: int64(copied)}, nil
-}
-
-// deleteFiles removes a removed database's leftovers: its .edb and its log folder.
-func (p *Provider) deleteFiles(ctx context.Context, op providers.Operation) (providers.Result, error) {
-	server, err := p.opServer(ctx, op)
-	if err != nil {
-		return providers.Result{}, err
-	}
-	recs, err := p.query(ctx, "Get-MailboxDatabase", p.ex("Get-MailboxDatabase"), selectProps(nil, []string{"Name", "EdbFilePath", "LogFolderPath"}))
-	if err != nil {
-		return providers.Result{}, err
-	}
-	for _, r := range recs {
-		name, _ := r.str("Name", false)
-		edb, _ := r.str("EdbFilePath", false)
-		logs, _ := r.str("LogFolderPath", false)
-		if (strings.EqualFold(edb, op.EdbFilePath) || strings.EqualFold(logs, op.LogFolderPath)) && !strings.EqualFold(name, op.Database) {
-			return providers.Result{}, fmt.Errorf("cannot delete %s: database %s uses it", op.EdbFilePath, name)
-		}
-		if strings.EqualFold(name, op.Database) {
-			if err := p.guardNotMounted(ctx, name); err != nil {
-				return providers.Result{}, err
-			}
-		}
-	}
-	n := 0
-	ok, err := p.fileExists(ctx, server, op.EdbFilePath)
-	if err != nil {
-		return providers.Result{}, err
-	}
-	if ok {
-		if err := p.removeFiles(ctx, server, []string{op.EdbFilePath}); err != nil {
-			return providers.Result{}, err
-		}
-		n++
-	}
-	names, err := p.listFolder(ctx, server, op.LogFolderPath)
-	if err != nil {
-		return providers.Result{}, err
-	}
-	n += len(names)
-	if _, err := p.remote(ctx, server, "Remove-Item",
-		newCmd("Remove-Item").str("-LiteralPath", "folder", op.LogFolderPath).raw("-Recurse -Force -Confirm:$false -ErrorAction SilentlyContinue")); err != nil {
-		return providers.Result{}, err
-	}
-	if n == 0 {
-		return providers.Result{AlreadyDone: true, Detail: "no files left"}, nil
-	}
-	return providers.Result{Detail: fmt.Sprintf("deleted %d files", n), Count: int64(n)}, nil
+	return providers.Result{AlreadyDone: copied == 0 && len(pairs) > 0, Detail: detail, Count: int64(copied), Wrote: wrote}, nil
 }
 
 // replay is eseutil /r on a dismounted database's files until they are clean. The

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
 )
 
 // Apply carries out one operation of the vocabulary. Every operation first checks
@@ -136,10 +137,22 @@ func (s *session) applyCreate(op providers.Operation) (providers.Result, error) 
 		return providers.Result{}, fmt.Errorf("a database named %s already exists on %s with other settings (%s, %s, recovery %t)",
 			d.Name, d.Server, d.EdbFilePath, d.LogFolderPath, d.Recovery)
 	}
+	// The first mount creates the folders, the file and the log stream of a new
+	// database: they are dialtone's, since it created the database.
+	w := s.newWrites()
+	for _, f := range []string{winDir(op.EdbFilePath), op.LogFolderPath} {
+		if err := w.folders(op.Server, f); err != nil {
+			return providers.Result{}, err
+		}
+	}
+	if host, err := s.l.hostPath(op.Server, op.EdbFilePath); err == nil && !exists(host) {
+		w.file(op.Server, op.EdbFilePath)
+	}
 	db, err := s.createDatabase(op.Database, op.Server, op.EdbFilePath, op.LogFolderPath, op.Recovery)
 	if err != nil {
 		return providers.Result{}, err
 	}
+	w.add(db.Server, db.LogFolderPath, state.WrittenLogStream, db.LogFilePrefix)
 	if err := s.saveOrg(); err != nil {
 		return providers.Result{}, err
 	}
@@ -147,7 +160,7 @@ func (s *session) applyCreate(op providers.Operation) (providers.Result, error) 
 	if db.Recovery {
 		kind = "recovery database"
 	}
-	return providers.Result{Detail: fmt.Sprintf("created %s %s on %s (log prefix %s)", kind, db.Name, db.Server, db.LogFilePrefix)}, nil
+	return providers.Result{Detail: fmt.Sprintf("created %s %s on %s (log prefix %s)", kind, db.Name, db.Server, db.LogFilePrefix), Wrote: w.out}, nil
 }
 
 func (s *session) applyRehome(op providers.Operation) (providers.Result, error) {

@@ -221,10 +221,18 @@ func (s *session) restoreBackup(op providers.Operation) (providers.Result, error
 	if err := s.roomFor(server, pairs); err != nil {
 		return providers.Result{}, err
 	}
+	w := s.newWrites()
+	for _, f := range []string{winDir(edbWin), logWin} {
+		if err := w.folders(server, f); err != nil {
+			return providers.Result{}, err
+		}
+	}
+	w.file(server, edbWin)
 	for _, n := range names {
 		if _, err := copyInto(filepath.Join(dir, "Logs", n), filepath.Join(folder, n)); err != nil {
 			return providers.Result{}, err
 		}
+		w.file(server, winJoin(logWin, n))
 	}
 	// The .edb last: its presence marks a finished restore for a re-run.
 	tmp := path + ".restoring"
@@ -243,5 +251,5 @@ func (s *session) restoreBackup(op providers.Operation) (providers.Result, error
 	if err := syncDir(filepath.Dir(path)); err != nil {
 		return providers.Result{}, err
 	}
-	return providers.Result{Detail: fmt.Sprintf("restored %s from backup set %s (checkpoint generation %d, %d log files)", meta.EdbName, op.Backup, meta.Checkpoint, len(names)), Count: int64(len(names) + 1)}, nil
+	return providers.Result{Detail: fmt.Sprintf("restored %s from backup set %s (checkpoint generation %d, %d log files)", meta.EdbName, op.Backup, meta.Checkpoint, len(names)), Count: int64(len(names) + 1), Wrote: w.out}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
 )
 
 // opServer is the server an operation's paths live on: its own, or its database's.
@@ -80,8 +81,9 @@ func copyInto(src, dst string) (bool, error) {
 	return true, copyFile(src, dst)
 }
 
-// copyFiles keeps every surviving file of a database in DestFolder; nothing is deleted.
-// The files may go to another server (SourceServer holds them, DestServer receives them).
+// copyFiles keeps every surviving file of a database in DestFolder (or the .edb at
+// DestEdbFilePath and the logs in DestLogFolderPath); nothing is deleted. The files may
+// go to another server (SourceServer holds them, DestServer receives them).
 func (s *session) copyFiles(op providers.Operation) (providers.Result, error) {
 	server, destServer, err := s.opServers(op)
 	if err != nil {
@@ -95,29 +97,51 @@ func (s *session) copyFiles(op providers.Operation) (providers.Result, error) {
 	if err != nil {
 		return providers.Result{}, err
 	}
-	dest, err := s.l.hostPath(destServer, op.DestFolder)
-	if err != nil {
-		return providers.Result{}, err
+	destEdb, destLogs := winJoin(op.DestFolder, winBase(op.EdbFilePath)), op.DestFolder
+	if op.DestEdbFilePath != "" {
+		destEdb, destLogs = op.DestEdbFilePath, op.DestLogFolderPath
+	}
+	if destLogs == "" {
+		return providers.Result{}, fmt.Errorf("copy_files of %s names no destination folder", op.Database)
 	}
 	if err := s.closeEDBs(); err != nil {
 		return providers.Result{}, err
 	}
 	var pairs [][2]string
+	var dests []string // Windows paths on destServer, one per pair
+	add := func(src, dst string) error {
+		host, err := s.l.hostPath(destServer, dst)
+		if err != nil {
+			return err
+		}
+		pairs, dests = append(pairs, [2]string{src, host}), append(dests, dst)
+		return nil
+	}
 	if exists(edb) {
-		pairs = append(pairs, [2]string{edb, filepath.Join(dest, filepath.Base(edb))})
+		if err := add(edb, destEdb); err != nil {
+			return providers.Result{}, err
+		}
 	}
 	names, err := listFiles(logs)
 	if err != nil {
 		return providers.Result{}, err
 	}
 	for _, n := range names {
-		pairs = append(pairs, [2]string{filepath.Join(logs, n), filepath.Join(dest, n)})
+		if err := add(filepath.Join(logs, n), winJoin(destLogs, n)); err != nil {
+			return providers.Result{}, err
+		}
 	}
 	if err := s.roomFor(destServer, pairs); err != nil {
 		return providers.Result{}, err
 	}
+	w := s.newWrites()
+	for _, d := range dests {
+		if err := w.folders(destServer, winDir(d)); err != nil {
+			return providers.Result{}, err
+		}
+	}
 	var copied int64
-	for _, p := range pairs {
+	for i, p := range pairs {
 		did, err := copyInto(p[0], p[1])
 		if err != nil {
 			return providers.Result{}, err
@@ -125,14 +149,19 @@ func (s *session) copyFiles(op providers.Operation) (providers.Result, error) {
 		if did {
 			copied++
 		}
+		w.file(destServer, dests[i])
+	}
+	where := op.DestFolder
+	if op.DestEdbFilePath != "" {
+		where = op.DestEdbFilePath + " and " + op.DestLogFolderPath
 	}
 	switch {
 	case len(pairs) == 0:
 		return providers.Result{Detail: "no file of the database survives"}, nil
 	case copied == 0:
-		return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("%d files already kept in %s", len(pairs), op.DestFolder), Count: int64(len(pairs))}, nil
+		return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("%d files already kept in %s", len(pairs), where), Count: int64(len(pairs)), Wrote: w.out}, nil
 	}
-	return providers.Result{Detail: fmt.Sprintf("kept %d files in %s", len(pairs), op.DestFolder), Count: int64(len(pairs))}, nil
+	return providers.Result{Detail: fmt.Sprintf("kept %d files in %s", len(pairs), where), Count: int64(len(pairs)), Wrote: w.out}, nil
 }
 
 // movePlan lists the (source, destination) pairs of a move_files operation.
@@ -154,6 +183,12 @@ func (s *session) movePlan(op providers.Operation) (pairs [][2]string, destEdb s
 	srcEdb, srcLogs, dstEdb, dstLogs := p[0], p[1], p[2], p[3]
 	if db := s.org.database(op.Database); db != nil && db.Mounted {
 		return nil, "", fmt.Errorf("cannot move the files of %s: it is mounted", db.Name)
+	}
+	// A move deletes its sources: never another database's files (issue 19).
+	for _, src := range []string{op.EdbFilePath, op.LogFolderPath} {
+		if err := providers.GuardPath(server, src, op.Database, s.fileSets()); err != nil {
+			return nil, "", err
+		}
 	}
 	if err := s.guardFiles(server, srcEdb, srcLogs); err != nil {
 		return nil, "", err
@@ -207,7 +242,8 @@ func moveCopy(pairs [][2]string) (int, error) {
 }
 
 // moveFiles copies, verifies, then deletes the sources: at no moment is the only copy
-// of a database in flight.
+// of a database in flight. The destinations are recorded as written by dialtone, the
+// sources forgotten.
 func (s *session) moveFiles(op providers.Operation) (providers.Result, error) {
 	pairs, dstEdb, err := s.movePlan(op)
 	if err != nil {
@@ -218,6 +254,27 @@ func (s *session) moveFiles(op providers.Operation) (providers.Result, error) {
 			return providers.Result{AlreadyDone: true, Detail: "files already at " + op.DestEdbFilePath}, nil
 		}
 		return providers.Result{}, fmt.Errorf("nothing to move: %s is missing and %s holds no database file", op.EdbFilePath, op.DestEdbFilePath)
+	}
+	server, destServer, err := s.opServers(op)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	srcEdb, err := s.l.hostPath(server, op.EdbFilePath)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	w := s.newWrites()
+	var gone []state.Written
+	for _, p := range pairs {
+		src, dst := op.EdbFilePath, op.DestEdbFilePath
+		if p[0] != srcEdb {
+			src, dst = winJoin(op.LogFolderPath, filepath.Base(p[0])), winJoin(op.DestLogFolderPath, filepath.Base(p[1]))
+		}
+		if err := w.folders(destServer, winDir(dst)); err != nil {
+			return providers.Result{}, err
+		}
+		w.file(destServer, dst)
+		gone = append(gone, state.Written{Server: server, Path: src, Kind: state.WrittenFile})
 	}
 	if _, err := moveCopy(pairs); err != nil {
 		return providers.Result{}, err
@@ -234,58 +291,8 @@ func (s *session) moveFiles(op providers.Operation) (providers.Result, error) {
 			return providers.Result{}, err
 		}
 	}
-	return providers.Result{Detail: fmt.Sprintf("moved %d files to %s and %s", len(pairs), op.DestEdbFilePath, op.DestLogFolderPath), Count: int64(len(pairs))}, nil
-}
-
-// deleteFiles removes a removed database's leftovers: its .edb and its log folder.
-func (s *session) deleteFiles(op providers.Operation) (providers.Result, error) {
-	server, err := s.opServer(op)
-	if err != nil {
-		return providers.Result{}, err
-	}
-	if err := s.serverUp(server); err != nil {
-		return providers.Result{}, err
-	}
-	edb, err := s.l.hostPath(server, op.EdbFilePath)
-	if err != nil {
-		return providers.Result{}, err
-	}
-	logs, err := s.l.hostPath(server, op.LogFolderPath)
-	if err != nil {
-		return providers.Result{}, err
-	}
-	for _, d := range s.org.Databases {
-		e, _ := s.edbPath(d)
-		lf, _ := s.logFolder(d)
-		if e != edb && lf != logs {
-			continue
-		}
-		if d.Mounted || !strings.EqualFold(d.Name, op.Database) {
-			return providers.Result{}, fmt.Errorf("cannot delete %s: database %s still uses it", op.EdbFilePath, d.Name)
-		}
-	}
-	if err := s.closeEDBs(); err != nil {
-		return providers.Result{}, err
-	}
-	n := 0
-	if exists(edb) {
-		if err := os.Remove(edb); err != nil {
-			return providers.Result{}, err
-		}
-		n++
-	}
-	names, err := listFiles(logs)
-	if err != nil {
-		return providers.Result{}, err
-	}
-	n += len(names)
-	if err := os.RemoveAll(logs); err != nil {
-		return providers.Result{}, err
-	}
-	if n == 0 {
-		return providers.Result{AlreadyDone: true, Detail: "no files left"}, nil
-	}
-	return providers.Result{Detail: fmt.Sprintf("deleted %d files", n), Count: int64(n)}, nil
+	return providers.Result{Detail: fmt.Sprintf("moved %d files to %s and %s", len(pairs), op.DestEdbFilePath, op.DestLogFolderPath),
+		Count: int64(len(pairs)), Wrote: w.out, Deleted: gone}, nil
 }
 
 // copyLogs copies the logs of Source's stream found in SourceFolder into the log folder
@@ -377,6 +384,12 @@ func (s *session) copyLogs(op providers.Operation) (providers.Result, error) {
 	if err := s.roomFor(server, pairs); err != nil {
 		return providers.Result{}, err
 	}
+	w := s.newWrites()
+	if len(pairs) > 0 {
+		if err := w.folders(server, logPath); err != nil {
+			return providers.Result{}, err
+		}
+	}
 	for _, p := range pairs {
 		did, err := copyInto(p[0], p[1])
 		if err != nil {
@@ -385,6 +398,7 @@ func (s *session) copyLogs(op providers.Operation) (providers.Result, error) {
 		if did {
 			copied++
 		}
+		w.file(server, winJoin(logPath, filepath.Base(p[1])))
 	}
 	detail := fmt.Sprintf("copied %d log files of %s (%s)", copied, src.Name, src.LogFilePrefix)
 	if skipped > 0 {
@@ -393,5 +407,5 @@ func (s *session) copyLogs(op providers.Operation) (providers.Result, error) {
 	if len(damaged) > 0 {
 		detail += fmt.Sprintf("; WARNING: %d damaged or unreadable (%s), replay will stop there: %v", len(damaged), strings.Join(damaged, ", "), firstDamage)
 	}
-	return providers.Result{AlreadyDone: copied == 0 && len(gens) > 0, Detail: detail, Count: int64(copied)}, nil
+	return providers.Result{AlreadyDone: copied == 0 && len(gens) > 0, Detail: detail, Count: int64(copied), Wrote: w.out}, nil
 }

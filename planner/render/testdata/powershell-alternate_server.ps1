@@ -279,7 +279,7 @@ Write-Host 'done: recovery.db01-outage.repoint_profiles_to_restored_server'
 # ======================================================================================
 # Step 21 of 33: recovery.db01-outage.copy_dial_tone_files
 # Phase: merge   Risk: read_only   Stage: merged   (exchange-recovery.md step 9)
-# Copy DTDB01's files (the dial tone mail) to E:\Recovery\RDB01 on EX01; the originals stay
+# Copy DTDB01's files (the dial tone mail) to E:\Recovery\RDB01\DTDB01.edb and E:\Recovery\RDB01 on EX01; the originals stay
 # Precondition: disk room on EX01 for the copy of DTDB01's files (size or free disk unknown: checked at apply)
 # ======================================================================================
 robocopy 'F:\DialTone\DTDB01' '\\EX01\E$\Recovery\RDB01' 'DTDB01.edb' /COPY:DAT /R:1 /W:1
@@ -387,11 +387,13 @@ Write-Host 'done: recovery.db01-outage.remove_recovery_database'
 # ======================================================================================
 # Step 31 of 33: recovery.db01-outage.delete_recovery_database_files
 # Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 11)
-# Delete RDB01's leftover files on EX01
+# Delete what dialtone wrote of RDB01's files on EX01 (E:\Recovery\RDB01\DTDB01.edb and its logs in E:\Recovery\RDB01); anything else stays
 # ======================================================================================
 if ((Test-Path -LiteralPath 'E:\Recovery\RDB01\DTDB01.edb') -or (Test-Path -LiteralPath 'E:\Recovery\RDB01')) {
+    # Delete only what dialtone recorded writing (the state's "written" records); a folder only once it is empty.
     Remove-Item -LiteralPath 'E:\Recovery\RDB01\DTDB01.edb' -Confirm:$false
-    Remove-Item -LiteralPath 'E:\Recovery\RDB01' -Recurse -Confirm:$false
+    Get-ChildItem -LiteralPath 'E:\Recovery\RDB01' -File | Where-Object { $_.Name -match '^E[0-9A-F]{2}([0-9A-F]{8}|Res[0-9]+|Tmp)?\.(log|chk|jrs)$' } | Remove-Item -Confirm:$false
+    [System.IO.Directory]::Delete('E:\Recovery\RDB01')
 } else {
     Write-Host 'skip: the files are deleted already'
 }
@@ -413,11 +415,13 @@ Write-Host 'done: recovery.db01-outage.remove_dial_tone_database'
 # ======================================================================================
 # Step 33 of 33: recovery.db01-outage.delete_dial_tone_files
 # Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 11)
-# Delete DTDB01's leftover files on EX02
+# Delete what dialtone wrote of DTDB01's files on EX02 (F:\DialTone\DTDB01\DTDB01.edb and its logs in F:\DialTone\DTDB01\Logs); anything else stays
 # ======================================================================================
 if ((Test-Path -LiteralPath 'F:\DialTone\DTDB01\DTDB01.edb') -or (Test-Path -LiteralPath 'F:\DialTone\DTDB01\Logs')) {
+    # Delete only what dialtone recorded writing (the state's "written" records); a folder only once it is empty.
     Remove-Item -LiteralPath 'F:\DialTone\DTDB01\DTDB01.edb' -Confirm:$false
-    Remove-Item -LiteralPath 'F:\DialTone\DTDB01\Logs' -Recurse -Confirm:$false
+    Get-ChildItem -LiteralPath 'F:\DialTone\DTDB01\Logs' -File | Where-Object { $_.Name -match '^E[0-9A-F]{2}([0-9A-F]{8}|Res[0-9]+|Tmp)?\.(log|chk|jrs)$' } | Remove-Item -Confirm:$false
+    [System.IO.Directory]::Delete('F:\DialTone\DTDB01\Logs')
 } else {
     Write-Host 'skip: the files are deleted already'
 }

@@ -373,11 +373,13 @@ Write-Host 'done: recovery.db01-outage.remove_recovery_database'
 # ======================================================================================
 # Step 28 of 29: recovery.db01-outage.delete_recovery_database_files
 # Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 14)
-# Delete RDB01's leftover files on EX02
+# Delete what dialtone wrote of RDB01's files on EX02 (G:\Recovery\RDB01\DB01.edb and its logs in G:\Recovery\RDB01\Logs); anything else stays
 # ======================================================================================
 if ((Test-Path -LiteralPath 'G:\Recovery\RDB01\DB01.edb') -or (Test-Path -LiteralPath 'G:\Recovery\RDB01\Logs')) {
+    # Delete only what dialtone recorded writing (the state's "written" records); a folder only once it is empty.
     Remove-Item -LiteralPath 'G:\Recovery\RDB01\DB01.edb' -Confirm:$false
-    Remove-Item -LiteralPath 'G:\Recovery\RDB01\Logs' -Recurse -Confirm:$false
+    Get-ChildItem -LiteralPath 'G:\Recovery\RDB01\Logs' -File | Where-Object { $_.Name -match '^E[0-9A-F]{2}([0-9A-F]{8}|Res[0-9]+|Tmp)?\.(log|chk|jrs)$' } | Remove-Item -Confirm:$false
+    [System.IO.Directory]::Delete('G:\Recovery\RDB01\Logs')
 } else {
     Write-Host 'skip: the files are deleted already'
 }

@@ -251,9 +251,14 @@ func (sh *shell) removeItem(a *args, ctx *execCtx) ([]any, error) {
 		}
 		if st.IsDir() {
 			if !a.has("Recurse") {
-				return nil, fmt.Errorf("Remove-Item %s: a folder needs -Recurse", p)
+				// As PowerShell: without -Recurse only an empty folder goes.
+				if ents, _ := os.ReadDir(hp); len(ents) > 0 {
+					return nil, fmt.Errorf("The item at %s has children and the Recurse parameter was not specified.", p)
+				}
+				err = os.Remove(hp)
+			} else {
+				err = os.RemoveAll(hp)
 			}
-			err = os.RemoveAll(hp)
 		} else {
 			err = os.Remove(hp)
 		}
@@ -290,15 +295,16 @@ func (sh *shell) testPath(a *args, ctx *execCtx) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if t, _ := a.str("PathType"); t != "Leaf" {
-		return nil, fmt.Errorf("Test-Path: only -PathType Leaf is in the subset")
+	t, _ := a.str("PathType")
+	if t != "Leaf" && t != "Container" {
+		return nil, fmt.Errorf("Test-Path: only -PathType Leaf and Container are in the subset")
 	}
 	hp, err := sh.hostPath(ctx.server, p)
 	if err != nil {
 		return nil, err
 	}
 	st, err := os.Stat(hp)
-	return []any{err == nil && !st.IsDir()}, nil
+	return []any{err == nil && st.IsDir() == (t == "Container")}, nil
 }
 
 // eseutil: /mh <file> and /r <prefix> /l <logs> /d <folder> [/a].
