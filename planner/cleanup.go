@@ -21,8 +21,8 @@ func (rc *recCtx) deleteFiles(key string, stage, number int, db dbSpec, caps pro
 	)
 	manual(s, caps.DeleteFiles, "On "+db.Server+", delete what dialtone recorded writing for "+db.Name+": "+db.Edb+
 		" and its log files in "+db.Logs+"; then remove the folders dialtone created, each only if it is empty. Keep everything else.")
-	if rc.stageWanted(stage) {
-		rc.notes = append(rc.notes, rc.keptNote(db))
+	if n := rc.keptNote(db); n != "" && rc.stageWanted(stage) {
+		rc.notes = append(rc.notes, n)
 	}
 	return s
 }
@@ -39,7 +39,7 @@ func cmdDeleteWritten(edb, logs string) []string {
 }
 
 // keptNote tells the reviewer what a clean-up of db deletes and what it keeps, from the
-// state's record of what dialtone wrote so far.
+// state's record of what dialtone wrote so far ("" before anything is recorded).
 func (rc *recCtx) keptNote(db dbSpec) string {
 	note := "clean-up of " + db.Name + " on " + db.Server + " deletes only "
 	edb, err1 := winpath.Canon(db.Edb)
@@ -63,7 +63,7 @@ func (rc *recCtx) keptNote(db dbSpec) string {
 		}
 	}
 	if files == 0 && len(created) == 0 {
-		return note + "the files dialtone records writing as its steps run and the folders it creates, each once empty; anything else stays"
+		return "" // nothing written yet: the step's summary says the rule
 	}
 	note += "the " + plural(files, "file record", "file records") + " dialtone has made so far (and those still to come) and the folders it created, each once empty"
 	var kept []string
