@@ -14,8 +14,9 @@ import (
 // (in the plan, manual, not done, its dependencies done), journals the record and
 // writes the state. A later apply goes on past the step and never asks again.
 func cmdConfirm(c *cli, args []string) int {
-	fs := newFlagSet(c, "confirm", "confirm STEP_ID [-who=NAME] [-var 'NAME=VALUE'] [-var-file=FILE]")
+	fs := newFlagSet(c, "confirm", "confirm STEP_ID [-who=NAME] [-force] [-var 'NAME=VALUE'] [-var-file=FILE]")
 	who := fs.String("who", "", "who carried out the step (default USER@HOST)")
+	force := fs.Bool("force", false, "record the step although the organization, read again, shows it not done")
 	vars := addVarFlags(fs)
 	id, rest := splitPositional(args)
 	if code, ok := parseFlags(fs, rest); !ok {
@@ -49,6 +50,12 @@ func cmdConfirm(c *cli, args []string) int {
 	}
 	now := time.Now().UTC()
 	if stepOf(p, id) == nil {
+		// The step's own instructions say "run dialtone refresh" once it is done: the
+		// state then already shows it (a rebuilt server up), so the plan lost it.
+		if seen, ok := planner.FoundDone(cfg, st, id); ok {
+			fmt.Fprintf(c.stdout, "Step %s is no longer needed: the organization, read again, shows it done (%s). Nothing to confirm; run \"dialtone apply\" to go on.\n", id, seen)
+			return exitOK
+		}
 		// Done outside dialtone and already visible (a rebuilt server is up again): the
 		// refreshed plan no longer needs the step, so there is nothing to confirm.
 		if st0, err := b.Read(); err == nil {
@@ -58,6 +65,18 @@ func cmdConfirm(c *cli, args []string) int {
 					return exitOK
 				}
 			}
+		}
+	}
+	// Check what can be seen of the step's effect before recording it: a confirmation
+	// is a claim about the organization, and the organization was just read.
+	if step := stepOf(p, id); step != nil && step.Manual {
+		if seen, ok := planner.ConfirmSeen(step, st); !ok {
+			if !*force {
+				return c.errorf("confirm %s: the organization, read just now, does not show the step done: %s. Finish the step (%s) and run \"dialtone confirm %s\" again; "+
+					"if it is done and dialtone cannot see it, \"dialtone confirm -force %s\" records it anyway. Nothing was changed.", id, seen, step.Summary, id, id)
+			}
+			fmt.Fprintf(c.stderr, "%s recording %s with -force although %s.\n", c.paint(yellow, "Warning:"), id, seen)
+			c.log.Warn("manual step confirmed with -force against what the organization shows", "step", id, "seen", seen)
 		}
 	}
 	stage, err := confirmStep(b, st, p, id, *who, now)

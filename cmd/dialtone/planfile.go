@@ -25,7 +25,10 @@ func savedPlan(c *cli, file string, cfg *config.Config, st *state.State, caps pr
 		c.errorf("reading the plan file %s: %v. %s", file, err, again)
 		return nil, false
 	}
-	if reasons := planner.StaleReasonsConfig(saved, cfg, st); len(reasons) > 0 {
+	// Manual steps of the plan carried out since (confirmed, or found done: a rebuilt
+	// server is up) explain what they moved; the rest must be the plan as reviewed.
+	done, reasons := planner.ManualProgress(saved, cfg, st)
+	if len(reasons) > 0 {
 		c.errorf("the plan file %s is stale: the state or configuration moved since it was made.", file)
 		for _, r := range reasons {
 			fmt.Fprintf(c.stderr, "  - %s\n", r)
@@ -43,6 +46,18 @@ func savedPlan(c *cli, file string, cfg *config.Config, st *state.State, caps pr
 		writeDiags(c, cfg, diags)
 		c.errorf("the plan file %s cannot be checked: the configuration and state no longer give a plan (errors above). Nothing was changed.", file)
 		return nil, false
+	}
+	if len(done) > 0 {
+		if m := planner.CompareRemaining(planner.WithoutSteps(saved, done), fresh.Steps); m != nil {
+			c.errorf("the plan file %s is not the plan that this configuration and state give, once its manual steps done since are left out: %v.", file, m)
+			fmt.Fprintf(c.stderr, "%s Nothing was changed.\n", again)
+			return nil, false
+		}
+		for _, d := range done {
+			fmt.Fprintf(c.stderr, "%s manual step %s of the plan file %s was carried out since it was made (%s); the rest of the file is the plan as reviewed.\n",
+				c.paint(yellow, "Note:"), d.Step.ID, file, d.How)
+		}
+		return fresh, true
 	}
 	if m := planner.CompareRederived(saved, fresh); m != nil {
 		c.log.Warn("plan file refused: it differs from the plan computed again", "file", file, "step", m.Step)
