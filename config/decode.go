@@ -54,7 +54,36 @@ func literal(attr *hcl.Attribute, ty cty.Type, what string) (cty.Value, hcl.Diag
 		return cty.NilVal, hcl.Diagnostics{errorAt(attr.Expr.Range(), "Unsuitable value type",
 			"The argument %q needs %s: %s.", attr.Name, what, err)}
 	}
+	if d := checkInvisibleValue(cv, attr); d != nil {
+		return cty.NilVal, d
+	}
 	return cv, nil
+}
+
+// checkInvisibleValue refuses a string (or a string in a list, set, tuple, map or
+// object) holding an invisible or direction-changing character (checkInvisible).
+func checkInvisibleValue(v cty.Value, attr *hcl.Attribute) hcl.Diagnostics {
+	if v.IsNull() || !v.IsKnown() {
+		return nil
+	}
+	t := v.Type()
+	switch {
+	case t == cty.String:
+		return checkInvisible(v.AsString(), attr.Expr.Range(), fmt.Sprintf("The value of %s", attr.Name))
+	case t.IsListType() || t.IsSetType() || t.IsTupleType() || t.IsMapType() || t.IsObjectType():
+		for it := v.ElementIterator(); it.Next(); {
+			k, e := it.Element()
+			if k.Type() == cty.String {
+				if d := checkInvisible(k.AsString(), attr.Expr.Range(), fmt.Sprintf("A key of %s", attr.Name)); d != nil {
+					return d
+				}
+			}
+			if d := checkInvisibleValue(e, attr); d != nil {
+				return d
+			}
+		}
+	}
+	return nil
 }
 
 // decodeString sets *dst from a string attribute; a nil attr leaves *dst alone.

@@ -189,6 +189,10 @@ func (l *loader) decodeRoot(root *hcl.BodyContent) hcl.Diagnostics {
 	for _, block := range root.Blocks {
 		b := *block
 		b.Body = bindBody(block.Body, l.ctx)
+		if d := checkLabels(block); d != nil {
+			diags = append(diags, d...)
+			continue
+		}
 		switch block.Type {
 		case "dialtone":
 			diags = append(diags, l.decodeDialtone(&b)...)
@@ -212,4 +216,19 @@ func duplicate(kind, name string, second, first hcl.Range) *hcl.Diagnostic {
 	return errorAt(second, "Duplicate "+kind+" name",
 		"A %s named %q was already declared at %s. Names of %s blocks must be unique across all files; rename or remove one of them.",
 		kind, name, first, kind)
+}
+
+// checkLabels refuses block labels holding an invisible or direction-changing
+// character (checkInvisible): the names of servers, databases, recoveries.
+func checkLabels(block *hcl.Block) hcl.Diagnostics {
+	for i, label := range block.Labels {
+		rng := block.DefRange
+		if i < len(block.LabelRanges) {
+			rng = block.LabelRanges[i]
+		}
+		if d := checkInvisible(label, rng, fmt.Sprintf("The name of this %s block", block.Type)); d != nil {
+			return d
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -162,6 +163,10 @@ func (l *loader) decodeForEach(block *hcl.Block, decode func(*hcl.Block) hcl.Dia
 				continue
 			}
 			name = v.AsString()
+		}
+		if d := checkInvisible(name, nameRange, fmt.Sprintf("The name of for_each instance %q of this %s block", key, block.Type)); d != nil {
+			diags = append(diags, d...)
+			continue
 		}
 		fold := name
 		if block.Type == KindDatabase {

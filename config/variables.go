@@ -104,6 +104,9 @@ func (l *loader) decodeVariable(block *hcl.Block) hcl.Diagnostics {
 	diags = append(diags, decodeBool(body.Attributes["sensitive"], &v.Sensitive)...)
 	if attr := body.Attributes["default"]; attr != nil {
 		val, d := rawValue(attr.Expr, v)
+		if v.Sensitive {
+			d = withoutSource(d)
+		}
 		diags = append(diags, d...)
 		if val != cty.NilVal && !val.IsNull() {
 			v.Default, v.Value, v.Source = val, val, sourceDefault
@@ -289,13 +292,22 @@ func (l *loader) resolveVariables(dir string, parser *hclparse.Parser, opts Load
 			diags = append(diags, nd)
 			return
 		}
+		// A file that sets a sensitive variable shows no source line in its syntax
+		// errors: the line may be the secret.
+		hide := func(d hcl.Diagnostics) hcl.Diagnostics { return d }
+		for _, v := range vars {
+			if v.Sensitive {
+				hide = withoutSource
+				break
+			}
+		}
 		f, d := parser.ParseHCL(src, name)
-		diags = append(diags, d...)
+		diags = append(diags, hide(d)...)
 		if f == nil || f.Body == nil {
 			return
 		}
 		attrs, d := f.Body.JustAttributes()
-		diags = append(diags, d...)
+		diags = append(diags, hide(d)...)
 		for _, attr := range inRangeOrder(attrs) {
 			v := vars[attr.Name]
 			if v == nil {
@@ -305,6 +317,9 @@ func (l *loader) resolveVariables(dir string, parser *hclparse.Parser, opts Load
 				continue
 			}
 			val, d := rawValue(attr.Expr, v)
+			if v.Sensitive {
+				d = withoutSource(d)
+			}
 			diags = append(diags, d...)
 			if val != cty.NilVal {
 				v.Value, v.Source = val, name
@@ -465,4 +480,25 @@ func (c *Config) Redact(s string) string {
 		s = strings.ReplaceAll(s, v, SensitiveText)
 	}
 	return s
+}
+
+// withoutSource returns diags without their source: a diagnostic about the value of a
+// sensitive variable (a default, a .dtvars line) must not print the line, which holds
+// the value, even when it is malformed (a string where a number is wanted). The
+// location stays, in words.
+func withoutSource(diags hcl.Diagnostics) hcl.Diagnostics {
+	out := make(hcl.Diagnostics, 0, len(diags))
+	for _, d := range diags {
+		if d == nil {
+			continue
+		}
+		cp := *d
+		if cp.Subject != nil {
+			cp.Detail = strings.TrimSpace(cp.Detail + fmt.Sprintf(" (At %s:%d,%d; the line is not shown: it may hold the value of a sensitive variable.)",
+				cp.Subject.Filename, cp.Subject.Start.Line, cp.Subject.Start.Column))
+		}
+		cp.Subject, cp.Context, cp.Expression, cp.EvalContext = nil, nil, nil, nil
+		out = append(out, &cp)
+	}
+	return out
 }
