@@ -9,9 +9,11 @@ import (
 )
 
 // A timeline is a Mermaid gantt chart: bars only, no edges, so it stays small at any
-// scale. Positions are whole units (steps, seconds, minutes) drawn as Unix seconds
-// (dateFormat X) with an axis that prints them as numbers (%s): no dates, no time
-// zone, and the title says what one unit is.
+// scale. Positions are whole units (steps, seconds, minutes) drawn as Unix
+// milliseconds (dateFormat x) with an axis that prints them as numbers (%Q): no dates,
+// no time zone, and the title says what one unit is. Milliseconds, not seconds
+// (dateFormat X): Mermaid 11 reads a bar's start as milliseconds whatever the format,
+// so with X every bar would start at 0.
 
 // GanttBar is one bar of a timeline, from Start to End (End > Start) in the chart's unit.
 type GanttBar struct {
@@ -27,7 +29,7 @@ func GanttChart(title string, bars []GanttBar) string {
 	var b strings.Builder
 	b.WriteString("gantt\n")
 	b.WriteString("  title " + ganttText(title) + "\n")
-	b.WriteString("  dateFormat X\n  axisFormat %s\n  todayMarker off\n")
+	b.WriteString("  dateFormat x\n  axisFormat %Q\n  todayMarker off\n")
 	section := "\x00"
 	for _, bar := range bars {
 		if bar.Section != section {

@@ -100,13 +100,14 @@ func riskCounts(counts map[planner.Risk]int) string {
 }
 
 // users is the first screen's table: one row per recovery. full names what each manual
-// step needs; otherwise manual steps are only numbered.
+// step needs; otherwise manual steps are only numbered. Four columns, so that it fits a
+// comment's width: the data-loss and manual steps share the last.
 func (m *mdWriter) users(p *planner.Plan, full bool) {
 	m.line("")
 	m.line("### What happens to users")
 	m.line("")
-	m.line("| recovery | mailboxes | without service | data-loss risk | manual steps |")
-	m.line("| --- | ---: | --- | --- | --- |")
+	m.line("| recovery | mailboxes | without service | data-loss risk, manual steps |")
+	m.line("| --- | ---: | --- | --- |")
 	for _, r := range p.Recoveries {
 		var down []string
 		for i, o := range p.Outages {
@@ -117,28 +118,31 @@ func (m *mdWriter) users(p *planner.Plan, full bool) {
 		if len(down) == 0 {
 			down = append(down, "none in this plan")
 		}
-		var loss, manual []string
+		var loss, manual, needs []string
 		for _, s := range m.byRecovery[r.Name] {
 			if s.Risk == planner.RiskDataLoss {
 				loss = append(loss, m.stepRef(s.ID))
 			}
 			if s.Manual {
-				if full {
-					manual = append(manual, m.stepRef(s.ID)+": "+mdCell(m.need(s)))
-				} else {
-					manual = append(manual, fmt.Sprintf("%d", m.numbers[s]))
-				}
+				manual = append(manual, fmt.Sprintf("%d", m.numbers[s]))
+				needs = append(needs, "manual: "+m.stepRef(s.ID)+": "+mdCell(m.need(s)))
 			}
 		}
-		manualCell := "none"
+		var risk []string
+		if len(loss) > 0 {
+			risk = append(risk, "⚠ data loss: "+capJoin(loss, 3, ""))
+		}
 		switch {
 		case len(manual) > 0 && full:
-			manualCell = strings.Join(manual, "<br>")
+			risk = append(risk, needs...)
 		case len(manual) > 0:
-			manualCell = pluralWord(len(manual), "step ", "steps ") + strings.Join(manual, ", ")
+			risk = append(risk, "manual: "+pluralWord(len(manual), "step ", "steps ")+strings.Join(manual, ", "))
 		}
-		m.line(fmt.Sprintf("| %s | %d | %s | %s | %s |", mdCode("recovery."+r.Name, true), r.Mailboxes,
-			strings.Join(down, "<br>"), capJoin(loss, 3, "none"), manualCell))
+		if len(risk) == 0 {
+			risk = append(risk, "none")
+		}
+		m.line(fmt.Sprintf("| %s | %d | %s | %s |", mdCode("recovery."+r.Name, true), r.Mailboxes,
+			strings.Join(down, "<br>"), strings.Join(risk, "<br>")))
 	}
 }
 

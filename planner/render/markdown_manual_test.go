@@ -33,12 +33,12 @@ func TestMarkdownManualSteps(t *testing.T) {
 	p := plan(t, cfg, st)
 	out := markdown(t, p)
 
-	rebuild := regexp.MustCompile("step (\\d+) `recover_server`: Rebuild EX01 under its own name")
+	rebuild := regexp.MustCompile("manual: step (\\d+) `recover_server`: Rebuild EX01 under its own name")
 	m := rebuild.FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("the first rebuild of EX01 is not named with what it needs:\n%s", out)
 	}
-	if again := fmt.Sprintf("`recover_server`: the rebuild of EX01 of step %s (confirm it here too)", m[1]); !strings.Contains(out, again) {
+	if again := regexp.MustCompile(fmt.Sprintf("manual: step \\d+ `recover_server`: the rebuild of EX01 of step %s \\(confirm it here too\\)", m[1])); !again.MatchString(out) {
 		t.Errorf("the second rebuild does not refer to step %s", m[1])
 	}
 	if n := strings.Count(out, "by hand: Rebuild EX01"); n != 1 {

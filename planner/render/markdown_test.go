@@ -47,7 +47,7 @@ func TestMarkdownEssentials(t *testing.T) {
 	out := markdown(t, examplePlans(t)["complete"])
 	for _, want := range []string{
 		"**38 steps** for 1 recovery: **20 mailboxes** affected, **1 outage window**; steps by risk: 7 read-only, 27 reversible, 1 takes service away, 3 data-loss risk; **0 manual steps**.\n",
-		"| `recovery.db01-outage` | 20 | swap: step 8 `dismount_dial_tone_database` to step 12 `mount_swapped_database` | step 9 `move_dial_tone_files_to_recovery_database`, step 11 `move_recovered_files_into_dial_tone_database`, step 38 `delete_recovery_database_files` | none |\n",
+		"| `recovery.db01-outage` | 20 | swap: step 8 `dismount_dial_tone_database` to step 12 `mount_swapped_database` | ⚠ data loss: step 9 `move_dial_tone_files_to_recovery_database`, step 11 `move_recovered_files_into_dial_tone_database`, step 38 `delete_recovery_database_files` |\n",
 		"```mermaid\ngantt\n", "  without service (swap) :crit, 7, 12\n  Restore data :0, 6\n",
 		"| `recovery.db01-outage` | 0 | same_server | DB01 | EX01 | 20 | `dial_tone` → `complete` |\n",
 		"| Swap | 1 | 7 | 20 | **20 mailboxes** |\n",
