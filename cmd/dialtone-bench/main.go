@@ -89,6 +89,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	bin := fs.String("bin", "", "the dialtone binary (default: build ./cmd/dialtone of this module)")
 	work := fs.String("work", "", "folder for the organizations (default: a temporary folder, removed)")
 	noHalf := fs.Bool("no-half", false, "skip the half-size run (no doubling ratios)")
+	dialTone := fs.Bool("dialtone", true, "measure the site failure's time to dial tone (latency = \"exchange\") and the exchange double's objects for its plan")
+	timeScale := fs.Float64("time-scale", 0.05, "the lab's time_scale for the time to dial tone (modelled times are reported)")
+	dtPar := fs.Int("dialtone-parallelism", 50, "apply -parallelism for the time to dial tone (50: every failed database of the full site failure at once)")
+	only := fs.Bool("dialtone-only", false, "measure only the time to dial tone and the objects (no table)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -116,6 +120,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		*bin = b
 	}
 	r := &runner{bin: *bin, log: stderr}
+	var dtErr error
+	var dtFig *dialToneFigures
+	var objFig *objectFigures
+	if *dialTone {
+		shell, err := buildShell(dir)
+		if err != nil {
+			fmt.Fprintln(stderr, "dialtone-bench: building the PowerShell double:", err)
+			return 1
+		}
+		dtFig, objFig, dtErr = r.dialToneSuite(filepath.Join(dir, "dialtone"), sc, *timeScale, *dtPar, shell)
+		if dtErr != nil {
+			fmt.Fprintln(stderr, "dialtone-bench:", dtErr)
+			return 1
+		}
+		if *only {
+			printDialTone(stdout, dtFig, objFig)
+			return 0
+		}
+	}
 	var halfRes []result
 	if !*noHalf {
 		var err error
@@ -136,6 +159,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	printTable(stdout, append(halfRes, fullRes...))
+	if dtFig != nil {
+		printDialTone(stdout, dtFig, objFig)
+	}
 	return 0
 }
 
@@ -150,6 +176,7 @@ func buildDialtone(dir string) (string, error) {
 type runner struct {
 	bin string
 	log io.Writer
+	env []string // added to the environment of dialtone
 }
 
 // dialtone runs the binary in dir; a non-zero exit is an error unless ok allows it.
@@ -158,6 +185,7 @@ func (r *runner) dialtone(dir string, ok func(code int) bool, args ...string) (t
 	defer cancel()
 	cmd := exec.CommandContext(ctx, r.bin, args...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), r.env...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()

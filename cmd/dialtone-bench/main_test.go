@@ -23,7 +23,14 @@ func TestSmall(t *testing.T) {
 	if code := run([]string{"-scale=small", "-bin=" + bin, "-work=" + filepath.Join(dir, "work")}, &out, &errs); code != 0 {
 		t.Fatalf("exit %d\n%s", code, errs.String())
 	}
-	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	table, dialTone, _ := strings.Cut(strings.TrimSpace(out.String()), "\n\n")
+	for _, want := range []string{"Time to dial tone, site failure of 2 databases", "last user's dial tone", "one step at a time",
+		"Plan through the exchange double:", "plan -refresh=full:"} {
+		if !strings.Contains(dialTone, want) {
+			t.Errorf("the time to dial tone lacks %q:\n%s", want, dialTone)
+		}
+	}
+	lines := strings.Split(table, "\n")
 	if !strings.HasPrefix(lines[0], "operation") || !strings.Contains(lines[0], "peak RSS") || !strings.Contains(lines[0], "x2 ratio") {
 		t.Fatalf("header: %q", lines[0])
 	}

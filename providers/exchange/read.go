@@ -263,8 +263,9 @@ func isSwitch(a string) bool {
 }
 
 // scopedBatch is how many databases one request reads the mailboxes of: one round
-// trip per mailbox kind and batch, each response a few thousand objects.
-const scopedBatch = 20
+// trip per mailbox kind and batch; a site failure's 50 databases of 250 mailboxes are
+// one response of 12,500 users (a few MB).
+const scopedBatch = 50
 
 // readScoped reads the mailboxes of the databases of scope that exist (a dial tone or
 // recovery database not created yet has none), batch by batch.
