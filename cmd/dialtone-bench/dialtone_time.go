@@ -203,7 +203,10 @@ func (r *runner) exchangeObjects(dir, hcl, lab, shell string, sc scale) (*object
 	count := filepath.Join(dir, "objects")
 	old := r.env
 	r.env = append(append([]string(nil), old...), "FAKESHELL_LAB="+lab, "FAKESHELL_STATE="+filepath.Join(dir, "fakeshell.json"),
-		"FAKESHELL_OBJECTS="+count)
+		"FAKESHELL_OBJECTS="+count,
+		// The admin's pin of a privileged command, and the double's settings let through
+		// to it (only PowerShell's own variables reach the process otherwise).
+		fmt.Sprintf("DIALTONE_EXCHANGE_COMMAND=[%q]", shell), "DIALTONE_EXCHANGE_PASS_ENV=FAKESHELL_LAB,FAKESHELL_STATE,FAKESHELL_OBJECTS")
 	defer func() { r.env = old }()
 	changes := func(code int) bool { return code == 2 }
 	if _, _, err := r.dialtone(dir, nil, "init"); err != nil {
