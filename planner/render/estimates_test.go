@@ -89,3 +89,38 @@ func TestEstimatesNothingKnown(t *testing.T) {
 		t.Errorf("markdown:\n%s", md.String())
 	}
 }
+
+// TestTimelineEstimated: with an estimate for every phase the timeline is in estimated
+// seconds (each step its share of its phase), the first table gives each window's
+// estimate; with a phase never measured it falls back to one tick per step, saying so.
+func TestTimelineEstimated(t *testing.T) {
+	p := plan(t, plantest.Config(config.StageComplete), plantest.State(4))
+	p.Estimates = &planner.Estimates{Runs: 2}
+	steps := map[planner.Phase]int{}
+	for _, s := range p.Steps {
+		steps[s.Phase]++
+	}
+	for _, ph := range []planner.Phase{planner.PhaseRestoreService, planner.PhaseRestoreData, planner.PhaseSwap, planner.PhaseMerge, planner.PhaseCleanUp} {
+		if steps[ph] > 0 {
+			p.Estimates.Phases = append(p.Estimates.Phases, planner.PhaseEstimate{Recovery: "db01-outage", Phase: ph, Steps: steps[ph], Seconds: float64(10 * steps[ph])})
+		}
+	}
+	for _, o := range p.Outages {
+		p.Estimates.Outages = append(p.Estimates.Outages, planner.OutageEstimate{Recovery: o.Recovery, FromStep: o.FromStep, ToStep: o.ToStep, Seconds: 50})
+	}
+	out := markdown(t, p)
+	for _, want := range []string{
+		"  title Estimated seconds from the start of apply, steps in apply order (from 2 earlier runs)\n",
+		"  without service since the failure :crit, 0, 50\n", // five steps of 10 s
+		"  Restore service :0, 50\n",
+		"since the failure until step 5 `mount_dial_tone_database` (these steps: about 50s)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the Markdown lacks %q", want)
+		}
+	}
+	p.Estimates.Phases = p.Estimates.Phases[1:] // restore service never measured
+	if out := markdown(t, p); !strings.Contains(out, "  title One tick per step, in apply order (not every phase has been measured yet)\n") {
+		t.Error("a phase without an estimate does not fall back to one tick per step")
+	}
+}

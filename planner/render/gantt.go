@@ -67,8 +67,8 @@ func ganttText(s string) string {
 const ganttRecoveries = 10
 
 // planTimeline lays the plan's steps out in apply order, one after the other: each
-// step takes its share of its phase's estimate when every phase has one, else one
-// tick. It returns the chart.
+// step takes its share of its phase's estimate when every phase has one (a partial
+// estimate counts: "at least"), else one tick. It returns the chart.
 func planTimeline(p *planner.Plan) string {
 	e := p.Estimates
 	estimated := e != nil && !e.NoHistory && len(e.Phases) > 0
@@ -80,6 +80,14 @@ func planTimeline(p *planner.Plan) string {
 				break
 			}
 			secs[[2]string{ph.Recovery, string(ph.Phase)}] = ph.Seconds / float64(ph.Steps)
+		}
+	}
+	for _, s := range p.Steps {
+		if s == nil || !estimated {
+			continue
+		}
+		if _, ok := secs[[2]string{s.Recovery, string(s.Phase)}]; !ok {
+			estimated = false // a phase never measured: steps, not a guess
 		}
 	}
 	start := make(map[string]float64, len(p.Steps))
@@ -101,6 +109,9 @@ func planTimeline(p *planner.Plan) string {
 		at += d
 	}
 	unit, title := 1.0, "One tick per step, in apply order (no measured durations to estimate from)"
+	if e != nil && !e.NoHistory && !estimated {
+		title = "One tick per step, in apply order (not every phase has been measured yet)"
+	}
 	if estimated {
 		unit, title = 1, fmt.Sprintf("Estimated seconds from the start of apply, steps in apply order (from %s)", plural(e.Runs, "earlier run", "earlier runs"))
 		if at > 1200 {
