@@ -70,14 +70,25 @@ const (
 
 // mdSection is one part of the comment in the forms it can take, fullest first.
 type mdSection struct {
-	levels []string
-	notes  []string // what each level after the first leaves out, for the first screen
-	tier   int      // shrunk only when no section of a lower tier can be
-	steps  bool     // a recovery's steps
-	at     int
+	levels   []string
+	render   func(level int) string // renders levels on demand; nil when levels holds them all
+	rendered []bool
+	notes    []string // what each level after the first leaves out, for the first screen
+	tier     int      // shrunk only when no section of a lower tier can be
+	steps    bool     // a recovery's steps
+	at       int
 }
 
-func (s *mdSection) text() string { return s.levels[s.at] }
+func (s *mdSection) text() string { return s.level(s.at) }
+
+// level is the section at level i, rendered the first time it is asked for: most
+// sections of a plan that fits never shrink.
+func (s *mdSection) level(i int) string {
+	if s.render != nil && !s.rendered[i] {
+		s.levels[i], s.rendered[i] = s.render(i), true
+	}
+	return s.levels[i]
+}
 
 func markdownLimited(w io.Writer, p *planner.Plan, limit int) error {
 	if p == nil {
@@ -128,7 +139,7 @@ func markdownLimited(w io.Writer, p *planner.Plan, limit int) error {
 	// Room left over goes back to sections in document order (the first recoveries, in
 	// priority order, get their detail back first).
 	for _, s := range sections {
-		for s.at > 0 && size("")-len(s.text())+len(s.levels[s.at-1])+reserve <= limit {
+		for s.at > 0 && size("")-len(s.text())+len(s.level(s.at-1))+reserve <= limit {
 			s.at--
 		}
 	}
@@ -330,13 +341,12 @@ func (m *mdWriter) sections(p *planner.Plan) []*mdSection {
 	m.line("Numbered in apply order across the plan: under each recovery the numbers skip the steps of other recoveries.")
 	one(m.take())
 	for _, name := range m.stepOrder(p) {
-		sec := &mdSection{steps: true}
-		for _, lv := range mdLevels {
-			m.lv = lv
-			m.recoverySteps(p, name)
-			sec.levels = append(sec.levels, m.take())
-		}
-		out = append(out, sec)
+		out = append(out, &mdSection{steps: true, levels: make([]string, len(mdLevels)), rendered: make([]bool, len(mdLevels)),
+			render: func(i int) string {
+				m.lv = mdLevels[i]
+				m.recoverySteps(p, name)
+				return m.take()
+			}})
 	}
 	return out
 }
