@@ -11,6 +11,7 @@ import (
 
 	"github.com/dialtone/dialtone/internal/mdcheck"
 	"github.com/dialtone/dialtone/planner"
+	"github.com/rogpeppe/go-internal/txtar"
 )
 
 // syntheticReport is the report of an apply of n recoveries (same_server, to
@@ -150,5 +151,37 @@ func TestReportMarkdownRendersAsWritten(t *testing.T) {
 		if blocks := mdcheck.MermaidBlocks(html); len(blocks) != 1 || !strings.HasPrefix(blocks[0], "gantt\n") {
 			t.Errorf("%s: no measured timeline", f)
 		}
+	}
+}
+
+// TestScriptMarkdownRendersAsWritten renders the Markdown files the end-to-end scripts
+// compare output with (a plan shown and planned as Markdown) with cmark-gfm and checks
+// the HTML, like the goldens of planner/render.
+func TestScriptMarkdownRendersAsWritten(t *testing.T) {
+	mdcheck.Require(t)
+	scripts, _ := filepath.Glob(filepath.Join("testdata", "script", "*.txtar"))
+	seen := 0
+	for _, f := range scripts {
+		a, err := txtar.ParseFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, file := range a.Files {
+			if !strings.HasSuffix(file.Name, ".md") {
+				continue
+			}
+			seen++
+			md := string(file.Data)
+			html, err := mdcheck.Render(md)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range mdcheck.Problems(md, html) {
+				t.Errorf("%s, %s: %s", f, file.Name, p)
+			}
+		}
+	}
+	if seen == 0 {
+		t.Fatal("no Markdown file in the scripts")
 	}
 }
