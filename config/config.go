@@ -180,6 +180,11 @@ type Recovery struct {
 	// Swap is false for the "merge forward" variant of alternate_server_stay: no swap, the
 	// old data is merged into the dial tone mailboxes (default true).
 	Swap bool
+	// FinalName is the name the database users live on takes at stage complete
+	// (final_name; "" keeps its name). The failed database's own name is the usual
+	// choice: its AD object is then removed first (its files stay).
+	FinalName      string
+	FinalNameRange hcl.Range
 	// OptionRange is the range of the option attribute.
 	OptionRange hcl.Range
 	DeclRange   hcl.Range

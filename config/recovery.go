@@ -25,6 +25,7 @@ var recoverySchema = &hcl.BodySchema{
 		{Name: "stage", Required: true},
 		{Name: "priority"},
 		{Name: "swap"},
+		{Name: "final_name"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "dial_tone_database"},
@@ -86,6 +87,18 @@ func (l *loader) decodeRecovery(block *hcl.Block) hcl.Diagnostics {
 				"Recovery %s uses option %q, where the swap is what brings the users' old mail back, so it cannot be left out. Only option \"alternate_server_stay\" has the merge-forward variant (swap = false: the old data is merged from the recovery database into the dial tone mailboxes, with no swap and no second outage). Remove swap = false, or use option = \"alternate_server_stay\".",
 				name, r.Option))
 			r.Swap = true
+		}
+	}
+
+	if attr := body.Attributes["final_name"]; attr != nil {
+		r.FinalNameRange = attr.Expr.Range()
+		d := decodeString(attr, &r.FinalName)
+		if !d.HasErrors() {
+			d = checkDatabaseName(r.FinalName, attr.Expr.Range(), "final_name")
+		}
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			r.FinalName = ""
 		}
 	}
 

@@ -47,6 +47,7 @@ func validate(cfg *Config) hcl.Diagnostics {
 	}
 	for _, r := range inSourceOrder(cfg.Recoveries, func(r *Recovery) hcl.Range { return r.DeclRange }) {
 		failed := resolveDatabase(r.Database, r.DatabaseRange)
+		diags = append(diags, checkFinalName(cfg, r)...)
 		var failedServer *Server
 		if failed != nil {
 			failedServer = cfg.Servers[failed.Server.Name] // reported with the database if missing
@@ -202,4 +203,34 @@ func inSourceOrder[T any](m map[string]T, rng func(T) hcl.Range) []T {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return before(rng(out[i]), rng(out[j])) })
 	return out
+}
+
+// checkFinalName refuses a final_name another database of the configuration uses: only
+// the failed database's own name (whose object is removed first) or a free name can be
+// taken at complete.
+func checkFinalName(cfg *Config, r *Recovery) hcl.Diagnostics {
+	if r.FinalName == "" || strings.EqualFold(r.FinalName, r.Database.Name) {
+		return nil
+	}
+	owner := ""
+	for _, name := range names(cfg.Databases) {
+		if strings.EqualFold(name, r.FinalName) {
+			owner = "database " + name
+		}
+	}
+	for _, other := range names(cfg.Recoveries) {
+		o := cfg.Recoveries[other]
+		if o.DialTone != nil && strings.EqualFold(o.DialTone.Name, r.FinalName) && other != r.Name {
+			owner = "the dial tone database of recovery " + other
+		}
+		if o.RecoveryDatabase != nil && strings.EqualFold(o.RecoveryDatabase.Name, r.FinalName) {
+			owner = "the recovery database of recovery " + other
+		}
+	}
+	if owner == "" {
+		return nil
+	}
+	return hcl.Diagnostics{errorAt(r.FinalNameRange, "final_name already taken",
+		"Recovery %s asks that users' database be named %q at complete, but %s has that name. Use the failed database's name, %q (its AD object is removed first; its files stay), or a name no other database uses.",
+		r.Name, r.FinalName, owner, r.Database.Name)}
 }

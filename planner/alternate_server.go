@@ -39,7 +39,7 @@ func (rc *recCtx) remoteDialTone(temporary bool) []*Step {
 		"Create the empty dial tone database "+dt.Name+" on "+dt.Server,
 		cmdNewDatabase(dt.Name, dt.Server, dt.Edb, dt.Logs, false),
 	)
-	steps := []*Step{create}
+	steps := append([]*Step{create}, rc.afterCreate(create, 1)...)
 	if temporary {
 		steps = append(steps, rc.setProvisioning("exclude_dial_tone_from_provisioning", stDialTone, 1, dt, true,
 			"Keep new mailboxes off "+dt.Name+" (IsExcludedFromProvisioning $true): it is temporary"))
@@ -54,6 +54,9 @@ func (rc *recCtx) remoteDialTone(temporary bool) []*Step {
 	system := rc.rehomeSystem("rehome_system_mailboxes_to_dial_tone", stDialTone, 3, f, dt)
 	resubmit := rc.resubmit("resubmit_queues_to_dial_tone", stDialTone, 4, f, dt)
 	steps = append(steps, mount, rehome, system, resubmit)
+	if hold := rc.holdFailed(4); hold != nil {
+		steps = append(steps, hold)
+	}
 	if s := rc.repoint("repoint_profiles_to_dial_tone", stDialTone, 4, dt.Server); s != nil {
 		steps = append(steps, s)
 	}
@@ -85,7 +88,7 @@ func (rc *recCtx) keepDialTone() []*Step {
 	}
 	s := rc.removeFailedDatabase()
 	s.Number = 11
-	return append(steps, s)
+	return append(append(steps, s), rc.finishSettings(11, true)...)
 }
 
 // rebuildAndRestore is 2.3 steps 5 and 6: rebuild the failed server (manual), restore
@@ -189,6 +192,9 @@ func (rc *recCtx) swapBack() []*Step {
 	resubmit.Summary += ": service back, with all old mail"
 	rehome.Outage, system.Outage, mount.Outage, resubmit.Outage = OutageContinues, OutageContinues, OutageContinues, OutageEnds
 	steps = append(steps, rehome, system, mount, resubmit)
+	if s := rc.restoreFailedStartup(8); s != nil {
+		steps = append(steps, s)
+	}
 	if s := rc.repoint("repoint_profiles_to_restored_server", stSwapped, 8, f.Server); s != nil {
 		steps = append(steps, s)
 	}
@@ -253,6 +259,9 @@ func (rc *recCtx) alternateCleanUp(caps providers.Capabilities, merges []*Step) 
 		for _, s := range steps {
 			s.Number = 11
 		}
+	}
+	if s := rc.releaseFailed(11); s != nil {
+		steps = append(steps, s)
 	}
 	removeDT := rc.removeDatabase("remove_dial_tone_database", stComplete, 11, rc.dt,
 		"Remove the dial tone database "+rc.dt.Name+" (no mailbox of any kind points at it any more)")

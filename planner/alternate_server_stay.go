@@ -15,7 +15,7 @@ func alternateServerStay(rc *recCtx, caps providers.Capabilities) [stageCount][]
 	var all [stageCount][]*Step
 	all[stDialTone] = rc.remoteDialTone(false)
 	if rc.noBackup {
-		all[stComplete] = []*Step{rc.removeFailedDatabase()}
+		all[stComplete] = append([]*Step{rc.removeFailedDatabase()}, rc.finishSettings(14, true)...)
 		rc.emptyStages(all, "no backup to restore ("+rc.dt.Name+" stays the users' database)")
 		return rc.chain(rc.withRepair(all, caps))
 	}
@@ -24,7 +24,7 @@ func alternateServerStay(rc *recCtx, caps providers.Capabilities) [stageCount][]
 		all[stSwapped] = rc.swap(caps)
 	}
 	all[stMerged] = rc.merge()
-	all[stComplete] = append(rc.cleanUp(caps, all[stMerged]), rc.removeFailedDatabase())
+	all[stComplete] = append(append(rc.cleanUp(caps, all[stMerged]), rc.removeFailedDatabase()), rc.finishSettings(14, true)...)
 	if !rc.doSwap {
 		rc.emptyStages(all, "merge forward (swap = false): the old mail is merged into the dial tone mailboxes instead")
 		if rc.stageWanted(stMerged) {

@@ -151,6 +151,9 @@ func (w *walker) exec(ctx context.Context, s *Step) error {
 			return err
 		}
 	}
+	if err := w.markSettingsBefore(s); err != nil {
+		return err
+	}
 	w.hooks.PreStep(s)
 	started := w.now()
 	res, err := w.prov.Apply(ctx, w.withRecord(s.Operation), func(done, total int64) { w.hooks.Progress(s, done, total) })
@@ -208,6 +211,29 @@ func (w *walker) markStarted(s *Step) error {
 		w.mu.Unlock()
 		if err := wait(); err != nil {
 			return &journalError{fmt.Errorf("step %s could not be recorded as started: %w", s.ID, err)}
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.st.ApplyChange(c)
+	return nil
+}
+
+// markSettingsBefore journals, before a step changes database settings, what they
+// were (Step.SettingsBefore): a crash between the change and the step's record must not
+// make the next plan take dialtone's own values (the failed database held) for the
+// originals. The first value recorded per setting stays.
+func (w *walker) markSettingsBefore(s *Step) error {
+	if len(s.SettingsBefore) == 0 || s.Operation.Database == "" {
+		return nil
+	}
+	c := state.Change{SettingsBefore: &state.SettingsBefore{Recovery: s.Recovery, Database: s.Operation.Database, Settings: s.SettingsBefore}}
+	if w.j != nil {
+		w.mu.Lock()
+		wait := w.j.enqueue([]state.Change{c})
+		w.mu.Unlock()
+		if err := wait(); err != nil {
+			return fmt.Errorf("step %s: the settings it changes could not be recorded: %w", s.ID, err)
 		}
 	}
 	w.mu.Lock()

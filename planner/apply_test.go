@@ -50,9 +50,21 @@ func TestApplyJournalsEveryStepInOrderAndReachesTheStage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recs := j.Records()
+	recs := j.StepRecords()
 	if len(recs) != len(p.Steps) {
 		t.Fatalf("%d journal records for %d steps", len(recs), len(p.Steps))
+	}
+	// The failed database's settings are journaled before the step that holds it runs.
+	held := -1
+	for i, rec := range j.Records() {
+		for _, c := range rec {
+			if c.SettingsBefore != nil && c.SettingsBefore.Database == "DB01" && held < 0 {
+				held = i
+			}
+			if c.StepDone != nil && c.StepDone.Record.ID == "recovery.db01-outage.hold_failed_database" && (held < 0 || held >= i) {
+				t.Errorf("hold_failed_database finished (record %d) before its settings were journaled (record %d)", i, held)
+			}
+		}
 	}
 	var marks []string
 	for i, rec := range recs {
@@ -126,8 +138,8 @@ func TestApplyStopsAtAFailingStepAndResumesThere(t *testing.T) {
 		t.Fatalf("error %v", err)
 	}
 	failedAt, _ := findStep(p, "replay_logs")
-	if len(j.Records()) != failedAt {
-		t.Errorf("%d records, want the %d steps before the failure", len(j.Records()), failedAt)
+	if len(j.StepRecords()) != failedAt {
+		t.Errorf("%d records, want the %d steps before the failure", len(j.StepRecords()), failedAt)
 	}
 	rec := st.Recoveries["db01-outage"]
 	if rec.Stage != config.StageDialTone || len(rec.Steps) != failedAt || rec.Steps["recovery.db01-outage.replay_logs"] != nil {

@@ -35,6 +35,7 @@ func effects(s *Step, res providers.Result, st *state.State, started, finished t
 		if cur := st.Databases[op.Database]; cur != nil {
 			d.LogFilePrefix = cur.LogFilePrefix
 		}
+		d.Settings = withSettings(state.DefaultSettings, op.Settings)
 		out = append(out, state.Change{PutDatabase: &d})
 	case providers.OpRehomeMailboxes:
 		out = append(out, state.Change{Rehome: &state.Rehome{From: op.Database, To: op.Target}})
@@ -52,6 +53,16 @@ func effects(s *Step, res providers.Result, st *state.State, started, finished t
 		out = append(out, state.Change{PutDatabase: &d})
 	case providers.OpRemoveDatabase:
 		out = append(out, state.Change{DeleteDatabase: op.Database})
+	case providers.OpSetDatabaseSettings:
+		d := db()
+		d.Settings = withSettings(d.Settings, op.Settings)
+		out = append(out, state.Change{PutDatabase: &d}) // SettingsBefore was journaled at the start (markSettingsBefore)
+	case providers.OpRenameDatabase:
+		d := db()
+		d.Name = op.Target
+		out = append(out, state.Change{PutDatabase: &d},
+			state.Change{Rehome: &state.Rehome{From: op.Database, To: op.Target}},
+			state.Change{DeleteDatabase: op.Database})
 	case providers.OpMergeMailbox:
 		if !res.Skipped {
 			out = append(out, state.Change{PutRestoreRequest: &state.RestoreRequest{
@@ -116,4 +127,16 @@ func effects(s *Step, res providers.Result, st *state.State, started, finished t
 // every merge of a recovery shares one request name, so the mailbox makes it unique.
 func requestIdentity(op providers.Operation) string {
 	return op.Mailbox + `\` + op.RequestName
+}
+
+// withSettings returns a copy of base with set applied.
+func withSettings(base, set map[string]string) map[string]string {
+	out := make(map[string]string, len(base)+len(set))
+	for k, v := range base {
+		out[k] = v
+	}
+	for k, v := range set {
+		out[k] = v
+	}
+	return out
 }

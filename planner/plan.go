@@ -124,6 +124,12 @@ type Step struct {
 	Parallel      bool                `json:"parallel,omitempty"` // may run alongside other parallel steps whose dependencies are met
 	Preconditions []Precondition      `json:"preconditions,omitempty"`
 	Commands      []string            `json:"commands"` // Exchange Management Shell lines that carry it out
+	// SettingsBefore are, for a step that sets database settings (Operation.Settings),
+	// the values before it: Exchange's defaults for a database the plan creates, else
+	// what the state read. Renderers show the step as a diff; apply records them in the
+	// recovery's state (state.Recovery.SettingsBefore), so that a later stage restores
+	// the originals, not dialtone's own values.
+	SettingsBefore map[string]string `json:"settings_before,omitempty"`
 }
 
 // Precondition is a check made at plan time (and again before the step runs).

@@ -63,7 +63,7 @@ func TestStepsAlreadyDoneAreLeftOut(t *testing.T) {
 	}
 	p := mustPlan(t, plantest.Config(config.StageDialTone), st)
 	got := strings.Join(stepIDs(p), " ")
-	want := "recovery.db01-outage.rehome_to_dial_tone recovery.db01-outage.rehome_system_mailboxes_to_dial_tone recovery.db01-outage.mount_dial_tone_database"
+	want := "recovery.db01-outage.rehome_to_dial_tone recovery.db01-outage.rehome_system_mailboxes_to_dial_tone recovery.db01-outage.mount_dial_tone_database recovery.db01-outage.hold_failed_database"
 	if got != want {
 		t.Fatalf("steps %s, want %s", got, want)
 	}

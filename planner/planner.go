@@ -95,6 +95,9 @@ func ComputeWith(cfg *config.Config, st *state.State, caps providers.Capabilitie
 				n++
 			}
 		}
+		if n > 0 {
+			rc.settingsNotes()
+		}
 		if n == 0 && len(rc.notes) == 0 {
 			continue
 		}

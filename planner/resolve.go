@@ -162,6 +162,10 @@ func resolve(cfg *config.Config, st *state.State, name string, rec *config.Recov
 			rc.written[strings.ToUpper(sv)] = st.WrittenOn(sv)
 		}
 	}
+	rc.failedMinor, rc.dtMinor = serverMinor(cfg, st, rc.failed.Server), serverMinor(cfg, st, rc.dt.Server)
+	rc.failedSettings = originalSettings(st, name, rc.failed.Name)
+	rc.finalName = rec.FinalName
+	rc.carry = rc.planCarry()
 	if m := rec.Merge; m != nil {
 		if m.ConflictResolution != "" {
 			rc.conflict = m.ConflictResolution
@@ -276,6 +280,40 @@ func serverBuild(cfg *config.Config, st *state.State, server string) (string, bo
 		return version, true
 	}
 	return version, major > 15 || (major == 15 && minor >= 1)
+}
+
+// serverMinor is the Exchange 15.x minor version of a server (0 for 2013, 1 for 2016,
+// 2 for 2019 and SE); an unknown build is taken as current.
+func serverMinor(cfg *config.Config, st *state.State, server string) int {
+	version, _ := serverBuild(cfg, st, server)
+	major, minor, _, ok := parseBuild(version)
+	if !ok || major > 15 || minor > 2 {
+		return 2
+	}
+	return minor
+}
+
+// originalSettings is a database's settings as the state read them, with the values
+// recovery name recorded before it changed them put back; nil when never read.
+func originalSettings(st *state.State, name, database string) map[string]string {
+	db := st.Databases[database]
+	var before map[string]string
+	if r := st.Recoveries[name]; r != nil {
+		before = r.SettingsBefore[database]
+	}
+	if (db == nil || db.Settings == nil) && before == nil {
+		return nil
+	}
+	out := map[string]string{}
+	if db != nil {
+		for k, v := range db.Settings {
+			out[k] = v
+		}
+	}
+	for k, v := range before {
+		out[k] = v
+	}
+	return out
 }
 
 // parseBuild reads "15.0.1497.2" as major 15, minor 0, build 1497.

@@ -21,14 +21,14 @@ func sameServer(rc *recCtx, caps providers.Capabilities) [stageCount][]*Step {
 	var all [stageCount][]*Step
 	all[stDialTone] = rc.restoreService(caps)
 	if rc.noBackup {
-		all[stComplete] = []*Step{rc.removeFailedDatabase()}
+		all[stComplete] = append([]*Step{rc.removeFailedDatabase()}, rc.finishSettings(14, true)...)
 		rc.emptyStages(all, "no backup to restore ("+rc.dt.Name+" stays the users' database)")
 		return rc.chain(rc.withRepair(all, caps))
 	}
 	all[stRestored] = rc.restoreData(caps)
 	all[stSwapped] = rc.swap(caps)
 	all[stMerged] = rc.merge()
-	all[stComplete] = rc.cleanUp(caps, all[stMerged])
+	all[stComplete] = append(rc.cleanUp(caps, all[stMerged]), rc.finishSettings(14, false)...)
 	rc.emptyStages(all, "the dial tone mail is lost, nothing to merge")
 	return rc.chain(rc.withRepair(all, caps))
 }
@@ -88,12 +88,21 @@ func (rc *recCtx) restoreService(caps providers.Capabilities) []*Step {
 	create.Outage = rc.usersDown("create_dial_tone_database")
 	rehome.Outage = rc.usersDown("rehome_to_dial_tone")
 	system.Outage = rc.usersDown("rehome_system_mailboxes_to_dial_tone")
+	settings := rc.afterCreate(create, 2)
+	for _, s := range settings {
+		s.Outage = create.Outage
+	}
 
-	steps := []*Step{preserve, create, rehome, system, mount}
+	steps := append([]*Step{create}, settings...)
+	steps = append(steps, rehome, system, mount)
+	if hold := rc.holdFailed(4); hold != nil {
+		steps = append(steps, hold)
+	}
 	if preserve.Operation.Kind == providers.OpKeepFiles {
 		preserve.Outage = rc.usersDown("preserve_failed_files")
+		steps = append([]*Step{preserve}, steps...)
 	} else {
-		steps = []*Step{create, rehome, system, mount, preserve} // a copy: after service is back
+		steps = append(steps, preserve) // a copy: after service is back
 		preserve.Number = 4
 	}
 	for _, s := range steps {

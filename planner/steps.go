@@ -28,6 +28,15 @@ type recCtx struct {
 	dtPrefix        string // log file prefix of the dial tone database's stream
 	dtPreserve      string // copy of a lost dial tone database's surviving logs
 
+	// failedSettings are the failed database's settings as they were before this
+	// recovery changed any (nil: never read); carry what is carried where (dbsettings.go).
+	failedSettings map[string]string
+	carry          carryPlan
+	// dtMinor and failedMinor are the Exchange 15.x minor versions of the dial tone and
+	// the failed database's servers (2 when unknown: taken as current).
+	dtMinor, failedMinor int
+	finalName            string // recovery.final_name: the name users' database takes at complete
+
 	failedKnown   bool // the failed database is in the state
 	failedMounted bool
 	auditSwitches bool // Get-Mailbox has -AuditLog/-AuxAuditLog (15.1 and later)

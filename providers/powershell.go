@@ -2,6 +2,7 @@ package providers
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -43,4 +44,27 @@ func PSCheckValue(field, s string) error {
 		return fmt.Errorf("%s %q is not valid UTF-8", field, s)
 	}
 	return nil
+}
+
+// PSQuota writes a quota given in bytes (decimal) as a ByteQuantifiedSize argument in
+// the largest unit that holds it exactly ("10GB", "2355MB", "1000B"), and "Unlimited"
+// as is: the plan's command lines and the Exchange provider write quotas alike. ok is
+// false for anything else.
+func PSQuota(v string) (string, bool) {
+	if strings.EqualFold(v, "Unlimited") {
+		return "Unlimited", true
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return "", false
+	}
+	for _, u := range []struct {
+		name string
+		size int64
+	}{{"TB", 1 << 40}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}} {
+		if n >= u.size && n%u.size == 0 {
+			return strconv.FormatInt(n/u.size, 10) + u.name, true
+		}
+	}
+	return strconv.FormatInt(n, 10) + "B", true
 }

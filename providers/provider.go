@@ -140,7 +140,8 @@ const (
 	OpKeepFiles OpKind = "keep_files"
 
 	// OpCreateDatabase is New-MailboxDatabase (with -Recovery when Recovery). The
-	// database is created dismounted. Fields: Database, Server, EdbFilePath, LogFolderPath, Recovery.
+	// database is created dismounted. Fields: Database, Server, EdbFilePath, LogFolderPath,
+	// Recovery, Settings (only OfflineAddressBook, which New-MailboxDatabase takes).
 	OpCreateDatabase OpKind = "create_database"
 
 	// OpRehomeMailboxes points every mailbox whose database is Database at Target
@@ -226,6 +227,17 @@ const (
 	// Fields: Database, Value.
 	OpSetExcludedFromProvisioning OpKind = "set_excluded_from_provisioning"
 
+	// OpSetDatabaseSettings is Set-MailboxDatabase -Identity Database with one parameter
+	// per entry of Settings (Exchange property name -> value in the canonical form of
+	// state/settings.go): quotas, journaling, retention, MountAtStartup, provisioning.
+	// An AD write: it works while the database's server is down. Fields: Database, Settings.
+	OpSetDatabaseSettings OpKind = "set_database_settings"
+
+	// OpRenameDatabase is Set-MailboxDatabase -Identity Database -Name Target: the AD
+	// object takes another name; its files keep theirs, and mailboxes follow (homeMDB is
+	// a link to the object, not a name). Fields: Database, Target.
+	OpRenameDatabase OpKind = "rename_database"
+
 	// OpResumeRestoreRequest is Set-MailboxRestoreRequest -BadItemLimit N followed by
 	// Resume-MailboxRestoreRequest for a Failed request (never a new request). Fields:
 	// Mailbox, RequestName, BadItemLimit.
@@ -247,7 +259,7 @@ type Operation struct {
 	LogFolderPath string `json:"log_folder_path,omitempty"`
 	Recovery      bool   `json:"recovery,omitempty"`
 
-	Target string `json:"target,omitempty"` // rehome: the database mailboxes move to
+	Target string `json:"target,omitempty"` // rehome: the database mailboxes move to; rename: the new name
 	Value  bool   `json:"value,omitempty"`  // set_allow_file_restore
 
 	// SourceServer is the server holding SourceFolder or the source files when it is not
@@ -274,6 +286,10 @@ type Operation struct {
 	BadItemLimit       int    `json:"bad_item_limit,omitempty"`
 
 	Mailboxes []string `json:"mailboxes,omitempty"` // repoint_profiles
+
+	// Settings are the database settings set_database_settings sets (and create_database
+	// gives at creation where New-MailboxDatabase takes them), by Exchange property name.
+	Settings map[string]string `json:"settings,omitempty"`
 
 	Instructions string `json:"instructions,omitempty"`
 

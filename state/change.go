@@ -63,6 +63,22 @@ func (s *State) ApplyChange(c Change) {
 	for _, w := range c.Forgot {
 		delete(s.Written, w.Key())
 	}
+	if sb := c.SettingsBefore; sb != nil && len(sb.Settings) > 0 {
+		r := s.recovery(sb.Recovery)
+		if r.SettingsBefore == nil {
+			r.SettingsBefore = map[string]map[string]string{}
+		}
+		m := r.SettingsBefore[sb.Database]
+		if m == nil {
+			m = map[string]string{}
+			r.SettingsBefore[sb.Database] = m
+		}
+		for k, v := range sb.Settings {
+			if _, seen := m[k]; !seen {
+				m[k] = v
+			}
+		}
+	}
 }
 
 // recovery returns the named recovery, creating it (and its Steps map) when missing.
@@ -80,12 +96,14 @@ func (s *State) recovery(name string) *Recovery {
 
 // Refresh replaces the observed part of s (servers, databases, mailboxes) with o. What
 // apply recorded (recoveries, restore requests), the lineage and the serial are kept.
-// A nil o, or a nil map in it, counts as observing nothing of that kind.
+// A nil o, or a nil map in it, counts as observing nothing of that kind. A database
+// observed without settings keeps the settings recorded for it (keepSettings).
 func (s *State) Refresh(o *Observed) {
 	s.initMaps()
 	if o == nil {
 		o = &Observed{}
 	}
+	keepSettings(s.Databases, o.Databases)
 	s.Servers = o.Servers
 	s.Databases = o.Databases
 	if o.MailboxScope != nil {

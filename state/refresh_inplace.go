@@ -145,6 +145,7 @@ func (s *State) RefreshObjects(o *Observed) {
 	if o == nil {
 		o = &Observed{}
 	}
+	keepSettings(s.Databases, o.Databases)
 	s.Servers = o.Servers
 	s.Databases = o.Databases
 	if o.Backups != nil {

@@ -65,6 +65,9 @@ type Database struct {
 	SizeBytes int64 `json:"size_bytes,omitempty"` // .edb plus logs on disk
 	// Logs describes the log stream that survives in LogFolderPath (nil: unknown).
 	Logs *LogRange `json:"logs,omitempty"`
+	// Settings are the database's own settings (quotas, journaling, retention,
+	// provisioning; settings.go), by Exchange property name; nil: not read.
+	Settings map[string]string `json:"settings,omitempty"`
 }
 
 // LogRange is the span of log generations of a database's stream, and the holes in it.
@@ -115,6 +118,10 @@ type Recovery struct {
 	// recorded finished: a re-run after a crash resumes them without checking again,
 	// since their own effect may be what a check would now refuse.
 	Started map[string]time.Time `json:"started,omitempty"`
+	// SettingsBefore holds, by database, the settings this recovery changed on it as they
+	// were before its first change (MountAtStartup and provisioning of the failed
+	// database): later stages restore or carry these, not dialtone's own values.
+	SettingsBefore map[string]map[string]string `json:"settings_before,omitempty"`
 }
 
 // StepRecord is one finished step.
@@ -181,8 +188,18 @@ type Change struct {
 	DeleteRestoreRequest string          `json:"delete_restore_request,omitempty"`
 	// Wrote records files and folders a step wrote; Forgot drops records of what a
 	// clean-up deleted (written.go).
-	Wrote  []Written `json:"wrote,omitempty"`
-	Forgot []Written `json:"forgot,omitempty"`
+	Wrote          []Written       `json:"wrote,omitempty"`
+	Forgot         []Written       `json:"forgot,omitempty"`
+	SettingsBefore *SettingsBefore `json:"settings_before,omitempty"`
+}
+
+// SettingsBefore is a Change that records a database's settings before a recovery
+// changed them. A value already recorded for a property is kept: the first is the
+// original.
+type SettingsBefore struct {
+	Recovery string            `json:"recovery"`
+	Database string            `json:"database"`
+	Settings map[string]string `json:"settings"`
 }
 
 // Rehome is a Change that re-points mailboxes from one database to another.

@@ -2,12 +2,14 @@ package render
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/sergi/go-diff/diffmatchpatch"
 
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
 )
 
 // DiffOptions tunes DiffWith.
@@ -148,6 +150,10 @@ type SettingChange struct {
 //     EdbFilePath/LogFolderPath to DestEdbFilePath/DestLogFolderPath;
 //   - rehome_mailboxes and rehome_system_mailboxes: the mailboxes' database, from
 //     Database to Target.
+//   - set_database_settings (and create_database with settings): each setting, from
+//     the step's SettingsBefore (Exchange's defaults for a database the plan creates)
+//     to Operation.Settings;
+//   - rename_database: the name, from Database to Target.
 //
 // Other operations give nil. Values are cleaned of control characters.
 func SettingChanges(s *planner.Step) []SettingChange {
@@ -170,6 +176,21 @@ func SettingChanges(s *planner.Step) []SettingChange {
 			fmt.Fprintf(&after, "log_folder_path: %s\n", clean(op.DestLogFolderPath))
 		}
 		return []SettingChange{{Subject: "files of " + clean(op.Database), Before: before.String(), After: after.String()}}
+	case providers.OpSetDatabaseSettings, providers.OpCreateDatabase:
+		if len(op.Settings) == 0 {
+			return nil
+		}
+		var before, after strings.Builder
+		for _, name := range settingOrder(op.Settings) {
+			fmt.Fprintf(&before, "%s: %s\n", name, clean(planner.SettingDisplay(name, s.SettingsBefore[name])))
+			fmt.Fprintf(&after, "%s: %s\n", name, clean(planner.SettingDisplay(name, op.Settings[name])))
+		}
+		return []SettingChange{{Subject: "settings of " + clean(op.Database), Before: before.String(), After: after.String()}}
+	case providers.OpRenameDatabase:
+		if op.Target == "" {
+			return nil
+		}
+		return []SettingChange{{Subject: "database " + clean(op.Database), Before: "name: " + clean(op.Database) + "\n", After: "name: " + clean(op.Target) + "\n"}}
 	case providers.OpRehomeMailboxes, providers.OpRehomeSystemMailboxes:
 		if op.Target == "" {
 			return nil
@@ -184,4 +205,25 @@ func SettingChanges(s *planner.Step) []SettingChange {
 			Before: "database: " + clean(op.Database) + "\n", After: "database: " + clean(op.Target) + "\n"}}
 	}
 	return nil
+}
+
+// settingOrder lists the names of settings in the order plans show them (state's),
+// then any other name, sorted.
+func settingOrder(m map[string]string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, n := range state.SettingNames {
+		if _, ok := m[n]; ok {
+			out = append(out, n)
+			seen[n] = true
+		}
+	}
+	var rest []string
+	for n := range m {
+		if !seen[n] {
+			rest = append(rest, n)
+		}
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
 }

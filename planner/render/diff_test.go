@@ -67,12 +67,16 @@ func TestSettingChanges(t *testing.T) {
 		"recovery.db01-outage.move_dial_tone_files_to_recovery_database": "files of DTDB01\n" +
 			"- edb_file_path: D:\\DialTone\\DTDB01\\DTDB01.edb\n- log_folder_path: D:\\DialTone\\DTDB01\\Logs\n" +
 			"+ edb_file_path: E:\\Recovery\\RDB01\\DB01.edb\n+ log_folder_path: E:\\Recovery\\RDB01\\Logs\n",
+		"recovery.db01-outage.hold_failed_database": "settings of DB01\n" +
+			"- MountAtStartup: True\n- IsExcludedFromProvisioning: False\n- IsExcludedFromProvisioningReason: (none)\n" +
+			"+ MountAtStartup: False\n+ IsExcludedFromProvisioning: True\n" +
+			"+ IsExcludedFromProvisioningReason: Failed; held by dialtone recovery.db01-outage while its users are on the dial tone database\n",
 	} {
 		if got[id] != want {
 			t.Errorf("%s:\n%s\nwant:\n%s", id, got[id], want)
 		}
 	}
-	if len(got) != 5 {
-		t.Errorf("%d steps with setting changes, want 5 (two re-homes and three file moves): %v", len(got), got)
+	if len(got) != 6 {
+		t.Errorf("%d steps with setting changes, want 6 (two re-homes, three file moves, the failed database held): %v", len(got), got)
 	}
 }

@@ -228,6 +228,8 @@ func guard(op providers.Operation) (cond, skip string) {
 		return "(Get-MailboxDatabase -Identity " + db + ").IsExcludedFromProvisioning -ne " + psBool(op.Value), "IsExcludedFromProvisioning of " + op.Database + " is " + psBool(op.Value) + " already"
 	case providers.OpRemoveDatabase:
 		return "Get-MailboxDatabase -Identity " + db + " -ErrorAction SilentlyContinue", op.Database + " is removed already"
+	case providers.OpRenameDatabase:
+		return "Get-MailboxDatabase -Identity " + db + " -ErrorAction SilentlyContinue", op.Database + " is renamed " + op.Target + " already"
 	case providers.OpReplayLogs:
 		return "-not (eseutil /mh " + q(op.EdbFilePath) + " | Select-String -SimpleMatch -Pattern 'Clean Shutdown')", op.EdbFilePath + " is in Clean Shutdown already"
 	case providers.OpMoveFiles:

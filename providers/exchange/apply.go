@@ -39,6 +39,10 @@ func (p *Provider) apply(ctx context.Context, op providers.Operation, progress f
 		return p.setFlag(ctx, op.Database, "AllowFileRestore", op.Value)
 	case providers.OpSetExcludedFromProvisioning:
 		return p.setFlag(ctx, op.Database, "IsExcludedFromProvisioning", op.Value)
+	case providers.OpSetDatabaseSettings:
+		return p.setSettings(ctx, op)
+	case providers.OpRenameDatabase:
+		return p.rename(ctx, op)
 	case providers.OpRemoveDatabase:
 		return p.removeDatabase(ctx, op)
 	case providers.OpResubmitQueues:
@@ -163,6 +167,14 @@ func (p *Provider) createDatabase(ctx context.Context, op providers.Operation) (
 	// -Server always: Microsoft's example leaves it out, the cmdlet requires it.
 	c.str("-Name", "database name", op.Database).str("-Server", "server name", op.Server).
 		str("-EdbFilePath", "EdbFilePath", op.EdbFilePath).str("-LogFolderPath", "LogFolderPath", op.LogFolderPath)
+	for _, name := range state.SettingNames { // only OfflineAddressBook: New-MailboxDatabase's others are not carried
+		if v, ok := op.Settings[name]; ok {
+			if name != state.SettingOfflineAddressBook || op.Recovery {
+				return providers.Result{}, fmt.Errorf("New-MailboxDatabase takes no -%s here", name)
+			}
+			c.setting(name, v)
+		}
+	}
 	if err := p.exec(ctx, c); err != nil {
 		return providers.Result{}, err
 	}

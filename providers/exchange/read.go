@@ -113,8 +113,8 @@ func (p *Provider) readServers(ctx context.Context, obs *state.Observed) error {
 
 func (p *Provider) readDatabases(ctx context.Context, obs *state.Observed) error {
 	recs, err := p.query(ctx, "Get-MailboxDatabase", p.ex("Get-MailboxDatabase").sw("-Status"),
-		selectProps([]string{"Mounted", "Recovery", "AllowFileRestore"},
-			[]string{"Name", "Server", "EdbFilePath", "LogFolderPath", "LogFilePrefix", "DatabaseSize", "CurrentSchemaVersion"}))
+		selectProps(append([]string{"Mounted", "Recovery", "AllowFileRestore"}, settingBools...),
+			append([]string{"Name", "Server", "EdbFilePath", "LogFolderPath", "LogFilePrefix", "DatabaseSize", "CurrentSchemaVersion"}, settingTexts...)))
 	if err != nil {
 		return err
 	}
@@ -152,6 +152,12 @@ func (p *Provider) readDatabases(ctx context.Context, obs *state.Observed) error
 		schema, err := r.str("CurrentSchemaVersion", false)
 		if err != nil {
 			return err
+		}
+		if d.Settings, err = readSettings(r); err != nil {
+			return err
+		}
+		if len(d.Settings) == 0 {
+			d.Settings = nil // none reported: the state keeps what it knew
 		}
 		d.Recovery, d.AllowFileRestore = *rec, *afr
 		onServer[d.Server] = true

@@ -92,11 +92,19 @@ func (s *session) apply(ctx context.Context, op providers.Operation, progress fu
 		if err != nil {
 			return providers.Result{}, err
 		}
-		if db.ExcludedFromProvisioning == op.Value {
+		v := "False"
+		if op.Value {
+			v = "True"
+		}
+		if db.setting(state.SettingIsExcludedFromProvisioning) == v {
 			return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("IsExcludedFromProvisioning already %t", op.Value)}, nil
 		}
-		db.ExcludedFromProvisioning = op.Value
+		db.put(state.SettingIsExcludedFromProvisioning, v)
 		return providers.Result{Detail: fmt.Sprintf("IsExcludedFromProvisioning set to %t", op.Value)}, s.saveOrg()
+	case providers.OpSetDatabaseSettings:
+		return s.applySettings(op)
+	case providers.OpRenameDatabase:
+		return s.applyRename(op)
 	case providers.OpResumeRestoreRequest:
 		return s.resumeRequest(ctx, op, progress)
 	case providers.OpRecoverServer:
@@ -153,6 +161,19 @@ func (s *session) applyCreate(op providers.Operation) (providers.Result, error) 
 		return providers.Result{}, err
 	}
 	w.add(db.Server, db.LogFolderPath, state.WrittenLogStream, db.LogFilePrefix)
+	if len(op.Settings) > 0 {
+		if op.Recovery {
+			return providers.Result{}, fmt.Errorf("New-MailboxDatabase -Recovery takes no database settings")
+		}
+		for name := range op.Settings {
+			if name != state.SettingOfflineAddressBook && name != state.SettingIsExcludedFromProvisioning {
+				return providers.Result{}, fmt.Errorf("New-MailboxDatabase has no parameter -%s", name)
+			}
+		}
+		if _, err := s.setSettings(db, op.Settings); err != nil {
+			return providers.Result{}, fmt.Errorf("New-MailboxDatabase %s: %w", db.Name, err)
+		}
+	}
 	if err := s.saveOrg(); err != nil {
 		return providers.Result{}, err
 	}

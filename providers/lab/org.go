@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/dialtone/dialtone/state"
 )
 
 // orgVersion is the version of org.json this code writes.
@@ -101,8 +103,12 @@ type databaseObj struct {
 	// HasFile is set once a file was created or adopted: from then on a missing .edb is
 	// an error, never a reason to create an empty one.
 	HasFile bool `json:"has_file"`
-	// ExcludedFromProvisioning is Set-MailboxDatabase -IsExcludedFromProvisioning.
+	// ExcludedFromProvisioning is only read, from a lab written before Settings held
+	// IsExcludedFromProvisioning; decodeOrg moves it there.
 	ExcludedFromProvisioning bool `json:"excluded_from_provisioning,omitempty"`
+	// Settings are the object's settings that differ from Exchange's defaults, by
+	// Exchange property name (settings.go).
+	Settings map[string]string `json:"settings,omitempty"`
 }
 
 // mountLimit is the number of mounted (non-recovery) databases an edition allows.
@@ -172,6 +178,15 @@ func decodeOrg(data []byte) (*orgFile, error) {
 		}
 		if !validPrefix(d.LogFilePrefix) {
 			return nil, fmt.Errorf("database %s: log prefix %q is not Enn", d.Name, d.LogFilePrefix)
+		}
+		for name, v := range d.Settings {
+			if _, err := checkLabSetting(name, v); err != nil {
+				return nil, fmt.Errorf("database %s: setting %v", d.Name, err)
+			}
+		}
+		if d.ExcludedFromProvisioning {
+			d.put(state.SettingIsExcludedFromProvisioning, "True")
+			d.ExcludedFromProvisioning = false
 		}
 	}
 	return &o, nil

@@ -77,7 +77,7 @@ func (l *Lab) read(ctx context.Context, fn func(m *state.Mailbox)) (*state.Obser
 			o := &state.Database{
 				Name: d.Name, Server: d.Server, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath,
 				LogFilePrefix: d.LogFilePrefix, Recovery: d.Recovery, Mounted: d.Mounted,
-				AllowFileRestore: d.AllowFileRestore,
+				AllowFileRestore: d.AllowFileRestore, Settings: d.settings(),
 			}
 			obs.Databases[d.Name] = o
 			if srv := s.org.server(d.Server); srv == nil || !srv.Up {

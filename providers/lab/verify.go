@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"sort"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/dialtone/dialtone/state"
 )
 
 // Item is one message of a mailbox listing.
@@ -66,6 +69,8 @@ type DatabaseStatus struct {
 	Recovery bool   `json:"recovery"`
 	// ExcludedFromProvisioning is Set-MailboxDatabase -IsExcludedFromProvisioning.
 	ExcludedFromProvisioning bool `json:"excluded_from_provisioning,omitempty"`
+	// Settings are the database's settings that differ from Exchange's defaults.
+	Settings map[string]string `json:"settings,omitempty"`
 }
 
 // MailboxStatus is one mailbox of Status.
@@ -86,7 +91,8 @@ func (l *Lab) Status() (*Status, error) {
 	st := &Status{Databases: []DatabaseStatus{}, Mailboxes: []MailboxStatus{}}
 	err := l.run(false, func(s *session) error {
 		for _, d := range s.org.Databases {
-			st.Databases = append(st.Databases, DatabaseStatus{Name: d.Name, Server: d.Server, Mounted: d.Mounted, Recovery: d.Recovery, ExcludedFromProvisioning: d.ExcludedFromProvisioning})
+			st.Databases = append(st.Databases, DatabaseStatus{Name: d.Name, Server: d.Server, Mounted: d.Mounted, Recovery: d.Recovery, ExcludedFromProvisioning: d.setting(state.SettingIsExcludedFromProvisioning) == "True",
+				Settings: maps.Clone(d.Settings)})
 		}
 		sort.Slice(st.Databases, func(i, j int) bool { return st.Databases[i].Name < st.Databases[j].Name })
 		ms, err := s.allMailboxes()

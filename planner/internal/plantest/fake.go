@@ -105,6 +105,21 @@ func (j *Journal) AppendJournal(changes []state.Change) error {
 	return nil
 }
 
+// StepRecords returns the records appended so far that finish a step (a StepDone):
+// not the records a step writes before it runs (its start, the settings it changes).
+func (j *Journal) StepRecords() [][]state.Change {
+	var out [][]state.Change
+	for _, rec := range j.Records() {
+		for _, c := range rec {
+			if c.StepDone != nil {
+				out = append(out, rec)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // Records returns the records appended so far.
 func (j *Journal) Records() [][]state.Change {
 	j.mu.Lock()

@@ -80,9 +80,9 @@ func State(n int) *state.State {
 	st.Serial = 7
 	st.Servers["EX01"] = &state.Server{Name: "EX01", Site: "HQ", Edition: "enterprise", Version: "15.2.1544.4", Up: true}
 	st.Databases["DB01"] = &state.Database{Name: "DB01", Server: "EX01", EdbFilePath: `D:\Databases\DB01\DB01.edb`,
-		LogFolderPath: `D:\Databases\DB01\Logs`, LogFilePrefix: "E00"}
+		LogFolderPath: `D:\Databases\DB01\Logs`, LogFilePrefix: "E00", Settings: DefaultSettings()}
 	st.Databases["DB02"] = &state.Database{Name: "DB02", Server: "EX01", EdbFilePath: `D:\Databases\DB02\DB02.edb`,
-		LogFolderPath: `D:\Databases\DB02\Logs`, LogFilePrefix: "E01", Mounted: true, Clean: false, FilesOK: true}
+		LogFolderPath: `D:\Databases\DB02\Logs`, LogFilePrefix: "E01", Mounted: true, Clean: false, FilesOK: true, Settings: DefaultSettings()}
 	AddMailboxes(st, "DB01", n)
 	AddMailboxes(st, "DB02", n)
 	return st
@@ -131,7 +131,7 @@ func SiteFailure(servers, dbsPerServer, perDB int, stage string) (*config.Config
 			cfg.Databases[db] = &config.Database{Name: db, Server: config.Addr{Kind: config.KindServer, Name: srv},
 				EdbFilePath: `D:\Databases\` + db + `\` + db + `.edb`, LogFolderPath: `D:\Databases\` + db + `\Logs`}
 			st.Databases[db] = &state.Database{Name: db, Server: srv, EdbFilePath: cfg.Databases[db].EdbFilePath,
-				LogFolderPath: cfg.Databases[db].LogFolderPath, LogFilePrefix: "E00"}
+				LogFolderPath: cfg.Databases[db].LogFolderPath, LogFilePrefix: "E00", Settings: DefaultSettings()}
 			rec := Recovery(lower(db)+"-outage", db, srv, stage)
 			rec.DialTone.Name, rec.RecoveryDatabase.Name = "DT"+db, "R"+db
 			rec.DialTone.EdbFilePath = `D:\DialTone\DT` + db + `\DT` + db + `.edb`
@@ -143,4 +143,14 @@ func SiteFailure(servers, dbsPerServer, perDB int, stage string) (*config.Config
 		}
 	}
 	return cfg, st
+}
+
+// DefaultSettings is a copy of Exchange's defaults: the settings a provider reports of a
+// database nobody changed.
+func DefaultSettings() map[string]string {
+	out := make(map[string]string, len(state.DefaultSettings))
+	for k, v := range state.DefaultSettings {
+		out[k] = v
+	}
+	return out
 }

@@ -39,10 +39,14 @@ func onServer(s *cmdSpec) *cmdSpec { s.server = true; return s }
 // A cmdlet or a parameter not listed is an error: a typo in the provider shows up here.
 // Mount-Database deliberately has no -Force.
 var specs = map[string]*cmdSpec{
-	"get-exchangeserver":                  spec(true, true, "Identity"),
-	"get-mailboxdatabase":                 spec(true, true, "Identity", "Server", "Status!", "ErrorAction"),
-	"new-mailboxdatabase":                 spec(true, true, "Name", "Server", "EdbFilePath", "LogFolderPath", "Recovery!"),
-	"set-mailboxdatabase":                 spec(true, true, "Identity", "AllowFileRestore", "IsExcludedFromProvisioning"),
+	"get-exchangeserver":  spec(true, true, "Identity"),
+	"get-mailboxdatabase": spec(true, true, "Identity", "Server", "Status!", "ErrorAction"),
+	"new-mailboxdatabase": spec(true, true, "Name", "Server", "EdbFilePath", "LogFolderPath", "Recovery!", "OfflineAddressBook"),
+	"set-mailboxdatabase": spec(true, true, "Identity", "AllowFileRestore", "IsExcludedFromProvisioning", "Name",
+		"IssueWarningQuota", "ProhibitSendQuota", "ProhibitSendReceiveQuota", "RecoverableItemsQuota", "RecoverableItemsWarningQuota",
+		"CalendarLoggingQuota", "JournalRecipient", "OfflineAddressBook", "MailboxRetention", "DeletedItemRetention",
+		"EventHistoryRetentionPeriod", "RetainDeletedItemsUntilBackup", "CircularLoggingEnabled", "MountAtStartup",
+		"IsExcludedFromProvisioningReason"),
 	"remove-mailboxdatabase":              spec(true, true, "Identity", "Confirm"),
 	"mount-database":                      spec(true, true, "Identity"),
 	"dismount-database":                   spec(true, true, "Identity", "Confirm"),
