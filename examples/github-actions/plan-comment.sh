@@ -40,7 +40,7 @@ export LC_ALL=C.UTF-8 2>/dev/null || true
 
 case "$code" in
 0) status="No changes: every recovery is at its requested stage." ;;
-2) status="Changes to review: apply the saved plan (artifact \`dialtone-plan\`) once approved." ;;
+2) status="Changes to review. Once merged, apply the plan file that the workflow saves from the default branch (artifact \`dialtone-plan-<commit>\`)." ;;
 *) status="**The plan failed** (exit status $code): see the errors below." ;;
 esac
 
