@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dialtone/dialtone/internal/mdcheck"
+	"github.com/dialtone/dialtone/planner/render/mdcheck"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/rogpeppe/go-internal/txtar"
 )

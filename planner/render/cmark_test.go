@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/dialtone/dialtone/config"
-	"github.com/dialtone/dialtone/internal/mdcheck"
+	"github.com/dialtone/dialtone/planner/render/mdcheck"
 	"github.com/dialtone/dialtone/planner/internal/plantest"
 	"github.com/dialtone/dialtone/planner/render"
 )
