@@ -107,13 +107,23 @@ func (s *session) closeEDBs() error {
 	return first
 }
 
-// createEDB writes a new, empty database file with the given identity.
+// createEDB writes a new, empty database file with the given identity. It is built
+// beside path and renamed into place, so that a crash in the middle (a dialtone apply
+// killed while another step's mount creates a file) leaves no half-made file that the
+// next mount would refuse as empty or damaged: only a leftover, removed by the next try.
 func (s *session) createEDB(path string, h edbHeader) error {
-	e, err := s.openEDBPath(path, true)
+	tmp := path + ".creating"
+	if err := s.closeEDB(tmp); err != nil {
+		return err
+	}
+	if err := os.Remove(tmp); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	e, err := s.openEDBPath(tmp, true)
 	if err != nil {
 		return err
 	}
-	return e.Update(func(tx *bolt.Tx) error {
+	err = e.Update(func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bucketHeader, bucketEdbMailboxes, bucketItems} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
@@ -121,6 +131,16 @@ func (s *session) createEDB(path string, h edbHeader) error {
 		}
 		return putHeader(tx, &h)
 	})
+	if cerr := s.closeEDB(tmp); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	return syncDir(filepath.Dir(path))
 }
 
 func readHeader(tx *bolt.Tx) (*edbHeader, error) {
