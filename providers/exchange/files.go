@@ -450,8 +450,8 @@ func (p *Provider) moveFiles(ctx context.Context, op providers.Operation) (provi
 
 var logName = regexp.MustCompile(`^(E[0-9A-Fa-f]{2})([0-9A-Fa-f]{8})?\.(log|chk)$`)
 
-// copyLogs copies the generation logs of Source's log stream found in SourceFolder
-// into LogFolderPath, before the first mount.
+// copyLogs copies the logs of Source's log stream found in SourceFolder (the numbered
+// generations and the current one, Enn.log) into LogFolderPath, before the first mount.
 func (p *Provider) copyLogs(ctx context.Context, op providers.Operation) (providers.Result, error) {
 	if err := p.guardNotMounted(ctx, op.Database); err != nil {
 		return providers.Result{}, err
@@ -482,7 +482,9 @@ func (p *Provider) copyLogs(ctx context.Context, op providers.Operation) (provid
 	var pairs []filePair
 	for _, n := range names {
 		m := logName.FindStringSubmatch(n)
-		if m == nil || m[2] == "" || m[3] != "log" || !strings.EqualFold(m[1], src.LogFilePrefix) {
+		// Enn.log is the current generation: the newest transactions are there, so it
+		// travels with the numbered ones (issue 12 §3).
+		if m == nil || m[3] != "log" || !strings.EqualFold(m[1], src.LogFilePrefix) {
 			continue
 		}
 		pairs = append(pairs, filePair{winJoin(op.SourceFolder, n), winJoin(dest, n)})

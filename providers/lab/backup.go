@@ -104,7 +104,9 @@ func (l *Lab) Backup(database, set string) error {
 		}
 		for _, g := range gens {
 			if g <= h.Checkpoint {
-				if err := copyFile(files[g], filepath.Join(stage, "Logs", filepath.Base(files[g]))); err != nil {
+				// Under its numbered name: in the set it is a closed generation, even when
+				// it is the live stream's Enn.log (which rolls at the next write).
+				if err := copyFile(files[g], filepath.Join(stage, "Logs", logFileName(h.LogPrefix, g))); err != nil {
 					return err
 				}
 			}

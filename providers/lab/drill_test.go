@@ -137,7 +137,7 @@ func TestServerDownAndCrossServerFiles(t *testing.T) {
 	if res := applyTwice(t, l, copyLogs); res.Count == 0 {
 		t.Fatalf("copy_logs = %+v", res)
 	}
-	if !exists(filepath.Join(l.dir, "servers", "EX02", "E", "Recovery", "RDB01", "Logs", logFileName("E00", 2))) {
+	if _, files, _ := listLogs(filepath.Join(l.dir, "servers", "EX02", "E", "Recovery", "RDB01", "Logs"), "E00"); files[2] == "" {
 		t.Fatal("logs did not reach EX02")
 	}
 	applyTwice(t, l, providers.Operation{Kind: providers.OpReplayLogs, Database: "RDB01", Server: "EX02", EdbFilePath: rdbEdb, LogFolderPath: rdbLogs})

@@ -122,7 +122,7 @@ func (l *Lab) FailLogs(database string) error {
 		}
 		gone := map[string]bool{}
 		for _, n := range names {
-			if _, _, ok := parseLogName(n); ok {
+			if isLogFile(n) {
 				gone[filepath.Join(folder, n)] = true
 			}
 		}

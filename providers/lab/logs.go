@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // A log file is E00 + 8 hex digits + .log: a header line naming its prefix, generation
@@ -147,22 +148,79 @@ func readLog(path string) (*logFile, error) {
 }
 
 // listLogs returns the generations of prefix present in folder, sorted, with file names.
+// The current generation is Enn.log, as ESE keeps it (its header says its generation);
+// the others are EnnXXXXXXXX.log.
 func listLogs(folder, prefix string) ([]uint64, map[uint64]string, error) {
 	names, err := listFiles(folder)
 	if err != nil {
 		return nil, nil, err
 	}
+	gens, files := logsOf(folder, prefix, names)
+	return gens, files, nil
+}
+
+// logsOf is listLogs on the names of folder's files.
+func logsOf(folder, prefix string, names []string) ([]uint64, map[uint64]string) {
 	files := map[uint64]string{}
 	var gens []uint64
+	current := ""
 	for _, n := range names {
+		if n == currentLogName(prefix) {
+			current = filepath.Join(folder, n)
+			continue
+		}
 		p, g, ok := parseLogName(n)
 		if ok && p == prefix {
 			files[g] = filepath.Join(folder, n)
 			gens = append(gens, g)
 		}
 	}
+	if current != "" {
+		// A crash between a roll's rename and the new Enn.log leaves no duplicate: a
+		// numbered file of the same generation would win, being the complete one.
+		if g, ok := currentGeneration(current); ok && files[g] == "" {
+			files[g] = current
+			gens = append(gens, g)
+		}
+	}
 	sort.Slice(gens, func(i, j int) bool { return gens[i] < gens[j] })
-	return gens, files, nil
+	return gens, files
+}
+
+// currentLogName is Enn.log: the generation ESE is writing, renamed EnnXXXXXXXX.log
+// when it fills (or when the stream rolls at a mount).
+func currentLogName(prefix string) string { return prefix + ".log" }
+
+// isLogFile reports whether name is a log file of some stream: EnnXXXXXXXX.log or Enn.log.
+func isLogFile(name string) bool {
+	if _, _, ok := parseLogName(name); ok {
+		return true
+	}
+	return len(name) == 3+4 && strings.HasSuffix(name, ".log") && validPrefix(name[:3])
+}
+
+// currentGeneration reads the generation in the header line of Enn.log at path (false
+// when it has no readable header: a file that holds no record either).
+func currentGeneration(path string) (uint64, bool) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	buf := make([]byte, 256)
+	n, _ := f.Read(buf)
+	line := buf[:n]
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	} else {
+		return 0, false
+	}
+	fields := strings.Fields(string(line))
+	if len(fields) != 4 || fields[0] != logMagic || !strings.HasPrefix(fields[2], "generation=") {
+		return 0, false
+	}
+	g, err := strconv.ParseUint(strings.TrimPrefix(fields[2], "generation="), 16, 64)
+	return g, err == nil
 }
 
 // logWriter appends records to a database's log stream.
@@ -177,7 +235,7 @@ type logWriter struct {
 	// unsynced holds the generations filled during this append and not yet fsynced:
 	// append syncs them all at its end, in order, before it returns (one sync pass per
 	// append instead of one fsync at every roll).
-	unsynced []*os.File
+	unsynced []string
 }
 
 // openLogWriter positions a writer at the end of the stream (prefix, sig) in folder.
@@ -209,7 +267,9 @@ func openLogWriter(folder, prefix, sig string, checkpoint uint64, fresh bool) (*
 		}
 		// Any other error is a damaged newest log: it is kept for replay to name, and
 		// the writer starts a new generation after it instead of appending to it.
-		if err == nil && lf.Signature == sig && len(lf.Records) < recordsPerGeneration {
+		// Only the current generation (Enn.log) is appended to: a numbered file is a
+		// closed generation (a backup may hold a copy of it).
+		if err == nil && lf.Signature == sig && len(lf.Records) < recordsPerGeneration && filepath.Base(files[newest]) == currentLogName(prefix) {
 			f, err := os.OpenFile(files[newest], os.O_WRONLY|os.O_APPEND, 0o600)
 			if err != nil {
 				return nil, err
@@ -225,14 +285,22 @@ func openLogWriter(folder, prefix, sig string, checkpoint uint64, fresh bool) (*
 	return w, nil
 }
 
-// start creates generation gen and makes it current. The previous generation is kept
-// open, unsynced, until append's sync pass: nothing in it is acknowledged before then.
+// start creates generation gen as Enn.log and makes it current. The previous current
+// generation is closed and renamed EnnXXXXXXXX.log, as ESE does when a log fills; its
+// fsync waits for append's sync pass: nothing in it is acknowledged before then.
 func (w *logWriter) start(gen uint64) error {
 	if w.f != nil {
-		w.unsynced = append(w.unsynced, w.f)
+		if err := w.f.Close(); err != nil {
+			return err
+		}
 		w.f = nil
+		if err := w.rollCurrent(w.gen); err != nil {
+			return err
+		}
+	} else if err := w.rollCurrent(0); err != nil {
+		return err
 	}
-	path := filepath.Join(w.folder, logFileName(w.prefix, gen))
+	path := filepath.Join(w.folder, currentLogName(w.prefix))
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
 		return fmt.Errorf("start log generation %d: %w", gen, err)
@@ -242,6 +310,32 @@ func (w *logWriter) start(gen uint64) error {
 		return err
 	}
 	w.gen, w.n, w.f = gen, 0, f
+	return nil
+}
+
+// rollCurrent renames Enn.log to its numbered name: generation gen, or (gen 0) the one
+// its header names. An Enn.log whose header cannot be read holds no record; it is kept
+// aside under a name no stream uses, never deleted.
+func (w *logWriter) rollCurrent(gen uint64) error {
+	cur := filepath.Join(w.folder, currentLogName(w.prefix))
+	if !exists(cur) {
+		return nil
+	}
+	if gen == 0 {
+		g, ok := currentGeneration(cur)
+		if !ok {
+			return os.Rename(cur, cur+fmt.Sprintf(".unreadable-%d", time.Now().UnixNano()))
+		}
+		gen = g
+	}
+	dst := filepath.Join(w.folder, logFileName(w.prefix, gen))
+	if exists(dst) {
+		return fmt.Errorf("roll %s: %s already exists", cur, dst)
+	}
+	if err := os.Rename(cur, dst); err != nil {
+		return err
+	}
+	w.unsynced = append(w.unsynced, dst)
 	return nil
 }
 
@@ -294,11 +388,17 @@ func (w *logWriter) append(recs []logRecord) error {
 // filesystem commit instead of one per 64 records.
 func (w *logWriter) syncFilled() error {
 	var first error
-	for _, f := range w.unsynced {
-		if err := f.Sync(); err != nil && first == nil {
-			first = err
+	for _, path := range w.unsynced {
+		// Closed at the roll (a file is renamed only once closed, which Windows needs);
+		// an fsync through a new handle flushes what the old one wrote.
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err == nil {
+			err = f.Sync()
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
 		}
-		if err := f.Close(); err != nil && first == nil {
+		if err != nil && first == nil {
 			first = err
 		}
 	}

@@ -172,7 +172,7 @@ func (s *session) survivors(gone map[string]bool) (map[string]bool, error) {
 			if strings.EqualFold(filepath.Ext(p), ".edb") {
 				return s.scanEDB(p, present, checkpoints)
 			}
-			if _, _, ok := parseLogName(d.Name()); ok {
+			if isLogFile(d.Name()) {
 				// Deliberately tolerant: this counts what could still be given back. A torn
 				// tail keeps the records before it; a damaged or oversized log gives nothing
 				// back (replay stops there), so its messages are not survivors. Read,

@@ -110,13 +110,11 @@ func (s *session) roll(path, folder string) error {
 		return err
 	}
 	if s.bulk { // Generate syncs the whole folder once at its end
-		w.unsynced, w.f = append(w.unsynced, w.f), nil
-		for _, f := range w.unsynced {
-			if err := f.Close(); err != nil {
-				return err
-			}
+		err := w.f.Close()
+		w.unsynced, w.f = nil, nil // closed at their roll
+		if err != nil {
+			return err
 		}
-		w.unsynced = nil
 	} else if err := w.close(); err != nil {
 		return err
 	}

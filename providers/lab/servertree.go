@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -66,15 +65,5 @@ func (t *serverTree) size(folder string) int64 { return t.sizes[folder] }
 
 // logs is listLogs(folder, prefix) from the walk.
 func (t *serverTree) logs(folder, prefix string) ([]uint64, map[uint64]string) {
-	files := map[uint64]string{}
-	var gens []uint64
-	for _, n := range t.files[folder] {
-		p, g, ok := parseLogName(n)
-		if ok && p == prefix {
-			files[g] = filepath.Join(folder, n)
-			gens = append(gens, g)
-		}
-	}
-	sort.Slice(gens, func(i, j int) bool { return gens[i] < gens[j] })
-	return gens, files
+	return logsOf(folder, prefix, t.files[folder])
 }
