@@ -140,9 +140,12 @@ func cmdApply(c *cli, args []string) int {
 		c.record.waiting(append([]*planner.Step{manual.Step}, manual.More...))
 		rep := writeRunReport(c, cfg, "apply", "paused", nil)
 		if a.json {
-			s := manual.Step
-			view.events.send(event{Type: evManualWaiting, Step: s.ID, Summary: s.Summary, Instructions: s.Operation.Instructions,
-				Commands: s.Commands, Confirm: "dialtone confirm " + s.ID, Report: rep})
+			// One event per step waiting for a person: the walk pauses only what depends
+			// on each, so several can wait at once.
+			for _, s := range append([]*planner.Step{manual.Step}, manual.More...) {
+				view.events.send(event{Type: evManualWaiting, Step: s.ID, Summary: s.Summary, Instructions: s.Operation.Instructions,
+					Commands: s.Commands, Confirm: "dialtone confirm " + s.ID, Report: rep})
+			}
 			return exitOK
 		}
 		writeManualPause(c, manual.Step, view)
