@@ -41,10 +41,11 @@ func verifiedPlanFile(c *cli, cfg *config.Config, ok bool, file string, refresh 
 // (refreshed) state and refused unless the file is exactly that plan (savedPlan), so
 // that nothing shown comes from text stored in the file.
 func cmdShow(c *cli, args []string) int {
-	fs := newFlagSet(c, "show", "show [-json | -format=FORMAT] [-refresh=false] [PLANFILE]")
+	fs := newFlagSet(c, "show", "show [-json | -format=FORMAT] [-refresh=false] [-var 'NAME=VALUE'] [-var-file=FILE] [PLANFILE]")
 	asJSON := fs.Bool("json", false, "print JSON: the plan document or the state document (same as -format=json)")
 	formatName := fs.String("format", "", "how to show a plan: "+planFormats+" (a state: text or json)")
 	refresh := fs.Bool("refresh", true, "a plan file: read the organization through the provider first, as apply does")
+	vars := addVarFlags(fs) // a plan file is computed again with the variables it was made with
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -63,7 +64,7 @@ func cmdShow(c *cli, args []string) int {
 		if isConfigFileName(fs.Arg(0)) {
 			return configNotPlanError(c, fs.Arg(0), `"dialtone plan" shows the plan of the configuration ("dialtone show" alone shows the state)`)
 		}
-		cfg, ok := loadConfig(c)
+		cfg, ok := loadConfigVars(c, vars)
 		p, ok := verifiedPlanFile(c, cfg, ok, fs.Arg(0), *refresh)
 		if !ok {
 			return exitError
