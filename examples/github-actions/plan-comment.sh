@@ -22,8 +22,8 @@
 # The body never exceeds 65,000 characters (GitHub refuses comments over 65,536):
 # dialtone's Markdown already fits; the lines added here are counted, and a body that
 # would still be too long is cut, between blocks (never inside a code fence or a
-# <details> section, which would hide what follows), with a note pointing at the plan
-# artifact.
+# <details> section, which would hide what follows), with a note pointing at the JSON
+# plan.
 set -euo pipefail
 
 MARKER='<!-- dialtone-plan -->'
@@ -101,7 +101,7 @@ fi
 
 room=$((LIMIT - ${#head} - ${#foot} - 3)) # the two newlines joining the parts and the last one
 if [ "${#main}" -gt "$room" ]; then
-	note=$'\n\n**The plan was cut to fit one comment**: the plan file (artifact `dialtone-plan`) and `dialtone show -json` have every step.'
+	note=$'\n\n**The plan was cut to fit one comment**: `dialtone plan -json` of this configuration has every step (after merge, so does the plan file the workflow saves, artifact `dialtone-plan-<commit>`).'
 	main="$(safe_cut "$((room - ${#note}))" <<<"$main")$note"
 fi
 body="$head
