@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -60,6 +61,7 @@ func LoadWithOptions(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return cfg, diags
 	}
+	names = slices.DeleteFunc(names, func(n string) bool { return slices.Contains(opts.Exclude, n) })
 
 	parser := hclparse.NewParser()
 	l := &loader{cfg: cfg, lim: lim, locals: map[string]local{}, claims: claims{

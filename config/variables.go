@@ -60,6 +60,9 @@ type LoadOptions struct {
 	// applied after VarFiles and Vars, later ones winning. The command line uses Args
 	// so that "-var-file=a.dtvars -var x=1 -var-file=b.dtvars" keeps Terraform's rule.
 	Args []VarArg
+	// Exclude names files of the directory (base names) that are not loaded: the file
+	// "dialtone import -force" is about to replace describes what the import reads again.
+	Exclude []string
 }
 
 // VarArg is one -var NAME=VALUE (Name set) or -var-file=FILE (File set).

@@ -54,6 +54,7 @@ func TestScript(t *testing.T) {
 			"forgejournal": cmdForgeJournal,
 			"unseal":       cmdUnseal,
 			"sparse":       cmdSparse,
+			"moveblocks":   cmdMoveBlocks,
 		},
 	})
 }

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/dialtone/dialtone/planner/render/mdcheck"
 	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/planner/render/mdcheck"
 	"github.com/rogpeppe/go-internal/txtar"
 )
 

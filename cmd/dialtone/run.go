@@ -66,6 +66,7 @@ type command struct {
 // commands is the table of subcommands, in the order help lists them.
 func commands() map[string]command {
 	return map[string]command{
+		"import":       {"Write the HCL of the organization's servers and databases (-out=FILE)", cmdImport},
 		"init":         {"Prepare the working directory: check the backend, create an empty state", cmdInit},
 		"validate":     {"Check the configuration; touches no provider and no state", cmdValidate},
 		"fmt":          {"Rewrite *.hcl files in the canonical layout (-check, -diff)", cmdFmt},

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
+)
+
+// cmdImport reads the organization through the configured provider and writes the HCL
+// of its Mailbox servers and mailbox databases, leaving out those the folder's other
+// *.hcl files already declare. It is read-only: no state is read or written, no lock
+// taken, nothing is asked of the provider but a read.
+func cmdImport(c *cli, args []string) int {
+	fs := newFlagSet(c, "import", "import [-out=FILE] [-force]")
+	out := fs.String("out", "", "write the HCL to FILE (relative to the working directory) instead of stdout")
+	force := fs.Bool("force", false, "replace FILE when it exists")
+	if code, ok := parseFlags(fs, args); !ok {
+		return code
+	}
+	if fs.NArg() > 0 {
+		return c.errorf("import takes no arguments (got %q); write the HCL to a file with -out=FILE", fs.Arg(0))
+	}
+	opts := (*varFlags)(nil).loadOptions()
+	outPath := ""
+	if *out != "" {
+		outPath = c.path(*out)
+		if !strings.HasSuffix(outPath, ".hcl") {
+			return c.errorf("-out=%s: the file must end in .hcl so that the configuration loads it", *out)
+		}
+		info, err := os.Stat(outPath)
+		switch {
+		case err == nil && info.IsDir():
+			return c.errorf("-out=%s is a folder; name the file to write", *out)
+		case err == nil && !*force:
+			return c.errorf("%s already exists and was left untouched: import into a new file, or replace it with -force", *out)
+		case err != nil && !errors.Is(err, os.ErrNotExist):
+			return c.errorf("-out=%s: %v", *out, err)
+		}
+		// The file being replaced is not part of what is already declared: its servers
+		// and databases are written again.
+		if sameDir(filepath.Dir(outPath), c.path(".")) {
+			opts.Exclude = []string{filepath.Base(outPath)}
+		}
+	}
+	cfg, ok := loadConfigWith(c, opts)
+	if !ok {
+		return exitError
+	}
+	prov, err := openProvider(c, cfg)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	defer closeProvider(c, prov)
+	obs, err := readTopology(c, prov)
+	if err != nil {
+		return c.errorf("reading the organization: %v", err)
+	}
+	at, err := importTime(c.getenv)
+	if err != nil {
+		return c.errorf("%v", err)
+	}
+	res := buildImport(obs, cfg, importHeader(cfg, at))
+
+	// What was added and left out goes to stderr when the HCL goes to stdout, so that
+	// "dialtone import > org.hcl" gives a clean file.
+	if outPath == "" {
+		if _, err := c.stdout.Write(res.hcl); err != nil {
+			return c.errorf("%v", err)
+		}
+		writeImportSummary(c.stderr, res, "")
+		return exitOK
+	}
+	if len(res.addedServers)+len(res.addedDatabases) == 0 {
+		// An empty import is not written: a file of comments would only hide that
+		// nothing was new.
+		writeImportSummary(c.stdout, res, "")
+		fmt.Fprintf(c.stdout, "Nothing new: %s not written.\n", *out)
+		return exitOK
+	}
+	if err := writeFileAtomic(outPath, res.hcl, 0o644); err != nil {
+		return c.errorf("writing %s: %v", *out, err)
+	}
+	writeImportSummary(c.stdout, res, *out)
+	return exitOK
+}
+
+// readTopology reads servers and databases. Mailboxes are not needed: a provider that
+// can read those of no database is asked for none; a streaming one drops them as they
+// come, so that an organization of 500,000 mailboxes costs no map of them.
+func readTopology(c *cli, prov providers.Provider) (*state.Observed, error) {
+	if r, ok := prov.(providers.ScopedReader); ok {
+		return r.ReadScoped(c.ctx, []string{})
+	}
+	if r, ok := prov.(providers.MailboxStreamer); ok {
+		return r.ReadStream(c.ctx, func(*state.Mailbox) {})
+	}
+	return prov.Read(c.ctx)
+}
+
+// importTime is when the organization was read, for the header: now, or
+// SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds convention) when it is
+// set, so that the same organization gives the same bytes where that matters (tests,
+// a repository that commits the import). The header's time is the only line that
+// otherwise differs between two imports of the same organization.
+func importTime(getenv func(string) string) (time.Time, error) {
+	v := strings.TrimSpace(getenv("SOURCE_DATE_EPOCH"))
+	if v == "" {
+		return time.Now().UTC().Truncate(time.Second), nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds since 1970-01-01 UTC", v)
+	}
+	return time.Unix(n, 0).UTC(), nil
+}
+
+// importHeader is the comment at the top of an import: when, and through which
+// provider. It names the provider's type and, for the lab, its folder; never a
+// credential, a user name or a connection URI.
+func importHeader(cfg *config.Config, at time.Time) string {
+	kind := "lab"
+	if cfg.Provider != nil && cfg.Provider.Type != "" {
+		kind = cfg.Provider.Type
+	}
+	return fmt.Sprintf("# Written by \"dialtone import\" from the organization read through provider %q\n# on %s. Edit freely: a new import adds only what no *.hcl file declares.\n",
+		kind, at.Format(time.RFC3339))
+}
+
+// writeImportSummary says what the import added and what it left out, and why.
+func writeImportSummary(w io.Writer, res *importResult, out string) {
+	where := ""
+	if out != "" {
+		where = " to " + out
+	}
+	fmt.Fprintf(w, "Imported %s and %s%s.\n", plural(len(res.addedServers), "server"), plural(len(res.addedDatabases), "database"), where)
+	if n := len(res.skippedServers) + len(res.skippedDatabases); n > 0 {
+		fmt.Fprintf(w, "Left out, already declared in this folder: %s.\n", joinNames(append(prefixed("server ", res.skippedServers), prefixed("database ", res.skippedDatabases)...)))
+	}
+	if len(res.recoveryDatabases) > 0 {
+		fmt.Fprintf(w, "Left out, recovery databases (never part of the topology): %s.\n", joinNames(res.recoveryDatabases))
+	}
+	for _, note := range res.notes {
+		fmt.Fprintf(w, "Note: %s\n", note)
+	}
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
+}
+
+func prefixed(p string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = p + n
+	}
+	return out
+}
+
+// joinNames lists names, the first ten and then how many more, so that re-importing a
+// folder of 2,000 databases says so in one line.
+func joinNames(names []string) string {
+	const max = 10
+	if len(names) <= max {
+		return strings.Join(names, ", ")
+	}
+	return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
+}
+
+// sameDir reports whether a and b are the same folder.
+func sameDir(a, b string) bool {
+	ia, err1 := os.Stat(a)
+	ib, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(ia, ib)
+}

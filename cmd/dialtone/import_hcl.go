@@ -1,0 +1,120 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/state"
+)
+
+// importResult is what an import writes and what it says about it.
+type importResult struct {
+	hcl                              []byte
+	addedServers, addedDatabases     []string
+	skippedServers, skippedDatabases []string // already declared in the folder
+	recoveryDatabases                []string // never imported
+	notes                            []string
+}
+
+// buildImport renders the servers and databases of obs that cfg does not declare, in
+// name order (case-insensitive, as Exchange compares names), in the canonical layout.
+// A database name a recovery already gives its dial tone or recovery database counts
+// as declared: importing it would declare the name twice.
+func buildImport(obs *state.Observed, cfg *config.Config, header string) *importResult {
+	res := &importResult{}
+	declaredServers := map[string]bool{}
+	for name := range cfg.Servers {
+		declaredServers[strings.ToLower(name)] = true
+	}
+	declaredDatabases := map[string]bool{}
+	for name := range cfg.Databases {
+		declaredDatabases[strings.ToLower(name)] = true
+	}
+	for _, r := range cfg.Recoveries {
+		if r.DialTone != nil {
+			declaredDatabases[strings.ToLower(r.DialTone.Name)] = true
+		}
+		if r.RecoveryDatabase != nil {
+			declaredDatabases[strings.ToLower(r.RecoveryDatabase.Name)] = true
+		}
+	}
+
+	f := hclwrite.NewEmptyFile()
+	body := f.Body()
+	for _, name := range sortedNames(obs.Servers) {
+		if declaredServers[strings.ToLower(name)] {
+			res.skippedServers = append(res.skippedServers, name)
+			continue
+		}
+		s := obs.Servers[name]
+		body.AppendNewline()
+		b := body.AppendNewBlock("server", []string{name}).Body()
+		if s.Site != "" {
+			b.SetAttributeValue("site", cty.StringVal(s.Site))
+		}
+		b.SetAttributeValue("edition", cty.StringVal(s.Edition))
+		b.SetAttributeValue("version", cty.StringVal(s.Version))
+		if s.SchemaVersion != "" {
+			b.SetAttributeValue("schema_version", cty.StringVal(s.SchemaVersion))
+		}
+		if s.MaximumActiveDatabases > 0 {
+			b.SetAttributeValue("maximum_active_databases", cty.NumberIntVal(int64(s.MaximumActiveDatabases)))
+		}
+		if !hclsyntax.ValidIdentifier(name) {
+			res.notes = append(res.notes, fmt.Sprintf("server %q cannot be referenced as server.NAME (a name starts with a letter and holds only letters, digits, hyphens and underscores); validate will say so.", name))
+		}
+		res.addedServers = append(res.addedServers, name)
+	}
+	for _, name := range sortedNames(obs.Databases) {
+		d := obs.Databases[name]
+		if d.Recovery {
+			res.recoveryDatabases = append(res.recoveryDatabases, name)
+			continue
+		}
+		if declaredDatabases[strings.ToLower(name)] {
+			res.skippedDatabases = append(res.skippedDatabases, name)
+			continue
+		}
+		body.AppendNewline()
+		b := body.AppendNewBlock("database", []string{name}).Body()
+		b.SetAttributeTraversal("server", serverRef(d.Server))
+		b.SetAttributeValue("edb_file_path", cty.StringVal(d.EdbFilePath))
+		b.SetAttributeValue("log_folder_path", cty.StringVal(d.LogFolderPath))
+		res.addedDatabases = append(res.addedDatabases, name)
+	}
+	out := append([]byte(header), hclwrite.Format(f.Bytes())...)
+	if len(res.addedServers)+len(res.addedDatabases) == 0 {
+		out = append(out, []byte("\n# Nothing to add: every server and database is already declared.\n")...)
+	}
+	res.hcl = out
+	return res
+}
+
+// serverRef is the traversal server.NAME.
+func serverRef(name string) hcl.Traversal {
+	return hcl.Traversal{hcl.TraverseRoot{Name: "server"}, hcl.TraverseAttr{Name: name}}
+}
+
+// sortedNames returns the keys of m in case-insensitive order (ties by bytes), so that
+// the same organization gives the same bytes.
+func sortedNames[V any](m map[string]V) []string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		a, b := strings.ToLower(names[i]), strings.ToLower(names[j])
+		if a != b {
+			return a < b
+		}
+		return names[i] < names[j]
+	})
+	return names
+}
