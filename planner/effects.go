@@ -38,7 +38,7 @@ func effects(s *Step, res providers.Result, st *state.State, started, finished t
 		d.Settings = withSettings(state.DefaultSettings, op.Settings)
 		out = append(out, state.Change{PutDatabase: &d})
 	case providers.OpRehomeMailboxes:
-		out = append(out, state.Change{Rehome: &state.Rehome{From: op.Database, To: op.Target}})
+		out = append(out, state.Change{Rehome: &state.Rehome{From: op.Database, To: op.Target, Kinds: state.RehomeUsers}})
 	case providers.OpMountDatabase:
 		d := db()
 		d.Mounted = true
@@ -70,7 +70,7 @@ func effects(s *Step, res providers.Result, st *state.State, started, finished t
 			}})
 		}
 	case providers.OpRehomeSystemMailboxes:
-		out = append(out, state.Change{Rehome: &state.Rehome{From: op.Database, To: op.Target}})
+		out = append(out, state.Change{Rehome: &state.Rehome{From: op.Database, To: op.Target, Kinds: state.RehomeSystem}})
 	case providers.OpResumeRestoreRequest:
 		out = append(out, state.Change{PutRestoreRequest: &state.RestoreRequest{
 			Name: requestIdentity(op), SourceDatabase: op.Source, TargetMailbox: op.Mailbox, Status: "Completed", BadItemLimit: op.BadItemLimit,

@@ -23,8 +23,14 @@ func (s *State) ApplyChange(c Change) {
 	if r := c.Rehome; r != nil && r.From != r.To {
 		// One pass: re-homing 100,000 mailboxes must stay linear.
 		for _, m := range s.Mailboxes {
-			if m != nil && m.Database == r.From {
+			if m == nil {
+				continue
+			}
+			if m.Database == r.From && (r.Kinds == RehomeAll || (r.Kinds == RehomeUsers) == (m.Kind == "")) {
 				m.Database = r.To
+			}
+			if r.Kinds == RehomeSystem && m.ArchiveDatabase == r.From {
+				m.ArchiveDatabase = r.To
 			}
 		}
 	}

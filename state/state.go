@@ -202,11 +202,23 @@ type SettingsBefore struct {
 	Settings map[string]string `json:"settings"`
 }
 
-// Rehome is a Change that re-points mailboxes from one database to another.
+// Rehome is a Change that re-points mailboxes from one database to another: those of
+// Kinds (RehomeAll when empty, as records before it existed meant).
 type Rehome struct {
-	From string `json:"from"`
-	To   string `json:"to"`
+	From  string `json:"from"`
+	To    string `json:"to"`
+	Kinds string `json:"kinds,omitempty"`
 }
+
+// The Kinds of a Rehome. A step that re-homes the user mailboxes must not record the
+// system mailboxes moved too: they move with a step of their own, and a state saying
+// otherwise counts one more mailbox than the step moved and, after an interruption
+// between the two, reports the system mailbox as moved back outside dialtone.
+const (
+	RehomeAll    = ""
+	RehomeUsers  = "users"  // Kind == "": Get-Mailbox -Database without a switch
+	RehomeSystem = "system" // Kind != "" and archives (ArchiveDatabase)
+)
 
 // StageMark is a Change that records the stage a recovery has reached.
 type StageMark struct {
