@@ -150,6 +150,13 @@ func (w *walker) exec(ctx context.Context, s *Step) error {
 		if err := w.markStarted(s); err != nil {
 			return err
 		}
+	} else if !s.Parallel && !w.wasStarted(s) {
+		// Every step but the merges is journaled as started before it runs, so that its
+		// partial effects after an interruption are its own, not "changed outside
+		// dialtone" (issue 12 §7). Merges change no object a refresh compares.
+		if err := w.markStarted(s); err != nil {
+			return err
+		}
 	}
 	if err := w.markSettingsBefore(s); err != nil {
 		return err
@@ -204,7 +211,7 @@ func (w *walker) wasStarted(s *Step) bool {
 
 // markStarted journals that s passed its checks and is about to run.
 func (w *walker) markStarted(s *Step) error {
-	c := state.Change{StepStarted: &state.StepStarted{Recovery: s.Recovery, ID: s.ID, Started: w.now()}}
+	c := state.Change{StepStarted: &state.StepStarted{Recovery: s.Recovery, ID: s.ID, Started: w.now(), Objects: touchedObjects(s.Operation)}}
 	if w.j != nil {
 		w.mu.Lock()
 		wait := w.j.enqueue([]state.Change{c})

@@ -42,6 +42,8 @@ type Drift struct {
 	Examples []string `json:"examples,omitempty"`
 	// Summary is the change in one line for people.
 	Summary string `json:"summary"`
+	// Step is the started step whose own partial effect this is (OwnDrift), else "".
+	Step string `json:"step,omitempty"`
 }
 
 // DriftExamples is how many mailbox names a mailbox drift lists.

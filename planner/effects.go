@@ -2,6 +2,7 @@ package planner
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/dialtone/dialtone/providers"
@@ -32,6 +33,14 @@ func effects(s *Step, res providers.Result, st *state.State, started, finished t
 	case providers.OpCreateDatabase:
 		d := state.Database{Name: op.Database, Server: op.Server, EdbFilePath: op.EdbFilePath,
 			LogFolderPath: op.LogFolderPath, Recovery: op.Recovery, Clean: true, FilesOK: true}
+		// A new database has no file until its first mount creates it (the provider says
+		// so by recording the .edb it will write): the state must not claim one, or the
+		// next refresh reports its files "lost" after an interruption (issue 12 §7).
+		for _, w := range res.Wrote {
+			if w.Kind == state.WrittenFile && strings.EqualFold(w.Path, op.EdbFilePath) {
+				d.FilesOK = false
+			}
+		}
 		if cur := st.Databases[op.Database]; cur != nil {
 			d.LogFilePrefix = cur.LogFilePrefix
 		}
@@ -41,7 +50,7 @@ func effects(s *Step, res providers.Result, st *state.State, started, finished t
 		out = append(out, state.Change{Rehome: &state.Rehome{From: op.Database, To: op.Target, Kinds: state.RehomeUsers}})
 	case providers.OpMountDatabase:
 		d := db()
-		d.Mounted = true
+		d.Mounted, d.FilesOK = true, true
 		out = append(out, state.Change{PutDatabase: &d})
 	case providers.OpDismountDatabase:
 		d := db()

@@ -42,6 +42,7 @@ func (s *State) ApplyChange(c Change) {
 		r := s.recovery(sd.Recovery)
 		r.Steps[rec.ID] = &rec
 		delete(r.Started, rec.ID)
+		delete(r.Touching, rec.ID)
 	}
 	if ss := c.StepStarted; ss != nil {
 		r := s.recovery(ss.Recovery)
@@ -50,6 +51,12 @@ func (s *State) ApplyChange(c Change) {
 				r.Started = map[string]time.Time{}
 			}
 			r.Started[ss.ID] = ss.Started
+			if len(ss.Objects) > 0 {
+				if r.Touching == nil {
+					r.Touching = map[string][]string{}
+				}
+				r.Touching[ss.ID] = append([]string(nil), ss.Objects...)
+			}
 		}
 	}
 	if rr := c.PutRestoreRequest; rr != nil {

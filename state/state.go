@@ -118,6 +118,10 @@ type Recovery struct {
 	// recorded finished: a re-run after a crash resumes them without checking again,
 	// since their own effect may be what a check would now refuse.
 	Started map[string]time.Time `json:"started,omitempty"`
+	// Touching holds, for each started step, the objects its operation may change
+	// ("database.DTDB01", "mailboxes.DB01>DTDB01"): a refresh after an interruption
+	// attributes what changed there to that step, not to someone outside dialtone.
+	Touching map[string][]string `json:"touching,omitempty"`
 	// SettingsBefore holds, by database, the settings this recovery changed on it as they
 	// were before its first change (MountAtStartup and provisioning of the failed
 	// database): later stages restore or carry these, not dialtone's own values.
@@ -236,6 +240,8 @@ type StepStarted struct {
 	Recovery string    `json:"recovery"`
 	ID       string    `json:"id"`
 	Started  time.Time `json:"started"`
+	// Objects are what the step's operation may change (Recovery.Touching).
+	Objects []string `json:"objects,omitempty"`
 }
 
 // StepDone is a Change that records a finished step of a recovery.

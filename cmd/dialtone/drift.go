@@ -37,14 +37,27 @@ func refreshDrift(c *cli, prov providers.Provider, st *state.State) ([]planner.D
 		}
 		drift = planner.DetectDrift(before, st)
 	}
+	// What an interrupted apply's started steps did is theirs, not a change outside
+	// dialtone: apply resumes those steps (the journal marks each step started).
+	drift, own := planner.OwnDrift(drift, st)
+	for _, d := range own {
+		c.log.Info("partial effect of a started step", "step", d.Step, "kind", string(d.Kind), "object", d.Object, "summary", d.Summary)
+	}
 	for _, d := range drift {
 		c.log.Info("changed outside dialtone", "kind", string(d.Kind), "object", d.Object, "summary", d.Summary)
 	}
+	c.ownDrift = own
 	return drift, nil
 }
 
 // writeDrift prints the "changed outside dialtone" section of refresh.
 func writeDrift(c *cli, drift []planner.Drift) {
+	if len(c.ownDrift) > 0 {
+		fmt.Fprintln(c.stdout, "Partial effects of steps an interrupted apply started (the next apply resumes them):")
+		for _, d := range c.ownDrift {
+			fmt.Fprintf(c.stdout, "  ~ %s (%s)\n", d.Summary, d.Step)
+		}
+	}
 	if len(drift) == 0 {
 		fmt.Fprintln(c.stdout, "Nothing changed outside dialtone since the last recorded state.")
 		return

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/dialtone/dialtone/planner"
 	"io"
 	"os"
 	"os/signal"
@@ -47,6 +48,9 @@ type cli struct {
 	// configuration; plan -refresh=full and refresh -full leave it nil: read everything).
 	readScope   []string
 	fullRefresh bool
+	// ownDrift is what the last refresh attributed to steps an interrupted apply had
+	// started (planner.OwnDrift): refresh shows it apart from changes outside dialtone.
+	ownDrift []planner.Drift
 }
 
 // path resolves p (from the configuration or a flag) against the working directory.
