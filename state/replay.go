@@ -81,6 +81,6 @@ type UnsealedError struct {
 
 func (e *UnsealedError) Error() string {
 	return fmt.Sprintf("the state in %s has no checksum line: it was written or edited outside dialtone. "+
-		"Check it (dialtone state pull prints it), then accept it once with \"dialtone -accept-unsealed-state COMMAND\"; "+
+		"Check it (\"dialtone -accept-unsealed-state state pull\" prints it), then accept it once with \"dialtone -accept-unsealed-state COMMAND\"; "+
 		"the next write seals it again", e.Where)
 }
