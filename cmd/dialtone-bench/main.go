@@ -93,6 +93,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	timeScale := fs.Float64("time-scale", 0.05, "the lab's time_scale for the time to dial tone (modelled times are reported)")
 	dtPar := fs.Int("dialtone-parallelism", 50, "apply -parallelism for the time to dial tone (50: every failed database of the full site failure at once)")
 	only := fs.Bool("dialtone-only", false, "measure only the time to dial tone and the objects (no table)")
+	viaExchange := fs.Bool("dialtone-exchange", true, "with -dialtone: also plan through the exchange provider and its PowerShell double (objects returned)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -124,10 +125,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var dtFig *dialToneFigures
 	var objFig *objectFigures
 	if *dialTone {
-		shell, err := buildShell(dir)
-		if err != nil {
-			fmt.Fprintln(stderr, "dialtone-bench: building the PowerShell double:", err)
-			return 1
+		shell := ""
+		if *viaExchange {
+			var err error
+			if shell, err = buildShell(dir); err != nil {
+				fmt.Fprintln(stderr, "dialtone-bench: building the PowerShell double:", err)
+				return 1
+			}
 		}
 		dtFig, objFig, dtErr = r.dialToneSuite(filepath.Join(dir, "dialtone"), sc, *timeScale, *dtPar, shell)
 		if dtErr != nil {
