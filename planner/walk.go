@@ -9,8 +9,8 @@ import (
 )
 
 // walk runs the steps of g not done yet, each once the steps it waits for are done, at
-// most w.par at a time, the ready step of the highest-priority recovery (then the
-// first in plan order) first. See Apply for what stops it.
+// most w.par at a time, the ready step of the highest-priority recovery first (see
+// readyQueue). See Apply for what stops it.
 func (w *walker) walk(ctx context.Context, p *Plan, g *walkGraph, done []bool) error {
 	n := len(g.steps)
 	prio := make(map[string]int, len(p.Recoveries))
@@ -112,7 +112,12 @@ func (w *walker) walk(ctx context.Context, p *Plan, g *walkGraph, done []bool) e
 	return nil
 }
 
-// readyQueue orders ready steps: recovery priority (lower first), then plan order.
+// readyQueue orders ready steps: recovery priority (lower first), then the steps
+// during which users are without service (Outage set: on the way to dial tone, or in
+// the swap), then plan order. Plan order alone works a site failure's recoveries one
+// after the other, each to the end of its stage (queues resubmitted, the failed
+// database held) before the next one's users get dial tone; with fewer slots
+// (-parallelism) than recoveries, the last users would wait for that too.
 type readyQueue struct {
 	steps []*Step
 	prio  map[string]int
@@ -122,8 +127,12 @@ type readyQueue struct {
 func (q *readyQueue) Len() int { return len(q.idx) }
 func (q *readyQueue) Less(a, b int) bool {
 	i, j := q.idx[a], q.idx[b]
-	if pi, pj := q.prio[q.steps[i].Recovery], q.prio[q.steps[j].Recovery]; pi != pj {
+	si, sj := q.steps[i], q.steps[j]
+	if pi, pj := q.prio[si.Recovery], q.prio[sj.Recovery]; pi != pj {
 		return pi < pj
+	}
+	if di, dj := si.Outage != OutageNone, sj.Outage != OutageNone; di != dj {
+		return di
 	}
 	return i < j
 }

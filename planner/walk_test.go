@@ -173,3 +173,40 @@ func TestWalkJournalIsDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// With fewer slots than recoveries, the steps on the way to users' dial tone go before
+// the steps after it (queues resubmitted, the failed database held): the last users do
+// not wait for the first recoveries to finish their stage.
+func TestWalkDialToneStepsGoFirst(t *testing.T) {
+	cfg, st := plantest.SiteFailure(2, 4, 2, config.StageDialTone)
+	st.Servers["EX01"].Up = false
+	for name, r := range cfg.Recoveries {
+		if r.Database.Name[2:4] != "01" {
+			delete(cfg.Recoveries, name)
+			continue
+		}
+		r.Option = config.OptionAlternateServer
+		r.DialTone.Server = config.Addr{Kind: config.KindServer, Name: "EX02"}
+	}
+	p := mustPlan(t, cfg, st)
+	fake := plantest.NewFake()
+	fake.Delay = time.Millisecond
+	if err := planner.Apply(t.Context(), p, fake, st, &plantest.Journal{}, nil, planner.ApplyOptions{Parallelism: 2}); err != nil {
+		t.Fatal(err)
+	}
+	rehomes, after := 0, false
+	for _, op := range fake.Ops() {
+		switch op.Kind {
+		case providers.OpRehomeMailboxes:
+			rehomes++
+			if after {
+				t.Errorf("users of %s got dial tone after a step past another recovery's dial tone", op.Database)
+			}
+		case providers.OpResubmitQueues, providers.OpRehomeSystemMailboxes:
+			after = true
+		}
+	}
+	if rehomes != 4 {
+		t.Errorf("%d re-homes", rehomes)
+	}
+}
