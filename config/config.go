@@ -254,6 +254,11 @@ type Drill struct {
 	// range of the recovery attribute.
 	Recovery      Addr
 	RecoveryRange hcl.Range
+	// DatabaseSettings are settings the drill's lab gives the failed databases before
+	// the failure, by Exchange property name ("ProhibitSendReceiveQuota" = "10GB"): the
+	// drill then proves them carried to users' database (nil: Exchange's defaults).
+	DatabaseSettings      map[string]string
+	DatabaseSettingsRange hcl.Range
 }
 
 // DrillMessages is how many messages a drill delivers per database at each point.

@@ -63,6 +63,7 @@ var drillSchema = &hcl.BodySchema{
 		{Name: "messages"},
 		{Name: "bad_items"},
 		{Name: "recovery"},
+		{Name: "database_settings"},
 	},
 }
 
@@ -135,6 +136,14 @@ func (l *loader) decodeDrill(block *hcl.Block) hcl.Diagnostics {
 		addr, d := parseRef(attr.Expr, KindRecovery)
 		diags = append(diags, d...)
 		dr.Recovery, dr.RecoveryRange = addr, attr.Expr.Range()
+	}
+
+	if attr := body.Attributes["database_settings"]; attr != nil {
+		dr.DatabaseSettingsRange = attr.Expr.Range()
+		var d hcl.Diagnostics
+		dr.DatabaseSettings, d = decodeStringMap(attr, "database_settings",
+			"a map of Exchange database settings to values, like { ProhibitSendReceiveQuota = \"10GB\", JournalRecipient = \"journal@contoso.com\", MountAtStartup = \"True\" }")
+		diags = append(diags, d...)
 	}
 
 	if first, ok := l.cfg.Drills[name]; ok {
@@ -255,4 +264,37 @@ func decodeDrillMessages(attr *hcl.Attribute) (DrillMessages, hcl.Diagnostics) {
 		*dst = n
 	}
 	return m, diags
+}
+
+// decodeStringMap decodes an attribute holding a map of strings (numbers and bools are
+// taken as their text).
+func decodeStringMap(attr *hcl.Attribute, what, want string) (map[string]string, hcl.Diagnostics) {
+	v, diags := attr.Expr.Value(nil)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	if v.IsNull() || !v.IsKnown() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
+		return nil, hcl.Diagnostics{errorAt(attr.Expr.Range(), "Invalid "+what, "%s is %s.", what, want)}
+	}
+	out := map[string]string{}
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		var s string
+		switch {
+		case e.IsNull() || !e.IsKnown():
+		case e.Type() == cty.String:
+			s = e.AsString()
+		case e.Type() == cty.Bool:
+			s = "False"
+			if e.True() {
+				s = "True"
+			}
+		case e.Type() == cty.Number:
+			s = e.AsBigFloat().Text('f', -1)
+		default:
+			return nil, hcl.Diagnostics{errorAt(attr.Expr.Range(), "Invalid "+what, "%s[%q] is not a string: %s is %s.", what, k.AsString(), what, want)}
+		}
+		out[k.AsString()] = s
+	}
+	return out, nil
 }

@@ -57,6 +57,12 @@ type drillRun struct {
 	// (queued, then delivered into the dial tone database, or delivered there).
 	afterFailure map[string]bool
 	failed       bool // the drill's failure is injected: deliveries count in afterFailure
+
+	// settingsWant are the failed databases' settings the drill set (database_settings),
+	// as the lab stored them; large is, per failed database, a mailbox made larger than
+	// Exchange's default quota (drill_settings.go).
+	settingsWant map[string]map[string]string
+	large        map[string]string
 }
 
 // cmdDrill rehearses a recovery of this folder on a fresh lab: build, fill, back up,
@@ -179,6 +185,10 @@ func (dr *drillRun) run() int {
 		if code := dr.afterStage(stage); code != exitOK {
 			return code
 		}
+	}
+
+	if code := dr.checkSettings(); code != exitOK {
+		return code
 	}
 
 	fmt.Fprintf(c.stdout, "\n%s\n\n", c.paint(bold, "=== Steps ==="))

@@ -21,6 +21,9 @@ func (dr *drillRun) prepare() int {
 	c, d := dr.c, dr.d
 	say := func(format string, args ...any) { fmt.Fprintf(c.stdout, "lab: "+format+"\n", args...) }
 	dbs := dr.failedDatabases()
+	if code := dr.prepareSettings(); code != exitOK {
+		return code
+	}
 	for _, db := range dbs {
 		if err := dr.deliver(db, d.Messages.BeforeBackup); err != nil {
 			return dr.fail("delivering to %s: %v", db, err)

@@ -10,10 +10,11 @@ import (
 // cmdLabDeliver delivers test messages to one mailbox or round-robin to the mailboxes
 // of one database; mail for a database that is not mounted is queued.
 func cmdLabDeliver(c *cli, cfg *config.Config, args []string) int {
-	fs := newFlagSet(c, "lab deliver", "lab deliver (-to=ADDRESS | -database=NAME) [-count=N] [-json]")
+	fs := newFlagSet(c, "lab deliver", "lab deliver (-to=ADDRESS [-size=SIZE] | -database=NAME) [-count=N] [-json]")
 	to := fs.String("to", "", "deliver to this mailbox address")
 	db := fs.String("database", "", "deliver round-robin to the mailboxes of this database")
 	count := fs.Int("count", 1, "how many messages")
+	sizeFlag := fs.String("size", "", `with -to: what each message counts toward the mailbox's size and quota ("3GB"); the lab's messages weigh nothing otherwise`)
 	asJSON := fs.Bool("json", false, `print {"accepted":[{"message_id","to","queued"}]}`)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -27,11 +28,22 @@ func cmdLabDeliver(c *cli, cfg *config.Config, args []string) int {
 	if *count < 1 {
 		return c.errorf("-count=%d: must be at least 1", *count)
 	}
+	var size int64
+	if *sizeFlag != "" {
+		if *to == "" {
+			return c.errorf("-size goes with -to=ADDRESS")
+		}
+		n, err := lab.ParseSize(*sizeFlag)
+		if err != nil {
+			return c.errorf("-size=%q: a size such as 3GB or 500MB", *sizeFlag)
+		}
+		size = n
+	}
 	return withLab(c, cfg, func(l *lab.Lab) int {
 		var acc []lab.Accepted
 		var err error
 		if *to != "" {
-			acc, err = l.Deliver(*to, *count)
+			acc, err = l.DeliverSized(*to, *count, size)
 		} else {
 			acc, err = l.DeliverToDatabase(*db, *count)
 		}

@@ -46,6 +46,9 @@ type item struct {
 	Origin string `json:"origin,omitempty"`
 	// Bad marks an item a restore request cannot read (the BadItemLimit hook).
 	Bad bool `json:"bad,omitempty"`
+	// Size is the bytes the message stands for in its mailbox's size (quotas.go); 0
+	// for the lab's ordinary messages, which count as nothing.
+	Size int64 `json:"size,omitempty"`
 }
 
 func itemKey(guid, key string) []byte { return []byte(guid + "|" + key) }

@@ -39,7 +39,7 @@ func checkLabSetting(name, v string) (string, error) {
 		if strings.EqualFold(v, "Unlimited") {
 			return "Unlimited", nil
 		}
-		n, err := parseSize(v)
+		n, err := ParseSize(v)
 		if err != nil {
 			return "", fmt.Errorf("-%s %q: %v", name, v, err)
 		}
@@ -61,9 +61,9 @@ func checkLabSetting(name, v string) (string, error) {
 	return v, nil
 }
 
-// parseSize reads a size in bytes, with an optional unit as Exchange takes them
+// ParseSize reads a size in bytes, with an optional unit as Exchange takes them
 // ("10GB", "2048MB", "1234").
-func parseSize(v string) (int64, error) {
+func ParseSize(v string) (int64, error) {
 	s := strings.ToUpper(strings.TrimSpace(v))
 	mult := int64(1)
 	for _, u := range []struct {

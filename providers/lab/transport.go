@@ -23,6 +23,7 @@ type ledgerEntry struct {
 	To      string    `json:"to"`
 	Subject string    `json:"subject"`
 	Time    time.Time `json:"time"`
+	Size    int64     `json:"size,omitempty"` // item.Size of the message
 }
 
 // writeBatch bounds how many records go through one log append and one .edb commit.
@@ -31,6 +32,17 @@ const writeBatch = 4096
 // Deliver sends count test messages to the mailbox at address. Messages whose mailbox
 // database is not mounted stay queued (Accepted.Queued).
 func (l *Lab) Deliver(to string, count int) ([]Accepted, error) {
+	return l.DeliverSized(to, count, 0)
+}
+
+// DeliverSized is Deliver with messages that each count size bytes toward the
+// mailbox's size (0: the lab's ordinary, weightless messages). A mailbox whose home
+// database is mounted and whose size has reached that database's
+// ProhibitSendReceiveQuota refuses them, as Exchange does (quotas.go).
+func (l *Lab) DeliverSized(to string, count int, size int64) ([]Accepted, error) {
+	if size < 0 {
+		return nil, fmt.Errorf("message size %d is negative", size)
+	}
 	var out []Accepted
 	err := l.run(false, func(s *session) error {
 		m, err := s.lookupMailbox(to)
@@ -40,11 +52,14 @@ func (l *Lab) Deliver(to string, count int) ([]Accepted, error) {
 		if m.Kind != "" {
 			return fmt.Errorf("%s is an %s system mailbox: the lab delivers no mail to it", m.Address, m.Kind)
 		}
+		if err := s.checkQuota(m); err != nil {
+			return err
+		}
 		addrs := make([]string, count)
 		for i := range addrs {
 			addrs[i] = m.Address
 		}
-		out, err = s.deliver(addrs)
+		out, err = s.deliverSized(addrs, size)
 		return err
 	})
 	return out, err
@@ -84,7 +99,9 @@ func (l *Lab) DeliverToDatabase(database string, count int) ([]Accepted, error) 
 
 // deliver accepts one message per address: ledger and queue first, in one durable
 // transaction, then delivery of what can be delivered now.
-func (s *session) deliver(addrs []string) ([]Accepted, error) {
+func (s *session) deliver(addrs []string) ([]Accepted, error) { return s.deliverSized(addrs, 0) }
+
+func (s *session) deliverSized(addrs []string, size int64) ([]Accepted, error) {
 	if len(addrs) == 0 {
 		return nil, nil
 	}
@@ -99,7 +116,7 @@ func (s *session) deliver(addrs []string) ([]Accepted, error) {
 		for _, a := range addrs {
 			seq++
 			id := fmt.Sprintf("%08d@lab.dialtone", seq)
-			e, err := json.Marshal(ledgerEntry{To: a, Subject: fmt.Sprintf("Lab message %d", seq), Time: s.now})
+			e, err := json.Marshal(ledgerEntry{To: a, Subject: fmt.Sprintf("Lab message %d", seq), Time: s.now, Size: size})
 			if err != nil {
 				return err
 			}
@@ -191,7 +208,7 @@ func (s *session) drain(ids map[string]bool) (int64, error) {
 					return fmt.Errorf("ledger entry %s is damaged: %v", q.id, err)
 				}
 			}
-			byDB[db.Name] = append(byDB[db.Name], logRecord{Op: opPut, Guid: m.Guid, Key: q.id, Item: item{MessageID: q.id, Subject: e.Subject}})
+			byDB[db.Name] = append(byDB[db.Name], logRecord{Op: opPut, Guid: m.Guid, Key: q.id, Item: item{MessageID: q.id, Subject: e.Subject, Size: e.Size}})
 			idsByDB[db.Name] = append(idsByDB[db.Name], q.id)
 		}
 		return nil
