@@ -200,7 +200,17 @@ func (s *session) restoreBackup(op providers.Operation) (providers.Result, error
 		// An unreadable header is not "already restored": the restore replaces the file,
 		// under the same AllowFileRestore rule as any other file in the way.
 		if h, err := s.header(path); err == nil && h.Signature == meta.DBSignature && h.Checkpoint >= meta.Checkpoint {
-			return providers.Result{AlreadyDone: true, Detail: "backup already restored"}, nil
+			if h.RestoredFrom == op.Backup {
+				return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("backup set %s already restored into %s", op.Backup, edbWin)}, nil
+			}
+			// Not a restore of ours: the database's own file survived (a server back with
+			// its disks). Say what was found; it is kept, and its own logs replay into it.
+			shutdown := "Dirty Shutdown"
+			if h.State == stateClean {
+				shutdown = "Clean Shutdown"
+			}
+			return providers.Result{Skipped: true, Detail: fmt.Sprintf("no restore ran: %s is %s's own file, intact (%s, checkpoint generation %d, as new as or newer than backup set %s's %d); kept as found, its logs replay into it",
+				edbWin, op.Source, shutdown, h.Checkpoint, op.Backup, meta.Checkpoint)}, nil
 		}
 		if !db.Recovery && !db.AllowFileRestore {
 			return providers.Result{}, fmt.Errorf("cannot restore over %s: AllowFileRestore is False on %s", edbWin, db.Name)
@@ -241,7 +251,7 @@ func (s *session) restoreBackup(op providers.Operation) (providers.Result, error
 	if err := copyFile(filepath.Join(dir, meta.EdbName), tmp); err != nil {
 		return providers.Result{}, err
 	}
-	if err := s.updateHeader(tmp, func(h *edbHeader) { h.State = stateDirty }); err != nil {
+	if err := s.updateHeader(tmp, func(h *edbHeader) { h.State, h.RestoredFrom = stateDirty, op.Backup }); err != nil {
 		return providers.Result{}, err
 	}
 	if err := s.closeEDB(tmp); err != nil {

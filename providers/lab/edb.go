@@ -35,6 +35,10 @@ type edbHeader struct {
 	// Checkpoint is the last log generation whose records are all in this file.
 	Checkpoint uint64 `json:"checkpoint"`
 	Corrupt    bool   `json:"corrupt,omitempty"`
+	// RestoredFrom names the backup set a restore wrote this file from ("" for a
+	// database's own file): a re-run of the restore tells its own work from a file
+	// that was never restored (a server back with its files intact).
+	RestoredFrom string `json:"restored_from,omitempty"`
 }
 
 // item is one message in a mailbox.
