@@ -158,7 +158,11 @@ type Database struct {
 	ServerRange   hcl.Range
 	EdbFilePath   string // absolute Windows path ending in <Name>.edb
 	LogFolderPath string // absolute Windows path, not a drive root
-	DeclRange     hcl.Range
+	// Copies are the servers that hold passive copies of the database (copies = [...],
+	// a database availability group), in the order written; CopyRanges their ranges.
+	Copies     []Addr
+	CopyRanges []hcl.Range
+	DeclRange  hcl.Range
 }
 
 // Recovery is a recovery "NAME" block: the intent to recover one database.
@@ -185,6 +189,9 @@ type Recovery struct {
 	// choice: its AD object is then removed first (its files stay).
 	FinalName      string
 	FinalNameRange hcl.Range
+	// IgnoreHealthyCopies is the reason a recovery goes ahead although the database has
+	// a healthy passive copy (ignore_healthy_copies; "" refuses, naming the copy).
+	IgnoreHealthyCopies string
 	// OptionRange is the range of the option attribute.
 	OptionRange hcl.Range
 	DeclRange   hcl.Range

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"strings"
+
 	"github.com/hashicorp/hcl/v2"
 )
 
@@ -9,6 +11,7 @@ var databaseSchema = &hcl.BodySchema{
 		{Name: "server", Required: true},
 		{Name: "edb_file_path", Required: true},
 		{Name: "log_folder_path", Required: true},
+		{Name: "copies"},
 	},
 }
 
@@ -23,6 +26,9 @@ func (l *loader) decodeDatabase(block *hcl.Block) hcl.Diagnostics {
 		addr, d := parseRef(attr.Expr, KindServer)
 		diags = append(diags, d...)
 		db.Server, db.ServerRange = addr, attr.Expr.Range()
+	}
+	if attr := body.Attributes["copies"]; attr != nil {
+		diags = append(diags, decodeCopies(db, attr)...)
 	}
 	nameDiags := checkDatabaseName(name, nameRange, "database")
 	diags = append(diags, nameDiags...)
@@ -53,5 +59,39 @@ func (l *loader) decodeDatabase(block *hcl.Block) hcl.Diagnostics {
 	}
 	diags = append(diags, l.claimPaths(db.EdbFilePath, valueRange(edb), db.LogFolderPath, valueRange(logs), owner, false)...)
 	l.cfg.Databases[name] = db
+	return diags
+}
+
+// decodeCopies reads copies = [server.EX02, ...]: the servers that hold passive copies
+// of the database (a database availability group). Each must be a server reference,
+// once, and not the database's own server (that holds the active copy).
+func decodeCopies(db *Database, attr *hcl.Attribute) hcl.Diagnostics {
+	exprs, diags := hcl.ExprList(attr.Expr)
+	if diags.HasErrors() {
+		return hcl.Diagnostics{errorAt(attr.Expr.Range(), "Invalid copies",
+			"copies of database %s is a list of server references, like [server.EX02, server.EX03]: the servers that hold its passive copies.", db.Name)}
+	}
+	seen := map[string]bool{}
+	for _, e := range exprs {
+		addr, d := parseRef(e, KindServer)
+		diags = append(diags, d...)
+		if d.HasErrors() {
+			continue
+		}
+		key := strings.ToLower(addr.Name)
+		switch {
+		case seen[key]:
+			diags = append(diags, errorAt(e.Range(), "Duplicate copy",
+				"Database %s lists server %s twice in copies; a server holds at most one copy of a database.", db.Name, addr.Name))
+			continue
+		case strings.EqualFold(addr.Name, db.Server.Name):
+			diags = append(diags, errorAt(e.Range(), "Copy on the database's own server",
+				"Database %s is on server %s, which holds its active copy; copies lists the other servers, those with passive copies.", db.Name, addr.Name))
+			continue
+		}
+		seen[key] = true
+		db.Copies = append(db.Copies, addr)
+		db.CopyRanges = append(db.CopyRanges, e.Range())
+	}
 	return diags
 }

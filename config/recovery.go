@@ -26,6 +26,7 @@ var recoverySchema = &hcl.BodySchema{
 		{Name: "priority"},
 		{Name: "swap"},
 		{Name: "final_name"},
+		{Name: "ignore_healthy_copies"},
 	},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "dial_tone_database"},
@@ -100,6 +101,16 @@ func (l *loader) decodeRecovery(block *hcl.Block) hcl.Diagnostics {
 		if d.HasErrors() {
 			r.FinalName = ""
 		}
+	}
+
+	if attr := body.Attributes["ignore_healthy_copies"]; attr != nil {
+		d := decodeString(attr, &r.IgnoreHealthyCopies)
+		diags = append(diags, d...)
+		if !d.HasErrors() && strings.TrimSpace(r.IgnoreHealthyCopies) == "" {
+			diags = append(diags, errorAt(attr.Expr.Range(), "Reason required",
+				"Recovery %s sets ignore_healthy_copies to an empty string. It overrides the refusal to dial-tone a database that still has a healthy passive copy, and every plan shows why: write the reason, like \"the copy on EX02 is lagged by 7 days\".", name))
+		}
+		r.IgnoreHealthyCopies = strings.TrimSpace(r.IgnoreHealthyCopies)
 	}
 
 	blocks, d := singleBlocks(body.Blocks)

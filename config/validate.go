@@ -44,6 +44,9 @@ func validate(cfg *Config) hcl.Diagnostics {
 
 	for _, db := range inSourceOrder(cfg.Databases, func(db *Database) hcl.Range { return db.DeclRange }) {
 		resolveServer(db.Server, db.ServerRange)
+		for i, c := range db.Copies {
+			resolveServer(c, db.CopyRanges[i])
+		}
 	}
 	for _, r := range inSourceOrder(cfg.Recoveries, func(r *Recovery) hcl.Range { return r.DeclRange }) {
 		failed := resolveDatabase(r.Database, r.DatabaseRange)

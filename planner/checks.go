@@ -28,6 +28,7 @@ type checker struct {
 	logDirs  map[string]string          // server + lower-case log folder -> database
 	pointers map[string]*pointers       // database -> mailboxes pointing at it
 	recover  map[string]bool            // servers a planned recover_server rebuilds
+	passive  map[string]int             // server -> healthy passive copies it holds (they take mount slots)
 }
 
 type pointers struct {
@@ -43,12 +44,17 @@ func newChecker(cfg *config.Config, st *state.State, ptrs map[string]*pointers) 
 	}
 	c := &checker{cfg: cfg, st: st, mounted: map[string]string{}, count: map[string]int{}, rdbs: map[string]map[string]bool{},
 		used: map[string]int64{}, clean: map[string]bool{}, names: map[string]string{}, logDirs: map[string]string{},
-		pointers: ptrs, recover: map[string]bool{}}
+		pointers: ptrs, recover: map[string]bool{}, passive: map[string]int{}}
 	for name, db := range st.Databases {
 		if db == nil {
 			continue
 		}
 		c.clean[name] = db.Clean
+		for _, cp := range db.Copies {
+			if cp.Healthy && !db.Recovery {
+				c.passive[cp.Server]++ // a passive copy takes a slot of the edition's limit
+			}
+		}
 		if db.LogFolderPath != "" {
 			c.logDirs[db.Server+"|"+strings.ToLower(db.LogFolderPath)] = name
 		}

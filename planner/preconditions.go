@@ -96,6 +96,9 @@ func checkPreconditions(p *Plan, rcs map[string]*recCtx, cfg *config.Config, st 
 				add(Precondition{Description: rc.failed.Name + " is not mounted (it has failed)", Result: ResultOK,
 					Check: &providers.Check{Kind: providers.CheckNotMounted, Database: rc.failed.Name}})
 			}
+			if pc, ok := copyCheck(rc, cfg, st); ok {
+				add(pc)
+			}
 		}
 
 		switch op.Kind {
@@ -361,8 +364,15 @@ func (c *checker) mountChecks(rc *recCtx, s *Step) []Precondition {
 	}
 	limit, edition := mountLimit(c.cfg, c.st, op.Server)
 	in := c.count[op.Server]
+	desc := fmt.Sprintf("a mount slot on %s for %s (%d of %d mounted databases in use, %s)", op.Server, op.Database, in, limit, edition)
+	// Passive copies count toward the edition's limit (5 or 100 databases), not toward
+	// MaximumActiveDatabases, which counts active ones only.
+	if p := c.passive[op.Server]; p > 0 && !strings.HasPrefix(edition, "MaximumActiveDatabases") {
+		in += p
+		desc = fmt.Sprintf("a mount slot on %s for %s (%d of %d databases in use, %d of them passive copies, %s)", op.Server, op.Database, in, limit, p, edition)
+	}
 	pcs = append(pcs, Precondition{
-		Description: fmt.Sprintf("a mount slot on %s for %s (%d of %d mounted databases in use, %s)", op.Server, op.Database, in, limit, edition),
+		Description: desc,
 		Result:      okIf(in+1 <= limit),
 		Check:       &providers.Check{Kind: providers.CheckMountSlot, Server: op.Server, Database: op.Database},
 		Fix: "Dismount or move a database on " + op.Server + " first, or raise its edition (Standard mounts 5, Enterprise 100), " +

@@ -68,6 +68,19 @@ type Database struct {
 	// Settings are the database's own settings (quotas, journaling, retention,
 	// provisioning; settings.go), by Exchange property name; nil: not read.
 	Settings map[string]string `json:"settings,omitempty"`
+	// Copies are the database's passive copies on other servers (a database
+	// availability group), in the provider's order (activation preference); nil: none.
+	Copies []DatabaseCopy `json:"copies,omitempty"`
+}
+
+// DatabaseCopy is a passive copy of a database on another server.
+type DatabaseCopy struct {
+	Server string `json:"server"`
+	// Healthy: the copy can be activated (Move-ActiveMailboxDatabase): its server is up
+	// and its status is Healthy (Get-MailboxDatabaseCopyStatus). A lost, failed or
+	// unreachable copy is not.
+	Healthy bool   `json:"healthy"`
+	Status  string `json:"status,omitempty"` // as the provider reports it: Healthy, Failed, ServiceDown, ...
 }
 
 // LogRange is the span of log generations of a database's stream, and the holes in it.

@@ -87,6 +87,15 @@ func buildImport(obs *state.Observed, cfg *config.Config, header string) *import
 		b.SetAttributeTraversal("server", serverRef(d.Server))
 		b.SetAttributeValue("edb_file_path", cty.StringVal(d.EdbFilePath))
 		b.SetAttributeValue("log_folder_path", cty.StringVal(d.LogFolderPath))
+		if len(d.Copies) > 0 {
+			// Every copy the organization has, healthy or not: copies is the topology
+			// (which servers hold one), not its health, which the state tracks.
+			elems := make([]hclwrite.Tokens, len(d.Copies))
+			for i, c := range d.Copies {
+				elems[i] = hclwrite.TokensForTraversal(serverRef(c.Server))
+			}
+			b.SetAttributeRaw("copies", hclwrite.TokensForTuple(elems))
+		}
 		res.addedDatabases = append(res.addedDatabases, name)
 	}
 	out := append([]byte(header), hclwrite.Format(f.Bytes())...)

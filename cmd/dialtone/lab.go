@@ -101,7 +101,11 @@ func topology(cfg *config.Config) lab.Topology {
 	}
 	for _, name := range sortedKeys(cfg.Databases) {
 		d := cfg.Databases[name]
-		t.Databases = append(t.Databases, lab.DatabaseSpec{Name: d.Name, Server: d.Server.Name, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath})
+		spec := lab.DatabaseSpec{Name: d.Name, Server: d.Server.Name, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath}
+		for _, c := range d.Copies {
+			spec.Copies = append(spec.Copies, c.Name)
+		}
+		t.Databases = append(t.Databases, spec)
 	}
 	return t
 }

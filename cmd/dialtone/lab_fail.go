@@ -7,7 +7,7 @@ import (
 	"github.com/dialtone/dialtone/providers/lab"
 )
 
-const labFailUsage = "lab fail database NAME [-mode=lost|corrupt] | lab fail server NAME | lab fail logs DATABASE [-from=GENERATION] | " +
+const labFailUsage = "lab fail database NAME [-mode=lost|corrupt] [-server=SERVER] | lab fail server NAME | lab fail logs DATABASE [-from=GENERATION] | " +
 	"lab fail items DATABASE -count=N | lab fail backup DATABASE [-name=SET]"
 
 // cmdLabFail injects a failure into the lab (exchange-recovery.md section 4): a
@@ -29,9 +29,11 @@ func cmdLabFail(c *cli, cfg *config.Config, args []string) int {
 	var from uint64
 	count := 0
 	set := "nightly"
+	onServer := ""
 	switch what {
 	case "database":
 		fs.StringVar(&mode, "mode", "lost", "lost (files gone, logs survive) or corrupt (will not mount)")
+		fs.StringVar(&onServer, "server", "", "fail only this server's copy: the database's own server (the active copy) or one holding a passive copy; every copy when unset")
 	case "logs":
 		fs.Uint64Var(&from, "from", 0, "lose the database and its log generations from GENERATION on (decimal or 0x hex); 0: every log, the database stays")
 	case "items":
@@ -59,8 +61,11 @@ func cmdLabFail(c *cli, cfg *config.Config, args []string) int {
 		var done string
 		switch what {
 		case "database":
-			err = l.FailDatabase(name, mode)
+			err = l.FailDatabaseOn(name, mode, onServer)
 			done = fmt.Sprintf("Database %s is now %s.", name, mode)
+			if onServer != "" {
+				done = fmt.Sprintf("Database %s's copy on %s is now %s.", name, onServer, mode)
+			}
 		case "server":
 			err = l.FailServer(name)
 			done = fmt.Sprintf("Server %s is down: its databases are dismounted and nothing mounts there until it is rebuilt (\"dialtone lab repair server %s\").", name, name)

@@ -12,12 +12,34 @@ import (
 // FailDatabase injects a database failure, on any database (a dial tone database too).
 // "lost": the .edb and checkpoint are gone (the logs survive: they sit on another
 // volume); "corrupt": the .edb stays but will not mount (JET error -1018). Either way
-// the database is dismounted and its mail queues.
+// the database is dismounted and its mail queues. Every passive copy of it is lost too.
 func (l *Lab) FailDatabase(database, mode string) error {
+	return l.FailDatabaseOn(database, mode, "")
+}
+
+// FailDatabaseOn is FailDatabase on one server's copy: the active copy's files when
+// server is the database's own server (its passive copies stay healthy), one passive
+// copy when server holds one (the active database keeps running), every copy when
+// server is "".
+func (l *Lab) FailDatabaseOn(database, mode, server string) error {
 	return l.run(false, func(s *session) error {
 		db, err := s.org.mustDatabase(database)
 		if err != nil {
 			return err
+		}
+		if server != "" && server != db.Server {
+			for i := range db.Copies {
+				if db.Copies[i].Server == server {
+					db.Copies[i].Lost = true
+					return s.saveOrg()
+				}
+			}
+			return fmt.Errorf("server %s holds no copy of %s (its server is %s)", server, db.Name, db.Server)
+		}
+		if server == "" {
+			for i := range db.Copies {
+				db.Copies[i].Lost = true
+			}
 		}
 		path, err := s.edbPath(db)
 		if err != nil {
@@ -74,6 +96,11 @@ func (l *Lab) FailServer(server string) error {
 		for _, d := range s.org.Databases {
 			if d.Server == srv.Name {
 				d.Mounted = false
+			}
+			for i := range d.Copies {
+				if d.Copies[i].Server == srv.Name {
+					d.Copies[i].Lost = true // a rebuilt server's copies are reseeded, not resumed
+				}
 			}
 		}
 		return s.saveOrg()

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -31,7 +32,11 @@ type ServerSpec struct {
 
 // DatabaseSpec describes a mailbox database of the topology, with the Windows paths of
 // the configuration.
-type DatabaseSpec struct{ Name, Server, EdbFilePath, LogFolderPath string }
+// Copies names the servers that hold passive copies of it (a database availability group).
+type DatabaseSpec struct {
+	Name, Server, EdbFilePath, LogFolderPath string
+	Copies                                   []string
+}
 
 // Topology is what Init builds.
 type Topology struct {
@@ -250,6 +255,15 @@ func (s *session) buildDatabases(topo Topology, perDB int) error {
 		db, err := s.createDatabase(dp.Name, dp.Server, dp.EdbFilePath, dp.LogFolderPath, false)
 		if err != nil {
 			return err
+		}
+		for _, c := range dp.Copies {
+			if s.org.server(c) == nil {
+				return fmt.Errorf("database %s: copy server %q does not exist", dp.Name, c)
+			}
+			if c == dp.Server || slices.ContainsFunc(db.Copies, func(x copyObj) bool { return x.Server == c }) {
+				return fmt.Errorf("database %s: copy server %q is its own server or listed twice", dp.Name, c)
+			}
+			db.Copies = append(db.Copies, copyObj{Server: c})
 		}
 		if _, err := s.mount(db); err != nil {
 			return fmt.Errorf("mount %s: %w", db.Name, err)

@@ -109,6 +109,16 @@ type databaseObj struct {
 	// Settings are the object's settings that differ from Exchange's defaults, by
 	// Exchange property name (settings.go).
 	Settings map[string]string `json:"settings,omitempty"`
+	// Copies are its passive copies on other servers (a database availability group).
+	Copies []copyObj `json:"copies,omitempty"`
+}
+
+// copyObj is a passive copy of a database. The lab keeps no files for it: a copy is as
+// current as the active database (continuous replication with no lag) until it is
+// lost ("lab fail database -mode=lost -server=NAME") or its server is down.
+type copyObj struct {
+	Server string `json:"server"`
+	Lost   bool   `json:"lost,omitempty"`
 }
 
 // mountLimit is the number of mounted (non-recovery) databases an edition allows.
