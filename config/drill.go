@@ -23,6 +23,7 @@ const (
 	DrillModeNoMountSlot     = "no_mount_slot"
 	DrillModeDialToneLost    = "dial_tone_lost"
 	DrillModeCrashDuringSwap = "crash_during_swap"
+	DrillModeCopySurvives    = "copy_survives"
 
 	// DefaultDrillBadItems is bad_items when left out.
 	DefaultDrillBadItems = 5
@@ -32,6 +33,7 @@ const (
 var DrillModes = []string{
 	DrillModeLost, DrillModeCorrupt, DrillModeServerDown, DrillModeLogsMissing, DrillModeNoBackup,
 	DrillModeBadItems, DrillModeOutOfRoom, DrillModeNoMountSlot, DrillModeDialToneLost, DrillModeCrashDuringSwap,
+	DrillModeCopySurvives,
 }
 
 // drillModeHelp says what each mode rehearses, for diagnostics.
@@ -46,6 +48,7 @@ var drillModeHelp = map[string]string{
 	DrillModeNoMountSlot:     "leaves the dial tone server no mount slot (4.6)",
 	DrillModeDialToneLost:    "loses the dial tone database before the merge (4.7)",
 	DrillModeCrashDuringSwap: "crashes apply in the middle of the swap (4.7)",
+	DrillModeCopySurvives:    "loses the active copy of a replicated database while a passive copy survives (the plan must refuse dial tone)",
 }
 
 // Drill bounds: enough for a realistic rehearsal, small enough for a laptop's lab.

@@ -272,6 +272,8 @@ func drillModeLine(mode string) string {
 		return "the dial tone database is lost before the swap, 4.7"
 	case config.DrillModeCrashDuringSwap:
 		return "apply crashes in the middle of the swap, 4.7"
+	case config.DrillModeCopySurvives:
+		return "the active copy is lost, a passive copy survives: activate it, no dial tone"
 	}
 	return mode
 }

@@ -70,7 +70,11 @@ func (dr *drillRun) prepare() int {
 			mode = "corrupt"
 		}
 		for _, db := range dbs {
-			if err := dr.l.FailDatabase(db, mode); err != nil {
+			on := ""
+			if d.Mode == config.DrillModeCopySurvives {
+				on = dr.cfg.Databases[db].Server.Name // the active copy only
+			}
+			if err := dr.l.FailDatabaseOn(db, mode, on); err != nil {
 				return dr.fail("failing %s: %v", db, err)
 			}
 			say("fail %s (%s)", db, mode)
@@ -196,7 +200,8 @@ func (dr *drillRun) deliverQueued() int {
 }
 
 func (dr *drillRun) isRefusalMode() bool {
-	return dr.d.Mode == config.DrillModeOutOfRoom || dr.d.Mode == config.DrillModeNoMountSlot
+	return dr.d.Mode == config.DrillModeOutOfRoom || dr.d.Mode == config.DrillModeNoMountSlot ||
+		dr.d.Mode == config.DrillModeCopySurvives
 }
 
 // raiseBadItemLimit is what the admin does after restore requests failed on bad items:
@@ -305,8 +310,11 @@ func (dr *drillRun) expectRefusal() int {
 		render.Text(c.stdout, p, render.TextOptions{Color: c.color})
 	}
 	want := "disk room"
-	if dr.d.Mode == config.DrillModeNoMountSlot {
+	switch dr.d.Mode {
+	case config.DrillModeNoMountSlot:
 		want = "mount slot"
+	case config.DrillModeCopySurvives:
+		want = "Move-ActiveMailboxDatabase"
 	}
 	var hit *hcl.Diagnostic
 	for _, dg := range diags {
