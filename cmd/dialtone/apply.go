@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
@@ -178,8 +177,10 @@ func liveFor(c *cli) liveProgress {
 		return newTerminalBar(c.stderr)
 	}
 	every := heartbeatEvery
-	if d, err := time.ParseDuration(c.getenv(testHeartbeatEnv)); err == nil && d > 0 {
-		every = d
+	if testHooks.heartbeat != nil {
+		if d := testHooks.heartbeat(c); d > 0 {
+			every = d
+		}
 	}
 	return newHeartbeat(c.stdout, every)
 }
@@ -250,16 +251,18 @@ func confirm(c *cli) bool {
 // fails, so that every finished step is recorded.
 func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st *state.State,
 	p *planner.Plan, parallelism int, view *applyView) error {
-	var j planner.Journal = b
-	if k := newKillJournal(c, b, b, st); k != nil {
-		j = k
+	j := newDrillKillJournal(c, b)
+	if testHooks.journal != nil {
+		j = testHooks.journal(c, j, b, st)
 	}
 	view.noteState(p, st)
 	opts := planner.ApplyOptions{Parallelism: parallelism, Logger: c.log.Named("planner")}
 	if clk, ok := prov.(providers.Clock); ok {
 		opts.Now = clk.Now // the lab's modelled time: step records show Exchange's durations
 	}
-	prov = killInOpForTest(c, slowForTest(c, prov))
+	if testHooks.provider != nil {
+		prov = testHooks.provider(c, prov)
+	}
 	applyErr := planner.Apply(c.ctx, p, prov, st, j, view, opts)
 	view.stop()
 	if err := refreshFrom(c, prov, st); err != nil {

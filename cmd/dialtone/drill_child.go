@@ -14,11 +14,6 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// drillChildEnv makes a test binary behave as dialtone itself (main_test.go's
-// TestMain); a real dialtone binary ignores it. The drill sets it on the child apply it
-// kills, so that the same re-exec works under "go test" and in production.
-const drillChildEnv = "DIALTONE_TEST_RUN_MAIN"
-
 // rewriteForChild returns a configuration file for the drill's child apply: the
 // recoveries in names at stage, and no dialtone or provider block, so that the child
 // uses the drill folder's own state and lab (the defaults).
@@ -42,7 +37,7 @@ func rewriteForChild(name string, src []byte, names map[string]bool, stage strin
 }
 
 // runChild runs "dialtone -chdir=dir apply -auto-approve" as a child process of this
-// same binary, killed by the test hook after killAfter finished steps. It returns the
+// same binary, killed after killAfter finished steps (drillKillAfterEnv). It returns the
 // child's combined output and how it ended.
 func runChild(dir string, killAfter int) ([]byte, error) {
 	exe, err := os.Executable()
@@ -54,12 +49,15 @@ func runChild(dir string, killAfter int) ([]byte, error) {
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
-		case testBackendEnv, killAfterEnv, killBeforeEnv, drillChildEnv, "DIALTONE_LOG":
+		case drillKillAfterEnv, "DIALTONE_LOG":
 			continue
 		}
 		env = append(env, kv)
 	}
-	cmd.Env = append(env, drillChildEnv+"=1", killAfterEnv+"="+strconv.Itoa(killAfter), "NO_COLOR=1")
+	if testHooks.childEnv != nil {
+		env = testHooks.childEnv(env)
+	}
+	cmd.Env = append(env, drillKillAfterEnv+"="+strconv.Itoa(killAfter), "NO_COLOR=1")
 	return cmd.CombinedOutput()
 }
 

@@ -345,7 +345,7 @@ func (dr *drillRun) expectRefusal() int {
 }
 
 // crashDuringSwap applies the swap in a child process of this same binary that is
-// killed (SIGKILL, through the test hook DIALTONE_TEST_KILL_AFTER_STEPS) between the
+// killed (SIGKILL, by the drill's own DIALTONE_DRILL_KILL_AFTER_STEPS) between the
 // dismount and the mount, then applies again: the journal must carry it through.
 func (dr *drillRun) crashDuringSwap() int {
 	c := dr.c

@@ -208,5 +208,7 @@ func (w *scrubWriter) Write(p []byte) (int, error) {
 // read: the pg connection strings.
 func addEnvSecrets(s *secretSet, getenv func(string) string) {
 	s.AddConnString(getenv(pgConnEnv))
-	s.AddConnString(getenv("DIALTONE_TEST_PG_CONN_STR"))
+	if testHooks.envSecrets != nil {
+		testHooks.envSecrets(s, getenv)
+	}
 }

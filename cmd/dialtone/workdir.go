@@ -79,11 +79,6 @@ func backendFactories() map[string]func(c *cli, be *config.Backend) (state.Backe
 // pgConnEnv holds the pg backend's connection string when the configuration has none.
 const pgConnEnv = "DIALTONE_PG_CONN_STR"
 
-// testBackendEnv is TEST-ONLY: "pg:SCHEMA" replaces the configured backend with the pg
-// backend on SCHEMA (connection string from DIALTONE_PG_CONN_STR), so that the
-// end-to-end tests run unchanged against both backends. Nothing else sets it.
-const testBackendEnv = "DIALTONE_TEST_BACKEND"
-
 // configuredBackend is the backend block in effect: the configuration's, or the
 // default local one.
 func configuredBackend(c *cli, cfg *config.Config) *config.Backend {
@@ -95,9 +90,8 @@ func configuredBackend(c *cli, cfg *config.Config) *config.Backend {
 			be.Type = "local"
 		}
 	}
-	if v := c.getenv(testBackendEnv); v != "" {
-		typ, schema, _ := strings.Cut(v, ":")
-		be = &config.Backend{Type: typ, SchemaName: schema, Backups: be.Backups, DeclRange: be.DeclRange}
+	if testHooks.backend != nil {
+		be = testHooks.backend(c, be)
 	}
 	return be
 }

@@ -19,6 +19,51 @@ import (
 	"github.com/dialtone/dialtone/state"
 )
 
+func init() {
+	testHooks.journal = func(c *cli, j planner.Journal, b state.Backend, st *state.State) planner.Journal {
+		if k := newKillJournal(c, j, b, st); k != nil {
+			return k
+		}
+		return j
+	}
+	testHooks.provider = func(c *cli, p providers.Provider) providers.Provider {
+		return killInOpForTest(c, slowForTest(c, p))
+	}
+	testHooks.heartbeat = func(c *cli) time.Duration {
+		d, _ := time.ParseDuration(c.getenv(testHeartbeatEnv))
+		return d
+	}
+	testHooks.backend = func(c *cli, be *config.Backend) *config.Backend {
+		if v := c.getenv(testBackendEnv); v != "" {
+			typ, schema, _ := strings.Cut(v, ":")
+			be = &config.Backend{Type: typ, SchemaName: schema, Backups: be.Backups, DeclRange: be.DeclRange}
+		}
+		return be
+	}
+	testHooks.envSecrets = func(s *secretSet, getenv func(string) string) {
+		s.AddConnString(getenv("DIALTONE_TEST_PG_CONN_STR"))
+	}
+	// The drill's child is this test binary: it acts as dialtone with childEnv set
+	// (TestMain), and does not inherit the hooks of the test that runs the drill.
+	testHooks.childEnv = func(env []string) []string {
+		var out []string
+		for _, kv := range env {
+			k, _, _ := strings.Cut(kv, "=")
+			switch k {
+			case testBackendEnv, killAfterEnv, killBeforeEnv, childEnv:
+				continue
+			}
+			out = append(out, kv)
+		}
+		return append(out, childEnv+"=1")
+	}
+}
+
+// testBackendEnv: "pg:SCHEMA" replaces the configured backend with the pg backend on
+// SCHEMA (connection string from DIALTONE_PG_CONN_STR), so that the end-to-end tests
+// run unchanged against both backends.
+const testBackendEnv = "DIALTONE_TEST_BACKEND"
+
 // TEST-ONLY hooks: the crash tests (testdata/script/crash.txtar, crash_harness_test.go)
 // kill a real apply at chosen points by setting these variables. Nothing else sets them,
 // and without them none of this code runs.
@@ -49,15 +94,6 @@ const (
 	killJournalEnv    = "DIALTONE_TEST_KILL_IN_JOURNAL"
 	killInOpEnv       = "DIALTONE_TEST_KILL_IN_OP"
 )
-
-// killNow ends this process as a crash would: no deferred function, no flush.
-func killNow() {
-	// Process.Kill is SIGKILL on Unix (no handler, no deferred code: a real crash) and
-	// TerminateProcess on Windows.
-	if p, err := os.FindProcess(os.Getpid()); err == nil {
-		_ = p.Kill()
-	}
-}
 
 // interruptNow sends this process SIGINT, as Ctrl-C does: the signal handler cancels
 // the run's context. (Windows has no SIGINT to send: nothing happens there.)

@@ -8,7 +8,7 @@ import (
 	"github.com/dialtone/dialtone/state"
 )
 
-// TEST-ONLY knobs for the live progress (testdata/script/progress.txtar): the lab's
+// TEST-ONLY knobs for the live progress (testdata/script/live_apply.txtar): the lab's
 // steps take milliseconds, too fast for a heartbeat. Nothing else sets them.
 //
 //   - DIALTONE_TEST_STEP_DELAY=DURATION: every step's operation takes that much longer,
