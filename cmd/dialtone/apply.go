@@ -26,7 +26,9 @@ type applyArgs struct {
 // one, confirmed at a prompt unless -auto-approve.
 func cmdApply(c *cli, args []string) int {
 	var a applyArgs
-	fs := newFlagSet(c, "apply", "apply [-auto-approve] [-json] [-parallelism=N] [-target=ADDR] [-exclude=ADDR] [-var 'NAME=VALUE'] [-var-file=FILE] [PLANFILE]")
+	fs := newFlagSet(c, "apply", "apply [-auto-approve] [-input=false] [-lock-timeout=DURATION] [-json] [-parallelism=N] [-target=ADDR] [-exclude=ADDR] [-var 'NAME=VALUE'] [-var-file=FILE] [PLANFILE]")
+	addLockTimeoutFlag(c, fs)
+	addInputFlag(c, fs)
 	fs.BoolVar(&a.autoApprove, "auto-approve", false, "skip the interactive approval")
 	fs.BoolVar(&a.json, "json", false, "stream one JSON event per line on stdout instead of text (needs -auto-approve or a plan file)")
 	fs.IntVar(&a.parallelism, "parallelism", 10, "how many steps run at once (each starts once the steps it depends on are done; Terraform's default, 10)")
@@ -43,6 +45,11 @@ func cmdApply(c *cli, args []string) int {
 	}
 	if a.planFile != "" && isConfigFileName(a.planFile) {
 		return configNotPlanError(c, a.planFile, `"dialtone apply" alone plans the configuration and applies it after you approve`)
+	}
+	if !c.input && a.planFile == "" && !a.autoApprove {
+		// Said before anything runs: the question would come only after the lock, the
+		// refresh and the plan.
+		return c.errorf("apply asks for approval before it changes anything, and -input=false forbids asking: add -auto-approve to apply without asking, or apply a saved plan (dialtone plan -out=FILE, then dialtone apply FILE). Nothing was changed.")
 	}
 	if a.json && a.planFile == "" && !a.autoApprove {
 		return c.errorf("apply -json cannot ask for approval: add -auto-approve, or apply a saved plan file")

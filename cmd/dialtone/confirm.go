@@ -14,7 +14,9 @@ import (
 // (in the plan, manual, not done, its dependencies done), journals the record and
 // writes the state. A later apply goes on past the step and never asks again.
 func cmdConfirm(c *cli, args []string) int {
-	fs := newFlagSet(c, "confirm", "confirm STEP_ID [-who=NAME] [-force] [-var 'NAME=VALUE'] [-var-file=FILE]")
+	fs := newFlagSet(c, "confirm", "confirm STEP_ID [-who=NAME] [-force] [-lock-timeout=DURATION] [-var 'NAME=VALUE'] [-var-file=FILE]")
+	addLockTimeoutFlag(c, fs)
+	addInputFlag(c, fs)
 	who := fs.String("who", "", "who carried out the step (default USER@HOST)")
 	force := fs.Bool("force", false, "record the step although the organization, read again, shows it not done")
 	vars := addVarFlags(fs)

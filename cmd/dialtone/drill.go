@@ -71,7 +71,9 @@ type drillRun struct {
 // admin would and confirming them), and verify the ledger: every accepted message in
 // its owner's mailbox exactly once, except exactly the messages the plans declared lost.
 func cmdDrill(c *cli, args []string) int {
-	fs := newFlagSet(c, "drill", "drill [-keep] [-var 'NAME=VALUE'] [-var-file=FILE] [NAME]")
+	fs := newFlagSet(c, "drill", "drill [-keep] [-lock-timeout=DURATION] [-var 'NAME=VALUE'] [-var-file=FILE] [NAME]")
+	addLockTimeoutFlag(c, fs)
+	addInputFlag(c, fs)
 	keep := fs.Bool("keep", false, "keep the drill's lab and state after a successful drill")
 	vars := addVarFlags(fs)
 	name, rest := splitPositional(args)

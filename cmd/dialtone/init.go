@@ -13,7 +13,9 @@ import (
 // unless -migrate-state (copy the state over) or -reconfigure (start on the new
 // backend, leaving the old state alone).
 func cmdInit(c *cli, args []string) int {
-	fs := newFlagSet(c, "init", "init [-migrate-state | -reconfigure]")
+	fs := newFlagSet(c, "init", "init [-migrate-state | -reconfigure] [-lock-timeout=DURATION]")
+	addLockTimeoutFlag(c, fs)
+	addInputFlag(c, fs)
 	migrate := fs.Bool("migrate-state", false, "the backend changed: copy the state from the previous backend (recorded in "+backendRecordPath+") to the configured one, keeping its lineage and serial")
 	reconfigure := fs.Bool("reconfigure", false, "the backend changed: use the configured backend as it is, leaving the previous backend's state alone")
 	if code, ok := parseFlags(fs, args); !ok {

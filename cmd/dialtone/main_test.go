@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -55,6 +56,7 @@ func TestScript(t *testing.T) {
 			"unseal":       cmdUnseal,
 			"sparse":       cmdSparse,
 			"moveblocks":   cmdMoveBlocks,
+			"waitfile":     cmdWaitFile,
 		},
 	})
 }
@@ -170,6 +172,24 @@ func cmdExample(ts *testscript.TestScript, neg bool, args []string) {
 		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o644); err != nil {
 			ts.Fatalf("example: %v", err)
 		}
+	}
+}
+
+// cmdWaitFile is "waitfile FILE": wait (up to 30 s) until FILE exists, e.g. the state
+// lock of a command started in the background.
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfile FILE")
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := os.Stat(ts.MkAbs(args[0])); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitfile: %s did not appear within 30s", args[0])
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

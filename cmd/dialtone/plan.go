@@ -23,7 +23,8 @@ type planArgs struct {
 // requested one. It never changes the organization or the stored state.
 func cmdPlan(c *cli, args []string) int {
 	var a planArgs
-	fs := newFlagSet(c, "plan", "plan [-out=FILE] [-refresh=false|full] [-detailed-exitcode] [-json | -format=FORMAT] [-target=ADDR] [-exclude=ADDR] [-var 'NAME=VALUE'] [-var-file=FILE]")
+	fs := newFlagSet(c, "plan", "plan [-out=FILE] [-input=false] [-refresh=false|full] [-detailed-exitcode] [-json | -format=FORMAT] [-target=ADDR] [-exclude=ADDR] [-var 'NAME=VALUE'] [-var-file=FILE]")
+	addInputFlag(c, fs)
 	fs.StringVar(&a.out, "out", "", "write the plan to FILE for a later \"dialtone apply FILE\"")
 	a.refresh = refreshOn
 	fs.Var(&a.refresh, "refresh", "read the organization through the provider first: true (servers, databases and the mailboxes of the databases the recoveries involve), full (every mailbox) or false")

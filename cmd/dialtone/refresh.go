@@ -5,7 +5,9 @@ import "fmt"
 // cmdRefresh reads the organization through the provider and records it in the state,
 // first saying what changed outside dialtone since the state was last written.
 func cmdRefresh(c *cli, args []string) int {
-	fs := newFlagSet(c, "refresh", "refresh [-full]")
+	fs := newFlagSet(c, "refresh", "refresh [-full] [-lock-timeout=DURATION]")
+	addLockTimeoutFlag(c, fs)
+	addInputFlag(c, fs)
 	fs.BoolVar(&c.fullRefresh, "full", false, "read every mailbox of the organization, not only those of the databases the recoveries involve")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 )
 
@@ -34,6 +35,9 @@ func cmdReport(c *cli, args []string) int {
 	}
 	if *list {
 		reps := loadReports(c, store)
+		// By start, as the latest is chosen (latestReport): IDs share their second,
+		// and their random suffix must not order runs of the same second.
+		sort.SliceStable(reps, func(i, j int) bool { return reps[i].Started.Before(reps[j].Started) })
 		if *format == "json" {
 			type entry struct {
 				ID         string `json:"id"`

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"syscall"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/mattn/go-isatty"
@@ -51,6 +52,10 @@ type cli struct {
 	// ownDrift is what the last refresh attributed to steps an interrupted apply had
 	// started (planner.OwnDrift): refresh shows it apart from changes outside dialtone.
 	ownDrift []planner.Drift
+	// lockTimeout is -lock-timeout: how long to wait for a held state lock (0: fail at
+	// once). input is -input: false means never prompt (session_flags.go).
+	lockTimeout time.Duration
+	input       bool
 }
 
 // path resolves p (from the configuration or a flag) against the working directory.
@@ -93,7 +98,7 @@ const globalUsage = `Usage: dialtone [-chdir=DIR] [-no-color] COMMAND [flags]
 
 Global flags (before the command):
   -chdir=DIR   switch to DIR before running the command
-  -no-color    no colour in the output (NO_COLOR does the same)
+  -no-color    no colour in the output (NO_COLOR does the same); also after the command
   -accept-unsealed-state
                read a state whose checksum line was removed (a deliberate edit, checked
                first); refused otherwise. The next write seals it again.
@@ -190,8 +195,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return exitError
 	}
+	args, noColorAfter := stripNoColor(rest[1:])
+	if noColorAfter {
+		c.color = false
+	}
+	c.input = true
 	log.Debug("running command", "command", name, "dir", c.dir)
-	return cmd.run(c, rest[1:])
+	return cmd.run(c, args)
 }
 
 func isTerminal(w io.Writer) bool {

@@ -32,7 +32,8 @@ func cmdStatePull(c *cli, args []string) int {
 // cmdStatePush replaces the stored state with FILE's: only when FILE has the stored
 // state's lineage and a newer serial, unless -force (which is printed and logged).
 func cmdStatePush(c *cli, args []string) int {
-	fs := newFlagSet(c, "state push", "state push [-force] FILE")
+	fs := newFlagSet(c, "state push", "state push [-force] [-lock-timeout=DURATION] FILE")
+	addLockTimeoutFlag(c, fs)
 	force := fs.Bool("force", false, "replace the state even if its lineage differs or its serial is not newer")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code

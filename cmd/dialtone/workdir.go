@@ -315,7 +315,7 @@ func refreshFrom(c *cli, prov providers.Provider, st *state.State) error {
 // lock whose holder is alive is an error that names the holder, the operation and the
 // lock's age.
 func lockState(c *cli, b state.Backend, path, op string) (func() error, error) {
-	unlock, err := b.Lock(op)
+	unlock, err := lockWaiting(c, path, func() (func() error, error) { return b.Lock(op) })
 	if err == nil {
 		if r, ok := b.(interface{ ReplacedLock() *state.LockInfo }); ok {
 			if prev := r.ReplacedLock(); prev != nil {
