@@ -100,25 +100,28 @@ func (rc *recCtx) restoreFailedStartup(number int) *Step {
 }
 
 // releaseFailed lifts the exclusion from provisioning at complete where the failed
-// database lives on (alternate_server), back to what it was before the recovery.
+// database lives on (alternate_server): the exclusion and its reason (2016 and later)
+// go back to what they were before the recovery.
 func (rc *recCtx) releaseFailed(number int) *Step {
 	if !rc.failedKnown {
 		return nil
 	}
 	f := rc.failed
-	set := map[string]string{state.SettingIsExcludedFromProvisioning: rc.original(state.SettingIsExcludedFromProvisioning)}
-	before := map[string]string{state.SettingIsExcludedFromProvisioning: "True"}
-	summary := "Open " + f.Name + " to new mailboxes again (IsExcludedFromProvisioning back to $false)"
-	if set[state.SettingIsExcludedFromProvisioning] == "True" {
-		if rc.failedMinor < 1 {
-			return nil // excluded before the recovery, and 2013 has no reason to put back
-		}
-		reason := rc.original(state.SettingIsExcludedFromProvisioningReason)
-		if reason == "" {
-			return nil
-		}
-		set = map[string]string{state.SettingIsExcludedFromProvisioningReason: reason}
-		before = map[string]string{state.SettingIsExcludedFromProvisioningReason: rc.holdSettings()[state.SettingIsExcludedFromProvisioningReason]}
+	set, before := map[string]string{}, map[string]string{}
+	excluded := rc.original(state.SettingIsExcludedFromProvisioning)
+	if excluded != "True" {
+		set[state.SettingIsExcludedFromProvisioning], before[state.SettingIsExcludedFromProvisioning] = excluded, "True"
+	}
+	// An exclusion kept needs a reason on 2016 and later: the hold's stays if there was none.
+	if reason := rc.original(state.SettingIsExcludedFromProvisioningReason); rc.failedMinor >= 1 && (excluded != "True" || reason != "") {
+		set[state.SettingIsExcludedFromProvisioningReason] = reason
+		before[state.SettingIsExcludedFromProvisioningReason] = rc.holdSettings()[state.SettingIsExcludedFromProvisioningReason]
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	summary := "Open " + f.Name + " to new mailboxes again (IsExcludedFromProvisioning back to $false, the hold's reason cleared)"
+	if excluded == "True" {
 		summary = "Give " + f.Name + " back the reason it was excluded from provisioning before the failure"
 	}
 	return rc.setSettingsStep("release_failed_database", stComplete, number, f, set, before, summary)

@@ -97,7 +97,7 @@ func (c *cmdBuilder) setting(name, v string) *cmdBuilder {
 				return c.boolean("-"+name, v == "True")
 			}
 		}
-	case v == "" && (name == state.SettingJournalRecipient || name == state.SettingOfflineAddressBook):
+	case v == "" && (name == state.SettingJournalRecipient || name == state.SettingOfflineAddressBook || name == state.SettingIsExcludedFromProvisioningReason):
 		return c.raw("-" + name + " $null")
 	}
 	return c.str("-"+name, name, v)

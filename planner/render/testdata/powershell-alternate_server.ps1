@@ -418,9 +418,9 @@ Write-Host 'done: recovery.db01-outage.delete_recovery_database_files'
 # ======================================================================================
 # Step 34 of 36: recovery.db01-outage.release_failed_database
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 11)
-# Open DB01 to new mailboxes again (IsExcludedFromProvisioning back to $false)
+# Open DB01 to new mailboxes again (IsExcludedFromProvisioning back to $false, the hold's reason cleared)
 # ======================================================================================
-Set-MailboxDatabase -Identity 'DB01' -IsExcludedFromProvisioning $false
+Set-MailboxDatabase -Identity 'DB01' -IsExcludedFromProvisioning $false -IsExcludedFromProvisioningReason $null
 Write-Host 'done: recovery.db01-outage.release_failed_database'
 
 # ======================================================================================
