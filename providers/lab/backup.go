@@ -196,6 +196,7 @@ func (s *session) restoreBackup(op providers.Operation) (providers.Result, error
 	if err != nil {
 		return providers.Result{}, err
 	}
+	keptAt := ""
 	if exists(path) {
 		// An unreadable header is not "already restored": the restore replaces the file,
 		// under the same AllowFileRestore rule as any other file in the way.
@@ -215,10 +216,11 @@ func (s *session) restoreBackup(op providers.Operation) (providers.Result, error
 		if !db.Recovery && !db.AllowFileRestore {
 			return providers.Result{}, fmt.Errorf("cannot restore over %s: AllowFileRestore is False on %s", edbWin, db.Name)
 		}
-		if err := s.closeEDB(path); err != nil {
-			return providers.Result{}, err
-		}
-		if err := os.Remove(path); err != nil {
+		// Never deleted: whatever is there (the database's own file older than the
+		// backup, another restore, a damaged file) may hold mail the backup lacks. It is
+		// renamed aside into the folder preserve_failed_files uses (same volume: atomic,
+		// instant), under its own name.
+		if keptAt, err = s.keepAside(server, db.Name, path, edbWin); err != nil {
 			return providers.Result{}, err
 		}
 	}
@@ -263,5 +265,48 @@ func (s *session) restoreBackup(op providers.Operation) (providers.Result, error
 	if err := syncDir(filepath.Dir(path)); err != nil {
 		return providers.Result{}, err
 	}
-	return providers.Result{Detail: fmt.Sprintf("restored %s from backup set %s (checkpoint generation %d, %d log files)", meta.EdbName, op.Backup, meta.Checkpoint, len(names)), Count: int64(len(names) + 1), Wrote: w.out}, nil
+	detail := fmt.Sprintf("restored %s from backup set %s (checkpoint generation %d, %d log files)", meta.EdbName, op.Backup, meta.Checkpoint, len(names))
+	if keptAt != "" {
+		detail += fmt.Sprintf("; the file that was in its place is kept as %s (nothing deleted)", keptAt)
+	}
+	return providers.Result{Detail: detail, Count: int64(len(names) + 1), Wrote: w.out}, nil
+}
+
+// keepAside renames the file at path (Windows edbWin) into the sibling "-preserved"
+// folder of its folder, keeping its name: the place and name preserve_failed_files
+// gives a failed database's file. A file already there is never overwritten: the
+// restore stops instead, which loses time, not data. It returns the kept Windows path.
+func (s *session) keepAside(server, name, path, edbWin string) (string, error) {
+	keptWin := winJoin(preservedFolder(winDir(edbWin), name), winBase(edbWin))
+	kept, err := s.l.hostPath(server, keptWin)
+	if err != nil {
+		return "", err
+	}
+	if exists(kept) {
+		return "", fmt.Errorf("cannot restore over %s: it must be kept aside first, and %s already exists; move one of them away, then run apply again", edbWin, keptWin)
+	}
+	if err := s.closeEDB(path); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(filepath.Dir(kept), 0o755); err != nil {
+		return "", err
+	}
+	if err := os.Rename(path, kept); err != nil {
+		return "", fmt.Errorf("keep %s aside as %s: %w", edbWin, keptWin, err)
+	}
+	for _, d := range []string{filepath.Dir(path), filepath.Dir(kept)} {
+		if err := syncDir(d); err != nil {
+			return "", err
+		}
+	}
+	return keptWin, nil
+}
+
+// preservedFolder is dir's sibling "-preserved" folder, as the planner names the
+// folder of preserve_failed_files (a drive root gets a folder inside it).
+func preservedFolder(dir, name string) string {
+	if dir == "" || strings.HasSuffix(dir, ":") || strings.HasSuffix(dir, `\`) {
+		return winJoin(dir, name+"-preserved")
+	}
+	return dir + "-preserved"
 }
