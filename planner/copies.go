@@ -64,3 +64,48 @@ func copyCheck(rc *recCtx, cfg *config.Config, st *state.State) (Precondition, b
 			"If that copy must not be used (lagged, suspect), say why in recovery.%s's ignore_healthy_copies = \"...\": every plan shows it.", activate, rc.name),
 	}, true
 }
+
+// topologyNotes say, in every plan of the recovery, what the organization's shape
+// changes: a healthy copy passed over and why, the copies the dial tone database does
+// not have, and a dial tone database in another site than the failed one.
+func (rc *recCtx) topologyNotes(cfg *config.Config, st *state.State) {
+	name := rc.failed.Name
+	var servers []string
+	healthy := false
+	if obs := st.Databases[name]; obs != nil && len(obs.Copies) > 0 {
+		for _, c := range obs.Copies {
+			servers = append(servers, c.Server)
+			healthy = healthy || c.Healthy
+		}
+	} else if d := cfg.Databases[name]; d != nil {
+		for _, c := range d.Copies {
+			servers = append(servers, c.Name)
+		}
+	}
+	if healthy && rc.rec.IgnoreHealthyCopies != "" {
+		rc.notes = append(rc.notes, fmt.Sprintf("%s has a healthy passive copy that this recovery does not activate (ignore_healthy_copies): %s", name, rc.rec.IgnoreHealthyCopies))
+	}
+	if len(servers) > 0 {
+		rc.notes = append(rc.notes, fmt.Sprintf("%s had copies on %s; %s is created without copies. Once users are on their final database, adding its copies back "+
+			"(Add-MailboxDatabaseCopy for each server, then seeding, outside this plan) restores the availability group's protection",
+			name, strings.Join(servers, ", "), rc.dt.Name))
+	}
+	failedSite, dtSite := serverSite(cfg, st, rc.failed.Server), serverSite(cfg, st, rc.dt.Server)
+	if failedSite != "" && dtSite != "" && !strings.EqualFold(failedSite, dtSite) {
+		rc.notes = append(rc.notes, fmt.Sprintf("%s is in site %s, %s in site %s: users' clients reach their mailboxes in another site; "+
+			"the namespace and Autodiscover must answer for %s (or proxy to it), and Outlook profiles not set by Autodiscover need changing",
+			rc.dt.Name, dtSite, name, failedSite, dtSite))
+	}
+}
+
+// serverSite is a server's Active Directory site as the state or the configuration
+// knows it ("" when neither does).
+func serverSite(cfg *config.Config, st *state.State, server string) string {
+	if s := st.Servers[server]; s != nil && s.Site != "" {
+		return s.Site
+	}
+	if s := cfg.Servers[server]; s != nil {
+		return s.Site
+	}
+	return ""
+}

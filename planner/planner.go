@@ -97,6 +97,7 @@ func ComputeWith(cfg *config.Config, st *state.State, caps providers.Capabilitie
 		}
 		if n > 0 {
 			rc.settingsNotes()
+			rc.topologyNotes(cfg, st)
 		}
 		if n == 0 && len(rc.notes) == 0 {
 			continue
