@@ -500,7 +500,7 @@ func TestDialToneBeforeTheDecision(t *testing.T) {
 
 	cfg.Recoveries["db01-outage"].Stage = config.StageRestored
 	cfg.Recoveries["db01-outage"].Restore.Backup = "nightly"
-	p, diags = planner.Compute(cfg, logsMissingState(), caps)
+	_, diags = planner.Compute(cfg, logsMissingState(), caps)
 	if hasDiag(diags, hcl.DiagError, "Logs missing after the backup") == nil {
 		t.Errorf("restored with the loss undecided: %v", diags)
 	}

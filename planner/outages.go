@@ -61,5 +61,3 @@ func outageWindows(p *Plan, rcs map[string]*recCtx) []OutageWindow {
 	}
 	return out
 }
-
-func sortStrings(s []string) { sort.Strings(s) }

@@ -128,7 +128,7 @@ func appendString(b []byte, s string) []byte {
 // caller must decode the whole document the ordinary way.
 func cutMailboxes(b []byte) (rest []byte, m map[string]*Mailbox, ok bool) {
 	i := bytes.Index(b, mailboxesKey)
-	if i < 0 || bytes.Index(b[i+1:], mailboxesKey) >= 0 {
+	if i < 0 || bytes.Contains(b[i+1:], mailboxesKey) {
 		return nil, nil, false // absent, or twice (encoding/json's last-one-wins stays its job)
 	}
 	start := i + len(mailboxesKey)

@@ -146,7 +146,7 @@ func spliceMailboxRows(doc []byte, m map[string]*Mailbox) ([]byte, error) {
 // 500,000 mailboxes are a handful of allocations.
 func cutMailboxRows(b []byte) (rest []byte, m map[string]*Mailbox, ok bool) {
 	i := bytes.Index(b, mailboxesKey)
-	if i < 0 || bytes.Index(b[i+1:], mailboxesKey) >= 0 {
+	if i < 0 || bytes.Contains(b[i+1:], mailboxesKey) {
 		return nil, nil, false
 	}
 	start := i + len(mailboxesKey)

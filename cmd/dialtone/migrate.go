@@ -105,6 +105,7 @@ func checkBackendRecord(c *cli, cfg *config.Config) error {
 	if prev.same(now) {
 		return nil
 	}
+	//lint:ignore ST1005 the whole message is printed as is, sentences and all
 	return fmt.Errorf("Backend configuration changed: run dialtone init -migrate-state, or dialtone init -reconfigure.\n"+
 		"The state was in %s (recorded in %s by the last init) and the configuration now names %s.\n"+
 		"\"dialtone init -migrate-state\" copies the state to the new backend (lineage and serial kept); \"dialtone init -reconfigure\" starts on the new backend and leaves the old state where it is.",

@@ -327,6 +327,7 @@ func lockState(c *cli, b state.Backend, path, op string) (func() error, error) {
 	var le *state.LockError
 	host, _ := os.Hostname()
 	if !errors.As(err, &le) || !le.Gone || le.Info.Host != host {
+		//lint:ignore ST1005 the message ends the command: the last sentence says nothing changed
 		return nil, fmt.Errorf("acquiring the state lock of %s: %w. Nothing was changed.", path, err)
 	}
 	warnTakeover(c, path, le.Info)
@@ -335,6 +336,7 @@ func lockState(c *cli, b state.Backend, path, op string) (func() error, error) {
 	}
 	unlock, err = b.Lock(op)
 	if err != nil {
+		//lint:ignore ST1005 the message ends the command: the last sentence says nothing changed
 		return nil, fmt.Errorf("acquiring the state lock of %s: %w. Nothing was changed.", path, err)
 	}
 	return unlock, nil

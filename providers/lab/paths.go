@@ -23,9 +23,7 @@ func splitWinPath(p string) (drive string, comps []string, err error) {
 	if rest == "" {
 		return "", nil, fmt.Errorf("path %q is a drive root", p)
 	}
-	for _, c := range strings.FieldsFunc(rest, func(r rune) bool { return r == '\\' || r == '/' }) {
-		comps = append(comps, c)
-	}
+	comps = append(comps, strings.FieldsFunc(rest, func(r rune) bool { return r == '\\' || r == '/' })...)
 	// FieldsFunc hides empty components; count separators to catch "a\\b".
 	if n := strings.Count(rest, `\`) + strings.Count(rest, "/") + 1; n != len(comps) {
 		return "", nil, fmt.Errorf("path %q has an empty component", p)

@@ -1,3 +1,5 @@
+//lint:file-ignore ST1005 the double's errors copy Exchange's own wording (capitals, full stops), as the provider sees it
+
 package main
 
 import (
@@ -143,9 +145,6 @@ func commas(n int64) string {
 	}
 	return b.String()
 }
-
-// kindSwitch is the Get-Mailbox switch of a mailbox kind.
-var kindSwitch = map[string]string{"": "", "arbitration": "arbitration", "auditlog": "auditlog", "auxauditlog": "auxauditlog", "monitoring": "monitoring"}
 
 func (a *args) mailboxKind() (string, error) {
 	kind := ""

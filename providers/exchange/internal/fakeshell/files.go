@@ -1,3 +1,5 @@
+//lint:file-ignore ST1005 the double's errors copy Exchange's own wording (capitals, full stops), as the provider sees it
+
 package main
 
 import (
