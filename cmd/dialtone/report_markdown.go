@@ -283,43 +283,8 @@ func stageOr(s, none string) string {
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // mdInline is s on one line as plain Markdown text: nothing in it makes emphasis,
-// code, links, HTML or a table cell.
-func mdInline(s string) string {
-	s = oneLine(s)
-	word := func(i int) bool {
-		c := s[i]
-		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		case '_':
-			// Inside a word (same_server) an underscore is never emphasis.
-			if i == 0 || i+1 == len(s) || !word(i-1) || !word(i+1) {
-				b.WriteByte('\\')
-			}
-			b.WriteByte(c)
-		case '*', '`', '[', ']', '|', '~', '#', '!':
-			b.WriteByte('\\')
-			b.WriteByte(c)
-		case '\\':
-			// Escaped only where it would escape what follows: Windows paths stay readable.
-			if i+1 == len(s) || strings.IndexByte("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", s[i+1]) >= 0 {
-				b.WriteByte('\\')
-			}
-			b.WriteByte(c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
+// code, links, HTML or a table cell (render's escaper, the plans' own).
+func mdInline(s string) string { return render.MarkdownText(oneLine(s)) }
 
 func mdCell(s string) string { return mdInline(s) }
 

@@ -67,6 +67,10 @@ func mdText(s string) string {
 	return b.String()
 }
 
+// MarkdownText is mdText for the other writers of Markdown (the run report): one
+// escaper for every Markdown dialtone writes.
+func MarkdownText(s string) string { return mdText(s) }
+
 // mdCell is mdText for a table cell.
 func mdCell(s string) string { return mdText(s) }
 
