@@ -8,9 +8,9 @@ import (
 	"testing"
 
 	"github.com/dialtone/dialtone/config"
-	"github.com/dialtone/dialtone/planner/render/mdcheck"
 	"github.com/dialtone/dialtone/planner/internal/plantest"
 	"github.com/dialtone/dialtone/planner/render"
+	"github.com/dialtone/dialtone/planner/render/mdcheck"
 )
 
 // siteSizes are the site failures of the Markdown goldens: recoveries (databases of 20
