@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"sort"
 	"strings"
 
 	"github.com/dialtone/dialtone/config/winpath"
@@ -17,7 +18,7 @@ func (rc *recCtx) deleteFiles(key string, stage, number int, db dbSpec, caps pro
 		providers.Operation{Kind: providers.OpDeleteFiles, Database: db.Name, Server: db.Server,
 			EdbFilePath: db.Edb, LogFolderPath: db.Logs},
 		"Delete what dialtone wrote of "+db.Name+"'s files on "+db.Server+" ("+db.Edb+" and its logs in "+db.Logs+"); anything else stays",
-		cmdDeleteWritten(db.Edb, db.Logs)...,
+		rc.cmdDeleteWritten(db)...,
 	)
 	manual(s, caps.DeleteFiles, "On "+db.Server+", delete what dialtone recorded writing for "+db.Name+": "+db.Edb+
 		" and its log files in "+db.Logs+"; then remove the folders dialtone created, each only if it is empty. Keep everything else.")
@@ -27,15 +28,35 @@ func (rc *recCtx) deleteFiles(key string, stage, number int, db dbSpec, caps pro
 	return s
 }
 
-// cmdDeleteWritten is the runbook's form of a clean-up: no -Recurse anywhere, and a
-// folder removed only when empty ([IO.Directory]::Delete refuses one that is not).
-func cmdDeleteWritten(edb, logs string) []string {
-	return []string{
-		psComment("Delete only what dialtone recorded writing (the state's \"written\" records); a folder only once it is empty."),
-		"Remove-Item -LiteralPath " + psQuote(edb) + " -Confirm:$false",
-		"Get-ChildItem -LiteralPath " + psQuote(logs) + " -File | Where-Object { $_.Name -match '^E[0-9A-F]{2}([0-9A-F]{8}|Res[0-9]+|Tmp)?\\.(log|chk|jrs)$' } | Remove-Item -Confirm:$false",
-		"[System.IO.Directory]::Delete(" + psQuote(logs) + ")",
+// cmdDeleteWritten is the runbook's form of a clean-up of db: only what the state
+// records dialtone wrote when the plan was made, each file and folder by its own name,
+// never a wildcard, never -Recurse, a folder removed only when empty
+// ([IO.Directory]::Delete refuses one that is not). What the plan cannot know (files
+// still to be written, a log stream whose files grow) is a manual check that names the
+// place and the prefix, not a delete (issue 12 §1).
+func (rc *recCtx) cmdDeleteWritten(db dbSpec) []string {
+	op := providers.Operation{Kind: providers.OpDeleteFiles, Database: db.Name, Server: db.Server,
+		EdbFilePath: db.Edb, LogFolderPath: db.Logs, Recorded: rc.written[strings.ToUpper(db.Server)]}
+	c, _, err := providers.PlanCleanup(op, db.Server, nil)
+	if err != nil {
+		return []string{psComment("Delete nothing by hand: " + err.Error())}
 	}
+	out := []string{psComment("Delete only what dialtone recorded writing (the state's \"written\" records when this plan was made); a folder only once it is empty.")}
+	files := append([]state.Written(nil), c.Files...)
+	sort.SliceStable(files, func(i, j int) bool { return files[i].Key() < files[j].Key() })
+	for _, f := range files {
+		out = append(out, "Remove-Item -LiteralPath "+psQuote(f.Path)+" -Confirm:$false")
+	}
+	for _, st := range c.Streams {
+		out = append(out, psComment("Check by hand: the log files of prefix "+st.Prefix+" in "+st.Path+" are "+db.Name+"'s own stream (dialtone created it); delete them one by one by name, nothing else."))
+	}
+	if len(files) == 0 && len(c.Streams) == 0 {
+		out = append(out, psComment("No file of "+db.Name+" was recorded when this plan was made: run \"dialtone plan\" again after the earlier steps, or delete by hand only "+db.Edb+" and the log files in "+db.Logs+" that dialtone recorded writing."))
+	}
+	for _, f := range c.Folders {
+		out = append(out, "[System.IO.Directory]::Delete("+psQuote(f.Path)+")")
+	}
+	return out
 }
 
 // keptNote tells the reviewer what a clean-up of db deletes and what it keeps, from the

@@ -406,10 +406,8 @@ Write-Host 'done: recovery.db01-outage.remove_recovery_database'
 # Delete what dialtone wrote of RDB01's files on EX01 (E:\Recovery\RDB01\DTDB01.edb and its logs in E:\Recovery\RDB01); anything else stays
 # ======================================================================================
 if ((Test-Path -LiteralPath 'E:\Recovery\RDB01\DTDB01.edb') -or (Test-Path -LiteralPath 'E:\Recovery\RDB01')) {
-    # Delete only what dialtone recorded writing (the state's "written" records); a folder only once it is empty.
-    Remove-Item -LiteralPath 'E:\Recovery\RDB01\DTDB01.edb' -Confirm:$false
-    Get-ChildItem -LiteralPath 'E:\Recovery\RDB01' -File | Where-Object { $_.Name -match '^E[0-9A-F]{2}([0-9A-F]{8}|Res[0-9]+|Tmp)?\.(log|chk|jrs)$' } | Remove-Item -Confirm:$false
-    [System.IO.Directory]::Delete('E:\Recovery\RDB01')
+    # Delete only what dialtone recorded writing (the state's "written" records when this plan was made); a folder only once it is empty.
+    # No file of RDB01 was recorded when this plan was made: run "dialtone plan" again after the earlier steps, or delete by hand only E:\Recovery\RDB01\DTDB01.edb and the log files in E:\Recovery\RDB01 that dialtone recorded writing.
 } else {
     Write-Host 'skip: the files are deleted already'
 }
@@ -442,10 +440,8 @@ Write-Host 'done: recovery.db01-outage.remove_dial_tone_database'
 # Delete what dialtone wrote of DTDB01's files on EX02 (F:\DialTone\DTDB01\DTDB01.edb and its logs in F:\DialTone\DTDB01\Logs); anything else stays
 # ======================================================================================
 if ((Test-Path -LiteralPath 'F:\DialTone\DTDB01\DTDB01.edb') -or (Test-Path -LiteralPath 'F:\DialTone\DTDB01\Logs')) {
-    # Delete only what dialtone recorded writing (the state's "written" records); a folder only once it is empty.
-    Remove-Item -LiteralPath 'F:\DialTone\DTDB01\DTDB01.edb' -Confirm:$false
-    Get-ChildItem -LiteralPath 'F:\DialTone\DTDB01\Logs' -File | Where-Object { $_.Name -match '^E[0-9A-F]{2}([0-9A-F]{8}|Res[0-9]+|Tmp)?\.(log|chk|jrs)$' } | Remove-Item -Confirm:$false
-    [System.IO.Directory]::Delete('F:\DialTone\DTDB01\Logs')
+    # Delete only what dialtone recorded writing (the state's "written" records when this plan was made); a folder only once it is empty.
+    # No file of DTDB01 was recorded when this plan was made: run "dialtone plan" again after the earlier steps, or delete by hand only F:\DialTone\DTDB01\DTDB01.edb and the log files in F:\DialTone\DTDB01\Logs that dialtone recorded writing.
 } else {
     Write-Host 'skip: the files are deleted already'
 }

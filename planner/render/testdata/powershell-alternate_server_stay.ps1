@@ -384,10 +384,8 @@ Write-Host 'done: recovery.db01-outage.remove_recovery_database'
 # Delete what dialtone wrote of RDB01's files on EX02 (G:\Recovery\RDB01\DB01.edb and its logs in G:\Recovery\RDB01\Logs); anything else stays
 # ======================================================================================
 if ((Test-Path -LiteralPath 'G:\Recovery\RDB01\DB01.edb') -or (Test-Path -LiteralPath 'G:\Recovery\RDB01\Logs')) {
-    # Delete only what dialtone recorded writing (the state's "written" records); a folder only once it is empty.
-    Remove-Item -LiteralPath 'G:\Recovery\RDB01\DB01.edb' -Confirm:$false
-    Get-ChildItem -LiteralPath 'G:\Recovery\RDB01\Logs' -File | Where-Object { $_.Name -match '^E[0-9A-F]{2}([0-9A-F]{8}|Res[0-9]+|Tmp)?\.(log|chk|jrs)$' } | Remove-Item -Confirm:$false
-    [System.IO.Directory]::Delete('G:\Recovery\RDB01\Logs')
+    # Delete only what dialtone recorded writing (the state's "written" records when this plan was made); a folder only once it is empty.
+    # No file of RDB01 was recorded when this plan was made: run "dialtone plan" again after the earlier steps, or delete by hand only G:\Recovery\RDB01\DB01.edb and the log files in G:\Recovery\RDB01\Logs that dialtone recorded writing.
 } else {
     Write-Host 'skip: the files are deleted already'
 }
