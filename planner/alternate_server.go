@@ -111,6 +111,7 @@ func (rc *recCtx) rebuildAndRestore(caps providers.Capabilities) []*Step {
 			"(5) check that MSExchangeIS and MSExchangeRepl run, then run \"dialtone refresh\".")
 		steps = append(steps, recover)
 	}
+	steps = append(steps, rc.mountUnrecovered(5)...)
 	// Kept whatever restore.replay_logs says: the restore writes into these paths.
 	steps = append(steps, rc.keepFailedFiles(stRestored, 6, caps))
 	allow := rc.newStep("allow_file_restore_for_restore", stRestored, 6, PhaseRestoreData, RiskReversible,

@@ -55,6 +55,9 @@ type Plan struct {
 	// Notes are plan-wide facts a reviewer needs (recovery databases mounted one at a
 	// time on a server, in which order).
 	Notes []string `json:"notes,omitempty"`
+	// Unrecovered are the databases on failed servers that no recovery block recovers:
+	// their users are without service too (a warning in every rendering).
+	Unrecovered []UnrecoveredDatabase `json:"unrecovered,omitempty"`
 
 	// Partial is true when -target or -exclude narrowed the plan: it holds Targets (and
 	// not Excludes) plus the recoveries PulledIn by their dependencies, nothing else.

@@ -72,6 +72,8 @@ func ComputeWith(cfg *config.Config, st *state.State, caps providers.Capabilitie
 	ptrs, d := attachMailboxes(st, rcs)
 	diags = append(diags, d...)
 	p.Snapshot = snapWith(st, ptrs)
+	p.Unrecovered = unrecovered(cfg, st, ptrs)
+	attachUnrecovered(cfg, st, rcs, p.Unrecovered)
 	sort.SliceStable(rcs, func(i, j int) bool { return rcs[i].rec.Priority < rcs[j].rec.Priority })
 
 	var byStage [stageCount][]*Step
@@ -131,5 +133,6 @@ func ComputeWith(cfg *config.Config, st *state.State, caps providers.Capabilitie
 	}
 	diags = append(diags, checkPreconditions(p, byName, cfg, st, ptrs)...)
 	p.Outages = outageWindows(p, byName)
+	stepsForUnrecovered(p)
 	return p, diags
 }

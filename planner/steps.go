@@ -67,6 +67,9 @@ type recCtx struct {
 	// written is the state's record of what dialtone wrote, by upper-cased server name:
 	// the recovery's servers only (cleanup.go).
 	written map[string][]state.Written
+	// unrecovered are the databases of the failed server no recovery block recovers,
+	// mounted by this recovery after the rebuild (unrecovered.go).
+	unrecovered []unrecoveredOn
 }
 
 // stageWanted reports whether the plan moves this recovery through stage index i.

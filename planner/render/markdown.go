@@ -275,6 +275,7 @@ func (m *mdWriter) noChanges(p *planner.Plan) string {
 	m.partial(p)
 	m.drift(p)
 	m.settings(p)
+	m.unrecovered(p)
 	m.line("No changes. Every recovery is at its requested stage.")
 	for _, r := range p.Recoveries {
 		for _, n := range r.Notes {

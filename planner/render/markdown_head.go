@@ -22,6 +22,7 @@ func (m *mdWriter) head(p *planner.Plan, note string) string {
 	m.partial(p)
 	m.drift(p)
 	m.settings(p)
+	m.unrecovered(p)
 	counts := map[planner.Risk]int{}
 	manual := 0
 	for _, s := range p.Steps {

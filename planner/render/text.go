@@ -84,6 +84,7 @@ func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 	t.partial(p)
 	t.drift(p)
 	t.settings(p)
+	t.unrecovered(p)
 	if !p.HasChanges() {
 		t.line("No changes. Every recovery is at its requested stage.")
 		for _, r := range p.Recoveries {

@@ -6,7 +6,7 @@
     Plan:          format 1, state lineage 6f1c7c9e-0000-4000-8000-000000000001, serial 7
     Configuration: sha256 sha256:63905f74e45873209f927f625762750997fe6069d0185a9985904aa113f29590
 
-    This runbook carries out 36 steps for 1 recovery: recovery db01-outage (alternate_server
+    This runbook carries out 37 steps for 1 recovery: recovery db01-outage (alternate_server
     of database DB01 on EX01, 4 mailboxes) from not started to complete. 4 steps are done by
     a person; the script pauses there. Users are without service in 2 windows: 4 mailboxes
     of db01-outage from recovery.db01-outage.create_dial_tone_database to
@@ -24,7 +24,7 @@
 $ErrorActionPreference = 'Stop'
 
 # ======================================================================================
-# Step 1 of 36: recovery.db01-outage.create_dial_tone_database
+# Step 1 of 37: recovery.db01-outage.create_dial_tone_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 1)
 # Create the empty dial tone database DTDB01 on EX02
 # Precondition: server EX02 is up
@@ -43,7 +43,7 @@ if (-not (Get-MailboxDatabase -Identity 'DTDB01' -ErrorAction SilentlyContinue))
 Write-Host 'done: recovery.db01-outage.create_dial_tone_database'
 
 # ======================================================================================
-# Step 2 of 36: recovery.db01-outage.exclude_dial_tone_from_provisioning
+# Step 2 of 37: recovery.db01-outage.exclude_dial_tone_from_provisioning
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 1)
 # Keep new mailboxes off DTDB01 (IsExcludedFromProvisioning $true): it is temporary
 # ======================================================================================
@@ -56,7 +56,7 @@ if ((Get-MailboxDatabase -Identity 'DTDB01').IsExcludedFromProvisioning -ne $tru
 Write-Host 'done: recovery.db01-outage.exclude_dial_tone_from_provisioning'
 
 # ======================================================================================
-# Step 3 of 36: recovery.db01-outage.mount_dial_tone_database
+# Step 3 of 37: recovery.db01-outage.mount_dial_tone_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 2)
 # Mount the empty DTDB01 on EX02
 # Precondition: a mount slot on EX02 for DTDB01 (1 of 100 mounted databases in use, enterprise)
@@ -70,7 +70,7 @@ if (-not (Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.mount_dial_tone_database'
 
 # ======================================================================================
-# Step 4 of 36: recovery.db01-outage.rehome_to_dial_tone
+# Step 4 of 37: recovery.db01-outage.rehome_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 3)
 # Point the 3 user mailboxes of DB01 at DTDB01 on EX02 (AD only; clients follow after AD replication): users get service back, with empty mailboxes
 # ======================================================================================
@@ -80,7 +80,7 @@ Write-Warning '*** SERVICE BACK: 4 mailboxes have service again (recovery.db01-o
 Write-Host 'done: recovery.db01-outage.rehome_to_dial_tone'
 
 # ======================================================================================
-# Step 5 of 36: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone
+# Step 5 of 37: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 3)
 # Point the system mailboxes (1 mailbox) and the archives of DB01 at DTDB01
 # ======================================================================================
@@ -93,7 +93,7 @@ Get-Mailbox -ResultSize Unlimited | Where-Object { $_.ArchiveDatabase -eq 'DB01'
 Write-Host 'done: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone'
 
 # ======================================================================================
-# Step 6 of 36: recovery.db01-outage.resubmit_queues_to_dial_tone
+# Step 6 of 37: recovery.db01-outage.resubmit_queues_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Resubmit the mail queued for DB01 so that it reaches DTDB01
 # ======================================================================================
@@ -101,7 +101,7 @@ Get-Queue -ResultSize Unlimited | Where-Object { $_.NextHopDomain -eq 'DB01' } |
 Write-Host 'done: recovery.db01-outage.resubmit_queues_to_dial_tone'
 
 # ======================================================================================
-# Step 7 of 36: recovery.db01-outage.hold_failed_database
+# Step 7 of 37: recovery.db01-outage.hold_failed_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Keep DB01 from coming back by itself while its users are on DTDB01 (MountAtStartup $false) and keep new mailboxes off it (IsExcludedFromProvisioning $true)
 # ======================================================================================
@@ -109,7 +109,7 @@ Set-MailboxDatabase -Identity 'DB01' -MountAtStartup $false -IsExcludedFromProvi
 Write-Host 'done: recovery.db01-outage.hold_failed_database'
 
 # ======================================================================================
-# Step 8 of 36: recovery.db01-outage.repoint_profiles_to_dial_tone
+# Step 8 of 37: recovery.db01-outage.repoint_profiles_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Repoint the mail profiles of 1 mailbox whose clients do not use Autodiscover at EX02
 # ======================================================================================
@@ -120,7 +120,7 @@ $null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to s
 Write-Host 'done: recovery.db01-outage.repoint_profiles_to_dial_tone'
 
 # ======================================================================================
-# Step 9 of 36: recovery.db01-outage.recover_server
+# Step 9 of 37: recovery.db01-outage.recover_server
 # Phase: restore_data   Risk: reversible   Stage: restored   (exchange-recovery.md step 5)
 # Rebuild EX01 under its own name (Setup.exe /Mode:RecoverServer)
 # ======================================================================================
@@ -133,10 +133,26 @@ $null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to s
 Write-Host 'done: recovery.db01-outage.recover_server'
 
 # ======================================================================================
-# Step 10 of 36: recovery.db01-outage.preserve_failed_files
+# Step 10 of 37: recovery.db01-outage.mount_unrecovered_database["DB02"]
+# Phase: restore_data   Risk: reversible   Stage: restored   (exchange-recovery.md step 5)
+# Mount DB02 on the rebuilt EX01 (no recovery block recovers it): service back for its 3 mailboxes
+# Precondition: server EX01 is up (rebuilt by an earlier step of this plan)
+# Precondition: DB02 is in Clean Shutdown (or its log range is complete) before the mount
+# Precondition: a mount slot on EX01 for DB02 (0 of 100 mounted databases in use, enterprise)
+# ======================================================================================
+if (-not (Get-MailboxDatabase -Identity 'DB02' -Status).Mounted) {
+    eseutil /mh 'D:\Databases\DB02\DB02.edb'
+    if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE) }
+    Mount-Database -Identity 'DB02'
+} else {
+    Write-Host 'skip: DB02 is mounted already'
+}
+Write-Host 'done: recovery.db01-outage.mount_unrecovered_database["DB02"]'
+
+# ======================================================================================
+# Step 11 of 37: recovery.db01-outage.preserve_failed_files
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
 # Copy every surviving file of DB01 (database, logs, checkpoint) to D:\Databases\DB01-preserved; delete nothing
-# Precondition: server EX01 is up (rebuilt by an earlier step of this plan)
 # Precondition: disk room on EX01 for the copy of DB01's files (size or free disk unknown: checked at apply)
 # ======================================================================================
 # Keep every surviving file of DB01: copy it away, delete nothing.
@@ -147,7 +163,7 @@ if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITC
 Write-Host 'done: recovery.db01-outage.preserve_failed_files'
 
 # ======================================================================================
-# Step 11 of 36: recovery.db01-outage.allow_file_restore_for_restore
+# Step 12 of 37: recovery.db01-outage.allow_file_restore_for_restore
 # Phase: restore_data   Risk: reversible   Stage: restored   (exchange-recovery.md step 6)
 # Let the restore replace DB01 (AllowFileRestore $true, if the backup product needs it)
 # ======================================================================================
@@ -159,7 +175,7 @@ if ((Get-MailboxDatabase -Identity 'DB01').AllowFileRestore -ne $true) {
 Write-Host 'done: recovery.db01-outage.allow_file_restore_for_restore'
 
 # ======================================================================================
-# Step 12 of 36: recovery.db01-outage.restore_backup
+# Step 13 of 37: recovery.db01-outage.restore_backup
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
 # Restore backup set nightly of DB01 into its own paths on EX01, keeping file names
 # Precondition: backup set nightly of DB01 exists
@@ -174,7 +190,7 @@ $null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to s
 Write-Host 'done: recovery.db01-outage.restore_backup'
 
 # ======================================================================================
-# Step 13 of 36: recovery.db01-outage.copy_surviving_logs
+# Step 14 of 37: recovery.db01-outage.copy_surviving_logs
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
 # Copy DB01's surviving logs (newer than the backup) back into its log folder before any mount
 # ======================================================================================
@@ -185,7 +201,7 @@ if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCO
 Write-Host 'done: recovery.db01-outage.copy_surviving_logs'
 
 # ======================================================================================
-# Step 14 of 36: recovery.db01-outage.replay_logs
+# Step 15 of 37: recovery.db01-outage.replay_logs
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
 # Replay the logs into the restored DB01 until it is clean (eseutil /r)
 # ======================================================================================
@@ -198,7 +214,7 @@ if (-not (eseutil /mh 'D:\Databases\DB01\DB01.edb' | Select-String -SimpleMatch 
 Write-Host 'done: recovery.db01-outage.replay_logs'
 
 # ======================================================================================
-# Step 15 of 36: recovery.db01-outage.disallow_file_restore_after_restore
+# Step 16 of 37: recovery.db01-outage.disallow_file_restore_after_restore
 # Phase: restore_data   Risk: reversible   Stage: restored   (exchange-recovery.md step 6)
 # Set AllowFileRestore on DB01 back to $false; DB01 stays dismounted until the swap
 # ======================================================================================
@@ -210,7 +226,7 @@ if ((Get-MailboxDatabase -Identity 'DB01').AllowFileRestore -ne $false) {
 Write-Host 'done: recovery.db01-outage.disallow_file_restore_after_restore'
 
 # ======================================================================================
-# Step 16 of 36: recovery.db01-outage.dismount_dial_tone_database
+# Step 17 of 37: recovery.db01-outage.dismount_dial_tone_database
 # Phase: swap   Risk: user_outage   Stage: swapped   (exchange-recovery.md step 7)
 # Dismount DTDB01: users lose service until they are home on DB01 again
 # ======================================================================================
@@ -224,7 +240,7 @@ if ((Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.dismount_dial_tone_database'
 
 # ======================================================================================
-# Step 17 of 36: recovery.db01-outage.rehome_to_restored_database
+# Step 18 of 37: recovery.db01-outage.rehome_to_restored_database
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Point the 3 user mailboxes of DTDB01 at DB01 on EX01 (AD only; clients follow after AD replication)
 # ======================================================================================
@@ -234,7 +250,7 @@ Get-Mailbox -Database 'DTDB01' -ResultSize Unlimited | Where-Object { $_.ObjectC
 Write-Host 'done: recovery.db01-outage.rehome_to_restored_database'
 
 # ======================================================================================
-# Step 18 of 36: recovery.db01-outage.rehome_system_mailboxes_to_restored_database
+# Step 19 of 37: recovery.db01-outage.rehome_system_mailboxes_to_restored_database
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Point the system mailboxes (1 mailbox) and the archives of DTDB01 at DB01
 # ======================================================================================
@@ -248,11 +264,11 @@ Get-Mailbox -ResultSize Unlimited | Where-Object { $_.ArchiveDatabase -eq 'DTDB0
 Write-Host 'done: recovery.db01-outage.rehome_system_mailboxes_to_restored_database'
 
 # ======================================================================================
-# Step 19 of 36: recovery.db01-outage.mount_restored_database
+# Step 20 of 37: recovery.db01-outage.mount_restored_database
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Mount the restored DB01 on EX01
 # Precondition: DB01 is in Clean Shutdown (or its log range is complete) before the mount
-# Precondition: a mount slot on EX01 for DB01 (0 of 100 mounted databases in use, enterprise)
+# Precondition: a mount slot on EX01 for DB01 (1 of 100 mounted databases in use, enterprise)
 # ======================================================================================
 Write-Warning '*** users (4 mailboxes) are WITHOUT SERVICE during this step ***'
 if (-not (Get-MailboxDatabase -Identity 'DB01' -Status).Mounted) {
@@ -265,7 +281,7 @@ if (-not (Get-MailboxDatabase -Identity 'DB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.mount_restored_database'
 
 # ======================================================================================
-# Step 20 of 36: recovery.db01-outage.resubmit_queues_to_restored_database
+# Step 21 of 37: recovery.db01-outage.resubmit_queues_to_restored_database
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Resubmit the mail queued for DTDB01 so that it reaches DB01: service back, with all old mail
 # ======================================================================================
@@ -274,7 +290,7 @@ Write-Warning '*** SERVICE BACK: 4 mailboxes have service again (recovery.db01-o
 Write-Host 'done: recovery.db01-outage.resubmit_queues_to_restored_database'
 
 # ======================================================================================
-# Step 21 of 36: recovery.db01-outage.restore_failed_database_mount_at_startup
+# Step 22 of 37: recovery.db01-outage.restore_failed_database_mount_at_startup
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Mount DB01 again when its Information Store starts (MountAtStartup back to $true): its users are home on it
 # ======================================================================================
@@ -282,7 +298,7 @@ Set-MailboxDatabase -Identity 'DB01' -MountAtStartup $true
 Write-Host 'done: recovery.db01-outage.restore_failed_database_mount_at_startup'
 
 # ======================================================================================
-# Step 22 of 36: recovery.db01-outage.repoint_profiles_to_restored_server
+# Step 23 of 37: recovery.db01-outage.repoint_profiles_to_restored_server
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Repoint the mail profiles of 1 mailbox whose clients do not use Autodiscover at EX01
 # ======================================================================================
@@ -293,7 +309,7 @@ $null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to s
 Write-Host 'done: recovery.db01-outage.repoint_profiles_to_restored_server'
 
 # ======================================================================================
-# Step 23 of 36: recovery.db01-outage.copy_dial_tone_files
+# Step 24 of 37: recovery.db01-outage.copy_dial_tone_files
 # Phase: merge   Risk: read_only   Stage: merged   (exchange-recovery.md step 9)
 # Copy DTDB01's files (the dial tone mail) to E:\Recovery\RDB01\DTDB01.edb and E:\Recovery\RDB01 on EX01; the originals stay
 # Precondition: disk room on EX01 for the copy of DTDB01's files (size or free disk unknown: checked at apply)
@@ -305,7 +321,7 @@ if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITC
 Write-Host 'done: recovery.db01-outage.copy_dial_tone_files'
 
 # ======================================================================================
-# Step 24 of 36: recovery.db01-outage.create_recovery_database
+# Step 25 of 37: recovery.db01-outage.create_recovery_database
 # Phase: merge   Risk: reversible   Stage: merged   (exchange-recovery.md step 9)
 # Create the recovery database RDB01 on EX01, pointed at DTDB01.edb
 # Precondition: name RDB01 is unique in the organization (recovery databases too) and at most 64 characters
@@ -321,7 +337,7 @@ if (-not (Get-MailboxDatabase -Identity 'RDB01' -ErrorAction SilentlyContinue)) 
 Write-Host 'done: recovery.db01-outage.create_recovery_database'
 
 # ======================================================================================
-# Step 25 of 36: recovery.db01-outage.mount_recovery_database_for_merge
+# Step 26 of 37: recovery.db01-outage.mount_recovery_database_for_merge
 # Phase: merge   Risk: read_only   Stage: merged   (exchange-recovery.md step 9)
 # Mount RDB01 (a copy of the dial tone mail) and list its mailboxes
 # Precondition: RDB01 is in Clean Shutdown (or its log range is complete) before the mount
@@ -336,7 +352,7 @@ if (-not (Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.mount_recovery_database_for_merge'
 
 # ======================================================================================
-# Steps 26 to 29 of 36: 4 merges of recovery db01-outage
+# Steps 27 to 30 of 37: 4 merges of recovery db01-outage
 # Phase: merge   Risk: reversible   Stage: merged   (exchange-recovery.md step 10)
 # One named restore request per mailbox, from RDB01; mailboxes absent from RDB01 are skipped (nothing to merge).
 # The command each row stands for:
@@ -368,7 +384,7 @@ if ($dtFailed.Count -gt 0) {
 Write-Host 'done: 4 merges of db01-outage'
 
 # ======================================================================================
-# Step 30 of 36: recovery.db01-outage.remove_restore_requests
+# Step 31 of 37: recovery.db01-outage.remove_restore_requests
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 11)
 # Remove the finished restore requests that read from RDB01
 # ======================================================================================
@@ -377,7 +393,7 @@ Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status CompletedWithWarning |
 Write-Host 'done: recovery.db01-outage.remove_restore_requests'
 
 # ======================================================================================
-# Step 31 of 36: recovery.db01-outage.dismount_recovery_database_after_merge
+# Step 32 of 37: recovery.db01-outage.dismount_recovery_database_after_merge
 # Phase: clean_up   Risk: read_only   Stage: complete   (exchange-recovery.md step 11)
 # Dismount RDB01
 # ======================================================================================
@@ -389,7 +405,7 @@ if ((Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.dismount_recovery_database_after_merge'
 
 # ======================================================================================
-# Step 32 of 36: recovery.db01-outage.remove_recovery_database
+# Step 33 of 37: recovery.db01-outage.remove_recovery_database
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 11)
 # Remove the recovery database RDB01 (AD object only; its files stay)
 # ======================================================================================
@@ -401,7 +417,7 @@ if (Get-MailboxDatabase -Identity 'RDB01' -ErrorAction SilentlyContinue) {
 Write-Host 'done: recovery.db01-outage.remove_recovery_database'
 
 # ======================================================================================
-# Step 33 of 36: recovery.db01-outage.delete_recovery_database_files
+# Step 34 of 37: recovery.db01-outage.delete_recovery_database_files
 # Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 11)
 # Delete what dialtone wrote of RDB01's files on EX01 (E:\Recovery\RDB01\DTDB01.edb and its logs in E:\Recovery\RDB01); anything else stays
 # ======================================================================================
@@ -414,7 +430,7 @@ if ((Test-Path -LiteralPath 'E:\Recovery\RDB01\DTDB01.edb') -or (Test-Path -Lite
 Write-Host 'done: recovery.db01-outage.delete_recovery_database_files'
 
 # ======================================================================================
-# Step 34 of 36: recovery.db01-outage.release_failed_database
+# Step 35 of 37: recovery.db01-outage.release_failed_database
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 11)
 # Open DB01 to new mailboxes again (IsExcludedFromProvisioning back to $false, the hold's reason cleared)
 # ======================================================================================
@@ -422,7 +438,7 @@ Set-MailboxDatabase -Identity 'DB01' -IsExcludedFromProvisioning $false -IsExclu
 Write-Host 'done: recovery.db01-outage.release_failed_database'
 
 # ======================================================================================
-# Step 35 of 36: recovery.db01-outage.remove_dial_tone_database
+# Step 36 of 37: recovery.db01-outage.remove_dial_tone_database
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 11)
 # Remove the dial tone database DTDB01 (no mailbox of any kind points at it any more)
 # Precondition: no mailbox of any kind (user, system, archive) points at DTDB01
@@ -435,7 +451,7 @@ if (Get-MailboxDatabase -Identity 'DTDB01' -ErrorAction SilentlyContinue) {
 Write-Host 'done: recovery.db01-outage.remove_dial_tone_database'
 
 # ======================================================================================
-# Step 36 of 36: recovery.db01-outage.delete_dial_tone_files
+# Step 37 of 37: recovery.db01-outage.delete_dial_tone_files
 # Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 11)
 # Delete what dialtone wrote of DTDB01's files on EX02 (F:\DialTone\DTDB01\DTDB01.edb and its logs in F:\DialTone\DTDB01\Logs); anything else stays
 # ======================================================================================
