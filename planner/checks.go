@@ -108,7 +108,13 @@ func countPointersAttaching(st *state.State, byDB map[string][]*recCtx) map[stri
 			rc.mailboxes = append(rc.mailboxes, mb)
 		}
 		if mb.ArchiveDatabase != "" {
-			ptr(mb.ArchiveDatabase).archives++
+			arch := ptr(mb.ArchiveDatabase)
+			arch.archives++
+			for _, rc := range arch.rcs {
+				if mb.ArchiveGuid != "" {
+					rc.archives = append(rc.archives, mb)
+				}
+			}
 		}
 	}
 	return out

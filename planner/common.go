@@ -211,7 +211,7 @@ func (rc *recCtx) mergeSteps(mountNum, mergeNum int, holds, what, into string) [
 		}
 		steps = append(steps, s)
 	}
-	return steps
+	return append(steps, rc.archiveMerges(mount, mergeNum, what)...)
 }
 
 // resumeStep resumes a restore request that failed on bad items with the limit the

@@ -218,6 +218,7 @@ func attachMailboxes(st *state.State, rcs []*recCtx) (map[string]*pointers, hcl.
 			}
 		}
 		sort.Sort(mergeOrder{mbs, keys})
+		sort.Slice(rc.archives, func(i, j int) bool { return rc.archives[i].Address < rc.archives[j].Address })
 		if rc.stageWanted(stMerged) {
 			for _, a := range rc.priority {
 				if !found[strings.ToLower(a)] {

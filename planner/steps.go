@@ -47,7 +47,11 @@ type recCtx struct {
 	priority    []string
 
 	mailboxes []*state.Mailbox // on the failed or the dial tone database, in merge order
-	done      map[string]*state.StepRecord
+	// archives are the mailboxes (homed anywhere) whose archive is on the failed or the
+	// dial tone database and whose ArchiveGuid is known, by address: each gets a merge of
+	// its own into the archive (archives.go).
+	archives []*state.Mailbox
+	done     map[string]*state.StepRecord
 
 	// What the failure drills of exchange-recovery.md section 4 change (failures.go).
 	doSwap     bool                             // false: merge forward (alternate_server_stay without a swap)

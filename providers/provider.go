@@ -186,7 +186,9 @@ const (
 	// Source -SourceStoreMailbox ExchangeGuid -TargetMailbox Mailbox, watched until it
 	// is done. When the source mailbox is absent from Source, it is skipped (Result.Skipped).
 	// An existing request of that name is resumed or reported, never created twice.
-	// Fields: Source, Mailbox, ExchangeGuid, RequestName, ConflictResolution, BadItemLimit.
+	// With TargetIsArchive it restores into the mailbox's archive (-TargetIsArchive).
+	// Fields: Source, Mailbox, ExchangeGuid, RequestName, ConflictResolution, BadItemLimit,
+	// TargetIsArchive.
 	OpMergeMailbox OpKind = "merge_mailbox"
 
 	// OpRemoveRestoreRequests is Get-MailboxRestoreRequest -Status Completed |
@@ -284,6 +286,9 @@ type Operation struct {
 	RequestName        string `json:"request_name,omitempty"`
 	ConflictResolution string `json:"conflict_resolution,omitempty"`
 	BadItemLimit       int    `json:"bad_item_limit,omitempty"`
+	// TargetIsArchive: the merge restores into the archive of Mailbox (-TargetIsArchive);
+	// ExchangeGuid is then the archive's ArchiveGuid in Source.
+	TargetIsArchive bool `json:"target_is_archive,omitempty"`
 
 	Mailboxes []string `json:"mailboxes,omitempty"` // repoint_profiles
 

@@ -148,7 +148,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"bad time", `{"format_version": 1, "lineage": "l", "recoveries": {"r": {"steps": {"s": {"started": "yesterday"}}}}}`, "yesterday"},
 		{"tampered", string(tampered), "checksum mismatch"},
 		{"v2 short row", `{"format_version": 2, "lineage": "l", "mailboxes": [["a@x", "g"]]}`, "mailboxes row 1 has 2 columns"},
-		{"v2 long row", `{"format_version": 2, "lineage": "l", "mailboxes": [["a@x", "g", "DB", "", "", "", ""]]}`, "mailboxes row 1 has 7 columns"},
+		{"v2 long row", `{"format_version": 2, "lineage": "l", "mailboxes": [["a@x", "g", "DB", "", "", "", "", ""]]}`, "mailboxes row 1 has 8 columns"},
 		{"v2 null row", `{"format_version": 2, "lineage": "l", "mailboxes": [null]}`, "mailboxes row 1 has 0 columns"},
 		{"v2 twice", `{"format_version": 2, "lineage": "l", "mailboxes": [["a@x", "g", "DB"], ["a@x", "h", "DB"]]}`, `row 2: "a@x" appears twice`},
 		{"v2 bad flag", `{"format_version": 2, "lineage": "l", "mailboxes": [["a@x", "g", "DB", "", "", "yes"]]}`, `flags "yes"`},

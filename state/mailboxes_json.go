@@ -96,6 +96,10 @@ func appendMailboxes(b []byte, m map[string]*Mailbox) []byte {
 			b = append(b, ",\n      \"archive_database\": "...)
 			b = appendString(b, mb.ArchiveDatabase)
 		}
+		if mb.ArchiveGuid != "" {
+			b = append(b, ",\n      \"archive_guid\": "...)
+			b = appendString(b, mb.ArchiveGuid)
+		}
 		if mb.NoAutodiscover {
 			b = append(b, ",\n      \"no_autodiscover\": true"...)
 		}
@@ -273,6 +277,8 @@ func (p *mbParser) mailbox(key string) (*Mailbox, bool) {
 				mb.Kind = p.intern(v)
 			case "archive_database":
 				mb.ArchiveDatabase = p.intern(v)
+			case "archive_guid":
+				mb.ArchiveGuid = string(v)
 			default:
 				return nil, false // unknown (or differently cased) field
 			}

@@ -18,15 +18,15 @@ import (
 //	  ["systemmailbox-db01@contoso.com", "...", "DB01", "arbitration", "DB02", "no_autodiscover"]
 //	],
 //
-// Columns: address, exchange_guid, database, then kind, archive_database and flags
-// ("no_autodiscover" or empty), trailing empty columns left out. Version 1 wrote an
+// Columns: address, exchange_guid, database, then kind, archive_database, flags
+// ("no_autodiscover" or empty) and archive_guid, trailing empty columns left out. Version 1 wrote an
 // object per mailbox, keyed by address and naming the address again (~175 bytes a
 // mailbox against ~80): 500,000 mailboxes took 87 MB to read, hash and parse. Rows
 // stay human-readable JSON and are covered by the same checksum; version 1 documents
 // are still read (mailboxes_json.go) and written back as version 2.
 
 // mailboxColumns are the columns of a row, in order, for error messages.
-var mailboxColumns = [...]string{"address", "exchange_guid", "database", "kind", "archive_database", "flags"}
+var mailboxColumns = [...]string{"address", "exchange_guid", "database", "kind", "archive_database", "flags", "archive_guid"}
 
 // flagNoAutodiscover is the flags column of a mailbox with NoAutodiscover.
 const flagNoAutodiscover = "no_autodiscover"
@@ -39,7 +39,7 @@ func (rows mailboxRows) toMap() (map[string]*Mailbox, error) {
 	m := make(map[string]*Mailbox, len(rows))
 	for i, r := range rows {
 		if len(r) < 3 || len(r) > len(mailboxColumns) {
-			return nil, fmt.Errorf("mailboxes row %d has %d columns: a row is [%s] (the last three may be left out)",
+			return nil, fmt.Errorf("mailboxes row %d has %d columns: a row is [%s] (the last four may be left out)",
 				i+1, len(r), strings.Join(mailboxColumns[:], ", "))
 		}
 		mb, err := rowMailbox(r)
@@ -70,6 +70,9 @@ func rowMailbox(r []string) (*Mailbox, error) {
 		default:
 			return nil, fmt.Errorf("flags %q: the only flag is %q", r[5], flagNoAutodiscover)
 		}
+	}
+	if len(r) > 6 {
+		mb.ArchiveGuid = r[6]
 	}
 	return mb, nil
 }
@@ -110,6 +113,8 @@ func spliceMailboxRows(doc []byte, m map[string]*Mailbox) ([]byte, error) {
 			out = appendString(out, mb.Database)
 			cols := 3
 			switch {
+			case mb.ArchiveGuid != "":
+				cols = 7
 			case mb.NoAutodiscover:
 				cols = 6
 			case mb.ArchiveDatabase != "":
@@ -126,7 +131,16 @@ func spliceMailboxRows(doc []byte, m map[string]*Mailbox) ([]byte, error) {
 				out = appendString(out, mb.ArchiveDatabase)
 			}
 			if cols > 5 {
-				out = append(out, ", \""+flagNoAutodiscover+"\""...)
+				flag := ""
+				if mb.NoAutodiscover {
+					flag = flagNoAutodiscover
+				}
+				out = append(out, ", "...)
+				out = appendString(out, flag)
+			}
+			if cols > 6 {
+				out = append(out, ", "...)
+				out = appendString(out, mb.ArchiveGuid)
 			}
 			out = append(out, ']')
 		}
@@ -228,7 +242,7 @@ func (p *rowParser) rows(n int) (map[string]*Mailbox, bool) {
 		if k >= n || !p.lit("\n    [") {
 			return nil, false
 		}
-		var cols [6]string
+		var cols [7]string
 		nc := 0
 		for {
 			v, ok := p.str()
@@ -261,6 +275,9 @@ func (p *rowParser) rows(n int) (map[string]*Mailbox, bool) {
 			default:
 				return nil, false
 			}
+		}
+		if nc > 6 {
+			mb.ArchiveGuid = cols[6]
 		}
 		if m[mb.Address] = mb; len(m) != k+1 {
 			return nil, false // an address twice (one map operation per row: the map is most of the cost)

@@ -97,10 +97,10 @@ func TestMailboxRowsFastRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, edit := range [][2]string{
-		{`", "DB01"]`, `", "DB01", "", "", "x"]`},    // bad flag
-		{`", "DB01"]`, `"]`},                         // two columns
-		{`", "DB01"]`, `", "DB01", "", "", "", ""]`}, // seven columns
-		{`["amy`, `[ "amy`},                          // other spacing
+		{`", "DB01"]`, `", "DB01", "", "", "x"]`},        // bad flag
+		{`", "DB01"]`, `"]`},                             // two columns
+		{`", "DB01"]`, `", "DB01", "", "", "", "", ""]`}, // eight columns
+		{`["amy`, `[ "amy`},                              // other spacing
 	} {
 		b := bytes.Replace(good, []byte(edit[0]), []byte(edit[1]), 1)
 		from, to, _ := checksumLine(b)

@@ -91,6 +91,9 @@ func (r *MailboxRefresh) Observe(m *Mailbox) {
 	if cur.ArchiveDatabase != m.ArchiveDatabase {
 		cur.ArchiveDatabase = r.name(m.ArchiveDatabase)
 	}
+	if cur.ArchiveGuid != m.ArchiveGuid {
+		cur.ArchiveGuid = strings.Clone(m.ArchiveGuid)
+	}
 	cur.NoAutodiscover = m.NoAutodiscover
 }
 

@@ -112,6 +112,9 @@ type Mailbox struct {
 	// auxauditlog, monitoring): Get-Mailbox returns those only with their switch.
 	Kind            string `json:"kind,omitempty"`
 	ArchiveDatabase string `json:"archive_database,omitempty"`
+	// ArchiveGuid names the archive mailbox inside its database (Get-Mailbox
+	// ArchiveGuid): a restore request into the archive reads the source by it.
+	ArchiveGuid string `json:"archive_guid,omitempty"`
 	// NoAutodiscover marks clients that need their profile repointed by hand after a
 	// re-home to another server.
 	NoAutodiscover bool `json:"no_autodiscover,omitempty"`

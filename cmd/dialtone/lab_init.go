@@ -12,8 +12,9 @@ import (
 // cmdLabInit builds the simulated organization from the configuration's servers and
 // databases, with N mailboxes per database, in the lab provider's folder.
 func cmdLabInit(c *cli, cfg *config.Config, args []string) int {
-	fs := newFlagSet(c, "lab init", "lab init [-mailboxes=N]")
+	fs := newFlagSet(c, "lab init", "lab init [-mailboxes=N] [-archives=N]")
 	n := fs.Int("mailboxes", 10, "mailboxes per database")
+	archives := fs.Int("archives", 0, "user mailboxes per database given an archive on their own database, with 2 archived items each")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -22,6 +23,9 @@ func cmdLabInit(c *cli, cfg *config.Config, args []string) int {
 	}
 	if *n < 0 {
 		return c.errorf("-mailboxes=%d: must be 0 or more", *n)
+	}
+	if *archives < 0 || *archives > *n {
+		return c.errorf("-archives=%d: must be between 0 and -mailboxes (%d)", *archives, *n)
 	}
 	p, err := labPath(c, cfg)
 	if err != nil {
@@ -37,11 +41,20 @@ func cmdLabInit(c *cli, cfg *config.Config, args []string) int {
 	if err != nil {
 		return c.errorf("building the lab in %s: %v", p, err)
 	}
+	seeded, err := l.SeedArchives(*archives, 2)
+	if err != nil {
+		l.Close()
+		return c.errorf("archives in the lab %s: %v", p, err)
+	}
 	if err := l.Close(); err != nil {
 		return c.errorf("closing the lab %s: %v", p, err)
 	}
 	fmt.Fprintf(c.stdout, "Lab built in %s: %d servers, %d databases, %d mailboxes per database.\n",
 		p, len(topo.Servers), len(topo.Databases), *n)
+	if *archives > 0 {
+		fmt.Fprintf(c.stdout, "%d user mailboxes per database have an archive there, with %d archived messages in all (in the ledger: lab verify counts them).\n",
+			*archives, len(seeded))
+	}
 	fmt.Fprintln(c.stdout, "plan and apply read it through the lab provider; \"dialtone refresh\" records it in the state now.")
 	return exitOK
 }

@@ -112,6 +112,9 @@ func (p *Provider) merge(ctx context.Context, op providers.Operation, progress f
 		if op.BadItemLimit > 50 {
 			c.sw("-AcceptLargeDataLoss") // Exchange refuses limits above 50 without it
 		}
+		if op.TargetIsArchive {
+			c.sw("-TargetIsArchive") // ExchangeGuid is then the source archive's ArchiveGuid
+		}
 		if err := p.exec(ctx, c); err != nil {
 			return providers.Result{}, err
 		}

@@ -307,7 +307,7 @@ func (p *Provider) readMailboxes(ctx context.Context, obs *state.Observed, dbs [
 		if k.audit && (p.audit == nil || !*p.audit) {
 			continue
 		}
-		props := []string{"PrimarySmtpAddress", "Alias", "ExchangeGuid", "Database", "ArchiveDatabase", "LegacyExchangeDN"}
+		props := []string{"PrimarySmtpAddress", "Alias", "ExchangeGuid", "Database", "ArchiveDatabase", "ArchiveGuid", "LegacyExchangeDN"}
 		if p.cfg.NoAutodiscoverAttribute != "" {
 			props = append(props, p.cfg.NoAutodiscoverAttribute)
 		}
@@ -360,6 +360,12 @@ func (p *Provider) readMailboxes(ctx context.Context, obs *state.Observed, dbs [
 			}
 			if m.ArchiveDatabase, err = r.str("ArchiveDatabase", false); err != nil {
 				return nil, err
+			}
+			// Get-Mailbox reports the all-zero GUID for a mailbox without an archive.
+			if g, err := r.str("ArchiveGuid", false); err != nil {
+				return nil, err
+			} else if m.ArchiveDatabase != "" && strings.Trim(g, "0-") != "" {
+				m.ArchiveGuid = g
 			}
 			if _, err = r.str("LegacyExchangeDN", true); err != nil {
 				return nil, err

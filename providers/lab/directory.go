@@ -230,6 +230,10 @@ func mailboxAddress(db string, n int) string {
 // exchangeGuid is stable per address, so a rebuilt lab gives every user the same GUID.
 func exchangeGuid(address string) string { return guidFrom("mailbox " + strings.ToLower(address)) }
 
+// archiveGuid is the ArchiveGuid of the archive of the mailbox at address, stable like
+// its ExchangeGuid: the archive is a mailbox of its own inside its archive database.
+func archiveGuid(address string) string { return guidFrom("archive " + strings.ToLower(address)) }
+
 // createMailboxes adds n mailboxes homed on db, and their empty mailboxes inside db's
 // file (the database is being built, so this is not logged).
 // Every seventh user (user0007, user0014, ...) has a client without Autodiscover; with

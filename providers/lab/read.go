@@ -388,6 +388,9 @@ func (s *session) readMailboxes(out map[string]*state.Mailbox) error {
 			slab = slab[1:]
 			*o = state.Mailbox{Address: m.Address, ExchangeGuid: m.Guid, Database: name(m.Home), Kind: name(m.Kind),
 				ArchiveDatabase: name(m.Archive), NoAutodiscover: m.NoAutodiscover}
+			if m.Archive != "" {
+				o.ArchiveGuid = archiveGuid(m.Address)
+			}
 			out[m.Address] = o
 			return nil
 		})
@@ -407,6 +410,9 @@ func (s *session) streamMailboxes(fn func(m *state.Mailbox)) error {
 			}
 			m = state.Mailbox{Address: e.Address, ExchangeGuid: e.Guid, Database: e.Home, Kind: e.Kind,
 				ArchiveDatabase: e.Archive, NoAutodiscover: e.NoAutodiscover}
+			if e.Archive != "" {
+				m.ArchiveGuid = archiveGuid(e.Address)
+			}
 			fn(&m)
 			return nil
 		})

@@ -32,7 +32,8 @@ type restoreRequest struct {
 	Status       string `json:"status"`
 	Conflict     string `json:"conflict_resolution"`
 	BadItemLimit int    `json:"bad_item_limit"`
-	Cursor       string `json:"cursor,omitempty"` // last source item key copied
+	Archive      bool   `json:"target_is_archive,omitempty"` // into the target's archive
+	Cursor       string `json:"cursor,omitempty"`            // last source item key copied
 	Copied       int64  `json:"copied"`
 	BadItems     int    `json:"bad_items"`
 	// Report lists the bad items skipped (Get-MailboxRestoreRequestStatistics -IncludeReport).
@@ -85,7 +86,7 @@ func (s *session) merge(ctx context.Context, op providers.Operation, progress fu
 	if name == "" {
 		name = "MailboxRestore"
 	}
-	target, err := s.lookupMailbox(op.Mailbox)
+	target, err := s.requestTarget(op.Mailbox, op.TargetIsArchive)
 	if err != nil {
 		return providers.Result{}, err
 	}
@@ -108,10 +109,24 @@ func (s *session) merge(ctx context.Context, op providers.Operation, progress fu
 		if !present {
 			return providers.Result{Skipped: true, Detail: fmt.Sprintf("%s has no mailbox %s: nothing to merge", src.Name, guid)}, nil
 		}
-		req = &restoreRequest{Name: name, Source: src.Name, Target: target.Address, SourceGuid: guid, Status: statusQueued}
+		req = &restoreRequest{Name: name, Source: src.Name, Target: target.Address, SourceGuid: guid, Status: statusQueued, Archive: op.TargetIsArchive}
 	}
 	req.Conflict, req.BadItemLimit = op.ConflictResolution, op.BadItemLimit
 	return s.runRequest(ctx, req, target, progress)
+}
+
+// requestTarget is the mailbox a restore request writes into: the mailbox at address,
+// or (-TargetIsArchive) its archive, a mailbox of its own in the archive database.
+func (s *session) requestTarget(address string, archive bool) (mailbox, error) {
+	m, err := s.lookupMailbox(address)
+	if err != nil || !archive {
+		return m, err
+	}
+	if m.Archive == "" {
+		return m, fmt.Errorf("%s has no archive: a restore request with -TargetIsArchive needs one", m.Address)
+	}
+	m.Home, m.Guid = m.Archive, archiveGuid(m.Address)
+	return m, nil
 }
 
 // done is true for a request that finished (with or without skipped bad items).

@@ -34,6 +34,11 @@ func (s *session) resumeRequest(ctx context.Context, op providers.Operation, pro
 		return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("request %s\\%s already %s (%d items)", target.Address, name, req.Status, req.Copied), Count: req.Copied}, nil
 	}
 	req.BadItemLimit = op.BadItemLimit
+	if req.Archive {
+		if target, err = s.requestTarget(target.Address, true); err != nil {
+			return providers.Result{}, err
+		}
+	}
 	return s.runRequest(ctx, req, target, progress)
 }
 

@@ -24,6 +24,9 @@ type ledgerEntry struct {
 	Subject string    `json:"subject"`
 	Time    time.Time `json:"time"`
 	Size    int64     `json:"size,omitempty"` // item.Size of the message
+	// Archive: the message belongs in the archive mailbox of To (its ArchiveGuid, in its
+	// archive database), not in the primary mailbox.
+	Archive bool `json:"archive,omitempty"`
 }
 
 // writeBatch bounds how many records go through one log append and one .edb commit.
@@ -65,6 +68,28 @@ func (l *Lab) DeliverSized(to string, count int, size int64) ([]Accepted, error)
 	return out, err
 }
 
+// DeliverArchive sends count test messages into the archive mailbox of the mailbox at
+// address (as retention moves items there). It refuses a mailbox without an archive.
+func (l *Lab) DeliverArchive(to string, count int) ([]Accepted, error) {
+	var out []Accepted
+	err := l.run(false, func(s *session) error {
+		m, err := s.lookupMailbox(to)
+		if err != nil {
+			return err
+		}
+		if m.Archive == "" {
+			return fmt.Errorf("%s has no archive (Enable-Mailbox -Archive first)", m.Address)
+		}
+		addrs := make([]string, count)
+		for i := range addrs {
+			addrs[i] = m.Address
+		}
+		out, err = s.deliverTo(addrs, 0, true)
+		return err
+	})
+	return out, err
+}
+
 // DeliverToDatabase sends count messages round-robin to the user mailboxes homed on
 // database, in address order (system mailboxes receive no lab mail).
 func (l *Lab) DeliverToDatabase(database string, count int) ([]Accepted, error) {
@@ -99,9 +124,15 @@ func (l *Lab) DeliverToDatabase(database string, count int) ([]Accepted, error) 
 
 // deliver accepts one message per address: ledger and queue first, in one durable
 // transaction, then delivery of what can be delivered now.
-func (s *session) deliver(addrs []string) ([]Accepted, error) { return s.deliverSized(addrs, 0) }
+func (s *session) deliver(addrs []string) ([]Accepted, error) { return s.deliverTo(addrs, 0, false) }
 
 func (s *session) deliverSized(addrs []string, size int64) ([]Accepted, error) {
+	return s.deliverTo(addrs, size, false)
+}
+
+// deliverTo is deliver of messages of size into the primary mailboxes, or into their
+// archives.
+func (s *session) deliverTo(addrs []string, size int64, archive bool) ([]Accepted, error) {
 	if len(addrs) == 0 {
 		return nil, nil
 	}
@@ -116,7 +147,7 @@ func (s *session) deliverSized(addrs []string, size int64) ([]Accepted, error) {
 		for _, a := range addrs {
 			seq++
 			id := fmt.Sprintf("%08d@lab.dialtone", seq)
-			e, err := json.Marshal(ledgerEntry{To: a, Subject: fmt.Sprintf("Lab message %d", seq), Time: s.now, Size: size})
+			e, err := json.Marshal(ledgerEntry{To: a, Subject: fmt.Sprintf("Lab message %d", seq), Time: s.now, Size: size, Archive: archive})
 			if err != nil {
 				return err
 			}
@@ -198,17 +229,21 @@ func (s *session) drain(ids map[string]bool) (int64, error) {
 				m = &mm
 				homes[q.to] = m
 			}
-			db := s.org.database(m.Home)
-			if db == nil || !db.Mounted || db.Recovery {
-				continue
-			}
 			var e ledgerEntry
 			if v := ledger.Get([]byte(q.id)); v != nil {
 				if err := json.Unmarshal(v, &e); err != nil {
 					return fmt.Errorf("ledger entry %s is damaged: %v", q.id, err)
 				}
 			}
-			byDB[db.Name] = append(byDB[db.Name], logRecord{Op: opPut, Guid: m.Guid, Key: q.id, Item: item{MessageID: q.id, Subject: e.Subject, Size: e.Size}})
+			home, guid := m.Home, m.Guid
+			if e.Archive {
+				home, guid = m.Archive, archiveGuid(m.Address)
+			}
+			db := s.org.database(home)
+			if db == nil || !db.Mounted || db.Recovery {
+				continue
+			}
+			byDB[db.Name] = append(byDB[db.Name], logRecord{Op: opPut, Guid: guid, Key: q.id, Item: item{MessageID: q.id, Subject: e.Subject, Size: e.Size}})
 			idsByDB[db.Name] = append(idsByDB[db.Name], q.id)
 		}
 		return nil

@@ -135,7 +135,8 @@ func (r *VerifyReport) OKExceptLost() bool {
 }
 
 // Verify checks that every message of the ledger is in its owner's mailbox, in the
-// owner's current home database (mounted), exactly once by message ID. Items found in a
+// owner's current home database (mounted), exactly once by message ID; a message
+// delivered to an archive, in the owner's archive mailbox in its archive database. Items found in a
 // home database that the ledger does not give to that mailbox are unexpected. A message
 // found is delivered even if an injection recorded it as lost; one not found is Lost
 // only if an injection (or a skipped bad item) recorded it so, else Missing.
@@ -143,6 +144,7 @@ func (l *Lab) Verify() (*VerifyReport, error) {
 	r := &VerifyReport{Queued: []string{}, Missing: []string{}, Duplicated: []string{}, Unexpected: []string{}, Lost: []string{}, LostReason: map[string]string{}}
 	err := l.run(false, func(s *session) error {
 		owners := map[string]string{}
+		toArchive := map[string]bool{} // message IDs that belong in their owner's archive
 		err := s.dir.View(func(tx *bolt.Tx) error {
 			return tx.Bucket(bucketLedger).ForEach(func(k, v []byte) error {
 				var e ledgerEntry
@@ -150,6 +152,9 @@ func (l *Lab) Verify() (*VerifyReport, error) {
 					return fmt.Errorf("ledger entry %s is damaged: %v", k, err)
 				}
 				owners[string(k)] = e.To
+				if e.Archive {
+					toArchive[string(k)] = true
+				}
 				return nil
 			})
 		})
@@ -168,12 +173,21 @@ func (l *Lab) Verify() (*VerifyReport, error) {
 		if err != nil {
 			return err
 		}
-		byGuid := map[string]map[string]string{} // home database -> guid -> address
+		byGuid := map[string]map[string]string{} // home or archive database -> guid -> address
+		archives := map[string]bool{}            // the guids of archive mailboxes
 		for _, m := range ms {
 			if byGuid[m.Home] == nil {
 				byGuid[m.Home] = map[string]string{}
 			}
 			byGuid[m.Home][m.Guid] = m.Address
+			if m.Archive != "" {
+				if byGuid[m.Archive] == nil {
+					byGuid[m.Archive] = map[string]string{}
+				}
+				g := archiveGuid(m.Address)
+				byGuid[m.Archive][g] = m.Address
+				archives[g] = true
+			}
 		}
 		counts := map[string]int{}
 		unexpected := map[string]bool{}
@@ -199,7 +213,7 @@ func (l *Lab) Verify() (*VerifyReport, error) {
 					if err := json.Unmarshal(v, &it); err != nil {
 						return fmt.Errorf("item %s in %s is damaged: %v", k, d.Name, err)
 					}
-					if owners[it.MessageID] != addr {
+					if owners[it.MessageID] != addr || toArchive[it.MessageID] != archives[string(k[:guidLen])] {
 						unexpected[it.MessageID] = true
 						return nil
 					}
