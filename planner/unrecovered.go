@@ -18,9 +18,12 @@ type UnrecoveredDatabase struct {
 	Server    string `json:"server"`
 	Mailboxes int    `json:"mailboxes"` // user and system mailboxes homed on it
 	Why       string `json:"why"`
-	// Step is the step of this plan that mounts it once its server is rebuilt; empty
-	// when the plan has none (then nothing brings its users back but the admin).
+	// Step is the step of this plan that mounts it once its server is rebuilt (or its
+	// restore is done); empty when the plan has none.
 	Step string `json:"step,omitempty"`
+	// Fix says what brings its users back when the plan has no such step; empty: add a
+	// recovery block, or mount it once the server is rebuilt.
+	Fix string `json:"fix,omitempty"`
 }
 
 // unrecovered lists, by name, the databases of cfg that no recovery block names and
@@ -73,6 +76,39 @@ func unrecovered(cfg *config.Config, st *state.State, ptrs map[string]*pointers)
 			n = p.users + p.system
 		}
 		out = append(out, UnrecoveredDatabase{Database: name, Server: server, Mailboxes: n, Why: why})
+	}
+	return append(out, lostDialTones(st, ptrs, names, cfg)...)
+}
+
+// lostDialTones are the dial tone databases that served their users (mounted by their
+// recovery, not yet dismounted for the swap) and are now down with their files
+// unreadable: those users are without service again, whatever stage is asked for.
+func lostDialTones(st *state.State, ptrs map[string]*pointers, names []string, cfg *config.Config) []UnrecoveredDatabase {
+	var out []UnrecoveredDatabase
+	for _, name := range names {
+		rec, r := cfg.Recoveries[name], st.Recoveries[name]
+		if rec == nil || rec.DialTone == nil || r == nil {
+			continue
+		}
+		id := func(key string) string { return "recovery." + name + "." + key }
+		if r.Steps[id("mount_dial_tone_database")] == nil || r.Steps[id("dismount_dial_tone_database")] != nil {
+			continue
+		}
+		dt := st.Databases[rec.DialTone.Name]
+		if dt == nil || dt.Mounted || dt.FilesOK {
+			continue
+		}
+		why := "the dial tone database of recovery." + name + " is lost (its files are gone or unreadable)"
+		if srv := st.Servers[dt.Server]; srv != nil && !srv.Up {
+			why = "server " + dt.Server + " of the dial tone database of recovery." + name + " is down"
+		}
+		n := 0
+		if p := ptrs[dt.Name]; p != nil {
+			n = p.users + p.system
+		}
+		out = append(out, UnrecoveredDatabase{Database: dt.Name, Server: dt.Server, Mailboxes: n, Why: why,
+			Fix: "recovery." + name + " brings them back once its stage is raised: first a restore of " + dt.Name +
+				" from its newest backup with its surviving logs; without a backup, at the swap (the dial tone mail is then lost)."})
 	}
 	return out
 }
@@ -141,7 +177,8 @@ func attachUnrecovered(cfg *config.Config, st *state.State, rcs []*recCtx, list 
 func stepsForUnrecovered(p *Plan) {
 	byDB := map[string]string{}
 	for _, s := range p.Steps {
-		if s != nil && s.Operation.Kind == providers.OpMountDatabase && isUnrecoveredMount(s.ID) {
+		if s != nil && s.Operation.Kind == providers.OpMountDatabase &&
+			(isUnrecoveredMount(s.ID) || strings.HasSuffix(s.ID, ".mount_restored_dial_tone_database")) {
 			byDB[s.Operation.Database] = s.ID
 		}
 	}

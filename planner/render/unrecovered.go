@@ -10,10 +10,13 @@ import (
 // every rendering, plan or no plan, for as long as they stay down.
 
 func unrecoveredText(u planner.UnrecoveredDatabase) (head, next string) {
-	head = fmt.Sprintf("%s on %s (%s) is without service and no recovery block recovers it: %s.",
+	head = fmt.Sprintf("%s on %s (%s) is without service: %s.",
 		u.Database, u.Server, plural(u.Mailboxes, "mailbox", "mailboxes"), u.Why)
-	if u.Step != "" {
-		return head, "Step " + u.Step + " mounts it once " + u.Server + " is rebuilt."
+	switch {
+	case u.Step != "":
+		return head, "Step " + u.Step + " mounts it."
+	case u.Fix != "":
+		return head, u.Fix
 	}
 	return head, "Nothing in this plan brings it back: add a recovery block for " + u.Database +
 		", or mount it (Mount-Database) once " + u.Server + " is rebuilt."
