@@ -36,7 +36,7 @@ func TestReportsInPG(t *testing.T) {
 	if m != "" && m != id {
 		t.Errorf("apply named report %s, report -list %s", m, id)
 	}
-	if md := mustDialtone(t, dir, env, "report", id).stdout; !strings.Contains(md, "Outage windows") {
+	if md := mustDialtone(t, dir, env, "report", id).stdout; !strings.Contains(md, "What happened to users") {
 		t.Errorf("report %s (Markdown):\n%s", id, md)
 	}
 	if js := mustDialtone(t, dir, env, "report", "-format=json", id).stdout; !strings.Contains(js, `"id": "`+id+`"`) || !strings.Contains(js, `"result": "complete"`) {
@@ -45,7 +45,7 @@ func TestReportsInPG(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, reportsDir)); !os.IsNotExist(err) {
 		t.Errorf("with the pg backend, %s exists in the working directory (%v): reports belong in the backend", reportsDir, err)
 	}
-	if n := pgtest.QueryInt(t, cs, `SELECT count(*) FROM "`+be.schema+`".reports WHERE id = $1 AND command = 'apply' AND result = 'complete' AND markdown LIKE '%Outage windows%'`, id); n != 1 {
+	if n := pgtest.QueryInt(t, cs, `SELECT count(*) FROM "`+be.schema+`".reports WHERE id = $1 AND command = 'apply' AND result = 'complete' AND markdown LIKE '%What happened to users%'`, id); n != 1 {
 		t.Errorf("reports rows for %s: %d, want 1", id, n)
 	}
 	// A colleague's working directory on the same schema reads the same reports.
