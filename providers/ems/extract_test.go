@@ -1,0 +1,107 @@
+package ems
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestScriptInvocations(t *testing.T) {
+	src := `#Requires -Version 5.1
+<# a header
+Get-Mailbox -Monitoring in a comment is not a command #>
+$ErrorActionPreference = 'Stop'
+if (-not (Get-MailboxDatabase -Identity 'DB''01' -Status).Mounted) {
+    Mount-Database -Identity 'DB01' # a comment
+} else { Write-Host 'skip: x' }
+Get-Mailbox -Database 'DB01' -ResultSize Unlimited -Arbitration | Set-Mailbox -Arbitration -Database 'DTDB01' -Confirm:$false
+foreach ($dtM in $dtMerges) {
+    New-MailboxRestoreRequest -Name 'dialtone' -SourceStoreMailbox $dtM.Guid -ConflictResolutionOption KeepAll -BadItemLimit 10 | Out-Null
+}
+Invoke-Command -ComputerName 'EX01' -ScriptBlock { robocopy 'a' 'b' /E; Remove-Item -LiteralPath 'x','y' -Recurse }
+`
+	invs, err := ScriptInvocations(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, inv := range invs {
+		s := inv.Cmd
+		for _, p := range inv.Params {
+			s += " -" + p.Name
+			if p.HasValue {
+				if p.Literal {
+					s += "=" + strings.Join(p.Values, ",")
+				} else {
+					s += "=?"
+				}
+			}
+		}
+		got = append(got, s)
+	}
+	want := []string{
+		"Get-MailboxDatabase -Identity=DB'01 -Status",
+		"Mount-Database -Identity=DB01",
+		"Write-Host",
+		"Get-Mailbox -Database=DB01 -ResultSize=Unlimited -Arbitration",
+		"Set-Mailbox -Arbitration -Database=DTDB01 -Confirm=?",
+		"New-MailboxRestoreRequest -Name=dialtone -SourceStoreMailbox=? -ConflictResolutionOption=KeepAll -BadItemLimit=10",
+		"Out-Null",
+		"Remove-Item -LiteralPath=x,y -Recurse",
+		"Invoke-Command -ComputerName=EX01 -ScriptBlock=?",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	for _, v := range Versions {
+		probs, err := CheckScript(src, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(probs) != 0 {
+			t.Errorf("%s: %v", v, probs)
+		}
+	}
+}
+
+func TestCheckFindsWhatTheReferenceRefuses(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		v    Version
+		want string
+	}{
+		{"Get-Mailbox -Database 'DB01' -ResultSize Unlimited -Monitoring | Set-Mailbox -Monitoring -Database 'DTDB01'", V2019, "Set-Mailbox: has no parameter -Monitoring"},
+		{"Get-Mailbox -Database 'DB01' -AuditLog", V2013, "-AuditLog does not exist in Exchange 2013"},
+		{"New-MailboxRestoreRequest -SourceDatabase 'RDB01' -SourceStoreMailbox 'g' -TargetMailbox 'a' -ConflictResolutionOption ForceCopy", V2013, "-ConflictResolutionOption ForceCopy is not a valid value in Exchange 2013"},
+		{"Set-MailboxDatabase -Identity 'DTDB01' -IsExcludedFromProvisioningReason 'temporary dial tone'", V2013, "does not exist in Exchange 2013"},
+		{"Get-Queue -Identity 'EX01\\1' -Server 'EX01'", V2019, "fit no single parameter set"},
+		{"New-MailboxDatabase -Recovery -Name 'RDB01' -Server 'EX01' -IsExcludedFromProvisioning $true", V2019, "fit no single parameter set"},
+		{"Mount-Database -Identity 'DB01' -Recovery", V2019, "has no parameter -Recovery"},
+		{"Get-Mailboxes -Database 'DB01'", V2019, "not in Microsoft's Exchange cmdlet reference"},
+		{"Mount-Database -Identity 'DB01' -NewCapacity", V2013, "-NewCapacity does not exist in Exchange 2013"},
+	} {
+		probs, err := CheckScript(c.line, c.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var msgs []string
+		for _, p := range probs {
+			msgs = append(msgs, p.Error())
+		}
+		if !strings.Contains(strings.Join(msgs, "\n"), c.want) {
+			t.Errorf("%s (%s): problems %q, want one saying %q", c.line, c.v, msgs, c.want)
+		}
+	}
+}
+
+func TestVersionOf(t *testing.T) {
+	for build, want := range map[string]Version{"15.0.1497.2": V2013, "15.1.2507.6": V2016, "15.2.1544.4": V2019, "15.2.2562.17": VSE, "15.2": V2019} {
+		if got, ok := VersionOf(build); !ok || got != want {
+			t.Errorf("VersionOf(%s) = %s, %t; want %s", build, got, ok, want)
+		}
+	}
+	for _, build := range []string{"", "14.3.123", "16.0.1", "x.y"} {
+		if _, ok := VersionOf(build); ok {
+			t.Errorf("VersionOf(%q) accepted", build)
+		}
+	}
+}

@@ -1,0 +1,61 @@
+package ems
+
+// File operations as the plan shows them and the runbook runs them on the server that
+// holds the files (inside Invoke-Command). The Exchange provider does these itself, with
+// Get-FileHash-verified copies (providers/exchange/files.go); the lines here are what an
+// administrator runs by hand.
+
+// Robocopy copies files (the names given, or all of the folder with none) from src to
+// dst, keeping data, attributes and times, retrying once. Exit codes 0 to 7 are
+// success, 8 and above failure.
+func Robocopy(src, dst string, files ...string) Line {
+	c := New("robocopy").Pos(src, true).Pos(dst, true)
+	for _, f := range files {
+		c.Pos(f, true)
+	}
+	return c.Pos("/COPY:DAT", false).Pos("/R:1", false).Pos("/W:1", false).Line()
+}
+
+// RobocopyNewer copies the files matching pattern, skipping older ones (/XO).
+func RobocopyNewer(src, dst, pattern string) Line {
+	return New("robocopy").Pos(src, true).Pos(dst, true).Pos(pattern, true).Pos("/XO", false).
+		Pos("/COPY:DAT", false).Pos("/R:1", false).Pos("/W:1", false).Line()
+}
+
+// RobocopyMove moves a folder's files (copy, then delete the source; across volumes too).
+func RobocopyMove(src, dst string) Line {
+	return New("robocopy").Pos(src, true).Pos(dst, true).Pos("/E", false).Pos("/MOVE", false).Line()
+}
+
+// NewFolder creates a folder (nothing when it exists).
+func NewFolder(path string) Line {
+	return New("New-Item").Word("ItemType", "Directory").Str("Path", path).Word("ErrorAction", "SilentlyContinue").Line()
+}
+
+// MoveFile moves (and renames) one file.
+func MoveFile(src, dst string) Line {
+	return New("Move-Item").Str("LiteralPath", src).Str("Destination", dst).Line()
+}
+
+// RemoveFile deletes one file.
+func RemoveFile(path string) Line {
+	return New("Remove-Item").Str("LiteralPath", path).NoConfirm().Line()
+}
+
+// RemoveFolder deletes a folder and what it holds.
+func RemoveFolder(path string) Line {
+	return New("Remove-Item").Str("LiteralPath", path).Switch("Recurse").NoConfirm().Line()
+}
+
+// IsFileLine reports whether a line works on files (a native program or a file cmdlet),
+// so that a runbook runs it on the server holding the files.
+func (l Line) IsFileLine() bool {
+	if len(l.Pipe) == 0 {
+		return false
+	}
+	switch l.Pipe[0].Name {
+	case "robocopy", "eseutil", "New-Item", "Move-Item", "Remove-Item", "Copy-Item", "Test-Path":
+		return true
+	}
+	return false
+}
