@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 )
 
 // alternateServer builds exchange-recovery.md 2.3: dial tone on another server, the
@@ -125,7 +126,7 @@ func (rc *recCtx) rebuildAndRestore(caps providers.Capabilities) []*Step {
 			Source: f.Name, Backup: backup, EdbFilePath: f.Edb, LogFolderPath: f.Logs},
 		"Restore backup set "+backup+" of "+f.Name+" into its own paths on "+f.Server+", keeping file names",
 		psComment("Restore backup set "+backup+" of "+f.Name+" into "+winDir(f.Edb)+" (database) and "+f.Logs+" (logs)."),
-		"eseutil /mh "+psQuote(f.Edb),
+		cmdHeader(f.Edb),
 	)
 	manual(restore, caps.RestoreBackup, "Restore backup set "+backup+" of "+f.Name+" with your backup software into its own paths on "+f.Server+
 		" ("+f.Edb+" and "+f.Logs+"); do not mount it; then check the header with eseutil /mh.")
@@ -135,8 +136,8 @@ func (rc *recCtx) rebuildAndRestore(caps providers.Capabilities) []*Step {
 			providers.Operation{Kind: providers.OpCopyLogs, Database: f.Name, Server: f.Server,
 				Source: f.Name, SourceFolder: rc.preserve, LogFolderPath: f.Logs},
 			"Copy "+f.Name+"'s surviving logs (newer than the backup) back into its log folder before any mount",
-			"robocopy "+psQuote(rc.preserve)+" "+psQuote(f.Logs)+" "+psQuote(rc.prefix+"*.log")+" /XO /COPY:DAT /R:1 /W:1",
-			"eseutil /ml "+psQuote(winJoin(f.Logs, rc.prefix)),
+			ems.RobocopyNewer(rc.preserve, f.Logs, rc.prefix+"*.log").String(),
+			ems.CheckLogs(winJoin(f.Logs, rc.prefix)).String(),
 		)
 		manual(copyLogs, caps.MoveFiles, "Copy the "+rc.prefix+"*.log files from "+rc.preserve+" into "+f.Logs+" on "+f.Server+
 			" (keep the newer ones), then check with eseutil /ml that the sequence has no gap.")
@@ -187,7 +188,7 @@ func (rc *recCtx) swapBack() []*Step {
 	mount := rc.newStep("mount_restored_database", stSwapped, 8, PhaseSwap, RiskReversible,
 		providers.Operation{Kind: providers.OpMountDatabase, Database: f.Name, Server: f.Server},
 		"Mount the restored "+f.Name+" on "+f.Server,
-		"eseutil /mh "+psQuote(f.Edb), cmdMount(f.Name),
+		cmdHeader(f.Edb), cmdMount(f.Name),
 	)
 	resubmit := rc.resubmit("resubmit_queues_to_restored_database", stSwapped, 8, dt, f)
 	resubmit.Summary += ": service back, with all old mail"
@@ -231,8 +232,8 @@ func (rc *recCtx) mergeDialTone(caps providers.Capabilities) []*Step {
 		}
 		cp := rc.newStep("copy_dial_tone_files", stMerged, 9, PhaseMerge, RiskReadOnly, op,
 			"Copy "+dt.Name+"'s files (the dial tone mail) to "+rdb.Edb+" and "+rdb.Logs+" on "+rdb.Server+"; the originals stay",
-			"robocopy "+psQuote(winDir(dt.Edb))+" "+psQuote(edbDest)+" "+psQuote(winBase(dt.Edb))+" /COPY:DAT /R:1 /W:1",
-			"robocopy "+psQuote(dt.Logs)+" "+psQuote(logDest)+" /COPY:DAT /R:1 /W:1",
+			ems.Robocopy(winDir(dt.Edb), edbDest, winBase(dt.Edb)).String(),
+			ems.Robocopy(dt.Logs, logDest).String(),
 		)
 		manual(cp, caps.MoveFiles, "Copy "+dt.Edb+" to "+rdb.Edb+" and the files of "+dt.Logs+" into "+rdb.Logs+" on "+rdb.Server+", keeping names.")
 		steps = append(steps, cp, create)
@@ -243,7 +244,7 @@ func (rc *recCtx) mergeDialTone(caps providers.Capabilities) []*Step {
 				Source: dt.Name, Backup: set, EdbFilePath: rdb.Edb, LogFolderPath: rdb.Logs},
 			"Restore backup set "+set+" of the lost "+dt.Name+" into "+rdb.Name+"'s folder, keeping file names",
 			psComment("Restore backup set "+set+" of "+dt.Name+" into "+rdb.Logs+"."),
-			"eseutil /mh "+psQuote(rdb.Edb),
+			cmdHeader(rdb.Edb),
 		)
 		manual(restore, caps.RestoreBackup, "Restore backup set "+set+" of "+dt.Name+" with your backup software into "+rdb.Logs+" on "+rdb.Server+
 			", keeping file names ("+winBase(rdb.Edb)+").")

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 )
 
 // Archives. An archive is a mailbox of its own (its ArchiveGuid) in its archive
@@ -44,7 +45,9 @@ func (rc *recCtx) archiveMerges(mount *Step, number int, what string) []*Step {
 				Description: "source archive mailbox " + mb.ArchiveGuid + " present in " + rdb.Name + " (Get-MailboxStatistics); skipped if absent",
 				Result:      ResultAtApply,
 			}},
-			Commands: []string{cmdMerge(name, rdb.Name, mb.ArchiveGuid, mb.Address, rc.conflict, rc.badItems) + " -TargetIsArchive"},
+			Commands: []string{ems.NewRestoreRequest(ems.RestoreRequest{Name: name, SourceDatabase: rdb.Name,
+				SourceStoreMailbox: mb.ArchiveGuid, TargetMailbox: mb.Address, Conflict: rc.conflict, BadItemLimit: rc.badItems,
+				TargetIsArchive: true}).String()},
 		})
 	}
 	return steps

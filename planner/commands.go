@@ -1,10 +1,10 @@
 package planner
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 )
 
 // psQuote returns s as one single-quoted PowerShell literal: the provider's quoting, so
@@ -23,85 +23,29 @@ func psComment(s string) string {
 	}, s)
 }
 
-// conflictOptions are the values of -ConflictResolutionOption; only these are written
-// bare, anything else is quoted (and Exchange rejects it, harmlessly).
-var conflictOptions = map[string]bool{
-	"ForceCopy": true, "KeepAll": true, "KeepLatestItem": true,
-	"KeepSourceItem": true, "KeepTargetItem": true, "UpdateFromSource": true,
-}
+// The command lines of the steps come from providers/ems, the one description of each
+// operation's Exchange Management Shell syntax that the Exchange provider runs too.
 
-func psEnum(v string) string {
-	if conflictOptions[v] {
-		return v
-	}
-	return psQuote(v)
-}
+func lines(ls ...ems.Line) []string { return ems.Strings(ls) }
 
 func cmdNewDatabase(name, server, edb, logs string, recovery bool) string {
-	sw := ""
-	if recovery {
-		sw = " -Recovery"
-	}
-	// -Server is always given: Microsoft's example leaves it out, the cmdlet requires it.
-	return "New-MailboxDatabase" + sw + " -Name " + psQuote(name) + " -Server " + psQuote(server) +
-		" -EdbFilePath " + psQuote(edb) + " -LogFolderPath " + psQuote(logs)
+	return ems.NewDatabase(name, server, edb, logs, recovery).String()
 }
 
-func cmdMount(db string) string { return "Mount-Database -Identity " + psQuote(db) }
+func cmdMount(db string) string { return ems.MountDatabase(db).String() }
 
-func cmdDismount(db string) string {
-	return "Dismount-Database -Identity " + psQuote(db) + " -Confirm:$false"
-}
+func cmdDismount(db string) string { return ems.DismountDatabase(db).String() }
 
-func cmdStatistics(db string) string { return "Get-MailboxStatistics -Database " + psQuote(db) }
+func cmdStatistics(db string) string { return ems.MailboxStatistics(db).String() }
 
-func cmdAllowFileRestore(db string, v bool) string {
-	val := "$false"
-	if v {
-		val = "$true"
-	}
-	return "Set-MailboxDatabase -Identity " + psQuote(db) + " -AllowFileRestore " + val
-}
+func cmdAllowFileRestore(db string, v bool) string { return ems.SetAllowFileRestore(db, v).String() }
 
-// cmdRehome re-points user mailboxes, the system mailboxes Get-Mailbox hides without a
-// switch, and archives. -AuditLog and -AuxAuditLog exist from Exchange 2016 (15.1) on.
-func cmdRehome(from, to string, auditSwitches bool) []string {
-	switches := []string{"", "-Arbitration"}
-	if auditSwitches {
-		switches = append(switches, "-AuditLog", "-AuxAuditLog")
-	}
-	switches = append(switches, "-Monitoring")
-	lines := make([]string, 0, len(switches)+1)
-	for _, sw := range switches {
-		get, set := "", ""
-		if sw != "" {
-			get, set = " "+sw, " "+sw
-		}
-		lines = append(lines, "Get-Mailbox -Database "+psQuote(from)+get+" -ResultSize Unlimited | Set-Mailbox"+set+" -Database "+psQuote(to))
-	}
-	lines = append(lines, "Get-Mailbox -ResultSize Unlimited | Where-Object { $_.ArchiveDatabase -eq "+psQuote(from)+" } | Set-Mailbox -ArchiveDatabase "+psQuote(to))
-	return lines
-}
+func cmdHeader(edb string) string { return ems.Header(edb).String() }
 
 // cmdMoveFileSet moves an .edb (renaming it when the names differ) and a log folder.
 // robocopy /MOVE copies, then deletes the source, and works across volumes.
 func cmdMoveFileSet(edb, logs, destEdb, destLogs string) []string {
-	return []string{
-		"New-Item -ItemType Directory -Path " + psQuote(winDir(destEdb)) + " -ErrorAction SilentlyContinue",
-		"Move-Item -LiteralPath " + psQuote(edb) + " -Destination " + psQuote(destEdb),
-		"robocopy " + psQuote(logs) + " " + psQuote(destLogs) + " /E /MOVE",
-	}
-}
-
-func cmdMerge(requestName, rdb, guid, address, conflict string, badItemLimit int) string {
-	line := "New-MailboxRestoreRequest -Name " + psQuote(requestName) + " -SourceDatabase " + psQuote(rdb) +
-		" -SourceStoreMailbox " + psQuote(guid) + " -TargetMailbox " + psQuote(address) +
-		" -ConflictResolutionOption " + psEnum(conflict) + " -BadItemLimit " + strconv.Itoa(badItemLimit)
-	if badItemLimit > 50 {
-		// Exchange refuses limits above 50 without it.
-		line += " -AcceptLargeDataLoss"
-	}
-	return line
+	return lines(ems.NewFolder(winDir(destEdb)), ems.MoveFile(edb, destEdb), ems.RobocopyMove(logs, destLogs))
 }
 
 // winDir returns the folder of a Windows path ("D:\a\b.edb" -> "D:\a").

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -51,14 +52,14 @@ func (rc *recCtx) rehomeUsers(key string, stage, number int, from, to dbSpec) *S
 	return rc.newStep(key, stage, number, phaseOf(stage), RiskReversible,
 		providers.Operation{Kind: providers.OpRehomeMailboxes, Database: from.Name, Target: to.Name},
 		"Point the "+plural(n, "user mailbox", "user mailboxes")+" of "+from.Name+" at "+to.Name+" on "+to.Server+" (AD only; clients follow after AD replication)",
-		"Get-Mailbox -Database "+psQuote(from.Name)+" -ResultSize Unlimited | Where-Object { $_.ObjectClass -NotMatch '(SystemAttendantMailbox|ExOleDbSystemMailbox)' } | Set-Mailbox -Database "+psQuote(to.Name),
+		ems.RehomeUsers(from.Name, to.Name).String(),
 	)
 }
 
 // rehomeSystem re-homes the system mailboxes and the archives of from explicitly:
 // Get-Mailbox returns neither without its switch.
 func (rc *recCtx) rehomeSystem(key string, stage, number int, from, to dbSpec) *Step {
-	lines := cmdRehome(from.Name, to.Name, rc.auditSwitches)[1:]
+	lines := ems.Strings(ems.RehomeAllSystem(from.Name, to.Name, rc.version))
 	s := rc.newStep(key, stage, number, phaseOf(stage), RiskReversible,
 		providers.Operation{Kind: providers.OpRehomeSystemMailboxes, Database: from.Name, Target: to.Name},
 		"Point the system mailboxes ("+plural(rc.countKind(true), "mailbox", "mailboxes")+") and the archives of "+from.Name+" at "+to.Name,
@@ -80,10 +81,18 @@ func (rc *recCtx) countKind(system bool) int {
 
 // resubmit sends mail queued for db back through categorisation (Retry-Queue -Resubmit).
 func (rc *recCtx) resubmit(key string, stage, number int, db, to dbSpec) *Step {
+	var cmds []string
+	for _, srv := range rc.transport {
+		cmds = append(cmds, ems.ResubmitQueues(srv, db.Name).String())
+	}
+	servers := "no server is up"
+	if len(rc.transport) > 0 {
+		servers = "on " + strings.Join(rc.transport, ", ")
+	}
 	return rc.newStep(key, stage, number, phaseOf(stage), RiskReversible,
-		providers.Operation{Kind: providers.OpResubmitQueues, Database: db.Name, Target: to.Name},
-		"Resubmit the mail queued for "+db.Name+" so that it reaches "+to.Name,
-		"Get-Queue -ResultSize Unlimited | Where-Object { $_.NextHopDomain -eq "+psQuote(db.Name)+" } | Retry-Queue -Resubmit $true",
+		providers.Operation{Kind: providers.OpResubmitQueues, Database: db.Name, Target: to.Name, Servers: rc.transport},
+		"Resubmit the mail queued for "+db.Name+" so that it reaches "+to.Name+" ("+servers+"; a server that cannot be reached is skipped and reported)",
+		cmds...,
 	)
 }
 
@@ -114,14 +123,10 @@ func (rc *recCtx) repoint(key string, stage, number int, server string) *Step {
 
 // setProvisioning is Set-MailboxDatabase -IsExcludedFromProvisioning.
 func (rc *recCtx) setProvisioning(key string, stage, number int, db dbSpec, excluded bool, summary string) *Step {
-	val := "$false"
-	if excluded {
-		val = "$true"
-	}
 	return rc.newStep(key, stage, number, phaseOf(stage), RiskReversible,
 		providers.Operation{Kind: providers.OpSetExcludedFromProvisioning, Database: db.Name, Value: excluded},
 		summary,
-		"Set-MailboxDatabase -Identity "+psQuote(db.Name)+" -IsExcludedFromProvisioning "+val,
+		ems.SetExcludedFromProvisioning(db.Name, excluded, rc.version).String(),
 	)
 }
 
@@ -130,7 +135,7 @@ func (rc *recCtx) removeDatabase(key string, stage, number int, db dbSpec, summa
 	return rc.newStep(key, stage, number, phaseOf(stage), RiskReversible,
 		providers.Operation{Kind: providers.OpRemoveDatabase, Database: db.Name},
 		summary,
-		"Remove-MailboxDatabase -Identity "+psQuote(db.Name)+" -Confirm:$false",
+		ems.RemoveDatabase(db.Name).String(),
 	)
 }
 
@@ -139,10 +144,9 @@ func (rc *recCtx) removeDatabase(key string, stage, number int, db dbSpec, summa
 func (rc *recCtx) replay(key string, stage, number int, db dbSpec, prefix, what string, gap uint64, caps providers.Capabilities) *Step {
 	dir := winDir(db.Edb)
 	accept := gap > 0 && rc.acceptLoss
-	line := "eseutil /r " + psQuote(prefix) + " /l " + psQuote(db.Logs) + " /d " + psQuote(dir)
+	line := ems.Replay(prefix, db.Logs, dir, accept).String()
 	summary := "Replay the logs into " + what + " until it is clean (eseutil /r)"
 	if accept {
-		line += " /a"
 		summary = "Replay the logs into " + what + " up to the gap at generation " + strconv.FormatUint(gap, 10) + " and finish without the rest (eseutil /r /a: DATA LOSS accepted)"
 	}
 	s := rc.newStep(key, stage, number, phaseOf(stage), RiskReadOnly,
@@ -207,7 +211,8 @@ func (rc *recCtx) mergeSteps(mountNum, mergeNum int, holds, what, into string) [
 				Description: "source mailbox present in " + rdb.Name + " (Get-MailboxStatistics); skipped if absent",
 				Result:      ResultAtApply,
 			}},
-			Commands: []string{cmdMerge(rc.requestName, rdb.Name, mb.ExchangeGuid, mb.Address, rc.conflict, rc.badItems)},
+			Commands: []string{ems.NewRestoreRequest(ems.RestoreRequest{Name: rc.requestName, SourceDatabase: rdb.Name,
+				SourceStoreMailbox: mb.ExchangeGuid, TargetMailbox: mb.Address, Conflict: rc.conflict, BadItemLimit: rc.badItems}).String()},
 		}
 		steps = append(steps, s)
 	}
@@ -218,10 +223,6 @@ func (rc *recCtx) mergeSteps(mountNum, mergeNum int, holds, what, into string) [
 // configuration now sets (4.5): never a second request.
 func (rc *recCtx) resumeStep(mount *Step, number int, address string, rr *state.RestoreRequest) *Step {
 	identity := address + `\` + rc.requestName
-	set := "Set-MailboxRestoreRequest -Identity " + psQuote(identity) + " -BadItemLimit " + strconv.Itoa(rc.badItems)
-	if rc.badItems > 50 {
-		set += " -AcceptLargeDataLoss"
-	}
 	s := &Step{
 		ID:       rc.id("resume_merge[" + strconv.Quote(address) + "]"),
 		Recovery: rc.name,
@@ -237,7 +238,7 @@ func (rc *recCtx) resumeStep(mount *Step, number int, address string, rr *state.
 		Mailboxes: 1,
 		Async:     true,
 		Parallel:  true,
-		Commands:  []string{set, "Resume-MailboxRestoreRequest -Identity " + psQuote(identity)},
+		Commands:  lines(ems.SetRestoreRequestLimit(address, rc.requestName, rc.badItems), ems.ResumeRestoreRequest(address, rc.requestName)),
 	}
 	desc := "merge.bad_item_limit (" + strconv.Itoa(rc.badItems) + ") covers the " + plural(rr.BadItems, "bad item", "bad items") +
 		" of the failed request " + identity + " (limit at failure: " + strconv.Itoa(rr.BadItemLimit) + ")"

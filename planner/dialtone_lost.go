@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -101,7 +102,7 @@ func (rc *recCtx) repairDialTone(stage int, caps providers.Capabilities) []*Step
 		providers.Operation{Kind: providers.OpCopyFiles, Database: dt.Name, Server: dt.Server,
 			EdbFilePath: dt.Edb, LogFolderPath: dt.Logs, DestFolder: rc.dtPreserve},
 		"Copy every surviving file of the lost "+dt.Name+" (its logs) to "+rc.dtPreserve+" before the restore writes into its folders; delete nothing",
-		"robocopy "+psQuote(dt.Logs)+" "+psQuote(rc.dtPreserve)+" /COPY:DAT /R:1 /W:1",
+		ems.Robocopy(dt.Logs, rc.dtPreserve).String(),
 	)
 	manual(keep, caps.MoveFiles, "Copy every file in "+dt.Logs+" into "+rc.dtPreserve+" on "+dt.Server+", keeping names; delete nothing.")
 	allow := rc.newStep("allow_file_restore_for_dial_tone", stage, num, PhaseRestoreService, RiskReversible,
@@ -114,7 +115,7 @@ func (rc *recCtx) repairDialTone(stage int, caps providers.Capabilities) []*Step
 			Source: dt.Name, Backup: set, EdbFilePath: dt.Edb, LogFolderPath: dt.Logs},
 		"Restore backup set "+set+" of the lost "+dt.Name+" into its own paths on "+dt.Server+", keeping file names",
 		psComment("Restore backup set "+set+" of "+dt.Name+" into "+winDir(dt.Edb)+" (database) and "+dt.Logs+" (logs); do not mount it."),
-		"eseutil /mh "+psQuote(dt.Edb),
+		cmdHeader(dt.Edb),
 	)
 	manual(restore, caps.RestoreBackup, "Restore backup set "+set+" of "+dt.Name+" with your backup software into its own paths on "+dt.Server+
 		" ("+dt.Edb+" and "+dt.Logs+"), keeping file names; do not mount it; then check the header with eseutil /mh.")
@@ -123,8 +124,8 @@ func (rc *recCtx) repairDialTone(stage int, caps providers.Capabilities) []*Step
 		providers.Operation{Kind: providers.OpCopyLogs, Database: dt.Name, Server: dt.Server,
 			Source: dt.Name, SourceFolder: rc.dtPreserve, LogFolderPath: dt.Logs},
 		"Copy "+dt.Name+"'s surviving logs (newer than backup set "+set+") back into its log folder before the mount",
-		"robocopy "+psQuote(rc.dtPreserve)+" "+psQuote(dt.Logs)+" "+psQuote(pattern)+" /XO /COPY:DAT /R:1 /W:1",
-		"eseutil /ml "+psQuote(winJoin(dt.Logs, rc.dtPrefix)),
+		ems.RobocopyNewer(rc.dtPreserve, dt.Logs, pattern).String(),
+		ems.CheckLogs(winJoin(dt.Logs, rc.dtPrefix)).String(),
 	)
 	manual(copyLogs, caps.MoveFiles, "Copy the "+pattern+" files from "+rc.dtPreserve+" into "+dt.Logs+" on "+dt.Server+
 		" (keep the newer ones), then check with eseutil /ml that the sequence has no gap.")
@@ -133,7 +134,7 @@ func (rc *recCtx) repairDialTone(stage int, caps providers.Capabilities) []*Step
 	mount := rc.newStep("mount_restored_dial_tone_database", stage, num, PhaseRestoreService, RiskReversible,
 		providers.Operation{Kind: providers.OpMountDatabase, Database: dt.Name, Server: dt.Server},
 		"Mount the restored "+dt.Name+" on "+dt.Server+": users get service back, with their dial tone mail; mail queued meanwhile is delivered",
-		"eseutil /mh "+psQuote(dt.Edb), cmdMount(dt.Name),
+		cmdHeader(dt.Edb), cmdMount(dt.Name),
 	)
 	disallow := rc.newStep("disallow_file_restore_for_dial_tone", stage, num, PhaseRestoreService, RiskReversible,
 		providers.Operation{Kind: providers.OpSetAllowFileRestore, Database: dt.Name, Value: false},

@@ -118,8 +118,8 @@ func TestResumeRestoreRequestPlanning(t *testing.T) {
 	if s == nil || s.Operation.Kind != providers.OpResumeRestoreRequest || s.Operation.BadItemLimit != 60 {
 		t.Fatalf("no resume step: %v", stepIDs(p))
 	}
-	want := []string{`Set-MailboxRestoreRequest -Identity 'db01-user0002@contoso.com\dialtone-db01-outage' -BadItemLimit 60 -AcceptLargeDataLoss`,
-		`Resume-MailboxRestoreRequest -Identity 'db01-user0002@contoso.com\dialtone-db01-outage'`}
+	want := []string{`Get-MailboxRestoreRequest -TargetMailbox 'db01-user0002@contoso.com' -Name 'dialtone-db01-outage' | Set-MailboxRestoreRequest -BadItemLimit 60 -AcceptLargeDataLoss`,
+		`Get-MailboxRestoreRequest -TargetMailbox 'db01-user0002@contoso.com' -Name 'dialtone-db01-outage' | Resume-MailboxRestoreRequest -Confirm:$false`}
 	if strings.Join(s.Commands, "\n") != strings.Join(want, "\n") {
 		t.Errorf("commands %q", s.Commands)
 	}

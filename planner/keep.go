@@ -1,6 +1,9 @@
 package planner
 
-import "github.com/dialtone/dialtone/providers"
+import (
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
+)
 
 // keepFailedFiles keeps every surviving file of the failed database before anything
 // could write over it (exchange-recovery.md 2.1 step 1; 2.3 before the restore into its
@@ -19,7 +22,7 @@ func (rc *recCtx) keepFailedFiles(stage, number int, caps providers.Capabilities
 			"Keep every surviving file of "+f.Name+" in "+rc.preserve+": the database renamed in place (instant on its volume), the logs and checkpoint copied; delete nothing",
 			"if (-not (Test-Path -LiteralPath "+psQuote(rc.preserve)+")) { New-Item -ItemType Directory -Path "+psQuote(rc.preserve)+" | Out-Null }",
 			"if (Test-Path -LiteralPath "+psQuote(f.Edb)+") { Move-Item -LiteralPath "+psQuote(f.Edb)+" -Destination "+psQuote(winJoin(rc.preserve, winBase(f.Edb)))+" }",
-			"robocopy "+psQuote(f.Logs)+" "+psQuote(rc.preserve)+" /COPY:DAT /R:1 /W:1",
+			ems.Robocopy(f.Logs, rc.preserve).String(),
 		)
 	}
 	s := rc.newStep("preserve_failed_files", stage, number, phaseOf(stage), RiskReadOnly,
@@ -27,8 +30,8 @@ func (rc *recCtx) keepFailedFiles(stage, number int, caps providers.Capabilities
 			EdbFilePath: f.Edb, LogFolderPath: f.Logs, DestFolder: rc.preserve},
 		"Copy every surviving file of "+f.Name+" (database, logs, checkpoint) to "+rc.preserve+"; delete nothing",
 		psComment("Keep every surviving file of "+f.Name+": copy it away, delete nothing."),
-		"robocopy "+psQuote(winDir(f.Edb))+" "+psQuote(rc.preserve)+" "+psQuote(winBase(f.Edb))+" /COPY:DAT /R:1 /W:1",
-		"robocopy "+psQuote(f.Logs)+" "+psQuote(rc.preserve)+" /COPY:DAT /R:1 /W:1",
+		ems.Robocopy(winDir(f.Edb), rc.preserve, winBase(f.Edb)).String(),
+		ems.Robocopy(f.Logs, rc.preserve).String(),
 	)
 	manual(s, caps.MoveFiles, "Copy "+f.Edb+" and every file in "+f.Logs+" into "+rc.preserve+" on "+f.Server+", keeping names; delete nothing.")
 	return s

@@ -138,7 +138,8 @@ func TestAlternateServerKeyFacts(t *testing.T) {
 		t.Errorf("dial tone on %s", create.Operation.Server)
 	}
 	_, excl := findStep(p, "exclude_dial_tone_from_provisioning")
-	if excl == nil || !excl.Operation.Value || excl.Commands[0] != "Set-MailboxDatabase -Identity 'DTDB01' -IsExcludedFromProvisioning $true" {
+	// Exchange 2016 and later require a reason (10 characters or more) with the exclusion.
+	if excl == nil || !excl.Operation.Value || excl.Commands[0] != "Set-MailboxDatabase -Identity 'DTDB01' -IsExcludedFromProvisioning $true -IsExcludedFromProvisioningReason 'dialtone: temporary dial tone database'" {
 		t.Errorf("exclusion %+v", excl)
 	}
 	_, rehome := findStep(p, "rehome_to_dial_tone")

@@ -63,7 +63,7 @@ func TestStepsAlreadyDoneAreLeftOut(t *testing.T) {
 	}
 	p := mustPlan(t, plantest.Config(config.StageDialTone), st)
 	got := strings.Join(stepIDs(p), " ")
-	want := "recovery.db01-outage.rehome_to_dial_tone recovery.db01-outage.rehome_system_mailboxes_to_dial_tone recovery.db01-outage.mount_dial_tone_database recovery.db01-outage.hold_failed_database"
+	want := "recovery.db01-outage.rehome_to_dial_tone recovery.db01-outage.rehome_system_mailboxes_to_dial_tone recovery.db01-outage.mount_dial_tone_database recovery.db01-outage.hold_failed_database recovery.db01-outage.resubmit_queues_to_dial_tone"
 	if got != want {
 		t.Fatalf("steps %s, want %s", got, want)
 	}
@@ -325,13 +325,15 @@ func TestRehomeSwitchesFollowTheExchangeVersion(t *testing.T) {
 	p := mustPlan(t, plantest.Config(config.StageDialTone), st)
 	_, s := findStep(p, "rehome_system_mailboxes_to_dial_tone")
 	all := strings.Join(s.Commands, "\n")
-	if strings.Contains(all, "AuditLog") || !strings.Contains(all, "-Arbitration") || !strings.Contains(all, "-Monitoring") ||
-		!strings.Contains(all, "-ArchiveDatabase 'DTDB01'") {
+	// Set-Mailbox has no -Monitoring: health mailboxes are not re-homed (Managed
+	// Availability makes them for each database); public folder mailboxes are.
+	if strings.Contains(all, "AuditLog") || !strings.Contains(all, "-Arbitration") || strings.Contains(all, "-Monitoring") ||
+		!strings.Contains(all, "-PublicFolder") || !strings.Contains(all, "-ArchiveDatabase 'DTDB01'") {
 		t.Errorf("2013 re-home:\n%s", all)
 	}
 	p = mustPlan(t, plantest.Config(config.StageDialTone), plantest.State(2))
 	_, s = findStep(p, "rehome_system_mailboxes_to_dial_tone")
-	if all := strings.Join(s.Commands, "\n"); !strings.Contains(all, "-AuditLog") || !strings.Contains(all, "-AuxAuditLog") {
+	if all := strings.Join(s.Commands, "\n"); !strings.Contains(all, "-AuditLog") || !strings.Contains(all, "-AuxAuditLog") || strings.Contains(all, "-Monitoring") {
 		t.Errorf("2019 re-home:\n%s", all)
 	}
 	if s.Operation.Kind != providers.OpRehomeSystemMailboxes || s.Outage != planner.OutageContinues {

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -155,7 +156,6 @@ func resolve(cfg *config.Config, st *state.State, name string, rec *config.Recov
 	if db := st.Databases[rc.dt.Name]; db != nil && db.LogFilePrefix != "" {
 		rc.dtPrefix = db.LogFilePrefix
 	}
-	_, rc.auditSwitches = serverBuild(cfg, st, rc.failed.Server)
 	if len(st.Written) > 0 {
 		rc.written = map[string][]state.Written{}
 		for _, sv := range []string{rc.dt.Server, rc.rdb.Server} {
@@ -166,6 +166,8 @@ func resolve(cfg *config.Config, st *state.State, name string, rec *config.Recov
 	rc.failedSettings = originalSettings(st, name, rc.failed.Name)
 	rc.finalName = rec.FinalName
 	rc.carry = rc.planCarry()
+	rc.version = commandVersion(cfg, st, rc.failed.Server)
+	rc.transport = transportServers(cfg, st)
 	if m := rec.Merge; m != nil {
 		if m.ConflictResolution != "" {
 			rc.conflict = m.ConflictResolution
@@ -315,6 +317,35 @@ func originalSettings(st *state.State, name, database string) map[string]string 
 		out[k] = v
 	}
 	return out
+}
+
+// transportServers are the servers whose queues a resubmit asks: every server the
+// state records as up (Exchange 2013 and later run transport on every Mailbox server),
+// never one that is down; without a refreshed state, every configured server.
+func transportServers(cfg *config.Config, st *state.State) []string {
+	var out []string
+	for name, s := range st.Servers {
+		if s != nil && s.Up {
+			out = append(out, name)
+		}
+	}
+	if len(st.Servers) == 0 {
+		for name := range cfg.Servers {
+			out = append(out, name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// commandVersion is the Exchange version a recovery's command lines are written for:
+// that of the failed database's server (an unknown build is taken as the newest).
+func commandVersion(cfg *config.Config, st *state.State, server string) ems.Version {
+	build, _ := serverBuild(cfg, st, server)
+	if v, ok := ems.VersionOf(build); ok {
+		return v
+	}
+	return ems.VSE
 }
 
 // parseBuild reads "15.0.1497.2" as major 15, minor 0, build 1497.

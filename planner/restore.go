@@ -3,6 +3,7 @@ package planner
 import (
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 )
 
 // copySurvivingLogs copies the failed database's logs newer than the backup into the
@@ -23,8 +24,8 @@ func (rc *recCtx) copySurvivingLogs(caps providers.Capabilities) *Step {
 		providers.Operation{Kind: providers.OpCopyLogs, Database: rdb.Name, Server: rdb.Server,
 			Source: f.Name, SourceFolder: src, SourceServer: srcServer, LogFolderPath: rdb.Logs},
 		"Copy "+f.Name+"'s surviving logs (newer than the backup) into "+rdb.Name+"'s log folder before the first mount",
-		"robocopy "+psQuote(rc.remoteFolder(srcServer, src))+" "+psQuote(rdb.Logs)+" "+psQuote(pattern)+" /COPY:DAT /R:1 /W:1",
-		"eseutil /ml "+psQuote(winJoin(rdb.Logs, rc.prefix)),
+		ems.Robocopy(rc.remoteFolder(srcServer, src), rdb.Logs, pattern).String(),
+		ems.CheckLogs(winJoin(rdb.Logs, rc.prefix)).String(),
 	)
 	switch {
 	case srcServer != "" && !rc.failedUp:
@@ -77,7 +78,7 @@ func (rc *recCtx) swapLost(caps providers.Capabilities) []*Step {
 	mount := rc.newStep("mount_swapped_database", stSwapped, 11, PhaseSwap, RiskReversible,
 		providers.Operation{Kind: providers.OpMountDatabase, Database: dt.Name, Server: dt.Server},
 		"Mount "+dt.Name+" on the recovered data: service back with all old mail (the dial tone mail is lost)",
-		"eseutil /mh "+psQuote(dt.Edb), cmdMount(dt.Name),
+		cmdHeader(dt.Edb), cmdMount(dt.Name),
 	)
 	disallow := rc.newStep("disallow_file_restore", stSwapped, 11, PhaseSwap, RiskReversible,
 		providers.Operation{Kind: providers.OpSetAllowFileRestore, Database: dt.Name, Value: false},

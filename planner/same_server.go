@@ -2,6 +2,7 @@ package planner
 
 import (
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 )
 
 // Stage indexes (config.Stages).
@@ -74,7 +75,7 @@ func (rc *recCtx) restoreService(caps providers.Capabilities) []*Step {
 	rehome := rc.newStep("rehome_to_dial_tone", stDialTone, 3, PhaseRestoreService, RiskReversible,
 		providers.Operation{Kind: providers.OpRehomeMailboxes, Database: f.Name, Target: dt.Name},
 		"Point the "+plural(rc.countKind(false), "user mailbox", "user mailboxes")+" of "+f.Name+" at "+dt.Name,
-		cmdRehome(f.Name, dt.Name, rc.auditSwitches)[0],
+		ems.RehomeUsers(f.Name, dt.Name).String(),
 	)
 	system := rc.rehomeSystem("rehome_system_mailboxes_to_dial_tone", stDialTone, 3, f, dt)
 
@@ -84,6 +85,9 @@ func (rc *recCtx) restoreService(caps providers.Capabilities) []*Step {
 		cmdMount(dt.Name),
 	)
 	mount.Outage = OutageEnds
+	// Mail queued for the failed database while it was down waits for it; resubmitting
+	// sends it through categorisation again, to the users' new home.
+	resubmit := rc.resubmit("resubmit_queues_to_dial_tone", stDialTone, 4, f, dt)
 
 	create.Outage = rc.usersDown("create_dial_tone_database")
 	rehome.Outage = rc.usersDown("rehome_to_dial_tone")
@@ -98,6 +102,7 @@ func (rc *recCtx) restoreService(caps providers.Capabilities) []*Step {
 	if hold := rc.holdFailed(4); hold != nil {
 		steps = append(steps, hold)
 	}
+	steps = append(steps, resubmit)
 	if preserve.Operation.Kind == providers.OpKeepFiles {
 		preserve.Outage = rc.usersDown("preserve_failed_files")
 		steps = append([]*Step{preserve}, steps...)
@@ -128,7 +133,7 @@ func (rc *recCtx) restoreData(caps providers.Capabilities) []*Step {
 			Source: f.Name, Backup: backup, EdbFilePath: rdb.Edb, LogFolderPath: rdb.Logs},
 		"Restore backup set "+backup+" of "+f.Name+" into "+rdb.Name+"'s folders, keeping file names",
 		psComment("Restore backup set "+backup+" of "+f.Name+" into "+rdbDir+" (database) and "+rdb.Logs+" (logs), keeping file names."),
-		"eseutil /mh "+psQuote(rdb.Edb),
+		cmdHeader(rdb.Edb),
 	)
 	manual(restore, caps.RestoreBackup, "Restore backup set "+backup+" of "+f.Name+" with your backup software into "+
 		rdbDir+" (database) and "+rdb.Logs+" (logs) on "+rdb.Server+", keeping file names ("+winBase(rdb.Edb)+"); then check the header with eseutil /mh.")
@@ -205,7 +210,7 @@ func (rc *recCtx) swap(caps providers.Capabilities) []*Step {
 	mount := rc.newStep("mount_swapped_database", stSwapped, 11, PhaseSwap, RiskReversible,
 		providers.Operation{Kind: providers.OpMountDatabase, Database: dt.Name, Server: dt.Server},
 		"Mount "+dt.Name+" on the recovered data: service back with all old mail",
-		"eseutil /mh "+psQuote(dt.Edb), cmdMount(dt.Name),
+		cmdHeader(dt.Edb), cmdMount(dt.Name),
 	)
 	mount.Outage = OutageEnds
 
@@ -243,8 +248,8 @@ func (rc *recCtx) cleanUp(caps providers.Capabilities, merges []*Step) []*Step {
 	remove := rc.newStep("remove_restore_requests", stComplete, 14, PhaseCleanUp, RiskReversible,
 		providers.Operation{Kind: providers.OpRemoveRestoreRequests, Source: rdb.Name},
 		"Remove the finished restore requests that read from "+rdb.Name,
-		"Get-MailboxRestoreRequest -SourceDatabase "+psQuote(rdb.Name)+" -Status Completed | Remove-MailboxRestoreRequest -Confirm:$false",
-		"Get-MailboxRestoreRequest -SourceDatabase "+psQuote(rdb.Name)+" -Status CompletedWithWarning | Remove-MailboxRestoreRequest -Confirm:$false",
+		ems.RemoveRestoreRequests(rdb.Name, "Completed").String(),
+		ems.RemoveRestoreRequests(rdb.Name, "CompletedWithWarning").String(),
 	)
 	// Clean-up waits for every merge; when they were done by an earlier run, the mount
 	// before them stands in.
@@ -262,7 +267,7 @@ func (rc *recCtx) cleanUp(caps providers.Capabilities, merges []*Step) []*Step {
 	removeDB := rc.newStep("remove_recovery_database", stComplete, 14, PhaseCleanUp, RiskReversible,
 		providers.Operation{Kind: providers.OpRemoveDatabase, Database: rdb.Name},
 		"Remove the recovery database "+rdb.Name+" (AD object only; its files stay)",
-		"Remove-MailboxDatabase -Identity "+psQuote(rdb.Name)+" -Confirm:$false",
+		ems.RemoveDatabase(rdb.Name).String(),
 	)
 	// Deleting files cannot be undone; by now they hold only dial tone mail already merged.
 	del := rc.deleteFiles("delete_recovery_database_files", stComplete, 14, rdb, caps)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -39,7 +40,8 @@ type recCtx struct {
 
 	failedKnown   bool // the failed database is in the state
 	failedMounted bool
-	auditSwitches bool // Get-Mailbox has -AuditLog/-AuxAuditLog (15.1 and later)
+	transport     []string    // servers up, whose transport queues are resubmitted
+	version       ems.Version // the Exchange version the commands are written for (the failed server's)
 
 	requestName string
 	conflict    string

@@ -213,8 +213,10 @@ const (
 	// letters). Manual on every provider today. Fields: Server.
 	OpRecoverServer OpKind = "recover_server"
 
-	// OpResubmitQueues is Get-Queue | Retry-Queue -Resubmit $true for queues holding mail
-	// for Database's users, so queued mail reaches their new home. Fields: Database, Target.
+	// OpResubmitQueues is Get-Queue -Server S | Retry-Queue -Resubmit $true, on each
+	// transport server S of Servers (those up when planned), for the queues holding mail
+	// for Database, so queued mail reaches its users' new home. A server that cannot be
+	// reached is skipped and reported, not a failure. Fields: Database, Target, Servers.
 	OpResubmitQueues OpKind = "resubmit_queues"
 
 	// OpRepointProfiles is the manual repointing of mail profiles of clients without
@@ -291,6 +293,7 @@ type Operation struct {
 	TargetIsArchive bool `json:"target_is_archive,omitempty"`
 
 	Mailboxes []string `json:"mailboxes,omitempty"` // repoint_profiles
+	Servers   []string `json:"servers,omitempty"`   // resubmit_queues: the transport servers asked
 
 	// Settings are the database settings set_database_settings sets (and create_database
 	// gives at creation where New-MailboxDatabase takes them), by Exchange property name.

@@ -112,7 +112,7 @@ func TestTimelineEstimated(t *testing.T) {
 	for _, want := range []string{
 		"  title Estimated seconds from the start of apply, steps in apply order (from 2 earlier runs)\n",
 		"  without service since the failure :crit, 0, 50\n", // five steps of 10 s
-		"  Restore service :0, 60\n", // and the hold on the failed database after it
+		"  Restore service :0, 70\n", // and the hold on the failed database and the resubmit after it
 		"since the failure until step 5 `mount_dial_tone_database` (these steps: about 50s)",
 	} {
 		if !strings.Contains(out, want) {

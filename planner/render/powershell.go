@@ -10,6 +10,7 @@ import (
 
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 )
 
 // PowerShell writes p as one runbook an administrator can read and run in the Exchange
@@ -305,21 +306,14 @@ func (ps *psWriter) merges(steps []*planner.Step, first, total int) {
 	}
 	ps.line(")")
 	ps.line("$dtPresent = @{}")
-	ps.line("Get-MailboxStatistics -Database " + q(op.Source) + " | ForEach-Object { $dtPresent[([string]$_.MailboxGuid).ToLower()] = $true }")
+	ps.line(ems.MailboxStatistics(op.Source).String() + " | ForEach-Object { $dtPresent[([string]$_.MailboxGuid).ToLower()] = $true }")
 	ps.line("foreach ($dtM in $dtMerges) {")
 	ps.line("    if (-not $dtPresent[$dtM.Guid.ToLower()]) { Write-Host ('skip: no mailbox ' + $dtM.Guid + ' in ' + " + q(op.Source) + "); continue }")
 	ps.line("    if (Get-MailboxRestoreRequest -TargetMailbox $dtM.Mailbox -Name " + q(op.RequestName) + " -ErrorAction SilentlyContinue) { continue }")
-	conflict := op.ConflictResolution
-	if conflict == "" {
-		conflict = "KeepSourceItem"
-	}
-	line := "    New-MailboxRestoreRequest -Name " + q(op.RequestName) + " -SourceDatabase " + q(op.Source) +
-		" -SourceStoreMailbox $dtM.Guid -TargetMailbox $dtM.Mailbox -ConflictResolutionOption " + q(conflict) +
-		" -BadItemLimit " + strconv.Itoa(op.BadItemLimit)
-	if op.BadItemLimit > 50 {
-		line += " -AcceptLargeDataLoss"
-	}
-	ps.line(line + " | Out-Null")
+	// The row's line is the plan's, with the loop's variables for the mailbox.
+	ps.line("    " + ems.NewRestoreRequest(ems.RestoreRequest{Name: op.RequestName, SourceDatabase: op.Source,
+		SourceStoreMailbox: "$dtM.Guid", TargetMailbox: "$dtM.Mailbox", Loop: true,
+		Conflict: op.ConflictResolution, BadItemLimit: op.BadItemLimit}).String() + " | Out-Null")
 	ps.line("}")
 	ps.line("do {")
 	ps.line("    Start-Sleep -Seconds 30")

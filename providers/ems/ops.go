@@ -124,6 +124,9 @@ type RestoreRequest struct {
 	Loop                              bool
 	Conflict                          string // "" is KeepSourceItem, Exchange's default
 	BadItemLimit                      int
+	// TargetIsArchive restores into the target's archive; SourceStoreMailbox is then the
+	// source archive's ArchiveGuid.
+	TargetIsArchive bool
 }
 
 // DefaultConflict is Exchange's -ConflictResolutionOption default.
@@ -153,6 +156,9 @@ func NewRestoreRequest(r RestoreRequest) Line {
 	}
 	c.Word("ConflictResolutionOption", conflict).Int("BadItemLimit", r.BadItemLimit)
 	acceptLargeDataLoss(c, r.BadItemLimit)
+	if r.TargetIsArchive {
+		c.Switch("TargetIsArchive")
+	}
 	return c.Line()
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
+	"github.com/dialtone/dialtone/providers/ems"
 )
 
 // Apply carries out one operation with the cmdlets of exchange-recovery.md. Each first
@@ -160,22 +161,28 @@ func (p *Provider) createDatabase(ctx context.Context, op providers.Operation) (
 	if err != nil {
 		return providers.Result{}, err
 	}
-	c := p.ex("New-MailboxDatabase")
-	if op.Recovery {
-		c.sw("-Recovery")
-	}
-	// -Server always: Microsoft's example leaves it out, the cmdlet requires it.
-	c.str("-Name", "database name", op.Database).str("-Server", "server name", op.Server).
-		str("-EdbFilePath", "EdbFilePath", op.EdbFilePath).str("-LogFolderPath", "LogFolderPath", op.LogFolderPath)
-	for _, name := range state.SettingNames { // only OfflineAddressBook: New-MailboxDatabase's others are not carried
-		if v, ok := op.Settings[name]; ok {
-			if name != state.SettingOfflineAddressBook || op.Recovery {
-				return providers.Result{}, fmt.Errorf("New-MailboxDatabase takes no -%s here", name)
-			}
-			c.setting(name, v)
+	if len(op.Settings) == 0 {
+		err = p.do(ctx, ems.NewDatabase(op.Database, op.Server, op.EdbFilePath, op.LogFolderPath, op.Recovery))
+	} else {
+		// The settings New-MailboxDatabase takes (the plan's line carries them too).
+		c := p.ex("New-MailboxDatabase")
+		if op.Recovery {
+			c.sw("-Recovery")
 		}
+		// -Server always: Microsoft's example leaves it out, the cmdlet requires it.
+		c.str("-Name", "database name", op.Database).str("-Server", "server name", op.Server).
+			str("-EdbFilePath", "EdbFilePath", op.EdbFilePath).str("-LogFolderPath", "LogFolderPath", op.LogFolderPath)
+		for _, name := range state.SettingNames { // only OfflineAddressBook: New-MailboxDatabase's others are not carried
+			if v, ok := op.Settings[name]; ok {
+				if name != state.SettingOfflineAddressBook || op.Recovery {
+					return providers.Result{}, fmt.Errorf("New-MailboxDatabase takes no -%s here", name)
+				}
+				c.setting(name, v)
+			}
+		}
+		err = p.exec(ctx, c)
 	}
-	if err := p.exec(ctx, c); err != nil {
+	if err != nil {
 		return providers.Result{}, err
 	}
 	if d, err = p.mustDatabase(ctx, op.Database); err != nil {
@@ -216,9 +223,11 @@ func (p *Provider) mailboxesOn(ctx context.Context, db, sw string) ([]string, er
 	return out, nil
 }
 
-// rehome points the mailboxes of op.Database at op.Target: the user mailboxes (users,
-// OpRehomeMailboxes), or the system mailboxes that Get-Mailbox returns only with a
-// switch and the archives on it (OpRehomeSystemMailboxes).
+// rehome points the mailboxes of op.Database at op.Target with the lines of
+// providers/ems: the user mailboxes (users, OpRehomeMailboxes), or the system mailboxes
+// that Get-Mailbox returns only with a switch, and the archives on it
+// (OpRehomeSystemMailboxes). Each line runs only when Get-Mailbox finds mailboxes it
+// would move, and is checked afterwards.
 func (p *Provider) rehome(ctx context.Context, op providers.Operation, users bool) (providers.Result, error) {
 	target, err := p.mustDatabase(ctx, op.Target)
 	if err != nil {
@@ -227,16 +236,23 @@ func (p *Provider) rehome(ctx context.Context, op providers.Operation, users boo
 	if target.Recovery {
 		return providers.Result{}, fmt.Errorf("cannot home mailboxes on %s: it is a recovery database", target.Name)
 	}
-	if p.audit == nil {
-		if err := p.readServers(ctx, newObserved()); err != nil {
-			return providers.Result{}, err
+	v, err := p.orgVersion(ctx)
+	if err != nil {
+		return providers.Result{}, err
+	}
+	type kind struct {
+		sw   string
+		line ems.Line
+	}
+	kinds := []kind{{"", ems.RehomeUsers(op.Database, op.Target)}}
+	if !users {
+		kinds = kinds[:0]
+		for _, sw := range ems.SystemSwitches(v) {
+			kinds = append(kinds, kind{"-" + sw, ems.RehomeSystem(op.Database, op.Target, sw)})
 		}
 	}
 	var moved, archives int64
-	for _, k := range mailboxKinds {
-		if (k.sw == "") != users || (k.audit && !*p.audit) {
-			continue
-		}
+	for _, k := range kinds {
 		left, err := p.mailboxesOn(ctx, op.Database, k.sw)
 		if err != nil {
 			return providers.Result{}, err
@@ -244,14 +260,7 @@ func (p *Provider) rehome(ctx context.Context, op providers.Operation, users boo
 		if len(left) == 0 {
 			continue
 		}
-		get := p.ex("Get-Mailbox").str("-Database", "database name", op.Database).raw("-ResultSize Unlimited")
-		set := p.ex("Set-Mailbox")
-		if k.sw != "" {
-			get.sw(k.sw)
-			set.sw(k.sw)
-		}
-		set.str("-Database", "database name", op.Target).raw("-Confirm:$false")
-		if err := p.exec(ctx, get, set); err != nil {
+		if err := p.do(ctx, k.line); err != nil {
 			return providers.Result{}, err
 		}
 		if still, err := p.mailboxesOn(ctx, op.Database, k.sw); err != nil {
@@ -268,27 +277,20 @@ func (p *Provider) rehome(ctx context.Context, op providers.Operation, users boo
 		return providers.Result{Detail: fmt.Sprintf("re-homed %d mailboxes from %s to %s", moved, op.Database, target.Name), Count: moved}, nil
 	}
 	// Archives on the database, whatever the primary's home.
-	recs, err := p.query(ctx, "Get-Mailbox", p.ex("Get-Mailbox").raw("-ResultSize Unlimited"),
-		selectProps(nil, []string{"PrimarySmtpAddress", "ArchiveDatabase"}))
+	left, err := p.archivesOn(ctx, op.Database)
 	if err != nil {
 		return providers.Result{}, err
 	}
-	for _, r := range recs {
-		arch, err := r.str("ArchiveDatabase", false)
-		if err != nil {
+	if len(left) > 0 {
+		if err := p.do(ctx, ems.RehomeArchives(op.Database, op.Target)); err != nil {
 			return providers.Result{}, err
 		}
-		if !strings.EqualFold(arch, op.Database) {
-			continue
-		}
-		addr, err := r.str("PrimarySmtpAddress", true)
-		if err != nil {
+		if still, err := p.archivesOn(ctx, op.Database); err != nil {
 			return providers.Result{}, err
+		} else if len(still) > 0 {
+			return providers.Result{}, fmt.Errorf("after Set-Mailbox -ArchiveDatabase, %d archives are still on %s (first: %s)", len(still), op.Database, still[0])
 		}
-		if err := p.exec(ctx, p.ex("Set-Mailbox").str("-Identity", "mailbox", addr).str("-ArchiveDatabase", "database name", op.Target).raw("-Confirm:$false")); err != nil {
-			return providers.Result{}, err
-		}
-		archives++
+		archives = int64(len(left))
 	}
 	if moved == 0 && archives == 0 {
 		return providers.Result{AlreadyDone: true, Detail: "no mailbox left on " + op.Database}, nil
@@ -300,6 +302,31 @@ func (p *Provider) rehome(ctx context.Context, op providers.Operation, users boo
 	return providers.Result{Detail: detail, Count: moved + archives}, nil
 }
 
+// archivesOn lists the addresses of the mailboxes whose archive is on db.
+func (p *Provider) archivesOn(ctx context.Context, db string) ([]string, error) {
+	recs, err := p.query(ctx, "Get-Mailbox", p.ex("Get-Mailbox").raw("-ResultSize Unlimited"),
+		selectProps(nil, []string{"PrimarySmtpAddress", "ArchiveDatabase"}))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range recs {
+		arch, err := r.str("ArchiveDatabase", false)
+		if err != nil {
+			return nil, err
+		}
+		if !strings.EqualFold(arch, db) {
+			continue
+		}
+		addr, err := r.str("PrimarySmtpAddress", true)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, addr)
+	}
+	return out, nil
+}
+
 func (p *Provider) mount(ctx context.Context, op providers.Operation) (providers.Result, error) {
 	d, err := p.mustDatabase(ctx, op.Database)
 	if err != nil {
@@ -309,7 +336,7 @@ func (p *Provider) mount(ctx context.Context, op providers.Operation) (providers
 		return providers.Result{AlreadyDone: true, Detail: "already mounted"}, nil
 	}
 	// Never -Force: it would mount an empty database where the expected file is missing.
-	if err := p.exec(ctx, p.ex("Mount-Database").str("-Identity", "database name", d.Name)); err != nil {
+	if err := p.do(ctx, ems.MountDatabase(d.Name)); err != nil {
 		return providers.Result{}, err
 	}
 	if d, err = p.mustDatabase(ctx, op.Database); err != nil {
@@ -329,7 +356,7 @@ func (p *Provider) dismount(ctx context.Context, op providers.Operation) (provid
 	if !d.Mounted {
 		return providers.Result{AlreadyDone: true, Detail: "already dismounted"}, nil
 	}
-	if err := p.exec(ctx, p.ex("Dismount-Database").str("-Identity", "database name", d.Name).raw("-Confirm:$false")); err != nil {
+	if err := p.do(ctx, ems.DismountDatabase(d.Name)); err != nil {
 		return providers.Result{}, err
 	}
 	if d, err = p.mustDatabase(ctx, op.Database); err != nil {
@@ -354,7 +381,15 @@ func (p *Provider) setFlag(ctx context.Context, db, flag string, v bool) (provid
 	if cur == v {
 		return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("%s already %t", flag, v)}, nil
 	}
-	if err := p.exec(ctx, p.ex("Set-MailboxDatabase").str("-Identity", "database name", d.Name).boolean("-"+flag, v)); err != nil {
+	line := ems.SetAllowFileRestore(d.Name, v)
+	if flag == "IsExcludedFromProvisioning" {
+		ver, err := p.orgVersion(ctx)
+		if err != nil {
+			return providers.Result{}, err
+		}
+		line = ems.SetExcludedFromProvisioning(d.Name, v, ver)
+	}
+	if err := p.do(ctx, line); err != nil {
 		return providers.Result{}, err
 	}
 	return providers.Result{Detail: fmt.Sprintf("%s set to %t", flag, v)}, nil
@@ -371,34 +406,52 @@ func (p *Provider) removeDatabase(ctx context.Context, op providers.Operation) (
 	if d.Mounted {
 		return providers.Result{}, fmt.Errorf("cannot remove %s: it is mounted", d.Name)
 	}
-	if err := p.exec(ctx, p.ex("Remove-MailboxDatabase").str("-Identity", "database name", d.Name).raw("-Confirm:$false")); err != nil {
+	if err := p.do(ctx, ems.RemoveDatabase(d.Name)); err != nil {
 		return providers.Result{}, err
 	}
 	return providers.Result{Detail: fmt.Sprintf("removed %s (its files stay)", d.Name)}, nil
 }
 
-// resubmit is Retry-Queue -Resubmit on every server's queues toward op.Database, so
-// queued mail is categorised again and reaches the users' new home.
+// resubmit is Retry-Queue -Resubmit on the queues toward op.Database of each transport
+// server of op.Servers (every server when the plan named none), so queued mail is
+// categorised again and reaches the users' new home. A server that cannot be reached
+// (down, WinRM refused) is skipped and reported: its queues are resubmitted when it
+// comes back, and the users have service either way.
 func (p *Provider) resubmit(ctx context.Context, op providers.Operation) (providers.Result, error) {
-	recs, err := p.query(ctx, "Get-ExchangeServer", p.ex("Get-ExchangeServer"), selectProps(nil, []string{"Name"}))
-	if err != nil {
-		return providers.Result{}, err
-	}
-	n := 0
-	for _, r := range recs {
-		srv, err := r.str("Name", true)
+	servers := op.Servers
+	if len(servers) == 0 {
+		recs, err := p.query(ctx, "Get-ExchangeServer", p.ex("Get-ExchangeServer"), selectProps(nil, []string{"Name"}))
 		if err != nil {
 			return providers.Result{}, err
 		}
-		err = p.exec(ctx, newCmd("Get-Queue").str("-Server", "server name", srv),
-			newCmd("Where-Object").raw("-Property NextHopDomain -EQ").str("-Value", "database name", op.Database),
-			newCmd("Retry-Queue").raw("-Resubmit $true -Confirm:$false"))
-		if err != nil {
-			return providers.Result{}, fmt.Errorf("on %s: %w", srv, err)
+		for _, r := range recs {
+			srv, err := r.str("Name", true)
+			if err != nil {
+				return providers.Result{}, err
+			}
+			servers = append(servers, srv)
 		}
-		n++
 	}
-	return providers.Result{Detail: fmt.Sprintf("resubmitted the queues toward %s on %d servers", op.Database, n), Count: int64(n)}, nil
+	var done, skipped []string
+	for _, srv := range servers {
+		if err := p.do(ctx, ems.ResubmitQueues(srv, op.Database)); err != nil {
+			if ctx.Err() != nil {
+				return providers.Result{}, err
+			}
+			p.log.Warn("skipping a transport server whose queues cannot be read", "server", srv, "error", err)
+			skipped = append(skipped, fmt.Sprintf("%s (%v)", srv, err))
+			continue
+		}
+		done = append(done, srv)
+	}
+	detail := fmt.Sprintf("resubmitted the queues toward %s on %d servers", op.Database, len(done))
+	if len(done) > 0 {
+		detail += " (" + strings.Join(done, ", ") + ")"
+	}
+	if len(skipped) > 0 {
+		detail += fmt.Sprintf("; skipped %d that could not be reached: %s", len(skipped), strings.Join(skipped, "; "))
+	}
+	return providers.Result{Detail: detail, Count: int64(len(done))}, nil
 }
 
 func (p *Provider) clearCache() {

@@ -28,6 +28,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -84,6 +85,12 @@ type Provider struct {
 	mu    sync.Mutex
 	sh    *shell
 	audit *bool // Get-Mailbox -AuditLog/-AuxAuditLog available (Exchange 2016 and later); nil: not known yet
+	// version is the organization's Exchange version (its oldest server's), which the
+	// command lines of providers/ems are written for; "" until the servers are read.
+	version ems.Version
+	// ran, set only by tests, is told every providers/ems line the provider runs, as
+	// the plan shows it (without -DomainController).
+	ran func(ctx context.Context, line string)
 
 	// rdbCache holds the MailboxGuids listed by Get-MailboxStatistics per recovery
 	// database during merges; any other operation clears it.

@@ -7,14 +7,9 @@ import (
 	"time"
 
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/state"
 )
-
-// conflictOptions are the values of -ConflictResolutionOption.
-var conflictOptions = map[string]bool{
-	"ForceCopy": true, "KeepAll": true, "KeepLatestItem": true,
-	"KeepSourceItem": true, "KeepTargetItem": true, "UpdateFromSource": true,
-}
 
 // Restore request statuses (exchange-recovery.md 1.6).
 func requestDone(s string) bool { return s == "Completed" || s == "CompletedWithWarning" }
@@ -87,8 +82,7 @@ func (p *Provider) merge(ctx context.Context, op providers.Operation, progress f
 		return providers.Result{}, fmt.Errorf("request %s\\%s Failed (%d bad items, limit %d): read Get-MailboxRestoreRequestStatistics -IncludeReport, then raise the limit and resume it",
 			op.Mailbox, name, rq.BadItems, rq.BadItemLimit)
 	case rq != nil && requestSuspended(rq.Status):
-		if err := p.exec(ctx, p.ex("Get-MailboxRestoreRequest").str("-TargetMailbox", "mailbox", op.Mailbox).str("-Name", "request name", name),
-			p.ex("Resume-MailboxRestoreRequest").raw("-Confirm:$false")); err != nil {
+		if err := p.do(ctx, ems.ResumeRestoreRequest(op.Mailbox, name)); err != nil {
 			return providers.Result{}, err
 		}
 	case rq == nil:
@@ -99,23 +93,19 @@ func (p *Provider) merge(ctx context.Context, op providers.Operation, progress f
 		if !ok {
 			return providers.Result{Skipped: true, Detail: fmt.Sprintf("%s has no mailbox %s: nothing to merge", op.Source, op.ExchangeGuid)}, nil
 		}
-		conflict := op.ConflictResolution
-		if conflict == "" {
-			conflict = "KeepSourceItem"
+		line := ems.NewRestoreRequest(ems.RestoreRequest{Name: name, SourceDatabase: op.Source,
+			SourceStoreMailbox: op.ExchangeGuid, TargetMailbox: op.Mailbox, Conflict: op.ConflictResolution, BadItemLimit: op.BadItemLimit,
+			TargetIsArchive: op.TargetIsArchive})
+		// The conflict option is written bare: only a value the reference lists for the
+		// organization's version may stand there.
+		v, err := p.orgVersion(ctx)
+		if err != nil {
+			return providers.Result{}, err
 		}
-		if !conflictOptions[conflict] {
-			return providers.Result{}, fmt.Errorf("conflict resolution %q is not one of ForceCopy, KeepAll, KeepLatestItem, KeepSourceItem, KeepTargetItem, UpdateFromSource", conflict)
+		if probs := ems.CheckLines([]ems.Line{line}, v); len(probs) > 0 {
+			return providers.Result{}, fmt.Errorf("merge of %s: %s", op.Mailbox, probs[0].Msg)
 		}
-		c := p.ex("New-MailboxRestoreRequest").str("-Name", "request name", name).str("-SourceDatabase", "database name", op.Source).
-			str("-SourceStoreMailbox", "ExchangeGuid", op.ExchangeGuid).str("-TargetMailbox", "mailbox", op.Mailbox).
-			str("-ConflictResolutionOption", "conflict resolution", conflict).num("-BadItemLimit", op.BadItemLimit)
-		if op.BadItemLimit > 50 {
-			c.sw("-AcceptLargeDataLoss") // Exchange refuses limits above 50 without it
-		}
-		if op.TargetIsArchive {
-			c.sw("-TargetIsArchive") // ExchangeGuid is then the source archive's ArchiveGuid
-		}
-		if err := p.exec(ctx, c); err != nil {
+		if err := p.do(ctx, line); err != nil {
 			return providers.Result{}, err
 		}
 	}
@@ -165,20 +155,13 @@ func (p *Provider) resume(ctx context.Context, op providers.Operation, progress 
 	if requestDone(rq.Status) {
 		return providers.Result{AlreadyDone: true, Detail: fmt.Sprintf("request %s\\%s already %s", op.Mailbox, op.RequestName, rq.Status)}, nil
 	}
-	get := func() *cmdBuilder {
-		return p.ex("Get-MailboxRestoreRequest").str("-TargetMailbox", "mailbox", op.Mailbox).str("-Name", "request name", op.RequestName)
-	}
 	if op.BadItemLimit > 0 && op.BadItemLimit != rq.BadItemLimit {
-		set := p.ex("Set-MailboxRestoreRequest").num("-BadItemLimit", op.BadItemLimit)
-		if op.BadItemLimit > 50 {
-			set.sw("-AcceptLargeDataLoss")
-		}
-		if err := p.exec(ctx, get(), set); err != nil {
+		if err := p.do(ctx, ems.SetRestoreRequestLimit(op.Mailbox, op.RequestName, op.BadItemLimit)); err != nil {
 			return providers.Result{}, err
 		}
 	}
 	if rq.Status == "Failed" || requestSuspended(rq.Status) {
-		if err := p.exec(ctx, get(), p.ex("Resume-MailboxRestoreRequest").raw("-Confirm:$false")); err != nil {
+		if err := p.do(ctx, ems.ResumeRestoreRequest(op.Mailbox, op.RequestName)); err != nil {
 			return providers.Result{}, err
 		}
 	}
@@ -189,17 +172,14 @@ func (p *Provider) resume(ctx context.Context, op providers.Operation, progress 
 func (p *Provider) removeRequests(ctx context.Context, op providers.Operation) (providers.Result, error) {
 	var n int64
 	for _, status := range []string{"Completed", "CompletedWithWarning"} {
-		get := func() *cmdBuilder {
-			return p.ex("Get-MailboxRestoreRequest").str("-SourceDatabase", "database name", op.Source).raw("-Status " + status)
-		}
-		recs, err := p.query(ctx, "Get-MailboxRestoreRequest", get(), selectProps(nil, []string{"Name"}))
+		recs, err := p.query(ctx, "Get-MailboxRestoreRequest", p.emsLine(ctx, ems.ListRestoreRequests(op.Source, status).Line()), selectProps(nil, []string{"Name"}))
 		if err != nil {
 			return providers.Result{}, err
 		}
 		if len(recs) == 0 {
 			continue
 		}
-		if err := p.exec(ctx, get(), p.ex("Remove-MailboxRestoreRequest").raw("-Confirm:$false")); err != nil {
+		if err := p.do(ctx, ems.RemoveRestoreRequests(op.Source, status)); err != nil {
 			return providers.Result{}, err
 		}
 		n += int64(len(recs))

@@ -24,6 +24,7 @@ import (
 type twice struct {
 	t    *testing.T
 	prov exchangeProvider
+	lc   *lineCheck // when set, the lines run are checked against the plan's
 	mu   sync.Mutex
 	ran  map[providers.OpKind]int
 }
@@ -52,11 +53,11 @@ func (w *twice) Check(ctx context.Context, c providers.Check) error {
 }
 
 func (w *twice) Apply(ctx context.Context, op providers.Operation, progress func(done, total int64)) (providers.Result, error) {
-	res, err := w.prov.Apply(ctx, op, progress)
+	res, err := w.lc.apply(w.t, ctx, op, func(ctx context.Context) (providers.Result, error) { return w.prov.Apply(ctx, op, progress) })
 	if err != nil {
 		return res, err
 	}
-	again, err := w.prov.Apply(ctx, op, nil)
+	again, err := w.lc.apply(w.t, ctx, op, func(ctx context.Context) (providers.Result, error) { return w.prov.Apply(ctx, op, nil) })
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.ran == nil {
@@ -85,13 +86,16 @@ type scenario struct {
 	order   []string
 	// manualDone counts the manual steps carried out by hand, by kind.
 	manualDone map[providers.OpKind]int
+	plans      []*planner.Plan // every plan applied
 }
 
 func newScenario(t *testing.T, example string, perDB int) *scenario {
 	cfg := loadExample(t, example)
 	r := newRig(t, topologyOf(cfg), perDB, rigOpts{settings: func(s *exchange.Settings) { s.NoAutodiscoverAttribute = "CustomAttribute15" }})
+	lc := &lineCheck{}
+	lc.watch(r)
 	return &scenario{t: t, r: r, cfg: cfg, st: state.New("6f1c7c9e-0000-4000-8000-0000000a1a1a"),
-		prov: &twice{t: t, prov: r.prov}, periods: map[string][]lab.Accepted{}, manualDone: map[providers.OpKind]int{}}
+		prov: &twice{t: t, prov: r.prov, lc: lc}, periods: map[string][]lab.Accepted{}, manualDone: map[providers.OpKind]int{}}
 }
 
 // deliver sends count messages to the user mailboxes of db and keeps them as period.
@@ -168,6 +172,8 @@ func (sc *scenario) apply() *planner.Plan {
 
 func (sc *scenario) applyPlan(p *planner.Plan) error {
 	sc.t.Helper()
+	sc.plans = append(sc.plans, p)
+	sc.prov.lc.expect(p)
 	for round := 0; ; round++ {
 		err := planner.Apply(context.Background(), p, sc.prov, sc.st, nil, nil, planner.ApplyOptions{})
 		if err == nil {
@@ -222,6 +228,7 @@ func (sc *scenario) verify() {
 	}
 	sc.checkMessages(0)
 	sc.emptyPlan()
+	sc.prov.lc.wantChecked(t, sc.plans...)
 }
 
 // checkMessages checks every message of every period in its owner's mailbox exactly

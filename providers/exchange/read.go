@@ -76,6 +76,7 @@ func (p *Provider) readServers(ctx context.Context, obs *state.Observed) error {
 		return err
 	}
 	audit := len(recs) > 0
+	var builds []string
 	for _, r := range recs {
 		name, err := r.str("Name", true)
 		if err != nil {
@@ -105,9 +106,11 @@ func (p *Provider) readServers(ctx context.Context, obs *state.Observed) error {
 		if strings.HasPrefix(ver, "15.0.") || strings.HasPrefix(ver, "14.") || strings.HasPrefix(ver, "8.") {
 			audit = false
 		}
+		builds = append(builds, ver)
 		obs.Servers[name] = &state.Server{Name: name, Site: lastSegment(site), Edition: ed, Version: ver, Up: true}
 	}
 	p.audit = &audit
+	p.version = oldestVersion(builds)
 	return nil
 }
 

@@ -53,7 +53,7 @@ func loadExample(t *testing.T, dir string) *config.Config {
 // applyStage plans the stage, applies it through the Exchange provider and, at each
 // manual step, has the "admin" do it with the lab's API and confirms it, then applies
 // again. Every operation is applied twice in a row (see twice). It returns the plan.
-func applyStage(t *testing.T, r *rig, cfg *config.Config, st *state.State, manual func(s *planner.Step)) *planner.Plan {
+func applyStage(t *testing.T, r *rig, lc *lineCheck, cfg *config.Config, st *state.State, manual func(s *planner.Step)) *planner.Plan {
 	t.Helper()
 	ctx := context.Background()
 	obs, err := r.prov.Read(ctx)
@@ -68,8 +68,9 @@ func applyStage(t *testing.T, r *rig, cfg *config.Config, st *state.State, manua
 	if failed := p.FailedPreconditions(); len(failed) > 0 {
 		t.Fatalf("failed preconditions: %v", failed)
 	}
+	lc.expect(p)
 	for round := 0; ; round++ {
-		err := planner.Apply(ctx, p, &twice{t: t, prov: r.prov}, st, nil, nil, planner.ApplyOptions{})
+		err := planner.Apply(ctx, p, &twice{t: t, prov: r.prov, lc: lc}, st, nil, nil, planner.ApplyOptions{})
 		if err == nil {
 			return p
 		}
@@ -127,9 +128,13 @@ func TestSameServerThroughExchange(t *testing.T) {
 	}
 	st := state.New("6f1c7c9e-0000-4000-8000-00000000e6e6")
 	kinds := map[providers.OpKind]int{}
+	lc := &lineCheck{}
+	lc.watch(r)
+	var plans []*planner.Plan
 	for _, stage := range config.Stages {
 		rec.Stage = stage
-		p := applyStage(t, r, cfg, st, doByHand(t, l))
+		p := applyStage(t, r, lc, cfg, st, doByHand(t, l))
+		plans = append(plans, p)
 		for _, s := range p.Steps {
 			kinds[s.Operation.Kind]++
 		}
@@ -162,6 +167,7 @@ func TestSameServerThroughExchange(t *testing.T) {
 			t.Errorf("the same-server plan had no %s step", k)
 		}
 	}
+	lc.wantChecked(t, plans...)
 	// A plan after complete is empty, and a second read agrees with the lab.
 	obs, err := r.prov.Read(context.Background())
 	if err != nil {

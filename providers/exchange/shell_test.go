@@ -77,7 +77,12 @@ func TestDoubleRefusesWhatItDoesNotKnow(t *testing.T) {
 	tail := `); '@@dialtone:ab:%d ' + '{"ok":true,"data":' + (ConvertTo-Json -InputObject $dtR -Depth 6 -Compress) + '}' } catch { '@@dialtone:ab:%d ' + '{"ok":false,"error":' + (ConvertTo-Json -InputObject ([string]$_.Exception.Message) -Compress) + '}' }`
 	bodies := []struct{ body, want string }{
 		{"Add-PSSnapin -Name 'Microsoft.Exchange.Management.PowerShell.SnapIn'", `"ok":true`},
-		{"Mount-Database -Identity 'DB02' -Force -DomainController 'dc01.contoso.com'", "cannot be found that matches parameter name 'Force'"},
+		{"Mount-Database -Identity 'DB02' -Force -DomainController 'dc01.contoso.com'", "dialtone never mounts with -Force"},
+		// The reference decides what exists, for the organization's version (2019 here).
+		{"Get-Mailbox -Database 'DB02' -ResultSize Unlimited -Monitoring -DomainController 'dc01.contoso.com' | Set-Mailbox -Monitoring -Database 'DB01' -DomainController 'dc01.contoso.com'", "Set-Mailbox: has no parameter -Monitoring"},
+		{"Get-Mailbox -Identity 'x' -Database 'DB02' -DomainController 'dc01.contoso.com'", "fit no single parameter set"},
+		{"Get-MailboxRestoreRequest -Status 'Done' -ResultSize Unlimited -DomainController 'dc01.contoso.com' | Remove-MailboxRestoreRequest -Confirm:$false -DomainController 'dc01.contoso.com'", `"ok":true`},
+		{"New-MailboxRestoreRequest -Name 'n' -SourceDatabase 'DB02' -SourceStoreMailbox 'g' -TargetMailbox 'a' -ConflictResolutionOption KeepNothing -DomainController 'dc01.contoso.com'", "-ConflictResolutionOption KeepNothing is not a valid value in Exchange 2019"},
 		{"Mount-Datbase -Identity 'DB02' -DomainController 'dc01.contoso.com'", "is not recognized"},
 		{"Get-MailboxDatabase -Identity \"DB02\" -DomainController 'dc01.contoso.com'", "double-quoted string"},
 		{"Get-MailboxDatabase -Identity $(Stop-Computer) -DomainController 'dc01.contoso.com'", "without a variable name"},

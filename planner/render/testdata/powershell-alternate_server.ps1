@@ -49,7 +49,7 @@ Write-Host 'done: recovery.db01-outage.create_dial_tone_database'
 # ======================================================================================
 Write-Warning '*** users (4 mailboxes) are WITHOUT SERVICE during this step ***'
 if ((Get-MailboxDatabase -Identity 'DTDB01').IsExcludedFromProvisioning -ne $true) {
-    Set-MailboxDatabase -Identity 'DTDB01' -IsExcludedFromProvisioning $true
+    Set-MailboxDatabase -Identity 'DTDB01' -IsExcludedFromProvisioning $true -IsExcludedFromProvisioningReason 'dialtone: temporary dial tone database'
 } else {
     Write-Host 'skip: IsExcludedFromProvisioning of DTDB01 is $true already'
 }
@@ -75,7 +75,7 @@ Write-Host 'done: recovery.db01-outage.mount_dial_tone_database'
 # Point the 3 user mailboxes of DB01 at DTDB01 on EX02 (AD only; clients follow after AD replication): users get service back, with empty mailboxes
 # ======================================================================================
 # Get-Mailbox -Database finds only the mailboxes still on DB01: a second run moves nothing.
-Get-Mailbox -Database 'DB01' -ResultSize Unlimited | Where-Object { $_.ObjectClass -NotMatch '(SystemAttendantMailbox|ExOleDbSystemMailbox)' } | Set-Mailbox -Database 'DTDB01'
+Get-Mailbox -Database 'DB01' -ResultSize Unlimited | Where-Object -Property ObjectClass -NotMatch -Value '(SystemAttendantMailbox|ExOleDbSystemMailbox)' | Set-Mailbox -Database 'DTDB01' -Confirm:$false
 Write-Warning '*** SERVICE BACK: 4 mailboxes have service again (recovery.db01-outage.rehome_to_dial_tone) ***'
 Write-Host 'done: recovery.db01-outage.rehome_to_dial_tone'
 
@@ -85,19 +85,19 @@ Write-Host 'done: recovery.db01-outage.rehome_to_dial_tone'
 # Point the system mailboxes (1 mailbox) and the archives of DB01 at DTDB01
 # ======================================================================================
 # Get-Mailbox -Database finds only the mailboxes still on DB01: a second run moves nothing.
-Get-Mailbox -Database 'DB01' -Arbitration -ResultSize Unlimited | Set-Mailbox -Arbitration -Database 'DTDB01'
-Get-Mailbox -Database 'DB01' -AuditLog -ResultSize Unlimited | Set-Mailbox -AuditLog -Database 'DTDB01'
-Get-Mailbox -Database 'DB01' -AuxAuditLog -ResultSize Unlimited | Set-Mailbox -AuxAuditLog -Database 'DTDB01'
-Get-Mailbox -Database 'DB01' -Monitoring -ResultSize Unlimited | Set-Mailbox -Monitoring -Database 'DTDB01'
-Get-Mailbox -ResultSize Unlimited | Where-Object { $_.ArchiveDatabase -eq 'DB01' } | Set-Mailbox -ArchiveDatabase 'DTDB01'
+Get-Mailbox -Database 'DB01' -ResultSize Unlimited -Arbitration | Set-Mailbox -Arbitration -Database 'DTDB01' -Confirm:$false
+Get-Mailbox -Database 'DB01' -ResultSize Unlimited -AuditLog | Set-Mailbox -AuditLog -Database 'DTDB01' -Confirm:$false
+Get-Mailbox -Database 'DB01' -ResultSize Unlimited -AuxAuditLog | Set-Mailbox -AuxAuditLog -Database 'DTDB01' -Confirm:$false
+Get-Mailbox -Database 'DB01' -ResultSize Unlimited -PublicFolder | Set-Mailbox -PublicFolder -Database 'DTDB01' -Confirm:$false
+Get-Mailbox -ResultSize Unlimited | Where-Object -Property ArchiveDatabase -EQ -Value 'DB01' | Set-Mailbox -ArchiveDatabase 'DTDB01' -Confirm:$false
 Write-Host 'done: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone'
 
 # ======================================================================================
 # Step 6 of 37: recovery.db01-outage.resubmit_queues_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
-# Resubmit the mail queued for DB01 so that it reaches DTDB01
+# Resubmit the mail queued for DB01 so that it reaches DTDB01 (on EX02; a server that cannot be reached is skipped and reported)
 # ======================================================================================
-Get-Queue -ResultSize Unlimited | Where-Object { $_.NextHopDomain -eq 'DB01' } | Retry-Queue -Resubmit $true
+Get-Queue -Server 'EX02' | Where-Object -Property NextHopDomain -EQ -Value 'DB01' | Retry-Queue -Resubmit $true -Confirm:$false
 Write-Host 'done: recovery.db01-outage.resubmit_queues_to_dial_tone'
 
 # ======================================================================================
@@ -246,7 +246,7 @@ Write-Host 'done: recovery.db01-outage.dismount_dial_tone_database'
 # ======================================================================================
 Write-Warning '*** users (4 mailboxes) are WITHOUT SERVICE during this step ***'
 # Get-Mailbox -Database finds only the mailboxes still on DTDB01: a second run moves nothing.
-Get-Mailbox -Database 'DTDB01' -ResultSize Unlimited | Where-Object { $_.ObjectClass -NotMatch '(SystemAttendantMailbox|ExOleDbSystemMailbox)' } | Set-Mailbox -Database 'DB01'
+Get-Mailbox -Database 'DTDB01' -ResultSize Unlimited | Where-Object -Property ObjectClass -NotMatch -Value '(SystemAttendantMailbox|ExOleDbSystemMailbox)' | Set-Mailbox -Database 'DB01' -Confirm:$false
 Write-Host 'done: recovery.db01-outage.rehome_to_restored_database'
 
 # ======================================================================================
@@ -256,11 +256,11 @@ Write-Host 'done: recovery.db01-outage.rehome_to_restored_database'
 # ======================================================================================
 Write-Warning '*** users (4 mailboxes) are WITHOUT SERVICE during this step ***'
 # Get-Mailbox -Database finds only the mailboxes still on DTDB01: a second run moves nothing.
-Get-Mailbox -Database 'DTDB01' -Arbitration -ResultSize Unlimited | Set-Mailbox -Arbitration -Database 'DB01'
-Get-Mailbox -Database 'DTDB01' -AuditLog -ResultSize Unlimited | Set-Mailbox -AuditLog -Database 'DB01'
-Get-Mailbox -Database 'DTDB01' -AuxAuditLog -ResultSize Unlimited | Set-Mailbox -AuxAuditLog -Database 'DB01'
-Get-Mailbox -Database 'DTDB01' -Monitoring -ResultSize Unlimited | Set-Mailbox -Monitoring -Database 'DB01'
-Get-Mailbox -ResultSize Unlimited | Where-Object { $_.ArchiveDatabase -eq 'DTDB01' } | Set-Mailbox -ArchiveDatabase 'DB01'
+Get-Mailbox -Database 'DTDB01' -ResultSize Unlimited -Arbitration | Set-Mailbox -Arbitration -Database 'DB01' -Confirm:$false
+Get-Mailbox -Database 'DTDB01' -ResultSize Unlimited -AuditLog | Set-Mailbox -AuditLog -Database 'DB01' -Confirm:$false
+Get-Mailbox -Database 'DTDB01' -ResultSize Unlimited -AuxAuditLog | Set-Mailbox -AuxAuditLog -Database 'DB01' -Confirm:$false
+Get-Mailbox -Database 'DTDB01' -ResultSize Unlimited -PublicFolder | Set-Mailbox -PublicFolder -Database 'DB01' -Confirm:$false
+Get-Mailbox -ResultSize Unlimited | Where-Object -Property ArchiveDatabase -EQ -Value 'DTDB01' | Set-Mailbox -ArchiveDatabase 'DB01' -Confirm:$false
 Write-Host 'done: recovery.db01-outage.rehome_system_mailboxes_to_restored_database'
 
 # ======================================================================================
@@ -283,9 +283,9 @@ Write-Host 'done: recovery.db01-outage.mount_restored_database'
 # ======================================================================================
 # Step 21 of 37: recovery.db01-outage.resubmit_queues_to_restored_database
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
-# Resubmit the mail queued for DTDB01 so that it reaches DB01: service back, with all old mail
+# Resubmit the mail queued for DTDB01 so that it reaches DB01 (on EX02; a server that cannot be reached is skipped and reported): service back, with all old mail
 # ======================================================================================
-Get-Queue -ResultSize Unlimited | Where-Object { $_.NextHopDomain -eq 'DTDB01' } | Retry-Queue -Resubmit $true
+Get-Queue -Server 'EX02' | Where-Object -Property NextHopDomain -EQ -Value 'DTDB01' | Retry-Queue -Resubmit $true -Confirm:$false
 Write-Warning '*** SERVICE BACK: 4 mailboxes have service again (recovery.db01-outage.resubmit_queues_to_restored_database) ***'
 Write-Host 'done: recovery.db01-outage.resubmit_queues_to_restored_database'
 
@@ -369,7 +369,7 @@ Get-MailboxStatistics -Database 'RDB01' | ForEach-Object { $dtPresent[([string]$
 foreach ($dtM in $dtMerges) {
     if (-not $dtPresent[$dtM.Guid.ToLower()]) { Write-Host ('skip: no mailbox ' + $dtM.Guid + ' in ' + 'RDB01'); continue }
     if (Get-MailboxRestoreRequest -TargetMailbox $dtM.Mailbox -Name 'dialtone-db01-outage' -ErrorAction SilentlyContinue) { continue }
-    New-MailboxRestoreRequest -Name 'dialtone-db01-outage' -SourceDatabase 'RDB01' -SourceStoreMailbox $dtM.Guid -TargetMailbox $dtM.Mailbox -ConflictResolutionOption 'KeepSourceItem' -BadItemLimit 10 | Out-Null
+    New-MailboxRestoreRequest -Name 'dialtone-db01-outage' -SourceDatabase 'RDB01' -SourceStoreMailbox $dtM.Guid -TargetMailbox $dtM.Mailbox -ConflictResolutionOption KeepSourceItem -BadItemLimit 10 | Out-Null
 }
 do {
     Start-Sleep -Seconds 30
@@ -388,8 +388,8 @@ Write-Host 'done: 4 merges of db01-outage'
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 11)
 # Remove the finished restore requests that read from RDB01
 # ======================================================================================
-Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status Completed | Remove-MailboxRestoreRequest -Confirm:$false
-Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status CompletedWithWarning | Remove-MailboxRestoreRequest -Confirm:$false
+Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status Completed -ResultSize Unlimited | Remove-MailboxRestoreRequest -Confirm:$false
+Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status CompletedWithWarning -ResultSize Unlimited | Remove-MailboxRestoreRequest -Confirm:$false
 Write-Host 'done: recovery.db01-outage.remove_restore_requests'
 
 # ======================================================================================

@@ -6,7 +6,7 @@
     Plan:          format 1, state lineage 6f1c7c9e-0000-4000-8000-000000000001, serial 7
     Configuration: sha256 sha256:63905f74e45873209f927f625762750997fe6069d0185a9985904aa113f29590
 
-    This runbook carries out 27 steps for 1 recovery: recovery db01-outage (same_server of
+    This runbook carries out 28 steps for 1 recovery: recovery db01-outage (same_server of
     database DB01 on EX01, 3 mailboxes) from not started to complete. 1 step is done by a
     person; the script pauses there. Users are without service in 2 windows: 3 mailboxes of
     db01-outage from recovery.db01-outage.create_dial_tone_database to
@@ -24,7 +24,7 @@
 $ErrorActionPreference = 'Stop'
 
 # ======================================================================================
-# Step 1 of 27: recovery.db01-outage.create_dial_tone_database
+# Step 1 of 28: recovery.db01-outage.create_dial_tone_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 2)
 # Create the empty dial tone database DTDB01 on EX01
 # Precondition: server EX01 is up
@@ -42,31 +42,31 @@ if (-not (Get-MailboxDatabase -Identity 'DTDB01' -ErrorAction SilentlyContinue))
 Write-Host 'done: recovery.db01-outage.create_dial_tone_database'
 
 # ======================================================================================
-# Step 2 of 27: recovery.db01-outage.rehome_to_dial_tone
+# Step 2 of 28: recovery.db01-outage.rehome_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 3)
 # Point the 3 user mailboxes of DB01 at DTDB01
 # ======================================================================================
 Write-Warning '*** users (3 mailboxes) are WITHOUT SERVICE during this step ***'
 # Get-Mailbox -Database finds only the mailboxes still on DB01: a second run moves nothing.
-Get-Mailbox -Database 'DB01' -ResultSize Unlimited | Set-Mailbox -Database 'DTDB01'
+Get-Mailbox -Database 'DB01' -ResultSize Unlimited | Where-Object -Property ObjectClass -NotMatch -Value '(SystemAttendantMailbox|ExOleDbSystemMailbox)' | Set-Mailbox -Database 'DTDB01' -Confirm:$false
 Write-Host 'done: recovery.db01-outage.rehome_to_dial_tone'
 
 # ======================================================================================
-# Step 3 of 27: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone
+# Step 3 of 28: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 3)
 # Point the system mailboxes (0 mailboxes) and the archives of DB01 at DTDB01
 # ======================================================================================
 Write-Warning '*** users (3 mailboxes) are WITHOUT SERVICE during this step ***'
 # Get-Mailbox -Database finds only the mailboxes still on DB01: a second run moves nothing.
-Get-Mailbox -Database 'DB01' -Arbitration -ResultSize Unlimited | Set-Mailbox -Arbitration -Database 'DTDB01'
-Get-Mailbox -Database 'DB01' -AuditLog -ResultSize Unlimited | Set-Mailbox -AuditLog -Database 'DTDB01'
-Get-Mailbox -Database 'DB01' -AuxAuditLog -ResultSize Unlimited | Set-Mailbox -AuxAuditLog -Database 'DTDB01'
-Get-Mailbox -Database 'DB01' -Monitoring -ResultSize Unlimited | Set-Mailbox -Monitoring -Database 'DTDB01'
-Get-Mailbox -ResultSize Unlimited | Where-Object { $_.ArchiveDatabase -eq 'DB01' } | Set-Mailbox -ArchiveDatabase 'DTDB01'
+Get-Mailbox -Database 'DB01' -ResultSize Unlimited -Arbitration | Set-Mailbox -Arbitration -Database 'DTDB01' -Confirm:$false
+Get-Mailbox -Database 'DB01' -ResultSize Unlimited -AuditLog | Set-Mailbox -AuditLog -Database 'DTDB01' -Confirm:$false
+Get-Mailbox -Database 'DB01' -ResultSize Unlimited -AuxAuditLog | Set-Mailbox -AuxAuditLog -Database 'DTDB01' -Confirm:$false
+Get-Mailbox -Database 'DB01' -ResultSize Unlimited -PublicFolder | Set-Mailbox -PublicFolder -Database 'DTDB01' -Confirm:$false
+Get-Mailbox -ResultSize Unlimited | Where-Object -Property ArchiveDatabase -EQ -Value 'DB01' | Set-Mailbox -ArchiveDatabase 'DTDB01' -Confirm:$false
 Write-Host 'done: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone'
 
 # ======================================================================================
-# Step 4 of 27: recovery.db01-outage.mount_dial_tone_database
+# Step 4 of 28: recovery.db01-outage.mount_dial_tone_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Mount DTDB01: users get service back, with empty mailboxes
 # Precondition: a mount slot on EX01 for DTDB01 (1 of 100 mounted databases in use, enterprise)
@@ -80,7 +80,7 @@ Write-Warning '*** SERVICE BACK: 3 mailboxes have service again (recovery.db01-o
 Write-Host 'done: recovery.db01-outage.mount_dial_tone_database'
 
 # ======================================================================================
-# Step 5 of 27: recovery.db01-outage.hold_failed_database
+# Step 5 of 28: recovery.db01-outage.hold_failed_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Keep DB01 from coming back by itself while its users are on DTDB01 (MountAtStartup $false) and keep new mailboxes off it (IsExcludedFromProvisioning $true)
 # ======================================================================================
@@ -88,7 +88,15 @@ Set-MailboxDatabase -Identity 'DB01' -MountAtStartup $false -IsExcludedFromProvi
 Write-Host 'done: recovery.db01-outage.hold_failed_database'
 
 # ======================================================================================
-# Step 6 of 27: recovery.db01-outage.preserve_failed_files
+# Step 6 of 28: recovery.db01-outage.resubmit_queues_to_dial_tone
+# Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
+# Resubmit the mail queued for DB01 so that it reaches DTDB01 (on EX01; a server that cannot be reached is skipped and reported)
+# ======================================================================================
+Get-Queue -Server 'EX01' | Where-Object -Property NextHopDomain -EQ -Value 'DB01' | Retry-Queue -Resubmit $true -Confirm:$false
+Write-Host 'done: recovery.db01-outage.resubmit_queues_to_dial_tone'
+
+# ======================================================================================
+# Step 7 of 28: recovery.db01-outage.preserve_failed_files
 # Phase: restore_service   Risk: read_only   Stage: dial_tone   (exchange-recovery.md step 4)
 # Copy every surviving file of DB01 (database, logs, checkpoint) to D:\Databases\DB01-preserved; delete nothing
 # Precondition: disk room on EX01 for the copy of DB01's files (size or free disk unknown: checked at apply)
@@ -101,7 +109,7 @@ if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITC
 Write-Host 'done: recovery.db01-outage.preserve_failed_files'
 
 # ======================================================================================
-# Step 7 of 27: recovery.db01-outage.create_recovery_database
+# Step 8 of 28: recovery.db01-outage.create_recovery_database
 # Phase: restore_data   Risk: reversible   Stage: restored   (exchange-recovery.md step 5)
 # Create the recovery database RDB01 on EX01, pointed at DB01.edb
 # Precondition: name RDB01 is unique in the organization (recovery databases too) and at most 64 characters
@@ -116,7 +124,7 @@ if (-not (Get-MailboxDatabase -Identity 'RDB01' -ErrorAction SilentlyContinue)) 
 Write-Host 'done: recovery.db01-outage.create_recovery_database'
 
 # ======================================================================================
-# Step 8 of 27: recovery.db01-outage.restore_backup
+# Step 9 of 28: recovery.db01-outage.restore_backup
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 5)
 # Restore backup set nightly of DB01 into RDB01's folders, keeping file names
 # Precondition: backup set nightly of DB01 exists
@@ -130,7 +138,7 @@ $null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to s
 Write-Host 'done: recovery.db01-outage.restore_backup'
 
 # ======================================================================================
-# Step 9 of 27: recovery.db01-outage.copy_surviving_logs
+# Step 10 of 28: recovery.db01-outage.copy_surviving_logs
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
 # Copy DB01's surviving logs (newer than the backup) into RDB01's log folder before the first mount
 # ======================================================================================
@@ -141,7 +149,7 @@ if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCO
 Write-Host 'done: recovery.db01-outage.copy_surviving_logs'
 
 # ======================================================================================
-# Step 10 of 27: recovery.db01-outage.replay_logs
+# Step 11 of 28: recovery.db01-outage.replay_logs
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 7)
 # Replay the logs into the restored DB01 until it is clean (eseutil /r)
 # ======================================================================================
@@ -154,7 +162,7 @@ if (-not (eseutil /mh 'E:\Recovery\RDB01\DB01.edb' | Select-String -SimpleMatch 
 Write-Host 'done: recovery.db01-outage.replay_logs'
 
 # ======================================================================================
-# Step 11 of 27: recovery.db01-outage.mount_recovery_database
+# Step 12 of 28: recovery.db01-outage.mount_recovery_database
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 7)
 # Mount RDB01 and check that it lists the expected mailboxes
 # Precondition: RDB01 is in Clean Shutdown (or its log range is complete) before the mount
@@ -169,7 +177,7 @@ if (-not (Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.mount_recovery_database'
 
 # ======================================================================================
-# Step 12 of 27: recovery.db01-outage.dismount_recovery_database
+# Step 13 of 28: recovery.db01-outage.dismount_recovery_database
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 7)
 # Dismount RDB01 (leaves the recovered database clean)
 # ======================================================================================
@@ -181,7 +189,7 @@ if ((Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.dismount_recovery_database'
 
 # ======================================================================================
-# Step 13 of 27: recovery.db01-outage.hold_recovered_files
+# Step 14 of 28: recovery.db01-outage.hold_recovered_files
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Move the recovered DB01 files out of RDB01's folders to E:\Recovery\RDB01-hold
 # Precondition: RDB01's files are in Clean Shutdown (or their log range is complete) before they move
@@ -198,7 +206,7 @@ if (Test-Path -LiteralPath 'E:\Recovery\RDB01\DB01.edb') {
 Write-Host 'done: recovery.db01-outage.hold_recovered_files'
 
 # ======================================================================================
-# Step 14 of 27: recovery.db01-outage.dismount_dial_tone_database
+# Step 15 of 28: recovery.db01-outage.dismount_dial_tone_database
 # Phase: swap   Risk: user_outage   Stage: swapped   (exchange-recovery.md step 9)
 # Dismount DTDB01: users lose service until the swap is done
 # ======================================================================================
@@ -212,7 +220,7 @@ if ((Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.dismount_dial_tone_database'
 
 # ======================================================================================
-# Step 15 of 27: recovery.db01-outage.move_dial_tone_files_to_recovery_database
+# Step 16 of 28: recovery.db01-outage.move_dial_tone_files_to_recovery_database
 # Phase: swap   Risk: data_loss_risk   Stage: swapped   (exchange-recovery.md step 10)
 # Move DTDB01's files (the dial tone mail) into RDB01's folders, the .edb renamed DB01.edb
 # Precondition: DTDB01's files are in Clean Shutdown (or their log range is complete) before they move
@@ -230,7 +238,7 @@ if (Test-Path -LiteralPath 'D:\DialTone\DTDB01\DTDB01.edb') {
 Write-Host 'done: recovery.db01-outage.move_dial_tone_files_to_recovery_database'
 
 # ======================================================================================
-# Step 16 of 27: recovery.db01-outage.allow_file_restore
+# Step 17 of 28: recovery.db01-outage.allow_file_restore
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 11)
 # Let DTDB01 mount the recovered file (AllowFileRestore $true)
 # ======================================================================================
@@ -243,7 +251,7 @@ if ((Get-MailboxDatabase -Identity 'DTDB01').AllowFileRestore -ne $true) {
 Write-Host 'done: recovery.db01-outage.allow_file_restore'
 
 # ======================================================================================
-# Step 17 of 27: recovery.db01-outage.move_recovered_files_into_dial_tone_database
+# Step 18 of 28: recovery.db01-outage.move_recovered_files_into_dial_tone_database
 # Phase: swap   Risk: data_loss_risk   Stage: swapped   (exchange-recovery.md step 11)
 # Move the recovered DB01 files into DTDB01's folders, the .edb renamed DTDB01.edb
 # Precondition: RDB01's files are in Clean Shutdown (or their log range is complete) before they move
@@ -261,7 +269,7 @@ if (Test-Path -LiteralPath 'E:\Recovery\RDB01-hold\DB01.edb') {
 Write-Host 'done: recovery.db01-outage.move_recovered_files_into_dial_tone_database'
 
 # ======================================================================================
-# Step 18 of 27: recovery.db01-outage.mount_swapped_database
+# Step 19 of 28: recovery.db01-outage.mount_swapped_database
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 11)
 # Mount DTDB01 on the recovered data: service back with all old mail
 # Precondition: DTDB01 is in Clean Shutdown (or its log range is complete) before the mount
@@ -278,7 +286,7 @@ Write-Warning '*** SERVICE BACK: 3 mailboxes have service again (recovery.db01-o
 Write-Host 'done: recovery.db01-outage.mount_swapped_database'
 
 # ======================================================================================
-# Step 19 of 27: recovery.db01-outage.disallow_file_restore
+# Step 20 of 28: recovery.db01-outage.disallow_file_restore
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 11)
 # Set AllowFileRestore on DTDB01 back to $false
 # ======================================================================================
@@ -290,7 +298,7 @@ if ((Get-MailboxDatabase -Identity 'DTDB01').AllowFileRestore -ne $false) {
 Write-Host 'done: recovery.db01-outage.disallow_file_restore'
 
 # ======================================================================================
-# Step 20 of 27: recovery.db01-outage.mount_recovery_database_for_merge
+# Step 21 of 28: recovery.db01-outage.mount_recovery_database_for_merge
 # Phase: merge   Risk: read_only   Stage: merged   (exchange-recovery.md step 12)
 # Mount RDB01 (it now holds the dial tone mail) and list its mailboxes
 # Precondition: RDB01 is in Clean Shutdown (or its log range is complete) before the mount
@@ -305,7 +313,7 @@ if (-not (Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.mount_recovery_database_for_merge'
 
 # ======================================================================================
-# Steps 21 to 23 of 27: 3 merges of recovery db01-outage
+# Steps 22 to 24 of 28: 3 merges of recovery db01-outage
 # Phase: merge   Risk: reversible   Stage: merged   (exchange-recovery.md step 13)
 # One named restore request per mailbox, from RDB01; mailboxes absent from RDB01 are skipped (nothing to merge).
 # The command each row stands for:
@@ -321,7 +329,7 @@ Get-MailboxStatistics -Database 'RDB01' | ForEach-Object { $dtPresent[([string]$
 foreach ($dtM in $dtMerges) {
     if (-not $dtPresent[$dtM.Guid.ToLower()]) { Write-Host ('skip: no mailbox ' + $dtM.Guid + ' in ' + 'RDB01'); continue }
     if (Get-MailboxRestoreRequest -TargetMailbox $dtM.Mailbox -Name 'dialtone-db01-outage' -ErrorAction SilentlyContinue) { continue }
-    New-MailboxRestoreRequest -Name 'dialtone-db01-outage' -SourceDatabase 'RDB01' -SourceStoreMailbox $dtM.Guid -TargetMailbox $dtM.Mailbox -ConflictResolutionOption 'KeepSourceItem' -BadItemLimit 10 | Out-Null
+    New-MailboxRestoreRequest -Name 'dialtone-db01-outage' -SourceDatabase 'RDB01' -SourceStoreMailbox $dtM.Guid -TargetMailbox $dtM.Mailbox -ConflictResolutionOption KeepSourceItem -BadItemLimit 10 | Out-Null
 }
 do {
     Start-Sleep -Seconds 30
@@ -336,16 +344,16 @@ if ($dtFailed.Count -gt 0) {
 Write-Host 'done: 3 merges of db01-outage'
 
 # ======================================================================================
-# Step 24 of 27: recovery.db01-outage.remove_restore_requests
+# Step 25 of 28: recovery.db01-outage.remove_restore_requests
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 14)
 # Remove the finished restore requests that read from RDB01
 # ======================================================================================
-Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status Completed | Remove-MailboxRestoreRequest -Confirm:$false
-Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status CompletedWithWarning | Remove-MailboxRestoreRequest -Confirm:$false
+Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status Completed -ResultSize Unlimited | Remove-MailboxRestoreRequest -Confirm:$false
+Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status CompletedWithWarning -ResultSize Unlimited | Remove-MailboxRestoreRequest -Confirm:$false
 Write-Host 'done: recovery.db01-outage.remove_restore_requests'
 
 # ======================================================================================
-# Step 25 of 27: recovery.db01-outage.dismount_recovery_database_after_merge
+# Step 26 of 28: recovery.db01-outage.dismount_recovery_database_after_merge
 # Phase: clean_up   Risk: read_only   Stage: complete   (exchange-recovery.md step 14)
 # Dismount RDB01
 # ======================================================================================
@@ -357,7 +365,7 @@ if ((Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.dismount_recovery_database_after_merge'
 
 # ======================================================================================
-# Step 26 of 27: recovery.db01-outage.remove_recovery_database
+# Step 27 of 28: recovery.db01-outage.remove_recovery_database
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 14)
 # Remove the recovery database RDB01 (AD object only; its files stay)
 # ======================================================================================
@@ -369,7 +377,7 @@ if (Get-MailboxDatabase -Identity 'RDB01' -ErrorAction SilentlyContinue) {
 Write-Host 'done: recovery.db01-outage.remove_recovery_database'
 
 # ======================================================================================
-# Step 27 of 27: recovery.db01-outage.delete_recovery_database_files
+# Step 28 of 28: recovery.db01-outage.delete_recovery_database_files
 # Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 14)
 # Delete what dialtone wrote of RDB01's files on EX01 (E:\Recovery\RDB01\DB01.edb and its logs in E:\Recovery\RDB01\Logs); anything else stays
 # ======================================================================================

@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -148,7 +149,7 @@ func commas(n int64) string {
 
 func (a *args) mailboxKind() (string, error) {
 	kind := ""
-	for _, k := range []string{"arbitration", "auditlog", "auxauditlog", "monitoring"} {
+	for _, k := range []string{"arbitration", "auditlog", "auxauditlog", "monitoring", "publicfolder"} {
 		if a.has(k) {
 			if kind != "" {
 				return "", fmt.Errorf("%s: two mailbox kind switches", a.cmd)
@@ -268,13 +269,26 @@ func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]a
 				return nil, err
 			}
 		}
+		// Exchange 2016 and later want a reason of 10 characters or more with an
+		// exclusion (Exchange 2013 has no such parameter; the reference check refuses it there).
+		if v, ok, err := a.boolean("IsExcludedFromProvisioning"); err != nil {
+			return nil, err
+		} else if ok && v && sh.version != ems.V2013 {
+			reason, has, err := a.optStr("IsExcludedFromProvisioningReason")
+			if err != nil {
+				return nil, err
+			}
+			if !has || len(reason) < 10 {
+				return nil, fmt.Errorf("Set-MailboxDatabase: -IsExcludedFromProvisioning $true needs -IsExcludedFromProvisioningReason of at least 10 characters")
+			}
+		}
 		set, err := settingArgs(a)
 		if err != nil {
 			return nil, err
 		}
-		if v, ok := set[state.SettingIsExcludedFromProvisioning]; ok && len(set) == 1 {
-			// The provider's set_excluded_from_provisioning sends no reason yet (issue 13
-			// adds it); the lab's own operation does not ask for one.
+		_, hasReason := set[state.SettingIsExcludedFromProvisioningReason]
+		if v, ok := set[state.SettingIsExcludedFromProvisioning]; ok && (len(set) == 1 || len(set) == 2 && hasReason) {
+			// The exclusion alone (with its reason): the lab's own operation.
 			if _, err := sh.labApply(providers.Operation{Kind: providers.OpSetExcludedFromProvisioning, Database: d.Name, Value: v == "True"}); err != nil {
 				return nil, err
 			}
@@ -364,11 +378,29 @@ func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]a
 			// The lab moves archives only together with the system mailboxes of a
 			// database (OpRehomeSystemMailboxes): an archive still on its old database
 			// takes them all along; one already moved is left alone.
-			id, err := a.str("Identity")
+			to, err := a.str("ArchiveDatabase")
 			if err != nil {
 				return nil, err
 			}
-			to, err := a.str("ArchiveDatabase")
+			if piped {
+				from := map[string]bool{}
+				for _, x := range in {
+					o, ok := x.(*object)
+					if !ok || o.typ != "Mailbox" {
+						return nil, fmt.Errorf("Set-Mailbox: pipeline input is %T, not a mailbox", x)
+					}
+					if arch, _ := o.get("ArchiveDatabase"); arch != nil && arch != "" && !strings.EqualFold(arch.(string), to) {
+						from[arch.(string)] = true
+					}
+				}
+				for _, db := range sortedStrings(from) {
+					if _, err := sh.labApply(providers.Operation{Kind: providers.OpRehomeSystemMailboxes, Database: db, Target: to}); err != nil {
+						return nil, err
+					}
+				}
+				return nil, nil
+			}
+			id, err := a.str("Identity")
 			if err != nil {
 				return nil, err
 			}
@@ -446,8 +478,12 @@ func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]a
 		return sh.changeRequests(name, a, in, piped)
 
 	case "get-queue":
-		if _, err := a.str("Server"); err != nil {
+		srv, err := a.str("Server")
+		if err != nil {
 			return nil, err
+		}
+		if s := obs.Servers[srv]; s == nil || !s.Up {
+			return nil, fmt.Errorf("Get-Queue: the transport service on %s cannot be reached (RPC server unavailable)", srv)
 		}
 		return nil, nil // the lab resubmits queued mail itself at every re-home and mount
 	case "retry-queue":

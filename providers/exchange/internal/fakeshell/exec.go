@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -347,6 +348,11 @@ func (sh *shell) runCommand(c *command, in []any, piped bool, ctx *execCtx) ([]a
 	if s.server && ctx.server == "" {
 		return nil, fmt.Errorf("fakeshell: %s runs on this machine, not on an Exchange server: use Invoke-Command -ComputerName", c.name)
 	}
+	if s.exchange {
+		if err := sh.checkReference(c); err != nil {
+			return nil, err
+		}
+	}
 	a, err := sh.bind(c, s, ctx)
 	if err != nil {
 		return nil, err
@@ -480,17 +486,25 @@ func whereObject(a *args, in []any) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !a.has("EQ") {
-		return nil, fmt.Errorf("Where-Object: only -EQ is in the subset")
+	eq, notMatch := a.has("EQ"), a.has("NotMatch")
+	if eq == notMatch {
+		return nil, fmt.Errorf("Where-Object: one of -EQ and -NotMatch is in the subset")
 	}
 	want, err := a.str("Value")
 	if err != nil {
 		return nil, err
 	}
+	var re *regexp.Regexp
+	if notMatch {
+		if re, err = regexp.Compile("(?i)" + want); err != nil {
+			return nil, fmt.Errorf("Where-Object: -NotMatch %q: %v", want, err)
+		}
+	}
 	var out []any
 	for _, x := range in {
 		if o, ok := x.(*object); ok {
-			if v, _ := o.get(prop); strings.EqualFold(toString(v), want) {
+			v, _ := o.get(prop)
+			if eq && strings.EqualFold(toString(v), want) || notMatch && !re.MatchString(toString(v)) {
 				out = append(out, x)
 			}
 		}

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/providers/lab"
 	"github.com/dialtone/dialtone/state"
 )
@@ -117,6 +118,9 @@ type shell struct {
 	// as remote PowerShell materializes and serializes each object.
 	objects *os.File
 	cost    time.Duration
+	// version is the organization's Exchange version (its oldest server's): the double
+	// refuses what Microsoft's reference does not document for it.
+	version ems.Version
 	// noAutodiscover is the custom attribute holding "NoAutodiscover" for the lab's
 	// mailboxes whose clients do not use Autodiscover.
 	noAutodiscover string
@@ -139,6 +143,18 @@ func newShell() (*shell, error) {
 		noAutodiscover: "CustomAttribute15"}
 	if a := os.Getenv("FAKESHELL_NOAUTODISCOVER_ATTRIBUTE"); a != "" {
 		sh.noAutodiscover = a
+	}
+	obs, err := l.Read(sh.ctx)
+	if err != nil {
+		return nil, err
+	}
+	sh.version = ems.VSE
+	for i := len(ems.Versions) - 1; i >= 0; i-- {
+		for _, s := range obs.Servers {
+			if v, ok := ems.VersionOf(s.Version); ok && v == ems.Versions[i] {
+				sh.version = v
+			}
+		}
 	}
 	if p := os.Getenv("FAKESHELL_POLLS"); p != "" {
 		fmt.Sscan(p, &sh.polls)

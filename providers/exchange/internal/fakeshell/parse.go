@@ -59,8 +59,9 @@ type command struct {
 }
 
 type param struct {
-	name string
-	val  *value // nil: a switch
+	name  string
+	val   *value // nil: a switch
+	colon bool   // -Param:value
 }
 
 type valKind int
@@ -199,7 +200,7 @@ func (p *parser) command() (*command, error) {
 			return c, nil
 		case tParam:
 			pt := p.next()
-			pr := param{name: pt.Text}
+			pr := param{name: pt.Text, colon: pt.Colon}
 			if pt.Colon {
 				v, err := p.primary()
 				if err != nil {

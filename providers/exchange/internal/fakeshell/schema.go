@@ -1,6 +1,11 @@
 package main
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+
+	"github.com/dialtone/dialtone/providers/ems"
+)
 
 // pk is how a parameter binds: a switch takes no value; val takes one.
 type pk int
@@ -12,17 +17,14 @@ const (
 
 type cmdSpec struct {
 	params   map[string]pk
-	exchange bool // needs the Exchange session (Import-PSSession or the snap-in)
+	exchange bool // an Exchange cmdlet: its parameters come from Microsoft's reference
 	dc       bool // takes -DomainController (pinned when FAKESHELL_DC is set)
 	server   bool // runs only on a server (inside Invoke-Command)
 	native   bool // positional arguments only
 }
 
-func spec(exchange, dc bool, params ...string) *cmdSpec {
-	s := &cmdSpec{params: map[string]pk{}, exchange: exchange, dc: dc}
-	if dc {
-		s.params["domaincontroller"] = val
-	}
+func spec(params ...string) *cmdSpec {
+	s := &cmdSpec{params: map[string]pk{}}
 	for _, p := range params {
 		name, kind := p, val
 		if strings.HasSuffix(p, "!") {
@@ -35,50 +37,63 @@ func spec(exchange, dc bool, params ...string) *cmdSpec {
 
 func onServer(s *cmdSpec) *cmdSpec { s.server = true; return s }
 
-// specs lists every cmdlet the double knows, with the parameters the provider may use.
-// A cmdlet or a parameter not listed is an error: a typo in the provider shows up here.
-// Mount-Database deliberately has no -Force.
+// exchangeCmdlets are the Exchange cmdlets the double carries out. Their parameter
+// tables are not written here: they come from Microsoft's reference
+// (providers/ems/reference/exchange-cmdlets.json), every parameter of the cmdlet in
+// any version, so that the reference decides what binds; a line is then checked
+// against the reference for the organization's version (ems.Check) before it runs.
+var exchangeCmdlets = []string{
+	"Get-ExchangeServer", "Get-MailboxDatabase", "New-MailboxDatabase", "Set-MailboxDatabase", "Remove-MailboxDatabase",
+	"Mount-Database", "Dismount-Database", "Get-Mailbox", "Set-Mailbox", "Get-MailboxStatistics",
+	"New-MailboxRestoreRequest", "Get-MailboxRestoreRequest", "Get-MailboxRestoreRequestStatistics",
+	"Set-MailboxRestoreRequest", "Resume-MailboxRestoreRequest", "Remove-MailboxRestoreRequest", "Get-Queue", "Retry-Queue",
+}
+
+// specs lists every command the double knows. A command or a parameter not listed is an
+// error: a typo in the provider shows up here.
 var specs = map[string]*cmdSpec{
-	"get-exchangeserver":  spec(true, true, "Identity"),
-	"get-mailboxdatabase": spec(true, true, "Identity", "Server", "Status!", "ErrorAction"),
-	"new-mailboxdatabase": spec(true, true, "Name", "Server", "EdbFilePath", "LogFolderPath", "Recovery!", "OfflineAddressBook"),
-	"set-mailboxdatabase": spec(true, true, "Identity", "AllowFileRestore", "IsExcludedFromProvisioning", "Name",
-		"IssueWarningQuota", "ProhibitSendQuota", "ProhibitSendReceiveQuota", "RecoverableItemsQuota", "RecoverableItemsWarningQuota",
-		"CalendarLoggingQuota", "JournalRecipient", "OfflineAddressBook", "MailboxRetention", "DeletedItemRetention",
-		"EventHistoryRetentionPeriod", "RetainDeletedItemsUntilBackup", "CircularLoggingEnabled", "MountAtStartup",
-		"IsExcludedFromProvisioningReason"),
-	"remove-mailboxdatabase":              spec(true, true, "Identity", "Confirm"),
-	"mount-database":                      spec(true, true, "Identity"),
-	"dismount-database":                   spec(true, true, "Identity", "Confirm"),
-	"get-mailbox":                         spec(true, true, "Identity", "Database", "ResultSize", "Arbitration!", "AuditLog!", "AuxAuditLog!", "Monitoring!"),
-	"set-mailbox":                         spec(true, true, "Identity", "Database", "ArchiveDatabase", "Arbitration!", "AuditLog!", "AuxAuditLog!", "Monitoring!", "Confirm"),
-	"get-mailboxstatistics":               spec(true, true, "Database"),
-	"new-mailboxrestorerequest":           spec(true, true, "Name", "SourceDatabase", "SourceStoreMailbox", "TargetMailbox", "ConflictResolutionOption", "BadItemLimit", "AcceptLargeDataLoss!"),
-	"get-mailboxrestorerequest":           spec(true, true, "TargetMailbox", "Name", "SourceDatabase", "Status", "ResultSize"),
-	"get-mailboxrestorerequeststatistics": spec(true, true),
-	"set-mailboxrestorerequest":           spec(true, true, "BadItemLimit", "AcceptLargeDataLoss!"),
-	"resume-mailboxrestorerequest":        spec(true, true, "Confirm"),
-	"remove-mailboxrestorerequest":        spec(true, true, "Confirm"),
-	"get-queue":                           spec(true, false, "Server"),
-	"retry-queue":                         spec(true, false, "Resubmit", "Confirm"),
+	"select-object":          spec("Property"),
+	"where-object":           spec("Property", "EQ!", "NotMatch!", "Value"),
+	"out-null":               spec(),
+	"new-object":             spec("TypeName", "ArgumentList"),
+	"convertto-securestring": spec("String", "AsPlainText!", "Force!"),
+	"new-pssession":          spec("ConfigurationName", "ConnectionUri", "Authentication", "Credential"),
+	"import-pssession":       spec("Session", "DisableNameChecking!", "AllowClobber!"),
+	"add-pssnapin":           spec("Name"),
+	"invoke-command":         spec("ComputerName", "Credential", "Authentication", "ScriptBlock"),
+	"remove-item":            spec("LiteralPath", "Recurse!", "Force!", "Confirm", "ErrorAction"),
 
-	"select-object":          spec(false, false, "Property"),
-	"where-object":           spec(false, false, "Property", "EQ!", "Value"),
-	"out-null":               spec(false, false),
-	"new-object":             spec(false, false, "TypeName", "ArgumentList"),
-	"convertto-securestring": spec(false, false, "String", "AsPlainText!", "Force!"),
-	"new-pssession":          spec(false, false, "ConfigurationName", "ConnectionUri", "Authentication", "Credential"),
-	"import-pssession":       spec(false, false, "Session", "DisableNameChecking!", "AllowClobber!"),
-	"add-pssnapin":           spec(false, false, "Name"),
-	"invoke-command":         spec(false, false, "ComputerName", "Credential", "Authentication", "ScriptBlock"),
-	"remove-item":            spec(false, false, "LiteralPath", "Recurse!", "Force!", "Confirm", "ErrorAction"),
-
-	"get-childitem": onServer(spec(false, false, "LiteralPath", "File!", "ErrorAction")),
-	"get-filehash":  onServer(spec(false, false, "LiteralPath", "Algorithm", "ErrorAction")),
-	"copy-item":     onServer(spec(false, false, "LiteralPath", "Destination")),
-	"new-item":      onServer(spec(false, false, "ItemType", "Force!", "Path")),
-	"test-path":     onServer(spec(false, false, "LiteralPath", "PathType")),
+	"get-childitem": onServer(spec("LiteralPath", "File!", "ErrorAction")),
+	"get-filehash":  onServer(spec("LiteralPath", "Algorithm", "ErrorAction")),
+	"copy-item":     onServer(spec("LiteralPath", "Destination")),
+	"new-item":      onServer(spec("ItemType", "Force!", "Path")),
+	"test-path":     onServer(spec("LiteralPath", "PathType")),
 	"eseutil":       {params: map[string]pk{}, server: true, native: true},
+}
+
+// commonParams are PowerShell's common parameters, which every cmdlet takes.
+var commonParams = []string{"ErrorAction", "WarningAction", "Verbose", "Debug", "ErrorVariable", "OutVariable"}
+
+func init() {
+	ref := ems.Ref()
+	for _, name := range exchangeCmdlets {
+		c := ref.Cmdlet(name)
+		if c == nil {
+			panic(fmt.Sprintf("fakeshell: %s is not in the reference", name))
+		}
+		s := &cmdSpec{params: map[string]pk{}, exchange: true, dc: c.Param("DomainController") != nil}
+		for pn, p := range c.Parameters {
+			k := val
+			if p.Switch() {
+				k = sw
+			}
+			s.params[strings.ToLower(pn)] = k
+		}
+		for _, pn := range commonParams {
+			s.params[strings.ToLower(pn)] = val
+		}
+		specs[strings.ToLower(name)] = s
+	}
 }
 
 // takesValue says whether -param of cmd binds the next argument (the parser asks).
@@ -89,4 +104,41 @@ func takesValue(cmd, param string) bool {
 	}
 	k, ok := s.params[strings.ToLower(param)]
 	return !ok || k == val
+}
+
+// checkReference checks an Exchange cmdlet's bound call against Microsoft's reference
+// for the organization's version: the cmdlet and each parameter exist in that version,
+// the parameters fit one parameter set, and literal values are among the valid ones.
+func (sh *shell) checkReference(c *command) error {
+	inv := ems.Invocation{Cmd: c.name, Positional: len(c.pos)}
+	for _, p := range c.params {
+		u := ems.ParamUse{Name: p.name, HasValue: p.val != nil}
+		if p.val != nil && (p.val.kind == vString || p.val.kind == vBare || p.val.kind == vNumber) {
+			u.Literal, u.Values = true, []string{p.val.text}
+		}
+		if p.val != nil && p.val.kind == vList {
+			u.Literal = true
+			for _, e := range p.val.list {
+				if e.kind != vString && e.kind != vBare && e.kind != vNumber {
+					u.Literal = false
+				}
+				u.Values = append(u.Values, e.text)
+			}
+		}
+		if p.colon {
+			u.Literal = false
+		}
+		inv.Params = append(inv.Params, u)
+	}
+	if strings.EqualFold(c.name, "Mount-Database") {
+		for _, p := range c.params {
+			if strings.EqualFold(p.name, "Force") {
+				return fmt.Errorf("fakeshell: dialtone never mounts with -Force: it mounts an empty database where the expected file is missing")
+			}
+		}
+	}
+	if probs := ems.Check(inv, sh.version); len(probs) > 0 {
+		return fmt.Errorf("fakeshell: %s (Exchange %s, per Microsoft's reference)", probs[0].Msg, sh.version)
+	}
+	return nil
 }

@@ -1,0 +1,64 @@
+package exchange
+
+import (
+	"context"
+
+	"github.com/dialtone/dialtone/providers/ems"
+)
+
+// The lines of providers/ems, as this provider runs them: the plan's lines with
+// -DomainController pinned, inside the request framing, output discarded or selected.
+
+// emsLine renders an ems line for this provider (with -DomainController when
+// configured) as a command of a pipeline.
+func (p *Provider) emsLine(ctx context.Context, l ems.Line) *cmdBuilder {
+	s, err := l.Render(ems.Options{DomainController: p.cfg.DomainController})
+	if p.ran != nil {
+		p.ran(ctx, l.String())
+	}
+	c := &cmdBuilder{err: err}
+	c.b.WriteString(s)
+	return c
+}
+
+// do runs ems lines one request each, in order, discarding their output.
+func (p *Provider) do(ctx context.Context, lines ...ems.Line) error {
+	for _, l := range lines {
+		if err := p.exec(ctx, p.emsLine(ctx, l)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// orgVersion is the organization's Exchange version, read with the servers when not
+// known yet.
+func (p *Provider) orgVersion(ctx context.Context) (ems.Version, error) {
+	if p.version == "" {
+		if err := p.readServers(ctx, newObserved()); err != nil {
+			return "", err
+		}
+	}
+	return p.version, nil
+}
+
+// oldestVersion is the oldest Exchange version among builds (the version every command
+// line must be valid for); the newest when none is known.
+func oldestVersion(builds []string) ems.Version {
+	best := -1
+	for _, b := range builds {
+		v, ok := ems.VersionOf(b)
+		if !ok {
+			continue
+		}
+		for i, known := range ems.Versions {
+			if known == v && (best < 0 || i < best) {
+				best = i
+			}
+		}
+	}
+	if best < 0 {
+		return ems.Versions[len(ems.Versions)-1]
+	}
+	return ems.Versions[best]
+}
