@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/dialtone/dialtone/providers"
-	"github.com/dialtone/dialtone/state"
 	"github.com/dialtone/dialtone/providers/ems"
+	"github.com/dialtone/dialtone/state"
 )
 
 // Apply carries out one operation with the cmdlets of exchange-recovery.md. Each first
