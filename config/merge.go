@@ -33,6 +33,7 @@ func decodeMerge(block *hcl.Block) (*Merge, hcl.Diagnostics) {
 	if attr := body.Attributes["conflict_resolution"]; attr != nil {
 		d := decodeString(attr, &m.ConflictResolution)
 		diags = append(diags, d...)
+		m.ConflictRange = attr.Expr.Range()
 		if !d.HasErrors() && !oneOf(m.ConflictResolution, ConflictResolutions) {
 			diags = append(diags, errorAt(attr.Expr.Range(), "Invalid conflict resolution",
 				"conflict_resolution %q is not an option of New-MailboxRestoreRequest. Use %s (spelled as shown); the default is %q.",

@@ -103,7 +103,7 @@ func (rc *recCtx) rebuildAndRestore(caps providers.Capabilities) []*Step {
 			providers.Operation{Kind: providers.OpRecoverServer, Server: f.Server},
 			"Rebuild "+f.Server+" under its own name (Setup.exe /Mode:RecoverServer)",
 			psComment("Reset the computer account of "+f.Server+"; install the same Windows Server version under the name "+f.Server+" with drive letters "+rc.driveLetters()),
-			"Setup.exe /IAcceptExchangeServerLicenseTerms_DiagnosticDataOFF /Mode:RecoverServer",
+			ems.SetupRecoverServer(rc.failedBuild, "").String(),
 			"Get-Service MSExchangeIS, MSExchangeRepl",
 		)
 		manual(recover, caps.RecoverServer, "Rebuild "+f.Server+": (1) reset its computer account in Active Directory; "+

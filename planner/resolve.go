@@ -167,6 +167,7 @@ func resolve(cfg *config.Config, st *state.State, name string, rec *config.Recov
 	rc.finalName = rec.FinalName
 	rc.carry = rc.planCarry()
 	rc.version = commandVersion(cfg, st, rc.failed.Server)
+	rc.failedBuild, _ = serverBuild(cfg, st, rc.failed.Server)
 	rc.transport = transportServers(cfg, st)
 	if m := rec.Merge; m != nil {
 		if m.ConflictResolution != "" {

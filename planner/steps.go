@@ -41,6 +41,7 @@ type recCtx struct {
 	failedKnown   bool // the failed database is in the state
 	failedMounted bool
 	transport     []string    // servers up, whose transport queues are resubmitted
+	failedBuild   string      // the failed server's Exchange build (Setup /Mode:RecoverServer runs the same)
 	version       ems.Version // the Exchange version the commands are written for (the failed server's)
 
 	requestName string

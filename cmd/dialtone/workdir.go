@@ -26,6 +26,11 @@ func loadConfig(c *cli) (*config.Config, bool) {
 // loadConfigWith is loadConfig with the given variable sources.
 func loadConfigWith(c *cli, opts config.LoadOptions) (*config.Config, bool) {
 	cfg, diags := config.LoadWithOptions(c.dir, opts)
+	if cfg != nil && !diags.HasErrors() {
+		// Values written into Exchange command lines, against Microsoft's reference for
+		// the version of the server they run on.
+		diags = append(diags, planner.ReferenceDiagnostics(cfg)...)
+	}
 	if c.secrets != nil {
 		c.secrets.AddConfig(cfg)
 		if cfg != nil && cfg.Backend != nil {

@@ -105,3 +105,21 @@ func TestVersionOf(t *testing.T) {
 		}
 	}
 }
+
+func TestSetupLicenseSwitchFollowsTheBuild(t *testing.T) {
+	for build, want := range map[string]string{
+		"15.0.1497.2":  "Setup.exe /IAcceptExchangeServerLicenseTerms /Mode:RecoverServer",
+		"15.1.2308.8":  "Setup.exe /IAcceptExchangeServerLicenseTerms /Mode:RecoverServer", // 2016 CU21
+		"15.1.2375.7":  "Setup.exe /IAcceptExchangeServerLicenseTerms_DiagnosticDataOFF /Mode:RecoverServer",
+		"15.2.922.7":   "Setup.exe /IAcceptExchangeServerLicenseTerms /Mode:RecoverServer", // 2019 CU10
+		"15.2.986.5":   "Setup.exe /IAcceptExchangeServerLicenseTerms_DiagnosticDataOFF /Mode:RecoverServer",
+		"15.2.2562.17": "Setup.exe /IAcceptExchangeServerLicenseTerms_DiagnosticDataOFF /Mode:RecoverServer",
+	} {
+		if got := SetupRecoverServer(build, "").String(); got != want {
+			t.Errorf("%s: %s, want %s", build, got, want)
+		}
+	}
+	if got := SetupRecoverServer("15.2.986.5", `C:\Program Files\Microsoft\Exchange Server\V15`).String(); !strings.HasSuffix(got, ` /TargetDir:'C:\Program Files\Microsoft\Exchange Server\V15'`) {
+		t.Errorf("with the install path: %s", got)
+	}
+}

@@ -106,8 +106,25 @@ func doByHand(t *testing.T, l *lab.Lab) func(s *planner.Step) {
 // TestSameServerThroughExchange runs examples/same-server stage by stage through the
 // Exchange provider, the fake PowerShell and the lab, and ends with the lab's
 // per-message verification.
-func TestSameServerThroughExchange(t *testing.T) {
+func TestSameServerThroughExchange(t *testing.T) { sameServerThroughExchange(t, "") }
+
+// TestEveryVersionThroughExchange runs the same-server recovery with the organization
+// on Exchange 2013, 2016 and SE (the example's own servers are 2019): the double refuses
+// any cmdlet, parameter or value Microsoft's reference does not document for that
+// version, so every request the provider sends is checked against it.
+func TestEveryVersionThroughExchange(t *testing.T) {
+	for _, build := range []string{"15.0.1497.2", "15.1.2507.6", "15.2.2562.17"} {
+		t.Run(build, func(t *testing.T) { sameServerThroughExchange(t, build) })
+	}
+}
+
+func sameServerThroughExchange(t *testing.T, build string) {
 	cfg := loadExample(t, "../../examples/same-server")
+	if build != "" {
+		for _, s := range cfg.Servers {
+			s.Version = build
+		}
+	}
 	rec := cfg.Recoveries["db01-outage"]
 	r := newRig(t, topologyOf(cfg), 6, rigOpts{})
 	l := r.lab
