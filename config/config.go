@@ -236,10 +236,10 @@ type Restore struct {
 
 // Merge is the merge block of a recovery.
 type Merge struct {
-	ConflictResolution string   // KeepSourceItem (default) | KeepAll | KeepLatestItem | KeepTargetItem | ForceCopy | UpdateFromSource
+	ConflictResolution string    // KeepSourceItem (default) | KeepAll | KeepLatestItem | KeepTargetItem | ForceCopy | UpdateFromSource
 	ConflictRange      hcl.Range // the conflict_resolution value, when written
-	BadItemLimit       int      // default 0
-	Priority           []string // mailbox addresses merged first, in this order
+	BadItemLimit       int       // default 0
+	Priority           []string  // mailbox addresses merged first, in this order
 	DeclRange          hcl.Range
 }
 
