@@ -97,6 +97,10 @@ func (ps *psWriter) header(p *planner.Plan) {
 	ps.line("#>")
 	ps.line("")
 	ps.line("$ErrorActionPreference = 'Stop'")
+	// One domain controller for the whole run, as the provider pins -DomainController:
+	// each read sees the run's own writes (exchange-recovery.md 1.1).
+	ps.line("$dtDC = Read-Host -Prompt 'The domain controller (FQDN) every cmdlet of this runbook uses'")
+	ps.line("Set-ADServerSettings -PreferredServer $dtDC")
 	ps.line("")
 }
 
@@ -317,13 +321,14 @@ func (ps *psWriter) merges(steps []*planner.Step, first, total int) {
 	ps.line("}")
 	ps.line("do {")
 	ps.line("    Start-Sleep -Seconds 30")
-	ps.line("    $dtOpen = @(Get-MailboxRestoreRequest -SourceDatabase " + q(op.Source) + " -ResultSize Unlimited | Where-Object { $_.Status -notin 'Completed','CompletedWithWarning','Failed' })")
+	// A suspended or failed request waits for a person: the loop ends on them too.
+	ps.line("    $dtOpen = @(Get-MailboxRestoreRequest -SourceDatabase " + q(op.Source) + " -ResultSize Unlimited | Where-Object { $_.Status -notin 'Completed','CompletedWithWarning','Failed','Suspended','AutoSuspended' })")
 	ps.line("    Write-Host ('restore requests still running: ' + $dtOpen.Count)")
 	ps.line("} while ($dtOpen.Count -gt 0)")
-	ps.line("$dtFailed = @(Get-MailboxRestoreRequest -SourceDatabase " + q(op.Source) + " -Status Failed -ResultSize Unlimited)")
+	ps.line("$dtFailed = @(Get-MailboxRestoreRequest -SourceDatabase " + q(op.Source) + " -ResultSize Unlimited | Where-Object { $_.Status -in 'Failed','Suspended','AutoSuspended' })")
 	ps.line("if ($dtFailed.Count -gt 0) {")
 	ps.line("    $dtFailed | Format-Table -AutoSize Name, TargetMailbox, Status")
-	ps.line("    throw ('' + $dtFailed.Count + ' restore requests Failed: read Get-MailboxRestoreRequestStatistics -IncludeReport, raise -BadItemLimit with Set-MailboxRestoreRequest, then Resume-MailboxRestoreRequest')")
+	ps.line("    throw ('' + $dtFailed.Count + ' restore requests stopped (' + (($dtFailed | ForEach-Object { '' + $_.TargetMailbox + '\\' + $_.Name + ' ' + $_.Status }) -join '; ') + '): a Failed one: read Get-MailboxRestoreRequestStatistics -IncludeReport, raise -BadItemLimit with Set-MailboxRestoreRequest, then Resume-MailboxRestoreRequest; a suspended one: resume it when its databases are back')")
 	ps.line("}")
 	ps.line("Write-Host " + q(fmt.Sprintf("done: %d merges of %s", len(steps), s0.Recovery)))
 	ps.line("")

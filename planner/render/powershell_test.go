@@ -195,3 +195,23 @@ func plantestState(st any) *stateT {
 }
 
 type stateT = state.State
+
+// TestPowerShellPinsADomainControllerAndStopsOnStuckMerges: the runbook uses one domain
+// controller for the whole run (as the provider pins -DomainController), and its merge
+// wait ends on Suspended, AutoSuspended and Failed requests, naming each.
+func TestPowerShellPinsADomainControllerAndStopsOnStuckMerges(t *testing.T) {
+	out := runbook(t, planWith(t, plantest.Config(config.StageComplete), plantest.State(3), exchangeCaps))
+	for _, want := range []string{
+		"\nSet-ADServerSettings -PreferredServer $dtDC\n",
+		"Where-Object { $_.Status -notin 'Completed','CompletedWithWarning','Failed','Suspended','AutoSuspended' }",
+		"Where-Object { $_.Status -in 'Failed','Suspended','AutoSuspended' }",
+		"$_.TargetMailbox + '\\' + $_.Name + ' ' + $_.Status",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("runbook lacks %q", want)
+		}
+	}
+	if strings.Index(out, "Set-ADServerSettings") > strings.Index(out, "New-MailboxDatabase") {
+		t.Error("the domain controller is pinned after the first cmdlet")
+	}
+}

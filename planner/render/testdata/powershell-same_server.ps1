@@ -22,6 +22,8 @@
 #>
 
 $ErrorActionPreference = 'Stop'
+$dtDC = Read-Host -Prompt 'The domain controller (FQDN) every cmdlet of this runbook uses'
+Set-ADServerSettings -PreferredServer $dtDC
 
 # ======================================================================================
 # Step 1 of 28: recovery.db01-outage.create_dial_tone_database
@@ -333,13 +335,13 @@ foreach ($dtM in $dtMerges) {
 }
 do {
     Start-Sleep -Seconds 30
-    $dtOpen = @(Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -ResultSize Unlimited | Where-Object { $_.Status -notin 'Completed','CompletedWithWarning','Failed' })
+    $dtOpen = @(Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -ResultSize Unlimited | Where-Object { $_.Status -notin 'Completed','CompletedWithWarning','Failed','Suspended','AutoSuspended' })
     Write-Host ('restore requests still running: ' + $dtOpen.Count)
 } while ($dtOpen.Count -gt 0)
-$dtFailed = @(Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status Failed -ResultSize Unlimited)
+$dtFailed = @(Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -ResultSize Unlimited | Where-Object { $_.Status -in 'Failed','Suspended','AutoSuspended' })
 if ($dtFailed.Count -gt 0) {
     $dtFailed | Format-Table -AutoSize Name, TargetMailbox, Status
-    throw ('' + $dtFailed.Count + ' restore requests Failed: read Get-MailboxRestoreRequestStatistics -IncludeReport, raise -BadItemLimit with Set-MailboxRestoreRequest, then Resume-MailboxRestoreRequest')
+    throw ('' + $dtFailed.Count + ' restore requests stopped (' + (($dtFailed | ForEach-Object { '' + $_.TargetMailbox + '\' + $_.Name + ' ' + $_.Status }) -join '; ') + '): a Failed one: read Get-MailboxRestoreRequestStatistics -IncludeReport, raise -BadItemLimit with Set-MailboxRestoreRequest, then Resume-MailboxRestoreRequest; a suspended one: resume it when its databases are back')
 }
 Write-Host 'done: 3 merges of db01-outage'
 
