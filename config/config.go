@@ -156,7 +156,7 @@ type Database struct {
 	Name          string
 	Server        Addr
 	ServerRange   hcl.Range
-	EdbFilePath   string // absolute Windows path ending in <Name>.edb
+	EdbFilePath   string // absolute Windows path of an .edb file (any name: a renamed database keeps its file)
 	LogFolderPath string // absolute Windows path, not a drive root
 	// Copies are the servers that hold passive copies of the database (copies = [...],
 	// a database availability group), in the order written; CopyRanges their ranges.

@@ -32,17 +32,15 @@ func (l *loader) decodeDatabase(block *hcl.Block) hcl.Diagnostics {
 	}
 	nameDiags := checkDatabaseName(name, nameRange, "database")
 	diags = append(diags, nameDiags...)
-	want := name + ".edb"
-	if nameDiags.HasErrors() {
-		want = "" // a file name built from a name Exchange refuses would mislead
-	}
+	// Exchange has no rule that a database's .edb carry its name (a renamed database
+	// keeps its file name): only an absolute path to an .edb file is checked.
+	want := ""
 	edb, logs := body.Attributes["edb_file_path"], body.Attributes["log_folder_path"]
 	if edb != nil {
 		d := decodeString(edb, &db.EdbFilePath)
 		diags = append(diags, d...)
 		if !d.HasErrors() {
-			diags = append(diags, checkEdbFilePath(db.EdbFilePath, edb.Expr.Range(), owner, want,
-				" (Exchange expects the file of a database to carry its name)")...)
+			diags = append(diags, checkEdbFilePath(db.EdbFilePath, edb.Expr.Range(), owner, want, "")...)
 		}
 	}
 	if logs != nil {

@@ -82,12 +82,8 @@ func (l *loader) decodeDBBlock(block *hcl.Block, schema *hcl.BodySchema, r *Reco
 
 // decodeDialTone decodes the dial_tone_database block of recovery r.
 func (l *loader) decodeDialTone(block *hcl.Block, r *Recovery) (*DialToneDatabase, hcl.Diagnostics) {
-	f, diags := l.decodeDBBlock(block, dialToneSchema, r, "dial tone database", func(name string) (string, string) {
-		if name == "" || checkDatabaseName(name, hcl.Range{}, "") != nil {
-			return "", ""
-		}
-		return name + ".edb", " (Exchange expects the file of a database to carry its name)"
-	})
+	// Exchange has no rule that a database's .edb carry its name: any .edb file name.
+	f, diags := l.decodeDBBlock(block, dialToneSchema, r, "dial tone database", func(string) (string, string) { return "", "" })
 	return &DialToneDatabase{
 		Name:          f.Name,
 		Server:        f.Server,

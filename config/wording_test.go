@@ -48,8 +48,6 @@ func TestDiagnosticWording(t *testing.T) {
 			[]string{`"ForceCopy", "KeepAll", "KeepLatestItem", "KeepSourceItem", "KeepTargetItem" or "UpdateFromSource"`}},
 		{"paths.hcl", "Wrong database file name", 56,
 			[]string{`names the file "RDB01.edb", but it must be "DB01.edb"`, "keeps the failed database's file name"}},
-		{"paths.hcl", "Wrong database file name", 50,
-			[]string{`must be "DTDB01.edb"`}},
 		{"limits.hcl", "Too many databases on server", 50,
 			[]string{"Server EX01", "standard edition", "at most 5", "6 would be mounted", "5 databases and 1 dial tone database", `edition = "enterprise"`}},
 		{"schema_version.hcl", "Exchange version mismatch", 24,

@@ -29,7 +29,7 @@ database "DB04" {
 
 database "DB05" {
   server          = server.EX01
-  edb_file_path   = "D:\\Databases\\DB05\\DB01.edb" # ERROR: Wrong database file name
+  edb_file_path   = "D:\\Databases\\DB05\\DB01.edb" # a file need not carry its database's name
   log_folder_path = "D:\\Databases\\DB05\\Lo?gs" # ERROR: Invalid log folder path
 }
 
@@ -47,7 +47,7 @@ recovery "r1" {
   dial_tone_database {
     name            = "DTDB01"
     server          = server.EX01
-    edb_file_path   = "E:\\DialTone\\DT01.edb" # ERROR: Wrong database file name
+    edb_file_path   = "E:\\DialTone\\DT01.edb" # any file name
     log_folder_path = "E:\\DialTone\\Logs"
   }
 
@@ -70,7 +70,7 @@ recovery "r2" {
   dial_tone_database {
     name            = "DTDB02"
     server          = server.EX01
-    edb_file_path   = "D:\\Databases\\DB01\\DB01.edb" # ERROR: Wrong database file name
+    edb_file_path   = "D:\\Databases\\DB01\\DB01.edb" # any file name (DB01's own path is invalid above, so no overlap)
     log_folder_path = "E:\\DialTone2\\Logs"
   }
 
