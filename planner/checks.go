@@ -151,8 +151,32 @@ func (c *checker) serverUp(server string) Precondition {
 		pc.Description += " (rebuilt by an earlier step of this plan)"
 	default:
 		pc.Result = ResultFailed
+		// Say what the refresh found, not the expectation alone.
+		switch s := c.st.Servers[server]; {
+		case s != nil:
+			pc.Description = "server " + server + " is up: the last refresh found it down"
+		case len(c.st.Servers) > 0:
+			pc.Description = "server " + server + " is not in the organization (refresh found " + foundNames(c.st.Servers) + ")"
+			pc.Fix = "Correct the server's name in the configuration (Exchange knows it as one of those), or add the server to the organization, then run \"dialtone refresh\"."
+		default:
+			pc.Description = "server " + server + " is up: the state knows no server yet (never refreshed)"
+			pc.Fix = "Run \"dialtone refresh\" so that the state knows the organization's servers."
+		}
 	}
 	return pc
+}
+
+// foundNames lists the names a refresh found, sorted, at most 10.
+func foundNames[V any](m map[string]V) string {
+	names := make([]string, 0, len(m))
+	for n := range m {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(names) > 10 {
+		return strings.Join(names[:10], ", ") + fmt.Sprintf(" and %d more", len(names)-10)
+	}
+	return strings.Join(names, ", ")
 }
 
 // compatible checks that the data of a database on server from can be mounted on

@@ -211,7 +211,7 @@ func TestPreconditions(t *testing.T) {
 		st := plantest.State(3)
 		delete(st.Databases, "DB01")
 		p, _ := planner.Compute(plantest.Config(config.StageDialTone), st, caps)
-		if f := p.FailedPreconditions(); len(f) != 1 || !strings.Contains(f[0], "DB01 is recorded in the state") {
+		if f := p.FailedPreconditions(); len(f) != 1 || !strings.Contains(f[0], "database DB01 is not in the organization (refresh found DB02)") {
 			t.Errorf("failed %q", f)
 		}
 	})
@@ -219,11 +219,11 @@ func TestPreconditions(t *testing.T) {
 		st := plantest.State(3)
 		st.Servers["EX01"].Up = false
 		p, diags := planner.Compute(plantest.Config(config.StageDialTone), st, caps)
-		if f := p.FailedPreconditions(); len(f) != 1 || f[0] != "recovery.db01-outage.preserve_failed_files: server EX01 is up" {
+		if f := p.FailedPreconditions(); len(f) != 1 || f[0] != "recovery.db01-outage.preserve_failed_files: server EX01 is up: the last refresh found it down" {
 			t.Errorf("failed %q", f)
 		}
 		d := hasDiag(diags, hcl.DiagError, "Precondition failed")
-		if d == nil || !strings.Contains(d.Detail, "Step recovery.db01-outage.preserve_failed_files: server EX01 is up. dialtone works through EX01") {
+		if d == nil || !strings.Contains(d.Detail, "Step recovery.db01-outage.preserve_failed_files: server EX01 is up: the last refresh found it down. dialtone works through EX01") {
 			t.Errorf("no error naming step, object and fix in %v", diags)
 		}
 	})

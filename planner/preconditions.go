@@ -78,8 +78,13 @@ func checkPreconditions(p *Plan, rcs map[string]*recCtx, cfg *config.Config, st 
 		if s.Stage == config.StageDialTone && !seenDialTone[rc.name] {
 			seenDialTone[rc.name] = true
 			switch {
+			case !rc.failedKnown && len(c.st.Databases) > 0:
+				// A refresh would change nothing: the organization has no such database.
+				add(Precondition{Description: "database " + rc.failed.Name + " is not in the organization (refresh found " + foundNames(c.st.Databases) + ")",
+					Result: ResultFailed,
+					Fix:    "Check recovery." + rc.name + "'s database: it must name the failed database as Exchange knows it."})
 			case !rc.failedKnown:
-				add(Precondition{Description: rc.failed.Name + " is recorded in the state", Result: ResultFailed,
+				add(Precondition{Description: rc.failed.Name + " is recorded in the state: the state knows no database yet (never refreshed)", Result: ResultFailed,
 					Fix: "Run \"dialtone refresh\" so that the state knows the failed database."})
 			case rc.failedMounted:
 				diags = append(diags, &hcl.Diagnostic{
