@@ -1,7 +1,6 @@
 package exchange
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/dialtone/dialtone/providers"
@@ -52,11 +51,6 @@ func (c *cmdBuilder) boolean(param string, v bool) *cmdBuilder {
 	} else {
 		c.b.WriteString(" " + param + " $false")
 	}
-	return c
-}
-
-func (c *cmdBuilder) num(param string, v int) *cmdBuilder {
-	c.b.WriteString(" " + param + " " + strconv.Itoa(v))
 	return c
 }
 
