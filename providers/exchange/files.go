@@ -272,10 +272,16 @@ func (p *Provider) removeFiles(ctx context.Context, server string, paths []strin
 
 // fileExists is Test-Path -PathType Leaf.
 func (p *Provider) fileExists(ctx context.Context, server, path string) (bool, error) {
-	if err := providers.PSCheckValue("file path", path); err != nil {
+	return p.testPath(ctx, server, path, "file path", "Leaf")
+}
+
+// testPath is Test-Path -PathType pathType (Leaf or Container) on server; what names
+// the path in an error.
+func (p *Provider) testPath(ctx context.Context, server, path, what, pathType string) (bool, error) {
+	if err := providers.PSCheckValue(what, path); err != nil {
 		return false, err
 	}
-	body, err := p.onServer(server, stopOnError, "Test-Path -LiteralPath "+providers.PSQuote(path)+" -PathType Leaf")
+	body, err := p.onServer(server, stopOnError, "Test-Path -LiteralPath "+providers.PSQuote(path)+" -PathType "+pathType)
 	if err != nil {
 		return false, err
 	}

@@ -76,24 +76,7 @@ func (p *Provider) guardSources(ctx context.Context, server, own string, paths .
 
 // folderExists is Test-Path -PathType Container.
 func (p *Provider) folderExists(ctx context.Context, server, path string) (bool, error) {
-	if err := providers.PSCheckValue("folder", path); err != nil {
-		return false, err
-	}
-	body, err := p.onServer(server, stopOnError, "Test-Path -LiteralPath "+providers.PSQuote(path)+" -PathType Container")
-	if err != nil {
-		return false, err
-	}
-	data, err := p.run(ctx, body)
-	if err != nil {
-		return false, err
-	}
-	switch strings.TrimSpace(string(data)) {
-	case "[true]":
-		return true, nil
-	case "[false]":
-		return false, nil
-	}
-	return false, fmt.Errorf("Test-Path %s on %s: want true or false, got %.40s", path, server, data)
+	return p.testPath(ctx, server, path, "folder", "Container")
 }
 
 // missingFolders returns the folders from the drive down to each of dirs that do not
