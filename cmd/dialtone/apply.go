@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"io"
 	"strings"
 
@@ -143,7 +144,7 @@ func cmdApply(c *cli, args []string) int {
 		return exitOK
 	case errors.As(applyErr, &manual) && !isWriteError(applyErr):
 		// A pause, not an error: the finished steps are in the state.
-		c.record.waiting(append([]*planner.Step{manual.Step}, manual.More...))
+		c.record.Waiting(append([]*planner.Step{manual.Step}, manual.More...))
 		rep := writeRunReport(c, cfg, "apply", "paused", nil)
 		if a.json {
 			// One event per step waiting for a person: the walk pauses only what depends
@@ -192,14 +193,14 @@ func liveFor(c *cli) liveProgress {
 	return newHeartbeat(c.stdout, every)
 }
 
-// writeRunReport writes the report of this run (see report.go) and returns its ID
+// writeRunReport writes the report of this run (internal/runreport) and returns its ID
 // ("" when nothing ran or it could not be written: a warning, never a failed apply).
 func writeRunReport(c *cli, cfg *config.Config, command, result string, runErr error) string {
-	if c.record.empty() {
+	if c.record.Empty() {
 		return ""
 	}
-	rep := c.record.report(command, result, runErr)
-	if err := saveReport(c, reportStore(c, cfg), rep); err != nil {
+	rep := c.record.Report(command, result, runErr)
+	if err := runreport.Save(reportStore(c, cfg), rep, c.secrets.Scrub); err != nil {
 		fmt.Fprintf(c.stderr, "%s the run report could not be written: %v\n", c.paint(yellow, "Warning:"), err)
 		return ""
 	}
@@ -283,10 +284,10 @@ func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st
 		if applyErr != nil {
 			return errors.Join(applyErr, werr)
 		}
-		c.record.applied(p, view.rows, st)
+		c.record.Applied(p, view.rows, st)
 		return werr
 	}
-	c.record.applied(p, view.rows, st)
+	c.record.Applied(p, view.rows, st)
 	return applyErr
 }
 

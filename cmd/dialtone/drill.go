@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"os"
 	"path/filepath"
 	"strings"
@@ -51,7 +52,7 @@ type drillRun struct {
 	expectBad map[string]int
 	declared  map[string][]planner.DataLoss // recovery -> data-loss decisions of its plans
 	figures   []stageFigure
-	rows      []stepRow
+	rows      []runreport.Row
 
 	// afterFailure holds the messages accepted once the drill's failure was injected
 	// (queued, then delivered into the dial tone database, or delivered there).

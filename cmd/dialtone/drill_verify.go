@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/durfmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"sort"
 	"strings"
 	"time"
@@ -14,9 +16,9 @@ func (dr *drillRun) writeFigures(start time.Time) {
 	c := dr.c
 	fmt.Fprintf(c.stdout, "\n%s\n\n", c.paint(bold, "=== Stages ==="))
 	for _, f := range dr.figures {
-		fmt.Fprintf(c.stdout, "  %-10s %5d steps  %9s\n", f.Stage, f.Steps, fmtDurFine(f.Duration))
+		fmt.Fprintf(c.stdout, "  %-10s %5d steps  %9s\n", f.Stage, f.Steps, durfmt.Fine(f.Duration))
 	}
-	fmt.Fprintf(c.stdout, "  %-10s %5d steps  %9s (whole drill, preparation included)\n", "total", len(dr.rows), fmtDurFine(time.Since(start)))
+	fmt.Fprintf(c.stdout, "  %-10s %5d steps  %9s (whole drill, preparation included)\n", "total", len(dr.rows), durfmt.Fine(time.Since(start)))
 }
 
 // verify checks the ledger: nothing missing, doubled, queued or unexpected, and the
@@ -162,7 +164,7 @@ func (dr *drillRun) homeOf(addr string) string {
 
 // writeStepTable prints every step of the drill with its stage, duration and result;
 // per recovery and stage, only the first five merges, then a count.
-func writeStepTable(c *cli, rows []stepRow) {
+func writeStepTable(c *cli, rows []runreport.Row) {
 	const shown = 5
 	width := len("STEP")
 	for _, r := range rows {
@@ -177,7 +179,7 @@ func writeStepTable(c *cli, rows []stepRow) {
 	var g group
 	flush := func() {
 		if g.n > shown {
-			fmt.Fprintf(c.stdout, "  %-*s  %-10s  %9s  %s\n", width, fmt.Sprintf("... and %d more merges", g.n-shown), "", fmtDurFine(g.d), fmt.Sprintf("%d failed", g.failed))
+			fmt.Fprintf(c.stdout, "  %-*s  %-10s  %9s  %s\n", width, fmt.Sprintf("... and %d more merges", g.n-shown), "", durfmt.Fine(g.d), fmt.Sprintf("%d failed", g.failed))
 		}
 		g = group{}
 	}
@@ -185,7 +187,7 @@ func writeStepTable(c *cli, rows []stepRow) {
 		if !strings.Contains(r.ID, ".merge[") && !strings.Contains(r.ID, ".resume_merge[") {
 			flush()
 			key = ""
-			fmt.Fprintf(c.stdout, "  %-*s  %-10s  %9s  %s\n", width, r.ID, r.Stage, fmtDurFine(r.Duration), r.Result)
+			fmt.Fprintf(c.stdout, "  %-*s  %-10s  %9s  %s\n", width, r.ID, r.Stage, durfmt.Fine(r.Duration), r.Result)
 			continue
 		}
 		k := r.ID[:strings.Index(r.ID, "[")] + "|" + r.Stage
@@ -195,7 +197,7 @@ func writeStepTable(c *cli, rows []stepRow) {
 		}
 		g.n++
 		if g.n <= shown {
-			fmt.Fprintf(c.stdout, "  %-*s  %-10s  %9s  %s\n", width, r.ID, r.Stage, fmtDurFine(r.Duration), r.Result)
+			fmt.Fprintf(c.stdout, "  %-*s  %-10s  %9s  %s\n", width, r.ID, r.Stage, durfmt.Fine(r.Duration), r.Result)
 			continue
 		}
 		g.d += r.Duration

@@ -4,9 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/durfmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"os"
 	"sort"
-	"strings"
 )
 
 // cmdReport prints a run report (the latest by default) as Markdown or JSON, or lists
@@ -34,7 +35,7 @@ func cmdReport(c *cli, args []string) int {
 		return c.errorf("listing run reports: %v", err)
 	}
 	if *list {
-		reps := loadReports(c, store)
+		reps := runreport.LoadAll(store, c.log)
 		// By start, as the latest is chosen (latestReport): IDs share their second,
 		// and their random suffix must not order runs of the same second.
 		sort.SliceStable(reps, func(i, j int) bool { return reps[i].Started.Before(reps[j].Started) })
@@ -66,7 +67,7 @@ func cmdReport(c *cli, args []string) int {
 			if r.Drill != "" {
 				cmd += " " + r.Drill
 			}
-			fmt.Fprintf(c.stdout, "%-32s  %-20s  %-16s  %-11s  %s\n", r.ID, r.Started.UTC().Format("2006-01-02 15:04:05Z"), cmd, r.Result, fmtDurFine(msDur(r.DurationMS)))
+			fmt.Fprintf(c.stdout, "%-32s  %-20s  %-16s  %-11s  %s\n", r.ID, r.Started.UTC().Format("2006-01-02 15:04:05Z"), cmd, r.Result, durfmt.Fine(durfmt.FromMS(r.DurationMS)))
 		}
 		return exitOK
 	}
@@ -74,14 +75,14 @@ func cmdReport(c *cli, args []string) int {
 	if id == "" {
 		if len(ids) == 0 {
 			where := reportsDir + " beside the state"
-			if _, local := store.(localReports); !local {
+			if _, local := store.(runreport.Local); !local {
 				where = "the state backend"
 			}
 			return c.errorf("no run reports yet: every apply and drill writes one (in %s)", where)
 		}
-		id = latestReport(store, ids)
+		id = runreport.Latest(store, ids)
 	}
-	rep, err := loadReport(store, id)
+	rep, err := runreport.Load(store, id)
 	if errors.Is(err, os.ErrNotExist) {
 		return c.errorf("no run report %q; \"dialtone report -list\" lists them", id)
 	}
@@ -96,25 +97,6 @@ func cmdReport(c *cli, args []string) int {
 		}
 		return exitOK
 	}
-	writeReportMarkdown(c.stdout, rep)
+	runreport.WriteMarkdown(c.stdout, rep)
 	return exitOK
-}
-
-// latestReport is the ID of the run that started last. IDs sort by their second; runs
-// started in the same second (a pause, a confirm and the next apply) are told apart by
-// their recorded start.
-func latestReport(store ReportStore, ids []string) string {
-	last := ids[len(ids)-1]
-	stamp, _, _ := strings.Cut(last, "-")
-	var best *runReport
-	for i := len(ids) - 1; i >= 0 && strings.HasPrefix(ids[i], stamp+"-"); i-- {
-		rep, err := loadReport(store, ids[i])
-		if err == nil && (best == nil || rep.Started.After(best.Started)) {
-			best = rep
-		}
-	}
-	if best == nil {
-		return last
-	}
-	return best.ID
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 
 	"github.com/dialtone/dialtone/config"
 )
@@ -12,7 +13,7 @@ import (
 // that plans estimate from drills too.
 func cmdDrillReported(c *cli, args []string) int {
 	code := cmdDrill(c, args)
-	if c.record.empty() {
+	if c.record.Empty() {
 		return code
 	}
 	result := "passed"
@@ -21,7 +22,7 @@ func cmdDrillReported(c *cli, args []string) int {
 		result = "failed"
 		runErr = fmt.Errorf("the drill failed (exit status %d); its lab and state are kept in %s", code, drillDir)
 	}
-	rep := c.record.report("drill", result, runErr)
+	rep := c.record.Report("drill", result, runErr)
 	name, _ := splitPositional(args)
 	cfg, _ := config.LoadWithOptions(c.dir, config.LoadOptions{}) // for where the state lives; diagnostics were shown by the drill
 	if name == "" && cfg != nil {
@@ -30,7 +31,7 @@ func cmdDrillReported(c *cli, args []string) int {
 		}
 	}
 	rep.Drill = name
-	if err := saveReport(c, reportStore(c, cfg), rep); err != nil {
+	if err := runreport.Save(reportStore(c, cfg), rep, c.secrets.Scrub); err != nil {
 		fmt.Fprintf(c.stderr, "%s the drill's run report could not be written: %v\n", c.paint(yellow, "Warning:"), err)
 		return code
 	}

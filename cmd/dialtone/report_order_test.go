@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 )
 
 // Three applies within one second (issue 15): "report" without an ID is the last by
@@ -17,7 +19,7 @@ func TestReportOrderWithinOneSecond(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte("server \"EX01\" {\n  edition = \"standard\"\n  version = \"15.2.1544.4\"\n}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	store := localReports{filepath.Join(dir, reportsDir)}
+	store := localReports(filepath.Join(dir, reportsDir))
 	t0 := time.Date(2026, 12, 5, 1, 0, 0, 0, time.UTC)
 	runs := []struct {
 		id      string
@@ -27,10 +29,9 @@ func TestReportOrderWithinOneSecond(t *testing.T) {
 		{"20261205T010000Z-apply-0000", 900 * time.Millisecond}, // last
 		{"20261205T010000Z-apply-8888", 500 * time.Millisecond}, // second
 	}
-	c := &cli{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, dir: dir}
 	for _, r := range runs {
-		rep := &runReport{ID: r.id, Command: "apply", Result: "complete", Started: t0.Add(r.started)}
-		if err := saveReport(c, store, rep); err != nil {
+		rep := &runreport.Report{ID: r.id, Command: "apply", Result: "complete", Started: t0.Add(r.started)}
+		if err := runreport.Save(store, rep, func(b []byte) []byte { return b }); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -38,7 +39,7 @@ func TestReportOrderWithinOneSecond(t *testing.T) {
 	if err != nil || len(ids) != 3 {
 		t.Fatalf("ids %v, %v", ids, err)
 	}
-	if got := latestReport(store, ids); got != "20261205T010000Z-apply-0000" {
+	if got := runreport.Latest(store, ids); got != "20261205T010000Z-apply-0000" {
 		t.Errorf("latest = %s, want the run that started last (…-0000)", got)
 	}
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"github.com/dialtone/dialtone/planner"
 	"io"
 	"os"
@@ -38,8 +39,8 @@ type cli struct {
 	// secrets are scrubbed from everything the logger writes; commands add the
 	// configuration's sensitive values and credentials as they learn them.
 	secrets *secretSet
-	// record collects what apply and drill did for their run report (report.go).
-	record *runRecorder
+	// record collects what apply and drill did for their run report (internal/runreport).
+	record *runreport.Recorder
 	getenv func(string) string
 	ctx    context.Context
 	// acceptUnsealed is -accept-unsealed-state: read a state without its checksum line.
@@ -157,7 +158,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		color:   !*noColor && os.Getenv("NO_COLOR") == "" && isTerminal(stdout),
 		log:     log,
 		secrets: secrets,
-		record:  newRunRecorder(),
+		record:  runreport.NewRecorder(),
 		getenv:  os.Getenv,
 		ctx:     ctx,
 

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/durfmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"io"
 	"sort"
 	"sync"
@@ -11,25 +13,6 @@ import (
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
 )
-
-// stepRow is one finished (or failed) step, for the drill's table and the run report.
-type stepRow struct {
-	ID       string
-	Stage    string
-	Duration time.Duration
-	Result   string
-
-	Recovery  string
-	Phase     string
-	Kind      string
-	Mailboxes int
-	SizeBytes int64 // the data the step handles, when the state knows it (0: unknown)
-	Started   time.Time
-	Finished  time.Time
-	Retries   int // earlier attempts: a run that failed or crashed in it, a round of this run
-	Detail    string
-	Error     string
-}
 
 // applyView renders apply progress. Lines mode (the default): one line per step start
 // and finish on stdout; merge steps, which can number in the thousands, are summarised
@@ -57,7 +40,7 @@ type applyView struct {
 	mergeDone      map[string]int
 	mergeSkip      map[string]int
 	mergeAnnounced map[string]bool
-	rows           []stepRow
+	rows           []runreport.Row
 	recoveries     []string
 	running        map[string]*runningStep
 	attempts       map[string]int
@@ -172,7 +155,7 @@ func (v *applyView) Progress(s *planner.Step, done, total int64) {
 	// At most one progress event a second per step, and the last one.
 	if now := time.Now(); now.Sub(r.lastEvent) >= time.Second || done >= total {
 		r.lastEvent = now
-		v.events.send(event{Type: evProgress, Step: s.ID, Done: done, Total: total, ElapsedMS: ms(now.Sub(r.start))})
+		v.events.send(event{Type: evProgress, Step: s.ID, Done: done, Total: total, ElapsedMS: durfmt.MS(now.Sub(r.start))})
 	}
 }
 
@@ -197,7 +180,7 @@ func (v *applyView) PostStep(s *planner.Step, res providers.Result, d time.Durat
 	if r != nil {
 		started = r.start
 	}
-	row := stepRow{ID: s.ID, Stage: s.Stage, Duration: d, Result: result,
+	row := runreport.Row{ID: s.ID, Stage: s.Stage, Duration: d, Result: result,
 		Recovery: s.Recovery, Phase: string(s.Phase), Kind: string(s.Operation.Kind), Mailboxes: s.Mailboxes,
 		SizeBytes: v.sizes[s.ID], Started: started, Finished: finished, Retries: v.attempts[s.ID] - 1, Detail: res.Detail}
 	if v.resumed[s.ID] {
@@ -213,8 +196,8 @@ func (v *applyView) PostStep(s *planner.Step, res providers.Result, d time.Durat
 	v.c.log.Debug("step finished", "step", s.ID, "result", result, "elapsed", d, "detail", res.Detail, "error", err)
 
 	if err != nil {
-		v.line("%s: %s after %s: %v\n", s.ID, v.c.paint(red, "failed"), fmtDur(d), err)
-		v.events.send(event{Type: evStepFinished, Step: s.ID, Result: result, ElapsedMS: ms(d), Error: err.Error()})
+		v.line("%s: %s after %s: %v\n", s.ID, v.c.paint(red, "failed"), durfmt.Short(d), err)
+		v.events.send(event{Type: evStepFinished, Step: s.ID, Result: result, ElapsedMS: durfmt.MS(d), Error: err.Error()})
 		if v.live != nil {
 			v.live.finish(s.ID)
 		}
@@ -239,7 +222,7 @@ func (v *applyView) PostStep(s *planner.Step, res providers.Result, d time.Durat
 		if every := max(mergeEvery, (total+9)/10); n%every == 0 || n == total {
 			v.line("recovery.%s: merges %d/%d finished (%d skipped: not in the recovery database)\n",
 				s.Recovery, n, total, v.mergeSkip[s.Recovery])
-			v.events.send(event{Type: evProgress, Step: mergeKey(s.Recovery), Done: int64(n), Total: int64(total), ElapsedMS: ms(time.Since(v.runStart))})
+			v.events.send(event{Type: evProgress, Step: mergeKey(s.Recovery), Done: int64(n), Total: int64(total), ElapsedMS: durfmt.MS(time.Since(v.runStart))})
 		}
 		if n == total {
 			v.events.send(event{Type: evStepFinished, Step: mergeKey(s.Recovery), Result: "done", Done: int64(n), Total: int64(total)})
@@ -249,8 +232,8 @@ func (v *applyView) PostStep(s *planner.Step, res providers.Result, d time.Durat
 		}
 		return
 	}
-	v.line("%s: %s (%s%s)\n", s.ID, result, fmtDur(d), detail)
-	v.events.send(event{Type: evStepFinished, Step: s.ID, Result: row.Result, ElapsedMS: ms(d), Detail: res.Detail})
+	v.line("%s: %s (%s%s)\n", s.ID, result, durfmt.Short(d), detail)
+	v.events.send(event{Type: evStepFinished, Step: s.ID, Result: row.Result, ElapsedMS: durfmt.MS(d), Detail: res.Detail})
 	if v.live != nil {
 		v.live.finish(s.ID)
 	}
@@ -275,7 +258,7 @@ func (v *applyView) complete(st *state.State) {
 				stages[r] = rs.Stage
 			}
 		}
-		v.events.send(event{Type: evApplyComplete, Result: "complete", Done: int64(v.done), Skipped: v.skipped, ElapsedMS: ms(time.Since(v.runStart)), Stages: stages, Report: v.report})
+		v.events.send(event{Type: evApplyComplete, Result: "complete", Done: int64(v.done), Skipped: v.skipped, ElapsedMS: durfmt.MS(time.Since(v.runStart)), Stages: stages, Report: v.report})
 		return
 	}
 	fmt.Fprintf(v.w, "\n%s %d steps done, %d skipped.", v.c.paint(green, "Apply complete!"), v.done, v.skipped)
@@ -350,29 +333,3 @@ func (v *applyView) stop() {
 		v.live.clear()
 	}
 }
-
-// fmtDur is a duration as apply lines show it: "0.1s".
-func fmtDur(d time.Duration) string { return fmt.Sprintf("%.1fs", d.Seconds()) }
-
-// fmtDurFine is a duration for the drill's tables, where lab steps take milliseconds.
-func fmtDurFine(d time.Duration) string {
-	if d < time.Second {
-		return fmt.Sprintf("%.1fms", float64(d)/float64(time.Millisecond))
-	}
-	return fmt.Sprintf("%.2fs", d.Seconds())
-}
-
-// fmtDurHuman is a duration for people: "45s", "12m30s", "2h05m".
-func fmtDurHuman(d time.Duration) string {
-	switch {
-	case d < 10*time.Second:
-		return fmt.Sprintf("%.1fs", d.Seconds())
-	case d < time.Minute:
-		return fmt.Sprintf("%ds", int(d.Seconds()))
-	case d < time.Hour:
-		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
-	}
-	return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
-}
-
-func ms(d time.Duration) int64 { return d.Milliseconds() }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/durfmt"
 	"io"
 	"strings"
 	"time"
@@ -57,16 +58,16 @@ func (h *heartbeat) update(now, runStart time.Time, running []runningStep) {
 	h.last = now
 	var parts []string
 	for _, r := range running {
-		p := fmt.Sprintf("%s running for %s", r.s.ID, fmtDurHuman(now.Sub(r.start)))
+		p := fmt.Sprintf("%s running for %s", r.s.ID, durfmt.Human(now.Sub(r.start)))
 		if r.total > 0 {
 			p += fmt.Sprintf(", %d/%d", r.done, r.total)
 			if eta, ok := etaOf(now.Sub(r.start), r.done, r.total); ok {
-				p += ", about " + fmtDurHuman(eta) + " left"
+				p += ", about " + durfmt.Human(eta) + " left"
 			}
 		}
 		parts = append(parts, p)
 	}
-	fmt.Fprintf(h.w, "Still applying (%s elapsed): %s\n", fmtDurHuman(now.Sub(runStart)), strings.Join(parts, "; "))
+	fmt.Fprintf(h.w, "Still applying (%s elapsed): %s\n", durfmt.Human(now.Sub(runStart)), strings.Join(parts, "; "))
 }
 
 // etaOf is the time left at the rate so far.
@@ -180,6 +181,6 @@ func (t *terminalBar) update(now, runStart time.Time, running []runningStep) {
 	if t.bar == nil {
 		return
 	}
-	t.bar.Describe(fmt.Sprintf("%s [apply %s]", t.keys[t.key], fmtDurHuman(now.Sub(runStart))))
+	t.bar.Describe(fmt.Sprintf("%s [apply %s]", t.keys[t.key], durfmt.Human(now.Sub(runStart))))
 	t.bar.RenderBlank()
 }

@@ -1,4 +1,4 @@
-package main
+package runreport
 
 import (
 	"fmt"
@@ -7,16 +7,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/durfmt"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/planner/render"
 )
 
-// writeReportMarkdown renders a run report for the incident review: a summary, where
+// WriteMarkdown renders a run report for the incident review: a summary, where
 // a paused run stopped and what to do next, what happened to users (the outage windows
 // as measured), a measured timeline (Mermaid gantt), the recoveries, every step (start
 // time, duration, result, and in one details column the retries, who confirmed it, why
 // it was skipped, its error) and, for a drill, what happened to the mail.
-func writeReportMarkdown(w io.Writer, r *runReport) {
+func WriteMarkdown(w io.Writer, r *Report) {
 	title := "dialtone " + r.Command
 	if r.Drill != "" {
 		title += " " + r.Drill
@@ -29,7 +30,7 @@ func writeReportMarkdown(w io.Writer, r *runReport) {
 	}
 	fmt.Fprintf(w, "- **Result:** %s\n", result)
 	fmt.Fprintf(w, "- **Started:** %s\n", fmtTime(r.Started))
-	fmt.Fprintf(w, "- **Finished:** %s (%s)\n", fmtTime(r.Finished), fmtDurHuman(msDur(r.DurationMS)))
+	fmt.Fprintf(w, "- **Finished:** %s (%s)\n", fmtTime(r.Finished), durfmt.Human(durfmt.FromMS(r.DurationMS)))
 	if r.Lineage != "" {
 		fmt.Fprintf(w, "- **State:** lineage `%s`, serial %d\n", r.Lineage, r.Serial)
 	}
@@ -48,8 +49,8 @@ func writeReportMarkdown(w io.Writer, r *runReport) {
 		fmt.Fprintf(w, ">\n> Also waiting for a person: %s (%s): %s once it is done.\n", mdCodeSpan(wt.Step), mdInline(wt.Summary), mdCodeSpan(wt.Confirm))
 	}
 
-	writeReportUsers(w, r)
-	if g := reportTimeline(r); g != "" {
+	writeUsers(w, r)
+	if g := timeline(r); g != "" {
 		fmt.Fprintf(w, "\n## Timeline (measured)\n\n```mermaid\n%s```\n", g)
 	}
 
@@ -82,7 +83,7 @@ func writeReportMarkdown(w io.Writer, r *runReport) {
 				details = append(details, "error: "+s.Error)
 			}
 			fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s |\n", i+1, mdCodeSpan(strings.TrimPrefix(s.ID, "recovery.")), clockTime(s.Started, r.Started),
-				fmtDurReport(msDur(s.DurationMS)), mdCell(s.Result), mdCell(strings.Join(details, "; ")))
+				durfmt.Measured(durfmt.FromMS(s.DurationMS)), mdCell(s.Result), mdCell(strings.Join(details, "; ")))
 		}
 	}
 
@@ -96,10 +97,10 @@ func writeReportMarkdown(w io.Writer, r *runReport) {
 	}
 }
 
-// writeReportUsers is the outage windows as measured, one row each: users down since
+// writeUsers is the outage windows as measured, one row each: users down since
 // the failure (before the run: only the run's part is measured) until a step, or from
 // one step to another, or still down when the run ended.
-func writeReportUsers(w io.Writer, r *runReport) {
+func writeUsers(w io.Writer, r *Report) {
 	fmt.Fprintf(w, "\n## What happened to users (measured)\n\n")
 	if len(r.Outages) == 0 {
 		fmt.Fprintf(w, "No outage window started in this run.\n")
@@ -112,7 +113,7 @@ func writeReportUsers(w io.Writer, r *runReport) {
 		if o.Open {
 			to = "still without service when the run ended (" + mdCodeSpan(shortStep(o.ToStep)) + " not done)"
 		}
-		took = fmtDurReport(msDur(o.DurationMS))
+		took = durfmt.Measured(durfmt.FromMS(o.DurationMS))
 		if o.Reason == planner.ReasonFailure {
 			when = "since the failure " + to
 			took = "this run's part: " + took
@@ -123,10 +124,10 @@ func writeReportUsers(w io.Writer, r *runReport) {
 	}
 }
 
-// reportTimeline is the run as measured: per recovery its phases and outage windows
+// timeline is the run as measured: per recovery its phases and outage windows
 // (one bar per window and per phase across recoveries above ten), in milliseconds,
 // seconds or minutes from the start of the run. Empty without steps.
-func reportTimeline(r *runReport) string {
+func timeline(r *Report) string {
 	if len(r.Steps) == 0 {
 		return ""
 	}
@@ -251,17 +252,6 @@ func clockTime(t, day time.Time) string {
 	}
 	return t.UTC().Format("15:04:05")
 }
-
-// fmtDurReport is a measured duration: milliseconds below a second (lab steps), else
-// minutes and seconds.
-func fmtDurReport(d time.Duration) string {
-	if d < time.Second {
-		return fmtDurFine(d)
-	}
-	return fmtDurHuman(d)
-}
-
-func msDur(v int64) time.Duration { return time.Duration(v) * time.Millisecond }
 
 // shortStep is a step ID without its recovery prefix.
 func shortStep(id string) string {

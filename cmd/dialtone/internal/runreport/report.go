@@ -1,4 +1,9 @@
-package main
+// Package runreport holds run reports. Every apply and every drill leaves one: what ran,
+// when, for how long, with what result, who confirmed the manual steps, the outage
+// windows as measured, and for a drill what happened to the mail. It is the record
+// handed to the incident review (Markdown), and the history plans estimate durations
+// from (JSON). The Recorder collects it as a run goes; a Store keeps it.
+package runreport
 
 import (
 	"crypto/rand"
@@ -7,22 +12,18 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/durfmt"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/providers/lab"
 	"github.com/dialtone/dialtone/state"
 )
 
-// Run reports. Every apply and every drill leaves one: what ran, when, for how long,
-// with what result, who confirmed the manual steps, the outage windows as measured, and
-// for a drill what happened to the mail. It is the record handed to the incident
-// review (Markdown) and the history plans estimate durations from (JSON).
+// FormatVersion is the version of the report document.
+const FormatVersion = 1
 
-// reportFormatVersion is the version of the report document.
-const reportFormatVersion = 1
-
-// runReport is one report. The JSON form is the document (sorted, versioned);
-// report_markdown.go renders it for people.
-type runReport struct {
+// Report is one report. The JSON form is the document (sorted, versioned);
+// markdown.go renders it for people.
+type Report struct {
 	FormatVersion int       `json:"format_version"`
 	ID            string    `json:"id"`      // 20260102T150405Z-apply-1a2b: sorts by time
 	Command       string    `json:"command"` // apply | drill
@@ -37,24 +38,24 @@ type runReport struct {
 	Lineage string `json:"lineage,omitempty"`
 	Serial  uint64 `json:"serial,omitempty"` // of the state written at the end
 
-	Recoveries   []reportRecovery `json:"recoveries"`
-	Steps        []reportStep     `json:"steps"`
-	Outages      []reportOutage   `json:"outages"`
-	Verification *reportVerify    `json:"verification,omitempty"`
+	Recoveries   []Recovery    `json:"recoveries"`
+	Steps        []Step        `json:"steps"`
+	Outages      []Outage      `json:"outages"`
+	Verification *Verification `json:"verification,omitempty"`
 	// Waiting lists the manual steps a paused run stopped at: what a person does next.
-	Waiting []reportWaiting `json:"waiting,omitempty"`
+	Waiting []Waiting `json:"waiting,omitempty"`
 }
 
-// reportWaiting is a manual step a paused run waits for.
-type reportWaiting struct {
+// Waiting is a manual step a paused run waits for.
+type Waiting struct {
 	Step         string `json:"step"`
 	Summary      string `json:"summary"`
 	Instructions string `json:"instructions,omitempty"`
 	Confirm      string `json:"confirm"` // the command that records it done
 }
 
-// reportRecovery is one recovery the run moved.
-type reportRecovery struct {
+// Recovery is one recovery the run moved.
+type Recovery struct {
 	Name      string `json:"name"`
 	Option    string `json:"option"`
 	Database  string `json:"database"`
@@ -65,8 +66,8 @@ type reportRecovery struct {
 	Reached   string `json:"reached"` // the stage recorded at the end of the run
 }
 
-// reportStep is one step the run carried out (or confirmed).
-type reportStep struct {
+// Step is one step the run carried out (or confirmed).
+type Step struct {
 	ID         string    `json:"id"`
 	Recovery   string    `json:"recovery"`
 	Stage      string    `json:"stage"`
@@ -86,10 +87,10 @@ type reportStep struct {
 	Error       string `json:"error,omitempty"`
 }
 
-// reportOutage is an outage window of the plan with its times as measured: from the
+// Outage is an outage window of the plan with its times as measured: from the
 // start of its first step to the end of its last (from the state's step records when a
 // step ran in an earlier run). Ended is zero while the window is still open.
-type reportOutage struct {
+type Outage struct {
 	Recovery   string    `json:"recovery"`
 	Reason     string    `json:"reason"`
 	FromStep   string    `json:"from_step"`
@@ -101,8 +102,8 @@ type reportOutage struct {
 	Open       bool      `json:"open,omitempty"` // the run ended inside the window
 }
 
-// reportVerify is what a drill's verification found in the lab's ledger.
-type reportVerify struct {
+// Verification is what a drill's verification found in the lab's ledger.
+type Verification struct {
 	Delivered  int  `json:"delivered"`  // messages transport accepted during the drill
 	Recovered  int  `json:"recovered"`  // in their owner's mailbox exactly once at the end
 	Lost       int  `json:"lost"`       // destroyed by the injected failure, as expected or not
@@ -112,30 +113,49 @@ type reportVerify struct {
 	OK         bool `json:"ok"`
 }
 
-// newRunID returns a new run ID: UTC time, command, and 4 random hex digits.
-func newRunID(command string, t time.Time) string {
+// Row is one finished (or failed) step, for the drill's table and the run report.
+type Row struct {
+	ID       string
+	Stage    string
+	Duration time.Duration
+	Result   string
+
+	Recovery  string
+	Phase     string
+	Kind      string
+	Mailboxes int
+	SizeBytes int64 // the data the step handles, when the state knows it (0: unknown)
+	Started   time.Time
+	Finished  time.Time
+	Retries   int // earlier attempts: a run that failed or crashed in it, a round of this run
+	Detail    string
+	Error     string
+}
+
+// NewRunID returns a new run ID: UTC time, command, and 4 random hex digits.
+func NewRunID(command string, t time.Time) string {
 	var b [2]byte
 	_, _ = rand.Read(b[:])
 	return t.UTC().Format("20060102T150405Z") + "-" + command + "-" + hex.EncodeToString(b[:])
 }
 
-// runRecorder collects what a command does for its report: the plans applied and the
+// Recorder collects what a command does for its report: the plans applied and the
 // steps they ran (one apply, or every stage of a drill), and the verification. Safe
-// for concurrent use; a nil *runRecorder records nothing.
-type runRecorder struct {
+// for concurrent use; a nil *Recorder records nothing.
+type Recorder struct {
 	mu      sync.Mutex
 	started time.Time
 	plans   []*planner.Plan
-	rows    []stepRow
+	rows    []Row
 	verify  *lab.VerifyReport
 	wait    []*planner.Step // the manual steps a paused run waits for
 	st      *state.State    // the state at the end of the last apply
 }
 
-func newRunRecorder() *runRecorder { return &runRecorder{started: time.Now()} }
+func NewRecorder() *Recorder { return &Recorder{started: time.Now()} }
 
-// applied records one walk of a plan: its steps and the state after it.
-func (r *runRecorder) applied(p *planner.Plan, rows []stepRow, st *state.State) {
+// Applied records one walk of a plan: its steps and the state after it.
+func (r *Recorder) Applied(p *planner.Plan, rows []Row, st *state.State) {
 	if r == nil {
 		return
 	}
@@ -146,8 +166,8 @@ func (r *runRecorder) applied(p *planner.Plan, rows []stepRow, st *state.State) 
 	r.st = st
 }
 
-// verified records a lab verification (the drill's).
-func (r *runRecorder) verified(v *lab.VerifyReport) {
+// Verified records a lab verification (the drill's).
+func (r *Recorder) Verified(v *lab.VerifyReport) {
 	if r == nil {
 		return
 	}
@@ -156,8 +176,8 @@ func (r *runRecorder) verified(v *lab.VerifyReport) {
 	r.verify = v
 }
 
-// waiting records the manual steps the run paused at.
-func (r *runRecorder) waiting(steps []*planner.Step) {
+// Waiting records the manual steps the run paused at.
+func (r *Recorder) Waiting(steps []*planner.Step) {
 	if r == nil {
 		return
 	}
@@ -166,8 +186,8 @@ func (r *runRecorder) waiting(steps []*planner.Step) {
 	r.wait = steps
 }
 
-// empty is true when nothing was applied.
-func (r *runRecorder) empty() bool {
+// Empty is true when nothing was applied.
+func (r *Recorder) Empty() bool {
 	if r == nil {
 		return true
 	}
@@ -176,14 +196,14 @@ func (r *runRecorder) empty() bool {
 	return len(r.plans) == 0
 }
 
-// report builds the report of the run so far.
-func (r *runRecorder) report(command, result string, runErr error) *runReport {
+// Report builds the report of the run so far.
+func (r *Recorder) Report(command, result string, runErr error) *Report {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	end := time.Now()
-	rep := &runReport{FormatVersion: reportFormatVersion, ID: newRunID(command, r.started), Command: command,
-		Started: r.started.UTC(), Finished: end.UTC(), DurationMS: ms(end.Sub(r.started)), Result: result,
-		Recoveries: []reportRecovery{}, Steps: []reportStep{}, Outages: []reportOutage{}}
+	rep := &Report{FormatVersion: FormatVersion, ID: NewRunID(command, r.started), Command: command,
+		Started: r.started.UTC(), Finished: end.UTC(), DurationMS: durfmt.MS(end.Sub(r.started)), Result: result,
+		Recoveries: []Recovery{}, Steps: []Step{}, Outages: []Outage{}}
 	if runErr != nil {
 		rep.Error = runErr.Error()
 	}
@@ -192,7 +212,7 @@ func (r *runRecorder) report(command, result string, runErr error) *runReport {
 	}
 
 	// Recoveries: first From, last To, of every plan.
-	byName := map[string]*reportRecovery{}
+	byName := map[string]*Recovery{}
 	var names []string
 	for _, p := range r.plans {
 		for _, rc := range p.Recoveries {
@@ -200,7 +220,7 @@ func (r *runRecorder) report(command, result string, runErr error) *runReport {
 				x.To = rc.To
 				continue
 			}
-			byName[rc.Name] = &reportRecovery{Name: rc.Name, Option: rc.Option, Database: rc.Database, Server: rc.Server,
+			byName[rc.Name] = &Recovery{Name: rc.Name, Option: rc.Option, Database: rc.Database, Server: rc.Server,
 				Mailboxes: rc.Mailboxes, From: rc.From, To: rc.To}
 			names = append(names, rc.Name)
 		}
@@ -218,9 +238,9 @@ func (r *runRecorder) report(command, result string, runErr error) *runReport {
 	seen := map[string]bool{}
 	for _, row := range r.rows {
 		seen[row.ID] = true
-		rep.Steps = append(rep.Steps, reportStep{ID: row.ID, Recovery: row.Recovery, Stage: row.Stage, Phase: row.Phase,
+		rep.Steps = append(rep.Steps, Step{ID: row.ID, Recovery: row.Recovery, Stage: row.Stage, Phase: row.Phase,
 			Kind: row.Kind, Mailboxes: row.Mailboxes, SizeBytes: row.SizeBytes, Started: row.Started.UTC(), Finished: row.Finished.UTC(),
-			DurationMS: ms(row.Duration), Result: row.Result, Retries: row.Retries, Detail: row.Detail, Error: row.Error})
+			DurationMS: durfmt.MS(row.Duration), Result: row.Result, Retries: row.Retries, Detail: row.Detail, Error: row.Error})
 	}
 	for _, p := range r.plans {
 		for _, s := range p.Steps {
@@ -232,9 +252,9 @@ func (r *runRecorder) report(command, result string, runErr error) *runReport {
 				continue
 			}
 			seen[s.ID] = true
-			rep.Steps = append(rep.Steps, reportStep{ID: s.ID, Recovery: s.Recovery, Stage: s.Stage, Phase: string(s.Phase),
+			rep.Steps = append(rep.Steps, Step{ID: s.ID, Recovery: s.Recovery, Stage: s.Stage, Phase: string(s.Phase),
 				Kind: string(s.Operation.Kind), Mailboxes: s.Mailboxes, Started: rec.Started.UTC(), Finished: rec.Finished.UTC(),
-				DurationMS: ms(rec.Finished.Sub(rec.Started)), Result: "confirmed", ConfirmedBy: rec.ConfirmedBy})
+				DurationMS: durfmt.MS(rec.Finished.Sub(rec.Started)), Result: "confirmed", ConfirmedBy: rec.ConfirmedBy})
 		}
 	}
 	// Manual steps of these recoveries confirmed between runs (dialtone confirm) are
@@ -255,8 +275,8 @@ func (r *runRecorder) report(command, result string, runErr error) *runReport {
 			for _, id := range ids {
 				rec := rs.Steps[id]
 				seen[id] = true
-				step := reportStep{ID: id, Recovery: n, Started: rec.Started.UTC(), Finished: rec.Finished.UTC(),
-					DurationMS: ms(rec.Finished.Sub(rec.Started)), Result: "confirmed", ConfirmedBy: rec.ConfirmedBy}
+				step := Step{ID: id, Recovery: n, Started: rec.Started.UTC(), Finished: rec.Finished.UTC(),
+					DurationMS: durfmt.MS(rec.Finished.Sub(rec.Started)), Result: "confirmed", ConfirmedBy: rec.ConfirmedBy}
 				if rec.Finished.Before(r.started) {
 					step.Detail = "confirmed before this run"
 				}
@@ -297,7 +317,7 @@ func (r *runRecorder) report(command, result string, runErr error) *runReport {
 				continue
 			}
 			seenOutage[key] = true
-			ro := reportOutage{Recovery: o.Recovery, Reason: o.Reason, FromStep: o.FromStep, ToStep: o.ToStep, Mailboxes: o.Mailboxes}
+			ro := Outage{Recovery: o.Recovery, Reason: o.Reason, FromStep: o.FromStep, ToStep: o.ToStep, Mailboxes: o.Mailboxes}
 			ro.Started, _ = times(o.FromStep, o.Recovery)
 			_, ro.Ended = times(o.ToStep, o.Recovery)
 			switch {
@@ -305,9 +325,9 @@ func (r *runRecorder) report(command, result string, runErr error) *runReport {
 				continue // the window did not start in this run
 			case ro.Ended.IsZero():
 				ro.Open = true
-				ro.DurationMS = ms(end.Sub(ro.Started))
+				ro.DurationMS = durfmt.MS(end.Sub(ro.Started))
 			default:
-				ro.DurationMS = ms(ro.Ended.Sub(ro.Started))
+				ro.DurationMS = durfmt.MS(ro.Ended.Sub(ro.Started))
 			}
 			rep.Outages = append(rep.Outages, ro)
 		}
@@ -315,12 +335,12 @@ func (r *runRecorder) report(command, result string, runErr error) *runReport {
 
 	for _, s := range r.wait {
 		if s != nil {
-			rep.Waiting = append(rep.Waiting, reportWaiting{Step: s.ID, Summary: s.Summary, Instructions: s.Operation.Instructions,
+			rep.Waiting = append(rep.Waiting, Waiting{Step: s.ID, Summary: s.Summary, Instructions: s.Operation.Instructions,
 				Confirm: "dialtone confirm " + s.ID})
 		}
 	}
 	if v := r.verify; v != nil {
-		rep.Verification = &reportVerify{Delivered: v.Accepted, Recovered: v.Delivered, Lost: len(v.Lost), Missing: len(v.Missing),
+		rep.Verification = &Verification{Delivered: v.Accepted, Recovered: v.Delivered, Lost: len(v.Lost), Missing: len(v.Missing),
 			Duplicated: len(v.Duplicated), Queued: len(v.Queued), OK: v.OKExceptLost()}
 	}
 	return rep

@@ -1,0 +1,171 @@
+package runreport
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// Store keeps run reports. A state backend may implement it to keep them with the
+// state (a team's shared backend: pg keeps them in its reports table); otherwise they
+// go to the local folder beside the state (Local).
+type Store interface {
+	// PutReport stores a report's JSON document and its Markdown under id.
+	PutReport(id string, jsonDoc, markdown []byte) error
+	// ReportIDs lists the stored reports' IDs, oldest first.
+	ReportIDs() ([]string, error)
+	// GetReport returns a report's JSON document; an error wrapping os.ErrNotExist when
+	// there is none.
+	GetReport(id string) ([]byte, error)
+}
+
+// Dir is where local reports live, relative to the state file's folder.
+const Dir = ".dialtone/reports"
+
+// Local keeps reports as <Dir>/<id>.json and <id>.md, 0600 files in 0700 folders.
+// WriteFile writes one file atomically (the command layer's writer).
+type Local struct {
+	Dir       string
+	WriteFile func(path string, data []byte, perm os.FileMode) error
+}
+
+var _ Store = Local{}
+
+func (l Local) PutReport(id string, jsonDoc, markdown []byte) error {
+	if err := os.MkdirAll(l.Dir, 0o700); err != nil {
+		return err
+	}
+	// Both folders of .dialtone/reports are private, also when they existed.
+	_ = os.Chmod(l.Dir, 0o700)
+	_ = os.Chmod(filepath.Dir(l.Dir), 0o700)
+	if err := l.WriteFile(filepath.Join(l.Dir, id+".md"), markdown, 0o600); err != nil {
+		return err
+	}
+	// The JSON last: a listed report always has its Markdown.
+	return l.WriteFile(filepath.Join(l.Dir, id+".json"), jsonDoc, 0o600)
+}
+
+func (l Local) ReportIDs() ([]string, error) {
+	ents, err := os.ReadDir(l.Dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var ids []string
+	for _, e := range ents {
+		if id, ok := strings.CutSuffix(e.Name(), ".json"); ok && !e.IsDir() {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	return ids, nil
+}
+
+func (l Local) GetReport(id string) ([]byte, error) {
+	if id == "" || strings.ContainsAny(id, `/\`) || strings.HasPrefix(id, ".") {
+		return nil, fmt.Errorf("report %q: %w", id, os.ErrNotExist)
+	}
+	return os.ReadFile(filepath.Join(l.Dir, id+".json"))
+}
+
+// Failed is the store of a backend that could not be opened: every call fails with Err.
+type Failed struct{ Err error }
+
+func (f Failed) PutReport(string, []byte, []byte) error { return f.Err }
+func (f Failed) ReportIDs() ([]string, error)           { return nil, f.Err }
+func (f Failed) GetReport(string) ([]byte, error)       { return nil, f.Err }
+
+// Save stores a report in JSON and Markdown, both passed through scrub first (a report
+// carries error texts, which can quote anything, secrets included).
+func Save(store Store, rep *Report, scrub func([]byte) []byte) error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep); err != nil {
+		return err
+	}
+	var md bytes.Buffer
+	WriteMarkdown(&md, rep)
+	return store.PutReport(rep.ID, scrub(buf.Bytes()), scrub(md.Bytes()))
+}
+
+// LoadAll reads every stored report, oldest first; damaged ones are skipped (and
+// logged).
+func LoadAll(store Store, log hclog.Logger) []*Report {
+	if all, ok := store.(interface {
+		ReportDocs() ([]string, [][]byte, error)
+	}); ok {
+		// One round trip for them all (pg).
+		ids, docs, err := all.ReportDocs()
+		if err != nil {
+			log.Warn("listing run reports", "error", err)
+			return nil
+		}
+		var out []*Report
+		for i, doc := range docs {
+			var rep Report
+			if err := json.Unmarshal(doc, &rep); err != nil {
+				log.Warn("skipping a damaged run report", "id", ids[i], "error", err)
+				continue
+			}
+			out = append(out, &rep)
+		}
+		return out
+	}
+	ids, err := store.ReportIDs()
+	if err != nil {
+		log.Warn("listing run reports", "error", err)
+		return nil
+	}
+	var out []*Report
+	for _, id := range ids {
+		rep, err := Load(store, id)
+		if err != nil {
+			log.Warn("skipping a damaged run report", "id", id, "error", err)
+			continue
+		}
+		out = append(out, rep)
+	}
+	return out
+}
+
+// Load reads one report.
+func Load(store Store, id string) (*Report, error) {
+	data, err := store.GetReport(id)
+	if err != nil {
+		return nil, err
+	}
+	var rep Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, fmt.Errorf("report %s: %w", id, err)
+	}
+	return &rep, nil
+}
+
+// Latest is the ID of the run that started last. IDs sort by their second; runs
+// started in the same second (a pause, a confirm and the next apply) are told apart by
+// their recorded start.
+func Latest(store Store, ids []string) string {
+	last := ids[len(ids)-1]
+	stamp, _, _ := strings.Cut(last, "-")
+	var best *Report
+	for i := len(ids) - 1; i >= 0 && strings.HasPrefix(ids[i], stamp+"-"); i-- {
+		rep, err := Load(store, ids[i])
+		if err == nil && (best == nil || rep.Started.After(best.Started)) {
+			best = rep
+		}
+	}
+	if best == nil {
+		return last
+	}
+	return best.ID
+}
