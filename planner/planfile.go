@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
+	"github.com/dialtone/dialtone/internal/atomicfile"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -28,8 +28,8 @@ type planFile struct {
 	Plan          json.RawMessage `json:"plan"`
 }
 
-// WritePlanFile saves p at path: versioned JSON, written to a temporary file beside
-// it, synced, then renamed over path, readable by the owner only (0600).
+// WritePlanFile saves p at path: versioned JSON, written atomically (the old file or
+// the whole new one after a crash), readable by the owner only (0600).
 func WritePlanFile(path string, p *Plan) error {
 	if p == nil {
 		return errors.New("no plan to write")
@@ -50,31 +50,7 @@ func WritePlanFile(path string, p *Plan) error {
 	}
 	doc = append(doc, '\n')
 
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("writing the plan file: %w", err)
-	}
-	name := tmp.Name()
-	fail := func(err error) error {
-		tmp.Close()
-		os.Remove(name)
-		return fmt.Errorf("writing the plan file %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		return fail(err)
-	}
-	if _, err := tmp.Write(doc); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(name)
-		return fmt.Errorf("writing the plan file %s: %w", path, err)
-	}
-	if err := os.Rename(name, path); err != nil {
-		os.Remove(name)
+	if err := atomicfile.WriteFile(path, doc, 0o600); err != nil {
 		return fmt.Errorf("writing the plan file %s: %w", path, err)
 	}
 	return nil

@@ -8,6 +8,9 @@ import (
 	"hash/crc32"
 	"io/fs"
 	"os"
+	"path/filepath"
+
+	"github.com/dialtone/dialtone/internal/atomicfile"
 )
 
 // The journal is FILE.journal: one line per finished step, appended and fsynced by
@@ -113,7 +116,7 @@ func (l *Local) openJournal() error {
 		}
 		size = l.journalValid
 	}
-	if err := syncDir(dirOf(l.journalPath())); err != nil { // a new file's name must survive a crash too
+	if err := atomicfile.SyncDir(filepath.Dir(l.journalPath())); err != nil { // a new file's name must survive a crash too
 		f.Close()
 		return fmt.Errorf("open journal %q: %w", l.journalPath(), err)
 	}

@@ -1,7 +1,6 @@
 package state
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -10,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dialtone/dialtone/internal/atomicfile"
 	"github.com/hashicorp/go-hclog"
 )
 
@@ -272,12 +272,11 @@ func (l *Local) write(s *State) (committed bool, err error) {
 	if err := l.rotateBackups(); err != nil {
 		return false, fmt.Errorf("write state file %q: make room for the backup of the previous version: %w", l.path, err)
 	}
-	if _, err := copyFileAtomic(l.path, l.backupPath()); err != nil {
+	if err := copyIfExists(l.path, l.backupPath()); err != nil {
 		return false, fmt.Errorf("write state file %q: back up the previous version first: %w", l.path, err)
 	}
-	committed, err = writeFileAtomic(l.path, bytes.NewReader(b))
-	if err != nil {
-		return committed, fmt.Errorf("write state file %q: %w", l.path, err)
+	if err := atomicfile.WriteFile(l.path, b, 0o600); err != nil {
+		return atomicfile.Committed(err), fmt.Errorf("write state file %q: %w", l.path, err)
 	}
 	return true, nil
 }
@@ -301,7 +300,7 @@ func (l *Local) rotateBackups() error {
 	}
 	if l.backups > 1 {
 		// Copied, not renamed: FILE.backup must exist at every instant once it has.
-		if _, err := copyFileAtomic(l.backupPath(), l.backupPathN(1)); err != nil {
+		if err := copyIfExists(l.backupPath(), l.backupPathN(1)); err != nil {
 			return err
 		}
 	}

@@ -9,8 +9,11 @@ import (
 	"io/fs"
 	"os"
 	"os/user"
+	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/dialtone/dialtone/internal/atomicfile"
 )
 
 // The lock is FILE.lock, created exclusively (O_EXCL) and holding LockInfo as JSON, with
@@ -114,7 +117,7 @@ func takeLock(f *os.File, info LockInfo) error {
 	if err := f.Sync(); err != nil {
 		return err
 	}
-	return syncDir(dirOf(f.Name()))
+	return atomicfile.SyncDir(filepath.Dir(f.Name()))
 }
 
 // release ends a lock taken by Lock.

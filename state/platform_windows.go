@@ -48,6 +48,3 @@ func processExists(pid int) bool {
 	}
 	return code == 259 // STILL_ACTIVE
 }
-
-// syncDir is a no-op: Windows cannot fsync a folder; NTFS journals renames itself.
-func syncDir(string) error { return nil }

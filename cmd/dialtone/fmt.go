@@ -9,11 +9,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dialtone/dialtone/internal/atomicfile"
+	"github.com/dialtone/dialtone/planner/render"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
-
-	"github.com/dialtone/dialtone/planner/render"
 )
 
 // exitFmtCheck is fmt -check's status when files are not in canonical layout
@@ -201,28 +201,8 @@ func fmtFiles(path, name string, recursive bool) ([]fmtFile, error) {
 	return out, err
 }
 
-// writeFileAtomic replaces path with data through a temporary file in the same
-// folder and a rename, so that a crash leaves the old file or the new one.
+// writeFileAtomic replaces path with data (the old file or the whole new one after a
+// crash); the commands' files share the one writer of package atomicfile.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(perm); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return atomicfile.WriteFile(path, data, perm)
 }

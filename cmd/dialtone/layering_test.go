@@ -7,7 +7,8 @@ import (
 )
 
 // TestLayering holds the package lines of design.md: config and state are leaves (state
-// may use config), providers never import planner or cmd, planner never imports a
+// may use config), the primitives under internal/ (atomicfile) import nothing of the
+// module so that everyone may use them, providers never import planner or cmd, planner never imports a
 // concrete provider (providers/ems, the command lines, excepted), providers/ems imports at
 // most the providers package, and nothing but cmd imports cmd.
 func TestLayering(t *testing.T) {
@@ -21,7 +22,10 @@ func TestLayering(t *testing.T) {
 		bad func(pkg, imp string) bool
 	}{
 		{why: "config is a leaf", bad: func(p, i string) bool { return under(p, "config") && !under(i, "config") }},
-		{why: "state imports at most config", bad: func(p, i string) bool { return under(p, "state") && !under(i, "state") && !under(i, "config") }},
+		{why: "state imports at most config and internal", bad: func(p, i string) bool {
+			return under(p, "state") && !under(i, "state") && !under(i, "config") && !under(i, "internal")
+		}},
+		{why: "internal holds primitives that import nothing of the module", bad: func(p, i string) bool { return under(p, "internal") && !under(i, "internal") }},
 		{why: "providers never import planner or cmd", bad: func(p, i string) bool { return under(p, "providers") && (under(i, "planner") || under(i, "cmd")) }},
 		{why: "planner uses the provider interface (and providers/ems), not a concrete provider", bad: func(p, i string) bool {
 			return under(p, "planner") && strings.HasPrefix(i, "providers/") && i != "providers/ems"

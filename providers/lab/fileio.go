@@ -9,79 +9,32 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/dialtone/dialtone/internal/atomicfile"
 )
 
-// writeFileAtomic replaces path with data so that a crash leaves either the old or the
-// new content, never a torn file.
+// writeFileAtomic replaces path with data (0600) so that a crash leaves either the old
+// or the new content, never a torn file; the folder is made first if need be.
 func writeFileAtomic(path string, data []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
+	return atomicfile.WriteFile(path, data, 0o600)
 }
 
-// copyFile copies src to dst through a temporary file and a rename, fsynced, so that dst
-// is either absent or complete: a crash never leaves half a database at the destination.
+// copyFile copies src to dst (0600) so that dst is either absent, the old file or
+// complete: a crash never leaves half a database at the destination.
 func copyFile(src, dst string) error {
-	in, err := os.Open(src)
-	if err != nil {
-		return err
-	}
-	defer in.Close()
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return err
 	}
-	tmp := dst + ".copying"
-	out, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
+	if err := atomicfile.Copy(src, dst, 0o600); err != nil {
 		return fmt.Errorf("copy %s to %s: %w", src, dst, err)
 	}
-	if err := out.Sync(); err != nil {
-		out.Close()
-		return err
-	}
-	if err := out.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, dst); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(dst))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	// Some filesystems refuse fsync on directories; the rename is still ordered there.
-	_ = d.Sync()
 	return nil
 }
+
+func syncDir(dir string) error { return atomicfile.SyncDir(dir) }
 
 func fileDigest(path string) ([]byte, error) {
 	f, err := os.Open(path)
@@ -142,7 +95,8 @@ func listFiles(dir string) ([]string, error) {
 			continue
 		}
 		n := e.Name()
-		if filepath.Ext(n) == ".copying" || filepath.Ext(n) == ".tmp" {
+		// .copying and .tmp: the fixed temporary names of earlier versions.
+		if filepath.Ext(n) == ".copying" || filepath.Ext(n) == ".tmp" || atomicfile.IsTemp(n) {
 			continue
 		}
 		names = append(names, n)
