@@ -53,6 +53,11 @@ type ScopedReader interface {
 // scaled. Apply records step times on it, so that they show the modelled durations.
 type Clock interface{ Now() time.Time }
 
+// Parallel is implemented by providers that can carry out several operations at once
+// with resources of their own per operation (the exchange provider's PowerShell
+// sessions): apply tells them its -parallelism before it walks the plan.
+type Parallel interface{ SetParallelism(n int) }
+
 // Closer is implemented by providers that hold resources.
 type Closer interface{ Close() error }
 

@@ -268,6 +268,9 @@ func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st
 	if clk, ok := prov.(providers.Clock); ok {
 		opts.Now = clk.Now // the lab's modelled time: step records show Exchange's durations
 	}
+	if par, ok := prov.(providers.Parallel); ok {
+		par.SetParallelism(parallelism) // a PowerShell session per step that runs at once
+	}
 	if testHooks.provider != nil {
 		prov = testHooks.provider(c, prov)
 	}

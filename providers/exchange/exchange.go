@@ -1,16 +1,17 @@
 // Package exchange is the Exchange provider: it drives a real Exchange organization
-// through the Exchange Management Shell. It runs one PowerShell process (by default
-// pwsh -NoLogo -NoProfile -NonInteractive -Command -), opens the Exchange session in it
-// (a remote session to ConnectionURI, or the local Exchange snap-in), and talks to it
-// over stdin/stdout with the framing protocol of shell.go: one request line per command,
-// one JSON response line back.
+// through the Exchange Management Shell. It runs PowerShell processes (by default
+// pwsh -NoLogo -NoProfile -NonInteractive -Command -), up to one per step that apply runs
+// at once (pool.go), opens the Exchange session in each (a remote session to
+// ConnectionURI, or the local Exchange snap-in), and talks to them over stdin/stdout
+// with the framing protocol of shell.go: one request line per command, one JSON
+// response line back.
 //
 // Every value that reaches PowerShell is a single-quoted literal (providers.PSQuote) and
 // values with control characters or line breaks are refused (providers.PSCheckValue);
 // no value is ever spliced in as code. Every cmdlet that takes -DomainController gets
 // the one configured, so each read of a run sees the run's own writes. Files on the
 // Exchange servers (copies, moves, eseutil) are handled with Invoke-Command -ComputerName
-// <server> from the same process. Credentials come from environment variables or a file,
+// <server> from the session's process. Credentials come from environment variables or a file,
 // are handed to the process through its environment only, and never appear in a command
 // line, a log or an error.
 package exchange
@@ -75,16 +76,18 @@ const (
 	envPassword = "DIALTONE_EXCHANGE_PASSWORD"
 )
 
-// Provider is the Exchange provider. It is safe for concurrent use: requests to the one
-// PowerShell process are serialised.
+// Provider is the Exchange provider. It is safe for concurrent use: each request runs
+// on one session of a pool of PowerShell processes (pool.go), so steps that apply walks
+// in parallel run side by side.
 type Provider struct {
 	cfg  Settings
 	log  hclog.Logger
 	cred *credential
 
-	mu    sync.Mutex
-	sh    *shell
-	audit *bool // Get-Mailbox -AuditLog/-AuxAuditLog available (Exchange 2016 and later); nil: not known yet
+	pool *pool
+	// infoMu guards audit and version, which any session's read may set.
+	infoMu sync.Mutex
+	audit  *bool // Get-Mailbox -AuditLog/-AuxAuditLog available (Exchange 2016 and later); nil: not known yet
 	// version is the organization's Exchange version (its oldest server's), which the
 	// command lines of providers/ems are written for; "" until the servers are read.
 	version ems.Version
@@ -100,6 +103,7 @@ type Provider struct {
 	// testRun, set only by this package's fuzz tests, answers every request in place of
 	// the PowerShell process, so that the parsing behind Read and Apply meets any bytes.
 	testRun func(ctx context.Context, body string) ([]byte, error)
+	testMu  sync.Mutex
 }
 
 type credential struct{ user, password string }
@@ -110,6 +114,7 @@ var (
 	_ providers.Checker  = (*Provider)(nil)
 
 	_ providers.ScopedReader = (*Provider)(nil)
+	_ providers.Parallel     = (*Provider)(nil)
 )
 
 // New checks cfg and reads the credential. The PowerShell process starts at the first
@@ -157,7 +162,7 @@ func New(cfg Settings, log hclog.Logger) (*Provider, error) {
 	if cfg.Authentication == "Basic" && cred == nil {
 		return nil, errors.New("exchange provider: Basic authentication needs a credential (credential_env or credential_file)")
 	}
-	return &Provider{cfg: cfg, log: log.Named("exchange"), cred: cred}, nil
+	return &Provider{cfg: cfg, log: log.Named("exchange"), cred: cred, pool: newPool(DefaultSessions)}, nil
 }
 
 // readCredential reads the credential from the environment or the file. Errors name the
@@ -227,59 +232,10 @@ func (p *Provider) Capabilities() providers.Capabilities {
 	return providers.Capabilities{RestoreBackup: false, MoveFiles: true, DeleteFiles: true, ReplayLogs: true, RecoverServer: false}
 }
 
-// Close ends the PowerShell process.
+// Close ends the PowerShell processes: the idle ones now, any still running a request
+// when it is answered. A request after Close opens a session again.
 func (p *Provider) Close() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.sh == nil {
-		return nil
-	}
-	err := p.sh.close()
-	p.sh = nil
-	return err
-}
-
-// run sends one request body, starting the process and the Exchange session first when
-// needed. A failed process is restarted at the next request.
-func (p *Provider) run(ctx context.Context, body string) ([]byte, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if p.testRun != nil {
-		return p.testRun(ctx, body)
-	}
-	if p.sh == nil || p.sh.dead {
-		if err := p.open(ctx); err != nil {
-			return nil, err
-		}
-	}
-	p.log.Trace("request", "body", body)
-	data, err := p.sh.run(ctx, body)
-	return data, err
-}
-
-// open starts the process and runs the startup script.
-func (p *Provider) open(ctx context.Context) error {
-	var env []string
-	env = append(env, p.cfg.Env...)
-	if p.cred != nil {
-		env = append(env, envUser+"="+p.cred.user, envPassword+"="+p.cred.password)
-	}
-	sh, err := startShell(p.cfg.Command, env, p.cfg.MaxResponseBytes, p.log)
-	if err != nil {
-		return err
-	}
-	for _, body := range p.startup() {
-		if _, err := sh.run(ctx, body); err != nil {
-			sh.kill()
-			return fmt.Errorf("opening the Exchange session: %w", err)
-		}
-	}
-	p.sh = sh
-	p.log.Debug("exchange session open", "remote", p.cfg.ConnectionURI != "", "domain_controller", p.cfg.DomainController)
-	return nil
+	return p.pool.closeAll()
 }
 
 // startup is the script that prepares the process: stop on every error, take the

@@ -34,12 +34,18 @@ func (p *Provider) do(ctx context.Context, lines ...ems.Line) error {
 // orgVersion is the organization's Exchange version, read with the servers when not
 // known yet.
 func (p *Provider) orgVersion(ctx context.Context) (ems.Version, error) {
-	if p.version == "" {
+	p.infoMu.Lock()
+	v := p.version
+	p.infoMu.Unlock()
+	if v == "" {
 		if err := p.readServers(ctx, newObserved()); err != nil {
 			return "", err
 		}
+		p.infoMu.Lock()
+		v = p.version
+		p.infoMu.Unlock()
 	}
-	return p.version, nil
+	return v, nil
 }
 
 // oldestVersion is the oldest Exchange version among builds (the version every command

@@ -109,8 +109,9 @@ func (p *Provider) readServers(ctx context.Context, obs *state.Observed) error {
 		builds = append(builds, ver)
 		obs.Servers[name] = &state.Server{Name: name, Site: lastSegment(site), Edition: ed, Version: ver, Up: true}
 	}
-	p.audit = &audit
-	p.version = oldestVersion(builds)
+	p.infoMu.Lock()
+	p.audit, p.version = &audit, oldestVersion(builds)
+	p.infoMu.Unlock()
 	return nil
 }
 
@@ -306,8 +307,11 @@ func (p *Provider) readScoped(ctx context.Context, obs *state.Observed, scope []
 // is nil, else of those databases (Get-Mailbox -Database X, one statement each).
 func (p *Provider) readMailboxes(ctx context.Context, obs *state.Observed, dbs []string) (map[string]string, error) {
 	aliases := map[string]string{}
+	p.infoMu.Lock()
+	audit := p.audit != nil && *p.audit
+	p.infoMu.Unlock()
 	for _, k := range mailboxKinds {
-		if k.audit && (p.audit == nil || !*p.audit) {
+		if k.audit && !audit {
 			continue
 		}
 		props := []string{"PrimarySmtpAddress", "Alias", "ExchangeGuid", "Database", "ArchiveDatabase", "ArchiveGuid", "LegacyExchangeDN"}

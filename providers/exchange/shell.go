@@ -206,6 +206,16 @@ func (s *shell) stderrTail() string {
 	return "; its error output ends with: " + truncate(t, 800)
 }
 
+// exited reports whether the process has ended.
+func (s *shell) exited() bool {
+	select {
+	case <-s.done:
+		return true
+	default:
+		return false
+	}
+}
+
 func (s *shell) kill() {
 	if s.dead {
 		return

@@ -274,3 +274,14 @@ func ParseLatency(name string, overrides map[string]string, scale float64) (*Lat
 	}
 	return m, nil
 }
+
+// ModelledWait is how long op, which the lab carried out with the result res, lasts
+// under m: its modelled time, scaled by m's time scale (0 for a nil m). The exchange
+// provider's PowerShell double opens the lab without a model and waits this per cmdlet
+// itself, outside its own lock.
+func (l *Lab) ModelledWait(m *Latency, op providers.Operation, res providers.Result) time.Duration {
+	if m == nil {
+		return 0
+	}
+	return time.Duration(float64(m.modelled(op, res, l.opBytes(op))) * m.scale())
+}

@@ -33,6 +33,9 @@ type fakeRequest struct {
 	Error                                string
 	Polls                                int
 	BadItems                             int
+	// ReadyAt (Unix nanoseconds) is when the modelled merge is over (FAKESHELL_LATENCY);
+	// the request reads InProgress until then.
+	ReadyAt int64 `json:",omitempty"`
 }
 
 func loadState(path string) (*fakeState, error) {
@@ -65,11 +68,15 @@ func (st *fakeState) save() error {
 	if err != nil {
 		return err
 	}
-	return os.WriteFile(st.path, data, 0o600)
+	return writeAtomic(st.path, data)
 }
 
 func (sh *shell) labApply(op providers.Operation) (providers.Result, error) {
-	return sh.lab.Apply(sh.ctx, op, nil)
+	res, err := sh.lab.Apply(sh.ctx, op, nil)
+	if err == nil {
+		sh.modelled(op, res)
+	}
+	return res, err
 }
 
 func opReplay(db, server, edb, logs string, acceptLoss bool) providers.Operation {

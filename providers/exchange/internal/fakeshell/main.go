@@ -14,7 +14,9 @@
 // the lab's mailboxes without Autodiscover; default CustomAttribute15),
 // FAKESHELL_OBJECTS (a file that receives one line per request: the number of objects
 // returned) and FAKESHELL_OBJECT_COST (a duration slept per object returned, as remote
-// PowerShell serializes each: "1ms").
+// PowerShell serializes each: "1ms"). Several processes may serve one lab and one
+// FAKESHELL_STATE at once, and FAKESHELL_LATENCY, FAKESHELL_TIME_SCALE,
+// FAKESHELL_LATENCY_OVERRIDES and FAKESHELL_TRACE model Exchange's time: see session.go.
 package main
 
 import (
@@ -124,6 +126,15 @@ type shell struct {
 	// noAutodiscover is the custom attribute holding "NoAutodiscover" for the lab's
 	// mailboxes whose clients do not use Autodiscover.
 	noAutodiscover string
+
+	// latency, when set, is the lab's model of Exchange's time (FAKESHELL_LATENCY);
+	// debt is the modelled time of the current request, waited after its lock.
+	latency *lab.Latency
+	debt    time.Duration
+	trace   *os.File // FAKESHELL_TRACE
+	// statePath is FAKESHELL_STATE, read again at every request ("": the state is
+	// this process's only).
+	statePath string
 }
 
 func newShell() (*shell, error) {
@@ -139,7 +150,7 @@ func newShell() (*shell, error) {
 	if err != nil {
 		return nil, err
 	}
-	sh := &shell{lab: l, labDir: dir, state: st, vars: map[string]any{}, dc: os.Getenv("FAKESHELL_DC"), polls: 1, ctx: context.Background(),
+	sh := &shell{lab: l, labDir: dir, state: st, statePath: os.Getenv("FAKESHELL_STATE"), vars: map[string]any{}, dc: os.Getenv("FAKESHELL_DC"), polls: 1, ctx: context.Background(),
 		noAutodiscover: "CustomAttribute15"}
 	if a := os.Getenv("FAKESHELL_NOAUTODISCOVER_ATTRIBUTE"); a != "" {
 		sh.noAutodiscover = a
@@ -155,6 +166,9 @@ func newShell() (*shell, error) {
 				sh.version = v
 			}
 		}
+	}
+	if err := sh.sessionEnv(); err != nil {
+		return nil, err
 	}
 	if p := os.Getenv("FAKESHELL_POLLS"); p != "" {
 		fmt.Sscan(p, &sh.polls)
@@ -175,21 +189,6 @@ func newShell() (*shell, error) {
 		}
 	}
 	return sh, nil
-}
-
-func (sh *shell) runBody(body string) ([]any, error) {
-	sh.cache = nil // the lab may have changed since the last request
-	sc, err := parse(body)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "fakeshell: parse error:", err)
-		return nil, fmt.Errorf("fakeshell: parse error: %v", err)
-	}
-	out, err := sh.runScript(sc, &execCtx{})
-	sh.cache = nil
-	if err == nil {
-		sh.charge(len(out))
-	}
-	return out, err
 }
 
 // charge counts and charges the objects one response returns.

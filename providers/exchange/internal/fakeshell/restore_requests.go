@@ -7,6 +7,7 @@ package main
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
@@ -27,9 +28,15 @@ func (sh *shell) findRequest(target, name string) *fakeRequest {
 
 // run carries a request out through the lab's merge (which resumes a request it knows).
 func (sh *shell) runRequest(r *fakeRequest) {
-	res, err := sh.labApply(providers.Operation{Kind: providers.OpMergeMailbox, Source: r.Source, Mailbox: r.Target, ExchangeGuid: r.Guid,
-		RequestName: r.Name, ConflictResolution: r.Conflict, BadItemLimit: r.BadItemLimit})
-	r.Polls = 0
+	op := providers.Operation{Kind: providers.OpMergeMailbox, Source: r.Source, Mailbox: r.Target, ExchangeGuid: r.Guid,
+		RequestName: r.Name, ConflictResolution: r.Conflict, BadItemLimit: r.BadItemLimit}
+	res, err := sh.labApply(op)
+	r.Polls, r.ReadyAt = 0, 0
+	if err == nil {
+		if d := sh.mergeWait(op, res); d > 0 {
+			r.ReadyAt = time.Now().Add(d).UnixNano()
+		}
+	}
 	switch {
 	case err != nil:
 		r.Status, r.Error = "Failed", err.Error()
@@ -132,7 +139,7 @@ func (sh *shell) requestStatistics(in []any) ([]any, error) {
 	var out []any
 	for _, r := range rs {
 		status, pct := r.Status, int64(100)
-		if (r.Status == "Completed" || r.Status == "CompletedWithWarning") && r.Polls < sh.polls {
+		if (r.Status == "Completed" || r.Status == "CompletedWithWarning") && (r.Polls < sh.polls || time.Now().UnixNano() < r.ReadyAt) {
 			status, pct = "InProgress", 50
 			r.Polls++
 		} else if r.Status != "Completed" && r.Status != "CompletedWithWarning" {

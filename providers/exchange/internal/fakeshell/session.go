@@ -1,0 +1,146 @@
+package main
+
+// Several sessions against one organization: the provider runs a pool of PowerShell
+// sessions, so several processes of the double serve one lab at once, as several
+// remote sessions serve one Exchange organization. What Exchange keeps and the lab does
+// not (restore requests, FAKESHELL_STATE) is read again at every request and written
+// back atomically, under a lock held for the request, so that each session sees the
+// others' changes. The lab locks itself per call.
+//
+// With FAKESHELL_LATENCY=exchange each cmdlet lasts what the lab's latency model
+// (providers/lab ExchangeLatency, FAKESHELL_TIME_SCALE, FAKESHELL_LATENCY_OVERRIDES)
+// gives the lab operations it carried out, waited after the lock is let go: other
+// sessions go on meanwhile, as Exchange's cmdlets run side by side. A restore request
+// is Completed only once its modelled merge time has passed (the Mailbox Replication
+// service works on its own, the provider polls). FAKESHELL_TRACE receives one JSON line
+// per request: the process, its start and end (Unix nanoseconds, the wait included)
+// and the body, so a test can see requests of different sessions overlap.
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/lab"
+)
+
+// sessionEnv reads the settings of latency and tracing.
+func (sh *shell) sessionEnv() error {
+	if name := os.Getenv("FAKESHELL_LATENCY"); name != "" {
+		overrides := map[string]string{}
+		if o := os.Getenv("FAKESHELL_LATENCY_OVERRIDES"); o != "" {
+			for _, kv := range strings.Split(o, ",") {
+				k, v, ok := strings.Cut(kv, "=")
+				if !ok {
+					return fmt.Errorf("FAKESHELL_LATENCY_OVERRIDES: %q is not key=duration", kv)
+				}
+				overrides[strings.TrimSpace(k)] = strings.TrimSpace(v)
+			}
+		}
+		var scale float64
+		if s := os.Getenv("FAKESHELL_TIME_SCALE"); s != "" {
+			var err error
+			if scale, err = strconv.ParseFloat(s, 64); err != nil {
+				return fmt.Errorf("FAKESHELL_TIME_SCALE: %v", err)
+			}
+		}
+		m, err := lab.ParseLatency(name, overrides, scale)
+		if err != nil {
+			return fmt.Errorf("FAKESHELL_LATENCY: %v", err)
+		}
+		sh.latency = m
+	}
+	if p := os.Getenv("FAKESHELL_TRACE"); p != "" {
+		var err error
+		if sh.trace, err = os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// runBody runs one request: under the state's lock, with the state read afresh; then
+// the objects' cost and the modelled time, outside it.
+func (sh *shell) runBody(body string) ([]any, error) {
+	start := time.Now()
+	out, err := sh.runLocked(body)
+	if err == nil {
+		sh.charge(len(out))
+	}
+	if sh.debt > 0 {
+		time.Sleep(sh.debt)
+	}
+	sh.debt = 0
+	if sh.trace != nil {
+		line, _ := json.Marshal(map[string]any{"pid": os.Getpid(), "start": start.UnixNano(), "end": time.Now().UnixNano(), "body": body})
+		sh.trace.Write(append(line, '\n'))
+	}
+	return out, err
+}
+
+func (sh *shell) runLocked(body string) ([]any, error) {
+	if sh.statePath != "" {
+		unlock, err := lockFile(sh.statePath + ".lock")
+		if err != nil {
+			return nil, fmt.Errorf("fakeshell: locking the state: %v", err)
+		}
+		defer unlock()
+		// Another session may have changed it since this one last looked.
+		if sh.state, err = loadState(sh.statePath); err != nil {
+			return nil, fmt.Errorf("fakeshell: reading the state: %v", err)
+		}
+	}
+	sh.cache = nil // the lab may have changed since the last request
+	defer func() { sh.cache = nil }()
+	sc, err := parse(body)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "fakeshell: parse error:", err)
+		return nil, fmt.Errorf("fakeshell: parse error: %v", err)
+	}
+	return sh.runScript(sc, &execCtx{})
+}
+
+// modelled adds what op, which the lab carried out, lasts on Exchange to the request's
+// wait. A merge's time is the restore request's (mergeWait), not the cmdlet's.
+func (sh *shell) modelled(op providers.Operation, res providers.Result) {
+	if sh.latency == nil || op.Kind == providers.OpMergeMailbox {
+		return
+	}
+	sh.debt += sh.lab.ModelledWait(sh.latency, op, res)
+}
+
+// mergeWait is how long the Mailbox Replication service takes to carry out a merge
+// the lab did at once (0 without a model).
+func (sh *shell) mergeWait(op providers.Operation, res providers.Result) time.Duration {
+	if sh.latency == nil {
+		return 0
+	}
+	return sh.lab.ModelledWait(sh.latency, op, res)
+}
+
+// writeAtomic replaces path with data: a reader sees the old content or the new one.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return nil
+}
