@@ -11,8 +11,11 @@ import (
 // copyCheck is the precondition of a database availability group: a dial tone recovery
 // of a database that still has a healthy passive copy takes users' mail away when one
 // command (Move-ActiveMailboxDatabase) would bring it back, so it is refused, naming
-// the copy, unless the recovery says why in ignore_healthy_copies. ok is false when the
-// database has no copies, declared or reported.
+// the copy, unless the recovery says why in ignore_healthy_copies. A copy in a state
+// that passes (Initializing, Resynchronizing, Seeding, Suspended: it may be activatable
+// in minutes) is refused the same way: waiting loses time, a dial tone loses mail for
+// days. A declared copy the state does not report is unknown unless its server is down.
+// ok is false when the database has no copies, declared or reported.
 func copyCheck(rc *recCtx, cfg *config.Config, st *state.State) (Precondition, bool) {
 	name := rc.failed.Name
 	var declared []string
@@ -21,48 +24,107 @@ func copyCheck(rc *recCtx, cfg *config.Config, st *state.State) (Precondition, b
 			declared = append(declared, c.Name)
 		}
 	}
-	obs := st.Databases[name]
-	if obs == nil || len(obs.Copies) == 0 {
-		if len(declared) == 0 {
-			return Precondition{}, false
-		}
+	var reported []state.DatabaseCopy
+	if obs := st.Databases[name]; obs != nil {
+		reported = obs.Copies
+	}
+	if len(declared) == 0 && len(reported) == 0 {
+		return Precondition{}, false
+	}
+	if len(reported) == 0 {
 		return Precondition{
 			Description: fmt.Sprintf("%s has no healthy passive copy (copies declared on %s; the state reports none)", name, strings.Join(declared, ", ")),
 			Result:      ResultUnknown,
 			Fix:         "Run \"dialtone refresh\" so that the state knows the copies' status (Get-MailboxDatabaseCopyStatus).",
 		}, true
 	}
-	var healthy, others []string
-	for _, c := range obs.Copies {
-		if c.Healthy {
-			healthy = append(healthy, c.Server)
-			continue
-		}
+	var healthy []state.DatabaseCopy
+	var waiting, others, unknown []string
+	seen := map[string]bool{}
+	for _, c := range reported {
+		seen[strings.ToLower(c.Server)] = true
 		status := c.Status
 		if status == "" {
 			status = "not healthy"
 		}
-		others = append(others, c.Server+": "+status)
+		switch {
+		case c.Healthy:
+			healthy = append(healthy, c)
+		case passingCopyStatus[strings.ToLower(c.Status)]:
+			waiting = append(waiting, c.Server+": "+status)
+		default:
+			others = append(others, c.Server+": "+status)
+		}
 	}
-	if len(healthy) == 0 {
+	for _, srv := range declared {
+		if seen[strings.ToLower(srv)] {
+			continue
+		}
+		if s := st.Servers[srv]; s != nil && !s.Up {
+			others = append(others, srv+": server down")
+		} else {
+			unknown = append(unknown, srv)
+		}
+	}
+	reason := rc.rec.IgnoreHealthyCopies
+	if len(healthy) > 0 {
+		var servers []string
+		for _, c := range healthy {
+			servers = append(servers, c.Server)
+		}
+		if reason != "" {
+			return Precondition{
+				Description: fmt.Sprintf("%s has a healthy passive copy on %s, not activated because (ignore_healthy_copies): %s", name, strings.Join(servers, ", "), reason),
+				Result:      ResultOK,
+			}, true
+		}
+		activate := fmt.Sprintf("Move-ActiveMailboxDatabase %s -ActivateOnServer %s", name, healthy[0].Server)
+		catalog := ""
+		if ci := healthy[0].ContentIndex; ci != "" && !strings.EqualFold(ci, "Healthy") {
+			// Move-ActiveMailboxDatabase checks the search catalog unless told not to;
+			// the mail is in the copy either way (learn.microsoft.com/exchange/high-availability/manage-ha/activate-db-copies).
+			activate += " -SkipClientExperienceChecks"
+			catalog = fmt.Sprintf(" The copy's search catalog is %s: the switch skips its check, and the catalog must then be re-crawled or reseeded.", ci)
+		}
 		return Precondition{
-			Description: fmt.Sprintf("%s has no healthy passive copy (%s): dial tone is the way back", name, strings.Join(others, ", ")),
-			Result:      ResultOK,
+			Description: fmt.Sprintf("%s has no healthy passive copy (%s holds a healthy copy)", name, strings.Join(servers, ", ")),
+			Result:      ResultFailed,
+			Fix: fmt.Sprintf("Activate the copy instead: %s brings users' mailboxes back with their mail, where a dial tone recovery takes it away until the restore.%s "+
+				"If that copy must not be used (lagged, suspect), say why in recovery.%s's ignore_healthy_copies = \"...\": every plan shows it.", activate, catalog, rc.name),
 		}, true
 	}
-	activate := fmt.Sprintf("Move-ActiveMailboxDatabase %s -ActivateOnServer %s", name, healthy[0])
-	if reason := rc.rec.IgnoreHealthyCopies; reason != "" {
+	if len(waiting) > 0 {
+		if reason != "" {
+			return Precondition{
+				Description: fmt.Sprintf("%s has a passive copy that may become healthy (%s), not waited for because (ignore_healthy_copies): %s", name, strings.Join(waiting, ", "), reason),
+				Result:      ResultOK,
+			}, true
+		}
 		return Precondition{
-			Description: fmt.Sprintf("%s has a healthy passive copy on %s, not activated because (ignore_healthy_copies): %s", name, strings.Join(healthy, ", "), reason),
-			Result:      ResultOK,
+			Description: fmt.Sprintf("%s has no healthy passive copy (%s may become healthy)", name, strings.Join(waiting, ", ")),
+			Result:      ResultFailed,
+			Fix: fmt.Sprintf("Wait until Get-MailboxDatabaseCopyStatus %s reports the copy Healthy (a suspended copy must be resumed first), run \"dialtone refresh\" and activate it with "+
+				"Move-ActiveMailboxDatabase %s -ActivateOnServer SERVER: users keep their mail. If it must not be used, say why in recovery.%s's ignore_healthy_copies = \"...\": every plan shows it.",
+				name, name, rc.name),
+		}, true
+	}
+	if len(unknown) > 0 {
+		return Precondition{
+			Description: fmt.Sprintf("%s has no healthy passive copy reported (%s; nothing reports the copies declared on %s)", name, strings.Join(others, ", "), strings.Join(unknown, ", ")),
+			Result:      ResultUnknown,
+			Fix:         "Run \"dialtone refresh\" once those servers answer Get-MailboxDatabaseCopyStatus, or remove them from the database's copies if they hold none.",
 		}, true
 	}
 	return Precondition{
-		Description: fmt.Sprintf("%s has no healthy passive copy (%s holds a healthy copy)", name, strings.Join(healthy, ", ")),
-		Result:      ResultFailed,
-		Fix: fmt.Sprintf("Activate the copy instead: %s brings users' mailboxes back with their mail, where a dial tone recovery takes it away until the restore. "+
-			"If that copy must not be used (lagged, suspect), say why in recovery.%s's ignore_healthy_copies = \"...\": every plan shows it.", activate, rc.name),
+		Description: fmt.Sprintf("%s has no healthy passive copy (%s): dial tone is the way back", name, strings.Join(others, ", ")),
+		Result:      ResultOK,
 	}, true
+}
+
+// passingCopyStatus are the copy statuses that pass into Healthy on their own or once an
+// admin resumes the copy (learn.microsoft.com/exchange/high-availability/manage-ha/monitor-dags).
+var passingCopyStatus = map[string]bool{
+	"initializing": true, "resynchronizing": true, "seeding": true, "singlepagerestore": true, "suspended": true,
 }
 
 // topologyNotes say, in every plan of the recovery, what the organization's shape

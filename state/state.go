@@ -69,7 +69,7 @@ type Database struct {
 	// provisioning; settings.go), by Exchange property name; nil: not read.
 	Settings map[string]string `json:"settings,omitempty"`
 	// Copies are the database's passive copies on other servers (a database
-	// availability group), in the provider's order (activation preference); nil: none.
+	// availability group), in the provider's order; nil: none.
 	Copies []DatabaseCopy `json:"copies,omitempty"`
 }
 
@@ -81,6 +81,10 @@ type DatabaseCopy struct {
 	// unreachable copy is not.
 	Healthy bool   `json:"healthy"`
 	Status  string `json:"status,omitempty"` // as the provider reports it: Healthy, Failed, ServiceDown, ...
+	// ContentIndex is the copy's search catalog state (ContentIndexState: Healthy,
+	// Crawling, Failed, ...; "" when the provider does not report one). A copy whose
+	// catalog is not Healthy can still be activated, with -SkipClientExperienceChecks.
+	ContentIndex string `json:"content_index,omitempty"`
 }
 
 // LogRange is the span of log generations of a database's stream, and the holes in it.

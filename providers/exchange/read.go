@@ -53,6 +53,9 @@ func (p *Provider) read(ctx context.Context, scope []string) (*state.Observed, e
 	if err := p.readDatabases(ctx, obs); err != nil {
 		return nil, err
 	}
+	if err := p.readCopies(ctx, obs); err != nil {
+		return nil, err
+	}
 	var aliases map[string]string
 	var err error
 	if scope == nil {

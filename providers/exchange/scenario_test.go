@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"testing"
 	"time"
 
@@ -23,7 +24,11 @@ func topologyOf(cfg *config.Config) lab.Topology {
 	}
 	for _, name := range sortedKeys(cfg.Databases) {
 		d := cfg.Databases[name]
-		t.Databases = append(t.Databases, lab.DatabaseSpec{Name: d.Name, Server: d.Server.Name, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath})
+		spec := lab.DatabaseSpec{Name: d.Name, Server: d.Server.Name, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath}
+		for _, c := range d.Copies {
+			spec.Copies = append(spec.Copies, c.Name)
+		}
+		t.Databases = append(t.Databases, spec)
 	}
 	return t
 }
@@ -220,6 +225,21 @@ func compareObserved(t *testing.T, got, want *state.Observed) {
 		}
 		if !g.Mounted && g.FilesOK && g.Clean != w.Clean {
 			t.Errorf("database %s: read clean %t, lab %t", name, g.Clean, w.Clean)
+		}
+		// Every copy on a server that answers, with the lab's status (Get-MailboxDatabaseCopyStatus).
+		var wc []state.DatabaseCopy
+		for _, c := range w.Copies {
+			if s := want.Servers[c.Server]; s != nil && s.Up {
+				wc = append(wc, state.DatabaseCopy{Server: c.Server, Status: c.Status, Healthy: c.Healthy})
+			}
+		}
+		var gc []state.DatabaseCopy
+		for _, c := range g.Copies {
+			gc = append(gc, state.DatabaseCopy{Server: c.Server, Status: c.Status, Healthy: c.Healthy})
+		}
+		sort.Slice(wc, func(i, j int) bool { return wc[i].Server < wc[j].Server })
+		if fmt.Sprint(gc) != fmt.Sprint(wc) {
+			t.Errorf("database %s: read copies %+v, lab %+v", name, gc, wc)
 		}
 	}
 	for addr, w := range want.Mailboxes {

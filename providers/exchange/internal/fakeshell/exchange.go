@@ -24,6 +24,10 @@ type fakeState struct {
 	path     string
 	Requests []*fakeRequest  `json:"requests"`
 	Excluded map[string]bool `json:"excluded"`
+	// Copies override what Get-MailboxDatabaseCopyStatus reports of a copy the lab
+	// models as healthy, failed or down, by its name <database>\<server>: a test sets
+	// the states the lab has no failure for (Resynchronizing, a failed content index).
+	Copies map[string]copyOverride `json:"copies,omitempty"`
 }
 
 type fakeRequest struct {
@@ -483,6 +487,9 @@ func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]a
 		return sh.requestStatistics(in)
 	case "set-mailboxrestorerequest", "resume-mailboxrestorerequest", "remove-mailboxrestorerequest":
 		return sh.changeRequests(name, a, in, piped)
+
+	case "get-mailboxdatabasecopystatus":
+		return sh.copyStatus(a, obs)
 
 	case "get-queue":
 		srv, err := a.str("Server")

@@ -47,6 +47,7 @@ var exchangeCmdlets = []string{
 	"Mount-Database", "Dismount-Database", "Get-Mailbox", "Set-Mailbox", "Get-MailboxStatistics",
 	"New-MailboxRestoreRequest", "Get-MailboxRestoreRequest", "Get-MailboxRestoreRequestStatistics",
 	"Set-MailboxRestoreRequest", "Resume-MailboxRestoreRequest", "Remove-MailboxRestoreRequest", "Get-Queue", "Retry-Queue",
+	"Get-MailboxDatabaseCopyStatus",
 }
 
 // specs lists every command the double knows. A command or a parameter not listed is an

@@ -1,0 +1,66 @@
+package planner_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/planner/internal/plantest"
+	"github.com/dialtone/dialtone/state"
+)
+
+// copyCheckIn is the passive-copy precondition of a plan.
+func copyCheckIn(t *testing.T, p *planner.Plan) planner.Precondition {
+	t.Helper()
+	for _, s := range p.Steps {
+		for _, c := range s.Preconditions {
+			if strings.Contains(c.Description, "passive copy") {
+				return c
+			}
+		}
+	}
+	t.Fatal("no passive-copy check in the plan")
+	return planner.Precondition{}
+}
+
+// dagCase is the example recovery of DB01 with copies declared on EX02 and EX03 and the
+// copies the state reports; down names a server the state reports down.
+func dagCase(t *testing.T, reported []state.DatabaseCopy, down string) planner.Precondition {
+	t.Helper()
+	cfg := plantest.Config(config.StageDialTone)
+	st := plantest.State(3)
+	for _, n := range []string{"EX02", "EX03"} {
+		cfg.Servers[n] = &config.Server{Name: n, Site: "HQ", Edition: "enterprise", Version: "15.2.1544.4"}
+		st.Servers[n] = &state.Server{Name: n, Site: "HQ", Edition: "enterprise", Version: "15.2.1544.4", Up: n != down}
+		cfg.Databases["DB01"].Copies = append(cfg.Databases["DB01"].Copies, config.Addr{Kind: "server", Name: n})
+	}
+	st.Databases["DB01"].Copies = reported
+	p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps)
+	return copyCheckIn(t, p)
+}
+
+// TestCopyCheckStates: what each reported copy state makes of the recovery.
+func TestCopyCheckStates(t *testing.T) {
+	failed := state.DatabaseCopy{Server: "EX02", Status: "Failed"}
+	for _, tc := range []struct {
+		name     string
+		reported []state.DatabaseCopy
+		down     string
+		result   string
+		want     string
+	}{
+		{"every copy lost", []state.DatabaseCopy{failed, {Server: "EX03", Status: "ServiceDown"}}, "", planner.ResultOK, "dial tone is the way back"},
+		{"a declared copy on a server that is down", []state.DatabaseCopy{failed}, "EX03", planner.ResultOK, "EX03: server down"},
+		{"a declared copy nothing reports", []state.DatabaseCopy{failed}, "", planner.ResultUnknown, "nothing reports the copies declared on EX03"},
+		{"a copy resynchronizing", []state.DatabaseCopy{failed, {Server: "EX03", Status: "Resynchronizing"}}, "", planner.ResultFailed, "EX03: Resynchronizing may become healthy"},
+		{"a healthy copy", []state.DatabaseCopy{failed, {Server: "EX03", Status: "DisconnectedAndHealthy", Healthy: true, ContentIndex: "Healthy"}}, "", planner.ResultFailed, "EX03 holds a healthy copy"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dagCase(t, tc.reported, tc.down)
+			if c.Result != tc.result || !strings.Contains(c.Description, tc.want) {
+				t.Fatalf("check %+v, want %s with %q", c, tc.result, tc.want)
+			}
+		})
+	}
+}
