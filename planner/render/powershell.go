@@ -18,8 +18,10 @@ import (
 // lineage, serial and configuration digest and a summary, then every step as a
 // commented block (ID, phase, risk, stage) holding its command lines behind an
 // idempotence guard, so that running the script again skips what is done. Manual steps
-// pause with Read-Host; steps where users lose or regain service are marked with
-// Write-Warning. Consecutive merges of a recovery become one loop over a data table
+// pause with Read-Host and write who confirmed them, and when, to the transcript the
+// script starts; steps where users lose or regain service are marked with
+// Write-Warning. File commands run on the server holding the files, inside
+// Invoke-Command (powershell_remote.go). Consecutive merges of a recovery become one loop over a data table
 // (one line per mailbox and step ID), so a 12,000-mailbox merge stays readable.
 //
 // Every value comes from the plan through providers.PSQuote; names are never spliced in
@@ -29,7 +31,7 @@ func PowerShell(w io.Writer, p *planner.Plan) error {
 		return errors.New("no plan")
 	}
 	bw := bufio.NewWriter(w)
-	ps := &psWriter{w: bw}
+	ps := &psWriter{w: bw, beforeDialTone: dialToneOrder(p)}
 	ps.header(p)
 	for i := 0; i < len(p.Steps); {
 		s := p.Steps[i]
@@ -52,10 +54,24 @@ func PowerShell(w io.Writer, p *planner.Plan) error {
 	}
 	ps.line("")
 	ps.line("Write-Host 'dialtone runbook finished: every step is done.'")
+	ps.line("Stop-Transcript")
+	if ps.err != nil {
+		return ps.err
+	}
 	return bw.Flush()
 }
 
-type psWriter struct{ w *bufio.Writer }
+type psWriter struct {
+	w              *bufio.Writer
+	beforeDialTone map[*planner.Step]bool
+	err            error // the first step the runbook cannot write safely
+}
+
+func (ps *psWriter) fail(err error) {
+	if ps.err == nil {
+		ps.err = err
+	}
+}
 
 func (ps *psWriter) line(s string) { ps.w.WriteString(s + "\n") }
 
@@ -92,11 +108,20 @@ func (ps *psWriter) header(p *planner.Plan) {
 	ps.line("    Every step is guarded: run the script again after a failure and it skips what is")
 	ps.line("    already done. It stops at the first error ($ErrorActionPreference = 'Stop'), pauses")
 	ps.line("    (Read-Host) where a person has to act, and warns loudly where users lose service.")
+	ps.line("    File commands (robocopy, eseutil, Move-Item, Remove-Item, Test-Path) run on the")
+	ps.line("    server that holds the files, through Invoke-Command -ComputerName (WinRM to each")
+	ps.line("    Mailbox server); robocopy exit codes 0 to 7 are success, 8 and above stop the run.")
+	ps.line("    Who confirmed each manual step, and when, goes to the transcript it starts.")
 	ps.line("    It does not record progress in dialtone's state: after running it by hand, run")
 	ps.line("    \"dialtone refresh\" and \"dialtone plan\" to see what dialtone still expects.")
 	ps.line("#>")
 	ps.line("")
 	ps.line("$ErrorActionPreference = 'Stop'")
+	// The audit trail: every Write-Host below (each step done, each confirmation with
+	// who and when) lands in a transcript beside the script's working folder.
+	ps.line("$dtTranscript = Join-Path -Path $PWD.ProviderPath -ChildPath ('dialtone-runbook-' + (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmssZ') + '.log')")
+	ps.line("Start-Transcript -LiteralPath $dtTranscript -Append")
+	ps.line("Write-Host ('dialtone runbook started by ' + $env:USERDOMAIN + '\\' + $env:USERNAME + ' on ' + $env:COMPUTERNAME + ' at ' + " + nowUTC + " + ': plan serial " + strconv.FormatUint(p.Serial, 10) + ", state lineage ' + " + q(p.Lineage) + ")")
 	// One domain controller for the whole run, as the provider pins -DomainController:
 	// each read sees the run's own writes (exchange-recovery.md 1.1).
 	ps.line("$dtDC = Read-Host -Prompt 'The domain controller (FQDN) every cmdlet of this runbook uses'")
@@ -176,7 +201,7 @@ func (ps *psWriter) outageBefore(s *planner.Step) {
 	switch s.Outage {
 	case planner.OutageStarts:
 		ps.line("Write-Warning " + q(fmt.Sprintf("*** USERS LOSE SERVICE: %d mailboxes are without service from this step (%s) until the database is mounted again ***", s.Mailboxes, s.ID)))
-		ps.line("$null = Read-Host -Prompt " + q("Users are about to lose service. Press Enter to go on, Ctrl+C to stop"))
+		ps.confirm(s.ID, "Users are about to lose service. Type your name to go on (Enter: this Windows account), Ctrl+C to stop", "go-ahead for the outage from ")
 	case planner.OutageContinues:
 		ps.line("Write-Warning " + q(fmt.Sprintf("*** users (%d mailboxes) are WITHOUT SERVICE during this step ***", s.Mailboxes)))
 	}
@@ -191,7 +216,7 @@ func (ps *psWriter) outageAfter(s *planner.Step) {
 func (ps *psWriter) step(s *planner.Step, n, total int) {
 	ps.banner(s, n, total)
 	ps.outageBefore(s)
-	if s.Manual {
+	if s.Manual || personKind(s.Operation.Kind) {
 		ps.manual(s)
 	} else {
 		ps.guarded(s)
@@ -210,14 +235,27 @@ func (ps *psWriter) manual(s *planner.Step) {
 	if len(s.Commands) > 0 {
 		ps.comment("", "For reference, the commands this step stands for (run or adapt them by hand):")
 		for _, c := range s.Commands {
-			ps.comment("", "    "+strings.TrimPrefix(c, "# "))
+			ps.comment("", "    "+referenceLine(s, strings.TrimPrefix(c, "# ")))
 		}
 	}
-	ps.line("$null = Read-Host -Prompt " + q("Do it by hand, then press Enter to go on (Ctrl+C to stop)"))
+	ps.confirm(s.ID, "Do it by hand, then type your name to confirm it (Enter: this Windows account), Ctrl+C to stop", "confirmed: ")
+}
+
+// nowUTC is the time as the audit lines write it (RFC 3339, UTC, as dialtone's state).
+const nowUTC = "(Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')"
+
+// confirm pauses until a person answers, then writes who answered and when: the
+// runbook's form of "dialtone confirm -who" (whose default is USER@HOST), kept in the
+// transcript.
+func (ps *psWriter) confirm(id, prompt, what string) {
+	ps.line("$dtWho = Read-Host -Prompt " + q(prompt))
+	ps.line("if (-not $dtWho) { $dtWho = $env:USERNAME + '@' + $env:COMPUTERNAME }")
+	ps.line("Write-Host (" + q(what+id+" by ") + " + $dtWho + ' at ' + " + nowUTC + ")")
 }
 
 // guard returns the condition under which a step still has work to do, and what to say
-// when it has none; "" runs the commands unconditionally (they are idempotent).
+// when it has none; "" runs the commands unconditionally (they are idempotent, or, for
+// moves and deletes, each line is behind a test of its own: see fileLines).
 func guard(op providers.Operation) (cond, skip string) {
 	db := q(op.Database)
 	switch op.Kind {
@@ -236,11 +274,8 @@ func guard(op providers.Operation) (cond, skip string) {
 	case providers.OpRenameDatabase:
 		return "Get-MailboxDatabase -Identity " + db + " -ErrorAction SilentlyContinue", op.Database + " is renamed " + op.Target + " already"
 	case providers.OpReplayLogs:
+		// Runs on the database's server, with the replay (see fileStep).
 		return "-not (eseutil /mh " + q(op.EdbFilePath) + " | Select-String -SimpleMatch -Pattern 'Clean Shutdown')", op.EdbFilePath + " is in Clean Shutdown already"
-	case providers.OpMoveFiles:
-		return "Test-Path -LiteralPath " + q(op.EdbFilePath), op.EdbFilePath + " is moved already"
-	case providers.OpDeleteFiles:
-		return "(Test-Path -LiteralPath " + q(op.EdbFilePath) + ") -or (Test-Path -LiteralPath " + q(op.LogFolderPath) + ")", "the files are deleted already"
 	case providers.OpResumeRestoreRequest:
 		return "(Get-MailboxRestoreRequest -TargetMailbox " + q(op.Mailbox) + " -Name " + q(op.RequestName) + ").Status -notin 'Completed','CompletedWithWarning'", "the request is done already"
 	}
@@ -256,34 +291,35 @@ func psBool(v bool) string {
 
 func (ps *psWriter) guarded(s *planner.Step) {
 	cond, skip := guard(s.Operation)
+	if fileKind(s.Operation.Kind) {
+		ps.fileStep(s, cond, skip)
+		return
+	}
 	switch s.Operation.Kind {
 	case providers.OpRehomeMailboxes, providers.OpRehomeSystemMailboxes:
 		ps.comment("", "Get-Mailbox -Database finds only the mailboxes still on "+s.Operation.Database+": a second run moves nothing.")
 	}
 	if cond == "" {
-		for _, c := range s.Commands {
-			ps.command("", c)
-		}
+		ps.commands("", s)
 		return
 	}
 	ps.line("if (" + cond + ") {")
-	for _, c := range s.Commands {
-		ps.command("    ", c)
-	}
+	ps.commands("    ", s)
 	ps.line("} else {")
 	ps.line("    Write-Host " + q("skip: "+skip))
 	ps.line("}")
 }
 
 // command writes one command line; native programs do not stop the script by
-// themselves, so their exit code is checked (robocopy: 8 and above are failures).
+// themselves, so their exit code is checked where they ran (robocopy: 0 to 7 are
+// success, 8 and above failures; eseutil: anything but 0 is a failure).
 func (ps *psWriter) command(indent, c string) {
 	ps.line(indent + c)
 	switch {
 	case strings.HasPrefix(c, "eseutil "):
-		ps.line(indent + "if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE) }")
+		ps.line(indent + "if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME) }")
 	case strings.HasPrefix(c, "robocopy "):
-		ps.line(indent + "if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }")
+		ps.line(indent + "if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }")
 	}
 }
 

@@ -68,7 +68,8 @@ func init() {
 		"Format-Table", "Format-List", "New-Item", "Move-Item", "Remove-Item", "Copy-Item", "Test-Path", "Get-ChildItem",
 		"Get-FileHash", "Get-Item", "Invoke-Command", "Restart-Service", "Get-Service", "Start-Service", "Select-String",
 		"ConvertTo-Json", "New-Object", "ConvertTo-SecureString", "New-PSSession", "Import-PSSession", "Remove-PSSession",
-		"Add-PSSnapin", "Get-Date", "Join-Path", "Split-Path", "Get-Content", "Set-Content"} {
+		"Add-PSSnapin", "Get-Date", "Join-Path", "Split-Path", "Get-Content", "Set-Content", "Start-Transcript", "Stop-Transcript",
+		"Stop-Service", "Rename-Item"} {
 		powerShellCmdlets[strings.ToLower(n)] = true
 	}
 }

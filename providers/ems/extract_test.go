@@ -123,3 +123,42 @@ func TestSetupLicenseSwitchFollowsTheBuild(t *testing.T) {
 		t.Errorf("with the install path: %s", got)
 	}
 }
+
+// TestCheckScriptReadsScriptBlocks: the runbook's Invoke-Command blocks hide nothing
+// from the checker. An Exchange cmdlet written inside one (where it would not even
+// exist) is still checked against the reference, and an unknown Verb-Noun there is
+// refused; native programs and the PowerShell cmdlets dialtone writes pass.
+func TestCheckScriptReadsScriptBlocks(t *testing.T) {
+	src := `Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
+    if (Test-Path -LiteralPath 'D:\a') {
+        robocopy 'D:\a' 'D:\b' /COPY:DAT /R:1 /W:1
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
+        Set-Mailbox -Monitoring -Database 'DB01'
+    } else {
+        Write-Warning 'gone'
+        Remove-Everything -Now
+    }
+}
+Start-Transcript -LiteralPath $dtTranscript -Append
+`
+	probs, err := CheckScript(src, V2019)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range probs {
+		got = append(got, p.Error())
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{"line 6: Set-Mailbox: ", "Monitoring", "line 9: Remove-Everything: not in Microsoft's Exchange cmdlet reference"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("problems lack %q:\n%s", want, all)
+		}
+	}
+	for _, bad := range []string{"robocopy", "Test-Path", "Write-Warning", "Invoke-Command", "Start-Transcript"} {
+		if strings.Contains(all, bad) {
+			t.Errorf("%s refused:\n%s", bad, all)
+		}
+	}
+}

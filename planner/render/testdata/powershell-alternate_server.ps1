@@ -17,11 +17,18 @@
     Every step is guarded: run the script again after a failure and it skips what is
     already done. It stops at the first error ($ErrorActionPreference = 'Stop'), pauses
     (Read-Host) where a person has to act, and warns loudly where users lose service.
+    File commands (robocopy, eseutil, Move-Item, Remove-Item, Test-Path) run on the
+    server that holds the files, through Invoke-Command -ComputerName (WinRM to each
+    Mailbox server); robocopy exit codes 0 to 7 are success, 8 and above stop the run.
+    Who confirmed each manual step, and when, goes to the transcript it starts.
     It does not record progress in dialtone's state: after running it by hand, run
     "dialtone refresh" and "dialtone plan" to see what dialtone still expects.
 #>
 
 $ErrorActionPreference = 'Stop'
+$dtTranscript = Join-Path -Path $PWD.ProviderPath -ChildPath ('dialtone-runbook-' + (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmssZ') + '.log')
+Start-Transcript -LiteralPath $dtTranscript -Append
+Write-Host ('dialtone runbook started by ' + $env:USERDOMAIN + '\' + $env:USERNAME + ' on ' + $env:COMPUTERNAME + ' at ' + (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ') + ': plan serial 7, state lineage ' + '6f1c7c9e-0000-4000-8000-000000000001')
 $dtDC = Read-Host -Prompt 'The domain controller (FQDN) every cmdlet of this runbook uses'
 Set-ADServerSettings -PreferredServer $dtDC
 
@@ -118,7 +125,9 @@ Write-Host 'done: recovery.db01-outage.hold_failed_database'
 Write-Warning 'MANUAL STEP recovery.db01-outage.repoint_profiles_to_dial_tone: On the clients of db01-user0001@contoso.com (they do not use Autodiscover), point the mail profile at EX02 (or create a new profile), then send a test message.'
 # For reference, the commands this step stands for (run or adapt them by hand):
 #     Clients without Autodiscover: db01-user0001@contoso.com
-$null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to stop)'
+$dtWho = Read-Host -Prompt 'Do it by hand, then type your name to confirm it (Enter: this Windows account), Ctrl+C to stop'
+if (-not $dtWho) { $dtWho = $env:USERNAME + '@' + $env:COMPUTERNAME }
+Write-Host ('confirmed: recovery.db01-outage.repoint_profiles_to_dial_tone by ' + $dtWho + ' at ' + (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
 Write-Host 'done: recovery.db01-outage.repoint_profiles_to_dial_tone'
 
 # ======================================================================================
@@ -130,8 +139,10 @@ Write-Warning 'MANUAL STEP recovery.db01-outage.recover_server: Rebuild EX01: (1
 # For reference, the commands this step stands for (run or adapt them by hand):
 #     Reset the computer account of EX01; install the same Windows Server version under the name EX01 with drive letters D:
 #     Setup.exe /IAcceptExchangeServerLicenseTerms_DiagnosticDataOFF /Mode:RecoverServer
-#     Get-Service MSExchangeIS, MSExchangeRepl
-$null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to stop)'
+#     Invoke-Command -ComputerName 'EX01' -ScriptBlock { Get-Service MSExchangeIS, MSExchangeRepl }
+$dtWho = Read-Host -Prompt 'Do it by hand, then type your name to confirm it (Enter: this Windows account), Ctrl+C to stop'
+if (-not $dtWho) { $dtWho = $env:USERNAME + '@' + $env:COMPUTERNAME }
+Write-Host ('confirmed: recovery.db01-outage.recover_server by ' + $dtWho + ' at ' + (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
 Write-Host 'done: recovery.db01-outage.recover_server'
 
 # ======================================================================================
@@ -143,8 +154,11 @@ Write-Host 'done: recovery.db01-outage.recover_server'
 # Precondition: a mount slot on EX01 for DB02 (0 of 100 mounted databases in use, enterprise)
 # ======================================================================================
 if (-not (Get-MailboxDatabase -Identity 'DB02' -Status).Mounted) {
-    eseutil /mh 'D:\Databases\DB02\DB02.edb'
-    if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE) }
+    Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+        $ErrorActionPreference = 'Stop'
+        eseutil /mh 'D:\Databases\DB02\DB02.edb'
+        if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME) }
+    }
     Mount-Database -Identity 'DB02'
 } else {
     Write-Host 'skip: DB02 is mounted already'
@@ -157,11 +171,22 @@ Write-Host 'done: recovery.db01-outage.mount_unrecovered_database["DB02"]'
 # Copy every surviving file of DB01 (database, logs, checkpoint) to D:\Databases\DB01-preserved; delete nothing
 # Precondition: disk room on EX01 for the copy of DB01's files (size or free disk unknown: checked at apply)
 # ======================================================================================
-# Keep every surviving file of DB01: copy it away, delete nothing.
-robocopy 'D:\Databases\DB01' 'D:\Databases\DB01-preserved' 'DB01.edb' /COPY:DAT /R:1 /W:1
-if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
-robocopy 'D:\Databases\DB01\Logs' 'D:\Databases\DB01-preserved' /COPY:DAT /R:1 /W:1
-if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
+Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
+    # Keep every surviving file of DB01: copy it away, delete nothing.
+    if (Test-Path -LiteralPath 'D:\Databases\DB01') {
+        robocopy 'D:\Databases\DB01' 'D:\Databases\DB01-preserved' 'DB01.edb' /COPY:DAT /R:1 /W:1
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }
+    } else {
+        Write-Warning 'recovery.db01-outage.preserve_failed_files: D:\Databases\DB01 on EX01 does not exist: no surviving file of DB01 is there to keep, so nothing is copied from it. A restore of DB01 then ends where its backup ends.'
+    }
+    if (Test-Path -LiteralPath 'D:\Databases\DB01\Logs') {
+        robocopy 'D:\Databases\DB01\Logs' 'D:\Databases\DB01-preserved' /COPY:DAT /R:1 /W:1
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }
+    } else {
+        Write-Warning 'recovery.db01-outage.preserve_failed_files: D:\Databases\DB01\Logs on EX01 does not exist: no surviving file of DB01 is there to keep, so nothing is copied from it. A restore of DB01 then ends where its backup ends.'
+    }
+}
 Write-Host 'done: recovery.db01-outage.preserve_failed_files'
 
 # ======================================================================================
@@ -187,8 +212,10 @@ Write-Host 'done: recovery.db01-outage.allow_file_restore_for_restore'
 Write-Warning 'MANUAL STEP recovery.db01-outage.restore_backup: Restore backup set nightly of DB01 with your backup software into its own paths on EX01 (D:\Databases\DB01\DB01.edb and D:\Databases\DB01\Logs); do not mount it; then check the header with eseutil /mh.'
 # For reference, the commands this step stands for (run or adapt them by hand):
 #     Restore backup set nightly of DB01 into D:\Databases\DB01 (database) and D:\Databases\DB01\Logs (logs).
-#     eseutil /mh 'D:\Databases\DB01\DB01.edb'
-$null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to stop)'
+#     Invoke-Command -ComputerName 'EX01' -ScriptBlock { eseutil /mh 'D:\Databases\DB01\DB01.edb' }
+$dtWho = Read-Host -Prompt 'Do it by hand, then type your name to confirm it (Enter: this Windows account), Ctrl+C to stop'
+if (-not $dtWho) { $dtWho = $env:USERNAME + '@' + $env:COMPUTERNAME }
+Write-Host ('confirmed: recovery.db01-outage.restore_backup by ' + $dtWho + ' at ' + (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
 Write-Host 'done: recovery.db01-outage.restore_backup'
 
 # ======================================================================================
@@ -196,10 +223,17 @@ Write-Host 'done: recovery.db01-outage.restore_backup'
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
 # Copy DB01's surviving logs (newer than the backup) back into its log folder before any mount
 # ======================================================================================
-robocopy 'D:\Databases\DB01-preserved' 'D:\Databases\DB01\Logs' 'E00*.log' /XO /COPY:DAT /R:1 /W:1
-if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
-eseutil /ml 'D:\Databases\DB01\Logs\E00'
-if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE) }
+Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
+    if (Test-Path -LiteralPath 'D:\Databases\DB01-preserved') {
+        robocopy 'D:\Databases\DB01-preserved' 'D:\Databases\DB01\Logs' 'E00*.log' /XO /COPY:DAT /R:1 /W:1
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }
+        eseutil /ml 'D:\Databases\DB01\Logs\E00'
+        if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME) }
+    } else {
+        Write-Warning 'recovery.db01-outage.copy_surviving_logs: D:\Databases\DB01-preserved on EX01 does not exist: no surviving log of DB01 is there, so none is copied into D:\Databases\DB01\Logs. The recovered mail then ends where the backup and the logs already there end; mail written after that is lost unless those logs are found (copy them in and run the runbook again before the mount).'
+    }
+}
 Write-Host 'done: recovery.db01-outage.copy_surviving_logs'
 
 # ======================================================================================
@@ -207,11 +241,14 @@ Write-Host 'done: recovery.db01-outage.copy_surviving_logs'
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
 # Replay the logs into the restored DB01 until it is clean (eseutil /r)
 # ======================================================================================
-if (-not (eseutil /mh 'D:\Databases\DB01\DB01.edb' | Select-String -SimpleMatch -Pattern 'Clean Shutdown')) {
-    eseutil /r 'E00' /l 'D:\Databases\DB01\Logs' /d 'D:\Databases\DB01'
-    if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE) }
-} else {
-    Write-Host 'skip: D:\Databases\DB01\DB01.edb is in Clean Shutdown already'
+Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
+    if (-not (eseutil /mh 'D:\Databases\DB01\DB01.edb' | Select-String -SimpleMatch -Pattern 'Clean Shutdown')) {
+        eseutil /r 'E00' /l 'D:\Databases\DB01\Logs' /d 'D:\Databases\DB01'
+        if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME) }
+    } else {
+        Write-Host 'skip: D:\Databases\DB01\DB01.edb is in Clean Shutdown already'
+    }
 }
 Write-Host 'done: recovery.db01-outage.replay_logs'
 
@@ -233,7 +270,9 @@ Write-Host 'done: recovery.db01-outage.disallow_file_restore_after_restore'
 # Dismount DTDB01: users lose service until they are home on DB01 again
 # ======================================================================================
 Write-Warning '*** USERS LOSE SERVICE: 4 mailboxes are without service from this step (recovery.db01-outage.dismount_dial_tone_database) until the database is mounted again ***'
-$null = Read-Host -Prompt 'Users are about to lose service. Press Enter to go on, Ctrl+C to stop'
+$dtWho = Read-Host -Prompt 'Users are about to lose service. Type your name to go on (Enter: this Windows account), Ctrl+C to stop'
+if (-not $dtWho) { $dtWho = $env:USERNAME + '@' + $env:COMPUTERNAME }
+Write-Host ('go-ahead for the outage from recovery.db01-outage.dismount_dial_tone_database by ' + $dtWho + ' at ' + (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
 if ((Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
     Dismount-Database -Identity 'DTDB01' -Confirm:$false
 } else {
@@ -274,8 +313,11 @@ Write-Host 'done: recovery.db01-outage.rehome_system_mailboxes_to_restored_datab
 # ======================================================================================
 Write-Warning '*** users (4 mailboxes) are WITHOUT SERVICE during this step ***'
 if (-not (Get-MailboxDatabase -Identity 'DB01' -Status).Mounted) {
-    eseutil /mh 'D:\Databases\DB01\DB01.edb'
-    if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE) }
+    Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+        $ErrorActionPreference = 'Stop'
+        eseutil /mh 'D:\Databases\DB01\DB01.edb'
+        if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME) }
+    }
     Mount-Database -Identity 'DB01'
 } else {
     Write-Host 'skip: DB01 is mounted already'
@@ -307,7 +349,9 @@ Write-Host 'done: recovery.db01-outage.restore_failed_database_mount_at_startup'
 Write-Warning 'MANUAL STEP recovery.db01-outage.repoint_profiles_to_restored_server: On the clients of db01-user0001@contoso.com (they do not use Autodiscover), point the mail profile at EX01 (or create a new profile), then send a test message.'
 # For reference, the commands this step stands for (run or adapt them by hand):
 #     Clients without Autodiscover: db01-user0001@contoso.com
-$null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to stop)'
+$dtWho = Read-Host -Prompt 'Do it by hand, then type your name to confirm it (Enter: this Windows account), Ctrl+C to stop'
+if (-not $dtWho) { $dtWho = $env:USERNAME + '@' + $env:COMPUTERNAME }
+Write-Host ('confirmed: recovery.db01-outage.repoint_profiles_to_restored_server by ' + $dtWho + ' at ' + (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
 Write-Host 'done: recovery.db01-outage.repoint_profiles_to_restored_server'
 
 # ======================================================================================
@@ -316,10 +360,22 @@ Write-Host 'done: recovery.db01-outage.repoint_profiles_to_restored_server'
 # Copy DTDB01's files (the dial tone mail) to E:\Recovery\RDB01\DTDB01.edb and E:\Recovery\RDB01 on EX01; the originals stay
 # Precondition: disk room on EX01 for the copy of DTDB01's files (size or free disk unknown: checked at apply)
 # ======================================================================================
-robocopy 'F:\DialTone\DTDB01' '\\EX01\E$\Recovery\RDB01' 'DTDB01.edb' /COPY:DAT /R:1 /W:1
-if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
-robocopy 'F:\DialTone\DTDB01\Logs' '\\EX01\E$\Recovery\RDB01' /COPY:DAT /R:1 /W:1
-if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
+# Runs on EX02 and reaches EX01's files through its administrative share: a second hop from inside Invoke-Command. Allow it (Kerberos constrained delegation to EX01's CIFS service, or CredSSP) or the copy fails with access denied.
+Invoke-Command -ComputerName 'EX02' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
+    if (Test-Path -LiteralPath 'F:\DialTone\DTDB01') {
+        robocopy 'F:\DialTone\DTDB01' '\\EX01\E$\Recovery\RDB01' 'DTDB01.edb' /COPY:DAT /R:1 /W:1
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }
+    } else {
+        throw 'STOPPED at recovery.db01-outage.copy_dial_tone_files: F:\DialTone\DTDB01 on EX02 does not exist: the files of DTDB01 are not where the plan expects them, and going on would lose the mail they hold. Find them, then run "dialtone refresh" and "dialtone plan" before going on.'
+    }
+    if (Test-Path -LiteralPath 'F:\DialTone\DTDB01\Logs') {
+        robocopy 'F:\DialTone\DTDB01\Logs' '\\EX01\E$\Recovery\RDB01' /COPY:DAT /R:1 /W:1
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }
+    } else {
+        throw 'STOPPED at recovery.db01-outage.copy_dial_tone_files: F:\DialTone\DTDB01\Logs on EX02 does not exist: the files of DTDB01 are not where the plan expects them, and going on would lose the mail they hold. Find them, then run "dialtone refresh" and "dialtone plan" before going on.'
+    }
+}
 Write-Host 'done: recovery.db01-outage.copy_dial_tone_files'
 
 # ======================================================================================
@@ -423,12 +479,8 @@ Write-Host 'done: recovery.db01-outage.remove_recovery_database'
 # Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 11)
 # Delete what dialtone wrote of RDB01's files on EX01 (E:\Recovery\RDB01\DTDB01.edb and its logs in E:\Recovery\RDB01); anything else stays
 # ======================================================================================
-if ((Test-Path -LiteralPath 'E:\Recovery\RDB01\DTDB01.edb') -or (Test-Path -LiteralPath 'E:\Recovery\RDB01')) {
-    # Delete only what dialtone recorded writing (the state's "written" records when this plan was made); a folder only once it is empty.
-    # No file of RDB01 was recorded when this plan was made: run "dialtone plan" again after the earlier steps, or delete by hand only E:\Recovery\RDB01\DTDB01.edb and the log files in E:\Recovery\RDB01 that dialtone recorded writing.
-} else {
-    Write-Host 'skip: the files are deleted already'
-}
+# Delete only what dialtone recorded writing (the state's "written" records when this plan was made); a folder only once it is empty.
+# No file of RDB01 was recorded when this plan was made: run "dialtone plan" again after the earlier steps, or delete by hand only E:\Recovery\RDB01\DTDB01.edb and the log files in E:\Recovery\RDB01 that dialtone recorded writing.
 Write-Host 'done: recovery.db01-outage.delete_recovery_database_files'
 
 # ======================================================================================
@@ -457,13 +509,10 @@ Write-Host 'done: recovery.db01-outage.remove_dial_tone_database'
 # Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 11)
 # Delete what dialtone wrote of DTDB01's files on EX02 (F:\DialTone\DTDB01\DTDB01.edb and its logs in F:\DialTone\DTDB01\Logs); anything else stays
 # ======================================================================================
-if ((Test-Path -LiteralPath 'F:\DialTone\DTDB01\DTDB01.edb') -or (Test-Path -LiteralPath 'F:\DialTone\DTDB01\Logs')) {
-    # Delete only what dialtone recorded writing (the state's "written" records when this plan was made); a folder only once it is empty.
-    # No file of DTDB01 was recorded when this plan was made: run "dialtone plan" again after the earlier steps, or delete by hand only F:\DialTone\DTDB01\DTDB01.edb and the log files in F:\DialTone\DTDB01\Logs that dialtone recorded writing.
-} else {
-    Write-Host 'skip: the files are deleted already'
-}
+# Delete only what dialtone recorded writing (the state's "written" records when this plan was made); a folder only once it is empty.
+# No file of DTDB01 was recorded when this plan was made: run "dialtone plan" again after the earlier steps, or delete by hand only F:\DialTone\DTDB01\DTDB01.edb and the log files in F:\DialTone\DTDB01\Logs that dialtone recorded writing.
 Write-Host 'done: recovery.db01-outage.delete_dial_tone_files'
 
 
 Write-Host 'dialtone runbook finished: every step is done.'
+Stop-Transcript

@@ -18,11 +18,18 @@
     Every step is guarded: run the script again after a failure and it skips what is
     already done. It stops at the first error ($ErrorActionPreference = 'Stop'), pauses
     (Read-Host) where a person has to act, and warns loudly where users lose service.
+    File commands (robocopy, eseutil, Move-Item, Remove-Item, Test-Path) run on the
+    server that holds the files, through Invoke-Command -ComputerName (WinRM to each
+    Mailbox server); robocopy exit codes 0 to 7 are success, 8 and above stop the run.
+    Who confirmed each manual step, and when, goes to the transcript it starts.
     It does not record progress in dialtone's state: after running it by hand, run
     "dialtone refresh" and "dialtone plan" to see what dialtone still expects.
 #>
 
 $ErrorActionPreference = 'Stop'
+$dtTranscript = Join-Path -Path $PWD.ProviderPath -ChildPath ('dialtone-runbook-' + (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmssZ') + '.log')
+Start-Transcript -LiteralPath $dtTranscript -Append
+Write-Host ('dialtone runbook started by ' + $env:USERDOMAIN + '\' + $env:USERNAME + ' on ' + $env:COMPUTERNAME + ' at ' + (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ') + ': plan serial 7, state lineage ' + '6f1c7c9e-0000-4000-8000-000000000001')
 $dtDC = Read-Host -Prompt 'The domain controller (FQDN) every cmdlet of this runbook uses'
 Set-ADServerSettings -PreferredServer $dtDC
 
@@ -106,7 +113,9 @@ Write-Host 'done: recovery.db01-outage.hold_failed_database'
 Write-Warning 'MANUAL STEP recovery.db01-outage.repoint_profiles_to_dial_tone: On the clients of db01-user0001@contoso.com (they do not use Autodiscover), point the mail profile at EX02 (or create a new profile), then send a test message.'
 # For reference, the commands this step stands for (run or adapt them by hand):
 #     Clients without Autodiscover: db01-user0001@contoso.com
-$null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to stop)'
+$dtWho = Read-Host -Prompt 'Do it by hand, then type your name to confirm it (Enter: this Windows account), Ctrl+C to stop'
+if (-not $dtWho) { $dtWho = $env:USERNAME + '@' + $env:COMPUTERNAME }
+Write-Host ('confirmed: recovery.db01-outage.repoint_profiles_to_dial_tone by ' + $dtWho + ' at ' + (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
 Write-Host 'done: recovery.db01-outage.repoint_profiles_to_dial_tone'
 
 # ======================================================================================
@@ -135,8 +144,10 @@ Write-Host 'done: recovery.db01-outage.create_recovery_database'
 Write-Warning 'MANUAL STEP recovery.db01-outage.restore_backup: Restore backup set nightly of DB01 with your backup software into G:\Recovery\RDB01 (database) and G:\Recovery\RDB01\Logs (logs) on EX02, keeping file names (DB01.edb); then check the header with eseutil /mh.'
 # For reference, the commands this step stands for (run or adapt them by hand):
 #     Restore backup set nightly of DB01 into G:\Recovery\RDB01 (database) and G:\Recovery\RDB01\Logs (logs), keeping file names.
-#     eseutil /mh 'G:\Recovery\RDB01\DB01.edb'
-$null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to stop)'
+#     Invoke-Command -ComputerName 'EX02' -ScriptBlock { eseutil /mh 'G:\Recovery\RDB01\DB01.edb' }
+$dtWho = Read-Host -Prompt 'Do it by hand, then type your name to confirm it (Enter: this Windows account), Ctrl+C to stop'
+if (-not $dtWho) { $dtWho = $env:USERNAME + '@' + $env:COMPUTERNAME }
+Write-Host ('confirmed: recovery.db01-outage.restore_backup by ' + $dtWho + ' at ' + (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
 Write-Host 'done: recovery.db01-outage.restore_backup'
 
 # ======================================================================================
@@ -146,9 +157,11 @@ Write-Host 'done: recovery.db01-outage.restore_backup'
 # ======================================================================================
 Write-Warning 'MANUAL STEP recovery.db01-outage.copy_surviving_logs: EX01 is down: recover the E00*.log files of DB01 (newer than the backup) from EX01''s disks (folder D:\Databases\DB01\Logs) into G:\Recovery\RDB01\Logs on EX02, then check with eseutil /ml that the sequence has no gap. If none can be recovered, confirm anyway: the restore then ends at the backup.'
 # For reference, the commands this step stands for (run or adapt them by hand):
-#     robocopy '\\EX01\D$\Databases\DB01\Logs' 'G:\Recovery\RDB01\Logs' 'E00*.log' /COPY:DAT /R:1 /W:1
-#     eseutil /ml 'G:\Recovery\RDB01\Logs\E00'
-$null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to stop)'
+#     Invoke-Command -ComputerName 'EX02' -ScriptBlock { robocopy '\\EX01\D$\Databases\DB01\Logs' 'G:\Recovery\RDB01\Logs' 'E00*.log' /COPY:DAT /R:1 /W:1 }
+#     Invoke-Command -ComputerName 'EX02' -ScriptBlock { eseutil /ml 'G:\Recovery\RDB01\Logs\E00' }
+$dtWho = Read-Host -Prompt 'Do it by hand, then type your name to confirm it (Enter: this Windows account), Ctrl+C to stop'
+if (-not $dtWho) { $dtWho = $env:USERNAME + '@' + $env:COMPUTERNAME }
+Write-Host ('confirmed: recovery.db01-outage.copy_surviving_logs by ' + $dtWho + ' at ' + (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
 Write-Host 'done: recovery.db01-outage.copy_surviving_logs'
 
 # ======================================================================================
@@ -156,11 +169,14 @@ Write-Host 'done: recovery.db01-outage.copy_surviving_logs'
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 7)
 # Replay the logs into the restored DB01 until it is clean (eseutil /r)
 # ======================================================================================
-if (-not (eseutil /mh 'G:\Recovery\RDB01\DB01.edb' | Select-String -SimpleMatch -Pattern 'Clean Shutdown')) {
-    eseutil /r 'E00' /l 'G:\Recovery\RDB01\Logs' /d 'G:\Recovery\RDB01'
-    if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE) }
-} else {
-    Write-Host 'skip: G:\Recovery\RDB01\DB01.edb is in Clean Shutdown already'
+Invoke-Command -ComputerName 'EX02' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
+    if (-not (eseutil /mh 'G:\Recovery\RDB01\DB01.edb' | Select-String -SimpleMatch -Pattern 'Clean Shutdown')) {
+        eseutil /r 'E00' /l 'G:\Recovery\RDB01\Logs' /d 'G:\Recovery\RDB01'
+        if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME) }
+    } else {
+        Write-Host 'skip: G:\Recovery\RDB01\DB01.edb is in Clean Shutdown already'
+    }
 }
 Write-Host 'done: recovery.db01-outage.replay_logs'
 
@@ -198,13 +214,24 @@ Write-Host 'done: recovery.db01-outage.dismount_recovery_database'
 # Precondition: RDB01's files are in Clean Shutdown (or their log range is complete) before they move
 # Precondition: disk room on EX02 for moving RDB01's files (both copies exist until the move is verified) (size or free disk unknown: checked at apply)
 # ======================================================================================
-if (Test-Path -LiteralPath 'G:\Recovery\RDB01\DB01.edb') {
+Invoke-Command -ComputerName 'EX02' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
     New-Item -ItemType Directory -Path 'G:\Recovery\RDB01-hold' -ErrorAction SilentlyContinue
-    Move-Item -LiteralPath 'G:\Recovery\RDB01\DB01.edb' -Destination 'G:\Recovery\RDB01-hold\DB01.edb'
-    robocopy 'G:\Recovery\RDB01\Logs' 'G:\Recovery\RDB01-hold\Logs' /E /MOVE
-    if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
-} else {
-    Write-Host 'skip: G:\Recovery\RDB01\DB01.edb is moved already'
+    if (Test-Path -LiteralPath 'G:\Recovery\RDB01\DB01.edb') {
+        Move-Item -LiteralPath 'G:\Recovery\RDB01\DB01.edb' -Destination 'G:\Recovery\RDB01-hold\DB01.edb'
+    } elseif (Test-Path -LiteralPath 'G:\Recovery\RDB01-hold\DB01.edb') {
+        Write-Host 'skip: G:\Recovery\RDB01\DB01.edb is moved to G:\Recovery\RDB01-hold\DB01.edb already'
+    } else {
+        throw 'STOPPED at recovery.db01-outage.hold_recovered_files: G:\Recovery\RDB01\DB01.edb on EX02 does not exist, nor does its destination: the files of RDB01 are not where the plan expects them, and going on would lose the mail they hold. Find them, then run "dialtone refresh" and "dialtone plan" before going on.'
+    }
+    if (Test-Path -LiteralPath 'G:\Recovery\RDB01\Logs') {
+        robocopy 'G:\Recovery\RDB01\Logs' 'G:\Recovery\RDB01-hold\Logs' /E /MOVE
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }
+    } elseif (Test-Path -LiteralPath 'G:\Recovery\RDB01-hold\Logs') {
+        Write-Host 'skip: G:\Recovery\RDB01\Logs is moved to G:\Recovery\RDB01-hold\Logs already'
+    } else {
+        throw 'STOPPED at recovery.db01-outage.hold_recovered_files: G:\Recovery\RDB01\Logs on EX02 does not exist, nor does its destination: the files of RDB01 are not where the plan expects them, and going on would lose the mail they hold. Find them, then run "dialtone refresh" and "dialtone plan" before going on.'
+    }
 }
 Write-Host 'done: recovery.db01-outage.hold_recovered_files'
 
@@ -214,7 +241,9 @@ Write-Host 'done: recovery.db01-outage.hold_recovered_files'
 # Dismount DTDB01: users lose service until the swap is done
 # ======================================================================================
 Write-Warning '*** USERS LOSE SERVICE: 4 mailboxes are without service from this step (recovery.db01-outage.dismount_dial_tone_database) until the database is mounted again ***'
-$null = Read-Host -Prompt 'Users are about to lose service. Press Enter to go on, Ctrl+C to stop'
+$dtWho = Read-Host -Prompt 'Users are about to lose service. Type your name to go on (Enter: this Windows account), Ctrl+C to stop'
+if (-not $dtWho) { $dtWho = $env:USERNAME + '@' + $env:COMPUTERNAME }
+Write-Host ('go-ahead for the outage from recovery.db01-outage.dismount_dial_tone_database by ' + $dtWho + ' at ' + (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
 if ((Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
     Dismount-Database -Identity 'DTDB01' -Confirm:$false
 } else {
@@ -230,13 +259,24 @@ Write-Host 'done: recovery.db01-outage.dismount_dial_tone_database'
 # Precondition: disk room on EX02 for moving DTDB01's files (both copies exist until the move is verified) (size or free disk unknown: checked at apply)
 # ======================================================================================
 Write-Warning '*** users (4 mailboxes) are WITHOUT SERVICE during this step ***'
-if (Test-Path -LiteralPath 'F:\DialTone\DTDB01\DTDB01.edb') {
+Invoke-Command -ComputerName 'EX02' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
     New-Item -ItemType Directory -Path 'G:\Recovery\RDB01' -ErrorAction SilentlyContinue
-    Move-Item -LiteralPath 'F:\DialTone\DTDB01\DTDB01.edb' -Destination 'G:\Recovery\RDB01\DB01.edb'
-    robocopy 'F:\DialTone\DTDB01\Logs' 'G:\Recovery\RDB01\Logs' /E /MOVE
-    if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
-} else {
-    Write-Host 'skip: F:\DialTone\DTDB01\DTDB01.edb is moved already'
+    if (Test-Path -LiteralPath 'F:\DialTone\DTDB01\DTDB01.edb') {
+        Move-Item -LiteralPath 'F:\DialTone\DTDB01\DTDB01.edb' -Destination 'G:\Recovery\RDB01\DB01.edb'
+    } elseif (Test-Path -LiteralPath 'G:\Recovery\RDB01\DB01.edb') {
+        Write-Host 'skip: F:\DialTone\DTDB01\DTDB01.edb is moved to G:\Recovery\RDB01\DB01.edb already'
+    } else {
+        throw 'STOPPED at recovery.db01-outage.move_dial_tone_files_to_recovery_database: F:\DialTone\DTDB01\DTDB01.edb on EX02 does not exist, nor does its destination: the files of DTDB01 are not where the plan expects them, and going on would lose the mail they hold. Find them, then run "dialtone refresh" and "dialtone plan" before going on.'
+    }
+    if (Test-Path -LiteralPath 'F:\DialTone\DTDB01\Logs') {
+        robocopy 'F:\DialTone\DTDB01\Logs' 'G:\Recovery\RDB01\Logs' /E /MOVE
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }
+    } elseif (Test-Path -LiteralPath 'G:\Recovery\RDB01\Logs') {
+        Write-Host 'skip: F:\DialTone\DTDB01\Logs is moved to G:\Recovery\RDB01\Logs already'
+    } else {
+        throw 'STOPPED at recovery.db01-outage.move_dial_tone_files_to_recovery_database: F:\DialTone\DTDB01\Logs on EX02 does not exist, nor does its destination: the files of DTDB01 are not where the plan expects them, and going on would lose the mail they hold. Find them, then run "dialtone refresh" and "dialtone plan" before going on.'
+    }
 }
 Write-Host 'done: recovery.db01-outage.move_dial_tone_files_to_recovery_database'
 
@@ -261,13 +301,24 @@ Write-Host 'done: recovery.db01-outage.allow_file_restore'
 # Precondition: disk room on EX02 for moving RDB01's files (both copies exist until the move is verified) (size or free disk unknown: checked at apply)
 # ======================================================================================
 Write-Warning '*** users (4 mailboxes) are WITHOUT SERVICE during this step ***'
-if (Test-Path -LiteralPath 'G:\Recovery\RDB01-hold\DB01.edb') {
+Invoke-Command -ComputerName 'EX02' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
     New-Item -ItemType Directory -Path 'F:\DialTone\DTDB01' -ErrorAction SilentlyContinue
-    Move-Item -LiteralPath 'G:\Recovery\RDB01-hold\DB01.edb' -Destination 'F:\DialTone\DTDB01\DTDB01.edb'
-    robocopy 'G:\Recovery\RDB01-hold\Logs' 'F:\DialTone\DTDB01\Logs' /E /MOVE
-    if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
-} else {
-    Write-Host 'skip: G:\Recovery\RDB01-hold\DB01.edb is moved already'
+    if (Test-Path -LiteralPath 'G:\Recovery\RDB01-hold\DB01.edb') {
+        Move-Item -LiteralPath 'G:\Recovery\RDB01-hold\DB01.edb' -Destination 'F:\DialTone\DTDB01\DTDB01.edb'
+    } elseif (Test-Path -LiteralPath 'F:\DialTone\DTDB01\DTDB01.edb') {
+        Write-Host 'skip: G:\Recovery\RDB01-hold\DB01.edb is moved to F:\DialTone\DTDB01\DTDB01.edb already'
+    } else {
+        throw 'STOPPED at recovery.db01-outage.move_recovered_files_into_dial_tone_database: G:\Recovery\RDB01-hold\DB01.edb on EX02 does not exist, nor does its destination: the files of RDB01 are not where the plan expects them, and going on would lose the mail they hold. Find them, then run "dialtone refresh" and "dialtone plan" before going on.'
+    }
+    if (Test-Path -LiteralPath 'G:\Recovery\RDB01-hold\Logs') {
+        robocopy 'G:\Recovery\RDB01-hold\Logs' 'F:\DialTone\DTDB01\Logs' /E /MOVE
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }
+    } elseif (Test-Path -LiteralPath 'F:\DialTone\DTDB01\Logs') {
+        Write-Host 'skip: G:\Recovery\RDB01-hold\Logs is moved to F:\DialTone\DTDB01\Logs already'
+    } else {
+        throw 'STOPPED at recovery.db01-outage.move_recovered_files_into_dial_tone_database: G:\Recovery\RDB01-hold\Logs on EX02 does not exist, nor does its destination: the files of RDB01 are not where the plan expects them, and going on would lose the mail they hold. Find them, then run "dialtone refresh" and "dialtone plan" before going on.'
+    }
 }
 Write-Host 'done: recovery.db01-outage.move_recovered_files_into_dial_tone_database'
 
@@ -279,8 +330,11 @@ Write-Host 'done: recovery.db01-outage.move_recovered_files_into_dial_tone_datab
 # Precondition: a mount slot on EX02 for DTDB01 (1 of 100 mounted databases in use, enterprise)
 # ======================================================================================
 if (-not (Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
-    eseutil /mh 'F:\DialTone\DTDB01\DTDB01.edb'
-    if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE) }
+    Invoke-Command -ComputerName 'EX02' -ErrorAction Stop -ScriptBlock {
+        $ErrorActionPreference = 'Stop'
+        eseutil /mh 'F:\DialTone\DTDB01\DTDB01.edb'
+        if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME) }
+    }
     Mount-Database -Identity 'DTDB01'
 } else {
     Write-Host 'skip: DTDB01 is mounted already'
@@ -385,12 +439,8 @@ Write-Host 'done: recovery.db01-outage.remove_recovery_database'
 # Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 14)
 # Delete what dialtone wrote of RDB01's files on EX02 (G:\Recovery\RDB01\DB01.edb and its logs in G:\Recovery\RDB01\Logs); anything else stays
 # ======================================================================================
-if ((Test-Path -LiteralPath 'G:\Recovery\RDB01\DB01.edb') -or (Test-Path -LiteralPath 'G:\Recovery\RDB01\Logs')) {
-    # Delete only what dialtone recorded writing (the state's "written" records when this plan was made); a folder only once it is empty.
-    # No file of RDB01 was recorded when this plan was made: run "dialtone plan" again after the earlier steps, or delete by hand only G:\Recovery\RDB01\DB01.edb and the log files in G:\Recovery\RDB01\Logs that dialtone recorded writing.
-} else {
-    Write-Host 'skip: the files are deleted already'
-}
+# Delete only what dialtone recorded writing (the state's "written" records when this plan was made); a folder only once it is empty.
+# No file of RDB01 was recorded when this plan was made: run "dialtone plan" again after the earlier steps, or delete by hand only G:\Recovery\RDB01\DB01.edb and the log files in G:\Recovery\RDB01\Logs that dialtone recorded writing.
 Write-Host 'done: recovery.db01-outage.delete_recovery_database_files'
 
 # ======================================================================================
@@ -408,3 +458,4 @@ Write-Host 'done: recovery.db01-outage.remove_failed_database'
 
 
 Write-Host 'dialtone runbook finished: every step is done.'
+Stop-Transcript

@@ -17,11 +17,18 @@
     Every step is guarded: run the script again after a failure and it skips what is
     already done. It stops at the first error ($ErrorActionPreference = 'Stop'), pauses
     (Read-Host) where a person has to act, and warns loudly where users lose service.
+    File commands (robocopy, eseutil, Move-Item, Remove-Item, Test-Path) run on the
+    server that holds the files, through Invoke-Command -ComputerName (WinRM to each
+    Mailbox server); robocopy exit codes 0 to 7 are success, 8 and above stop the run.
+    Who confirmed each manual step, and when, goes to the transcript it starts.
     It does not record progress in dialtone's state: after running it by hand, run
     "dialtone refresh" and "dialtone plan" to see what dialtone still expects.
 #>
 
 $ErrorActionPreference = 'Stop'
+$dtTranscript = Join-Path -Path $PWD.ProviderPath -ChildPath ('dialtone-runbook-' + (Get-Date).ToUniversalTime().ToString('yyyyMMddTHHmmssZ') + '.log')
+Start-Transcript -LiteralPath $dtTranscript -Append
+Write-Host ('dialtone runbook started by ' + $env:USERDOMAIN + '\' + $env:USERNAME + ' on ' + $env:COMPUTERNAME + ' at ' + (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ') + ': plan serial 7, state lineage ' + '6f1c7c9e-0000-4000-8000-000000000001')
 $dtDC = Read-Host -Prompt 'The domain controller (FQDN) every cmdlet of this runbook uses'
 Set-ADServerSettings -PreferredServer $dtDC
 
@@ -103,11 +110,22 @@ Write-Host 'done: recovery.db01-outage.resubmit_queues_to_dial_tone'
 # Copy every surviving file of DB01 (database, logs, checkpoint) to D:\Databases\DB01-preserved; delete nothing
 # Precondition: disk room on EX01 for the copy of DB01's files (size or free disk unknown: checked at apply)
 # ======================================================================================
-# Keep every surviving file of DB01: copy it away, delete nothing.
-robocopy 'D:\Databases\DB01' 'D:\Databases\DB01-preserved' 'DB01.edb' /COPY:DAT /R:1 /W:1
-if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
-robocopy 'D:\Databases\DB01\Logs' 'D:\Databases\DB01-preserved' /COPY:DAT /R:1 /W:1
-if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
+Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
+    # Keep every surviving file of DB01: copy it away, delete nothing.
+    if (Test-Path -LiteralPath 'D:\Databases\DB01') {
+        robocopy 'D:\Databases\DB01' 'D:\Databases\DB01-preserved' 'DB01.edb' /COPY:DAT /R:1 /W:1
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }
+    } else {
+        Write-Warning 'recovery.db01-outage.preserve_failed_files: D:\Databases\DB01 on EX01 does not exist: no surviving file of DB01 is there to keep, so nothing is copied from it. A restore of DB01 then ends where its backup ends.'
+    }
+    if (Test-Path -LiteralPath 'D:\Databases\DB01\Logs') {
+        robocopy 'D:\Databases\DB01\Logs' 'D:\Databases\DB01-preserved' /COPY:DAT /R:1 /W:1
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }
+    } else {
+        Write-Warning 'recovery.db01-outage.preserve_failed_files: D:\Databases\DB01\Logs on EX01 does not exist: no surviving file of DB01 is there to keep, so nothing is copied from it. A restore of DB01 then ends where its backup ends.'
+    }
+}
 Write-Host 'done: recovery.db01-outage.preserve_failed_files'
 
 # ======================================================================================
@@ -135,8 +153,10 @@ Write-Host 'done: recovery.db01-outage.create_recovery_database'
 Write-Warning 'MANUAL STEP recovery.db01-outage.restore_backup: Restore backup set nightly of DB01 with your backup software into E:\Recovery\RDB01 (database) and E:\Recovery\RDB01\Logs (logs) on EX01, keeping file names (DB01.edb); then check the header with eseutil /mh.'
 # For reference, the commands this step stands for (run or adapt them by hand):
 #     Restore backup set nightly of DB01 into E:\Recovery\RDB01 (database) and E:\Recovery\RDB01\Logs (logs), keeping file names.
-#     eseutil /mh 'E:\Recovery\RDB01\DB01.edb'
-$null = Read-Host -Prompt 'Do it by hand, then press Enter to go on (Ctrl+C to stop)'
+#     Invoke-Command -ComputerName 'EX01' -ScriptBlock { eseutil /mh 'E:\Recovery\RDB01\DB01.edb' }
+$dtWho = Read-Host -Prompt 'Do it by hand, then type your name to confirm it (Enter: this Windows account), Ctrl+C to stop'
+if (-not $dtWho) { $dtWho = $env:USERNAME + '@' + $env:COMPUTERNAME }
+Write-Host ('confirmed: recovery.db01-outage.restore_backup by ' + $dtWho + ' at ' + (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
 Write-Host 'done: recovery.db01-outage.restore_backup'
 
 # ======================================================================================
@@ -144,10 +164,17 @@ Write-Host 'done: recovery.db01-outage.restore_backup'
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
 # Copy DB01's surviving logs (newer than the backup) into RDB01's log folder before the first mount
 # ======================================================================================
-robocopy 'D:\Databases\DB01-preserved' 'E:\Recovery\RDB01\Logs' 'E00*.log' /COPY:DAT /R:1 /W:1
-if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
-eseutil /ml 'E:\Recovery\RDB01\Logs\E00'
-if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE) }
+Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
+    if (Test-Path -LiteralPath 'D:\Databases\DB01-preserved') {
+        robocopy 'D:\Databases\DB01-preserved' 'E:\Recovery\RDB01\Logs' 'E00*.log' /COPY:DAT /R:1 /W:1
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }
+        eseutil /ml 'E:\Recovery\RDB01\Logs\E00'
+        if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME) }
+    } else {
+        Write-Warning 'recovery.db01-outage.copy_surviving_logs: D:\Databases\DB01-preserved on EX01 does not exist: no surviving log of DB01 is there, so none is copied into E:\Recovery\RDB01\Logs. The recovered mail then ends where the backup and the logs already there end; mail written after that is lost unless those logs are found (copy them in and run the runbook again before the mount).'
+    }
+}
 Write-Host 'done: recovery.db01-outage.copy_surviving_logs'
 
 # ======================================================================================
@@ -155,11 +182,14 @@ Write-Host 'done: recovery.db01-outage.copy_surviving_logs'
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 7)
 # Replay the logs into the restored DB01 until it is clean (eseutil /r)
 # ======================================================================================
-if (-not (eseutil /mh 'E:\Recovery\RDB01\DB01.edb' | Select-String -SimpleMatch -Pattern 'Clean Shutdown')) {
-    eseutil /r 'E00' /l 'E:\Recovery\RDB01\Logs' /d 'E:\Recovery\RDB01'
-    if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE) }
-} else {
-    Write-Host 'skip: E:\Recovery\RDB01\DB01.edb is in Clean Shutdown already'
+Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
+    if (-not (eseutil /mh 'E:\Recovery\RDB01\DB01.edb' | Select-String -SimpleMatch -Pattern 'Clean Shutdown')) {
+        eseutil /r 'E00' /l 'E:\Recovery\RDB01\Logs' /d 'E:\Recovery\RDB01'
+        if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME) }
+    } else {
+        Write-Host 'skip: E:\Recovery\RDB01\DB01.edb is in Clean Shutdown already'
+    }
 }
 Write-Host 'done: recovery.db01-outage.replay_logs'
 
@@ -197,13 +227,24 @@ Write-Host 'done: recovery.db01-outage.dismount_recovery_database'
 # Precondition: RDB01's files are in Clean Shutdown (or their log range is complete) before they move
 # Precondition: disk room on EX01 for moving RDB01's files (both copies exist until the move is verified) (size or free disk unknown: checked at apply)
 # ======================================================================================
-if (Test-Path -LiteralPath 'E:\Recovery\RDB01\DB01.edb') {
+Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
     New-Item -ItemType Directory -Path 'E:\Recovery\RDB01-hold' -ErrorAction SilentlyContinue
-    Move-Item -LiteralPath 'E:\Recovery\RDB01\DB01.edb' -Destination 'E:\Recovery\RDB01-hold\DB01.edb'
-    robocopy 'E:\Recovery\RDB01\Logs' 'E:\Recovery\RDB01-hold\Logs' /E /MOVE
-    if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
-} else {
-    Write-Host 'skip: E:\Recovery\RDB01\DB01.edb is moved already'
+    if (Test-Path -LiteralPath 'E:\Recovery\RDB01\DB01.edb') {
+        Move-Item -LiteralPath 'E:\Recovery\RDB01\DB01.edb' -Destination 'E:\Recovery\RDB01-hold\DB01.edb'
+    } elseif (Test-Path -LiteralPath 'E:\Recovery\RDB01-hold\DB01.edb') {
+        Write-Host 'skip: E:\Recovery\RDB01\DB01.edb is moved to E:\Recovery\RDB01-hold\DB01.edb already'
+    } else {
+        throw 'STOPPED at recovery.db01-outage.hold_recovered_files: E:\Recovery\RDB01\DB01.edb on EX01 does not exist, nor does its destination: the files of RDB01 are not where the plan expects them, and going on would lose the mail they hold. Find them, then run "dialtone refresh" and "dialtone plan" before going on.'
+    }
+    if (Test-Path -LiteralPath 'E:\Recovery\RDB01\Logs') {
+        robocopy 'E:\Recovery\RDB01\Logs' 'E:\Recovery\RDB01-hold\Logs' /E /MOVE
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }
+    } elseif (Test-Path -LiteralPath 'E:\Recovery\RDB01-hold\Logs') {
+        Write-Host 'skip: E:\Recovery\RDB01\Logs is moved to E:\Recovery\RDB01-hold\Logs already'
+    } else {
+        throw 'STOPPED at recovery.db01-outage.hold_recovered_files: E:\Recovery\RDB01\Logs on EX01 does not exist, nor does its destination: the files of RDB01 are not where the plan expects them, and going on would lose the mail they hold. Find them, then run "dialtone refresh" and "dialtone plan" before going on.'
+    }
 }
 Write-Host 'done: recovery.db01-outage.hold_recovered_files'
 
@@ -213,7 +254,9 @@ Write-Host 'done: recovery.db01-outage.hold_recovered_files'
 # Dismount DTDB01: users lose service until the swap is done
 # ======================================================================================
 Write-Warning '*** USERS LOSE SERVICE: 3 mailboxes are without service from this step (recovery.db01-outage.dismount_dial_tone_database) until the database is mounted again ***'
-$null = Read-Host -Prompt 'Users are about to lose service. Press Enter to go on, Ctrl+C to stop'
+$dtWho = Read-Host -Prompt 'Users are about to lose service. Type your name to go on (Enter: this Windows account), Ctrl+C to stop'
+if (-not $dtWho) { $dtWho = $env:USERNAME + '@' + $env:COMPUTERNAME }
+Write-Host ('go-ahead for the outage from recovery.db01-outage.dismount_dial_tone_database by ' + $dtWho + ' at ' + (Get-Date).ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ'))
 if ((Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
     Dismount-Database -Identity 'DTDB01' -Confirm:$false
 } else {
@@ -229,13 +272,24 @@ Write-Host 'done: recovery.db01-outage.dismount_dial_tone_database'
 # Precondition: disk room on EX01 for moving DTDB01's files (both copies exist until the move is verified) (size or free disk unknown: checked at apply)
 # ======================================================================================
 Write-Warning '*** users (3 mailboxes) are WITHOUT SERVICE during this step ***'
-if (Test-Path -LiteralPath 'D:\DialTone\DTDB01\DTDB01.edb') {
+Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
     New-Item -ItemType Directory -Path 'E:\Recovery\RDB01' -ErrorAction SilentlyContinue
-    Move-Item -LiteralPath 'D:\DialTone\DTDB01\DTDB01.edb' -Destination 'E:\Recovery\RDB01\DB01.edb'
-    robocopy 'D:\DialTone\DTDB01\Logs' 'E:\Recovery\RDB01\Logs' /E /MOVE
-    if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
-} else {
-    Write-Host 'skip: D:\DialTone\DTDB01\DTDB01.edb is moved already'
+    if (Test-Path -LiteralPath 'D:\DialTone\DTDB01\DTDB01.edb') {
+        Move-Item -LiteralPath 'D:\DialTone\DTDB01\DTDB01.edb' -Destination 'E:\Recovery\RDB01\DB01.edb'
+    } elseif (Test-Path -LiteralPath 'E:\Recovery\RDB01\DB01.edb') {
+        Write-Host 'skip: D:\DialTone\DTDB01\DTDB01.edb is moved to E:\Recovery\RDB01\DB01.edb already'
+    } else {
+        throw 'STOPPED at recovery.db01-outage.move_dial_tone_files_to_recovery_database: D:\DialTone\DTDB01\DTDB01.edb on EX01 does not exist, nor does its destination: the files of DTDB01 are not where the plan expects them, and going on would lose the mail they hold. Find them, then run "dialtone refresh" and "dialtone plan" before going on.'
+    }
+    if (Test-Path -LiteralPath 'D:\DialTone\DTDB01\Logs') {
+        robocopy 'D:\DialTone\DTDB01\Logs' 'E:\Recovery\RDB01\Logs' /E /MOVE
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }
+    } elseif (Test-Path -LiteralPath 'E:\Recovery\RDB01\Logs') {
+        Write-Host 'skip: D:\DialTone\DTDB01\Logs is moved to E:\Recovery\RDB01\Logs already'
+    } else {
+        throw 'STOPPED at recovery.db01-outage.move_dial_tone_files_to_recovery_database: D:\DialTone\DTDB01\Logs on EX01 does not exist, nor does its destination: the files of DTDB01 are not where the plan expects them, and going on would lose the mail they hold. Find them, then run "dialtone refresh" and "dialtone plan" before going on.'
+    }
 }
 Write-Host 'done: recovery.db01-outage.move_dial_tone_files_to_recovery_database'
 
@@ -260,13 +314,24 @@ Write-Host 'done: recovery.db01-outage.allow_file_restore'
 # Precondition: disk room on EX01 for moving RDB01's files (both copies exist until the move is verified) (size or free disk unknown: checked at apply)
 # ======================================================================================
 Write-Warning '*** users (3 mailboxes) are WITHOUT SERVICE during this step ***'
-if (Test-Path -LiteralPath 'E:\Recovery\RDB01-hold\DB01.edb') {
+Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+    $ErrorActionPreference = 'Stop'
     New-Item -ItemType Directory -Path 'D:\DialTone\DTDB01' -ErrorAction SilentlyContinue
-    Move-Item -LiteralPath 'E:\Recovery\RDB01-hold\DB01.edb' -Destination 'D:\DialTone\DTDB01\DTDB01.edb'
-    robocopy 'E:\Recovery\RDB01-hold\Logs' 'D:\DialTone\DTDB01\Logs' /E /MOVE
-    if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE) }
-} else {
-    Write-Host 'skip: E:\Recovery\RDB01-hold\DB01.edb is moved already'
+    if (Test-Path -LiteralPath 'E:\Recovery\RDB01-hold\DB01.edb') {
+        Move-Item -LiteralPath 'E:\Recovery\RDB01-hold\DB01.edb' -Destination 'D:\DialTone\DTDB01\DTDB01.edb'
+    } elseif (Test-Path -LiteralPath 'D:\DialTone\DTDB01\DTDB01.edb') {
+        Write-Host 'skip: E:\Recovery\RDB01-hold\DB01.edb is moved to D:\DialTone\DTDB01\DTDB01.edb already'
+    } else {
+        throw 'STOPPED at recovery.db01-outage.move_recovered_files_into_dial_tone_database: E:\Recovery\RDB01-hold\DB01.edb on EX01 does not exist, nor does its destination: the files of RDB01 are not where the plan expects them, and going on would lose the mail they hold. Find them, then run "dialtone refresh" and "dialtone plan" before going on.'
+    }
+    if (Test-Path -LiteralPath 'E:\Recovery\RDB01-hold\Logs') {
+        robocopy 'E:\Recovery\RDB01-hold\Logs' 'D:\DialTone\DTDB01\Logs' /E /MOVE
+        if ($LASTEXITCODE -ge 8) { throw ('robocopy failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME + ' (8 and above: some files were not copied)') }
+    } elseif (Test-Path -LiteralPath 'D:\DialTone\DTDB01\Logs') {
+        Write-Host 'skip: E:\Recovery\RDB01-hold\Logs is moved to D:\DialTone\DTDB01\Logs already'
+    } else {
+        throw 'STOPPED at recovery.db01-outage.move_recovered_files_into_dial_tone_database: E:\Recovery\RDB01-hold\Logs on EX01 does not exist, nor does its destination: the files of RDB01 are not where the plan expects them, and going on would lose the mail they hold. Find them, then run "dialtone refresh" and "dialtone plan" before going on.'
+    }
 }
 Write-Host 'done: recovery.db01-outage.move_recovered_files_into_dial_tone_database'
 
@@ -278,8 +343,11 @@ Write-Host 'done: recovery.db01-outage.move_recovered_files_into_dial_tone_datab
 # Precondition: a mount slot on EX01 for DTDB01 (1 of 100 mounted databases in use, enterprise)
 # ======================================================================================
 if (-not (Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
-    eseutil /mh 'D:\DialTone\DTDB01\DTDB01.edb'
-    if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE) }
+    Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+        $ErrorActionPreference = 'Stop'
+        eseutil /mh 'D:\DialTone\DTDB01\DTDB01.edb'
+        if ($LASTEXITCODE -ne 0) { throw ('eseutil failed with exit code ' + $LASTEXITCODE + ' on ' + $env:COMPUTERNAME) }
+    }
     Mount-Database -Identity 'DTDB01'
 } else {
     Write-Host 'skip: DTDB01 is mounted already'
@@ -383,13 +451,10 @@ Write-Host 'done: recovery.db01-outage.remove_recovery_database'
 # Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 14)
 # Delete what dialtone wrote of RDB01's files on EX01 (E:\Recovery\RDB01\DB01.edb and its logs in E:\Recovery\RDB01\Logs); anything else stays
 # ======================================================================================
-if ((Test-Path -LiteralPath 'E:\Recovery\RDB01\DB01.edb') -or (Test-Path -LiteralPath 'E:\Recovery\RDB01\Logs')) {
-    # Delete only what dialtone recorded writing (the state's "written" records when this plan was made); a folder only once it is empty.
-    # No file of RDB01 was recorded when this plan was made: run "dialtone plan" again after the earlier steps, or delete by hand only E:\Recovery\RDB01\DB01.edb and the log files in E:\Recovery\RDB01\Logs that dialtone recorded writing.
-} else {
-    Write-Host 'skip: the files are deleted already'
-}
+# Delete only what dialtone recorded writing (the state's "written" records when this plan was made); a folder only once it is empty.
+# No file of RDB01 was recorded when this plan was made: run "dialtone plan" again after the earlier steps, or delete by hand only E:\Recovery\RDB01\DB01.edb and the log files in E:\Recovery\RDB01\Logs that dialtone recorded writing.
 Write-Host 'done: recovery.db01-outage.delete_recovery_database_files'
 
 
 Write-Host 'dialtone runbook finished: every step is done.'
+Stop-Transcript
