@@ -64,3 +64,30 @@ func TestCopyCheckStates(t *testing.T) {
 		})
 	}
 }
+
+// TestReplicatedDatabasePathsStay: a configuration that gives a database with copies
+// other paths than Exchange has is refused, naming Microsoft's rule (Move-DatabasePath
+// can't be run against a replicated database).
+func TestReplicatedDatabasePathsStay(t *testing.T) {
+	cfg := plantest.Config(config.StageDialTone)
+	st := plantest.State(3)
+	cfg.Servers["EX02"] = &config.Server{Name: "EX02", Site: "HQ", Edition: "enterprise", Version: "15.2.1544.4"}
+	st.Servers["EX02"] = &state.Server{Name: "EX02", Site: "HQ", Edition: "enterprise", Version: "15.2.1544.4", Up: true}
+	cfg.Databases["DB01"].Copies = []config.Addr{{Kind: "server", Name: "EX02"}}
+	st.Databases["DB01"].Copies = []state.DatabaseCopy{{Server: "EX02", Status: "Failed"}}
+	mustPlan(t, cfg, st) // the same paths: the recovery goes ahead
+	cfg.Databases["DB01"].EdbFilePath = `G:\Moved\DB01\DB01.edb`
+	d := failedCheck(t, cfg, st, "DB01 keeps its paths (it has copies on EX02")
+	wantDetail(t, d, "Move-DatabasePath can't be run against a replicated database", `G:\Moved\DB01\DB01.edb`, "removes all its copies first")
+}
+
+// TestSwapRefusedUnderCopies: copies added to the dial tone database while users were on
+// it make the swap (which replaces its files) refused until they are removed.
+func TestSwapRefusedUnderCopies(t *testing.T) {
+	st := stateAt(t, config.StageDialTone, 3)
+	mustPlan(t, plantest.Config(config.StageSwapped), st)
+	st.Servers["EX02"] = &state.Server{Name: "EX02", Site: "HQ", Edition: "enterprise", Version: "15.2.1544.4", Up: true}
+	st.Databases["DTDB01"].Copies = []state.DatabaseCopy{{Server: "EX02", Status: "Healthy", Healthy: true}}
+	d := failedCheck(t, plantest.Config(config.StageSwapped), st, "DTDB01 has no passive copies (it has copies on EX02)")
+	wantDetail(t, d, "Move-DatabasePath can't be run against a replicated database", "Remove DTDB01's copies first")
+}

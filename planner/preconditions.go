@@ -68,6 +68,7 @@ func checkPreconditions(p *Plan, rcs map[string]*recCtx, cfg *config.Config, st 
 			for _, srv := range rc.serversUsed(p) {
 				add(c.serverUp(srv))
 			}
+			pcs = append(pcs, replicatedPathChecks(rc, cfg, st)...)
 		}
 		if op.Kind == providers.OpRecoverServer {
 			c.recover[op.Server] = true
@@ -125,6 +126,9 @@ func checkPreconditions(p *Plan, rcs map[string]*recCtx, cfg *config.Config, st 
 			c.clean[op.Database] = true
 		case providers.OpMoveFiles:
 			pcs = append(pcs, c.moveChecks(rc, s)...)
+			if pc, ok := c.replicatedMoveCheck(op); ok {
+				add(pc)
+			}
 		case providers.OpMountDatabase:
 			pcs = append(pcs, c.mountChecks(rc, s)...)
 		case providers.OpDismountDatabase:
