@@ -12,6 +12,7 @@ import (
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/planner/render"
+	"github.com/dialtone/dialtone/planner/render/runbookcheck"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/providers/lab"
@@ -35,6 +36,9 @@ var referenceBuilds = map[ems.Version]string{
 // nothing to complete), with the Exchange provider's capabilities (so nothing but the
 // backup restore and the server rebuild is manual) and with the lab's (the files moved
 // by the provider), on an organization built by the lab with the example's failure.
+// Each runbook's structure is read too (planner/render/runbookcheck): file commands
+// inside Invoke-Command for their step's server, exit codes checked, every step a
+// person does paused and audited.
 // The provider's own requests are checked by the PowerShell double, which refuses what
 // the reference does not document (providers/exchange TestEveryVersionThroughExchange).
 func TestEveryCommandFitsTheReference(t *testing.T) {
@@ -204,6 +208,11 @@ func checkPlanCommands(t *testing.T, p *planner.Plan, v ems.Version) int {
 	}
 	if exchange == 0 {
 		t.Error("the runbook has no Exchange cmdlet")
+	}
+	// Its structure: file commands on their server, exit codes, pauses (runbookcheck).
+	probs, _ := runbookcheck.Check(p, ps.String())
+	for _, e := range probs {
+		t.Errorf("runbook: %v", e)
 	}
 	return n + len(invs)
 }

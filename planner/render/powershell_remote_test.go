@@ -1,7 +1,7 @@
 package render_test
 
 import (
-	"regexp"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -9,6 +9,7 @@ import (
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/planner/internal/plantest"
 	"github.com/dialtone/dialtone/planner/render"
+	"github.com/dialtone/dialtone/planner/render/runbookcheck"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/state"
@@ -41,134 +42,52 @@ func runbookPlans(t *testing.T) map[string]*planner.Plan {
 	return out
 }
 
-var (
-	stepBanner = regexp.MustCompile(`^# Steps? (\d+)(?: to \d+)? of \d+: (\S+)`)
-	invokeOpen = regexp.MustCompile(`^\s*Invoke-Command -ComputerName '([^']*)' -ErrorAction Stop -ScriptBlock \{$`)
-	// A file or service command anywhere in a line's code (quoted text taken out).
-	serverCmd = regexp.MustCompile(`(?i)(^|[\s({;|])(robocopy|eseutil|Move-Item|Remove-Item|New-Item|Rename-Item|Copy-Item|Test-Path|Restart-Service|Start-Service|Stop-Service|\[System\.IO\.)`)
-	quoted    = regexp.MustCompile(`'(?:[^']|'')*'`)
-)
-
-// section is one step of a runbook as written.
-type section struct {
-	step  *planner.Step
-	lines []string
-}
-
-func sections(t *testing.T, p *planner.Plan, out string) []section {
+func sections(t *testing.T, p *planner.Plan, out string) []runbookcheck.Section {
 	t.Helper()
-	var secs []section
-	for _, l := range strings.Split(out, "\n") {
-		if m := stepBanner.FindStringSubmatch(l); m != nil {
-			var st *planner.Step
-			for _, s := range p.Steps {
-				if s.ID == m[2] {
-					st = s
-				}
-			}
-			if st == nil && !strings.HasPrefix(l, "# Steps ") {
-				t.Fatalf("banner of an unknown step: %s", l)
-			}
-			secs = append(secs, section{step: st})
-			continue
-		}
-		if len(secs) > 0 {
-			secs[len(secs)-1].lines = append(secs[len(secs)-1].lines, l)
-		}
+	secs, err := runbookcheck.Sections(p, out)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return secs
 }
 
 // TestRunbookFileCommandsRunOnTheirServer reads every runbook line by line with its
-// braces: each file or service command is inside an Invoke-Command for the step's own
-// server (the server holding the files), whose block starts by stopping on errors; no
-// Exchange cmdlet is inside one (the remote session has none); each robocopy is
-// followed by its exit code check (8 and above fail) and each eseutil by its own (any
-// non-zero fails), in the same block.
+// braces (runbookcheck): each file or service command is inside an Invoke-Command for
+// the step's own server (the server holding the files), whose block starts by stopping
+// on errors; no Exchange cmdlet is inside one (the remote session has none); each
+// robocopy is followed by its exit code check (8 and above fail) and each eseutil by
+// its own (any non-zero fails), in the same block; every step a person does pauses and
+// is audited; nothing stops before dial tone.
 func TestRunbookFileCommandsRunOnTheirServer(t *testing.T) {
 	remoteBlocks := 0
 	for name, p := range runbookPlans(t) {
-		out := runbook(t, p)
-		for _, sec := range sections(t, p, out) {
-			if sec.step == nil {
-				continue // the merges' loop: Exchange cmdlets only
-			}
-			s := sec.step
-			var stack []string // "" for a local block, else the server of an Invoke-Command
-			remote := func() string {
-				for i := len(stack) - 1; i >= 0; i-- {
-					if stack[i] != "" {
-						return stack[i]
-					}
-				}
-				return ""
-			}
-			for i, l := range sec.lines {
-				code := strings.TrimSpace(l)
-				if code == "" || strings.HasPrefix(code, "#") {
-					continue
-				}
-				bare := quoted.ReplaceAllString(code, "''")
-				at := remote()
-				if serverCmd.MatchString(bare) && !strings.HasPrefix(code, "Invoke-Command ") {
-					if at == "" {
-						t.Errorf("%s %s: a file command runs on the machine running the script: %s", name, s.ID, code)
-					} else if !strings.EqualFold(at, s.Operation.Server) {
-						t.Errorf("%s %s: runs on %s, the step's files are on %s: %s", name, s.ID, at, s.Operation.Server, code)
-					}
-				}
-				if at != "" {
-					invs, err := ems.ScriptInvocations(code)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for _, inv := range invs {
-						if ems.Ref().Cmdlet(inv.Cmd) != nil {
-							t.Errorf("%s %s: Exchange cmdlet %s inside Invoke-Command on %s", name, s.ID, inv.Cmd, at)
-						}
-					}
-				}
-				next := ""
-				if i+1 < len(sec.lines) {
-					next = strings.TrimSpace(sec.lines[i+1])
-				}
-				switch {
-				case strings.HasPrefix(code, "robocopy "):
-					if !strings.HasPrefix(next, "if ($LASTEXITCODE -ge 8) { throw (") {
-						t.Errorf("%s %s: robocopy without its exit code check (8 and above fail): %s / %s", name, s.ID, code, next)
-					}
-				case strings.HasPrefix(code, "eseutil "):
-					if !strings.HasPrefix(next, "if ($LASTEXITCODE -ne 0) { throw (") {
-						t.Errorf("%s %s: eseutil without its exit code check: %s / %s", name, s.ID, code, next)
-					}
-				}
-				if m := invokeOpen.FindStringSubmatch(l); m != nil {
-					remoteBlocks++
-					if next != "$ErrorActionPreference = 'Stop'" {
-						t.Errorf("%s %s: a script block that does not stop on errors: %s", name, s.ID, next)
-					}
-					stack = append(stack, m[1])
-					continue
-				}
-				for _, r := range bare {
-					switch r {
-					case '{':
-						stack = append(stack, "")
-					case '}':
-						if len(stack) == 0 {
-							t.Fatalf("%s %s: unbalanced braces at %s", name, s.ID, code)
-						}
-						stack = stack[:len(stack)-1]
-					}
-				}
-			}
-			if len(stack) != 0 {
-				t.Errorf("%s %s: %d blocks left open", name, s.ID, len(stack))
-			}
+		probs, n := runbookcheck.Check(p, runbook(t, p))
+		for _, e := range probs {
+			t.Errorf("%s: %v", name, e)
 		}
+		remoteBlocks += n
 	}
 	if remoteBlocks == 0 {
 		t.Fatal("no Invoke-Command block in any runbook")
+	}
+	// The checker itself: a file command outside a block, on another server, or without
+	// its exit code check is reported.
+	p := planWith(t, plantest.Config(config.StageComplete), nil, exchangeCaps)
+	good := runbook(t, p)
+	for _, c := range []struct{ from, to, want string }{
+		{"Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {\n    $ErrorActionPreference = 'Stop'\n    # Keep", "if ($true) {\n    $x = 1\n    # Keep", "runs on the machine running the script"},
+		{"Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {\n    $ErrorActionPreference = 'Stop'\n    # Keep", "Invoke-Command -ComputerName 'EX02' -ErrorAction Stop -ScriptBlock {\n    $ErrorActionPreference = 'Stop'\n    # Keep", "runs on EX02, but the step's files are on EX01"},
+		{"'E00*.log' /COPY:DAT /R:1 /W:1\n        if ($LASTEXITCODE -ge 8)", "'E00*.log' /COPY:DAT /R:1 /W:1\n        if ($LASTEXITCODE -ge 16)", "robocopy without its exit code check"},
+		{"$dtWho = Read-Host -Prompt 'Do it by hand", "$null = Read-Host -Prompt 'Do it by hand", "done by a person, but lacks"},
+	} {
+		bad := strings.Replace(good, c.from, c.to, 1)
+		if bad == good {
+			t.Fatalf("the runbook lacks %q", c.from)
+		}
+		probs, _ := runbookcheck.Check(p, bad)
+		if !strings.Contains(fmt.Sprint(probs), c.want) {
+			t.Errorf("the checker misses %q: %v", c.want, probs)
+		}
 	}
 }
 
@@ -179,7 +98,7 @@ func TestRunbookPausesAndAuditsEveryManualStep(t *testing.T) {
 	restores := 0
 	for name, p := range runbookPlans(t) {
 		for _, sec := range sections(t, p, runbook(t, p)) {
-			s := sec.step
+			s := sec.Step
 			if s == nil {
 				continue
 			}
@@ -190,7 +109,7 @@ func TestRunbookPausesAndAuditsEveryManualStep(t *testing.T) {
 			if s.Operation.Kind == providers.OpRestoreBackup {
 				restores++
 			}
-			text := strings.Join(sec.lines, "\n")
+			text := strings.Join(sec.Lines, "\n")
 			for _, want := range []string{
 				"\n$dtWho = Read-Host -Prompt ",
 				"\nif (-not $dtWho) { $dtWho = $env:USERNAME + '@' + $env:COMPUTERNAME }",
@@ -253,14 +172,14 @@ func TestRunbookMissingSources(t *testing.T) {
 	for name, p := range runbookPlans(t) {
 		served := map[string]bool{}
 		for _, sec := range sections(t, p, runbook(t, p)) {
-			if sec.step == nil {
+			if sec.Step == nil {
 				continue
 			}
-			if sec.step.Stage == config.StageDialTone && !served[sec.step.Recovery] && strings.Contains(strings.Join(sec.lines, "\n"), "throw 'STOPPED") {
-				t.Errorf("%s %s: stops before its users have dial tone", name, sec.step.ID)
+			if sec.Step.Stage == config.StageDialTone && !served[sec.Step.Recovery] && strings.Contains(strings.Join(sec.Lines, "\n"), "throw 'STOPPED") {
+				t.Errorf("%s %s: stops before its users have dial tone", name, sec.Step.ID)
 			}
-			if sec.step.Outage == planner.OutageEnds {
-				served[sec.step.Recovery] = true
+			if sec.Step.Outage == planner.OutageEnds {
+				served[sec.Step.Recovery] = true
 			}
 		}
 	}
