@@ -49,16 +49,16 @@ func TestDigestOfLoad(t *testing.T) {
 	write(d3, "a_topology.hcl", topo)
 	write(d3, "b_recovery.hcl", edited)
 
-	c1, _ := Load(d1)
-	c2, _ := Load(d2)
-	c3, _ := Load(d3)
+	c1, _ := Load(d1, LoadOptions{})
+	c2, _ := Load(d2, LoadOptions{})
+	c3, _ := Load(d3, LoadOptions{})
 	if c1.Digest() != c2.Digest() {
 		t.Error("same files, different digests")
 	}
 	if c1.Digest() == c3.Digest() {
 		t.Error("one byte changed, same digest")
 	}
-	if again, _ := Load(d1); again.Digest() != c1.Digest() {
+	if again, _ := Load(d1, LoadOptions{}); again.Digest() != c1.Digest() {
 		t.Error("digest not stable across loads")
 	}
 }

@@ -34,7 +34,7 @@ func FuzzLoad(f *testing.F) {
 		if err := os.WriteFile(filepath.Join(dir, "main.hcl"), src, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		cfg, diags := Load(dir)
+		cfg, diags := Load(dir, LoadOptions{})
 		if cfg == nil || cfg.Files == nil || cfg.Sources["main.hcl"] == nil && len(src) > 0 {
 			t.Fatal("Load returned no usable Config")
 		}

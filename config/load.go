@@ -31,15 +31,9 @@ var rootSchema = &hcl.BodySchema{
 // relative to dir. Load always returns a non-nil Config with Files and Sources filled,
 // partial when the diagnostics hold errors, so the caller can render the diagnostics
 // with hcl.NewDiagnosticTextWriter(w, cfg.Files, width, color). Variables take their
-// defaults and the values of dialtone.dtvars and *.auto.dtvars in dir; LoadWithOptions
-// adds -var, -var-file and the environment.
-func Load(dir string) (*Config, hcl.Diagnostics) {
-	return LoadWithOptions(dir, LoadOptions{})
-}
-
-// LoadWithOptions is Load with variable values from outside the configuration (see
-// LoadOptions for the order in which they apply).
-func LoadWithOptions(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
+// defaults and the values of dialtone.dtvars and *.auto.dtvars in dir; opts add -var,
+// -var-file and the environment (see LoadOptions for the order in which they apply).
+func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	cfg := &Config{
 		Servers:         map[string]*Server{},
 		Databases:       map[string]*Database{},

@@ -33,7 +33,7 @@ func writeLargeConfig(tb testing.TB, servers, perServer int) string {
 func benchLoad(tb testing.TB, servers, perServer int, loop func() bool) {
 	dir := writeLargeConfig(tb, servers, perServer)
 	for loop() {
-		cfg, diags := config.Load(dir)
+		cfg, diags := config.Load(dir, config.LoadOptions{})
 		if diags.HasErrors() {
 			tb.Fatal(diags)
 		}

@@ -23,7 +23,7 @@ func loadOne(t *testing.T, path string) (*Config, hcl.Diagnostics) {
 	if err := os.WriteFile(filepath.Join(dir, filepath.Base(path)), src, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return Load(dir)
+	return Load(dir, LoadOptions{})
 }
 
 // loadSource loads src as the only file, main.hcl, of a fresh directory.
@@ -33,7 +33,7 @@ func loadSource(t *testing.T, src string) (*Config, hcl.Diagnostics) {
 	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return Load(dir)
+	return Load(dir, LoadOptions{})
 }
 
 // backendSrc is a dialtone block holding backend typ with one attribute line.
@@ -131,7 +131,7 @@ func TestLoadErrorFiles(t *testing.T) {
 }
 
 func TestLoadExample(t *testing.T) {
-	cfg, diags := Load("../examples/same-server")
+	cfg, diags := Load("../examples/same-server", LoadOptions{})
 	if diags.HasErrors() || len(diags) > 0 {
 		t.Fatalf("diagnostics: %s", diags)
 	}
@@ -457,7 +457,7 @@ recovery "r1" {
 `
 
 func TestLoadMultipleFiles(t *testing.T) {
-	cfg, diags := Load("testdata/multifile")
+	cfg, diags := Load("testdata/multifile", LoadOptions{})
 	if got := keys(cfg.Sources); !reflect.DeepEqual(got, []string{"a_topology.hcl", "b_recovery.hcl"}) {
 		t.Errorf("Sources = %v", got)
 	}
@@ -487,7 +487,7 @@ func TestLoadNoFiles(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, ".#main.hcl"), []byte("junk {"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, diags := Load(dir)
+	cfg, diags := Load(dir, LoadOptions{})
 	if cfg == nil || cfg.Servers == nil || cfg.Files == nil {
 		t.Fatal("Load must return an empty, usable Config")
 	}
@@ -498,7 +498,7 @@ func TestLoadNoFiles(t *testing.T) {
 		t.Errorf("detail = %s", diags[0].Detail)
 	}
 
-	if _, diags := Load(filepath.Join(dir, "missing")); !diags.HasErrors() {
+	if _, diags := Load(filepath.Join(dir, "missing"), LoadOptions{}); !diags.HasErrors() {
 		t.Error("a missing directory loads without error")
 	}
 }
@@ -511,7 +511,7 @@ func TestLoadPartialOnError(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, diags := Load(dir)
+	cfg, diags := Load(dir, LoadOptions{})
 	if !diags.HasErrors() {
 		t.Fatal("want a syntax error")
 	}

@@ -85,7 +85,7 @@ func Limits() (SizeLimits, hcl.Diagnostics) {
 	}, diags
 }
 
-// currentLimits is Limits without its diagnostics (LoadWithOptions reports those once).
+// currentLimits is Limits without its diagnostics (Load reports those once).
 func currentLimits() SizeLimits {
 	lim, _ := Limits()
 	return lim

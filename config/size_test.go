@@ -35,11 +35,11 @@ func TestConfigFileSizeLimits(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "a.hcl"), []byte(src), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, diags := Load(dir); diags.HasErrors() {
+	if _, diags := Load(dir, LoadOptions{}); diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
 	t.Setenv(EnvMaxConfigFileBytes, "1000")
-	_, diags := Load(dir)
+	_, diags := Load(dir, LoadOptions{})
 	wantDiag(t, diags, "Configuration too large", "a.hcl", fmt.Sprint(len(src)), "limit of 1000", EnvMaxConfigFileBytes)
 
 	// The total: two files under the per-file limit, over the total one.
@@ -48,7 +48,7 @@ func TestConfigFileSizeLimits(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(EnvMaxConfigBytes, "3KiB")
-	_, diags = Load(dir)
+	_, diags = Load(dir, LoadOptions{})
 	wantDiag(t, diags, "Configuration too large", "b.hcl", "limit of 3072", EnvMaxConfigBytes)
 
 	// .dtvars files count, and a -var-file that is not a regular file is never read.
@@ -56,7 +56,7 @@ func TestConfigFileSizeLimits(t *testing.T) {
 	if _, err := os.Stat("/dev/zero"); err == nil {
 		done := make(chan hcl.Diagnostics)
 		go func() {
-			_, d := LoadWithOptions(dir, LoadOptions{VarFiles: []string{"/dev/zero"}})
+			_, d := Load(dir, LoadOptions{VarFiles: []string{"/dev/zero"}})
 			done <- d
 		}()
 		select {
@@ -68,7 +68,7 @@ func TestConfigFileSizeLimits(t *testing.T) {
 	}
 
 	t.Setenv(EnvMaxConfigFileBytes, "lots")
-	_, diags = Load(dir)
+	_, diags = Load(dir, LoadOptions{})
 	wantDiag(t, diags, "Invalid size limit", EnvMaxConfigFileBytes)
 }
 
@@ -121,11 +121,11 @@ func TestConfigValueLimits(t *testing.T) {
 	// -var values are bounded too.
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(smallServer+"variable \"x\" { type = string }\nvariable \"l\" { type = list(string) }\n"), 0o600)
-	_, diags = LoadWithOptions(dir, LoadOptions{Vars: map[string]string{"x": strings.Repeat("v", 101), "l": "[]"}})
+	_, diags = Load(dir, LoadOptions{Vars: map[string]string{"x": strings.Repeat("v", 101), "l": "[]"}})
 	wantDiag(t, diags, "Invalid value for variable", "101 bytes", EnvMaxConfigStringBytes)
 	t.Setenv(EnvMaxConfigStringBytes, "")
 	t.Setenv(EnvMaxConfigListLength, "3")
-	_, diags = LoadWithOptions(dir, LoadOptions{Vars: map[string]string{"x": "v", "l": `["a","b","c","d"]`}})
+	_, diags = Load(dir, LoadOptions{Vars: map[string]string{"x": "v", "l": `["a","b","c","d"]`}})
 	wantDiag(t, diags, "Invalid value for variable", "limit of 3", EnvMaxConfigListLength)
 }
 
@@ -167,6 +167,6 @@ func TestConfigNestingBounded(t *testing.T) {
 	}
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(smallServer+"variable \"l\" { type = list(string) }\n"), 0o600)
-	_, diags := LoadWithOptions(dir, LoadOptions{Vars: map[string]string{"l": strings.Repeat("[", 60000)}})
+	_, diags := Load(dir, LoadOptions{Vars: map[string]string{"l": strings.Repeat("[", 60000)}})
 	wantDiag(t, diags, "Invalid value for variable", "nests more than")
 }

@@ -69,7 +69,7 @@ func TestVariablePrecedence(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			cfg, diags := LoadWithOptions(dir, c.opts)
+			cfg, diags := Load(dir, c.opts)
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}
@@ -80,7 +80,7 @@ func TestVariablePrecedence(t *testing.T) {
 	}
 	// Without auto files, the environment wins over the default.
 	dir2 := writeDir(t, map[string]string{"main.hcl": varsMain})
-	cfg, diags := LoadWithOptions(dir2, LoadOptions{Env: env})
+	cfg, diags := Load(dir2, LoadOptions{Env: env})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -91,7 +91,7 @@ func TestVariablePrecedence(t *testing.T) {
 		t.Errorf("vips = %#v from %s", v.Value, v.Source)
 	}
 	// The var files count in Sources (a plan notices when they change).
-	cfg, _ = LoadWithOptions(dir, LoadOptions{VarFiles: []string{"two.dtvars"}})
+	cfg, _ = Load(dir, LoadOptions{VarFiles: []string{"two.dtvars"}})
 	if got := keys(cfg.Sources); !reflect.DeepEqual(got, []string{"a.auto.dtvars", "b.auto.dtvars", "dialtone.dtvars", "main.hcl", "two.dtvars"}) {
 		t.Errorf("Sources = %v", got)
 	}
@@ -124,7 +124,7 @@ variable "secret" {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, diags := LoadWithOptions(writeDir(t, c.files), c.opts)
+			_, diags := Load(writeDir(t, c.files), c.opts)
 			var found *hcl.Diagnostic
 			for _, d := range diags {
 				if d.Summary == c.summary {
@@ -146,7 +146,7 @@ variable "secret" {
 		})
 	}
 	// An undeclared name in a var file is a warning, at its line.
-	_, diags := LoadWithOptions(writeDir(t, map[string]string{"main.hcl": varsMain, "x.auto.dtvars": "\nnosuch = 1\n"}), LoadOptions{})
+	_, diags := Load(writeDir(t, map[string]string{"main.hcl": varsMain, "x.auto.dtvars": "\nnosuch = 1\n"}), LoadOptions{})
 	if len(diags) != 1 || diags[0].Severity != hcl.DiagWarning || diags[0].Subject.Filename != "x.auto.dtvars" || diags[0].Subject.Start.Line != 2 {
 		t.Errorf("diags = %v", diags)
 	}
@@ -199,8 +199,8 @@ func TestLoadOrderIndependent(t *testing.T) {
 	}
 	text := string(src)
 	cut := strings.Index(text, "dialtone {")
-	a, _ := LoadWithOptions(writeDir(t, map[string]string{"a.hcl": text[:cut], "b.hcl": text[cut:]}), LoadOptions{})
-	b, diags := LoadWithOptions(writeDir(t, map[string]string{"b.hcl": text[:cut], "a.hcl": text[cut:]}), LoadOptions{})
+	a, _ := Load(writeDir(t, map[string]string{"a.hcl": text[:cut], "b.hcl": text[cut:]}), LoadOptions{})
+	b, diags := Load(writeDir(t, map[string]string{"b.hcl": text[:cut], "a.hcl": text[cut:]}), LoadOptions{})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}

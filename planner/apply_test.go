@@ -231,7 +231,7 @@ func TestApplyFailureStopsOnlyItsDependents(t *testing.T) {
 func TestApplyStopsAtAManualStep(t *testing.T) {
 	st := plantest.State(2)
 	caps := providers.Capabilities{MoveFiles: true, ReplayLogs: true, DeleteFiles: true}
-	p, _ := planner.Compute(plantest.Config(config.StageRestored), st, caps)
+	p, _ := planner.Compute(plantest.Config(config.StageRestored), st, caps, planner.ComputeOptions{})
 	fake := plantest.NewFake()
 	err := planner.Apply(context.Background(), p, fake, st, &plantest.Journal{}, nil, planner.ApplyOptions{})
 	if err == nil {
@@ -251,7 +251,7 @@ func TestApplyStopsAtAManualStep(t *testing.T) {
 func TestApplyRefusesAPlanItCannotTrust(t *testing.T) {
 	st := plantest.State(2)
 	st.Servers["EX01"].Up = false
-	p, _ := planner.Compute(plantest.Config(config.StageDialTone), st, plantest.NewFake().Caps)
+	p, _ := planner.Compute(plantest.Config(config.StageDialTone), st, plantest.NewFake().Caps, planner.ComputeOptions{})
 	fake := plantest.NewFake()
 	err := planner.Apply(context.Background(), p, fake, st, &plantest.Journal{}, nil, planner.ApplyOptions{})
 	if err == nil || !strings.Contains(err.Error(), "preserve_failed_files: server EX01 is up") || len(fake.Ops()) != 0 {

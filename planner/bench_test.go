@@ -17,7 +17,7 @@ func BenchmarkPlanSiteFailure(b *testing.B) {
 	caps := plantest.NewFake().Caps
 	b.ReportAllocs()
 	for b.Loop() {
-		p, _ := planner.Compute(cfg, st, caps)
+		p, _ := planner.Compute(cfg, st, caps, planner.ComputeOptions{})
 		if len(p.Steps) < 12500 {
 			b.Fatalf("%d steps", len(p.Steps))
 		}
@@ -34,7 +34,7 @@ func BenchmarkPlanNoChange(b *testing.B) {
 	caps := plantest.NewFake().Caps
 	b.ReportAllocs()
 	for b.Loop() {
-		p, _ := planner.Compute(cfg, st, caps)
+		p, _ := planner.Compute(cfg, st, caps, planner.ComputeOptions{})
 		if p.HasChanges() {
 			b.Fatal("changes")
 		}
@@ -43,11 +43,11 @@ func BenchmarkPlanNoChange(b *testing.B) {
 
 func BenchmarkStaleReasonsLargeOrg(b *testing.B) {
 	cfg, st := plantest.SiteFailure(200, 10, 250, config.StageDialTone)
-	p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps)
+	p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{})
 	digest := cfg.Digest()
 	b.ReportAllocs()
 	for b.Loop() {
-		if r := planner.StaleReasons(p, digest, st); len(r) != 0 {
+		if r := planner.StaleReasons(p, st, planner.StaleOptions{ConfigDigest: digest}); len(r) != 0 {
 			b.Fatal(fmt.Sprint(r))
 		}
 	}
@@ -72,7 +72,7 @@ func BenchmarkPlanDoubling(b *testing.B) {
 		b.Run(fmt.Sprintf("no-change/mailboxes=%d", servers*2500), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				planner.Compute(cfg, st, caps)
+				planner.Compute(cfg, st, caps, planner.ComputeOptions{})
 			}
 		})
 	}
@@ -81,7 +81,7 @@ func BenchmarkPlanDoubling(b *testing.B) {
 		b.Run(fmt.Sprintf("site-failure/mailboxes=%d", servers*1250), func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				planner.Compute(cfg, st, caps)
+				planner.Compute(cfg, st, caps, planner.ComputeOptions{})
 			}
 		})
 	}
@@ -91,11 +91,11 @@ func BenchmarkPlanDoubling(b *testing.B) {
 // plain "go test" exercises the benchmark setups (no timing is checked).
 func TestBenchmarksSmall(t *testing.T) {
 	cfg, st := noChange(1)
-	if p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps); p == nil || p.HasChanges() {
+	if p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{}); p == nil || p.HasChanges() {
 		t.Fatal("the no-change organization has changes")
 	}
 	cfg, st = plantest.SiteFailure(2, 2, 3, config.StageComplete)
-	if p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps); p == nil || len(p.Steps) < 12 {
+	if p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{}); p == nil || len(p.Steps) < 12 {
 		t.Fatal("the site failure has no steps")
 	}
 }

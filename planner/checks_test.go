@@ -16,7 +16,7 @@ import (
 // whose description contains desc.
 func failedCheck(t *testing.T, cfg *config.Config, st *state.State, desc string) *hcl.Diagnostic {
 	t.Helper()
-	_, diags := planner.Compute(cfg, st, plantest.NewFake().Caps)
+	_, diags := planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{})
 	for _, d := range diags {
 		if d.Severity == hcl.DiagError && d.Summary == "Precondition failed" && strings.Contains(d.Detail, desc) {
 			return d

@@ -36,7 +36,7 @@ func dagCase(t *testing.T, reported []state.DatabaseCopy, down string) planner.P
 		cfg.Databases["DB01"].Copies = append(cfg.Databases["DB01"].Copies, config.Addr{Kind: "server", Name: n})
 	}
 	st.Databases["DB01"].Copies = reported
-	p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps)
+	p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{})
 	return copyCheckIn(t, p)
 }
 

@@ -49,12 +49,22 @@ type Drift struct {
 // DriftExamples is how many mailbox names a mailbox drift lists.
 const DriftExamples = 3
 
+// DriftOptions say how after was refreshed (see DetectDrift).
+type DriftOptions struct {
+	// InPlace: after was refreshed in place, so before holds only the servers and
+	// databases as last written (its mailboxes are not read), and MailboxChanges are
+	// what the refresh found for the mailboxes (state.MailboxRefresh). For the same
+	// organizations the drift is exactly what a comparison of whole states gives.
+	InPlace        bool
+	MailboxChanges []state.MailboxChange
+}
+
 // DetectDrift compares the state as last written (before) with the same state after a
 // refresh (after) and lists what changed outside dialtone, in a stable order: servers,
 // databases, then mailboxes, each by name. A before that records no server and no
 // database (a state never refreshed) has no drift: everything would be new. Sizes,
 // log ranges and mail do not count: they move all the time.
-func DetectDrift(before, after *state.State) []Drift {
+func DetectDrift(before, after *state.State, opts DriftOptions) []Drift {
 	if before == nil || after == nil || (len(before.Servers) == 0 && len(before.Databases) == 0) {
 		return nil
 	}
@@ -103,21 +113,11 @@ func DetectDrift(before, after *state.State) []Drift {
 			out = append(out, Drift{Kind: DriftDatabaseMounted, Object: obj, Summary: fmt.Sprintf("database %s was mounted", name)})
 		}
 	}
-	out = append(out, mailboxDrift(mailboxChanges(before.Mailboxes, after.Mailboxes))...)
-	return out
-}
-
-// DetectDriftRefreshed is DetectDrift for a state refreshed in place: before holds the
-// servers and databases as last written (its mailboxes are not read), after is the
-// refreshed state and changes what its state.MailboxRefresh found. For the same
-// organizations it returns exactly what DetectDrift returns.
-func DetectDriftRefreshed(before, after *state.State, changes []state.MailboxChange) []Drift {
-	if before == nil || after == nil || (len(before.Servers) == 0 && len(before.Databases) == 0) {
-		return nil
+	changes := opts.MailboxChanges
+	if !opts.InPlace {
+		changes = mailboxChanges(before.Mailboxes, after.Mailboxes)
 	}
-	objects := DetectDrift(&state.State{Servers: before.Servers, Databases: before.Databases},
-		&state.State{Servers: after.Servers, Databases: after.Databases})
-	return append(objects, mailboxDrift(changes)...)
+	return append(out, mailboxDrift(changes)...)
 }
 
 // mailboxChanges compares two maps of mailboxes: moved, appeared and gone.

@@ -13,7 +13,7 @@ import (
 // same states, and leaves the same mailboxes as Refresh: random organizations where
 // mailboxes move, appear, go, change kind or archive, with servers and databases
 // changing too, and the same address observed twice.
-func TestDetectDriftRefreshedSameAsDetectDrift(t *testing.T) {
+func TestDetectDriftInPlaceSameAsWholeStates(t *testing.T) {
 	rng := rand.New(rand.NewSource(7))
 	dbs := []string{"DB01", "DB02", "DB03", "DB04", ""}
 	for round := 0; round < 300; round++ {
@@ -67,7 +67,7 @@ func TestDetectDriftRefreshedSameAsDetectDrift(t *testing.T) {
 		// The reference: Refresh replaces the maps, DetectDrift compares.
 		ref := cloneMailboxes(before)
 		ref.Refresh(obs)
-		want := DetectDrift(before, ref)
+		want := DetectDrift(before, ref, DriftOptions{})
 
 		// In place.
 		inPlace := cloneMailboxes(before)
@@ -78,7 +78,7 @@ func TestDetectDriftRefreshedSameAsDetectDrift(t *testing.T) {
 			r.Observe(&m)
 		}
 		inPlace.RefreshObjects(&state.Observed{Servers: after.Servers, Databases: after.Databases})
-		got := DetectDriftRefreshed(old, inPlace, r.Finish(true))
+		got := DetectDrift(old, inPlace, DriftOptions{InPlace: true, MailboxChanges: r.Finish(true)})
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("round %d: drift differs:\n got %+v\nwant %+v", round, got, want)
 		}

@@ -27,7 +27,7 @@ func TestDetectDrift(t *testing.T) {
 			moved = append(moved, addr)
 		}
 	}
-	got := planner.DetectDrift(before, after)
+	got := planner.DetectDrift(before, after, planner.DriftOptions{})
 	var kinds []planner.DriftKind
 	for _, d := range got {
 		kinds = append(kinds, d.Kind)
@@ -41,10 +41,10 @@ func TestDetectDrift(t *testing.T) {
 	if mv.From != "DB01" || mv.To != "DB02" || mv.Count != len(moved) || len(mv.Examples) != min(len(moved), planner.DriftExamples) {
 		t.Errorf("moved: %+v (moved %d)", mv, len(moved))
 	}
-	if got := planner.DetectDrift(state.New("x"), after); got != nil {
+	if got := planner.DetectDrift(state.New("x"), after, planner.DriftOptions{}); got != nil {
 		t.Errorf("a never refreshed state has drift: %+v", got)
 	}
-	if got := planner.DetectDrift(plantest.State(4), plantest.State(4)); len(got) != 0 {
+	if got := planner.DetectDrift(plantest.State(4), plantest.State(4), planner.DriftOptions{}); len(got) != 0 {
 		t.Errorf("no change, drift %+v", got)
 	}
 }

@@ -19,7 +19,7 @@ import (
 func TestNoBackupPlan(t *testing.T) {
 	cfg := plantest.AltConfig(config.OptionAlternateServer, config.StageComplete, true)
 	cfg.Recoveries["db01-outage"].Restore.Backup = planner.BackupNone
-	_, diags := planner.Compute(cfg, plantest.AltState(3), plantest.NewFake().Caps)
+	_, diags := planner.Compute(cfg, plantest.AltState(3), plantest.NewFake().Caps, planner.ComputeOptions{})
 	if d := hasDiag(diags, hcl.DiagError, "No backup and no decision to accept the data loss"); d == nil || !strings.Contains(d.Detail, "accept_data_loss = true") {
 		t.Fatalf("diagnostics %v", diags)
 	}
@@ -59,7 +59,7 @@ func logsMissingState() *state.State {
 
 func TestLogsMissingPlan(t *testing.T) {
 	cfg := plantest.AltConfig(config.OptionAlternateServerStay, config.StageRestored, true)
-	_, diags := planner.Compute(cfg, logsMissingState(), plantest.NewFake().Caps)
+	_, diags := planner.Compute(cfg, logsMissingState(), plantest.NewFake().Caps, planner.ComputeOptions{})
 	d := hasDiag(diags, hcl.DiagError, "Logs missing after the backup")
 	if d == nil || !strings.Contains(d.Detail, "log generation 69 is missing") || !strings.Contains(d.Detail, "accept_data_loss = true") {
 		t.Fatalf("diagnostics %v", diags)
@@ -143,7 +143,7 @@ func TestResumeRestoreRequestPlanning(t *testing.T) {
 
 	// The limit still too low: a failed precondition saying how far to raise it.
 	cfg.Recoveries["db01-outage"].Merge.BadItemLimit = 10
-	p, diags := planner.Compute(cfg, failedRequestState(t, 55), plantest.NewFake().Caps)
+	p, diags := planner.Compute(cfg, failedRequestState(t, 55), plantest.NewFake().Caps, planner.ComputeOptions{})
 	d := hasDiag(diags, hcl.DiagError, "Precondition failed")
 	if d == nil || !strings.Contains(d.Detail, "raise merge.bad_item_limit to at least 55") && !strings.Contains(d.Detail, "Raise merge.bad_item_limit to at least 55") ||
 		!strings.Contains(d.Detail, "-AcceptLargeDataLoss") || !strings.Contains(d.Detail, "resume_merge") {
@@ -274,7 +274,7 @@ func TestApplyRechecksPreconditions(t *testing.T) {
 func TestApplyStopsAtManualStepUntilConfirmed(t *testing.T) {
 	st := plantest.State(2)
 	caps := providers.Capabilities{MoveFiles: true, ReplayLogs: true, DeleteFiles: true} // no restore from backup
-	p, _ := planner.Compute(plantest.Config(config.StageRestored), st, caps)
+	p, _ := planner.Compute(plantest.Config(config.StageRestored), st, caps, planner.ComputeOptions{})
 	fake := plantest.NewFake()
 	err := planner.Apply(context.Background(), p, fake, st, nil, nil, planner.ApplyOptions{})
 	var me *planner.ManualStepError
@@ -314,7 +314,7 @@ func TestApplyStopsAtManualStepUntilConfirmed(t *testing.T) {
 func TestConfirm(t *testing.T) {
 	caps := providers.Capabilities{RestoreBackup: true, MoveFiles: true, ReplayLogs: true} // delete files by hand
 	st := stateAt(t, config.StageMerged, 2)
-	p, _ := planner.Compute(plantest.Config(config.StageComplete), st, caps)
+	p, _ := planner.Compute(plantest.Config(config.StageComplete), st, caps, planner.ComputeOptions{})
 	now := time.Unix(1e9, 0)
 	if _, err := planner.Confirm(p, st, "recovery.db01-outage.nope", "a", now); err == nil || !strings.Contains(err.Error(), "is not in the plan") {
 		t.Errorf("unknown ID: %v", err)
@@ -470,7 +470,7 @@ func TestDialToneCreatedNotMountedIsNotLost(t *testing.T) {
 func TestDialToneBeforeTheDecision(t *testing.T) {
 	caps := plantest.NewFake().Caps
 	cfg := plantest.AltConfig(config.OptionAlternateServerStay, config.StageDialTone, true)
-	p, diags := planner.Compute(cfg, logsMissingState(), caps)
+	p, diags := planner.Compute(cfg, logsMissingState(), caps, planner.ComputeOptions{})
 	if diags.HasErrors() {
 		t.Fatalf("dial_tone refused: %v", diags)
 	}
@@ -487,32 +487,32 @@ func TestDialToneBeforeTheDecision(t *testing.T) {
 	st := logsMissingState()
 	st.Databases["DB01"].Logs = &state.LogRange{First: 0x41, Last: 0x60}
 	cfg.Recoveries["db01-outage"].Restore.Backup = "nigthly"
-	_, diags = planner.Compute(cfg, st, caps)
+	_, diags = planner.Compute(cfg, st, caps, planner.ComputeOptions{})
 	d := hasDiag(diags, hcl.DiagWarning, "Backup set not found: stage restored will be refused")
 	if diags.HasErrors() || d == nil || !strings.Contains(d.Detail, `"nigthly" of DB01`) || !strings.Contains(d.Detail, "(it knows nightly)") {
 		t.Errorf("misspelled backup at dial_tone: %v", diags)
 	}
 	// A provider that cannot list backups (nil map): nothing to say.
 	st.Backups = nil
-	if _, diags = planner.Compute(cfg, st, caps); len(diags) != 0 {
+	if _, diags = planner.Compute(cfg, st, caps, planner.ComputeOptions{}); len(diags) != 0 {
 		t.Errorf("backups unknown: %v", diags)
 	}
 
 	cfg.Recoveries["db01-outage"].Stage = config.StageRestored
 	cfg.Recoveries["db01-outage"].Restore.Backup = "nightly"
-	_, diags = planner.Compute(cfg, logsMissingState(), caps)
+	_, diags = planner.Compute(cfg, logsMissingState(), caps, planner.ComputeOptions{})
 	if hasDiag(diags, hcl.DiagError, "Logs missing after the backup") == nil {
 		t.Errorf("restored with the loss undecided: %v", diags)
 	}
 	st = logsMissingState()
 	st.Databases["DB01"].Logs = &state.LogRange{First: 0x41, Last: 0x60}
 	cfg.Recoveries["db01-outage"].Restore.Backup = "nigthly"
-	p, _ = planner.Compute(cfg, st, caps)
+	p, _ = planner.Compute(cfg, st, caps, planner.ComputeOptions{})
 	if f := p.FailedPreconditions(); len(f) != 1 || !strings.Contains(f[0], "backup set nigthly of DB01 exists (the state knows nightly)") {
 		t.Errorf("failed %q", f)
 	}
 	st.Backups = map[string]*state.Backup{}
-	p, _ = planner.Compute(cfg, st, caps)
+	p, _ = planner.Compute(cfg, st, caps, planner.ComputeOptions{})
 	if f := p.FailedPreconditions(); len(f) != 1 || !strings.Contains(f[0], "(the organization reports no backup set of DB01)") {
 		t.Errorf("failed %q", f)
 	}

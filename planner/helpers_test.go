@@ -21,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite golden files in testdata")
 // mustPlan plans and fails the test on error diagnostics.
 func mustPlan(t testing.TB, cfg *config.Config, st *state.State) *planner.Plan {
 	t.Helper()
-	p, diags := planner.Compute(cfg, st, plantest.NewFake().Caps)
+	p, diags := planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{})
 	if diags.HasErrors() {
 		t.Fatalf("plan: %s", diags.Error())
 	}

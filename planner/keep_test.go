@@ -24,7 +24,7 @@ func TestTimeToDialToneFlat(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p, diags := planner.Compute(plantest.Config(config.StageDialTone), stateAt(t, "", 3), c.caps)
+			p, diags := planner.Compute(plantest.Config(config.StageDialTone), stateAt(t, "", 3), c.caps, planner.ComputeOptions{})
 			if diags.HasErrors() {
 				t.Fatal(diags)
 			}

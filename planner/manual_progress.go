@@ -83,16 +83,16 @@ type ManualDone struct {
 	How  string // "confirmed by NAME" or "found done: server EX01 is up"
 }
 
-// ManualProgress is StaleReasonsConfig for a saved plan some of whose manual steps
+// ManualProgress is StaleReasons (against cfg) for a saved plan some of whose manual steps
 // were carried out since it was made: those steps (confirmed in st, or found done in
 // the organization) are returned, and what they explain is not a reason: the state
 // serial (confirm and refresh write the state) and the snapshot of the servers and
 // databases they touch (a rebuilt server up, its databases' files there). Any other
-// move is a reason as before. With no such step it is StaleReasonsConfig. The caller
+// move is a reason as before. With no such step it is StaleReasons. The caller
 // compares the plan computed again with saved minus those steps (CompareSteps).
 func ManualProgress(saved *Plan, cfg *config.Config, st *state.State) ([]ManualDone, []string) {
 	if saved == nil || st == nil {
-		return nil, StaleReasonsConfig(saved, cfg, st)
+		return nil, StaleReasons(saved, st, StaleOptions{Config: cfg})
 	}
 	var done []ManualDone
 	touched := map[string]bool{} // snapshot prefixes the done steps explain
@@ -127,7 +127,7 @@ func ManualProgress(saved *Plan, cfg *config.Config, st *state.State) ([]ManualD
 		}
 	}
 	if len(done) == 0 {
-		return nil, StaleReasonsConfig(saved, cfg, st)
+		return nil, StaleReasons(saved, st, StaleOptions{Config: cfg})
 	}
 	// No step of the plan other than these may have been recorded since: the rest of
 	// the plan is still to run, as reviewed.

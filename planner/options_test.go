@@ -98,7 +98,7 @@ func TestOptionStageTransitions(t *testing.T) {
 				if from != config.StageNone {
 					advance(t, o.cfg, st, from)
 				}
-				p, diags := planner.Compute(o.cfg(to), st, plantest.NewFake().Caps)
+				p, diags := planner.Compute(o.cfg(to), st, plantest.NewFake().Caps, planner.ComputeOptions{})
 				if diags.HasErrors() {
 					t.Fatalf("plan: %s", diags.Error())
 				}

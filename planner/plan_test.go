@@ -17,7 +17,7 @@ import (
 func TestStageCannotMoveBackwards(t *testing.T) {
 	st := stateAt(t, config.StageMerged, 3)
 	cfg := plantest.Config(config.StageDialTone)
-	p, diags := planner.Compute(cfg, st, plantest.NewFake().Caps)
+	p, diags := planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{})
 	d := hasDiag(diags, hcl.DiagError, "Stage cannot move backwards")
 	if d == nil {
 		t.Fatalf("no backwards diagnostic in %v", diags)
@@ -36,7 +36,7 @@ func TestStageCannotMoveBackwards(t *testing.T) {
 }
 
 func TestRequestedStageReachedPlansNothing(t *testing.T) {
-	p, diags := planner.Compute(plantest.Config(config.StageSwapped), stateAt(t, config.StageSwapped, 3), plantest.NewFake().Caps)
+	p, diags := planner.Compute(plantest.Config(config.StageSwapped), stateAt(t, config.StageSwapped, 3), plantest.NewFake().Caps, planner.ComputeOptions{})
 	if len(diags) > 0 || p.HasChanges() || len(p.Recoveries) != 0 || len(p.Outages) != 0 {
 		t.Errorf("diags %v, steps %v, recoveries %v", diags, stepIDs(p), p.Recoveries)
 	}
@@ -45,7 +45,7 @@ func TestRequestedStageReachedPlansNothing(t *testing.T) {
 func TestUnknownOption(t *testing.T) {
 	cfg := plantest.Config(config.StageDialTone)
 	cfg.Recoveries["db01-outage"].Option = "sideways"
-	p, diags := planner.Compute(cfg, plantest.State(3), plantest.NewFake().Caps)
+	p, diags := planner.Compute(cfg, plantest.State(3), plantest.NewFake().Caps, planner.ComputeOptions{})
 	d := hasDiag(diags, hcl.DiagError, "Unknown recovery option")
 	if d == nil || !strings.Contains(d.Detail, `"alternate_server_stay"`) || d.Subject == nil {
 		t.Errorf("diagnostic %v", d)
@@ -107,8 +107,8 @@ func TestPlanIsDeterministic(t *testing.T) {
 	}
 	cfg1, st1 := plantest.SiteFailure(3, 4, 5, config.StageComplete)
 	cfg2, st2 := plantest.SiteFailure(3, 4, 5, config.StageComplete)
-	p1, _ := planner.Compute(cfg1, st1, plantest.NewFake().Caps)
-	p2, _ := planner.Compute(cfg2, st2, plantest.NewFake().Caps)
+	p1, _ := planner.Compute(cfg1, st1, plantest.NewFake().Caps, planner.ComputeOptions{})
+	p2, _ := planner.Compute(cfg2, st2, plantest.NewFake().Caps, planner.ComputeOptions{})
 	if encode(p1) != encode(p2) {
 		t.Error("two site-failure plans of the same inputs differ")
 	}
@@ -197,7 +197,7 @@ func TestPreconditions(t *testing.T) {
 	t.Run("failed database mounted", func(t *testing.T) {
 		st := plantest.State(3)
 		st.Databases["DB01"].Mounted = true
-		p, diags := planner.Compute(plantest.Config(config.StageDialTone), st, caps)
+		p, diags := planner.Compute(plantest.Config(config.StageDialTone), st, caps, planner.ComputeOptions{})
 		d := hasDiag(diags, hcl.DiagWarning, "Failed database is mounted")
 		if d == nil || !strings.Contains(d.Detail, "DB01 is mounted; a dial tone recovery starts from a failed database") {
 			t.Fatalf("diagnostic %v", d)
@@ -210,7 +210,7 @@ func TestPreconditions(t *testing.T) {
 	t.Run("failed database unknown", func(t *testing.T) {
 		st := plantest.State(3)
 		delete(st.Databases, "DB01")
-		p, _ := planner.Compute(plantest.Config(config.StageDialTone), st, caps)
+		p, _ := planner.Compute(plantest.Config(config.StageDialTone), st, caps, planner.ComputeOptions{})
 		if f := p.FailedPreconditions(); len(f) != 1 || !strings.Contains(f[0], "database DB01 is not in the organization (refresh found DB02)") {
 			t.Errorf("failed %q", f)
 		}
@@ -218,7 +218,7 @@ func TestPreconditions(t *testing.T) {
 	t.Run("server down", func(t *testing.T) {
 		st := plantest.State(3)
 		st.Servers["EX01"].Up = false
-		p, diags := planner.Compute(plantest.Config(config.StageDialTone), st, caps)
+		p, diags := planner.Compute(plantest.Config(config.StageDialTone), st, caps, planner.ComputeOptions{})
 		if f := p.FailedPreconditions(); len(f) != 1 || f[0] != "recovery.db01-outage.preserve_failed_files: server EX01 is up: the last refresh found it down" {
 			t.Errorf("failed %q", f)
 		}
@@ -234,13 +234,13 @@ func TestPreconditions(t *testing.T) {
 			st.Databases[n] = &state.Database{Name: n, Server: "EX01", Mounted: true}
 		}
 		// DB02..DB06 mounted: five of five.
-		p, _ := planner.Compute(plantest.Config(config.StageDialTone), st, caps)
+		p, _ := planner.Compute(plantest.Config(config.StageDialTone), st, caps, planner.ComputeOptions{})
 		f := p.FailedPreconditions()
 		if len(f) != 1 || !strings.HasPrefix(f[0], "recovery.db01-outage.mount_dial_tone_database: a mount slot on EX01 for DTDB01 (5 of 5") {
 			t.Errorf("failed %q", f)
 		}
 		delete(st.Databases, "DB06")
-		p, _ = planner.Compute(plantest.Config(config.StageDialTone), st, caps)
+		p, _ = planner.Compute(plantest.Config(config.StageDialTone), st, caps, planner.ComputeOptions{})
 		if f := p.FailedPreconditions(); len(f) != 0 {
 			t.Errorf("four of five mounted: failed %q", f)
 		}
@@ -252,7 +252,7 @@ func TestPreconditions(t *testing.T) {
 		st.Databases["OTHER1"] = &state.Database{Name: "OTHER1", Server: "EX01", Mounted: true}
 		st.Databases["OTHER2"] = &state.Database{Name: "OTHER2", Server: "EX01", Mounted: true}
 		st.Databases["OTHER3"] = &state.Database{Name: "OTHER3", Server: "EX01", Mounted: true}
-		p, _ := planner.Compute(cfg, st, caps)
+		p, _ := planner.Compute(cfg, st, caps, planner.ComputeOptions{})
 		f := p.FailedPreconditions()
 		if len(f) != 1 || !strings.HasPrefix(f[0], "recovery.db0103-outage.mount_dial_tone_database: a mount slot on EX01 for DTDB0103 (5 of 5") {
 			t.Errorf("failed %q", f)
@@ -263,7 +263,7 @@ func TestPreconditions(t *testing.T) {
 		cfg, st := plantest.SiteFailure(1, 2, 2, config.StageMerged)
 		delete(cfg.Recoveries, "db0101-outage")
 		st.Databases["RDB0101"] = &state.Database{Name: "RDB0101", Server: "EX01", Recovery: true, Mounted: true, FilesOK: true, Clean: true}
-		p, diags := planner.Compute(cfg, st, caps)
+		p, diags := planner.Compute(cfg, st, caps, planner.ComputeOptions{})
 		f := p.FailedPreconditions()
 		want := "recovery.db0102-outage.mount_recovery_database_for_merge: no other recovery database is mounted on EX01 (RDB0101 is)"
 		if len(f) != 2 || f[1] != want || !strings.HasPrefix(f[0], "recovery.db0102-outage.mount_recovery_database: ") {
@@ -275,12 +275,12 @@ func TestPreconditions(t *testing.T) {
 		}
 		// Two recoveries of this plan on one server: serialized, nothing fails.
 		cfg, st = plantest.SiteFailure(1, 2, 2, config.StageMerged)
-		if p, _ := planner.Compute(cfg, st, caps); len(p.FailedPreconditions()) != 0 {
+		if p, _ := planner.Compute(cfg, st, caps, planner.ComputeOptions{}); len(p.FailedPreconditions()) != 0 {
 			t.Errorf("serialized merges: failed %q", p.FailedPreconditions())
 		}
 		// Restoring both is fine: each RDB is dismounted before the next mounts.
 		cfg, st = plantest.SiteFailure(1, 2, 2, config.StageSwapped)
-		if p, _ := planner.Compute(cfg, st, caps); len(p.FailedPreconditions()) != 0 {
+		if p, _ := planner.Compute(cfg, st, caps, planner.ComputeOptions{}); len(p.FailedPreconditions()) != 0 {
 			t.Errorf("failed %q", p.FailedPreconditions())
 		}
 	})
@@ -293,7 +293,7 @@ func TestPreconditions(t *testing.T) {
 			t.Errorf("preconditions %+v", s.Preconditions)
 		}
 		cfg.Recoveries["db01-outage"].Restore.Backup = ""
-		p, _ = planner.Compute(cfg, plantest.State(3), caps)
+		p, _ = planner.Compute(cfg, plantest.State(3), caps, planner.ComputeOptions{})
 		if f := p.FailedPreconditions(); len(f) != 1 || !strings.HasPrefix(f[0], "recovery.db01-outage.restore_backup: a backup set") {
 			t.Errorf("failed %q", f)
 		}
@@ -301,7 +301,7 @@ func TestPreconditions(t *testing.T) {
 }
 
 func TestManualStepsWhereTheProviderCannot(t *testing.T) {
-	p, _ := planner.Compute(plantest.Config(config.StageComplete), plantest.State(2), providers.Capabilities{MoveFiles: true, ReplayLogs: true})
+	p, _ := planner.Compute(plantest.Config(config.StageComplete), plantest.State(2), providers.Capabilities{MoveFiles: true, ReplayLogs: true}, planner.ComputeOptions{})
 	var manual []string
 	for _, s := range p.Steps {
 		if s.Manual {
@@ -394,8 +394,8 @@ func TestSiteFailureOrdersByStage(t *testing.T) {
 
 func TestMalformedInputDoesNotPanic(t *testing.T) {
 	caps := plantest.NewFake().Caps
-	planner.Compute(nil, nil, caps)
-	planner.Compute(&config.Config{}, nil, caps)
+	planner.Compute(nil, nil, caps, planner.ComputeOptions{})
+	planner.Compute(&config.Config{}, nil, caps, planner.ComputeOptions{})
 	cfg := plantest.Config(config.StageComplete)
 	cfg.Recoveries["empty"] = &config.Recovery{Name: "empty", Option: config.OptionSameServer, Stage: config.StageComplete}
 	cfg.Recoveries["nil"] = nil
@@ -405,7 +405,7 @@ func TestMalformedInputDoesNotPanic(t *testing.T) {
 	st.Databases["nil"] = nil
 	st.Servers["nil"] = nil
 	st.Recoveries["odd"] = &state.Recovery{Stage: "bogus"}
-	p, diags := planner.Compute(cfg, st, caps)
+	p, diags := planner.Compute(cfg, st, caps, planner.ComputeOptions{})
 	if !diags.HasErrors() {
 		t.Error("no error for malformed recoveries")
 	}

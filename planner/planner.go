@@ -25,12 +25,9 @@ import (
 // Error diagnostics name recoveries that cannot be planned (stage moving backwards,
 // data loss nobody accepted) and every failed precondition (step, object, limit, fix);
 // the plan still holds the steps, with their preconditions (see FailedPreconditions).
-func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities) (*Plan, hcl.Diagnostics) {
-	return ComputeWith(cfg, st, caps, ComputeOptions{})
-}
-
-// ComputeWith is Compute narrowed by -target and -exclude (see ComputeOptions).
-func ComputeWith(cfg *config.Config, st *state.State, caps providers.Capabilities, opts ComputeOptions) (*Plan, hcl.Diagnostics) {
+//
+// opts narrow the plan by -target and -exclude; the zero value plans everything.
+func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities, opts ComputeOptions) (*Plan, hcl.Diagnostics) {
 	if st == nil {
 		st = &state.State{} // nil maps read as empty
 	}

@@ -8,21 +8,28 @@ import (
 	"github.com/dialtone/dialtone/state"
 )
 
-// StaleReasons says what moved since p was made: the state's lineage or serial, the
-// configuration digest, and per database and server of either snapshot what changed
-// ("database DB01: mailboxes 20 -> 21"). Empty means the plan still fits. The order is
-// fixed: lineage, serial, configuration, databases by name, servers by name.
-func StaleReasons(p *Plan, configDigest string, st *state.State) []string {
-	return staleReasons(p, configDigest, nil, st)
+// StaleOptions say what configuration a plan is checked against (see StaleReasons).
+type StaleOptions struct {
+	// Config is the configuration now: when it changed and the plan recorded its files'
+	// digests, the reason names each file changed, added or removed ("configuration file
+	// main.hcl changed") instead of the digests; and the variables whose values changed
+	// since the plan follow (non-sensitive ones by name, sensitive ones as "a sensitive
+	// variable changed"), see VariablesDigest.
+	Config *config.Config
+	// ConfigDigest is compared when Config is nil: a change is one reason naming both
+	// digests.
+	ConfigDigest string
 }
 
-// StaleReasonsConfig is StaleReasons against the configuration cfg: when it changed
-// and the plan recorded its files' digests, the reason names each file changed, added
-// or removed ("configuration file main.hcl changed") instead of the digests; and the
-// variables whose values changed since the plan follow (non-sensitive ones by name,
-// sensitive ones as "a sensitive variable changed"), see VariablesDigest.
-func StaleReasonsConfig(p *Plan, cfg *config.Config, st *state.State) []string {
-	return staleReasons(p, cfg.Digest(), cfg, st)
+// StaleReasons says what moved since p was made: the state's lineage or serial, the
+// configuration (see StaleOptions), and per database and server of either snapshot what
+// changed ("database DB01: mailboxes 20 -> 21"). Empty means the plan still fits. The
+// order is fixed: lineage, serial, configuration, databases by name, servers by name.
+func StaleReasons(p *Plan, st *state.State, opts StaleOptions) []string {
+	if opts.Config != nil {
+		return staleReasons(p, opts.Config.Digest(), opts.Config, st)
+	}
+	return staleReasons(p, opts.ConfigDigest, nil, st)
 }
 
 func staleReasons(p *Plan, configDigest string, cfg *config.Config, st *state.State) []string {

@@ -15,7 +15,7 @@ func TestStaleReasons(t *testing.T) {
 		return mustPlan(t, cfg, plantest.State(20)), cfg.Digest()
 	}
 	p, digest := base()
-	if r := planner.StaleReasons(p, digest, plantest.State(20)); len(r) != 0 {
+	if r := planner.StaleReasons(p, plantest.State(20), planner.StaleOptions{ConfigDigest: digest}); len(r) != 0 {
 		t.Fatalf("fresh plan is stale: %v", r)
 	}
 	cases := []struct {
@@ -50,7 +50,7 @@ func TestStaleReasons(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			st := plantest.State(20)
 			d := c.move(st)
-			got := planner.StaleReasons(p, d, st)
+			got := planner.StaleReasons(p, st, planner.StaleOptions{ConfigDigest: d})
 			if strings.Join(got, "\n") != strings.Join(c.wants, "\n") {
 				t.Errorf("reasons\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(c.wants, "\n"))
 			}
@@ -61,7 +61,7 @@ func TestStaleReasons(t *testing.T) {
 	st.Serial = 8
 	st.Servers["EX01"].Up = false
 	st.Databases["DB02"].Mounted = false
-	got := planner.StaleReasons(p, "sha256:ffffffffffffffffffff", st)
+	got := planner.StaleReasons(p, st, planner.StaleOptions{ConfigDigest: "sha256:ffffffffffffffffffff"})
 	want := []string{"state serial moved from 7 to 8", "configuration changed", "database DB02: mounted -> dismounted", "server EX01: up -> down"}
 	if len(got) != len(want) {
 		t.Fatalf("reasons %q", got)

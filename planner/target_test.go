@@ -35,7 +35,7 @@ func TestTargetPullsInRDBSerialization(t *testing.T) {
 	full := mustPlan(t, cfg, st)
 
 	// The second recovery on EX01 waits for the first's dismount: it pulls it in.
-	p, diags := planner.ComputeWith(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{Targets: []config.Addr{addr(t, "recovery.db0102-outage")}})
+	p, diags := planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{Targets: []config.Addr{addr(t, "recovery.db0102-outage")}})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -60,7 +60,7 @@ func TestTargetPullsInRDBSerialization(t *testing.T) {
 	}
 
 	// The first recovery alone needs nothing else; database.X names its recovery.
-	p, diags = planner.ComputeWith(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{Targets: []config.Addr{addr(t, "database.DB0101")}})
+	p, diags = planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{Targets: []config.Addr{addr(t, "database.DB0101")}})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -69,14 +69,14 @@ func TestTargetPullsInRDBSerialization(t *testing.T) {
 	}
 
 	// Excluding what a target needs is refused, naming both.
-	_, diags = planner.ComputeWith(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{
+	_, diags = planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{
 		Targets: []config.Addr{addr(t, "recovery.db0102-outage")}, Excludes: []config.Addr{addr(t, "database.DB0101")}})
 	if !diags.HasErrors() || !strings.Contains(diags.Error(), "Excluded recovery is needed") || !strings.Contains(diags.Error(), "recovery.db0102-outage") {
 		t.Errorf("diags = %v", diags)
 	}
 
 	// Excludes alone drop recoveries nobody needs.
-	p, diags = planner.ComputeWith(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{Excludes: []config.Addr{addr(t, "recovery.db0202-outage")}})
+	p, diags = planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{Excludes: []config.Addr{addr(t, "recovery.db0202-outage")}})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -95,7 +95,7 @@ func TestTargetErrors(t *testing.T) {
 		{planner.ComputeOptions{Targets: []config.Addr{{Kind: "database", Name: "DB99"}}}, `no recovery recovers database "DB99"`},
 		{planner.ComputeOptions{Targets: []config.Addr{{Kind: "recovery", Name: "db0101-outage"}}, Excludes: []config.Addr{{Kind: "database", Name: "DB0101"}}}, "both name recovery.db0101-outage"},
 	} {
-		_, diags := planner.ComputeWith(cfg, st, plantest.NewFake().Caps, c.opts)
+		_, diags := planner.Compute(cfg, st, plantest.NewFake().Caps, c.opts)
 		if !strings.Contains(diags.Error(), c.want) {
 			t.Errorf("%+v: %v, want %q", c.opts, diags, c.want)
 		}
@@ -113,11 +113,11 @@ func TestStaleNamesConfigFiles(t *testing.T) {
 	if len(p.ConfigFiles) != 3 {
 		t.Fatalf("config files = %v", p.ConfigFiles)
 	}
-	if r := planner.StaleReasonsConfig(p, cfg, st); len(r) != 0 {
+	if r := planner.StaleReasons(p, st, planner.StaleOptions{Config: cfg}); len(r) != 0 {
 		t.Fatalf("fresh plan stale: %v", r)
 	}
 	cfg.Sources = map[string][]byte{"a.hcl": []byte("a2"), "c.hcl": []byte("c"), "d.dtvars": []byte("x = 1")}
-	got := strings.Join(planner.StaleReasonsConfig(p, cfg, st), "\n")
+	got := strings.Join(planner.StaleReasons(p, st, planner.StaleOptions{Config: cfg}), "\n")
 	want := "configuration file a.hcl changed\nconfiguration file b.hcl removed since the plan\nconfiguration file d.dtvars added since the plan"
 	if got != want {
 		t.Errorf("reasons\n%s\nwant\n%s", got, want)

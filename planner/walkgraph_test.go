@@ -33,10 +33,10 @@ func ancestors(p *planner.Plan) map[string]map[string]bool {
 func optionPlans(t *testing.T) map[string]*planner.Plan {
 	caps := plantest.NewFake().Caps
 	out := map[string]*planner.Plan{}
-	p, _ := planner.Compute(plantest.Config(config.StageComplete), plantest.State(3), caps)
+	p, _ := planner.Compute(plantest.Config(config.StageComplete), plantest.State(3), caps, planner.ComputeOptions{})
 	out[config.OptionSameServer] = p
 	for _, opt := range []string{config.OptionAlternateServer, config.OptionAlternateServerStay} {
-		p, _ := planner.Compute(plantest.AltConfig(opt, config.StageComplete, true), plantest.AltState(3), caps)
+		p, _ := planner.Compute(plantest.AltConfig(opt, config.StageComplete, true), plantest.AltState(3), caps, planner.ComputeOptions{})
 		out[opt] = p
 	}
 	for opt, p := range out {

@@ -14,7 +14,7 @@ import (
 func TestLocalKeepsNBackups(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "s.json")
-	l := NewLocalWithOptions(path, LocalOptions{Backups: 3})
+	l := NewLocal(path, LocalOptions{Backups: 3})
 	s := sampleState()
 	for range 7 {
 		if err := l.Write(s); err != nil {
@@ -49,7 +49,7 @@ func TestLocalKeepsNBackups(t *testing.T) {
 func TestLocalDamagedNamesNewestGoodBackup(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "dialtone.state.json")
-	l := NewLocal(path)
+	l := NewLocal(path, LocalOptions{})
 	s := sampleState()
 	for range 4 {
 		if err := l.Write(s); err != nil {
@@ -58,7 +58,7 @@ func TestLocalDamagedNamesNewestGoodBackup(t *testing.T) {
 	}
 	os.WriteFile(path, []byte("{\n  \"format_version\": 1,"), 0o600)
 	os.WriteFile(path+".backup", []byte("garbage"), 0o600)
-	_, err := NewLocal(path).Read()
+	_, err := NewLocal(path, LocalOptions{}).Read()
 	if err == nil {
 		t.Fatal("a damaged state was accepted")
 	}
@@ -79,7 +79,7 @@ func TestLocalDamagedNamesNewestGoodBackup(t *testing.T) {
 func TestLocalLeaseRenewedAndExpired(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "s.json")
-	l := NewLocalWithOptions(path, LocalOptions{Lease: 1500 * time.Millisecond})
+	l := NewLocal(path, LocalOptions{Lease: 1500 * time.Millisecond})
 	unlock, err := l.Lock("apply")
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +100,7 @@ func TestLocalLeaseRenewedAndExpired(t *testing.T) {
 	if renewed := readInfo().Expires; !renewed.After(first) {
 		t.Fatalf("lease not renewed: %v then %v", first, renewed)
 	}
-	_, err = NewLocal(path).Lock("apply")
+	_, err = NewLocal(path, LocalOptions{}).Lock("apply")
 	le, ok := err.(*LockError)
 	if !ok || le.Stale {
 		t.Fatalf("a held, renewed lock: %v", err)
@@ -119,7 +119,7 @@ func TestLocalLeaseRenewedAndExpired(t *testing.T) {
 	if err := lockFile(f); err != nil { // held by "someone": only the lease tells
 		t.Fatal(err)
 	}
-	_, err = NewLocal(path).Lock("apply")
+	_, err = NewLocal(path, LocalOptions{}).Lock("apply")
 	le, ok = err.(*LockError)
 	if !ok || !le.Stale || le.Gone {
 		t.Fatalf("expired lease: %#v", err)

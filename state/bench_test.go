@@ -38,7 +38,7 @@ func benchDecode(tb testing.TB, n int, loop func() bool) int {
 
 // benchCheckpoint appends one step's record to the journal of a state of n mailboxes.
 func benchCheckpoint(tb testing.TB, n int, loop func() bool) {
-	l := NewLocal(filepath.Join(tb.TempDir(), "s.json"))
+	l := NewLocal(filepath.Join(tb.TempDir(), "s.json"), LocalOptions{})
 	if err := l.Write(bigState(n)); err != nil {
 		tb.Fatal(err)
 	}

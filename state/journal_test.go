@@ -22,7 +22,7 @@ func stepChanges(n int) []Change {
 func journaled(t *testing.T) (path string) {
 	t.Helper()
 	path = filepath.Join(t.TempDir(), "dialtone.state.json")
-	l := NewLocal(path)
+	l := NewLocal(path, LocalOptions{})
 	if err := l.Write(sampleState()); err != nil {
 		t.Fatal(err)
 	}
@@ -36,7 +36,7 @@ func journaled(t *testing.T) (path string) {
 
 func TestJournalReplayAfterCrash(t *testing.T) {
 	path := journaled(t)
-	l := NewLocal(path)
+	l := NewLocal(path, LocalOptions{})
 	s, err := l.Read()
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func TestJournalReplayAfterCrash(t *testing.T) {
 	if _, err := os.Stat(path + ".journal"); !os.IsNotExist(err) {
 		t.Fatal("the journal survived a Write")
 	}
-	l2 := NewLocal(path)
+	l2 := NewLocal(path, LocalOptions{})
 	s2, err := l2.Read()
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +80,7 @@ func TestJournalTornLastLineIgnored(t *testing.T) {
 		bytes.Replace(lines[1], []byte("DTDB02"), []byte("DTDB03"), 1), // whole but garbled
 	} {
 		os.WriteFile(path+".journal", append(append([]byte{}, lines[0]...), torn...), 0o600)
-		l := NewLocal(path)
+		l := NewLocal(path, LocalOptions{})
 		s, err := l.Read()
 		if err != nil {
 			t.Fatalf("torn last line: %v", err)
@@ -92,7 +92,7 @@ func TestJournalTornLastLineIgnored(t *testing.T) {
 		if err := l.AppendJournal(stepChanges(4)); err != nil {
 			t.Fatal(err)
 		}
-		l2 := NewLocal(path)
+		l2 := NewLocal(path, LocalOptions{})
 		s, err = l2.Read()
 		if err != nil {
 			t.Fatalf("after appending past a torn line: %v", err)
@@ -109,7 +109,7 @@ func TestJournalBadLineInTheMiddle(t *testing.T) {
 	lines := bytes.SplitAfter(b, []byte("\n"))
 	bad := append(append([]byte("{\"lineage\": garbage\n"), lines[0]...), lines[1]...)
 	os.WriteFile(path+".journal", bad, 0o600)
-	_, err := NewLocal(path).Read()
+	_, err := NewLocal(path, LocalOptions{}).Read()
 	if err == nil || !strings.Contains(err.Error(), `journal "`+path+`.journal" is damaged at line 1`) {
 		t.Fatalf("bad first line: %v", err)
 	}
@@ -119,7 +119,7 @@ func TestJournalOtherSerialIgnored(t *testing.T) {
 	path := journaled(t)
 	old, _ := os.ReadFile(path + ".journal")
 	// A Write whose journal removal was lost: the old records are for serial 8.
-	l := NewLocal(path)
+	l := NewLocal(path, LocalOptions{})
 	s, err := l.Read()
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +128,7 @@ func TestJournalOtherSerialIgnored(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.WriteFile(path+".journal", old, 0o600)
-	l2 := NewLocal(path)
+	l2 := NewLocal(path, LocalOptions{})
 	if _, err := l2.Read(); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +139,7 @@ func TestJournalOtherSerialIgnored(t *testing.T) {
 	if err := l2.AppendJournal([]Change{{DeleteDatabase: "DTDB01"}, {StepDone: &StepDone{Recovery: "r", Record: StepRecord{ID: "x"}}}}); err != nil {
 		t.Fatal(err)
 	}
-	l3 := NewLocal(path)
+	l3 := NewLocal(path, LocalOptions{})
 	got, err := l3.Read()
 	if err != nil {
 		t.Fatal(err)
@@ -150,7 +150,7 @@ func TestJournalOtherSerialIgnored(t *testing.T) {
 }
 
 func TestJournalNeedsStoredState(t *testing.T) {
-	l := NewLocal(filepath.Join(t.TempDir(), "s.json"))
+	l := NewLocal(filepath.Join(t.TempDir(), "s.json"), LocalOptions{})
 	if err := l.AppendJournal(stepChanges(1)); err == nil {
 		t.Fatal("AppendJournal before Read or Write must fail: it cannot know the serial")
 	}
@@ -163,7 +163,7 @@ func TestJournalUnknownChangeRefused(t *testing.T) {
 	raw := `[{"frobnicate":"x"}]`
 	line := fmt.Sprintf(`{"lineage":"%s","serial":8,"changes":%s,"crc32":%d}`+"\n", sampleState().Lineage, raw, crc(raw))
 	os.WriteFile(path+".journal", append(b, line...), 0o600)
-	if _, err := NewLocal(path).Read(); err == nil || !strings.Contains(err.Error(), "line 3") {
+	if _, err := NewLocal(path, LocalOptions{}).Read(); err == nil || !strings.Contains(err.Error(), "line 3") {
 		t.Fatalf("unknown change: %v", err)
 	}
 }
@@ -193,7 +193,7 @@ func FuzzJournalReplay(f *testing.F) {
 func BenchmarkAppendJournal(b *testing.B) {
 	for _, n := range []int{1_000, 100_000} {
 		b.Run(fmt.Sprintf("mailboxes=%d", n), func(b *testing.B) {
-			l := NewLocal(filepath.Join(b.TempDir(), "s.json"))
+			l := NewLocal(filepath.Join(b.TempDir(), "s.json"), LocalOptions{})
 			if err := l.Write(bigState(n)); err != nil {
 				b.Fatal(err)
 			}
@@ -212,7 +212,7 @@ func BenchmarkAppendJournal(b *testing.B) {
 // and applies each, and an empty element makes no record.
 func TestJournalBatch(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dialtone.state.json")
-	l := NewLocal(path)
+	l := NewLocal(path, LocalOptions{})
 	if err := l.Write(sampleState()); err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestJournalBatch(t *testing.T) {
 	if err != nil || bytes.Count(b, []byte("\n")) != 3 {
 		t.Fatalf("journal: %v, %d lines", err, bytes.Count(b, []byte("\n")))
 	}
-	l2 := NewLocal(path)
+	l2 := NewLocal(path, LocalOptions{})
 	s, err := l2.Read()
 	if err != nil {
 		t.Fatal(err)
@@ -234,7 +234,7 @@ func TestJournalBatch(t *testing.T) {
 	if l2.JournalPending() != 3 || s.Databases["DTDB03"] == nil || s.Recoveries["db01-outage"].Steps["recovery.db01-outage.step3"] == nil {
 		t.Fatalf("pending %d, databases %v", l2.JournalPending(), s.Databases)
 	}
-	if err := NewLocal(filepath.Join(t.TempDir(), "x.json")).AppendJournalBatch([][]Change{stepChanges(1)}); err == nil {
+	if err := NewLocal(filepath.Join(t.TempDir(), "x.json"), LocalOptions{}).AppendJournalBatch([][]Change{stepChanges(1)}); err == nil {
 		t.Fatal("a batch before Read or Write was accepted")
 	}
 }

@@ -28,7 +28,7 @@ func wantLimit(t *testing.T, err error, env string, limit int64) {
 
 func TestStateSizeLimit(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dialtone.state.json")
-	l := NewLocal(path)
+	l := NewLocal(path, LocalOptions{})
 	if err := l.Write(sampleState()); err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func TestStateSizeLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(EnvMaxStateBytes, "100")
-	_, err = NewLocal(path).Read()
+	_, err = NewLocal(path, LocalOptions{}).Read()
 	wantLimit(t, err, EnvMaxStateBytes, 100)
 	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "is "+itoa(fi.Size())+" bytes") {
 		t.Fatalf("%q names neither the file nor its size %d", err, fi.Size())
@@ -46,16 +46,16 @@ func TestStateSizeLimit(t *testing.T) {
 	wantLimit(t, err, EnvMaxStateBytes, 100)
 
 	t.Setenv(EnvMaxStateBytes, itoa(fi.Size()))
-	if _, err := NewLocal(path).Read(); err != nil {
+	if _, err := NewLocal(path, LocalOptions{}).Read(); err != nil {
 		t.Fatalf("a state of exactly the limit: %v", err)
 	}
 	t.Setenv(EnvMaxStateBytes, "1MiB")
-	if _, err := NewLocal(path).Read(); err != nil {
+	if _, err := NewLocal(path, LocalOptions{}).Read(); err != nil {
 		t.Fatal(err)
 	}
 	for _, bad := range []string{"-1", "0", "lots", "1.5GiB"} {
 		t.Setenv(EnvMaxStateBytes, bad)
-		if _, err := NewLocal(path).Read(); err == nil || !strings.Contains(err.Error(), EnvMaxStateBytes) {
+		if _, err := NewLocal(path, LocalOptions{}).Read(); err == nil || !strings.Contains(err.Error(), EnvMaxStateBytes) {
 			t.Fatalf("%s=%s: %v", EnvMaxStateBytes, bad, err)
 		}
 	}
@@ -78,11 +78,11 @@ func TestStateSizeLimitDefault(t *testing.T) {
 
 func TestJournalSizeLimit(t *testing.T) {
 	path := journaled(t)
-	if _, err := NewLocal(path).Read(); err != nil {
+	if _, err := NewLocal(path, LocalOptions{}).Read(); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv(EnvMaxJournalBytes, "10")
-	_, err := NewLocal(path).Read()
+	_, err := NewLocal(path, LocalOptions{}).Read()
 	wantLimit(t, err, EnvMaxJournalBytes, 10)
 	if !strings.Contains(err.Error(), path+".journal") {
 		t.Fatalf("%q does not name the journal", err)
@@ -100,7 +100,7 @@ func TestLockFileReadIsBounded(t *testing.T) {
 	if err != nil || len(b) != maxLockFileBytes {
 		t.Fatalf("read %d bytes, %v", len(b), err)
 	}
-	if _, err := NewLocal(path).Lock("apply"); err == nil {
+	if _, err := NewLocal(path, LocalOptions{}).Lock("apply"); err == nil {
 		t.Fatal("took a lock whose file exists")
 	}
 }

@@ -66,14 +66,10 @@ type LocalOptions struct {
 // DefaultLease is the local lock's lease when LocalOptions.Lease is zero.
 const DefaultLease = time.Minute
 
-// NewLocal returns the local backend for the state file at path, keeping
-// DefaultBackups previous versions. Nothing is touched until a method is called.
-func NewLocal(path string) *Local {
-	return NewLocalWithOptions(path, LocalOptions{})
-}
-
-// NewLocalWithOptions is NewLocal with settings.
-func NewLocalWithOptions(path string, opts LocalOptions) *Local {
+// NewLocal returns the local backend for the state file at path; the zero LocalOptions
+// keep DefaultBackups previous versions with a DefaultLease lock. Nothing is touched
+// until a method is called.
+func NewLocal(path string, opts LocalOptions) *Local {
 	n := opts.Backups
 	if n <= 0 {
 		n = DefaultBackups
@@ -89,7 +85,7 @@ func NewLocalWithOptions(path string, opts LocalOptions) *Local {
 	return &Local{path: path, backups: n, lease: lease, log: log, accept: opts.AcceptUnsealed}
 }
 
-// logger is l's logger; a Local built without NewLocalWithOptions logs nothing.
+// logger is l's logger; a Local built without NewLocal logs nothing.
 func (l *Local) logger() hclog.Logger {
 	if l.log == nil {
 		return hclog.NewNullLogger()

@@ -10,7 +10,7 @@ import (
 )
 
 func TestLocalReadMissing(t *testing.T) {
-	l := NewLocal(filepath.Join(t.TempDir(), "dialtone.state.json"))
+	l := NewLocal(filepath.Join(t.TempDir(), "dialtone.state.json"), LocalOptions{})
 	if s, err := l.Read(); !errors.Is(err, ErrNoState) || s != nil {
 		t.Fatalf("Read of no file = %v, %v; want nil, ErrNoState", s, err)
 	}
@@ -19,7 +19,7 @@ func TestLocalReadMissing(t *testing.T) {
 func TestLocalWriteRead(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "dialtone.state.json")
-	l := NewLocal(path)
+	l := NewLocal(path, LocalOptions{})
 	s := sampleState()
 	s.Serial = 0
 	if err := l.Write(s); err != nil {
@@ -48,7 +48,7 @@ func TestLocalWriteRead(t *testing.T) {
 		t.Fatal(".backup does not hold the previous version")
 	}
 
-	got, err := NewLocal(path).Read()
+	got, err := NewLocal(path, LocalOptions{}).Read()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestLocalWriteRead(t *testing.T) {
 
 func TestLocalWriteRefusesAnotherLineage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.json")
-	l := NewLocal(path)
+	l := NewLocal(path, LocalOptions{})
 	if err := l.Write(New(NewLineage())); err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestLocalWriteRefusesAnotherLineage(t *testing.T) {
 func TestLocalWriteFailureLeavesFileAndSerial(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "s.json")
-	l := NewLocal(path)
+	l := NewLocal(path, LocalOptions{})
 	s := sampleState()
 	if err := l.Write(s); err != nil {
 		t.Fatal(err)
@@ -121,7 +121,7 @@ func TestLocalWriteFailureLeavesFileAndSerial(t *testing.T) {
 func TestLocalDamagedStateNamesBackup(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "dialtone.state.json")
-	l := NewLocal(path)
+	l := NewLocal(path, LocalOptions{})
 	s := sampleState()
 	for range 2 {
 		if err := l.Write(s); err != nil {
@@ -132,7 +132,7 @@ func TestLocalDamagedStateNamesBackup(t *testing.T) {
 	if err := os.WriteFile(path, b[:len(b)/3], 0o600); err != nil { // truncated
 		t.Fatal(err)
 	}
-	_, err := NewLocal(path).Read()
+	_, err := NewLocal(path, LocalOptions{}).Read()
 	if err == nil {
 		t.Fatal("a truncated state file was accepted")
 	}
@@ -144,7 +144,7 @@ func TestLocalDamagedStateNamesBackup(t *testing.T) {
 
 	// Without a backup the message says so.
 	os.Remove(path + ".backup")
-	_, err = NewLocal(path).Read()
+	_, err = NewLocal(path, LocalOptions{}).Read()
 	if err == nil || !strings.Contains(err.Error(), "there is no backup") {
 		t.Fatalf("error without backup: %v", err)
 	}
@@ -152,13 +152,13 @@ func TestLocalDamagedStateNamesBackup(t *testing.T) {
 	// A file edited by hand (valid JSON) is caught by its checksum.
 	edited := bytes.Replace(b, []byte(`"mounted": true`), []byte(`"mounted": false`), 1)
 	os.WriteFile(path, edited, 0o600)
-	if _, err := NewLocal(path).Read(); err == nil || !strings.Contains(err.Error(), "checksum mismatch") {
+	if _, err := NewLocal(path, LocalOptions{}).Read(); err == nil || !strings.Contains(err.Error(), "checksum mismatch") {
 		t.Fatalf("hand edit: %v", err)
 	}
 
 	// A newer format is not damage: the message says to upgrade.
 	os.WriteFile(path, []byte(`{"format_version": 3, "lineage": "x"}`), 0o600)
-	if _, err := NewLocal(path).Read(); err == nil || strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "upgrade dialtone") {
+	if _, err := NewLocal(path, LocalOptions{}).Read(); err == nil || strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "upgrade dialtone") {
 		t.Fatalf("newer version: %v", err)
 	}
 }

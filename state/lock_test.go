@@ -29,7 +29,7 @@ func snapshot(t *testing.T, dir string) map[string]string {
 func TestLockConflictWritesNothing(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "dialtone.state.json")
-	first, second := NewLocal(path), NewLocal(path)
+	first, second := NewLocal(path, LocalOptions{}), NewLocal(path, LocalOptions{})
 	if err := first.Write(sampleState()); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func TestLockConflictWritesNothing(t *testing.T) {
 
 func TestLockUnlockClosesJournal(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.json")
-	l := NewLocal(path)
+	l := NewLocal(path, LocalOptions{})
 	unlock, err := l.Lock("apply")
 	if err != nil {
 		t.Fatal(err)
@@ -100,7 +100,7 @@ func TestLockUnlockClosesJournal(t *testing.T) {
 	if err := l.AppendJournal(stepChanges(2)); err != nil {
 		t.Fatal(err)
 	}
-	l2 := NewLocal(path)
+	l2 := NewLocal(path, LocalOptions{})
 	if _, err := l2.Read(); err != nil || l2.JournalPending() != 2 {
 		t.Fatalf("Read: %v, pending %d", err, l2.JournalPending())
 	}
@@ -109,7 +109,7 @@ func TestLockUnlockClosesJournal(t *testing.T) {
 func TestLockGarbledFileStillLocked(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.json")
 	os.WriteFile(path+".lock", []byte(`{"id": "abc", "operation": "apply", "pid": 1`), 0o600)
-	_, err := NewLocal(path).Lock("apply")
+	_, err := NewLocal(path, LocalOptions{}).Lock("apply")
 	var le *LockError
 	if !errors.As(err, &le) {
 		t.Fatalf("garbled lock file: %v, want *LockError", err)
@@ -117,7 +117,7 @@ func TestLockGarbledFileStillLocked(t *testing.T) {
 	if le.Info.ID != "abc" || le.Info.Operation != "apply" || !le.Stale {
 		t.Fatalf("want what could be read (ID abc, operation apply) and stale (no flock held): %+v stale %v", le.Info, le.Stale)
 	}
-	if err := NewLocal(path).ForceUnlock("abc"); err != nil {
+	if err := NewLocal(path, LocalOptions{}).ForceUnlock("abc"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -129,7 +129,7 @@ func TestHelperProcess(t *testing.T) {
 	if path == "" {
 		t.Skip("helper process for TestLockHeldByAnotherProcess")
 	}
-	if _, err := NewLocal(path).Lock("apply"); err != nil {
+	if _, err := NewLocal(path, LocalOptions{}).Lock("apply"); err != nil {
 		fmt.Println("error:", err)
 		os.Exit(1)
 	}
@@ -153,7 +153,7 @@ func TestLockHeldByAnotherProcess(t *testing.T) {
 		t.Fatalf("helper: %q", line)
 	}
 
-	l := NewLocal(path)
+	l := NewLocal(path, LocalOptions{})
 	_, err = l.Lock("apply")
 	var le *LockError
 	if !errors.As(err, &le) {
@@ -195,7 +195,7 @@ func TestLockHeldByAnotherProcess(t *testing.T) {
 
 func TestUnlockAfterForceUnlockSparesTheNewHolder(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.json")
-	a, b := NewLocal(path), NewLocal(path)
+	a, b := NewLocal(path, LocalOptions{}), NewLocal(path, LocalOptions{})
 	unlockA, err := a.Lock("apply")
 	if err != nil {
 		t.Fatal(err)

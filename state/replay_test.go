@@ -70,7 +70,7 @@ func stepsOf(r *Recovery) map[string]*StepRecord {
 func TestLocalUnsealed(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "s.json")
-	if err := NewLocal(path).Write(sampleState()); err != nil {
+	if err := NewLocal(path, LocalOptions{}).Write(sampleState()); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(path)
@@ -83,12 +83,12 @@ func TestLocalUnsealed(t *testing.T) {
 	if err := os.WriteFile(path, []byte(strings.Join(kept, "")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := NewLocal(path).Read()
+	_, err := NewLocal(path, LocalOptions{}).Read()
 	var ue *UnsealedError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "-accept-unsealed-state") {
 		t.Fatalf("got %v, want *UnsealedError", err)
 	}
-	b := NewLocalWithOptions(path, LocalOptions{AcceptUnsealed: true})
+	b := NewLocal(path, LocalOptions{AcceptUnsealed: true})
 	s, err := b.Read()
 	if err != nil || !s.Unsealed {
 		t.Fatalf("accepted read: %v, unsealed %v", err, s != nil && s.Unsealed)
@@ -96,7 +96,7 @@ func TestLocalUnsealed(t *testing.T) {
 	if err := b.Write(s); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := NewLocal(path).Read(); err != nil || s.Unsealed {
+	if s, err := NewLocal(path, LocalOptions{}).Read(); err != nil || s.Unsealed {
 		t.Fatalf("after a write: %v", err)
 	}
 }

@@ -54,7 +54,7 @@ func (be testBackend) open(t *testing.T, dir string) state.Backend {
 		}
 		return b
 	}
-	return state.NewLocal(filepath.Join(dir, "dialtone.state.json"))
+	return state.NewLocal(filepath.Join(dir, "dialtone.state.json"), state.LocalOptions{})
 }
 
 // readDoc reads the stored state and encodes it: two equal documents are the same state.

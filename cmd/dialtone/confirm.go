@@ -61,7 +61,7 @@ func cmdConfirm(c *cli, args []string) int {
 		// Done outside dialtone and already visible (a rebuilt server is up again): the
 		// refreshed plan no longer needs the step, so there is nothing to confirm.
 		if st0, err := b.Read(); err == nil {
-			if p0, d := planner.Compute(cfg, st0, prov.Capabilities()); !d.HasErrors() {
+			if p0, d := planner.Compute(cfg, st0, prov.Capabilities(), planner.ComputeOptions{}); !d.HasErrors() {
 				if s := stepOf(p0, id); s != nil && s.Manual {
 					fmt.Fprintf(c.stdout, "Step %s is no longer needed: the organization, read again, shows it done (%s). Nothing to confirm; run \"dialtone apply\" to go on.\n", id, s.Summary)
 					return exitOK

@@ -280,7 +280,7 @@ func runRecovery(t *testing.T, dir string, be testBackend, opt harnessOption, ki
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := planner.DetectDrift(before, after); len(d) > 0 {
+	if d := planner.DetectDrift(before, after, planner.DriftOptions{}); len(d) > 0 {
 		t.Errorf("the state drifted from the lab: a refresh found %+v", d)
 	}
 	for _, d := range []struct {
@@ -304,7 +304,7 @@ func runRecovery(t *testing.T, dir string, be testBackend, opt harnessOption, ki
 	sort.Strings(f.steps)
 
 	// Every accepted message in its owner's mailbox exactly once.
-	l, err := lab.Open(filepath.Join(dir, "lab"))
+	l, err := lab.Open(filepath.Join(dir, "lab"), lab.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

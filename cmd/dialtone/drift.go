@@ -28,14 +28,14 @@ func refreshDrift(c *cli, prov providers.Provider, st *state.State) ([]planner.D
 		// A state never refreshed has no drift (planner.DetectDrift): do not collect
 		// every mailbox as new.
 		collect := len(before.Servers) > 0 || len(before.Databases) > 0
-		drift = planner.DetectDriftRefreshed(before, st, r.Finish(collect))
+		drift = planner.DetectDrift(before, st, planner.DriftOptions{InPlace: true, MailboxChanges: r.Finish(collect)})
 	} else {
 		// Refresh replaces these maps, so the old ones stay as they were.
 		before := &state.State{Servers: st.Servers, Databases: st.Databases, Mailboxes: st.Mailboxes}
 		if err := refreshFrom(c, prov, st); err != nil {
 			return nil, err
 		}
-		drift = planner.DetectDrift(before, st)
+		drift = planner.DetectDrift(before, st, planner.DriftOptions{})
 	}
 	// What an interrupted apply's started steps did is theirs, not a change outside
 	// dialtone: apply resumes those steps (the journal marks each step started).

@@ -152,7 +152,7 @@ func (dr *drillRun) run() int {
 		return dr.fail("%v", err)
 	}
 	dr.l = l
-	dr.b = state.NewLocal(filepath.Join(dr.work, config.DefaultStatePath))
+	dr.b = state.NewLocal(filepath.Join(dr.work, config.DefaultStatePath), state.LocalOptions{})
 	if code := dr.lock(); code != exitOK {
 		return code
 	}
@@ -307,7 +307,7 @@ func refusedAtLoad(c *cli, cfg *config.Config, name string) (int, bool) {
 	if d == nil || refusalSummaries[d.Mode] == nil {
 		return exitError, false
 	}
-	_, diags := config.Load(c.dir)
+	_, diags := config.Load(c.dir, config.LoadOptions{})
 	var hit *hcl.Diagnostic
 	for _, dg := range diags {
 		if dg.Severity != hcl.DiagError {

@@ -74,7 +74,7 @@ func (dr *drillRun) plan() (*planner.Plan, hcl.Diagnostics, error) {
 	if err := refreshFrom(dr.c, dr.l, dr.st); err != nil {
 		return nil, nil, err
 	}
-	p, diags := planner.Compute(dr.cfg, dr.st, dr.l.Capabilities())
+	p, diags := planner.Compute(dr.cfg, dr.st, dr.l.Capabilities(), planner.ComputeOptions{})
 	writeDiags(dr.c, dr.cfg, diags)
 	if p != nil && p.ConfigDigest == "" {
 		p.ConfigDigest = dr.cfg.Digest()

@@ -102,7 +102,7 @@ func makePlan(c *cli, cfg *config.Config, st *state.State, caps providers.Capabi
 
 // makePlanWith is makePlan narrowed by -target and -exclude.
 func makePlanWith(c *cli, cfg *config.Config, st *state.State, caps providers.Capabilities, opts planner.ComputeOptions) (*planner.Plan, bool) {
-	p, diags := planner.ComputeWith(cfg, st, caps, opts)
+	p, diags := planner.Compute(cfg, st, caps, opts)
 	writeDiags(c, cfg, diags)
 	if diags.HasErrors() || p == nil {
 		return nil, false

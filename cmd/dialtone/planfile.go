@@ -41,7 +41,7 @@ func savedPlan(c *cli, file string, cfg *config.Config, st *state.State, caps pr
 		c.errorf("the plan file %s was not written by dialtone: %v. %s Nothing was changed.", file, err, again)
 		return nil, false
 	}
-	fresh, diags := planner.ComputeWith(cfg, st, caps, opts)
+	fresh, diags := planner.Compute(cfg, st, caps, opts)
 	if diags.HasErrors() || fresh == nil {
 		writeDiags(c, cfg, diags)
 		c.errorf("the plan file %s cannot be checked: the configuration and state no longer give a plan (errors above). Nothing was changed.", file)

@@ -72,7 +72,7 @@ func TestEveryCommandFitsTheReference(t *testing.T) {
 // organization with the example's failure, every recovery asked for stage complete.
 func referencePlan(t *testing.T, dir, build string, caps providers.Capabilities) *planner.Plan {
 	t.Helper()
-	cfg, diags := config.Load(dir)
+	cfg, diags := config.Load(dir, config.LoadOptions{})
 	if diags.HasErrors() {
 		// The no-mount-slot drill is refused by validate on purpose: no plan to read.
 		t.Skipf("the example is refused by its configuration's checks: %s", diags.Error())
@@ -119,7 +119,7 @@ func referencePlan(t *testing.T, dir, build string, caps providers.Capabilities)
 	}
 	st := state.New("6f1c7c9e-0000-4000-8000-00000000c0de")
 	st.Refresh(obs)
-	p, diags := planner.Compute(cfg, st, caps)
+	p, diags := planner.Compute(cfg, st, caps, planner.ComputeOptions{})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}

@@ -24,7 +24,7 @@ func cmdDrillReported(c *cli, args []string) int {
 	}
 	rep := c.record.Report("drill", result, runErr)
 	name, _ := splitPositional(args)
-	cfg, _ := config.LoadWithOptions(c.dir, config.LoadOptions{}) // for where the state lives; diagnostics were shown by the drill
+	cfg, _ := config.Load(c.dir, config.LoadOptions{}) // for where the state lives; diagnostics were shown by the drill
 	if name == "" && cfg != nil {
 		if d, _, err := pickDrill(cfg, ""); err == nil {
 			name = d.Name

@@ -252,7 +252,7 @@ func (k *killInOpProvider) Check(ctx context.Context, ck providers.Check) error 
 // copyHalfOfMove does the first half of the lab's move_files: every file copied to its
 // destination (the .edb renamed as the move would) and fsynced, nothing deleted.
 func (k *killInOpProvider) copyHalfOfMove(op providers.Operation) (int, error) {
-	cfg, diags := config.LoadWithOptions(k.c.dir, config.LoadOptions{})
+	cfg, diags := config.Load(k.c.dir, config.LoadOptions{})
 	if diags.HasErrors() || cfg == nil {
 		return 0, fmt.Errorf("loading the configuration: %v", diags)
 	}

@@ -55,7 +55,7 @@ type jsonSnippet struct {
 // validateJSON loads the configuration and prints the validate document on stdout,
 // nothing on stderr; exit 1 when there are errors.
 func validateJSON(c *cli, vars *varFlags) int {
-	cfg, diags := config.LoadWithOptions(c.dir, vars.loadOptions())
+	cfg, diags := config.Load(c.dir, vars.loadOptions())
 	if !diags.HasErrors() && (cfg == nil || len(cfg.Files) == 0) {
 		diags = append(diags, &hcl.Diagnostic{
 			Severity: hcl.DiagError,

@@ -25,7 +25,7 @@ func loadConfig(c *cli) (*config.Config, bool) {
 
 // loadConfigWith is loadConfig with the given variable sources.
 func loadConfigWith(c *cli, opts config.LoadOptions) (*config.Config, bool) {
-	cfg, diags := config.LoadWithOptions(c.dir, opts)
+	cfg, diags := config.Load(c.dir, opts)
 	if cfg != nil && !diags.HasErrors() {
 		// Values written into Exchange command lines, against Microsoft's reference for
 		// the version of the server they run on.
@@ -62,7 +62,7 @@ func backendFactories() map[string]func(c *cli, be *config.Backend) (state.Backe
 			if p == "" {
 				p = config.DefaultStatePath
 			}
-			return state.NewLocalWithOptions(c.path(p), state.LocalOptions{Backups: be.Backups, Logger: c.log.Named("state"), AcceptUnsealed: c.acceptUnsealed}), p, nil
+			return state.NewLocal(c.path(p), state.LocalOptions{Backups: be.Backups, Logger: c.log.Named("state"), AcceptUnsealed: c.acceptUnsealed}), p, nil
 		},
 		"pg": func(c *cli, be *config.Backend) (state.Backend, string, error) {
 			connStr, _, err := pgConnection(c, be)
@@ -268,7 +268,7 @@ func openLab(c *cli, cfg *config.Config) (*lab.Lab, error) {
 	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("lab folder %s does not exist: run \"dialtone lab init\" to build the simulated organization", p)
 	}
-	l, err := lab.OpenWithOptions(p, lab.Options{Logger: c.log.Named("provider.lab")})
+	l, err := lab.Open(p, lab.Options{Logger: c.log.Named("provider.lab")})
 	if err != nil {
 		return nil, fmt.Errorf("opening lab %s: %w", p, err)
 	}

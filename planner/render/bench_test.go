@@ -12,7 +12,7 @@ import (
 
 func siteFailurePlan(b testing.TB) *planner.Plan {
 	cfg, st := plantest.SiteFailure(10, 5, 250, config.StageComplete)
-	p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps)
+	p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{})
 	return p
 }
 
@@ -53,7 +53,7 @@ func BenchmarkMarkdownSiteFailure(b *testing.B) {
 // plain "go test" exercises the benchmark paths (no timing is checked).
 func TestBenchmarksSmall(t *testing.T) {
 	cfg, st := plantest.SiteFailure(2, 2, 3, config.StageComplete)
-	p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps)
+	p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{})
 	for _, r := range []func(io.Writer, *planner.Plan) error{
 		func(w io.Writer, p *planner.Plan) error { return render.Text(w, p, render.TextOptions{}) },
 		render.JSON, render.Markdown,

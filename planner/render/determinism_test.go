@@ -80,7 +80,7 @@ func TestDeterminism(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		cfg, diags := config.Load(dir)
+		cfg, diags := config.Load(dir, config.LoadOptions{})
 		if diags.HasErrors() {
 			t.Fatal(diags)
 		}

@@ -20,7 +20,7 @@ func driftEstimatePlan(t testing.TB) *planner.Plan {
 	after := plantest.State(4)
 	after.Databases["DB02"].Mounted = false
 	p := plan(t, plantest.Config(config.StageComplete), after)
-	p.Drift = planner.DetectDrift(before, after)
+	p.Drift = planner.DetectDrift(before, after, planner.DriftOptions{})
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	h := planner.History{Runs: []planner.HistoryRun{{ID: "r1", Steps: []planner.MeasuredStep{
 		{Kind: providers.OpRehomeMailboxes, Mailboxes: 10, Started: t0, Duration: 20 * time.Second},

@@ -16,7 +16,7 @@ import (
 // what was pulled in.
 func TestPartialPlanWarns(t *testing.T) {
 	cfg, st := plantest.SiteFailure(1, 2, 2, config.StageMerged)
-	p, diags := planner.ComputeWith(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{
+	p, diags := planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{
 		Targets: []config.Addr{{Kind: config.KindRecovery, Name: "db0102-outage"}}})
 	if diags.HasErrors() {
 		t.Fatal(diags)

@@ -32,7 +32,7 @@ func runbookPlans(t *testing.T) map[string]*planner.Plan {
 			"alternate_server_stay": {plantest.AltConfig(config.OptionAlternateServerStay, config.StageComplete, true), plantest.AltState(3)},
 			"merge_forward":         {plantest.AltConfig(config.OptionAlternateServerStay, config.StageComplete, false), plantest.AltState(3)},
 		} {
-			p, diags := planner.Compute(c.cfg, c.st, caps)
+			p, diags := planner.Compute(c.cfg, c.st, caps, planner.ComputeOptions{})
 			if diags.HasErrors() {
 				t.Fatalf("%s/%s: %s", name, cn, diags.Error())
 			}

@@ -29,7 +29,7 @@ func runbook(t testing.TB, p *planner.Plan) string {
 
 func planWith(t testing.TB, cfg *config.Config, st any, caps providers.Capabilities) *planner.Plan {
 	t.Helper()
-	p, diags := planner.Compute(cfg, plantestState(st), caps)
+	p, diags := planner.Compute(cfg, plantestState(st), caps, planner.ComputeOptions{})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
@@ -52,7 +52,7 @@ func TestPowerShellGoldens(t *testing.T) {
 			if c.alt {
 				st = plantest.AltState(3)
 			}
-			p, diags := planner.Compute(c.cfg, st, exchangeCaps)
+			p, diags := planner.Compute(c.cfg, st, exchangeCaps, planner.ComputeOptions{})
 			if diags.HasErrors() {
 				t.Fatal(diags.Error())
 			}

@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite golden files in testdata")
 
 func plan(t testing.TB, cfg *config.Config, st *state.State) *planner.Plan {
 	t.Helper()
-	p, diags := planner.Compute(cfg, st, plantest.NewFake().Caps)
+	p, diags := planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
@@ -114,7 +114,7 @@ func TestTextNoChanges(t *testing.T) {
 func TestTextShowsFailuresAndManualSteps(t *testing.T) {
 	st := plantest.State(2)
 	st.Servers["EX01"].Up = false
-	p, _ := planner.Compute(plantest.Config(config.StageRestored), st, providers.Capabilities{MoveFiles: true, ReplayLogs: true})
+	p, _ := planner.Compute(plantest.Config(config.StageRestored), st, providers.Capabilities{MoveFiles: true, ReplayLogs: true}, planner.ComputeOptions{})
 	out := text(t, p, false)
 	for _, want := range []string{"check FAILED: server EX01 is up", "1 precondition failed: apply will refuse this plan until they hold.",
 		"[MANUAL] Restore backup set nightly", "[MANUAL] then record it: dialtone confirm recovery.db01-outage.restore_backup", "fix: dialtone works through EX01", "; 1 manual)."} {

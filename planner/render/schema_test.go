@@ -41,7 +41,7 @@ func TestJSONMatchesSchema(t *testing.T) {
 	plans["no-change"] = plan(t, noChange, plantest.State(2))
 	down := plantest.State(2)
 	down.Servers["EX01"].Up = false
-	plans["failed-manual"], _ = planner.Compute(plantest.Config(config.StageComplete), down, providers.Capabilities{MoveFiles: true, ReplayLogs: true})
+	plans["failed-manual"], _ = planner.Compute(plantest.Config(config.StageComplete), down, providers.Capabilities{MoveFiles: true, ReplayLogs: true}, planner.ComputeOptions{})
 	plans["drift-estimates"] = driftEstimatePlan(t)
 
 	names := make([]string, 0, len(plans))

@@ -14,7 +14,7 @@ import (
 
 // Every plan shows the privileged settings, and a change to one stands out.
 func TestSettingsShown(t *testing.T) {
-	p, _ := planner.Compute(plantest.Config(config.StageDialTone), plantest.State(2), providers.Capabilities{})
+	p, _ := planner.Compute(plantest.Config(config.StageDialTone), plantest.State(2), providers.Capabilities{}, planner.ComputeOptions{})
 	p.Settings = []planner.Setting{
 		{Name: "provider.exchange.command", Value: `["pwsh"]`, Source: "default"},
 		{Name: "provider.exchange.connection_uri", Value: "https://ex02/PowerShell/", Source: "environment DIALTONE_EXCHANGE_CONNECTION_URI", Was: "https://ex01/PowerShell/"},

@@ -1,5 +1,3 @@
-// Package render shows a plan: as text for people (Text) and as the JSON plan
-// document (JSON). Renderers decide nothing; everything they show is in the Plan.
 package render
 
 import (

@@ -111,7 +111,7 @@ func copyDrill(t *testing.T, example, failOn string, override map[string]any) (*
 	}
 	st := state.New("6f1c7c9e-0000-4000-8000-00000000c0c0")
 	st.Refresh(obs)
-	p, _ := planner.Compute(cfg, st, r.prov.Capabilities())
+	p, _ := planner.Compute(cfg, st, r.prov.Capabilities(), planner.ComputeOptions{})
 	return r, cfg, st, p
 }
 

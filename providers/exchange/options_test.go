@@ -149,7 +149,7 @@ func (sc *scenario) plan() *planner.Plan {
 		sc.t.Fatalf("Read through the exchange provider: %v", err)
 	}
 	sc.st.Refresh(obs)
-	p, diags := planner.Compute(sc.cfg, sc.st, sc.r.prov.Capabilities())
+	p, diags := planner.Compute(sc.cfg, sc.st, sc.r.prov.Capabilities(), planner.ComputeOptions{})
 	if diags.HasErrors() {
 		sc.t.Fatal(diags.Error())
 	}
@@ -299,7 +299,7 @@ func (sc *scenario) emptyPlan() {
 		}
 	}
 	sc.st.Refresh(obs)
-	p, _ := planner.Compute(sc.cfg, sc.st, sc.r.prov.Capabilities())
+	p, _ := planner.Compute(sc.cfg, sc.st, sc.r.prov.Capabilities(), planner.ComputeOptions{})
 	if len(p.Steps) != 0 {
 		var ids []string
 		for _, s := range p.Steps {
@@ -511,7 +511,7 @@ func TestResumeRestoreRequestThroughExchange(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc.st.Refresh(obs)
-	if _, diags := planner.Compute(sc.cfg, sc.st, sc.r.prov.Capabilities()); !diags.HasErrors() || !strings.Contains(diags.Error(), "bad_item_limit") {
+	if _, diags := planner.Compute(sc.cfg, sc.st, sc.r.prov.Capabilities(), planner.ComputeOptions{}); !diags.HasErrors() || !strings.Contains(diags.Error(), "bad_item_limit") {
 		t.Fatalf("a plan with the limit too low: %v", diags)
 	}
 	rec.Merge.BadItemLimit = 5

@@ -231,7 +231,7 @@ func TestPropertyPlannerCommandLines(t *testing.T) {
 		c := newNameCase(r, k)
 		plans := [2]*planner.Plan{}
 		for i, h := range []bool{false, true} {
-			p, diags := planner.Compute(c.config(h), c.state(h), providers.Capabilities{RestoreBackup: true, MoveFiles: true, DeleteFiles: true, ReplayLogs: true})
+			p, diags := planner.Compute(c.config(h), c.state(h), providers.Capabilities{RestoreBackup: true, MoveFiles: true, DeleteFiles: true, ReplayLogs: true}, planner.ComputeOptions{})
 			if diags.HasErrors() {
 				t.Fatalf("case %d (hostile %v): %s", k, h, diags.Error())
 			}

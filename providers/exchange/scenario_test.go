@@ -48,7 +48,7 @@ func sortedKeys[V any](m map[string]V) []string {
 
 func loadExample(t *testing.T, dir string) *config.Config {
 	t.Helper()
-	cfg, diags := config.Load(dir)
+	cfg, diags := config.Load(dir, config.LoadOptions{})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
@@ -66,7 +66,7 @@ func applyStage(t *testing.T, r *rig, lc *lineCheck, cfg *config.Config, st *sta
 		t.Fatalf("Read through the exchange provider: %v", err)
 	}
 	st.Refresh(obs)
-	p, diags := planner.Compute(cfg, st, r.prov.Capabilities())
+	p, diags := planner.Compute(cfg, st, r.prov.Capabilities(), planner.ComputeOptions{})
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
@@ -201,7 +201,7 @@ func sameServerThroughExchange(t *testing.T, build string) {
 	}
 	compareObserved(t, obs, labObs)
 	st.Refresh(obs)
-	p, _ := planner.Compute(cfg, st, r.prov.Capabilities())
+	p, _ := planner.Compute(cfg, st, r.prov.Capabilities(), planner.ComputeOptions{})
 	if len(p.Steps) != 0 {
 		t.Fatalf("after complete the plan still has %d steps", len(p.Steps))
 	}

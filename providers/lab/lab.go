@@ -56,7 +56,7 @@ type Lab struct {
 	clock   *scaledClock // nil: the wall clock
 }
 
-// Options are the optional settings of OpenWithOptions.
+// Options are the optional settings of Open.
 type Options struct {
 	// Logger receives one line per operation (Apply, Check) at debug, with its kind, the
 	// database and the duration, and failures at warn. nil: no logs.
@@ -93,11 +93,8 @@ func Init(dir string, topo Topology, mailboxesPerDatabase int) (*Lab, error) {
 	return l, nil
 }
 
-// Open opens the lab in dir.
-func Open(dir string) (*Lab, error) { return OpenWithOptions(dir, Options{}) }
-
-// OpenWithOptions is Open with settings.
-func OpenWithOptions(dir string, opts Options) (*Lab, error) {
+// Open opens the lab in dir with settings (the zero Options are the defaults).
+func Open(dir string, opts Options) (*Lab, error) {
 	st, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) || (err == nil && !st.IsDir()) {
 		return nil, fmt.Errorf("lab folder %q does not exist: run \"dialtone lab init\" first", dir)

@@ -113,13 +113,13 @@ func TestInitRefusesExistingLab(t *testing.T) {
 
 func TestOpenMissingFolder(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "nope")
-	_, err := Open(dir)
+	_, err := Open(dir, Options{})
 	want := `lab folder "` + dir + `" does not exist: run "dialtone lab init" first`
 	if err == nil || err.Error() != want {
 		t.Fatalf("err = %v, want %s", err, want)
 	}
 	l := newLab(t, 1)
-	l2, err := Open(l.dir)
+	l2, err := Open(l.dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

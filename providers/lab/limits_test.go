@@ -68,7 +68,7 @@ func TestLabReadLimits(t *testing.T) {
 	}
 	t.Setenv(EnvMaxLogBytes, "")
 	t.Setenv(EnvMaxOrgBytes, "16")
-	if _, err := Open(l.dir); err == nil || !strings.Contains(err.Error(), EnvMaxOrgBytes) {
+	if _, err := Open(l.dir, Options{}); err == nil || !strings.Contains(err.Error(), EnvMaxOrgBytes) {
 		if _, rerr := l.Read(t.Context()); rerr == nil || !strings.Contains(rerr.Error(), EnvMaxOrgBytes) {
 			t.Errorf("Open and Read with org.json over the limit: %v, %v", err, rerr)
 		}

@@ -93,7 +93,7 @@ func FuzzDirectoryRecords(f *testing.F) {
 			})
 		}()
 		ctx := context.Background()
-		l, err := Open(dir)
+		l, err := Open(dir, Options{})
 		if err != nil {
 			return
 		}

@@ -142,7 +142,7 @@ func newShell() (*shell, error) {
 	if dir == "" {
 		return nil, fmt.Errorf("FAKESHELL_LAB is not set")
 	}
-	l, err := lab.Open(dir)
+	l, err := lab.Open(dir, lab.Options{})
 	if err != nil {
 		return nil, err
 	}
