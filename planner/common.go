@@ -19,6 +19,12 @@ import (
 // then keeps the stages the plan moves the recovery through. Building the full list
 // keeps IDs and edges the same whatever an earlier run did.
 func (rc *recCtx) chain(all [stageCount][]*Step) [stageCount][]*Step {
+	if s := rc.addCopiesBack(); s != nil {
+		if n := len(all[stComplete]); n > 0 {
+			s.Number = all[stComplete][n-1].Number // the clean-up's step of the procedure table
+		}
+		all[stComplete] = append(all[stComplete], s) // last: users are on their final database
+	}
 	prev := ""
 	var out [stageCount][]*Step
 	for i := range all {

@@ -2,9 +2,11 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -148,9 +150,10 @@ func (rc *recCtx) topologyNotes(cfg *config.Config, st *state.State) {
 		rc.notes = append(rc.notes, fmt.Sprintf("%s has a healthy passive copy that this recovery does not activate (ignore_healthy_copies): %s", name, rc.rec.IgnoreHealthyCopies))
 	}
 	if len(servers) > 0 {
-		rc.notes = append(rc.notes, fmt.Sprintf("%s had copies on %s; %s is created without copies. Once users are on their final database, adding its copies back "+
-			"(Add-MailboxDatabaseCopy for each server, then seeding, outside this plan) restores the availability group's protection",
-			name, strings.Join(servers, ", "), rc.dt.Name))
+		rc.notes = append(rc.notes, fmt.Sprintf("%s had copies on %s; %s is created without copies. Adding them back to %s "+
+			"(Add-MailboxDatabaseCopy for each server, then seeding) is the manual step add_copies_back at the end of stage complete: "+
+			"dialtone's cmdlet reference holds no Add-MailboxDatabaseCopy, so no checked command line does it",
+			name, strings.Join(servers, ", "), rc.dt.Name, rc.finalDatabase().Name))
 	}
 	failedSite, dtSite := serverSite(cfg, st, rc.failed.Server), serverSite(cfg, st, rc.dt.Server)
 	if failedSite != "" && dtSite != "" && !strings.EqualFold(failedSite, dtSite) {
@@ -170,4 +173,80 @@ func serverSite(cfg *config.Config, st *state.State, server string) string {
 		return s.Site
 	}
 	return ""
+}
+
+// failedCopyServers are the servers that held copies of the failed database: those the
+// state reports and those the configuration declares (which stay known once the failed
+// database's object is removed at complete).
+func failedCopyServers(cfg *config.Config, st *state.State, name string) []string {
+	var out []string
+	add := func(srv string) {
+		if srv != "" && !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, srv) }) {
+			out = append(out, srv)
+		}
+	}
+	if d := st.Databases[name]; d != nil {
+		for _, c := range d.Copies {
+			add(c.Server)
+		}
+	}
+	if d := cfg.Databases[name]; d != nil {
+		for _, c := range d.Copies {
+			add(c.Name)
+		}
+	}
+	return out
+}
+
+// finalDatabase is the database users are on for good once the recovery is complete:
+// the dial tone database (under final_name, if set), or the failed database itself
+// when alternate_server brings users home to it.
+func (rc *recCtx) finalDatabase() dbSpec {
+	if !rc.usersStayOnDialTone() {
+		return rc.failed
+	}
+	d := rc.dt
+	if rc.finalName != "" {
+		d.Name = rc.finalName
+	}
+	return d
+}
+
+// addCopiesBack is the last step of the recovery of a replicated database: the users'
+// final database gets the failed database's copies back. Always manual:
+// Add-MailboxDatabaseCopy is not in dialtone's cmdlet reference file (providers/ems), so
+// no command line dialtone emits may use it; the runbook shows it as comments. nil when
+// the failed database had no copies.
+func (rc *recCtx) addCopiesBack() *Step {
+	final := rc.finalDatabase()
+	var servers []string
+	for _, srv := range rc.copyServers {
+		if !strings.EqualFold(srv, final.Server) { // a server never holds a passive copy of its own active database
+			servers = append(servers, srv)
+		}
+	}
+	if len(servers) == 0 {
+		return nil
+	}
+	const procedure = "https://learn.microsoft.com/exchange/high-availability/manage-ha/add-db-copies"
+	reseed := ""
+	if strings.EqualFold(final.Name, rc.failed.Name) {
+		// Users go home to the failed database, whose copies' objects may remain (Failed).
+		reseed = fmt.Sprintf("; where Get-MailboxDatabaseCopyStatus %s still lists a failed copy on that server, reseed that copy instead", final.Name)
+	}
+	instructions := fmt.Sprintf("Give %s the availability group's protection %s had: on each of %s, add a passive copy of %s and seed it "+
+		"(Add-MailboxDatabaseCopy -Identity %s -MailboxServer SERVER, which seeds from the active copy%s). "+
+		"Before: %s is mounted, its paths (%s, %s) are free on those servers (every copy uses the same paths), and its circular logging is off while the first copy is added. "+
+		"After: Get-MailboxDatabaseCopyStatus %s shows each copy's Status and ContentIndexState Healthy. Microsoft's procedure: %s. Then run \"dialtone refresh\" and confirm this step.",
+		final.Name, rc.failed.Name, strings.Join(servers, ", "), final.Name, final.Name, reseed, final.Name, final.Edb, final.Logs, final.Name, procedure)
+	lines := []string{psComment("Manual: Add-MailboxDatabaseCopy is outside dialtone's cmdlet reference; " + procedure)}
+	for _, srv := range servers {
+		lines = append(lines, psComment("Add-MailboxDatabaseCopy -Identity "+psQuote(final.Name)+" -MailboxServer "+psQuote(srv)))
+	}
+	lines = append(lines, psComment("Get-MailboxDatabaseCopyStatus -Identity "+psQuote(final.Name)))
+	s := rc.newStep("add_copies_back", stComplete, 14, PhaseCleanUp, RiskReversible,
+		providers.Operation{Kind: providers.OpAddCopies, Database: final.Name, Servers: servers, Instructions: instructions},
+		"Add "+final.Name+"'s passive copies on "+strings.Join(servers, ", ")+" and seed them (by hand: Add-MailboxDatabaseCopy)", lines...)
+	s.Manual = true
+	return s
 }

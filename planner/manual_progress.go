@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dialtone/dialtone/config"
@@ -43,6 +44,21 @@ func ConfirmSeen(s *Step, st *state.State) (seen string, ok bool) {
 			return "the files of " + op.Database + " are missing or damaged as the organization reports them", false
 		}
 		return "the files of " + op.Database + " are there", true
+	case providers.OpAddCopies:
+		db := st.Databases[op.Database]
+		if db == nil {
+			return "database " + op.Database + " is not in the organization as read", false
+		}
+		var missing []string
+		for _, srv := range op.Servers {
+			if !slices.ContainsFunc(db.Copies, func(c state.DatabaseCopy) bool { return strings.EqualFold(c.Server, srv) }) {
+				missing = append(missing, srv)
+			}
+		}
+		if len(missing) > 0 {
+			return op.Database + " has no copy on " + strings.Join(missing, ", ") + " as the organization reports it", false
+		}
+		return op.Database + " has copies on " + strings.Join(op.Servers, ", "), true
 	}
 	return "", true
 }

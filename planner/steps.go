@@ -37,6 +37,10 @@ type recCtx struct {
 	// the failed database's servers (2 when unknown: taken as current).
 	dtMinor, failedMinor int
 	finalName            string // recovery.final_name: the name users' database takes at complete
+	// copyServers are the servers that held passive copies of the failed database (the
+	// state's report and the configuration's copies): a manual step at complete adds
+	// them back to the users' final database (copies.go).
+	copyServers []string
 
 	failedKnown   bool // the failed database is in the state
 	failedMounted bool

@@ -218,6 +218,13 @@ const (
 	// letters). Manual on every provider today. Fields: Server.
 	OpRecoverServer OpKind = "recover_server"
 
+	// OpAddCopies adds a passive copy of Database on each server of Servers and seeds
+	// it (Add-MailboxDatabaseCopy), giving a database its availability group's
+	// protection back. Manual on every provider: Add-MailboxDatabaseCopy is not in
+	// dialtone's cmdlet reference file, so no checked command line can do it. Fields:
+	// Database, Servers.
+	OpAddCopies OpKind = "add_copies"
+
 	// OpResubmitQueues is Get-Queue -Server S | Retry-Queue -Resubmit $true, on each
 	// transport server S of Servers (those up when planned), for the queues holding mail
 	// for Database, so queued mail reaches its users' new home. A server that cannot be
@@ -298,7 +305,7 @@ type Operation struct {
 	TargetIsArchive bool `json:"target_is_archive,omitempty"`
 
 	Mailboxes []string `json:"mailboxes,omitempty"` // repoint_profiles
-	Servers   []string `json:"servers,omitempty"`   // resubmit_queues: the transport servers asked
+	Servers   []string `json:"servers,omitempty"`   // resubmit_queues: the transport servers asked; add_copies: the copies' servers
 
 	// Settings are the database settings set_database_settings sets (and create_database
 	// gives at creation where New-MailboxDatabase takes them), by Exchange property name.

@@ -21,6 +21,7 @@ func labCommands() map[string]func(c *cli, cfg *config.Config, args []string) in
 		"status":   cmdLabStatus,
 		"verify":   cmdLabVerify,
 		"repair":   cmdLabRepair,
+		"add":      cmdLabAdd,
 		"generate": cmdLabGenerate,
 		"mount":    cmdLabMount,
 		"dismount": cmdLabDismount,
@@ -41,6 +42,7 @@ const labUsage = `Usage: dialtone lab SUBCOMMAND [flags]
   fail items DATABASE -count=N                      make N items unreadable for restore requests
   fail backup DATABASE [-name=SET]                  destroy a backup set
   repair server NAME                                rebuild a failed server (Setup.exe /Mode:RecoverServer)
+  add copy DATABASE -server=NAME                    add and seed a passive copy (Add-MailboxDatabaseCopy)
   mailbox ADDRESS [-json]                           list a mailbox's items
   status [-json]                                    databases and mailboxes
   generate -servers=N -databases-per-server=N -mailboxes-per-database=N [-fail-server=EX001] [-out=DIR]

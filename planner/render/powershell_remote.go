@@ -97,7 +97,7 @@ func fileKind(k providers.OpKind) bool {
 // and the steps that are instructions only. A script cannot do them, so it pauses.
 func personKind(k providers.OpKind) bool {
 	switch k {
-	case providers.OpRestoreBackup, providers.OpRecoverServer, providers.OpManual, providers.OpRepointProfiles:
+	case providers.OpRestoreBackup, providers.OpRecoverServer, providers.OpManual, providers.OpRepointProfiles, providers.OpAddCopies:
 		return true
 	}
 	return false

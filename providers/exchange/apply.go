@@ -68,7 +68,7 @@ func (p *Provider) apply(ctx context.Context, op providers.Operation, progress f
 		return providers.Result{}, fmt.Errorf("the exchange provider cannot run backup software: restore backup set %s of %s by hand, then confirm the step", op.Backup, op.Source)
 	case providers.OpRecoverServer:
 		return providers.Result{}, fmt.Errorf("the exchange provider cannot rebuild server %s (Setup.exe /Mode:RecoverServer): do it by hand, then confirm the step", op.Server)
-	case providers.OpRepointProfiles, providers.OpManual:
+	case providers.OpRepointProfiles, providers.OpManual, providers.OpAddCopies:
 		return providers.Result{}, fmt.Errorf("a manual step: %s", op.Instructions)
 	}
 	return providers.Result{}, fmt.Errorf("operation kind %q is unknown to the exchange provider", op.Kind)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/providers/lab"
 	"github.com/dialtone/dialtone/state"
 )
@@ -171,9 +172,39 @@ func TestEveryCopyLostThroughExchange(t *testing.T) {
 	rec := cfg.Recoveries["db01-outage"]
 	lc := &lineCheck{}
 	lc.watch(r)
+	byHand, added := doByHand(t, r.lab), false
 	for _, stage := range config.Stages {
 		rec.Stage = stage
-		applyStage(t, r, lc, cfg, st, doByHand(t, r.lab))
+		applyStage(t, r, lc, cfg, st, func(s *planner.Step) {
+			if s.Operation.Kind != providers.OpAddCopies {
+				byHand(s)
+				return
+			}
+			// The last step is manual (Add-MailboxDatabaseCopy is outside the reference):
+			// the admin adds the copies, as the lab stands in for.
+			if stage != config.StageComplete || s.Operation.Database != "DTDB01" || strings.Join(s.Operation.Servers, ",") != "EX02" || !s.Manual {
+				t.Fatalf("add_copies_back at stage %s: %+v", stage, s)
+			}
+			for _, srv := range s.Operation.Servers {
+				if err := r.lab.AddCopy(s.Operation.Database, srv); err != nil {
+					t.Fatal(err)
+				}
+			}
+			added = true
+		})
+	}
+	if !added {
+		t.Fatal("the recovery ended without the manual step that adds the copies back")
+	}
+	if len(r.callsOf(t, "Add-MailboxDatabaseCopy")) != 0 {
+		t.Fatal("the provider ran Add-MailboxDatabaseCopy, which is outside the reference")
+	}
+	obs, err := r.prov.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := obs.Databases["DTDB01"].Copies; len(c) != 1 || c[0].Server != "EX02" || !c[0].Healthy {
+		t.Fatalf("DTDB01's copies after complete: %+v", c)
 	}
 	rep, err := r.lab.Verify()
 	if err != nil {

@@ -111,6 +111,8 @@ func (s *session) apply(ctx context.Context, op providers.Operation, progress fu
 		return providers.Result{}, fmt.Errorf("the lab cannot rebuild server %s by itself: Setup.exe /Mode:RecoverServer is a manual step (in the lab: \"dialtone lab repair server %s\")", op.Server, op.Server)
 	case providers.OpRepointProfiles:
 		return providers.Result{}, fmt.Errorf("repointing the profiles of %d mailboxes at %s is a manual step: the lab has no clients to repoint", len(op.Mailboxes), op.Server)
+	case providers.OpAddCopies:
+		return providers.Result{}, fmt.Errorf("adding copies of %s is a manual step (in the lab: \"dialtone lab add copy %s -server=NAME\")", op.Database, op.Database)
 	case providers.OpManual:
 		return providers.Result{}, fmt.Errorf("the lab has no person to do a manual step: %s", op.Instructions)
 	default:
