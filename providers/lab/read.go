@@ -79,17 +79,7 @@ func (l *Lab) read(ctx context.Context, fn func(m *state.Mailbox)) (*state.Obser
 				LogFilePrefix: d.LogFilePrefix, Recovery: d.Recovery, Mounted: d.Mounted,
 				AllowFileRestore: d.AllowFileRestore, Settings: d.settings(),
 			}
-			for _, c := range d.Copies {
-				cp := state.DatabaseCopy{Server: c.Server, Status: "Healthy"}
-				switch srv := s.org.server(c.Server); {
-				case c.Lost:
-					cp.Status = "Failed"
-				case srv == nil || !srv.Up:
-					cp.Status = "ServiceDown"
-				}
-				cp.Healthy = cp.Status == "Healthy"
-				o.Copies = append(o.Copies, cp)
-			}
+			o.Copies = s.copies(d)
 			obs.Databases[d.Name] = o
 			if srv := s.org.server(d.Server); srv == nil || !srv.Up {
 				continue

@@ -13,6 +13,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/dialtone/dialtone/internal/atomicfile"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/state"
@@ -72,7 +73,7 @@ func (st *fakeState) save() error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(st.path, data)
+	return atomicfile.WriteFile(st.path, data, 0o600) // a session reading it sees the old state or the new
 }
 
 func (sh *shell) labApply(op providers.Operation) (providers.Result, error) {
@@ -173,10 +174,19 @@ func (a *args) mailboxKind() (string, error) {
 
 func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]any, error) {
 	if !strings.HasPrefix(name, "get-") {
-		sh.cache = nil // it may change the lab
-		defer func() { sh.cache = nil }()
+		sh.forget() // it may change the lab
+		defer sh.forget()
 	}
-	obs, err := sh.observe()
+	if strings.Contains(name, "restorerequest") {
+		if err := sh.lockState(); err != nil {
+			return nil, err
+		}
+	}
+	read := sh.observe
+	if topologyCmdlets[name] || name == "get-mailbox" && a.has("Database") {
+		read = sh.topology
+	}
+	obs, err := read()
 	if err != nil {
 		return nil, err
 	}
@@ -354,9 +364,12 @@ func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]a
 				return nil, err
 			}
 		}
+		list, err := sh.mailboxList(obs, db, hasDB)
+		if err != nil {
+			return nil, err
+		}
 		var out []any
-		for _, addr := range sh.mailboxesOf(obs, db) {
-			m := obs.Mailboxes[addr]
+		for _, m := range list {
 			if m.Kind != kind {
 				continue
 			}

@@ -497,7 +497,7 @@ func (sh *shell) invokeCommand(a *args) ([]any, error) {
 			return nil, fmt.Errorf("Invoke-Command: -Credential is not a credential")
 		}
 	}
-	obs, err := sh.lab.Read(sh.ctx)
+	obs, err := sh.topology()
 	if err != nil {
 		return nil, err
 	}

@@ -47,7 +47,7 @@ func (sh *shell) resolve(server, p string) (string, string, error) {
 	if !ok || len(share) < 2 || share[1] != '$' || (len(share) > 2 && share[2] != '\\') {
 		return "", "", fmt.Errorf("path %q is not on an administrative share (\\\\SERVER\\D$\\...)", p)
 	}
-	obs, err := sh.lab.Read(sh.ctx)
+	obs, err := sh.topology()
 	if err != nil {
 		return "", "", err
 	}
@@ -66,7 +66,7 @@ func (sh *shell) resolve(server, p string) (string, string, error) {
 // inUse refuses a path that a mounted database holds open (its .edb or a file of its
 // log folder), as Windows would.
 func (sh *shell) inUse(server, winPath string) error {
-	obs, err := sh.lab.Read(sh.ctx)
+	obs, err := sh.topology()
 	if err != nil {
 		return err
 	}

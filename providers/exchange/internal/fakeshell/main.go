@@ -115,6 +115,7 @@ type shell struct {
 	// mailboxes by database.
 	cache *state.Observed
 	byDB  map[string][]string
+	topo  *state.Observed // servers and databases only (topology)
 	// objects, when set, gets one line per request: the number of objects returned
 	// (FAKESHELL_OBJECTS); cost is slept per object returned (FAKESHELL_OBJECT_COST),
 	// as remote PowerShell materializes and serializes each object.
@@ -132,9 +133,10 @@ type shell struct {
 	latency *lab.Latency
 	debt    time.Duration
 	trace   *os.File // FAKESHELL_TRACE
-	// statePath is FAKESHELL_STATE, read again at every request ("": the state is
-	// this process's only).
+	// statePath is FAKESHELL_STATE, read again by every request that uses it ("": the
+	// state is this process's only); unlock, while set, lets go of its lock.
 	statePath string
+	unlock    func()
 }
 
 func newShell() (*shell, error) {

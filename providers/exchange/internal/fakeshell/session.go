@@ -3,9 +3,10 @@ package main
 // Several sessions against one organization: the provider runs a pool of PowerShell
 // sessions, so several processes of the double serve one lab at once, as several
 // remote sessions serve one Exchange organization. What Exchange keeps and the lab does
-// not (restore requests, FAKESHELL_STATE) is read again at every request and written
-// back atomically, under a lock held for the request, so that each session sees the
-// others' changes. The lab locks itself per call.
+// not (restore requests, FAKESHELL_STATE) is read again by every request that uses it
+// and written back atomically, under a lock held for the rest of that request
+// (lockState: a cmdlet that reads or changes the state must take it first), so that
+// each session sees the others' changes. The lab locks itself per call.
 //
 // With FAKESHELL_LATENCY=exchange each cmdlet lasts what the lab's latency model
 // (providers/lab ExchangeLatency, FAKESHELL_TIME_SCALE, FAKESHELL_LATENCY_OVERRIDES)
@@ -18,15 +19,16 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/providers/lab"
+	"github.com/dialtone/dialtone/state"
 )
 
 // sessionEnv reads the settings of latency and tracing.
@@ -84,19 +86,9 @@ func (sh *shell) runBody(body string) ([]any, error) {
 }
 
 func (sh *shell) runLocked(body string) ([]any, error) {
-	if sh.statePath != "" {
-		unlock, err := lockFile(sh.statePath + ".lock")
-		if err != nil {
-			return nil, fmt.Errorf("fakeshell: locking the state: %v", err)
-		}
-		defer unlock()
-		// Another session may have changed it since this one last looked.
-		if sh.state, err = loadState(sh.statePath); err != nil {
-			return nil, fmt.Errorf("fakeshell: reading the state: %v", err)
-		}
-	}
-	sh.cache = nil // the lab may have changed since the last request
-	defer func() { sh.cache = nil }()
+	defer sh.unlockState()
+	sh.forget() // the lab may have changed since the last request
+	defer sh.forget()
 	sc, err := parse(body)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fakeshell: parse error:", err)
@@ -104,6 +96,82 @@ func (sh *shell) runLocked(body string) ([]any, error) {
 	}
 	return sh.runScript(sc, &execCtx{})
 }
+
+// lockState takes the state's lock for the rest of the request and reads the state
+// afresh: another session may have changed it since this one last looked. Only the
+// cmdlets that use the state take it, so that the others run side by side.
+func (sh *shell) lockState() error {
+	if sh.statePath == "" || sh.unlock != nil {
+		return nil
+	}
+	unlock, err := lockFile(sh.statePath + ".lock")
+	if err != nil {
+		return fmt.Errorf("fakeshell: locking the state: %v", err)
+	}
+	st, err := loadState(sh.statePath)
+	if err != nil {
+		unlock()
+		return fmt.Errorf("fakeshell: reading the state: %v", err)
+	}
+	sh.state, sh.unlock = st, unlock
+	return nil
+}
+
+func (sh *shell) unlockState() {
+	if sh.unlock != nil {
+		sh.unlock()
+		sh.unlock = nil
+	}
+}
+
+// topologyCmdlets need only servers and databases (lab.ReadTopology): the others read
+// the whole lab, mailboxes included, once per request.
+var topologyCmdlets = map[string]bool{
+	"get-exchangeserver": true, "get-mailboxdatabase": true, "new-mailboxdatabase": true, "set-mailboxdatabase": true,
+	"remove-mailboxdatabase": true, "mount-database": true, "dismount-database": true, "get-mailboxstatistics": true,
+	"get-queue": true, "retry-queue": true,
+}
+
+// topology is the lab's servers and databases for the current request: the whole
+// read when one was made, else lab.ReadTopology (once per request, as observe).
+func (sh *shell) topology() (*state.Observed, error) {
+	if sh.cache != nil {
+		return sh.cache, nil
+	}
+	if sh.topo == nil {
+		obs, err := sh.lab.ReadTopology(sh.ctx)
+		if err != nil {
+			return nil, err
+		}
+		sh.topo = obs
+	}
+	return sh.topo, nil
+}
+
+// mailboxList is the mailboxes of db (every one without hasDB), sorted by address:
+// through the lab's index by home database, else from the whole read.
+func (sh *shell) mailboxList(obs *state.Observed, db string, hasDB bool) ([]*state.Mailbox, error) {
+	if hasDB {
+		list, err := sh.lab.MailboxesOn(sh.ctx, db)
+		if !errors.Is(err, lab.ErrNotIndexed) {
+			return list, err
+		}
+	}
+	if obs == sh.topo {
+		var err error
+		if obs, err = sh.observe(); err != nil {
+			return nil, err
+		}
+	}
+	var out []*state.Mailbox
+	for _, addr := range sh.mailboxesOf(obs, db) {
+		out = append(out, obs.Mailboxes[addr])
+	}
+	return out, nil
+}
+
+// forget drops what was read of the lab: a cmdlet may have changed it.
+func (sh *shell) forget() { sh.cache, sh.byDB, sh.topo = nil, nil, nil }
 
 // modelled adds what op, which the lab carried out, lasts on Exchange to the request's
 // wait. A merge's time is the restore request's (mergeWait), not the cmdlet's.
@@ -121,26 +189,4 @@ func (sh *shell) mergeWait(op providers.Operation, res providers.Result) time.Du
 		return 0
 	}
 	return sh.lab.ModelledWait(sh.latency, op, res)
-}
-
-// writeAtomic replaces path with data: a reader sees the old content or the new one.
-func writeAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return nil
 }

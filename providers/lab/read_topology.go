@@ -1,0 +1,150 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/dialtone/dialtone/state"
+)
+
+// ReadTopology is the cheap part of Read: the servers and databases as the organization
+// holds them (up or down, mounted or not, settings, copies) and the size of each
+// database on a server that is up (its .edb plus its log folder, as Read counts it),
+// without inspecting a database file or a log, and without mailboxes, backups or
+// restore requests. The exchange provider's PowerShell double answers the cmdlets that
+// need no more with it: a full Read per request would make every session of the double
+// wait on the lab's lock for as long as a 25,000-mailbox directory takes to read.
+func (l *Lab) ReadTopology(ctx context.Context) (*state.Observed, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	obs := &state.Observed{Servers: map[string]*state.Server{}, Databases: map[string]*state.Database{}, Mailboxes: map[string]*state.Mailbox{},
+		Backups: map[string]*state.Backup{}, RestoreRequests: map[string]*state.RestoreRequest{}}
+	err := l.runOrg(func(s *session) error {
+		for _, sv := range s.org.Servers {
+			obs.Servers[sv.Name] = &state.Server{Name: sv.Name, Site: sv.Site, Edition: sv.Edition, Version: sv.Version, Up: sv.Up,
+				SchemaVersion: sv.SchemaVersion, CapacityBytes: sv.CapacityBytes, MaximumActiveDatabases: sv.MaximumActiveDatabases}
+		}
+		for _, d := range s.org.Databases {
+			o := &state.Database{
+				Name: d.Name, Server: d.Server, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath,
+				LogFilePrefix: d.LogFilePrefix, Recovery: d.Recovery, Mounted: d.Mounted,
+				AllowFileRestore: d.AllowFileRestore, Settings: d.settings(),
+			}
+			o.Copies = s.copies(d)
+			obs.Databases[d.Name] = o
+			if srv := s.org.server(d.Server); srv == nil || !srv.Up {
+				continue
+			}
+			if p, err := s.edbPath(d); err == nil {
+				if st, err := os.Stat(p); err == nil {
+					o.SizeBytes += st.Size()
+				}
+			}
+			if folder, err := s.logFolder(d); err == nil {
+				if n, err := treeSize(folder); err == nil {
+					o.SizeBytes += n
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return obs, nil
+}
+
+// copies are d's passive copies as Get-MailboxDatabaseCopyStatus reports them.
+func (s *session) copies(d *databaseObj) []state.DatabaseCopy {
+	var out []state.DatabaseCopy
+	for _, c := range d.Copies {
+		cp := state.DatabaseCopy{Server: c.Server, Status: "Healthy"}
+		switch srv := s.org.server(c.Server); {
+		case c.Lost:
+			cp.Status = "Failed"
+		case srv == nil || !srv.Up:
+			cp.Status = "ServiceDown"
+		}
+		cp.Healthy = cp.Status == "Healthy"
+		out = append(out, cp)
+	}
+	return out
+}
+
+// runOrg is run for a read of org.json only: under the same locks, without opening the
+// directory (whose opening is a write transaction, synced to disk).
+func (l *Lab) runOrg(fn func(s *session) error) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !exists(l.dir) {
+		return fmt.Errorf("lab folder %q does not exist: run \"dialtone lab init\" first", l.dir)
+	}
+	unlock, err := lockFile(filepath.Join(l.dir, ".lock"))
+	if err != nil {
+		return fmt.Errorf("lock lab %s: %w", l.dir, err)
+	}
+	defer unlock()
+	org, err := l.loadOrg()
+	if err != nil {
+		return err
+	}
+	return fn(&session{l: l, org: org})
+}
+
+// ErrNotIndexed is MailboxesOn's answer when the directory's index by home database is
+// not built (a lab of an older version): Read has every mailbox.
+var ErrNotIndexed = errors.New("the lab's directory has no index by home database")
+
+// MailboxesOn lists the mailboxes of every kind homed on database (an ASCII name, any
+// case), sorted by address, through the directory's index and a read-only open of the
+// directory: what Get-Mailbox -Database needs, without reading the organization's
+// other mailboxes.
+func (l *Lab) MailboxesOn(ctx context.Context, database string) ([]*state.Mailbox, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if !isASCII(database) {
+		return nil, ErrNotIndexed
+	}
+	var out []*state.Mailbox
+	err := l.runOrg(func(s *session) error {
+		dir, err := bolt.Open(filepath.Join(l.dir, directoryFile), 0o600, &bolt.Options{ReadOnly: true})
+		if err != nil {
+			return fmt.Errorf("open directory: %w", err)
+		}
+		defer dir.Close()
+		return dir.View(func(tx *bolt.Tx) error {
+			meta, mbs := tx.Bucket(bucketMeta), tx.Bucket(bucketMailboxes)
+			if meta == nil || mbs == nil || string(meta.Get(metaIndexed)) != indexVersion {
+				return ErrNotIndexed
+			}
+			for _, a := range indexedOn(tx, homePrefix('h', database)) {
+				v := mbs.Get([]byte(a))
+				if v == nil {
+					return fmt.Errorf("directory index lists %s on %s, which has no entry: the directory is damaged", a, database)
+				}
+				m, err := decodeMailbox([]byte(a), v)
+				if err != nil {
+					return err
+				}
+				o := &state.Mailbox{Address: m.Address, ExchangeGuid: m.Guid, Database: m.Home, Kind: m.Kind,
+					ArchiveDatabase: m.Archive, NoAutodiscover: m.NoAutodiscover}
+				if m.Archive != "" {
+					o.ArchiveGuid = archiveGuid(m.Address)
+				}
+				out = append(out, o)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

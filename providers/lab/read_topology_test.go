@@ -1,0 +1,74 @@
+package lab
+
+import (
+	"context"
+	"reflect"
+	"sort"
+	"testing"
+
+	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
+)
+
+// TestReadTopologyAgreesWithRead: the cheap reads say what Read says of servers,
+// databases (mounted, size, settings) and each database's mailboxes, also after a
+// dismount and a re-home, and with a server down.
+func TestReadTopologyAgreesWithRead(t *testing.T) {
+	l := newLab(t, 4)
+	ctx := context.Background()
+	check := func(when string) {
+		t.Helper()
+		full, err := l.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		topo, err := l.ReadTopology(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, s := range full.Servers {
+			got := *topo.Servers[name]
+			want := *s
+			want.UsedBytes = 0 // the files' total is Read's
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("%s: server %s: topology %+v, Read %+v", when, name, got, want)
+			}
+		}
+		for name, d := range full.Databases {
+			got := topo.Databases[name]
+			if got == nil || got.Mounted != d.Mounted || got.SizeBytes != d.SizeBytes || got.Server != d.Server ||
+				got.EdbFilePath != d.EdbFilePath || got.LogFilePrefix != d.LogFilePrefix || !reflect.DeepEqual(got.Settings, d.Settings) {
+				t.Errorf("%s: database %s: topology %+v, Read %+v", when, name, got, d)
+			}
+			on, err := l.MailboxesOn(ctx, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []state.Mailbox
+			for _, m := range full.Mailboxes {
+				if m.Database == name {
+					want = append(want, *m)
+				}
+			}
+			sort.Slice(want, func(i, j int) bool { return want[i].Address < want[j].Address })
+			var got2 []state.Mailbox
+			for _, m := range on {
+				got2 = append(got2, *m)
+			}
+			if !reflect.DeepEqual(got2, want) {
+				t.Errorf("%s: mailboxes on %s: index %v, Read %v", when, name, got2, want)
+			}
+		}
+		if len(topo.Databases) != len(full.Databases) || len(topo.Servers) != len(full.Servers) {
+			t.Errorf("%s: topology has %d servers and %d databases, Read %d and %d", when, len(topo.Servers), len(topo.Databases), len(full.Servers), len(full.Databases))
+		}
+	}
+	check("fresh")
+	mustApply(t, l, providers.Operation{Kind: providers.OpDismountDatabase, Database: "DB02"})
+	mustApply(t, l, providers.Operation{Kind: providers.OpRehomeMailboxes, Database: "DB02", Target: "DB01"})
+	check("after a dismount and a re-home")
+	if err := l.FailServer("EX01"); err != nil {
+		t.Fatal(err)
+	}
+	check("server down")
+}
