@@ -93,7 +93,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	timeScale := fs.Float64("time-scale", 0.05, "the lab's time_scale for the time to dial tone (modelled times are reported)")
 	dtPar := fs.Int("dialtone-parallelism", 50, "apply -parallelism for the time to dial tone (50: every failed database of the full site failure at once)")
 	only := fs.Bool("dialtone-only", false, "measure only the time to dial tone and the objects (no table)")
-	viaExchange := fs.Bool("dialtone-exchange", true, "with -dialtone: also plan through the exchange provider and its PowerShell double (objects returned)")
+	viaExchange := fs.Bool("dialtone-exchange", true, "with -dialtone: also plan through the exchange provider and its PowerShell double (objects returned), and apply the dial_tone stage through them with the pool of sessions and with one")
+	exScale := fs.Float64("exchange-time-scale", 0.05, "the double's time scale for the time to dial tone through the exchange provider (modelled times are reported)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -124,6 +125,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var dtErr error
 	var dtFig *dialToneFigures
 	var objFig *objectFigures
+	var exFig []exchangeDialTone
 	if *dialTone {
 		shell := ""
 		if *viaExchange {
@@ -134,12 +136,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 			}
 		}
 		dtFig, objFig, dtErr = r.dialToneSuite(filepath.Join(dir, "dialtone"), sc, *timeScale, *dtPar, shell)
+		if dtErr == nil && shell != "" {
+			exFig, dtErr = r.exchangeDialToneSuite(filepath.Join(dir, "dialtone-exchange"), sc, *exScale, *dtPar, shell)
+		}
 		if dtErr != nil {
 			fmt.Fprintln(stderr, "dialtone-bench:", dtErr)
 			return 1
 		}
 		if *only {
 			printDialTone(stdout, dtFig, objFig)
+			printExchangeDialTone(stdout, exFig)
 			return 0
 		}
 	}
@@ -165,6 +171,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	printTable(stdout, append(halfRes, fullRes...))
 	if dtFig != nil {
 		printDialTone(stdout, dtFig, objFig)
+		printExchangeDialTone(stdout, exFig)
 	}
 	return 0
 }

@@ -25,7 +25,8 @@ func TestSmall(t *testing.T) {
 	}
 	table, dialTone, _ := strings.Cut(strings.TrimSpace(out.String()), "\n\n")
 	for _, want := range []string{"Time to dial tone, site failure of 2 databases", "last user's dial tone", "one step at a time",
-		"Plan through the exchange double:", "plan -refresh=full:"} {
+		"Plan through the exchange double:", "plan -refresh=full:", "through the exchange provider and its double",
+		"-parallelism=1 (one PowerShell session)", "sooner than one session"} {
 		if !strings.Contains(dialTone, want) {
 			t.Errorf("the time to dial tone lacks %q:\n%s", want, dialTone)
 		}
