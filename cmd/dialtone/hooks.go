@@ -10,6 +10,7 @@ import (
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
+	"github.com/dialtone/dialtone/state/pg"
 )
 
 // testHooks are the points where the tests change a run: set only by the init of
@@ -25,6 +26,8 @@ var testHooks struct {
 	heartbeat func(c *cli) time.Duration
 	// backend replaces the configured backend block (the tests run against pg too).
 	backend func(c *cli, be *config.Backend) *config.Backend
+	// pgOptions adjusts the pg backend's options (a kill before a journal commit).
+	pgOptions func(c *cli, o *pg.Options)
 	// envSecrets adds the tests' own secrets from the environment.
 	envSecrets func(s *secretSet, getenv func(string) string)
 	// childEnv adjusts the environment of the drill's child apply (a test binary needs

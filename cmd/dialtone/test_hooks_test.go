@@ -17,6 +17,7 @@ import (
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
+	"github.com/dialtone/dialtone/state/pg"
 )
 
 func init() {
@@ -39,6 +40,14 @@ func init() {
 			be = &config.Backend{Type: typ, SchemaName: schema, Backups: be.Backups, DeclRange: be.DeclRange}
 		}
 		return be
+	}
+	testHooks.pgOptions = func(_ *cli, o *pg.Options) {
+		o.BeforeJournalCommit = func() {
+			if killBeforePgCommit.Load() {
+				killNow()
+			}
+		}
+		pgCommitHooked.Store(true)
 	}
 	testHooks.envSecrets = func(s *secretSet, getenv func(string) string) {
 		s.AddConnString(getenv("DIALTONE_TEST_PG_CONN_STR"))
@@ -102,6 +111,11 @@ func interruptNow() {
 		_ = p.Signal(os.Interrupt)
 	}
 }
+
+// The pg backend's hook before a journal commit (testHooks.pgOptions): installed on
+// every pg backend of a test run, it kills the process once a torn record is asked for.
+// Package-wide as each dialtone run of a script is a process of its own.
+var pgCommitHooked, killBeforePgCommit atomic.Bool
 
 // killJournal wraps the journal to kill the process at a chosen step.
 type killJournal struct {
@@ -180,8 +194,8 @@ func (k *killJournal) AppendJournal(changes []state.Change) error {
 func (k *killJournal) tearAndKill(changes []state.Change) {
 	if k.local == nil {
 		// pg: the row goes in, the commit never comes.
-		if p, ok := k.Journal.(interface{ SetBeforeJournalCommit(func()) }); ok {
-			p.SetBeforeJournalCommit(killNow)
+		if pgCommitHooked.Load() {
+			killBeforePgCommit.Store(true)
 			return // AppendJournal goes on and dies before its commit
 		}
 		killNow()

@@ -72,7 +72,11 @@ func backendFactories() map[string]func(c *cli, be *config.Backend) (state.Backe
 			if connStr == "" {
 				return nil, "", fmt.Errorf("backend \"pg\" needs a connection string: set conn_str in the backend block (from a sensitive variable) or %s", pgConnEnv)
 			}
-			b, err := pg.New(c.ctx, connStr, be.SchemaName, pg.Options{Backups: be.Backups, AcceptUnsealed: c.acceptUnsealed})
+			opts := pg.Options{Backups: be.Backups, AcceptUnsealed: c.acceptUnsealed}
+			if testHooks.pgOptions != nil {
+				testHooks.pgOptions(c, &opts)
+			}
+			b, err := pg.New(c.ctx, connStr, be.SchemaName, opts)
 			if err != nil {
 				return nil, "", err
 			}

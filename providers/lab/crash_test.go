@@ -74,10 +74,9 @@ func TestMergeResumesWithoutDuplicates(t *testing.T) {
 			user := "db01-user0001@contoso.com"
 			// The user also got one message during dial tone.
 			mustDeliver(t, l, user, 1)
-			defer func(n int) { mergeBatch, testHookAfterMergeWrite = n, nil }(mergeBatch)
-			mergeBatch = 3
+			l.opts.mergeBatch = 3
 			batches := 0
-			testHookAfterMergeWrite = func() error {
+			l.opts.afterMergeWrite = func() error {
 				if batches++; batches == 2 {
 					return errors.New("simulated crash")
 				}
@@ -88,7 +87,7 @@ func TestMergeResumesWithoutDuplicates(t *testing.T) {
 			if _, err := l.Apply(context.Background(), op, nil); err == nil {
 				t.Fatal("the simulated crash did not stop the merge")
 			}
-			testHookAfterMergeWrite = nil
+			l.opts.afterMergeWrite = nil
 			var last, total int64
 			res, err := l.Apply(context.Background(), op, func(done, tot int64) { last, total = done, tot })
 			if err != nil {

@@ -260,8 +260,7 @@ func TestBadItems(t *testing.T) {
 	if err := l.FailItems("RDB01", 3); err != nil {
 		t.Fatal(err)
 	}
-	defer func(n int) { mergeBatch = n }(mergeBatch)
-	mergeBatch = 2
+	l.opts.mergeBatch = 2
 	resume := providers.Operation{Kind: providers.OpResumeRestoreRequest, Mailbox: user, RequestName: "r", BadItemLimit: 5}
 	applyErr(t, l, resume, "resume never creates one")
 	merge := providers.Operation{Kind: providers.OpMergeMailbox, Source: "RDB01", Mailbox: user, ExchangeGuid: exchangeGuid(user), RequestName: "r", BadItemLimit: 1}

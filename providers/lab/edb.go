@@ -76,7 +76,7 @@ func (s *session) openEDBPath(path string, create bool) (*bolt.DB, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
-	edbOpens.Add(1)
+	s.l.edbOpens.Add(1)
 	e, err := bolt.Open(path, 0o600, s.boltOptions())
 	if err != nil {
 		return nil, fmt.Errorf("database file %s is damaged: %w", path, err)

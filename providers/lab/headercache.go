@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"time"
 )
 
@@ -24,21 +23,17 @@ import (
 //
 // Timestamps have a granularity: a write in the same clock tick as the one an entry
 // describes could leave the stamp unchanged. So an entry is trusted only when it was
-// recorded well after the file's last change (headerCacheMargin; more on a file system
+// recorded well after the file's last change (defaultHeaderCacheMargin; more on a file system
 // that keeps whole seconds), as git does with its index: any later write then lands in
 // a later tick and changes the stamp.
 const headerCacheFile = "headers.json"
 
 const headerCacheVersion = 1
 
-// headerCacheMargin is how long after a file's last change an entry must have been
-// recorded to be trusted (the granularity of file times plus clock slew, with room).
-// Tests lower it.
-var headerCacheMargin = time.Second
-
-// edbOpens counts database files opened through bbolt (tests: Read opens none when the
-// cache holds them all).
-var edbOpens atomic.Int64
+// defaultHeaderCacheMargin is how long after a file's last change an entry must have
+// been recorded to be trusted (the granularity of file times plus clock slew, with
+// room). Tests lower it (Options.headerCacheMargin).
+const defaultHeaderCacheMargin = time.Second
 
 // maxHeaderCacheBytes bounds the cache read into memory (2,000 databases take ~600 KB);
 // a larger file is ignored, as is a damaged one.
@@ -65,16 +60,17 @@ type headerCache struct {
 	dirty   bool
 }
 
-// trusted reports whether e describes the file whose stamp is now st.
-func (e *headerCacheEntry) trusted(st fileStamp) bool {
+// trusted reports whether e describes the file whose stamp is now st, recorded at least
+// margin after the file's last change.
+func (e *headerCacheEntry) trusted(st fileStamp, margin time.Duration) bool {
 	if e == nil || e.Stamp != st {
 		return false
 	}
-	margin := headerCacheMargin.Nanoseconds()
+	marginNs := margin.Nanoseconds()
 	if st.ModNs%1e9 == 0 && st.ChangeNs%1e9 == 0 {
-		margin = 3e9 // whole-second (or two-second) file times
+		marginNs = 3e9 // whole-second (or two-second) file times
 	}
-	return e.Recorded-max(st.ModNs, st.ChangeNs) > margin
+	return e.Recorded-max(st.ModNs, st.ChangeNs) > marginNs
 }
 
 func (l *Lab) headerCachePath() string { return filepath.Join(l.dir, headerCacheFile) }
@@ -135,7 +131,7 @@ func (s *session) cachedInspect(db *databaseObj, c *headerCache) edbState {
 		return s.inspect(db)
 	}
 	before := stampOf(fi)
-	if e := c.Entries[rel]; e.trusted(before) {
+	if e := c.Entries[rel]; e.trusted(before, s.l.opts.cacheMargin()) {
 		h := e.Header
 		return edbState{Header: &h}
 	}

@@ -12,13 +12,8 @@ import (
 	"github.com/dialtone/dialtone/state"
 )
 
-// withCacheMargin lowers the header cache's margin for a test (files here are seconds
-// old at most).
-func withCacheMargin(t *testing.T, d time.Duration) {
-	old := headerCacheMargin
-	headerCacheMargin = d
-	t.Cleanup(func() { headerCacheMargin = old })
-}
+// withCacheMargin lowers l's header cache margin (files here are seconds old at most).
+func withCacheMargin(l *Lab, d time.Duration) { l.opts.headerCacheMargin = d }
 
 func mustRead(t *testing.T, l *Lab) *state.Observed {
 	t.Helper()
@@ -32,9 +27,9 @@ func mustRead(t *testing.T, l *Lab) *state.Observed {
 // readOpens reads and returns what was read and how many .edb files were opened.
 func readOpens(t *testing.T, l *Lab) (*state.Observed, int64) {
 	t.Helper()
-	before := edbOpens.Load()
+	before := l.edbOpens.Load()
 	o := mustRead(t, l)
-	return o, edbOpens.Load() - before
+	return o, l.edbOpens.Load() - before
 }
 
 // uncachedRead is Read with the cache removed first (the reference).
@@ -47,8 +42,9 @@ func uncachedRead(t *testing.T, l *Lab) *state.Observed {
 }
 
 func TestHeaderCacheRead(t *testing.T) {
-	withCacheMargin(t, 30*time.Millisecond)
+	t.Parallel()
 	l := newLab(t, 3)
+	withCacheMargin(l, 30*time.Millisecond)
 	time.Sleep(100 * time.Millisecond) // past the margin: entries recorded now are trusted
 	first, opens := readOpens(t, l)
 	if opens != 2 {
@@ -105,8 +101,9 @@ func relEdb(t *testing.T, l *Lab, db string) string {
 // An entry whose stamp does not match the file is never trusted, whatever it says; a
 // damaged cache file counts as empty and is rewritten.
 func TestHeaderCacheMismatchOpens(t *testing.T) {
-	withCacheMargin(t, 30*time.Millisecond)
+	t.Parallel()
 	l := newLab(t, 2)
+	withCacheMargin(l, 30*time.Millisecond)
 	time.Sleep(100 * time.Millisecond)
 	want := mustRead(t, l)
 	c := l.loadHeaderCache()
@@ -144,29 +141,30 @@ func TestHeaderCacheMismatchOpens(t *testing.T) {
 // An entry recorded within the margin of the file's last change is not trusted: a
 // write in the same clock tick could have left the stamp unchanged.
 func TestHeaderCacheEntryTrust(t *testing.T) {
+	t.Parallel()
 	st := fileStamp{Size: 4096, ModNs: 1_700_000_000_123_456_789, ChangeNs: 1_700_000_000_123_456_789, Ino: 7}
-	recent := &headerCacheEntry{Stamp: st, Recorded: st.ChangeNs + int64(headerCacheMargin/2)}
-	old := &headerCacheEntry{Stamp: st, Recorded: st.ChangeNs + int64(2*headerCacheMargin)}
-	if recent.trusted(st) {
+	recent := &headerCacheEntry{Stamp: st, Recorded: st.ChangeNs + int64(defaultHeaderCacheMargin/2)}
+	old := &headerCacheEntry{Stamp: st, Recorded: st.ChangeNs + int64(2*defaultHeaderCacheMargin)}
+	if recent.trusted(st, defaultHeaderCacheMargin) {
 		t.Error("an entry recorded within the margin is trusted")
 	}
-	if !old.trusted(st) {
+	if !old.trusted(st, defaultHeaderCacheMargin) {
 		t.Error("an entry recorded well after the change is not trusted")
 	}
 	for _, other := range []fileStamp{{Size: 4097, ModNs: st.ModNs, ChangeNs: st.ChangeNs, Ino: 7},
 		{Size: 4096, ModNs: st.ModNs + 1, ChangeNs: st.ChangeNs, Ino: 7},
 		{Size: 4096, ModNs: st.ModNs, ChangeNs: st.ChangeNs + 1, Ino: 7},
 		{Size: 4096, ModNs: st.ModNs, ChangeNs: st.ChangeNs, Ino: 8}} {
-		if old.trusted(other) {
+		if old.trusted(other, defaultHeaderCacheMargin) {
 			t.Errorf("trusted for another stamp %+v", other)
 		}
 	}
 	whole := fileStamp{Size: 1, ModNs: 1_700_000_000_000_000_000, ChangeNs: 1_700_000_000_000_000_000}
-	if (&headerCacheEntry{Stamp: whole, Recorded: whole.ModNs + int64(2*time.Second)}).trusted(whole) {
+	if (&headerCacheEntry{Stamp: whole, Recorded: whole.ModNs + int64(2*time.Second)}).trusted(whole, defaultHeaderCacheMargin) {
 		t.Error("whole-second file times: 2 s is within their margin")
 	}
 	var none *headerCacheEntry
-	if none.trusted(st) {
+	if none.trusted(st, defaultHeaderCacheMargin) {
 		t.Error("no entry is trusted")
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -54,6 +55,9 @@ type Lab struct {
 
 	latency *Latency     // nil: the lab's own speed (SetLatency)
 	clock   *scaledClock // nil: the wall clock
+
+	opts     Options
+	edbOpens atomic.Int64 // database files opened through bbolt (tests: a cached Read opens none)
 }
 
 // Options are the optional settings of Open.
@@ -61,6 +65,31 @@ type Options struct {
 	// Logger receives one line per operation (Apply, Check) at debug, with its kind, the
 	// database and the duration, and failures at warn. nil: no logs.
 	Logger hclog.Logger
+
+	// What tests change, per lab so that they may run in parallel (unexported: dialtone
+	// keeps the defaults). Zero values are the defaults.
+	//
+	// headerCacheMargin replaces defaultHeaderCacheMargin (files in a test are seconds old).
+	headerCacheMargin time.Duration
+	// mergeBatch replaces defaultMergeBatch.
+	mergeBatch int
+	// afterMergeWrite, when set, runs after a merge batch reached the target database and
+	// before the cursor is saved: a test returns an error there to simulate a crash.
+	afterMergeWrite func() error
+}
+
+func (o Options) cacheMargin() time.Duration {
+	if o.headerCacheMargin > 0 {
+		return o.headerCacheMargin
+	}
+	return defaultHeaderCacheMargin
+}
+
+func (o Options) batch() int {
+	if o.mergeBatch > 0 {
+		return o.mergeBatch
+	}
+	return defaultMergeBatch
 }
 
 var (
@@ -101,7 +130,7 @@ func Open(dir string, opts Options) (*Lab, error) {
 	} else if err != nil {
 		return nil, err
 	}
-	l := &Lab{dir: dir, log: hclog.NewNullLogger()}
+	l := &Lab{dir: dir, log: hclog.NewNullLogger(), opts: opts}
 	l.SetLogger(opts.Logger)
 	if !exists(l.orgPath()) {
 		return nil, fmt.Errorf("lab folder %q holds no lab (no org.json): run \"dialtone lab init\" first", dir)

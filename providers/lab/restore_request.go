@@ -40,12 +40,9 @@ type restoreRequest struct {
 	Report []string `json:"report,omitempty"`
 }
 
-// mergeBatch is how many items one log append and one commit carry.
-var mergeBatch = 4096
-
-// testHookAfterMergeWrite, when set, runs after a batch reached the target database and
-// before the cursor is saved: a test returns an error there to simulate a crash.
-var testHookAfterMergeWrite func() error
+// defaultMergeBatch is how many items one log append and one commit carry (tests:
+// Options.mergeBatch).
+const defaultMergeBatch = 4096
 
 func requestKey(target, name string) []byte { return []byte(strings.ToLower(target) + "\x00" + name) }
 
@@ -208,7 +205,7 @@ func (s *session) runRequest(ctx context.Context, req *restoreRequest, target ma
 		if err := ctx.Err(); err != nil {
 			return providers.Result{}, fmt.Errorf("request %s interrupted (stays %s, resumes on the next run): %w", id, req.Status, err)
 		}
-		entries, err := readSourceBatch(srcDB, req.SourceGuid, req.Cursor, mergeBatch)
+		entries, err := readSourceBatch(srcDB, req.SourceGuid, req.Cursor, s.l.opts.batch())
 		if err != nil {
 			return providers.Result{}, fmt.Errorf("read %s in %s: %w", req.SourceGuid, src.Name, err)
 		}
@@ -242,8 +239,8 @@ func (s *session) runRequest(ctx context.Context, req *restoreRequest, target ma
 		if err := s.writeRecords(home, recs); err != nil {
 			return providers.Result{}, fmt.Errorf("request %s: %w", id, err)
 		}
-		if testHookAfterMergeWrite != nil {
-			if err := testHookAfterMergeWrite(); err != nil {
+		if hook := s.l.opts.afterMergeWrite; hook != nil {
+			if err := hook(); err != nil {
 				return providers.Result{}, err
 			}
 		}

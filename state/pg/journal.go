@@ -44,8 +44,8 @@ func (b *Backend) AppendJournal(changes []state.Change) error {
 			b.lineage, int64(b.serial), seq, raw, int64(crc32.ChecksumIEEE(raw))); err != nil {
 			return b.errorf("append to the journal in %s: %w", b.Where(), err)
 		}
-		if b.beforeJournalCommit != nil {
-			b.beforeJournalCommit()
+		if b.opts.BeforeJournalCommit != nil {
+			b.opts.BeforeJournalCommit()
 		}
 		if err := tx.Commit(ctx); err != nil {
 			return b.errorf("append to the journal in %s: %w", b.Where(), err)
@@ -57,16 +57,6 @@ func (b *Backend) AppendJournal(changes []state.Change) error {
 	}
 	b.nextSeq++
 	return nil
-}
-
-// SetBeforeJournalCommit is for tests only: f runs inside every AppendJournal after
-// the row is inserted and before the transaction commits, so that a test can kill the
-// process there (a journal write cut short: the server rolls the row back). nil
-// removes it.
-func (b *Backend) SetBeforeJournalCommit(f func()) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.beforeJournalCommit = f
 }
 
 // decodeChanges decodes a row's changes strictly, as the local journal does.

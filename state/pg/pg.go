@@ -57,6 +57,10 @@ type Options struct {
 	// AcceptUnsealed lets Read return a stored document without its checksum line
 	// instead of refusing it with *state.UnsealedError.
 	AcceptUnsealed bool
+	// BeforeJournalCommit is for tests: when set, it runs inside every AppendJournal
+	// after the row is inserted and before the transaction commits, so that a test can
+	// kill the process there (a journal write cut short: the server rolls the row back).
+	BeforeJournalCommit func()
 }
 
 // Backend is the PostgreSQL state backend. It implements state.Backend and is safe for
@@ -82,10 +86,6 @@ type Backend struct {
 	pending int
 	replay  state.Replay
 	nextSeq int64
-
-	// beforeJournalCommit, when set, runs inside AppendJournal after the row is
-	// inserted and before its transaction commits (SetBeforeJournalCommit).
-	beforeJournalCommit func()
 }
 
 var _ state.Backend = (*Backend)(nil)
