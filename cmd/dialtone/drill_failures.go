@@ -341,6 +341,9 @@ func (dr *drillRun) expectRefusal() int {
 	}
 	fmt.Fprintf(c.stdout, "%s the plan was refused before anything changed:\n  %s\n", c.paint(green, "Drill passed:"), hit.Detail)
 	fmt.Fprintf(c.stdout, "Nothing was changed: no step recorded, the lab has the same %d databases and %d mailboxes.\n", len(after.Databases), len(after.Mailboxes))
+	if dr.d.Mode == config.DrillModeCopySurvives {
+		return dr.activateSurvivingCopy()
+	}
 	return exitOK
 }
 

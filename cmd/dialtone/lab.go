@@ -22,6 +22,7 @@ func labCommands() map[string]func(c *cli, cfg *config.Config, args []string) in
 		"verify":   cmdLabVerify,
 		"repair":   cmdLabRepair,
 		"add":      cmdLabAdd,
+		"activate": cmdLabActivate,
 		"generate": cmdLabGenerate,
 		"mount":    cmdLabMount,
 		"dismount": cmdLabDismount,
@@ -43,6 +44,7 @@ const labUsage = `Usage: dialtone lab SUBCOMMAND [flags]
   fail backup DATABASE [-name=SET]                  destroy a backup set
   repair server NAME                                rebuild a failed server (Setup.exe /Mode:RecoverServer)
   add copy DATABASE -server=NAME                    add and seed a passive copy (Add-MailboxDatabaseCopy)
+  activate DATABASE -server=NAME                    activate a passive copy from its own files (Move-ActiveMailboxDatabase)
   mailbox ADDRESS [-json]                           list a mailbox's items
   status [-json]                                    databases and mailboxes
   generate -servers=N -databases-per-server=N -mailboxes-per-database=N [-fail-server=EX001] [-out=DIR]

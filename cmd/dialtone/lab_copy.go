@@ -36,3 +36,30 @@ func cmdLabAdd(c *cli, cfg *config.Config, args []string) int {
 		return exitOK
 	})
 }
+
+const labActivateUsage = "lab activate DATABASE -server=NAME"
+
+// cmdLabActivate is Move-ActiveMailboxDatabase DATABASE -ActivateOnServer NAME: what the
+// plan advises when a recovery is refused because a healthy copy survives.
+func cmdLabActivate(c *cli, cfg *config.Config, args []string) int {
+	fs := newFlagSet(c, "lab activate", labActivateUsage)
+	server := ""
+	fs.StringVar(&server, "server", "", "the server whose copy becomes the active one")
+	name, rest := splitPositional(args)
+	if code, ok := parseFlags(fs, rest); !ok {
+		return code
+	}
+	if name == "" && fs.NArg() == 1 {
+		name = fs.Arg(0)
+	} else if fs.NArg() > 0 || name == "" || server == "" {
+		return c.errorf("usage: dialtone %s", labActivateUsage)
+	}
+	return withLab(c, cfg, func(l *lab.Lab) int {
+		res, err := l.ActivateCopy(name, server)
+		if err != nil {
+			return c.errorf("activating %s on %s: %v", name, server, err)
+		}
+		fmt.Fprintf(c.stdout, "%s is active on %s (Move-ActiveMailboxDatabase): %s from the copy's own files.\n", name, server, res.Detail)
+		return exitOK
+	})
+}

@@ -30,6 +30,9 @@ func (l *Lab) FailDatabaseOn(database, mode, server string) error {
 		if server != "" && server != db.Server {
 			for i := range db.Copies {
 				if db.Copies[i].Server == server {
+					if err := s.dropCopyFiles(db, &db.Copies[i]); err != nil {
+						return err
+					}
 					db.Copies[i].Lost = true
 					return s.saveOrg()
 				}
@@ -38,8 +41,13 @@ func (l *Lab) FailDatabaseOn(database, mode, server string) error {
 		}
 		if server == "" {
 			for i := range db.Copies {
+				if err := s.dropCopyFiles(db, &db.Copies[i]); err != nil {
+					return err
+				}
 				db.Copies[i].Lost = true
 			}
+		} else if err := s.seedCopies(db); err != nil { // the active copy only: the passive ones keep what was replicated
+			return err
 		}
 		path, err := s.edbPath(db)
 		if err != nil {
@@ -91,6 +99,13 @@ func (l *Lab) FailServer(server string) error {
 		srv := s.org.server(server)
 		if srv == nil {
 			return fmt.Errorf("server %q does not exist", server)
+		}
+		for _, d := range s.org.Databases {
+			if d.Server == srv.Name {
+				if err := s.seedCopies(d); err != nil { // what replication holds elsewhere when the server goes
+					return err
+				}
+			}
 		}
 		srv.Up = false
 		for _, d := range s.org.Databases {

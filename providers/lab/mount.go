@@ -93,6 +93,9 @@ func (s *session) mount(db *databaseObj) (providers.Result, error) {
 		return providers.Result{}, fmt.Errorf("mount %s: start log generation: %w", db.Name, err)
 	}
 	db.Signature, db.HasFile, db.Mounted = h.Signature, true, true
+	if err := s.unseedCopies(db); err != nil {
+		return providers.Result{}, err
+	}
 	if err := s.saveOrg(); err != nil {
 		return providers.Result{}, err
 	}

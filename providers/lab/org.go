@@ -113,12 +113,17 @@ type databaseObj struct {
 	Copies []copyObj `json:"copies,omitempty"`
 }
 
-// copyObj is a passive copy of a database. The lab keeps no files for it: a copy is as
-// current as the active database (continuous replication with no lag) until it is
-// lost ("lab fail database -mode=lost -server=NAME") or its server is down.
+// copyObj is a passive copy of a database on another server, at the same paths (every
+// copy of a database uses the same paths). Replication is lazy: while Files is false the
+// copy is as current as the active copy (continuous replication with no lag) without
+// holding files; the moment the active copy is about to be lost, damaged or cut off (a
+// failure injection), its .edb, checkpoint and logs are written on the copy's server
+// (seedCopies), so the copy then holds exactly what was replicated. A copy is lost by
+// "lab fail database -mode=lost -server=NAME" (its files deleted) or with its server.
 type copyObj struct {
 	Server string `json:"server"`
 	Lost   bool   `json:"lost,omitempty"`
+	Files  bool   `json:"files,omitempty"`
 }
 
 // mountLimit is the number of mounted (non-recovery) databases an edition allows.

@@ -50,4 +50,8 @@ drill "db01-copy-survives" {
   failure   = database.DB01
   mode      = "copy_survives"
   mailboxes = 8
+  messages = {
+    before_backup = 20
+    after_backup  = 10
+  }
 }
