@@ -229,7 +229,12 @@ func (ps *psWriter) step(s *planner.Step, n, total int) {
 func (ps *psWriter) manual(s *planner.Step) {
 	what := s.Operation.Instructions
 	if what == "" {
+		// A step the provider would do but a script cannot (a backup restore through
+		// the lab's API): the plan has no instructions for a person, so say where.
 		what = s.Summary
+		if s.Operation.Kind == providers.OpRestoreBackup && s.Operation.Server != "" {
+			what += ", with your backup software on " + s.Operation.Server
+		}
 	}
 	ps.line("Write-Warning " + q("MANUAL STEP "+s.ID+": "+what))
 	if len(s.Commands) > 0 {
