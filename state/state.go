@@ -77,8 +77,9 @@ type Database struct {
 type DatabaseCopy struct {
 	Server string `json:"server"`
 	// Healthy: the copy can be activated (Move-ActiveMailboxDatabase): its server is up
-	// and its status is Healthy (Get-MailboxDatabaseCopyStatus). A lost, failed or
-	// unreachable copy is not.
+	// and its status is one Active Manager activates (Healthy, DisconnectedAndHealthy,
+	// DisconnectedAndResynchronizing, SeedingSource; Get-MailboxDatabaseCopyStatus). A
+	// lost, failed or unreachable copy is not.
 	Healthy bool   `json:"healthy"`
 	Status  string `json:"status,omitempty"` // as the provider reports it: Healthy, Failed, ServiceDown, ...
 	// ContentIndex is the copy's search catalog state (ContentIndexState: Healthy,
