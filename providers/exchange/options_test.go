@@ -27,6 +27,11 @@ type twice struct {
 	lc   *lineCheck // when set, the lines run are checked against the plan's
 	mu   sync.Mutex
 	ran  map[providers.OpKind]int
+	// pair keeps a delete's first and second run together: the walk runs steps in
+	// parallel, and another recovery's delete emptying a shared folder between the two
+	// runs would make the second run's removal of that (now empty, dialtone-created)
+	// folder look like a repeat.
+	pair sync.RWMutex
 }
 
 // exchangeProvider is what the scenarios need of the provider under test.
@@ -53,6 +58,13 @@ func (w *twice) Check(ctx context.Context, c providers.Check) error {
 }
 
 func (w *twice) Apply(ctx context.Context, op providers.Operation, progress func(done, total int64)) (providers.Result, error) {
+	if op.Kind == providers.OpDeleteFiles {
+		w.pair.Lock()
+		defer w.pair.Unlock()
+	} else {
+		w.pair.RLock()
+		defer w.pair.RUnlock()
+	}
 	res, err := w.lc.apply(w.t, ctx, op, func(ctx context.Context) (providers.Result, error) { return w.prov.Apply(ctx, op, progress) })
 	if err != nil {
 		return res, err
