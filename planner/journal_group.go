@@ -6,13 +6,9 @@ import (
 	"github.com/dialtone/dialtone/state"
 )
 
-// BatchJournal is a Journal that can make several records durable at once: each
-// element of batch is one record (one step's changes), in order, and they are written
-// together with one fsync. state.Local implements it. An error means none of them
-// may be taken as durable.
-type BatchJournal interface {
-	AppendJournalBatch(batch [][]state.Change) error
-}
+// BatchJournal is a Journal that can make several records durable at once (see
+// state.BatchAppender; state.Local implements it).
+type BatchJournal = state.BatchAppender
 
 // groupJournal is the group commit of the apply walk. Parallel steps (merges) that
 // finish close together queue their records; whichever of them finds no write in

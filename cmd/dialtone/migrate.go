@@ -240,7 +240,7 @@ func ensureStateDir(c *cli, be *config.Backend) error {
 
 // closeBackend releases a backend's connection, if it keeps one.
 func closeBackend(b state.Backend) {
-	if cl, ok := b.(interface{ Close() error }); ok {
+	if cl, ok := b.(state.Closer); ok {
 		_ = cl.Close()
 	}
 }

@@ -5,14 +5,14 @@ import (
 
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"github.com/dialtone/dialtone/config"
-	"github.com/dialtone/dialtone/state/pg"
+	"github.com/dialtone/dialtone/state"
 )
 
 // reportsDir is where local reports live, relative to the state file's folder.
 const reportsDir = runreport.Dir
 
 // reportStore returns where this working directory's reports live: the state backend
-// when it implements runreport.Store (pg), else .dialtone/reports beside the local state
+// when it is a state.ReportStore (pg), else .dialtone/reports beside the local state
 // file (beside the working directory for another backend). A backend that cannot be
 // opened gives a store whose every call fails with its error.
 func reportStore(c *cli, cfg *config.Config) runreport.Store {
@@ -29,7 +29,7 @@ func reportStore(c *cli, cfg *config.Config) runreport.Store {
 		if err != nil {
 			return runreport.Failed{Err: err}
 		}
-		if rs, ok := b.(runreport.Store); ok {
+		if rs, ok := b.(state.ReportStore); ok {
 			return rs
 		}
 	}
@@ -40,5 +40,3 @@ func reportStore(c *cli, cfg *config.Config) runreport.Store {
 func localReports(dir string) runreport.Local {
 	return runreport.Local{Dir: dir, WriteFile: writeFileAtomic}
 }
-
-var _ runreport.Store = (*pg.Backend)(nil)

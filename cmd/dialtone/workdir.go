@@ -122,7 +122,7 @@ func openBackend(c *cli, be *config.Backend) (state.Backend, string, error) {
 // journalPending is how many journal records the backend's last Read replayed: steps
 // finished by an apply that ended before writing the state.
 func journalPending(b state.Backend) int {
-	if p, ok := b.(interface{ JournalPending() int }); ok {
+	if p, ok := b.(state.JournalReporter); ok {
 		return p.JournalPending()
 	}
 	return 0
@@ -152,7 +152,7 @@ func noteRead(c *cli, b state.Backend, path string, st *state.State) {
 			c.paint(yellow, "Warning:"), path)
 		c.log.Warn("accepted a state without its checksum line", "state", path)
 	}
-	r, ok := b.(interface{ JournalReplay() state.Replay })
+	r, ok := b.(state.JournalReporter)
 	if !ok {
 		return
 	}
@@ -326,7 +326,7 @@ func refreshFrom(c *cli, prov providers.Provider, st *state.State) error {
 func lockState(c *cli, b state.Backend, path, op string) (func() error, error) {
 	unlock, err := lockWaiting(c, path, func() (func() error, error) { return b.Lock(op) })
 	if err == nil {
-		if r, ok := b.(interface{ ReplacedLock() *state.LockInfo }); ok {
+		if r, ok := b.(state.LockTakeover); ok {
 			if prev := r.ReplacedLock(); prev != nil {
 				warnTakeover(c, path, *prev)
 			}

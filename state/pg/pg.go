@@ -88,7 +88,14 @@ type Backend struct {
 	nextSeq int64
 }
 
-var _ state.Backend = (*Backend)(nil)
+var (
+	_ state.Backend         = (*Backend)(nil)
+	_ state.JournalReporter = (*Backend)(nil)
+	_ state.LockTakeover    = (*Backend)(nil)
+	_ state.Closer          = (*Backend)(nil)
+	_ state.ReportStore     = (*Backend)(nil)
+	_ state.ReportLister    = (*Backend)(nil)
+)
 
 // New returns the backend for the schema of the database that connStr reaches (a URL
 // or key=value string, as libpq reads them; PG* variables and ~/.pgpass apply). It

@@ -10,21 +10,13 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/dialtone/dialtone/state"
 	"github.com/hashicorp/go-hclog"
 )
 
-// Store keeps run reports. A state backend may implement it to keep them with the
-// state (a team's shared backend: pg keeps them in its reports table); otherwise they
-// go to the local folder beside the state (Local).
-type Store interface {
-	// PutReport stores a report's JSON document and its Markdown under id.
-	PutReport(id string, jsonDoc, markdown []byte) error
-	// ReportIDs lists the stored reports' IDs, oldest first.
-	ReportIDs() ([]string, error)
-	// GetReport returns a report's JSON document; an error wrapping os.ErrNotExist when
-	// there is none.
-	GetReport(id string) ([]byte, error)
-}
+// Store keeps run reports: a state backend that keeps them with the state (see
+// state.ReportStore, which pg implements), or the local folder beside the state (Local).
+type Store = state.ReportStore
 
 // Dir is where local reports live, relative to the state file's folder.
 const Dir = ".dialtone/reports"
@@ -101,9 +93,7 @@ func Save(store Store, rep *Report, scrub func([]byte) []byte) error {
 // LoadAll reads every stored report, oldest first; damaged ones are skipped (and
 // logged).
 func LoadAll(store Store, log hclog.Logger) []*Report {
-	if all, ok := store.(interface {
-		ReportDocs() ([]string, [][]byte, error)
-	}); ok {
+	if all, ok := store.(state.ReportLister); ok {
 		// One round trip for them all (pg).
 		ids, docs, err := all.ReportDocs()
 		if err != nil {
