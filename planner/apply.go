@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -107,7 +108,57 @@ func Apply(ctx context.Context, p *Plan, prov providers.Provider, st *state.Stat
 		k := stageKey{s.Recovery, s.Stage}
 		w.stageSteps[k] = append(w.stageSteps[k], s.ID)
 	}
-	return w.walk(ctx, p, buildWalkGraph(p.Steps), done)
+	if err := w.walk(ctx, p, buildWalkGraph(p.Steps), done); err != nil {
+		return err
+	}
+	return w.forgetUnplannedStarts(p, pos)
+}
+
+// forgetUnplannedStarts journals, after a plan was carried out in full, the end of the
+// start marks its recoveries still hold for steps it did not contain: steps that
+// failed or were interrupted and that the plan no longer runs. Nothing resumes them, so
+// nothing may keep attributing changes to them (OwnDrift): a later refresh reports
+// what changed there as changed outside dialtone. Recoveries the plan did not move
+// (-target) keep theirs: their next apply resumes those steps.
+func (w *walker) forgetUnplannedStarts(p *Plan, planned map[string]int) error {
+	var changes []state.Change
+	for _, rc := range p.Recoveries {
+		r := w.st.Recoveries[rc.Name]
+		if r == nil {
+			continue
+		}
+		var ids []string
+		for id := range r.Started {
+			if _, ok := planned[id]; !ok {
+				ids = append(ids, id)
+			}
+		}
+		for id := range r.Touching {
+			if _, ok := planned[id]; !ok {
+				if _, dup := r.Started[id]; !dup {
+					ids = append(ids, id)
+				}
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		sort.Strings(ids)
+		w.log.Debug("forgetting start marks of steps the plan does not run", "recovery", rc.Name, "steps", strings.Join(ids, ", "))
+		changes = append(changes, state.Change{ForgetStarted: &state.ForgetStarted{Recovery: rc.Name, IDs: ids}})
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	if w.j != nil {
+		if err := w.j.enqueue(changes)(); err != nil {
+			return &journalError{fmt.Errorf("the start marks of steps no longer planned could not be cleared: %w", err)}
+		}
+	}
+	for _, c := range changes {
+		w.st.ApplyChange(c)
+	}
+	return nil
 }
 
 type stageKey struct{ recovery, stage string }

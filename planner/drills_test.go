@@ -517,3 +517,40 @@ func TestDialToneBeforeTheDecision(t *testing.T) {
 		t.Errorf("failed %q", f)
 	}
 }
+
+// A step that failed and is not in the next plan (issue 12 §7) loses its start mark when
+// that plan is carried out in full: a later refresh must report a change to the objects
+// it touched as made outside dialtone, not as its partial effect. A recovery the plan
+// does not move keeps its marks: its next apply resumes them.
+func TestApplyForgetsStartsOfStepsNoLongerPlanned(t *testing.T) {
+	st := plantest.State(2)
+	failedAt := time.Date(2026, 11, 21, 8, 0, 0, 0, time.UTC)
+	st.ApplyChange(state.Change{StepStarted: &state.StepStarted{Recovery: "db01-outage", ID: "recovery.db01-outage.gone_step",
+		Started: failedAt, Objects: []string{"database.DB02"}}})
+	st.ApplyChange(state.Change{StepStarted: &state.StepStarted{Recovery: "other", ID: "recovery.other.step",
+		Started: failedAt, Objects: []string{"database.DB09"}}})
+	drift := []planner.Drift{{Kind: planner.DriftDatabaseDismounted, Object: "database.DB02"}}
+	if _, own := planner.OwnDrift(drift, st); len(own) != 1 {
+		t.Fatalf("before: the dismount of DB02 is not attributed to the started step: %+v", own)
+	}
+	p := mustPlan(t, plantest.Config(config.StageDialTone), st)
+	var j recordingJournal
+	if err := planner.Apply(context.Background(), p, plantest.NewFake(), st, &j, nil, planner.ApplyOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	r := st.Recoveries["db01-outage"]
+	if _, ok := r.Started["recovery.db01-outage.gone_step"]; ok || r.Touching["recovery.db01-outage.gone_step"] != nil {
+		t.Errorf("the start mark of a step the plan does not run survived the apply: %v %v", r.Started, r.Touching)
+	}
+	if !j.has(func(c state.Change) bool {
+		return c.ForgetStarted != nil && c.ForgetStarted.Recovery == "db01-outage" && len(c.ForgetStarted.IDs) == 1
+	}) {
+		t.Error("the forgetting was not journaled")
+	}
+	if outside, own := planner.OwnDrift(drift, st); len(own) != 0 || len(outside) != 1 {
+		t.Errorf("after: own %+v, outside %+v; want the dismount reported as outside", own, outside)
+	}
+	if _, ok := st.Recoveries["other"].Started["recovery.other.step"]; !ok {
+		t.Error("a recovery the plan did not move lost its start mark")
+	}
+}

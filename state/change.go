@@ -59,6 +59,14 @@ func (s *State) ApplyChange(c Change) {
 			}
 		}
 	}
+	if fs := c.ForgetStarted; fs != nil {
+		if r := s.Recoveries[fs.Recovery]; r != nil {
+			for _, id := range fs.IDs {
+				delete(r.Started, id)
+				delete(r.Touching, id)
+			}
+		}
+	}
 	if rr := c.PutRestoreRequest; rr != nil {
 		cp := *rr
 		s.RestoreRequests[cp.Name] = &cp

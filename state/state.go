@@ -216,6 +216,18 @@ type Change struct {
 	Wrote          []Written       `json:"wrote,omitempty"`
 	Forgot         []Written       `json:"forgot,omitempty"`
 	SettingsBefore *SettingsBefore `json:"settings_before,omitempty"`
+	// ForgetStarted drops the start marks of steps no plan will run again.
+	ForgetStarted *ForgetStarted `json:"forget_started,omitempty"`
+}
+
+// ForgetStarted is a Change that drops the start marks (Recovery.Started and
+// Touching) of steps that were started, never finished, and are not in the plan an
+// apply has just carried out in full: a step that failed and is not planned again
+// must not keep a claim on the objects it may have touched, or a later refresh would
+// attribute changes made outside dialtone to it.
+type ForgetStarted struct {
+	Recovery string   `json:"recovery"`
+	IDs      []string `json:"ids"`
 }
 
 // SettingsBefore is a Change that records a database's settings before a recovery
