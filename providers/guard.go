@@ -143,3 +143,69 @@ func IsStreamFile(name, prefix string) bool {
 	}
 	return false
 }
+
+// GuardKeep checks a keep_files operation (OpKeepFiles) before its provider moves
+// anything, and returns the path the .edb is renamed to (DestFolder plus its name).
+// keep_files is the one operation that moves a file dialtone did not write, so it may
+// move only the database's own file as the organization knows it (dbs: the .edb its
+// object points at on server, not any path a plan names), within its volume (a rename:
+// nothing is copied and deleted), to a place that is not, holds or lies inside any
+// database's files. That the destination does not exist yet is the provider's check,
+// right before the rename: keep_files never overwrites.
+func GuardKeep(server string, op Operation, dbs []FileSet) (string, error) {
+	refuse := func(format string, a ...any) (string, error) {
+		return "", fmt.Errorf("refusing to keep the files of %s on %s aside: "+format, append([]any{op.Database, server}, a...)...)
+	}
+	var own *FileSet
+	for i := range dbs {
+		if strings.EqualFold(dbs[i].Database, op.Database) && strings.EqualFold(dbs[i].Server, server) {
+			own = &dbs[i]
+		}
+	}
+	if own == nil || own.EdbFilePath == "" {
+		return refuse("the organization has no database %s with its files on %s", op.Database, server)
+	}
+	src, err := winpath.Canon(op.EdbFilePath)
+	if err != nil {
+		return refuse("%v", err)
+	}
+	mine, err := winpath.Canon(own.EdbFilePath)
+	if err != nil {
+		return refuse("its database file %s cannot be compared safely: %v", own.EdbFilePath, err)
+	}
+	if src != mine {
+		return refuse("%s is not its database file (the organization has %s): keep_files moves only that one", op.EdbFilePath, own.EdbFilePath)
+	}
+	if op.DestFolder == "" {
+		return refuse("no folder to keep them in")
+	}
+	i := strings.LastIndexAny(op.EdbFilePath, `\/`)
+	dest := strings.TrimRight(op.DestFolder, `\/`) + `\` + op.EdbFilePath[i+1:]
+	dc, err := winpath.Canon(dest)
+	if err != nil {
+		return refuse("%v", err)
+	}
+	if dc == src {
+		return refuse("%s is where the file already is", dest)
+	}
+	if !strings.EqualFold(volume(dc), volume(src)) || volume(src) == "" {
+		return refuse("%s is not on the volume of %s: a rename in place cannot reach it (a move there would copy, then delete)", dest, op.EdbFilePath)
+	}
+	if err := GuardPath(server, op.EdbFilePath, op.Database, dbs); err != nil {
+		return refuse("%v", err)
+	}
+	for _, p := range []string{op.DestFolder, dest} {
+		if err := GuardPath(server, p, "", dbs); err != nil {
+			return refuse("%v", err)
+		}
+	}
+	return dest, nil
+}
+
+// volume is the drive of a canonical path ("D:"), or "" for one without a drive letter.
+func volume(canon string) string {
+	if len(canon) >= 2 && canon[1] == ':' {
+		return canon[:2]
+	}
+	return ""
+}

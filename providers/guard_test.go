@@ -111,3 +111,38 @@ func TestIsStreamFile(t *testing.T) {
 		}
 	}
 }
+
+// TestGuardKeep: keep_files moves a file dialtone did not write, so it may move only the
+// database's own .edb as the organization knows it, within its volume, to a place
+// outside every database's files (issue 12 §5).
+func TestGuardKeep(t *testing.T) {
+	keep := func(edb, dest string) Operation {
+		return Operation{Kind: OpKeepFiles, Database: "DB01", Server: "EX01", EdbFilePath: edb,
+			LogFolderPath: `D:\Databases\DB01\Logs`, DestFolder: dest}
+	}
+	got, err := GuardKeep("EX01", keep(`d:\databases\DB01\db01.edb`, `D:\Databases\DB01-preserved`), guardDBs)
+	if err != nil || got != `D:\Databases\DB01-preserved\db01.edb` {
+		t.Fatalf("the database's own file: %q, %v", got, err)
+	}
+	for what, c := range map[string]struct {
+		op     Operation
+		server string
+		want   string
+	}{
+		"another database's file":   {keep(`D:\Databases\DB02\DB02.edb`, `D:\Databases\DB01-preserved`), "EX01", "is not its database file"},
+		"a file of no database":     {keep(`D:\Databases\DB01\other.edb`, `D:\Databases\DB01-preserved`), "EX01", "is not its database file"},
+		"its file, as a short name": {keep(`D:\DATABA~1\DB01\DB01.edb`, `D:\Databases\DB01-preserved`), "EX01", "short name"},
+		"another volume":            {keep(`D:\Databases\DB01\DB01.edb`, `E:\Kept`), "EX01", "not on the volume"},
+		"into another database":     {keep(`D:\Databases\DB01\DB01.edb`, `D:\Databases\DB02`), "EX01", "of database DB02"},
+		"over another database":     {keep(`D:\Databases\DB01\DB01.edb`, `D:\Databases\DB02\DB02.edb`), "EX01", "of database DB02"},
+		"a folder holding others":   {keep(`D:\Databases\DB01\DB01.edb`, `D:\`), "EX01", "it is, or holds"},
+		"into its own log folder":   {keep(`D:\Databases\DB01\DB01.edb`, `D:\Databases\DB01\Logs`), "EX01", "log folder"},
+		"where it is":               {keep(`D:\Databases\DB01\DB01.edb`, `D:\Databases\DB01`), "EX01", "already is"},
+		"on a server without it":    {keep(`D:\Databases\DB01\DB01.edb`, `D:\Databases\DB01-preserved`), "EX02", "has no database DB01"},
+		"no folder":                 {keep(`D:\Databases\DB01\DB01.edb`, ``), "EX01", "no folder"},
+	} {
+		if _, err := GuardKeep(c.server, c.op, guardDBs); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v; want a refusal containing %q", what, err, c.want)
+		}
+	}
+}

@@ -50,6 +50,8 @@ func (p *Provider) apply(ctx context.Context, op providers.Operation, progress f
 		return p.resubmit(ctx, op)
 	case providers.OpCopyFiles:
 		return p.copyFiles(ctx, op)
+	case providers.OpKeepFiles:
+		return p.keepFiles(ctx, op)
 	case providers.OpMoveFiles:
 		return p.moveFiles(ctx, op)
 	case providers.OpCopyLogs:

@@ -226,10 +226,11 @@ func checkCredential(u, p string) error {
 	return nil
 }
 
-// Capabilities: the provider moves, copies and deletes files and replays logs on the
-// servers; restoring from backup software and rebuilding a server are manual.
+// Capabilities: the provider moves, copies, renames in place and deletes files and
+// replays logs on the servers; restoring from backup software and rebuilding a server
+// are manual.
 func (p *Provider) Capabilities() providers.Capabilities {
-	return providers.Capabilities{RestoreBackup: false, MoveFiles: true, DeleteFiles: true, ReplayLogs: true, RecoverServer: false}
+	return providers.Capabilities{RestoreBackup: false, MoveFiles: true, RenameFiles: true, DeleteFiles: true, ReplayLogs: true, RecoverServer: false}
 }
 
 // Close ends the PowerShell processes: the idle ones now, any still running a request

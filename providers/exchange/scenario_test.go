@@ -183,7 +183,7 @@ func sameServerThroughExchange(t *testing.T, build string) {
 	if n := len(r.callsOf(t, "New-MailboxRestoreRequest")); n == 0 {
 		t.Fatal("no restore request was created")
 	}
-	for _, k := range []providers.OpKind{providers.OpCopyFiles, providers.OpCreateDatabase, providers.OpRehomeMailboxes,
+	for _, k := range []providers.OpKind{providers.OpKeepFiles, providers.OpCreateDatabase, providers.OpRehomeMailboxes,
 		providers.OpMountDatabase, providers.OpReplayLogs, providers.OpMoveFiles, providers.OpMergeMailbox, providers.OpDeleteFiles} {
 		if kinds[k] == 0 {
 			t.Errorf("the same-server plan had no %s step", k)

@@ -24,6 +24,12 @@ func (s *session) keepFiles(op providers.Operation) (providers.Result, error) {
 	if db := s.org.database(op.Database); db != nil && db.Mounted {
 		return providers.Result{}, fmt.Errorf("cannot keep the files of %s aside: it is mounted", db.Name)
 	}
+	// The .edb moved is the database's own as the organization knows it, kept on its
+	// volume, out of every database's files (providers.GuardKeep).
+	keptWin, err := providers.GuardKeep(server, op, s.fileSets())
+	if err != nil {
+		return providers.Result{}, err
+	}
 	edb, err := s.l.hostPath(server, op.EdbFilePath)
 	if err != nil {
 		return providers.Result{}, err
@@ -36,13 +42,16 @@ func (s *session) keepFiles(op providers.Operation) (providers.Result, error) {
 	if err != nil {
 		return providers.Result{}, err
 	}
+	keptEdb, err := s.l.hostPath(server, keptWin)
+	if err != nil {
+		return providers.Result{}, err
+	}
 	if err := s.guardFiles(server, edb, logs); err != nil {
 		return providers.Result{}, err
 	}
 	if err := s.closeEDBs(); err != nil {
 		return providers.Result{}, err
 	}
-	keptEdb := filepath.Join(dest, filepath.Base(edb))
 	renamed := false
 	if exists(edb) {
 		if exists(keptEdb) {

@@ -70,3 +70,37 @@ func TestKeepFilesRenamesNeverOverwrites(t *testing.T) {
 		t.Fatalf("re-run: %+v", again)
 	}
 }
+
+// TestKeepFilesOnlyTheDatabasesOwnFile: keep_files moves a file dialtone did not write,
+// so the lab moves only the database's own .edb (as its organization records it), to a
+// place outside every database's files (issue 12 §5): a forged or buggy operation
+// naming another file leaves it where it is.
+func TestKeepFilesOnlyTheDatabasesOwnFile(t *testing.T) {
+	l := newLab(t, 2)
+	if err := l.FailDatabase("DB01", "corrupt"); err != nil {
+		t.Fatal(err)
+	}
+	db02, _ := l.hostPath("EX01", `D:\Databases\DB02\DB02.edb`)
+	mustApply(t, l, providers.Operation{Kind: providers.OpDismountDatabase, Database: "DB02", Server: "EX01"})
+	before, err := os.Stat(db02)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, op := range map[string]providers.Operation{
+		"another database's .edb": {Kind: providers.OpKeepFiles, Database: "DB01", Server: "EX01",
+			EdbFilePath: `D:\Databases\DB02\DB02.edb`, LogFolderPath: `D:\Databases\DB01\Logs`, DestFolder: `D:\Databases\DB01-preserved`},
+		"into another database's folder": {Kind: providers.OpKeepFiles, Database: "DB01", Server: "EX01",
+			EdbFilePath: `D:\Databases\DB01\DB01.edb`, LogFolderPath: `D:\Databases\DB01\Logs`, DestFolder: `D:\Databases\DB02`},
+		"to another volume": {Kind: providers.OpKeepFiles, Database: "DB01", Server: "EX01",
+			EdbFilePath: `D:\Databases\DB01\DB01.edb`, LogFolderPath: `D:\Databases\DB01\Logs`, DestFolder: `E:\Kept`},
+	} {
+		t.Run(what, func(t *testing.T) { applyErr(t, l, op, "refusing to keep the files of DB01") })
+	}
+	if after, err := os.Stat(db02); err != nil || !os.SameFile(before, after) {
+		t.Fatalf("DB02's file moved: %v", err)
+	}
+	edb, _ := l.hostPath("EX01", `D:\Databases\DB01\DB01.edb`)
+	if _, err := os.Stat(edb); err != nil {
+		t.Fatalf("DB01's file moved after a refusal: %v", err)
+	}
+}

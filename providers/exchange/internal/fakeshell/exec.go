@@ -327,6 +327,8 @@ func (sh *shell) runCommand(c *command, in []any, piped bool, ctx *execCtx) ([]a
 		return sh.getFileHash(a, ctx)
 	case "copy-item":
 		return sh.copyItem(a, ctx)
+	case "move-item":
+		return sh.moveItem(a, ctx)
 	case "new-item":
 		return sh.newItem(a, ctx)
 	case "test-path":

@@ -231,6 +231,47 @@ func (sh *shell) copyItem(a *args, ctx *execCtx) ([]any, error) {
 	return nil, nil
 }
 
+// moveItem is Move-Item of one file to a full destination path, as the provider sends
+// it: never over an existing item (without -Force PowerShell refuses one), never a file
+// a mounted database holds, and, as NTFS does, a rename only within one volume (the
+// double refuses a move across drives, which would be a copy the provider never meant).
+func (sh *shell) moveItem(a *args, ctx *execCtx) ([]any, error) {
+	src, err := a.str("LiteralPath")
+	if err != nil {
+		return nil, err
+	}
+	dest, err := a.str("Destination")
+	if err != nil {
+		return nil, err
+	}
+	if !strings.EqualFold(src[:1], dest[:1]) {
+		return nil, fmt.Errorf("fakeshell: Move-Item %s to another volume (%s) is not in the subset", src, dest)
+	}
+	for _, p := range []string{src, dest} {
+		if err := sh.inUse(ctx.server, p); err != nil {
+			return nil, err
+		}
+	}
+	hs, err := sh.hostPath(ctx.server, src)
+	if err != nil {
+		return nil, err
+	}
+	hd, err := sh.hostPath(ctx.server, dest)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(hs); err != nil {
+		return nil, fmt.Errorf("Cannot find path '%s' because it does not exist.", src)
+	}
+	if _, err := os.Lstat(hd); err == nil {
+		return nil, fmt.Errorf("Cannot create a file when that file already exists.")
+	}
+	if _, err := os.Stat(filepath.Dir(hd)); err != nil {
+		return nil, fmt.Errorf("Could not find a part of the path '%s'.", dest)
+	}
+	return nil, os.Rename(hs, hd)
+}
+
 func (sh *shell) removeItem(a *args, ctx *execCtx) ([]any, error) {
 	paths, err := a.strs("LiteralPath")
 	if err != nil {

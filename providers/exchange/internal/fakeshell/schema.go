@@ -67,6 +67,7 @@ var specs = map[string]*cmdSpec{
 	"get-childitem": onServer(spec("LiteralPath", "File!", "ErrorAction")),
 	"get-filehash":  onServer(spec("LiteralPath", "Algorithm", "ErrorAction")),
 	"copy-item":     onServer(spec("LiteralPath", "Destination")),
+	"move-item":     onServer(spec("LiteralPath", "Destination")),
 	"new-item":      onServer(spec("ItemType", "Force!", "Path")),
 	"test-path":     onServer(spec("LiteralPath", "PathType")),
 	"eseutil":       {params: map[string]pk{}, server: true, native: true},
