@@ -2,6 +2,7 @@ package planner
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/providers/ems"
@@ -26,6 +27,12 @@ func (rc *recCtx) archiveMerges(mount *Step, number int, what string) []*Step {
 	name := rc.archiveRequestName()
 	steps := make([]*Step, 0, len(rc.archives))
 	for _, mb := range rc.archives {
+		if rr := rc.failedArchiveReqs[strings.ToLower(mb.Address)]; rr != nil {
+			s := rc.resumeStep(mount, number, "resume_merge_archive", name, mb.Address, rr)
+			s.Summary = strings.Replace(s.Summary, "Resume the failed restore request", "Resume the failed restore request into the archive,", 1)
+			steps = append(steps, s)
+			continue
+		}
 		steps = append(steps, &Step{
 			ID:       rc.id("merge_archive[" + strconv.Quote(mb.Address) + "]"),
 			Recovery: rc.name,

@@ -195,7 +195,7 @@ func (rc *recCtx) mergeSteps(mountNum, mergeNum int, holds, what, into string) [
 	steps = append(steps, mount)
 	for _, mb := range rc.mailboxes {
 		if rr := rc.failedReqs[strings.ToLower(mb.Address)]; rr != nil {
-			steps = append(steps, rc.resumeStep(mount, mergeNum, mb.Address, rr))
+			steps = append(steps, rc.resumeStep(mount, mergeNum, "resume_merge", rc.requestName, mb.Address, rr))
 			continue
 		}
 		s := &Step{
@@ -227,10 +227,12 @@ func (rc *recCtx) mergeSteps(mountNum, mergeNum int, holds, what, into string) [
 
 // resumeStep resumes a restore request that failed on bad items with the limit the
 // configuration now sets (4.5): never a second request.
-func (rc *recCtx) resumeStep(mount *Step, number int, address string, rr *state.RestoreRequest) *Step {
-	identity := address + `\` + rc.requestName
+// key and name tell the mailbox's request (resume_merge) from its archive's
+// (resume_merge_archive, named archiveRequestName).
+func (rc *recCtx) resumeStep(mount *Step, number int, key, name, address string, rr *state.RestoreRequest) *Step {
+	identity := address + `\` + name
 	s := &Step{
-		ID:       rc.id("resume_merge[" + strconv.Quote(address) + "]"),
+		ID:       rc.id(key + "[" + strconv.Quote(address) + "]"),
 		Recovery: rc.name,
 		Stage:    mount.Stage,
 		Phase:    PhaseMerge,
@@ -238,13 +240,13 @@ func (rc *recCtx) resumeStep(mount *Step, number int, address string, rr *state.
 		Summary: "Resume the failed restore request " + identity + " (" + plural(rr.BadItems, "bad item", "bad items") +
 			") with -BadItemLimit " + strconv.Itoa(rc.badItems),
 		Operation: providers.Operation{Kind: providers.OpResumeRestoreRequest, Mailbox: address, Source: rc.rdb.Name,
-			RequestName: rc.requestName, BadItemLimit: rc.badItems},
+			RequestName: name, BadItemLimit: rc.badItems},
 		DependsOn: []string{mount.ID},
 		Risk:      RiskDataLoss, // the bad items are skipped
 		Mailboxes: 1,
 		Async:     true,
 		Parallel:  true,
-		Commands:  lines(ems.SetRestoreRequestLimit(address, rc.requestName, rc.badItems), ems.ResumeRestoreRequest(address, rc.requestName)),
+		Commands:  lines(ems.SetRestoreRequestLimit(address, name, rc.badItems), ems.ResumeRestoreRequest(address, name)),
 	}
 	desc := "merge.bad_item_limit (" + strconv.Itoa(rc.badItems) + ") covers the " + plural(rr.BadItems, "bad item", "bad items") +
 		" of the failed request " + identity + " (limit at failure: " + strconv.Itoa(rr.BadItemLimit) + ")"

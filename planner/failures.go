@@ -170,21 +170,31 @@ func (rc *recCtx) resolveFailures(st *state.State) hcl.Diagnostics {
 		}
 	}
 
-	suffix := `\` + rc.requestName
-	for name, rr := range st.RestoreRequests {
-		if rr == nil || !strings.EqualFold(rr.Status, "Failed") || !strings.HasSuffix(name, suffix) {
+	// Failed requests are resumed, never created twice: the mailboxes' and, under a
+	// name of their own, the archives'.
+	rc.failedReqs = failedRequests(st, rc.requestName)
+	rc.failedArchiveReqs = failedRequests(st, rc.archiveRequestName())
+	return diags
+}
+
+// failedRequests are the Failed restore requests named name, by target mailbox (lower case).
+func failedRequests(st *state.State, name string) map[string]*state.RestoreRequest {
+	var out map[string]*state.RestoreRequest
+	suffix := `\` + name
+	for id, rr := range st.RestoreRequests {
+		if rr == nil || !strings.EqualFold(rr.Status, "Failed") || !strings.HasSuffix(id, suffix) {
 			continue
 		}
 		addr := rr.TargetMailbox
 		if addr == "" {
-			addr = strings.TrimSuffix(name, suffix)
+			addr = strings.TrimSuffix(id, suffix)
 		}
-		if rc.failedReqs == nil {
-			rc.failedReqs = map[string]*state.RestoreRequest{}
+		if out == nil {
+			out = map[string]*state.RestoreRequest{}
 		}
-		rc.failedReqs[strings.ToLower(addr)] = rr
+		out[strings.ToLower(addr)] = rr
 	}
-	return diags
+	return out
 }
 
 // lostPathSteps are the steps of the swap only a lost dial tone database leads to, or

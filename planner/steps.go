@@ -73,8 +73,10 @@ type recCtx struct {
 	failedUp   bool                             // the failed database's server is up
 	logsGone   bool                             // the state says no log of the failed database survives
 	failedReqs map[string]*state.RestoreRequest // Failed restore requests of this recovery, by mailbox
-	dataLoss   []DataLoss
-	notes      []string
+	// failedArchiveReqs are the Failed restore requests into archives, by mailbox.
+	failedArchiveReqs map[string]*state.RestoreRequest
+	dataLoss          []DataLoss
+	notes             []string
 	// written is the state's record of what dialtone wrote, by upper-cased server name:
 	// the recovery's servers only (cleanup.go).
 	written map[string][]state.Written

@@ -33,6 +33,7 @@ type fakeState struct {
 
 type fakeRequest struct {
 	Name, Source, Target, Guid, Conflict string
+	Archive                              bool // -TargetIsArchive: into the target's archive
 	BadItemLimit                         int
 	Status                               string
 	Error                                string
@@ -41,6 +42,15 @@ type fakeRequest struct {
 	// ReadyAt (Unix nanoseconds) is when the modelled merge is over (FAKESHELL_LATENCY);
 	// the request reads InProgress until then.
 	ReadyAt int64 `json:",omitempty"`
+}
+
+// archiveGuidOf is Get-Mailbox's ArchiveGuid: the archive's mailbox GUID, or the
+// all-zero GUID Exchange reports for a mailbox without an archive.
+func archiveGuidOf(m *state.Mailbox) string {
+	if m.ArchiveDatabase == "" || m.ArchiveGuid == "" {
+		return "00000000-0000-0000-0000-000000000000"
+	}
+	return m.ArchiveGuid
 }
 
 func loadState(path string) (*fakeState, error) {
@@ -374,7 +384,7 @@ func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]a
 				continue
 			}
 			o := newObject("Mailbox", "PrimarySmtpAddress", m.Address, "Alias", alias(m.Address), "ExchangeGuid", m.ExchangeGuid,
-				"Database", m.Database, "ArchiveDatabase", m.ArchiveDatabase,
+				"Database", m.Database, "ArchiveDatabase", m.ArchiveDatabase, "ArchiveGuid", archiveGuidOf(m),
 				"LegacyExchangeDN", "/o=Contoso/ou=Exchange Administrative Group (FYDIBOHF23SPDLT)/cn=Recipients/cn="+alias(m.Address),
 				"RecipientTypeDetails", "UserMailbox", "kind", kind)
 			// The organization marks clients without Autodiscover in a custom attribute

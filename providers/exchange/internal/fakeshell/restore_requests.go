@@ -29,7 +29,7 @@ func (sh *shell) findRequest(target, name string) *fakeRequest {
 // run carries a request out through the lab's merge (which resumes a request it knows).
 func (sh *shell) runRequest(r *fakeRequest) {
 	op := providers.Operation{Kind: providers.OpMergeMailbox, Source: r.Source, Mailbox: r.Target, ExchangeGuid: r.Guid,
-		RequestName: r.Name, ConflictResolution: r.Conflict, BadItemLimit: r.BadItemLimit}
+		RequestName: r.Name, ConflictResolution: r.Conflict, BadItemLimit: r.BadItemLimit, TargetIsArchive: r.Archive}
 	res, err := sh.labApply(op)
 	r.Polls, r.ReadyAt = 0, 0
 	if err == nil {
@@ -82,7 +82,13 @@ func (sh *shell) newRequest(a *args, obs *state.Observed) ([]any, error) {
 	if sh.findRequest(target, name) != nil {
 		return nil, fmt.Errorf("A restore request with the name '%s' already exists for mailbox '%s'.", name, target)
 	}
-	r := &fakeRequest{Name: name, Source: src, Target: target, Guid: guid, Conflict: conflict, BadItemLimit: limit, Status: "Queued"}
+	archive := a.has("TargetIsArchive")
+	if archive && !strings.EqualFold(guid, archiveGuidOf(obs.Mailboxes[target])) {
+		// Exchange would write the mailbox's content into the archive: the double refuses
+		// the mix-up a wrong -SourceStoreMailbox makes.
+		return nil, fmt.Errorf("fakeshell: -TargetIsArchive with -SourceStoreMailbox %s, which is not the ArchiveGuid of %s", guid, target)
+	}
+	r := &fakeRequest{Name: name, Source: src, Target: target, Guid: guid, Conflict: conflict, Archive: archive, BadItemLimit: limit, Status: "Queued"}
 	sh.runRequest(r)
 	sh.state.Requests = append(sh.state.Requests, r)
 	if err := sh.state.save(); err != nil {
