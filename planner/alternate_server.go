@@ -113,6 +113,9 @@ func (rc *recCtx) rebuildAndRestore(caps providers.Capabilities) []*Step {
 		steps = append(steps, recover)
 	}
 	steps = append(steps, rc.mountUnrecovered(5)...)
+	if rc.intact != "" {
+		return append(steps, rc.useFoundFiles(caps)...)
+	}
 	// Kept whatever restore.replay_logs says: the restore writes into these paths.
 	steps = append(steps, rc.keepFailedFiles(stRestored, 6, caps))
 	allow := rc.newStep("allow_file_restore_for_restore", stRestored, 6, PhaseRestoreData, RiskReversible,
@@ -187,7 +190,7 @@ func (rc *recCtx) swapBack() []*Step {
 	system := rc.rehomeSystem("rehome_system_mailboxes_to_restored_database", stSwapped, 8, dt, f)
 	mount := rc.newStep("mount_restored_database", stSwapped, 8, PhaseSwap, RiskReversible,
 		providers.Operation{Kind: providers.OpMountDatabase, Database: f.Name, Server: f.Server},
-		"Mount the restored "+f.Name+" on "+f.Server,
+		"Mount the "+rc.recoveredWord()+" "+f.Name+" on "+f.Server,
 		cmdHeader(f.Edb), cmdMount(f.Name),
 	)
 	resubmit := rc.resubmit("resubmit_queues_to_restored_database", stSwapped, 8, dt, f)
@@ -250,7 +253,11 @@ func (rc *recCtx) mergeDialTone(caps providers.Capabilities) []*Step {
 			", keeping file names ("+winBase(rdb.Edb)+").")
 		steps = append(steps, create, restore, rc.replay("replay_dial_tone_logs", stMerged, 9, rdb, rc.dtPrefix, "the restored "+dt.Name, 0, caps))
 	}
-	return append(steps, rc.mergeSteps(9, 10, "a copy of the dial tone mail", "the dial tone mail", "into the restored mailbox")...)
+	into := "into the restored mailbox"
+	if rc.intact != "" {
+		into = "into the mailbox on " + rc.failed.Name
+	}
+	return append(steps, rc.mergeSteps(9, 10, "a copy of the dial tone mail", "the dial tone mail", into)...)
 }
 
 // alternateCleanUp is 2.3 step 11.

@@ -98,13 +98,13 @@ func (rc *recCtx) repairDialTone(stage int, caps providers.Capabilities) []*Step
 	dt := rc.dt
 	set := rc.dtBackup.Set
 	const num = 4 // the dial tone database is mounted again (2.1 step 4, 2.3 step 2)
-	keep := rc.newStep("keep_lost_dial_tone_logs", stage, num, PhaseRestoreService, RiskReadOnly,
-		providers.Operation{Kind: providers.OpCopyFiles, Database: dt.Name, Server: dt.Server,
-			EdbFilePath: dt.Edb, LogFolderPath: dt.Logs, DestFolder: rc.dtPreserve},
-		"Copy every surviving file of the lost "+dt.Name+" (its logs) to "+rc.dtPreserve+" before the restore writes into its folders; delete nothing",
-		ems.Robocopy(dt.Logs, rc.dtPreserve).String(),
-	)
-	manual(keep, caps.MoveFiles, "Copy every file in "+dt.Logs+" into "+rc.dtPreserve+" on "+dt.Server+", keeping names; delete nothing.")
+	// Before the restore writes into its folders: a damaged .edb left there (corrupt,
+	// not gone) may still hold mail, and backup software would overwrite it.
+	keep := rc.keepFiles("keep_lost_dial_tone_logs", stage, num, dt, rc.dtPreserve, "the lost ", caps)
+	keep.Phase = PhaseRestoreService
+	if keep.Operation.Kind == providers.OpCopyFiles {
+		keep.Summary = "Copy every surviving file of the lost " + dt.Name + " (its logs) to " + rc.dtPreserve + " before the restore writes into its folders; delete nothing"
+	}
 	allow := rc.newStep("allow_file_restore_for_dial_tone", stage, num, PhaseRestoreService, RiskReversible,
 		providers.Operation{Kind: providers.OpSetAllowFileRestore, Database: dt.Name, Value: true},
 		"Let the restore put "+dt.Name+"'s backup in place (AllowFileRestore $true)",

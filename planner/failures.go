@@ -71,12 +71,15 @@ func (rc *recCtx) resolveFailures(st *state.State) hcl.Diagnostics {
 		return diags
 	}
 
+	// Own files found intact are used as they are (intact.go): the backup set, a log
+	// gap after it and a missing log stream no longer matter.
+	rc.intact = rc.filesFoundIntact(st)
 	if b := st.Backups[rc.failed.Name+"/"+res.Backup]; b != nil {
 		rc.backup = b
-	} else if d := rc.backupSetMissing(st); d != nil {
+	} else if d := rc.backupSetMissing(st); d != nil && rc.intact == "" {
 		diags = append(diags, d)
 	}
-	if db := st.Databases[rc.failed.Name]; db != nil && db.Logs != nil {
+	if db := st.Databases[rc.failed.Name]; rc.intact == "" && db != nil && db.Logs != nil {
 		l := db.Logs
 		rc.logsGone = l.First == 0 && l.Last == 0
 		if rc.backup != nil && res.ReplayLogs && !rc.logsGone {
@@ -136,7 +139,7 @@ func (rc *recCtx) resolveFailures(st *state.State) hcl.Diagnostics {
 			}
 		}
 	}
-	if rc.logsGone && res.ReplayLogs {
+	if rc.intact == "" && rc.logsGone && res.ReplayLogs {
 		rc.notes = append(rc.notes, "no log of "+rc.failed.Name+" survives: the restore rolls forward only to the end of the backup; mail that reached only the logs is lost")
 	}
 

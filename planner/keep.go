@@ -14,25 +14,33 @@ import (
 // tone mount (nothing before it touches the failed files), so that the time to dial tone
 // never depends on the failed database's size.
 func (rc *recCtx) keepFailedFiles(stage, number int, caps providers.Capabilities) *Step {
-	f := rc.failed
+	return rc.keepFiles("preserve_failed_files", stage, number, rc.failed, rc.preserve, "", caps)
+}
+
+// keepFiles keeps every surviving file of db in dest before anything writes into its
+// folders: with a provider that renames in place, the .edb found there (whatever it
+// holds: a damaged file may still hold mail) is renamed into dest and the logs copied;
+// otherwise everything is copied. Nothing is deleted or overwritten. what qualifies
+// the database in the summary ("the lost ").
+func (rc *recCtx) keepFiles(key string, stage, number int, db dbSpec, dest, what string, caps providers.Capabilities) *Step {
 	if caps.RenameFiles {
-		return rc.newStep("preserve_failed_files", stage, number, phaseOf(stage), RiskReadOnly,
-			providers.Operation{Kind: providers.OpKeepFiles, Database: f.Name, Server: f.Server,
-				EdbFilePath: f.Edb, LogFolderPath: f.Logs, DestFolder: rc.preserve},
-			"Keep every surviving file of "+f.Name+" in "+rc.preserve+": the database renamed in place (instant on its volume), the logs and checkpoint copied; delete nothing",
-			"if (-not (Test-Path -LiteralPath "+psQuote(rc.preserve)+")) { New-Item -ItemType Directory -Path "+psQuote(rc.preserve)+" | Out-Null }",
-			"if (Test-Path -LiteralPath "+psQuote(f.Edb)+") { Move-Item -LiteralPath "+psQuote(f.Edb)+" -Destination "+psQuote(winJoin(rc.preserve, winBase(f.Edb)))+" }",
-			ems.Robocopy(f.Logs, rc.preserve).String(),
+		return rc.newStep(key, stage, number, phaseOf(stage), RiskReadOnly,
+			providers.Operation{Kind: providers.OpKeepFiles, Database: db.Name, Server: db.Server,
+				EdbFilePath: db.Edb, LogFolderPath: db.Logs, DestFolder: dest},
+			"Keep every surviving file of "+what+db.Name+" in "+dest+": the database renamed in place (instant on its volume), the logs and checkpoint copied; delete nothing",
+			"if (-not (Test-Path -LiteralPath "+psQuote(dest)+")) { New-Item -ItemType Directory -Path "+psQuote(dest)+" | Out-Null }",
+			"if (Test-Path -LiteralPath "+psQuote(db.Edb)+") { Move-Item -LiteralPath "+psQuote(db.Edb)+" -Destination "+psQuote(winJoin(dest, winBase(db.Edb)))+" }",
+			ems.Robocopy(db.Logs, dest).String(),
 		)
 	}
-	s := rc.newStep("preserve_failed_files", stage, number, phaseOf(stage), RiskReadOnly,
-		providers.Operation{Kind: providers.OpCopyFiles, Database: f.Name, Server: f.Server,
-			EdbFilePath: f.Edb, LogFolderPath: f.Logs, DestFolder: rc.preserve},
-		"Copy every surviving file of "+f.Name+" (database, logs, checkpoint) to "+rc.preserve+"; delete nothing",
-		psComment("Keep every surviving file of "+f.Name+": copy it away, delete nothing."),
-		ems.Robocopy(winDir(f.Edb), rc.preserve, winBase(f.Edb)).String(),
-		ems.Robocopy(f.Logs, rc.preserve).String(),
+	s := rc.newStep(key, stage, number, phaseOf(stage), RiskReadOnly,
+		providers.Operation{Kind: providers.OpCopyFiles, Database: db.Name, Server: db.Server,
+			EdbFilePath: db.Edb, LogFolderPath: db.Logs, DestFolder: dest},
+		"Copy every surviving file of "+what+db.Name+" (database, logs, checkpoint) to "+dest+"; delete nothing",
+		psComment("Keep every surviving file of "+db.Name+": copy it away, delete nothing."),
+		ems.Robocopy(winDir(db.Edb), dest, winBase(db.Edb)).String(),
+		ems.Robocopy(db.Logs, dest).String(),
 	)
-	manual(s, caps.MoveFiles, "Copy "+f.Edb+" and every file in "+f.Logs+" into "+rc.preserve+" on "+f.Server+", keeping names; delete nothing.")
+	manual(s, caps.MoveFiles, "Copy "+db.Edb+" and every file in "+db.Logs+" into "+dest+" on "+db.Server+", keeping names; delete nothing.")
 	return s
 }

@@ -61,17 +61,20 @@ type recCtx struct {
 	done     map[string]*state.StepRecord
 
 	// What the failure drills of exchange-recovery.md section 4 change (failures.go).
-	doSwap     bool                             // false: merge forward (alternate_server_stay without a swap)
-	noBackup   bool                             // restore.backup = "none": the dial tone database stays, old mail is lost
-	acceptLoss bool                             // restore.accept_data_loss
-	backup     *state.Backup                    // the backup set restored, when the state knows it
-	logGap     uint64                           // first log generation after the backup that is missing (0: none known)
-	dtLost     bool                             // the dial tone database's files are lost before the swap
-	dtBackup   *state.Backup                    // the newest backup of the dial tone database, if any
-	dtRepair   bool                             // the lost dial tone database is restored in place first (dialtone_lost.go)
-	dtGap      uint64                           // first log generation of the dial tone database after its backup that is missing
-	failedUp   bool                             // the failed database's server is up
-	logsGone   bool                             // the state says no log of the failed database survives
+	doSwap     bool          // false: merge forward (alternate_server_stay without a swap)
+	noBackup   bool          // restore.backup = "none": the dial tone database stays, old mail is lost
+	acceptLoss bool          // restore.accept_data_loss
+	backup     *state.Backup // the backup set restored, when the state knows it
+	logGap     uint64        // first log generation after the backup that is missing (0: none known)
+	dtLost     bool          // the dial tone database's files are lost before the swap
+	dtBackup   *state.Backup // the newest backup of the dial tone database, if any
+	dtRepair   bool          // the lost dial tone database is restored in place first (dialtone_lost.go)
+	dtGap      uint64        // first log generation of the dial tone database after its backup that is missing
+	failedUp   bool          // the failed database's server is up
+	logsGone   bool          // the state says no log of the failed database survives
+	// intact says what was found of the failed database's own files when they are used
+	// as they are instead of a restore (intact.go); "" when the backup is restored.
+	intact     string
 	failedReqs map[string]*state.RestoreRequest // Failed restore requests of this recovery, by mailbox
 	// failedArchiveReqs are the Failed restore requests into archives, by mailbox.
 	failedArchiveReqs map[string]*state.RestoreRequest

@@ -52,6 +52,12 @@ func cmdConfirm(c *cli, args []string) int {
 	}
 	now := time.Now().UTC()
 	if stepOf(p, id) == nil {
+		// A restore the plan no longer needs (the failed database's own files came back
+		// intact) is not confirmed: recording it would claim a restore that never ran.
+		if why, ok := planner.NoRestoreNeeded(cfg, st, id); ok {
+			fmt.Fprintf(c.stdout, "Step %s is no longer planned: %s. Nothing to confirm; run \"dialtone plan\" to review the plan, then \"dialtone apply\".\n", id, why)
+			return exitOK
+		}
 		// The step's own instructions say "run dialtone refresh" once it is done: the
 		// state then already shows it (a rebuilt server up), so the plan lost it.
 		if seen, ok := planner.FoundDone(cfg, st, id); ok {

@@ -160,6 +160,9 @@ func (p *Provider) deleteFiles(ctx context.Context, op providers.Operation) (pro
 		}
 		deleted = append(deleted, st)
 	}
+	// A file recorded on its own may also belong to a recorded log stream (a log a
+	// restore or copy wrote): Remove-Item names each path once, or its second mention fails.
+	remove = uniqueFold(remove)
 	if err := p.removeFiles(ctx, server, remove); err != nil {
 		return providers.Result{}, err
 	}
@@ -190,4 +193,17 @@ func (p *Provider) deleteFiles(ctx context.Context, op providers.Operation) (pro
 		res.Detail += "; kept: " + strings.Join(kept, "; ")
 	}
 	return res, nil
+}
+
+// uniqueFold drops later repeats of a path, compared as Windows does (case-insensitive).
+func uniqueFold(paths []string) []string {
+	seen := make(map[string]bool, len(paths))
+	out := paths[:0]
+	for _, p := range paths {
+		if k := strings.ToLower(p); !seen[k] {
+			seen[k] = true
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers"
 )
 
@@ -124,4 +125,63 @@ func strs(v any) []string {
 		return out
 	}
 	return nil
+}
+
+// TestDialToneRepairKeepsDamagedFileThroughExchange: the dial tone database's file is
+// damaged after its own backup; before the backup software restores it in place (a
+// manual step with this provider), keep_files renames the damaged file aside into the
+// -preserved folder (the same file: it may still hold mail), so the restore overwrites
+// nothing. Every message comes back (issue 12 §1 and §2).
+func TestDialToneRepairKeepsDamagedFileThroughExchange(t *testing.T) {
+	sc := newScenario(t, "../../examples/alternate-server", 4)
+	l := sc.r.lab
+	rec := sc.cfg.Recoveries["db01-outage"]
+	sc.deliver("before the backup", "DB01", 8)
+	if err := l.Backup("DB01", rec.Restore.Backup); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.FailServer("EX01"); err != nil {
+		t.Fatal(err)
+	}
+	sc.stage(config.StageDialTone)
+	sc.deliver("on the dial tone database, before its backup", rec.DialTone.Name, 4)
+	if err := l.Backup(rec.DialTone.Name, "dtbackup"); err != nil {
+		t.Fatal(err)
+	}
+	sc.deliver("on the dial tone database, after its backup", rec.DialTone.Name, 3)
+	if err := l.FailDatabase(rec.DialTone.Name, "corrupt"); err != nil {
+		t.Fatal(err)
+	}
+	// The exchange provider does not read backup sets (the backup software has them): the
+	// state learns of dtbackup as the lab took it.
+	labObs, err := l.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.st.Backups = labObs.Backups
+	damaged := filepath.Join(sc.r.dir, "lab", "servers", "EX02", "E", "DialTone", "DTDB01", "DTDB01.edb")
+	before, err := os.Stat(damaged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, stage := range config.Stages[1:] {
+		sc.stage(stage)
+	}
+	sc.verify()
+	if sc.manualDone[providers.OpRestoreBackup] == 0 {
+		t.Fatalf("no backup was restored by hand: %v", sc.manualDone)
+	}
+	var moved bool
+	for _, c := range sc.r.callsOf(t, "Move-Item") {
+		if c.Server == "EX02" && c.Args["literalpath"] == `E:\DialTone\DTDB01\DTDB01.edb` && c.Args["destination"] == `E:\DialTone\DTDB01-preserved\DTDB01.edb` {
+			moved = true
+		}
+	}
+	if !moved {
+		t.Fatalf("the damaged DTDB01.edb was not renamed aside before the restore: %+v", sc.r.callsOf(t, "Move-Item"))
+	}
+	kept, err := os.Stat(filepath.Join(sc.r.dir, "lab", "servers", "EX02", "E", "DialTone", "DTDB01-preserved", "DTDB01.edb"))
+	if err != nil || !os.SameFile(before, kept) {
+		t.Fatalf("the damaged file is not kept as it was (same file): %v", err)
+	}
 }
