@@ -10,6 +10,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/dialtone/dialtone/internal/limits"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -58,23 +59,13 @@ func Limits() (SizeLimits, hcl.Diagnostics) {
 		if raw == "" {
 			return def
 		}
-		v, mult := raw, int64(1)
-		for _, u := range []struct {
-			suffix string
-			mult   int64
-		}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
-			if strings.HasSuffix(v, u.suffix) {
-				v, mult = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.mult
-				break
-			}
-		}
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n <= 0 || n > (1<<62)/mult {
+		n, ok := limits.Parse(raw)
+		if !ok {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid size limit",
 				Detail: fmt.Sprintf("The environment variable %s=%q is not a limit: give a positive whole number (sizes in bytes may end in KiB, MiB or GiB). Unset it for the default, %d.", env, raw, def)})
 			return def
 		}
-		return n * mult
+		return n
 	}
 	return SizeLimits{
 		FileBytes:   get(EnvMaxConfigFileBytes, DefaultMaxConfigFileBytes),

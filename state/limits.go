@@ -5,8 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
+
+	"github.com/dialtone/dialtone/internal/limits"
 )
 
 // Limits on what is read into memory. A state document, a journal or a lock file
@@ -51,25 +52,15 @@ func (e *LimitError) Error() string {
 // optionally with a KiB, MiB or GiB suffix), or def when it is unset. A value that is
 // not a positive size is an error naming the variable.
 func EnvLimit(env string, def int64) (int64, error) {
-	v := strings.TrimSpace(os.Getenv(env))
-	if v == "" {
+	raw := os.Getenv(env)
+	if strings.TrimSpace(raw) == "" {
 		return def, nil
 	}
-	mult := int64(1)
-	for _, u := range []struct {
-		suffix string
-		mult   int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}} {
-		if strings.HasSuffix(v, u.suffix) {
-			v, mult = strings.TrimSpace(strings.TrimSuffix(v, u.suffix)), u.mult
-			break
-		}
+	n, ok := limits.Parse(raw)
+	if !ok {
+		return 0, fmt.Errorf("%s=%q is not a size: give a positive number of bytes (or KiB, MiB, GiB)", env, raw)
 	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 || n > (1<<62)/mult {
-		return 0, fmt.Errorf("%s=%q is not a size: give a positive number of bytes (or KiB, MiB, GiB)", env, os.Getenv(env))
-	}
-	return n * mult, nil
+	return n, nil
 }
 
 // MaxStateBytes is the limit on a state document: DIALTONE_MAX_STATE_BYTES or the default.
