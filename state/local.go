@@ -227,7 +227,12 @@ func quoteJoin(ss []string) string {
 // it, so the file is never half-written. The journal, now folded into the file, is
 // removed. Write refuses a state of another lineage than the stored one. If Write fails
 // before the new file is in place, s.Serial is restored.
-func (l *Local) Write(s *State) error {
+func (l *Local) Write(s *State) error { return l.writeState(s, true) }
+
+// WriteExact is Write keeping s.Serial as it is (see ExactWriter).
+func (l *Local) WriteExact(s *State) error { return l.writeState(s, false) }
+
+func (l *Local) writeState(s *State, bump bool) error {
 	if s == nil {
 		return fmt.Errorf("write state file %q: the state is nil", l.path)
 	}
@@ -241,9 +246,11 @@ func (l *Local) Write(s *State) error {
 			l.path, s.Lineage, l.lineage)
 	}
 	s.FormatVersion = FormatVersion
-	s.Serial++
+	if bump {
+		s.Serial++
+	}
 	committed, err := l.write(s)
-	if !committed {
+	if bump && !committed {
 		s.Serial--
 	}
 	if err != nil {

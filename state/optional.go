@@ -1,5 +1,7 @@
 package state
 
+import "fmt"
+
 // What a Backend may do beyond the Backend interface. Callers test for these
 // (b.(state.JournalReporter)); each backend of this module asserts the ones it
 // implements, so a renamed method is a compile error, not a silently skipped feature.
@@ -27,6 +29,22 @@ type LockTakeover interface {
 // backend without it gets one AppendJournal per record.
 type BatchAppender interface {
 	AppendJournalBatch(batch [][]Change) error
+}
+
+// ExactWriter writes a state with its serial as it is, where Write raises it by one:
+// a state copied from one backend to another (migrate-state) keeps its serial, so that
+// plans made against it still fit. Local and pg implement it.
+type ExactWriter interface {
+	WriteExact(s *State) error
+}
+
+// WriteExact writes s to b keeping its serial (ExactWriter); a backend without it is an
+// error, as the copy would not be the same state.
+func WriteExact(b Backend, s *State) error {
+	if w, ok := b.(ExactWriter); ok {
+		return w.WriteExact(s)
+	}
+	return fmt.Errorf("this state backend cannot write a state with its serial as it is (%T)", b)
 }
 
 // Closer is a backend that holds a connection between calls (pg): Close releases it
@@ -57,4 +75,5 @@ type ReportLister interface {
 var (
 	_ JournalReporter = (*Local)(nil)
 	_ BatchAppender   = (*Local)(nil)
+	_ ExactWriter     = (*Local)(nil)
 )

@@ -197,7 +197,7 @@ func migrateState(c *cli, cfg *config.Config, from backendRecord, to *config.Bac
 			newWhere, existing.Lineage, existing.Serial, oldWhere, st.Lineage, st.Serial)
 	}
 
-	// Write raises the serial by one: hand it the serial below, so the copy keeps it.
+	// The copy keeps the serial (state.WriteExact), so plans made against it still fit.
 	cp, err := state.Decode(want)
 	if err != nil {
 		return c.errorf("%v", err)
@@ -205,8 +205,7 @@ func migrateState(c *cli, cfg *config.Config, from backendRecord, to *config.Bac
 	if cp.Serial == 0 {
 		return c.errorf("the state in %s has serial 0: write it once (dialtone refresh) before migrating", oldWhere)
 	}
-	cp.Serial--
-	if err := newB.Write(cp); err != nil {
+	if err := state.WriteExact(newB, cp); err != nil {
 		return c.errorf("writing the state to %s: %v (the previous state in %s is untouched)", newWhere, err, oldWhere)
 	}
 	back, err := newB.Read()

@@ -167,7 +167,12 @@ func (b *Backend) damaged(ctx context.Context, conn *pgx.Conn, derr error) error
 // state_backups (keeping the newest Options.Backups), stores s and empties the
 // journal. It refuses a state of another lineage than the stored one, and a write by a
 // process whose lock was cleared by force-unlock. On failure s.Serial is restored.
-func (b *Backend) Write(s *state.State) error {
+func (b *Backend) Write(s *state.State) error { return b.writeState(s, true) }
+
+// WriteExact is Write keeping s.Serial as it is (see state.ExactWriter).
+func (b *Backend) WriteExact(s *state.State) error { return b.writeState(s, false) }
+
+func (b *Backend) writeState(s *state.State, bump bool) error {
 	if s == nil {
 		return errors.New("write the state: the state is nil")
 	}
@@ -181,13 +186,17 @@ func (b *Backend) Write(s *state.State) error {
 			b.Where(), s.Lineage, b.lineage)
 	}
 	s.FormatVersion = state.FormatVersion
-	s.Serial++
+	if bump {
+		s.Serial++
+	}
 	doc, err := state.Encode(s)
 	if err == nil {
 		err = b.withConn(func(ctx context.Context, conn *pgx.Conn) error { return b.write(ctx, conn, s, doc) })
 	}
 	if err != nil {
-		s.Serial--
+		if bump {
+			s.Serial--
+		}
 		return err
 	}
 	b.stored, b.lineage, b.serial = true, s.Lineage, s.Serial

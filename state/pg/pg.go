@@ -93,6 +93,7 @@ var (
 	_ state.JournalReporter = (*Backend)(nil)
 	_ state.LockTakeover    = (*Backend)(nil)
 	_ state.Closer          = (*Backend)(nil)
+	_ state.ExactWriter     = (*Backend)(nil)
 	_ state.ReportStore     = (*Backend)(nil)
 	_ state.ReportLister    = (*Backend)(nil)
 )
