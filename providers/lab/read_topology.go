@@ -106,13 +106,36 @@ var ErrNotIndexed = errors.New("the lab's directory has no index by home databas
 // directory: what Get-Mailbox -Database needs, without reading the organization's
 // other mailboxes.
 func (l *Lab) MailboxesOn(ctx context.Context, database string) ([]*state.Mailbox, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	if !isASCII(database) {
 		return nil, ErrNotIndexed
 	}
+	return l.mailboxes(ctx, database, true)
+}
+
+// AllMailboxes lists every mailbox, sorted by address, from a read-only open of the
+// directory: Read's mailboxes without Read's look at every file.
+func (l *Lab) AllMailboxes(ctx context.Context) ([]*state.Mailbox, error) {
+	return l.mailboxes(ctx, "", false)
+}
+
+func (l *Lab) mailboxes(ctx context.Context, database string, indexed bool) ([]*state.Mailbox, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	var out []*state.Mailbox
+	add := func(k, v []byte) error {
+		m, err := decodeMailbox(k, v)
+		if err != nil {
+			return err
+		}
+		o := &state.Mailbox{Address: m.Address, ExchangeGuid: m.Guid, Database: m.Home, Kind: m.Kind,
+			ArchiveDatabase: m.Archive, NoAutodiscover: m.NoAutodiscover}
+		if m.Archive != "" {
+			o.ArchiveGuid = archiveGuid(m.Address)
+		}
+		out = append(out, o)
+		return nil
+	}
 	err := l.runOrg(func(s *session) error {
 		dir, err := bolt.Open(filepath.Join(l.dir, directoryFile), 0o600, &bolt.Options{ReadOnly: true})
 		if err != nil {
@@ -121,7 +144,13 @@ func (l *Lab) MailboxesOn(ctx context.Context, database string) ([]*state.Mailbo
 		defer dir.Close()
 		return dir.View(func(tx *bolt.Tx) error {
 			meta, mbs := tx.Bucket(bucketMeta), tx.Bucket(bucketMailboxes)
-			if meta == nil || mbs == nil || string(meta.Get(metaIndexed)) != indexVersion {
+			if meta == nil || mbs == nil {
+				return ErrNotIndexed
+			}
+			if !indexed {
+				return mbs.ForEach(add)
+			}
+			if string(meta.Get(metaIndexed)) != indexVersion {
 				return ErrNotIndexed
 			}
 			for _, a := range indexedOn(tx, homePrefix('h', database)) {
@@ -129,16 +158,9 @@ func (l *Lab) MailboxesOn(ctx context.Context, database string) ([]*state.Mailbo
 				if v == nil {
 					return fmt.Errorf("directory index lists %s on %s, which has no entry: the directory is damaged", a, database)
 				}
-				m, err := decodeMailbox([]byte(a), v)
-				if err != nil {
+				if err := add([]byte(a), v); err != nil {
 					return err
 				}
-				o := &state.Mailbox{Address: m.Address, ExchangeGuid: m.Guid, Database: m.Home, Kind: m.Kind,
-					ArchiveDatabase: m.Archive, NoAutodiscover: m.NoAutodiscover}
-				if m.Archive != "" {
-					o.ArchiveGuid = archiveGuid(m.Address)
-				}
-				out = append(out, o)
 			}
 			return nil
 		})

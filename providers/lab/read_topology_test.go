@@ -59,6 +59,18 @@ func TestReadTopologyAgreesWithRead(t *testing.T) {
 				t.Errorf("%s: mailboxes on %s: index %v, Read %v", when, name, got2, want)
 			}
 		}
+		all, err := l.AllMailboxes(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all) != len(full.Mailboxes) {
+			t.Errorf("%s: AllMailboxes lists %d, Read %d", when, len(all), len(full.Mailboxes))
+		}
+		for _, m := range all {
+			if !reflect.DeepEqual(*m, *full.Mailboxes[m.Address]) {
+				t.Errorf("%s: AllMailboxes %+v, Read %+v", when, *m, full.Mailboxes[m.Address])
+			}
+		}
 		if len(topo.Databases) != len(full.Databases) || len(topo.Servers) != len(full.Servers) {
 			t.Errorf("%s: topology has %d servers and %d databases, Read %d and %d", when, len(topo.Servers), len(topo.Databases), len(full.Servers), len(full.Databases))
 		}

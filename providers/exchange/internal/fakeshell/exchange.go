@@ -109,22 +109,8 @@ func (sh *shell) observe() (*state.Observed, error) {
 	if err != nil {
 		return nil, err
 	}
-	sh.cache, sh.byDB = obs, nil
+	sh.cache = obs
 	return obs, nil
-}
-
-// mailboxesOf returns the addresses of the mailboxes of database db (any case),
-// sorted; "" gives every mailbox.
-func (sh *shell) mailboxesOf(obs *state.Observed, db string) []string {
-	if sh.byDB == nil {
-		sh.byDB = map[string][]string{}
-		for _, addr := range sortedKeys(obs.Mailboxes) {
-			k := strings.ToLower(obs.Mailboxes[addr].Database)
-			sh.byDB[k] = append(sh.byDB[k], addr)
-			sh.byDB[""] = append(sh.byDB[""], addr)
-		}
-	}
-	return sh.byDB[strings.ToLower(db)]
 }
 
 func adminVersion(v string) string {
@@ -193,7 +179,7 @@ func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]a
 		}
 	}
 	read := sh.observe
-	if topologyCmdlets[name] || name == "get-mailbox" && a.has("Database") {
+	if topologyCmdlets[name] {
 		read = sh.topology
 	}
 	obs, err := read()
@@ -374,7 +360,7 @@ func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]a
 				return nil, err
 			}
 		}
-		list, err := sh.mailboxList(obs, db, hasDB)
+		list, err := sh.mailboxList(db, hasDB)
 		if err != nil {
 			return nil, err
 		}

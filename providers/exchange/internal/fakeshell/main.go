@@ -111,11 +111,11 @@ type shell struct {
 	log      *os.File
 	polls    int
 	ctx      context.Context
-	// cache is the lab as read for the current request body (observe); byDB indexes its
-	// mailboxes by database.
+	// cache is the lab as read for the current request body (observe); topo its
+	// servers and databases only (topology), all its mailboxes (mailboxList).
 	cache *state.Observed
-	byDB  map[string][]string
-	topo  *state.Observed // servers and databases only (topology)
+	topo  *state.Observed
+	all   []*state.Mailbox
 	// objects, when set, gets one line per request: the number of objects returned
 	// (FAKESHELL_OBJECTS); cost is slept per object returned (FAKESHELL_OBJECT_COST),
 	// as remote PowerShell materializes and serializes each object.

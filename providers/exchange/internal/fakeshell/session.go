@@ -8,10 +8,11 @@ package main
 // (lockState: a cmdlet that reads or changes the state must take it first), so that
 // each session sees the others' changes. The lab locks itself per call.
 //
-// With FAKESHELL_LATENCY=exchange each cmdlet lasts what the lab's latency model
+// With FAKESHELL_LATENCY=exchange each request lasts what the lab's latency model
 // (providers/lab ExchangeLatency, FAKESHELL_TIME_SCALE, FAKESHELL_LATENCY_OVERRIDES)
-// gives the lab operations it carried out, waited after the lock is let go: other
-// sessions go on meanwhile, as Exchange's cmdlets run side by side. A restore request
+// gives the lab operations its cmdlets carried out (what the double took counts toward
+// it), waited after every lock is let go: other sessions go on meanwhile, as Exchange's
+// cmdlets run side by side. A restore request
 // is Completed only once its modelled merge time has passed (the Mailbox Replication
 // service works on its own, the provider polls). FAKESHELL_TRACE receives one JSON line
 // per request: the process, its start and end (Unix nanoseconds, the wait included)
@@ -74,8 +75,10 @@ func (sh *shell) runBody(body string) ([]any, error) {
 	if err == nil {
 		sh.charge(len(out))
 	}
-	if sh.debt > 0 {
-		time.Sleep(sh.debt)
+	// The request lasts its modelled time: what the double itself took counts toward it,
+	// as the lab's own wait counts the operation's real time.
+	if left := sh.debt - time.Since(start); left > 0 {
+		time.Sleep(left)
 	}
 	sh.debt = 0
 	if sh.trace != nil {
@@ -129,7 +132,7 @@ func (sh *shell) unlockState() {
 var topologyCmdlets = map[string]bool{
 	"get-exchangeserver": true, "get-mailboxdatabase": true, "new-mailboxdatabase": true, "set-mailboxdatabase": true,
 	"remove-mailboxdatabase": true, "mount-database": true, "dismount-database": true, "get-mailboxstatistics": true,
-	"get-queue": true, "retry-queue": true,
+	"get-queue": true, "retry-queue": true, "get-mailbox": true, // mailboxList reads the mailboxes
 }
 
 // topology is the lab's servers and databases for the current request: the whole
@@ -148,30 +151,36 @@ func (sh *shell) topology() (*state.Observed, error) {
 	return sh.topo, nil
 }
 
-// mailboxList is the mailboxes of db (every one without hasDB), sorted by address:
-// through the lab's index by home database, else from the whole read.
-func (sh *shell) mailboxList(obs *state.Observed, db string, hasDB bool) ([]*state.Mailbox, error) {
+// mailboxList is the mailboxes of db (every one without hasDB), sorted by address,
+// from the lab's directory alone: through its index by home database, or all of it.
+func (sh *shell) mailboxList(db string, hasDB bool) ([]*state.Mailbox, error) {
 	if hasDB {
 		list, err := sh.lab.MailboxesOn(sh.ctx, db)
 		if !errors.Is(err, lab.ErrNotIndexed) {
 			return list, err
 		}
 	}
-	if obs == sh.topo {
-		var err error
-		if obs, err = sh.observe(); err != nil {
+	if sh.all == nil { // once per request: a full refresh lists every kind in one body
+		all, err := sh.lab.AllMailboxes(sh.ctx)
+		if err != nil {
 			return nil, err
 		}
+		sh.all = all
+	}
+	if !hasDB {
+		return sh.all, nil
 	}
 	var out []*state.Mailbox
-	for _, addr := range sh.mailboxesOf(obs, db) {
-		out = append(out, obs.Mailboxes[addr])
+	for _, m := range sh.all {
+		if strings.EqualFold(m.Database, db) {
+			out = append(out, m)
+		}
 	}
 	return out, nil
 }
 
 // forget drops what was read of the lab: a cmdlet may have changed it.
-func (sh *shell) forget() { sh.cache, sh.byDB, sh.topo = nil, nil, nil }
+func (sh *shell) forget() { sh.cache, sh.topo, sh.all = nil, nil, nil }
 
 // modelled adds what op, which the lab carried out, lasts on Exchange to the request's
 // wait. A merge's time is the restore request's (mergeWait), not the cmdlet's.
