@@ -135,7 +135,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 				return 1
 			}
 		}
-		dtFig, objFig, dtErr = r.dialToneSuite(filepath.Join(dir, "dialtone"), sc, *timeScale, *dtPar, shell)
+		dtFig, objFig, dtErr = r.dialToneSuite(filepath.Join(dir, "time-to-dial-tone"), sc, *timeScale, *dtPar, shell)
 		if dtErr == nil && shell != "" {
 			exFig, dtErr = r.exchangeDialToneSuite(filepath.Join(dir, "dialtone-exchange"), sc, *exScale, *dtPar, shell)
 		}

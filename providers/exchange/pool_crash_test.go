@@ -1,0 +1,119 @@
+package exchange_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/providers"
+)
+
+// killer stops every every-th operation 0 to 42 ms after it starts, as a crash
+// would: its context is canceled, which kills the PowerShell process of the request
+// under way (a session of the pool dies in the middle of a cmdlet, or between two).
+type killer struct {
+	exchangeProvider
+	n, kills atomic.Int64
+	every    int64
+}
+
+func (k *killer) Apply(ctx context.Context, op providers.Operation, progress func(done, total int64)) (providers.Result, error) {
+	n := k.n.Add(1)
+	if n%k.every != 0 {
+		return k.exchangeProvider.Apply(ctx, op, progress)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	timer := time.AfterFunc(time.Duration(n%7)*7*time.Millisecond, cancel)
+	defer timer.Stop()
+	res, err := k.exchangeProvider.Apply(ctx, op, progress)
+	if ctx.Err() != nil {
+		k.kills.Add(1)
+		if err == nil {
+			err = errors.New("killed after the operation returned, before apply heard of it")
+		}
+		return providers.Result{}, err
+	}
+	return res, err
+}
+
+// TestSessionsKilledDuringSiteFailure is examples/site-failure through the pool of
+// sessions (-parallelism 10, three recoveries side by side), with sessions killed in the
+// middle of operations over and over: each apply that fails is planned again from the
+// state and applied again, until every stage is reached. No step's effect is lost or
+// done twice: every message is in its owner's mailbox exactly once, the lab verifies,
+// and the organization read through the provider agrees with the lab with nothing left
+// to plan.
+func TestSessionsKilledDuringSiteFailure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a whole site failure through the double, applied again after each kill")
+	}
+	sc := newScenario(t, "../../examples/site-failure", 3)
+	l := sc.r.lab
+	dbs := []string{"DB01", "DB02", "DB03"}
+	for _, db := range dbs {
+		sc.deliver("before the backup", db, 4)
+		if err := l.Backup(db, "nightly"); err != nil {
+			t.Fatal(err)
+		}
+		sc.deliver("after the backup", db, 2)
+	}
+	if err := l.FailServer("EX01"); err != nil {
+		t.Fatal(err)
+	}
+	for _, db := range dbs {
+		sc.deliver("while EX01 is down", db, 2)
+	}
+	k := &killer{exchangeProvider: sc.r.prov, every: 4}
+	sc.r.prov.SetParallelism(10)
+	applied := 0
+	for i, stage := range config.Stages {
+		for _, rec := range sc.cfg.Recoveries {
+			rec.Stage = stage
+		}
+		for round := 0; ; round++ {
+			if round > 80 {
+				t.Fatalf("stage %s not reached after %d applies", stage, round)
+			}
+			p := sc.plan()
+			if len(p.Steps) == 0 {
+				break
+			}
+			applied++
+			err := planner.Apply(context.Background(), p, k, sc.st, nil, nil, planner.ApplyOptions{Parallelism: 10})
+			var me *planner.ManualStepError
+			if errors.As(err, &me) {
+				sc.byHand(me.Step)
+				changes, err := planner.Confirm(p, sc.st, me.Step.ID, "admin@test", time.Now())
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, c := range changes {
+					sc.st.ApplyChange(c)
+				}
+			}
+		}
+		if i == 0 {
+			for _, db := range dbs {
+				sc.deliver("on the dial tone databases", "DT"+db, 2)
+			}
+		}
+	}
+	if k.kills.Load() < 10 {
+		t.Errorf("only %d operations were killed", k.kills.Load())
+	}
+	t.Logf("%d operations killed in %d applies; by hand: %v", k.kills.Load(), applied, sc.manualDone)
+	rep, err := l.Verify()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.OK() {
+		t.Fatalf("verification failed: %+v", rep)
+	}
+	sc.checkMessages(0)
+	sc.emptyPlan()
+}
