@@ -138,16 +138,19 @@ func copyTree(src, dst string) error {
 }
 
 // printExchangeDialTone prints the pool's and the one session's figures, and whether
-// the pool meets issue 18's target.
+// they meet issue 18's target. The single recovery's path is the one-session run's
+// (its steps ran one at a time, nothing else queued with them): in the pool's run a
+// step's time also holds its waits for the lab the double shares.
 func printExchangeDialTone(w io.Writer, runs []exchangeDialTone) {
 	if len(runs) == 0 {
 		return
 	}
-	f := runs[0].f
-	fmt.Fprintf(w, "\nTime to dial tone through the exchange provider and its double, site failure of %d databases (modelled; time_scale %g):\n", f.recoveries, f.timeScale)
+	path := runs[len(runs)-1].f.longestPath
+	fmt.Fprintf(w, "\nTime to dial tone through the exchange provider and its double, site failure of %d databases (modelled; time_scale %g):\n", runs[0].f.recoveries, runs[0].f.timeScale)
+	fmt.Fprintf(w, "  the longest single recovery's own path, its steps one at a time: %s\n", path.Round(time.Second))
 	for _, run := range runs {
 		f := run.f
-		ratio := float64(f.last) / float64(f.longestPath)
+		ratio := float64(f.last) / float64(path)
 		verdict := "pass"
 		if ratio > 3 {
 			verdict = "miss"
@@ -156,8 +159,8 @@ func printExchangeDialTone(w io.Writer, runs []exchangeDialTone) {
 		if run.sessions == 1 {
 			sessions = "one PowerShell session"
 		}
-		fmt.Fprintf(w, "  -parallelism=%d (%s): last user's dial tone %s; the longest single recovery's own path %s: %.2fx (target <= 3x: %s; wall %s)\n",
-			run.parallelism, sessions, f.last.Round(time.Second), f.longestPath.Round(time.Second), ratio, verdict, f.wall.Round(time.Millisecond))
+		fmt.Fprintf(w, "  -parallelism=%d (%s): last user's dial tone %s: %.2fx the path (target <= 3x: %s; wall %s)\n",
+			run.parallelism, sessions, f.last.Round(time.Second), ratio, verdict, f.wall.Round(time.Millisecond))
 	}
 	if len(runs) == 2 {
 		fmt.Fprintf(w, "  the pool gives the last user dial tone %.1fx sooner than one session\n", float64(runs[1].f.last)/float64(runs[0].f.last))
