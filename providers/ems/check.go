@@ -42,6 +42,8 @@ func (l Line) Invocations() []Invocation {
 				u.Literal, u.Values = true, []string{a.Value}
 			case Strs:
 				u.Literal, u.Values = true, a.Values
+			case Bool:
+				u.Literal, u.Values = true, []string{a.Value}
 			}
 			inv.Params = append(inv.Params, u)
 		}

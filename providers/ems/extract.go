@@ -326,6 +326,11 @@ func ScriptInvocations(src string) ([]Invocation, error) {
 					u.Literal = u.Literal && v.lit
 				case tWord, tNumber:
 					u.Values = append(u.Values, v.text)
+				case tVar:
+					// $true and $false are literals (checked against a Boolean's values);
+					// any other variable is not.
+					u.Values = append(u.Values, v.text)
+					u.Literal = u.Literal && isBoolLiteral(v.text)
 				case tOpen:
 					u.Literal = false
 					i-- // the group is read as usual: commands inside it are found
@@ -386,4 +391,9 @@ func CheckScript(src string, v Version) ([]Problem, error) {
 		out = append(out, Check(inv, v)...)
 	}
 	return out, nil
+}
+
+// isBoolLiteral reports whether a variable token is $true or $false.
+func isBoolLiteral(v string) bool {
+	return strings.EqualFold(v, "$true") || strings.EqualFold(v, "$false")
 }

@@ -162,3 +162,31 @@ Start-Transcript -LiteralPath $dtTranscript -Append
 		}
 	}
 }
+
+// TestBooleanTakesBothValues: the reference lists a single valid value for some Boolean
+// parameters (Set-MailboxDatabase -MountAtStartup ["$false"]), taken from the sentence
+// of their description that names the value changing the default. The checker accepts
+// $true and $false for them, and still refuses what is not a Boolean.
+func TestBooleanTakesBothValues(t *testing.T) {
+	p := Ref().Cmdlet("Set-MailboxDatabase").Param("MountAtStartup")
+	if len(p.ValidValues) != 1 {
+		t.Logf("the reference now lists %q for -MountAtStartup", p.ValidValues)
+	}
+	for _, v := range Versions {
+		for _, b := range []bool{true, false} {
+			for _, param := range []string{"MountAtStartup", "CircularLoggingEnabled", "IndexEnabled"} {
+				line := New("Set-MailboxDatabase").Str("Identity", "DB01").Bool(param, b).Line()
+				if probs := CheckLines([]Line{line}, v); len(probs) > 0 {
+					t.Errorf("%s (%s): %v", line, v, probs)
+				}
+				if probs, err := CheckScript(line.String(), v); err != nil || len(probs) > 0 {
+					t.Errorf("%s (%s) as a script: %v %v", line, v, probs, err)
+				}
+			}
+		}
+		probs, _ := CheckScript("Set-MailboxDatabase -Identity 'DB01' -MountAtStartup 'yes'", v)
+		if len(probs) == 0 || !strings.Contains(probs[0].Msg, "valid: $true, $false") {
+			t.Errorf("%s: -MountAtStartup 'yes' gave %v, want it refused as not a Boolean", v, probs)
+		}
+	}
+}

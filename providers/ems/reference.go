@@ -167,10 +167,18 @@ func (p *ParamRef) Switch() bool { return p.Type == "SwitchParameter" }
 // Values returns the valid values of the parameter in version v, or nil when the
 // reference does not enumerate them.
 func (p *ParamRef) Values(v Version) []string {
-	if vs, ok := p.ValidValuesByVersion[string(v)]; ok {
-		return vs
+	vs, ok := p.ValidValuesByVersion[string(v)]
+	if !ok {
+		vs = p.ValidValues
 	}
-	return p.ValidValues
+	if p.Type == "Boolean" && len(vs) == 1 && (strings.EqualFold(vs[0], "$true") || strings.EqualFold(vs[0], "$false")) {
+		// The reference was extracted from the parameter's description, which for some
+		// Booleans names only the value that changes the default ("-MountAtStartup
+		// $false ..."): a single Boolean value there is an extraction error, not a
+		// restriction. A Boolean takes both.
+		return []string{"$true", "$false"}
+	}
+	return vs
 }
 
 // SetNames returns the cmdlet's parameter set names, sorted; nil when it has one.

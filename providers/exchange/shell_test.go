@@ -83,6 +83,10 @@ func TestDoubleRefusesWhatItDoesNotKnow(t *testing.T) {
 		{"Get-Mailbox -Identity 'x' -Database 'DB02' -DomainController 'dc01.contoso.com'", "fit no single parameter set"},
 		{"Get-MailboxRestoreRequest -Status 'Done' -ResultSize Unlimited -DomainController 'dc01.contoso.com' | Remove-MailboxRestoreRequest -Confirm:$false -DomainController 'dc01.contoso.com'", `"ok":true`},
 		{"New-MailboxRestoreRequest -Name 'n' -SourceDatabase 'DB02' -SourceStoreMailbox 'g' -TargetMailbox 'a' -ConflictResolutionOption KeepNothing -DomainController 'dc01.contoso.com'", "-ConflictResolutionOption KeepNothing is not a valid value in Exchange 2019"},
+		// The reference lists only $false for -MountAtStartup (an extraction error): a
+		// Boolean takes both, and nothing else.
+		{"Set-MailboxDatabase -Identity 'DB02' -MountAtStartup $true -DomainController 'dc01.contoso.com'", `"ok":true`},
+		{"Set-MailboxDatabase -Identity 'DB02' -MountAtStartup 'yes' -DomainController 'dc01.contoso.com'", "-MountAtStartup yes is not a valid value"},
 		{"Mount-Datbase -Identity 'DB02' -DomainController 'dc01.contoso.com'", "is not recognized"},
 		{"Get-MailboxDatabase -Identity \"DB02\" -DomainController 'dc01.contoso.com'", "double-quoted string"},
 		{"Get-MailboxDatabase -Identity $(Stop-Computer) -DomainController 'dc01.contoso.com'", "without a variable name"},

@@ -118,6 +118,10 @@ func (sh *shell) checkReference(c *command) error {
 		if p.val != nil && (p.val.kind == vString || p.val.kind == vBare || p.val.kind == vNumber) {
 			u.Literal, u.Values = true, []string{p.val.text}
 		}
+		if p.val != nil && p.val.kind == vVar && (p.val.text == "true" || p.val.text == "false") {
+			// $true and $false are checked against a Boolean's valid values too.
+			u.Literal, u.Values = true, []string{"$" + p.val.text}
+		}
 		if p.val != nil && p.val.kind == vList {
 			u.Literal = true
 			for _, e := range p.val.list {
