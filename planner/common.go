@@ -157,7 +157,7 @@ func (rc *recCtx) replay(key string, stage, number int, db dbSpec, prefix, what 
 	}
 	s := rc.newStep(key, stage, number, phaseOf(stage), RiskReadOnly,
 		providers.Operation{Kind: providers.OpReplayLogs, Database: db.Name, Server: db.Server,
-			EdbFilePath: db.Edb, LogFolderPath: db.Logs, AcceptDataLoss: accept},
+			EdbFilePath: db.Edb, LogFolderPath: db.Logs, LogPrefix: prefix, AcceptDataLoss: accept},
 		summary, line)
 	if accept {
 		s.Risk = RiskDataLoss

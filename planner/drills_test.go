@@ -190,7 +190,7 @@ func TestDialToneLostBeforeTheSwap(t *testing.T) {
 		t.Errorf("surviving logs of DTDB01 not copied: %v", stepIDs(p))
 	}
 	_, rp := findStep(p, "replay_dial_tone_logs_in_place")
-	if rp == nil || !strings.HasPrefix(rp.Commands[0], "eseutil /r 'E07' ") {
+	if rp == nil || !strings.HasPrefix(rp.Commands[0], "eseutil /r 'E07' ") || rp.Operation.LogPrefix != "E07" {
 		t.Errorf("replay: %+v", rp)
 	}
 	if loss := p.Recoveries[0].DataLoss; len(loss) != 0 {

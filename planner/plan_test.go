@@ -413,3 +413,19 @@ func TestMalformedInputDoesNotPanic(t *testing.T) {
 		t.Errorf("the sound recovery is not planned: %+v", p.Recoveries)
 	}
 }
+
+// The replay of the restored database carries the failed database's log prefix from the
+// state, in its operation (what the provider runs) and its command (what the plan
+// shows), whatever the prefix.
+func TestReplayCarriesTheFailedDatabasesPrefix(t *testing.T) {
+	st := plantest.State(3)
+	st.Databases["DB01"].LogFilePrefix = "E0A"
+	p := mustPlan(t, plantest.Config(config.StageComplete), st)
+	_, s := findStep(p, "replay_logs")
+	if s == nil {
+		t.Fatalf("no replay step: %v", stepIDs(p))
+	}
+	if s.Operation.LogPrefix != "E0A" || !strings.HasPrefix(s.Commands[0], "eseutil /r 'E0A' ") {
+		t.Errorf("replay: prefix %q, command %q; want E0A in both", s.Operation.LogPrefix, s.Commands[0])
+	}
+}

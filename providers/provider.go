@@ -176,8 +176,10 @@ const (
 	// mount). Fields: Database, Server, Source, SourceFolder, LogFolderPath.
 	OpCopyLogs OpKind = "copy_logs"
 
-	// OpReplayLogs is eseutil /r: replay the logs in LogFolderPath into the .edb at
-	// EdbFilePath until it is clean. Fields: Database, Server, EdbFilePath, LogFolderPath.
+	// OpReplayLogs is eseutil /r: replay the logs of prefix LogPrefix (the log stream of
+	// the database that wrote them, from the state: E00 only by default) in
+	// LogFolderPath into the .edb at EdbFilePath until it is clean. Fields: Database,
+	// Server, EdbFilePath, LogFolderPath, LogPrefix, AcceptDataLoss.
 	OpReplayLogs OpKind = "replay_logs"
 
 	// OpMoveFiles moves a database's file set: the .edb at EdbFilePath to DestEdbFilePath
@@ -282,6 +284,9 @@ type Operation struct {
 	// Server (files copied between servers); DestServer likewise for DestFolder/Dest*.
 	SourceServer string `json:"source_server,omitempty"`
 	DestServer   string `json:"dest_server,omitempty"`
+	// LogPrefix is the log file prefix (E00, E01, ...) of the logs replay_logs replays:
+	// that of the database that wrote them, as the state knows it.
+	LogPrefix string `json:"log_prefix,omitempty"`
 	// AcceptDataLoss lets replay_logs finish although logs at the end are missing
 	// (eseutil /r /a): the transactions in them are lost. Set only from the admin's
 	// written decision (restore.accept_data_loss).

@@ -456,6 +456,16 @@ func (p *Provider) moveFiles(ctx context.Context, op providers.Operation) (provi
 
 var logName = regexp.MustCompile(`^(E[0-9A-Fa-f]{2})([0-9A-Fa-f]{8})?\.(log|chk)$`)
 
+// logPrefix is a log file prefix as Exchange assigns them.
+var logPrefix = regexp.MustCompile(`^E[0-9A-F]{2}$`)
+
+func orNone(list []string) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	return strings.Join(list, ", ")
+}
+
 // copyLogs copies the logs of Source's log stream found in SourceFolder (the numbered
 // generations and the current one, Enn.log) into LogFolderPath, before the first mount.
 func (p *Provider) copyLogs(ctx context.Context, op providers.Operation) (providers.Result, error) {
@@ -506,8 +516,10 @@ func (p *Provider) copyLogs(ctx context.Context, op providers.Operation) (provid
 	return providers.Result{AlreadyDone: copied == 0 && len(pairs) > 0, Detail: detail, Count: int64(copied), Wrote: wrote}, nil
 }
 
-// replay is eseutil /r on a dismounted database's files until they are clean. The
-// prefix is that of the logs in the folder (the failed database's, not the RDB's).
+// replay is eseutil /r on a dismounted database's files until they are clean, with the
+// log prefix the plan gives (op.LogPrefix: that of the database that wrote the logs, from
+// the state), never one guessed from the folder: a log folder may hold another stream's
+// logs too (the recovery database's own, or a copy an administrator left there).
 func (p *Provider) replay(ctx context.Context, op providers.Operation) (providers.Result, error) {
 	if err := p.guardNotMounted(ctx, op.Database); err != nil {
 		return providers.Result{}, err
@@ -536,11 +548,20 @@ func (p *Provider) replay(ctx context.Context, op providers.Operation) (provider
 			prefixes[strings.ToUpper(m[1])] = true
 		}
 	}
-	if len(prefixes) != 1 {
-		return providers.Result{}, fmt.Errorf("the log folder %s on %s holds logs of %d log streams (%s); eseutil /r needs exactly one",
-			op.LogFolderPath, server, len(prefixes), strings.Join(sortedKeys(prefixes), ", "))
+	prefix := strings.ToUpper(op.LogPrefix)
+	switch {
+	case prefix == "" && len(prefixes) == 1:
+		// A plan file written before operations carried the prefix: the folder's one stream.
+		prefix = sortedKeys(prefixes)[0]
+	case prefix == "":
+		return providers.Result{}, fmt.Errorf("the plan gives no log prefix for %s and the log folder %s on %s holds logs of %d log streams (%s): plan again",
+			op.Database, op.LogFolderPath, server, len(prefixes), strings.Join(sortedKeys(prefixes), ", "))
+	case !logPrefix.MatchString(prefix):
+		return providers.Result{}, fmt.Errorf("log prefix %q of %s is not E00 to EFF", op.LogPrefix, op.Database)
+	case !prefixes[prefix]:
+		return providers.Result{}, fmt.Errorf("the log folder %s on %s holds no %s logs (found: %s); eseutil /r %s has nothing to replay",
+			op.LogFolderPath, server, prefix, orNone(sortedKeys(prefixes)), prefix)
 	}
-	prefix := sortedKeys(prefixes)[0]
 	args := []string{"/r", prefix, "/l", op.LogFolderPath, "/d", winDir(op.EdbFilePath)}
 	if op.AcceptDataLoss {
 		args = append(args, "/a")

@@ -275,6 +275,12 @@ func (s *session) applyReplay(op providers.Operation) (providers.Result, error) 
 	if h.State == stateClean {
 		return providers.Result{AlreadyDone: true, Detail: "already in Clean Shutdown"}, nil
 	}
+	if op.LogPrefix != "" && !strings.EqualFold(op.LogPrefix, h.LogPrefix) {
+		// eseutil /r replays the logs of the base name it is given; those of another
+		// stream do not belong to this file.
+		return providers.Result{}, fmt.Errorf("eseutil /r %s: %s needs the logs of base name %s, not %s (JET error -1216: the logs do not match the database)",
+			op.LogPrefix, op.EdbFilePath, h.LogPrefix, op.LogPrefix)
+	}
 	n, err := s.replay(path, folder)
 	var stop *replayStop
 	if errors.As(err, &stop) && op.AcceptDataLoss {

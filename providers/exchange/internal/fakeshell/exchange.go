@@ -94,8 +94,8 @@ func (sh *shell) labApply(op providers.Operation) (providers.Result, error) {
 	return res, err
 }
 
-func opReplay(db, server, edb, logs string, acceptLoss bool) providers.Operation {
-	return providers.Operation{Kind: providers.OpReplayLogs, Database: db, Server: server, EdbFilePath: edb, LogFolderPath: logs, AcceptDataLoss: acceptLoss}
+func opReplay(db, server, edb, logs, prefix string, acceptLoss bool) providers.Operation {
+	return providers.Operation{Kind: providers.OpReplayLogs, Database: db, Server: server, EdbFilePath: edb, LogFolderPath: logs, LogPrefix: prefix, AcceptDataLoss: acceptLoss}
 }
 
 // observe reads the lab, once per request body while only Get- cmdlets run (see

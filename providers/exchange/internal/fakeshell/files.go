@@ -429,7 +429,7 @@ func (sh *shell) eseutil(a *args, ctx *execCtx) ([]any, error) {
 				name = d.Name
 			}
 		}
-		res, err := sh.labApply(opReplay(name, ctx.server, edb, logs, len(argv) == 7))
+		res, err := sh.labApply(opReplay(name, ctx.server, edb, logs, prefix, len(argv) == 7))
 		if err != nil {
 			return fail("Error: " + err.Error())
 		}
