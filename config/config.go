@@ -215,10 +215,12 @@ type RecoveryDatabase struct {
 	Name        string
 	Server      Addr
 	ServerRange hcl.Range
-	// EdbFilePath's file name is the failed database's (<DB>.edb) for same_server and
-	// alternate_server_stay (restored files keep their names), the dial tone database's
-	// (<DTDB>.edb) for alternate_server (it is made from the dial tone files, 2.3 step 9).
+	// EdbFilePath's file name is the failed database's file name for same_server and
+	// alternate_server_stay (restored files keep their names, and a renamed database
+	// keeps its file), the dial tone database's file name for alternate_server (it is
+	// made from the dial tone files, 2.3 step 9).
 	EdbFilePath   string
+	EdbRange      hcl.Range
 	LogFolderPath string
 	DeclRange     hcl.Range
 }

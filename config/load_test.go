@@ -557,3 +557,66 @@ func TestUnicodeControlsInNamesRefused(t *testing.T) {
 		}
 	}
 }
+
+// A renamed database keeps its file: the recovery database that restores it points at
+// the file's real name (DB01.edb for the database now called Sales), not the
+// database's name. The recovery database of alternate_server follows the dial tone
+// database's file name, whatever it is.
+func TestRecoveryDatabaseFollowsTheRealFileName(t *testing.T) {
+	src := func(option, rdbFile, dtFile string) string {
+		return `server "EX01" {
+  edition = "enterprise"
+  version = "15.2.1544.4"
+}
+server "EX02" {
+  edition = "enterprise"
+  version = "15.2.1544.4"
+}
+database "Sales" {
+  server          = server.EX01
+  edb_file_path   = "D:\\Databases\\DB01\\DB01.edb"
+  log_folder_path = "D:\\Databases\\DB01\\Logs"
+}
+recovery "r1" {
+  database = database.Sales
+  option   = "` + option + `"
+  stage    = "dial_tone"
+  dial_tone_database {
+    name            = "DTSales"
+    server          = server.EX02
+    edb_file_path   = "E:\\DialTone\\` + dtFile + `"
+    log_folder_path = "E:\\DialTone\\Logs"
+  }
+  recovery_database {
+    name            = "RDB01"
+    server          = server.EX02
+    edb_file_path   = "F:\\Recovery\\` + rdbFile + `"
+    log_folder_path = "F:\\Recovery\\Logs"
+  }
+  restore {
+    backup = "nightly"
+  }
+}
+`
+	}
+	for _, c := range []struct{ option, rdbFile, dtFile, want string }{
+		{"alternate_server_stay", "DB01.edb", "DT.edb", ""},
+		{"alternate_server_stay", "Sales.edb", "DT.edb", `must be "DB01.edb" (a restore keeps the failed database's file name: Sales's file is`},
+		{"alternate_server", "DT.edb", "DT.edb", ""},
+		{"alternate_server", "DTSales.edb", "DT.edb", `must be "DT.edb"`},
+	} {
+		_, diags := loadSource(t, src(c.option, c.rdbFile, c.dtFile))
+		var got []string
+		for _, d := range diags {
+			if d.Summary == "Wrong database file name" {
+				got = append(got, d.Detail)
+			}
+		}
+		switch {
+		case c.want == "" && len(got) > 0:
+			t.Errorf("%s with %s: refused: %v", c.option, c.rdbFile, got)
+		case c.want != "" && (len(got) != 1 || !strings.Contains(got[0], c.want)):
+			t.Errorf("%s with %s: %v, want one saying %q", c.option, c.rdbFile, got, c.want)
+		}
+	}
+}

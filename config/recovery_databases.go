@@ -28,14 +28,14 @@ type dbFields struct {
 	Server        Addr
 	ServerRange   hcl.Range
 	EdbFilePath   string
+	EdbRange      hcl.Range
 	LogFolderPath string
 }
 
 // decodeDBBlock decodes a dial_tone_database or recovery_database block. what is
-// "dial tone database" or "recovery database"; wantEdb is the file name its
-// edb_file_path must end in ("" when unknown), and why explains it.
-func (l *loader) decodeDBBlock(block *hcl.Block, schema *hcl.BodySchema, r *Recovery, what string,
-	wantEdb func(name string) (string, string)) (dbFields, hcl.Diagnostics) {
+// "dial tone database" or "recovery database". The file name a recovery database's
+// edb_file_path must end in is checked once every block is read (checkRecoveryEdb).
+func (l *loader) decodeDBBlock(block *hcl.Block, schema *hcl.BodySchema, r *Recovery, what string) (dbFields, hcl.Diagnostics) {
 	body, diags := content(block.Body, schema)
 	var f dbFields
 	nameAttr := body.Attributes["name"]
@@ -59,9 +59,9 @@ func (l *loader) decodeDBBlock(block *hcl.Block, schema *hcl.BodySchema, r *Reco
 	if edb != nil {
 		d := decodeString(edb, &f.EdbFilePath)
 		diags = append(diags, d...)
+		f.EdbRange = edb.Expr.Range()
 		if !d.HasErrors() {
-			want, why := wantEdb(f.Name)
-			diags = append(diags, checkEdbFilePath(f.EdbFilePath, edb.Expr.Range(), owner, want, why)...)
+			diags = append(diags, checkEdbFilePath(f.EdbFilePath, edb.Expr.Range(), owner, "", "")...)
 		}
 	}
 	if logs != nil {
@@ -83,7 +83,7 @@ func (l *loader) decodeDBBlock(block *hcl.Block, schema *hcl.BodySchema, r *Reco
 // decodeDialTone decodes the dial_tone_database block of recovery r.
 func (l *loader) decodeDialTone(block *hcl.Block, r *Recovery) (*DialToneDatabase, hcl.Diagnostics) {
 	// Exchange has no rule that a database's .edb carry its name: any .edb file name.
-	f, diags := l.decodeDBBlock(block, dialToneSchema, r, "dial tone database", func(string) (string, string) { return "", "" })
+	f, diags := l.decodeDBBlock(block, dialToneSchema, r, "dial tone database")
 	return &DialToneDatabase{
 		Name:          f.Name,
 		Server:        f.Server,
@@ -94,44 +94,61 @@ func (l *loader) decodeDialTone(block *hcl.Block, r *Recovery) (*DialToneDatabas
 	}, diags
 }
 
-// decodeRecoveryDatabase decodes the recovery_database block of recovery r. The file
-// name its edb_file_path must end in depends on the option (exchange-recovery.md 3.3):
-// same_server and alternate_server_stay restore the failed database's backup into it,
-// and a restore keeps file names, so it is <failed database>.edb; alternate_server makes
-// it from copies of the dial tone database's files after the swap (2.3 step 9), so it is
-// <dial tone database>.edb. With an unknown option the name is not checked.
-//
-// Its server is optional and left as the zero Addr when absent: the planner resolves
-// it per option (the failed database's server for same_server and alternate_server,
-// the dial tone database's server for alternate_server_stay); see RecoveryServer.
+// decodeRecoveryDatabase decodes the recovery_database block of recovery r. Its server
+// is optional and left as the zero Addr when absent: the planner resolves it per option
+// (the failed database's server for same_server and alternate_server, the dial tone
+// database's server for alternate_server_stay); see RecoveryServer.
 func (l *loader) decodeRecoveryDatabase(block *hcl.Block, r *Recovery) (*RecoveryDatabase, hcl.Diagnostics) {
-	f, diags := l.decodeDBBlock(block, recoveryDatabaseSchema, r, "recovery database", func(string) (string, string) {
-		switch r.Option {
-		case OptionSameServer, OptionAlternateServerStay:
-			if r.Database.Name == "" {
-				return "", ""
-			}
-			return r.Database.Name + ".edb", fmt.Sprintf(
-				" (a restore keeps the failed database's file name, so the recovery database of %s points at %s.edb)",
-				r.Database.Name, r.Database.Name)
-		case OptionAlternateServer:
-			if r.DialTone == nil || r.DialTone.Name == "" || checkDatabaseName(r.DialTone.Name, hcl.Range{}, "") != nil {
-				return "", ""
-			}
-			return r.DialTone.Name + ".edb", fmt.Sprintf(
-				" (with option \"alternate_server\" the recovery database is made from copies of the dial tone database's files after the swap, exchange-recovery.md 2.3 step 9, so it points at %s.edb)",
-				r.DialTone.Name)
-		}
-		return "", ""
-	})
+	f, diags := l.decodeDBBlock(block, recoveryDatabaseSchema, r, "recovery database")
 	return &RecoveryDatabase{
 		Name:          f.Name,
 		Server:        f.Server,
 		ServerRange:   f.ServerRange,
 		EdbFilePath:   f.EdbFilePath,
+		EdbRange:      f.EdbRange,
 		LogFolderPath: f.LogFolderPath,
 		DeclRange:     block.DefRange,
 	}, diags
+}
+
+// checkRecoveryEdb checks the file name of r's recovery database (exchange-recovery.md
+// 1.5, 3.3): same_server and alternate_server_stay restore the failed database's backup
+// into it, and a restore keeps the file's name, which is the failed database's real file
+// name (a renamed database keeps its file: Exchange has no rule that a file carry its
+// database's name); alternate_server makes it from copies of the dial tone database's
+// files after the swap (2.3 step 9), so it is the dial tone database's file name. With an
+// unknown option, or a path already refused, nothing is checked.
+func checkRecoveryEdb(r *Recovery, failed *Database) hcl.Diagnostics {
+	rdb := r.RecoveryDatabase
+	if rdb == nil || !edbPathOK(rdb.EdbFilePath) {
+		return nil
+	}
+	var want, why string
+	switch r.Option {
+	case OptionSameServer, OptionAlternateServerStay:
+		if failed == nil || !edbPathOK(failed.EdbFilePath) {
+			return nil
+		}
+		want = fileName(failed.EdbFilePath)
+		why = fmt.Sprintf(" (a restore keeps the failed database's file name: %s's file is %s, so the recovery database of %s points at %s)",
+			failed.Name, failed.EdbFilePath, failed.Name, want)
+	case OptionAlternateServer:
+		if r.DialTone == nil || !edbPathOK(r.DialTone.EdbFilePath) {
+			return nil
+		}
+		want = fileName(r.DialTone.EdbFilePath)
+		why = fmt.Sprintf(" (with option \"alternate_server\" the recovery database is made from copies of the dial tone database's files after the swap, exchange-recovery.md 2.3 step 9, so it points at %s, the file of %s)",
+			want, r.DialTone.Name)
+	default:
+		return nil
+	}
+	owner := fmt.Sprintf("recovery database %s of recovery %s", rdb.Name, r.Name)
+	return checkEdbFilePath(rdb.EdbFilePath, rdb.EdbRange, owner, want, why)
+}
+
+// edbPathOK reports whether p is an edb_file_path checkEdbFilePath accepts by itself.
+func edbPathOK(p string) bool {
+	return p != "" && checkEdbFilePath(p, hcl.Range{}, "", "", "") == nil
 }
 
 // RecoveryServer is the server the recovery database of r goes on: its server

@@ -51,6 +51,7 @@ func validate(cfg *Config) hcl.Diagnostics {
 	for _, r := range inSourceOrder(cfg.Recoveries, func(r *Recovery) hcl.Range { return r.DeclRange }) {
 		failed := resolveDatabase(r.Database, r.DatabaseRange)
 		diags = append(diags, checkFinalName(cfg, r)...)
+		diags = append(diags, checkRecoveryEdb(r, failed)...)
 		var failedServer *Server
 		if failed != nil {
 			failedServer = cfg.Servers[failed.Server.Name] // reported with the database if missing

@@ -429,3 +429,30 @@ func TestReplayCarriesTheFailedDatabasesPrefix(t *testing.T) {
 		t.Errorf("replay: prefix %q, command %q; want E0A in both", s.Operation.LogPrefix, s.Commands[0])
 	}
 }
+
+// A renamed database keeps its file: DB01's file is "Mailbox Database 0123.edb". The
+// recovery database that restores it must point at that name (the restored file keeps
+// it), and the recovered file is held under it during the swap.
+func TestRecoveryDatabaseFollowsTheFailedFileName(t *testing.T) {
+	const file = "Mailbox Database 0123.edb"
+	plan := func(rdbFile string) *planner.Plan {
+		cfg := plantest.Config(config.StageComplete)
+		st := plantest.State(3)
+		cfg.Databases["DB01"].EdbFilePath = `D:\Databases\DB01\` + file
+		st.Databases["DB01"].EdbFilePath = `D:\Databases\DB01\` + file
+		cfg.Recoveries["db01-outage"].RecoveryDatabase.EdbFilePath = `E:\Recovery\RDB01\` + rdbFile
+		p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{})
+		return p
+	}
+	p := plan(file)
+	if failed := p.FailedPreconditions(); len(failed) > 0 {
+		t.Errorf("pointed at %s: %v", file, failed)
+	}
+	if _, hold := findStep(p, "hold_recovered_files"); hold == nil || !strings.HasSuffix(hold.Operation.DestEdbFilePath, `\`+file) {
+		t.Errorf("the recovered file is not held under its name: %+v", hold)
+	}
+	failed := strings.Join(plan("DB01.edb").FailedPreconditions(), "\n")
+	if !strings.Contains(failed, "is named "+file) {
+		t.Errorf("pointed at DB01.edb: failed preconditions %q, want one naming %s", failed, file)
+	}
+}

@@ -241,11 +241,13 @@ func (c *checker) createChecks(rc *recCtx, s *Step) []Precondition {
 	pcs = append(pcs, logs)
 
 	if op.Recovery {
-		// The restored or copied .edb keeps its name; the recovery database points at it.
-		want := rc.failed.Name + ".edb"
+		// The restored or copied .edb keeps its name, the failed database's real file name
+		// (a renamed database keeps its file), or the dial tone database's for
+		// alternate_server; the recovery database points at it.
+		want := winBase(rc.failed.Edb)
 		from := rc.failed.Server
 		if rc.rec.Option == config.OptionAlternateServer {
-			want, from = rc.dt.Name+".edb", rc.dt.Server
+			want, from = winBase(rc.dt.Edb), rc.dt.Server
 		}
 		pcs = append(pcs, Precondition{Description: op.Database + "'s .edb is named " + want + " (the restored file keeps its name)",
 			Result: okIf(strings.EqualFold(winBase(op.EdbFilePath), want)),

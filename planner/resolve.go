@@ -143,7 +143,7 @@ func resolve(cfg *config.Config, st *state.State, name string, rec *config.Recov
 	rc.preserve = siblingFolder(winDir(rc.failed.Edb), "-preserved", rc.failed.Name)
 	rc.dtPreserve = siblingFolder(winDir(rc.dt.Edb), "-preserved", rc.dt.Name)
 	hold := siblingFolder(winDir(rc.rdb.Edb), "-hold", rc.rdb.Name)
-	rc.holdEdb = winJoin(hold, rc.failed.Name+".edb")
+	rc.holdEdb = winJoin(hold, winBase(rc.rdb.Edb)) // the recovered file keeps its name
 	rc.holdLogs = winJoin(hold, "Logs")
 
 	if db := st.Databases[rc.failed.Name]; db != nil {

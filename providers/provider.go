@@ -166,7 +166,8 @@ const (
 
 	// OpRestoreBackup restores the backup set Backup of database Source into the files
 	// of database Database (its EdbFilePath and LogFolderPath), keeping file names: the
-	// .edb restored is named <Source>.edb and Database's EdbFilePath must end with it.
+	// .edb restored keeps the name Source's file had when it was backed up (a renamed
+	// database keeps its file name), and Database's EdbFilePath must end with it.
 	// The restored database is dirty (restored to another location). Fields: Database,
 	// Server, Source, Backup, EdbFilePath, LogFolderPath.
 	OpRestoreBackup OpKind = "restore_backup"

@@ -186,7 +186,8 @@ func (c *nameCase) config(h bool) *config.Config {
 				DialTone: &config.DialToneDatabase{Name: c.dt.get(h), Server: srv,
 					EdbFilePath: edb("D", c.dtEdb.get(h)), LogFolderPath: `D:\` + c.dtLogs.get(h)},
 				RecoveryDatabase: &config.RecoveryDatabase{Name: c.rdb.get(h),
-					EdbFilePath: `E:\` + c.rdbDir.get(h) + `\` + c.db1.get(h) + ".edb", LogFolderPath: `E:\` + c.rdbLogs.get(h)},
+					// A restore keeps the failed database's file name (f.edb), whatever the database is called.
+					EdbFilePath: edb("E", c.rdbDir.get(h)), LogFolderPath: `E:\` + c.rdbLogs.get(h)},
 				Restore:   &config.Restore{Backup: c.backup.get(h), ReplayLogs: true},
 				Merge:     &config.Merge{ConflictResolution: "KeepSourceItem", BadItemLimit: 10, DeclRange: rng},
 				DeclRange: rng,

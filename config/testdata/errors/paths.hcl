@@ -39,8 +39,9 @@ database "DB06" {
   log_folder_path = 6 # ERROR: Invalid log folder path
 }
 
+# DB05 was renamed: its file is still DB01.edb, and its restore keeps that name.
 recovery "r1" {
-  database = database.DB01
+  database = database.DB05
   option   = "same_server"
   stage    = "dial_tone"
 
