@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -114,32 +115,6 @@ func checkSetting(sp *settingSpec, v string) (string, string) {
 	return v, ""
 }
 
-// settingArg is a checked value as a command-line argument.
-func settingArg(sp *settingSpec, v string) string {
-	switch sp.kind {
-	case kindQuota:
-		return quotaArg(v)
-	case kindBool:
-		if v == "True" {
-			return "$true"
-		}
-		return "$false"
-	case kindName:
-		if v == "" {
-			return "$null"
-		}
-	}
-	return psQuote(v)
-}
-
-// quotaArg writes a quota as an admin would type it ("10GB"), as the provider does.
-func quotaArg(v string) string {
-	if q, ok := providers.PSQuota(v); ok {
-		return q
-	}
-	return "Unlimited"
-}
-
 // SettingDisplay shows a setting's value to people: quotas as Exchange prints them
 // ("10 GB (10,737,418,240 bytes)"), an empty name as "(none)".
 func SettingDisplay(name, v string) string {
@@ -178,17 +153,12 @@ func groupDigits(n int64) string {
 }
 
 // cmdSetDatabase is Set-MailboxDatabase with one parameter per setting, in the order of
-// state.SettingNames; names dialtone does not know are never written.
+// state.SettingNames (providers/ems, the line the provider runs). The values were
+// checked (checkSetting) and names dialtone does not know are never planned, so the
+// line holds every one.
 func cmdSetDatabase(db string, settings map[string]string) string {
-	line := "Set-MailboxDatabase -Identity " + psQuote(db)
-	for _, name := range state.SettingNames {
-		v, ok := settings[name]
-		if !ok {
-			continue
-		}
-		line += " -" + name + " " + settingArg(specOf(name), v)
-	}
-	return line
+	l, _ := ems.SetDatabaseSettings(db, settings, state.SettingNames)
+	return l.String()
 }
 
 // uncarried is a setting of the failed database dialtone does not carry, and why.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -27,11 +28,9 @@ func (rc *recCtx) afterCreate(create *Step, number int) []*Step {
 	if len(rc.carry.create) > 0 {
 		create.Operation.Settings = rc.carry.create
 		create.SettingsBefore = settingsBefore(rc.carry.create, nil, true)
-		for _, name := range state.SettingNames {
-			if v, ok := rc.carry.create[name]; ok {
-				create.Commands[0] += " -" + name + " " + settingArg(specOf(name), v)
-			}
-		}
+		op := create.Operation
+		l, _ := ems.NewDatabaseSettings(op.Database, op.Server, op.EdbFilePath, op.LogFolderPath, op.Recovery, op.Settings, state.SettingNames)
+		create.Commands[0] = l.String()
 	}
 	var steps []*Step
 	if len(rc.carry.dialTone) > 0 {
@@ -157,7 +156,7 @@ func (rc *recCtx) finishSettings(number int, failedRemoved bool) []*Step {
 	rename := rc.newStep("rename_to_final_name", stComplete, number, PhaseCleanUp, RiskReversible,
 		providers.Operation{Kind: providers.OpRenameDatabase, Database: dt.Name, Target: rc.finalName},
 		"Rename "+dt.Name+" to "+rc.finalName+" (final_name): the AD object only; its files keep their names and mailboxes follow",
-		"Set-MailboxDatabase -Identity "+psQuote(dt.Name)+" -Name "+psQuote(rc.finalName))
+		ems.RenameDatabase(dt.Name, rc.finalName).String())
 	return append(steps, rename)
 }
 

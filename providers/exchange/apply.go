@@ -163,28 +163,12 @@ func (p *Provider) createDatabase(ctx context.Context, op providers.Operation) (
 	if err != nil {
 		return providers.Result{}, err
 	}
-	if len(op.Settings) == 0 {
-		err = p.do(ctx, ems.NewDatabase(op.Database, op.Server, op.EdbFilePath, op.LogFolderPath, op.Recovery))
-	} else {
-		// The settings New-MailboxDatabase takes (the plan's line carries them too).
-		c := p.ex("New-MailboxDatabase")
-		if op.Recovery {
-			c.sw("-Recovery")
-		}
-		// -Server always: Microsoft's example leaves it out, the cmdlet requires it.
-		c.str("-Name", "database name", op.Database).str("-Server", "server name", op.Server).
-			str("-EdbFilePath", "EdbFilePath", op.EdbFilePath).str("-LogFolderPath", "LogFolderPath", op.LogFolderPath)
-		for _, name := range state.SettingNames { // only OfflineAddressBook: New-MailboxDatabase's others are not carried
-			if v, ok := op.Settings[name]; ok {
-				if name != state.SettingOfflineAddressBook || op.Recovery {
-					return providers.Result{}, fmt.Errorf("New-MailboxDatabase takes no -%s here", name)
-				}
-				c.setting(name, v)
-			}
-		}
-		err = p.exec(ctx, c)
-	}
+	// The settings New-MailboxDatabase takes come with it (the plan's line carries them).
+	line, err := ems.NewDatabaseSettings(op.Database, op.Server, op.EdbFilePath, op.LogFolderPath, op.Recovery, op.Settings, state.SettingNames)
 	if err != nil {
+		return providers.Result{}, err
+	}
+	if err := p.do(ctx, line); err != nil {
 		return providers.Result{}, err
 	}
 	if d, err = p.mustDatabase(ctx, op.Database); err != nil {

@@ -45,15 +45,6 @@ func (c *cmdBuilder) strs(param, field string, values []string) *cmdBuilder {
 
 func (c *cmdBuilder) sw(param string) *cmdBuilder { c.b.WriteString(" " + param); return c }
 
-func (c *cmdBuilder) boolean(param string, v bool) *cmdBuilder {
-	if v {
-		c.b.WriteString(" " + param + " $true")
-	} else {
-		c.b.WriteString(" " + param + " $false")
-	}
-	return c
-}
-
 // raw appends constant code (never a value).
 func (c *cmdBuilder) raw(code string) *cmdBuilder { c.b.WriteString(" " + code); return c }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -29,8 +30,6 @@ var settingTexts = []string{
 	state.SettingMailboxRetention, state.SettingDeletedItemRetention, state.SettingEventHistoryRetentionPeriod,
 	state.SettingIsExcludedFromProvisioningReason,
 }
-
-func isQuota(name string) bool { return strings.HasSuffix(name, "Quota") }
 
 var spanText = regexp.MustCompile(`^([0-9]{1,5}\.)?[0-9]{2}:[0-9]{2}:[0-9]{2}$`)
 
@@ -63,7 +62,7 @@ func readSettings(r record) (map[string]string, error) {
 		}
 		s = strings.TrimSpace(s)
 		switch {
-		case isQuota(name):
+		case ems.IsQuotaSetting(name):
 			if strings.EqualFold(s, "Unlimited") {
 				s = "Unlimited"
 			} else if n, err := r.size(name); err == nil && s != "" {
@@ -79,69 +78,32 @@ func readSettings(r record) (map[string]string, error) {
 	return out, nil
 }
 
-// settingArg writes one canonical value as a Set-MailboxDatabase argument.
-func (c *cmdBuilder) setting(name, v string) *cmdBuilder {
-	switch {
-	case isQuota(name):
-		q, ok := providers.PSQuota(v)
-		if !ok {
-			if c.err == nil {
-				c.err = fmt.Errorf("%s %q is not a size in bytes", name, v)
-			}
-			return c
-		}
-		return c.raw("-" + name + " " + q)
-	case v == "True" || v == "False":
-		for _, b := range settingBools {
-			if b == name {
-				return c.boolean("-"+name, v == "True")
-			}
-		}
-	case v == "" && (name == state.SettingJournalRecipient || name == state.SettingOfflineAddressBook || name == state.SettingIsExcludedFromProvisioningReason):
-		return c.raw("-" + name + " $null")
-	}
-	return c.str("-"+name, name, v)
-}
-
-// knownSetting reports whether dialtone sets name (a constant parameter name, never a
-// value from outside).
-func knownSetting(name string) bool {
-	_, ok := state.DefaultSettings[name]
-	return ok
-}
-
-// setSettings is Set-MailboxDatabase with op.Settings; a setting already in place is
-// left out, and nothing runs when all are.
+// setSettings is Set-MailboxDatabase with op.Settings, the plan's line (providers/ems):
+// nothing runs when every setting is in place already; otherwise the whole line runs
+// (setting a value a database has already changes nothing), so that the line that runs
+// is the line the plan shows.
 func (p *Provider) setSettings(ctx context.Context, op providers.Operation) (providers.Result, error) {
+	line, err := ems.SetDatabaseSettings(op.Database, op.Settings, state.SettingNames)
+	if err != nil {
+		return providers.Result{}, err
+	}
 	cur, err := p.databaseSettings(ctx, op.Database)
 	if err != nil {
 		return providers.Result{}, err
 	}
-	c := p.ex("Set-MailboxDatabase").str("-Identity", "database name", op.Database)
 	n := 0
-	for _, name := range state.SettingNames {
-		v, ok := op.Settings[name]
-		if !ok {
-			continue
-		}
-		if cur[name] == v {
-			continue
-		}
-		c.setting(name, v)
-		n++
-	}
-	for name := range op.Settings {
-		if !knownSetting(name) {
-			return providers.Result{}, fmt.Errorf("setting %q is not one dialtone sets", name)
+	for name, v := range op.Settings {
+		if cur[name] != v {
+			n++
 		}
 	}
 	if n == 0 {
 		return providers.Result{AlreadyDone: true, Detail: "settings of " + op.Database + " already in place"}, nil
 	}
-	if err := p.exec(ctx, c); err != nil {
+	if err := p.do(ctx, line); err != nil {
 		return providers.Result{}, err
 	}
-	return providers.Result{Detail: fmt.Sprintf("set %d settings of %s", n, op.Database)}, nil
+	return providers.Result{Detail: fmt.Sprintf("set %d settings of %s (%d were not in place)", len(op.Settings), op.Database, n)}, nil
 }
 
 // databaseSettings reads one database's settings.
@@ -170,7 +132,7 @@ func (p *Provider) rename(ctx context.Context, op providers.Operation) (provider
 		}
 		return providers.Result{}, fmt.Errorf("database %s does not exist (Get-MailboxDatabase found nothing)", op.Database)
 	}
-	if err := p.exec(ctx, p.ex("Set-MailboxDatabase").str("-Identity", "database name", op.Database).str("-Name", "database name", op.Target)); err != nil {
+	if err := p.do(ctx, ems.RenameDatabase(op.Database, op.Target)); err != nil {
 		return providers.Result{}, err
 	}
 	return providers.Result{Detail: "renamed " + op.Database + " to " + op.Target}, nil

@@ -42,28 +42,6 @@ func TestReadSettings(t *testing.T) {
 	}
 }
 
-// Set-MailboxDatabase's arguments: quotas in the largest exact unit, booleans, quoted
-// names, $null to clear.
-func TestSettingArguments(t *testing.T) {
-	c := newCmd("Set-MailboxDatabase").str("-Identity", "database name", "DTDB01")
-	for _, kv := range [][2]string{
-		{state.SettingProhibitSendReceiveQuota, "10737418240"}, {state.SettingIssueWarningQuota, "Unlimited"},
-		{state.SettingMountAtStartup, "False"}, {state.SettingJournalRecipient, "journal@contoso.com"},
-		{state.SettingOfflineAddressBook, ""}, {state.SettingIsExcludedFromProvisioningReason, "x'; Stop-Computer; '"},
-	} {
-		c.setting(kv[0], kv[1])
-	}
-	line, err := c.line()
-	want := "Set-MailboxDatabase -Identity 'DTDB01' -ProhibitSendReceiveQuota 10GB -IssueWarningQuota Unlimited -MountAtStartup $false" +
-		" -JournalRecipient 'journal@contoso.com' -OfflineAddressBook $null -IsExcludedFromProvisioningReason 'x''; Stop-Computer; '''"
-	if err != nil || line != want {
-		t.Errorf("got  %s (%v)\nwant %s", line, err, want)
-	}
-	if _, err := newCmd("x").setting(state.SettingProhibitSendQuota, "lots").line(); err == nil {
-		t.Error("an unreadable quota reached the command line")
-	}
-}
-
 // Every Set-MailboxDatabase parameter dialtone sets exists in Microsoft's reference for
 // the versions where the planner uses it: all from 2013 on, the exclusion reason from
 // 2016 on (the planner names it as a manual step on 2013). The reference lives outside
