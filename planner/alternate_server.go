@@ -257,6 +257,7 @@ func (rc *recCtx) mergeDialTone(caps providers.Capabilities) []*Step {
 	if rc.intact != "" {
 		into = "into the mailbox on " + rc.failed.Name
 	}
+	steps = append(steps, rc.restartStore(stMerged, 9))
 	return append(steps, rc.mergeSteps(9, 10, "a copy of the dial tone mail", "the dial tone mail", into)...)
 }
 

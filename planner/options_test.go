@@ -187,7 +187,9 @@ func TestAlternateServerKeyFacts(t *testing.T) {
 	if dismount.Outage != planner.OutageStarts || back.Outage != planner.OutageEnds {
 		t.Errorf("swap outage %q..%q", dismount.Outage, back.Outage)
 	}
-	if len(p.Outages) != 2 || p.Outages[0].ToStep != rehome.ID || p.Outages[1].FromStep != dismount.ID || p.Outages[1].ToStep != back.ID {
+	_, restart := findStep(p, "restart_information_store")
+	if len(p.Outages) != 3 || p.Outages[0].ToStep != rehome.ID || p.Outages[1].FromStep != dismount.ID || p.Outages[1].ToStep != back.ID ||
+		p.Outages[2].FromStep != restart.ID || p.Outages[2].Reason != planner.ReasonStoreRestart {
 		t.Errorf("outages %+v", p.Outages)
 	}
 	_, rm := findStep(p, "remove_dial_tone_database")

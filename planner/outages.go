@@ -1,6 +1,10 @@
 package planner
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/dialtone/dialtone/providers"
+)
 
 // Outage window reasons.
 const (
@@ -21,6 +25,10 @@ func outageWindows(p *Plan, rcs map[string]*recCtx) []OutageWindow {
 		rc := rcs[s.Recovery]
 		if rc == nil {
 			continue
+		}
+		if s.Operation.Kind == providers.OpRestartStore && s.Mailboxes > 0 {
+			// Every user of the server's mounted databases, for the restart only.
+			out = append(out, OutageWindow{Recovery: rc.name, FromStep: s.ID, ToStep: s.ID, Mailboxes: s.Mailboxes, Reason: ReasonStoreRestart})
 		}
 		switch s.Outage {
 		case OutageContinues, OutageStarts:

@@ -387,8 +387,13 @@ func TestSiteFailureOrdersByStage(t *testing.T) {
 	if lastDialTone > firstRestored {
 		t.Errorf("a restore starts (step %d) before every recovery has dial tone (step %d)", firstRestored, lastDialTone)
 	}
-	if len(p.Recoveries) != 4 || len(p.Outages) != 4 {
-		t.Errorf("%d recoveries, %d outage windows", len(p.Recoveries), len(p.Outages))
+	byReason := map[string]int{}
+	for _, o := range p.Outages {
+		byReason[o.Reason]++
+	}
+	// Each recovery's users until dial tone, and each recovery database's store restart.
+	if len(p.Recoveries) != 4 || byReason[planner.ReasonFailure] != 4 || byReason[planner.ReasonStoreRestart] != 4 || len(p.Outages) != 8 {
+		t.Errorf("%d recoveries, outage windows %v", len(p.Recoveries), byReason)
 	}
 }
 

@@ -123,6 +123,7 @@ func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities, o
 		byName[rc.name] = rc
 	}
 	p.Steps, p.Notes = serializeRecoveryMounts(p.Steps, rcs, st)
+	storeRestartImpact(p, st)
 	if opts.targeting() {
 		if d := applyTargets(p, cfg, opts); d.HasErrors() {
 			return p, append(diags, d...)

@@ -154,7 +154,7 @@ func (rc *recCtx) restoreData(caps providers.Capabilities) []*Step {
 		"Dismount "+rdb.Name+" (leaves the recovered database clean)",
 		cmdDismount(rdb.Name),
 	)
-	return append(steps, replay, mount, dismount)
+	return append(steps, replay, rc.restartStore(stRestored, 7), mount, dismount)
 }
 
 func (rc *recCtx) swap(caps providers.Capabilities) []*Step {

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"sort"
+	"strings"
 
 	"github.com/dialtone/dialtone/providers"
 )
@@ -27,7 +28,11 @@ import (
 //   - a server's disk: a step that writes files to a server waits for the deletions
 //     there before it (the disk-room check counted that room);
 //   - a rebuilt server: every step on a server waits for another recovery's rebuild of
-//     it (recover_server) before it.
+//     it (recover_server) before it;
+//   - a store restart (restart_information_store) stops every database of its server:
+//     it waits for every step before it that acts on that server or on a database there,
+//     and every such step after it waits for it, so nothing on that server's store runs
+//     while it restarts.
 //
 // The graph is derived from the plan alone, at apply: plan files keep their bytes and
 // their DependsOn, and the same plan always gives the same graph. Edges only point
@@ -59,6 +64,8 @@ func WalkDependencies(p *Plan) map[string][]string {
 // serverState is what the cross-recovery rules remember of one server, walking the plan.
 type serverState struct {
 	dismounts, removes, deletes, rebuilds []int
+	touches                               []int // steps acting on the server or a database there since its last restart
+	restart                               int   // its last store restart, -1: none
 }
 
 func buildWalkGraph(steps []*Step) *walkGraph {
@@ -76,10 +83,11 @@ func buildWalkGraph(steps []*Step) *walkGraph {
 	servers := map[string]*serverState{}
 	srv := func(name string) *serverState {
 		if servers[name] == nil {
-			servers[name] = &serverState{}
+			servers[name] = &serverState{restart: -1}
 		}
 		return servers[name]
 	}
+	dbServer := databaseServers(steps)
 
 	for i, s := range steps {
 		var deps []int
@@ -156,9 +164,64 @@ func buildWalkGraph(steps []*Step) *walkGraph {
 				ss.rebuilds = append(ss.rebuilds, i)
 			}
 		}
+		for _, name := range storeServers(op, dbServer) {
+			ss := srv(name)
+			if op.Kind == providers.OpRestartStore && strings.EqualFold(name, op.Server) {
+				for _, j := range ss.touches {
+					other(j)
+				}
+				if ss.restart >= 0 {
+					other(ss.restart)
+				}
+				ss.touches, ss.restart = ss.touches[:0], i
+				continue
+			}
+			if ss.restart >= 0 {
+				other(ss.restart)
+			}
+			ss.touches = append(ss.touches, i)
+		}
 		g.deps[i] = dedupe(deps)
 	}
 	return g
+}
+
+// databaseServers maps each database the steps name with its server (a create, a mount,
+// a file operation) to that server, and the databases a store restart interrupts to its.
+func databaseServers(steps []*Step) map[string]string {
+	out := map[string]string{}
+	for _, s := range steps {
+		op := s.Operation
+		if op.Database != "" && op.Server != "" && out[op.Database] == "" {
+			out[op.Database] = strings.ToUpper(op.Server)
+		}
+		if op.Kind == providers.OpRestartStore {
+			for _, db := range op.Databases {
+				out[db] = strings.ToUpper(op.Server)
+			}
+		}
+	}
+	return out
+}
+
+// storeServers lists the servers whose store an operation acts on: its own servers and
+// those of the databases it names (a re-home to a database there, a merge from one).
+func storeServers(op providers.Operation, dbServer map[string]string) []string {
+	seen := map[string]bool{}
+	var out []string
+	add := func(s string) {
+		if s = strings.ToUpper(s); s != "" && !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	for _, s := range opServers(op) {
+		add(s)
+	}
+	for _, db := range opDatabases(op) {
+		add(dbServer[db])
+	}
+	return out
 }
 
 // opDatabases lists the databases an operation names.

@@ -149,6 +149,18 @@ const (
 	// Recovery, Settings (only OfflineAddressBook, which New-MailboxDatabase takes).
 	OpCreateDatabase OpKind = "create_database"
 
+	// OpRestartStore is Restart-Service MSExchangeIS on Server, where Microsoft's recovery
+	// database procedure has it: after the recovery database Database is created, before
+	// its first mount (2016, 2019 and SE: "Restore data using a recovery database" step 4;
+	// 2013 likewise). Every database mounted on Server is dismounted while the store
+	// restarts, a dial tone database too, and mail for them queues meanwhile; after it,
+	// the provider mounts again each database that was mounted before and each of
+	// Databases (those the plan expects mounted there, named in its impact) that the
+	// store did not mount by itself (MountAtStartup $false). Done already when the store
+	// has loaded Database (started since Database was created, or Database is mounted).
+	// Fields: Server, Database, Databases.
+	OpRestartStore OpKind = "restart_information_store"
+
 	// OpRehomeMailboxes points every mailbox whose database is Database at Target
 	// (Get-Mailbox -Database X -ResultSize Unlimited | Set-Mailbox -Database Y). Fields: Database, Target.
 	OpRehomeMailboxes OpKind = "rehome_mailboxes"
@@ -311,7 +323,10 @@ type Operation struct {
 	TargetIsArchive bool `json:"target_is_archive,omitempty"`
 
 	Mailboxes []string `json:"mailboxes,omitempty"` // repoint_profiles
-	Servers   []string `json:"servers,omitempty"`   // resubmit_queues: the transport servers asked; add_copies: the copies' servers
+	// Databases are the databases of Server a restart_information_store interrupts (mounted
+	// there at that point of the plan): they are mounted again after it.
+	Databases []string `json:"databases,omitempty"`
+	Servers   []string `json:"servers,omitempty"` // resubmit_queues: the transport servers asked; add_copies: the copies' servers
 
 	// Settings are the database settings set_database_settings sets (and create_database
 	// gives at creation where New-MailboxDatabase takes them), by Exchange property name.

@@ -190,6 +190,9 @@ func planTimeline(p *planner.Plan) string {
 // windowEnds reports whether the outage window ends in this plan (its last step gives
 // service back); a window left open goes on after the plan.
 func windowEnds(p *planner.Plan, o planner.OutageWindow) bool {
+	if o.Reason == planner.ReasonStoreRestart {
+		return true // the restart's own step: users are back when it finishes
+	}
 	for _, s := range p.Steps {
 		if s != nil && s.ID == o.ToStep {
 			return s.Outage == planner.OutageEnds

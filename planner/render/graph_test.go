@@ -39,10 +39,10 @@ func TestGraphEssentials(t *testing.T) {
 		"flowchart TD\n",
 		"  subgraph r1[\"recovery.db01-outage\"]\n",
 		"    subgraph r1p2[\"Swap\"]\n",
-		"      s8[\"8. dismount_dial_tone_database<br/>user outage, outage starts\"]\n",
-		"      r1merge[\"15+. merge: 20 steps, one per mailbox<br/>reversible, shown as one node\"]\n",
-		"  s14 --> r1merge\n  r1merge --> s35\n",
-		"  class s8,s9,s10,s11 outage\n", "  class s12 serviceback\n", "  class s9,s11,s38 dataloss\n",
+		"      s9[\"9. dismount_dial_tone_database<br/>user outage, outage starts\"]\n",
+		"      r1merge[\"16+. merge: 20 steps, one per mailbox<br/>reversible, shown as one node\"]\n",
+		"  s15 --> r1merge\n  r1merge --> s36\n",
+		"  class s9,s10,s11,s12 outage\n", "  class s13 serviceback\n", "  class s10,s12,s39 dataloss\n",
 	} {
 		if !strings.Contains(mm, want) {
 			t.Errorf("Mermaid lacks %q", want)
@@ -51,8 +51,8 @@ func TestGraphEssentials(t *testing.T) {
 	dot := draw(t, render.DOT, p)
 	for _, want := range []string{
 		"digraph dialtone {\n", "  subgraph cluster_r1 {\n", `label="recovery.db01-outage";`,
-		`s8 [label="8. dismount_dial_tone_database\nuser outage, outage starts", fillcolor="#f8d7da"];`,
-		"  s14 -> r1merge;\n",
+		`s9 [label="9. dismount_dial_tone_database\nuser outage, outage starts", fillcolor="#f8d7da"];`,
+		"  s15 -> r1merge;\n",
 	} {
 		if !strings.Contains(dot, want) {
 			t.Errorf("DOT lacks %q", want)

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/providers"
 )
 
 // The first screen of the Markdown plan, and the tables after it.
@@ -272,7 +273,7 @@ func figures(steps []*planner.Step) map[planner.Phase]phaseFigures {
 		} else {
 			a.most = max(a.most, s.Mailboxes)
 		}
-		if s.Outage != planner.OutageNone {
+		if s.Outage != planner.OutageNone || s.Operation.Kind == providers.OpRestartStore {
 			a.down = max(a.down, s.Mailboxes)
 		}
 	}

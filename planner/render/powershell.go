@@ -295,6 +295,10 @@ func psBool(v bool) string {
 }
 
 func (ps *psWriter) guarded(s *planner.Step) {
+	if s.Operation.Kind == providers.OpRestartStore {
+		ps.restartStore(s)
+		return
+	}
 	cond, skip := guard(s.Operation)
 	if fileKind(s.Operation.Kind) {
 		ps.fileStep(s, cond, skip)
@@ -312,6 +316,35 @@ func (ps *psWriter) guarded(s *planner.Step) {
 	ps.commands("    ", s)
 	ps.line("} else {")
 	ps.line("    Write-Host " + q("skip: "+skip))
+	ps.line("}")
+}
+
+// restartStore writes the store restart (Commands[0], on the recovery database's
+// server) and a mount of each database it interrupts that the store did not mount by
+// itself (Commands[1:], one per database of Operation.Databases); nothing when the
+// recovery database is mounted already (the store has loaded it).
+func (ps *psWriter) restartStore(s *planner.Step) {
+	op := s.Operation
+	if s.Mailboxes > 0 {
+		ps.line("Write-Warning " + q(fmt.Sprintf("*** %d mailboxes on %s lose service while the Information Store of %s restarts (%s) ***", s.Mailboxes, strings.Join(op.Databases, ", "), op.Server, s.ID)))
+	}
+	ps.line("if (-not (Get-MailboxDatabase -Identity " + q(op.Database) + " -Status).Mounted) {")
+	if len(s.Commands) > 0 {
+		// The service is the recovery database's server's: it restarts there.
+		ps.invoke("    ", ps.stepServer(s))
+		ps.command("        ", s.Commands[0])
+		ps.line("    }")
+	}
+	for i, db := range op.Databases {
+		if i+1 >= len(s.Commands) {
+			break
+		}
+		ps.line("    if (-not (Get-MailboxDatabase -Identity " + q(db) + " -Status).Mounted) {")
+		ps.command("        ", s.Commands[i+1])
+		ps.line("    }")
+	}
+	ps.line("} else {")
+	ps.line("    Write-Host " + q("skip: "+op.Database+" is mounted: the Information Store on "+op.Server+" has loaded it"))
 	ps.line("}")
 }
 

@@ -77,7 +77,7 @@ func TestTextEssentials(t *testing.T) {
 	p := plan(t, plantest.Config(config.StageComplete), plantest.State(25))
 	out := text(t, p, false)
 	for _, want := range []string{
-		"dialtone will carry out 50 steps for 1 recovery; 25 mailboxes affected.\n",
+		"dialtone will carry out 51 steps for 1 recovery; 25 mailboxes affected.\n",
 		`recovery.db01-outage: same_server recovery of DB01 on EX01 (25 mailboxes): stage "(not started)" -> "complete"`,
 		"  Restore service:\n", "  Restore data:\n", "  Swap:\n", "  Merge:\n", "  Clean up:\n",
 		"!! OUTAGE STARTS", "** service back", "!! users down",
@@ -85,8 +85,9 @@ func TestTextEssentials(t *testing.T) {
 		"... and 5 more merge steps (one per mailbox; see -json)\n",
 		"Outage windows:\n",
 		"25 mailboxes without service from step 1 (preserve_failed_files) to step 5 (mount_dial_tone_database): failure until dial tone",
-		"from step 15 (dismount_dial_tone_database) to step 19 (mount_swapped_database): swap",
-		"Plan: 50 steps (8 read-only, 38 reversible, 1 user outage, 3 data-loss risk; 0 manual).\n",
+		"from step 16 (dismount_dial_tone_database) to step 20 (mount_swapped_database): swap",
+		"50 mailboxes without service from step 12 (restart_information_store) to step 12 (restart_information_store): Information Store restart",
+		"Plan: 51 steps (8 read-only, 38 reversible, 2 user outage, 3 data-loss risk; 0 manual).\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("text lacks %q", want)

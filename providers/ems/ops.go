@@ -23,6 +23,12 @@ func DismountDatabase(db string) Line {
 	return New("Dismount-Database").Str("Identity", db).NoConfirm().Line()
 }
 
+// RestartStore is Restart-Service MSExchangeIS (Microsoft's recovery database procedure,
+// step 4: after creating a recovery database, before mounting it). It runs on the
+// server whose store restarts (inside Invoke-Command -ComputerName there), and it
+// interrupts every database mounted on that server.
+func RestartStore() Line { return New("Restart-Service").Word("Name", "MSExchangeIS").Line() }
+
 // RemoveDatabase is Remove-MailboxDatabase (the AD object; the files stay).
 func RemoveDatabase(db string) Line {
 	return New("Remove-MailboxDatabase").Str("Identity", db).NoConfirm().Line()

@@ -36,6 +36,8 @@ func (p *Provider) apply(ctx context.Context, op providers.Operation, progress f
 		return p.mount(ctx, op)
 	case providers.OpDismountDatabase:
 		return p.dismount(ctx, op)
+	case providers.OpRestartStore:
+		return p.restartStore(ctx, op)
 	case providers.OpSetAllowFileRestore:
 		return p.setFlag(ctx, op.Database, "AllowFileRestore", op.Value)
 	case providers.OpSetExcludedFromProvisioning:

@@ -115,7 +115,7 @@ var exchangeKinds = map[providers.OpKind]bool{
 	providers.OpMountDatabase: true, providers.OpDismountDatabase: true, providers.OpSetAllowFileRestore: true,
 	providers.OpSetExcludedFromProvisioning: true, providers.OpRemoveDatabase: true, providers.OpResubmitQueues: true,
 	providers.OpMergeMailbox: true, providers.OpResumeRestoreRequest: true, providers.OpRemoveRestoreRequests: true,
-	providers.OpSetDatabaseSettings: true, providers.OpRenameDatabase: true,
+	providers.OpSetDatabaseSettings: true, providers.OpRenameDatabase: true, providers.OpRestartStore: true,
 }
 
 // wantChecked fails when a kind of the plans carried out by Exchange cmdlets never had

@@ -57,6 +57,8 @@ func (s *session) apply(ctx context.Context, op providers.Operation, progress fu
 			return providers.Result{}, err
 		}
 		return s.dismount(db)
+	case providers.OpRestartStore:
+		return s.applyRestartStore(op)
 	case providers.OpSetAllowFileRestore:
 		db, err := s.org.mustDatabase(op.Database)
 		if err != nil {

@@ -331,7 +331,7 @@ func (s *session) createDatabase(name, server, edb, logs string, recovery bool) 
 	db := &databaseObj{
 		Name: name, Server: server, EdbFilePath: edb, LogFolderPath: logs,
 		LogFilePrefix: fmt.Sprintf("E%02d", srv.Prefixes), Recovery: recovery,
-		Signature: s.org.newIdentity("database"),
+		Signature: s.org.newIdentity("database"), StoreUnloaded: recovery,
 	}
 	if srv.Prefixes >= 100 {
 		return nil, fmt.Errorf("server %s has used every log prefix E00-E99", server)

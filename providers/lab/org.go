@@ -111,6 +111,10 @@ type databaseObj struct {
 	Settings map[string]string `json:"settings,omitempty"`
 	// Copies are its passive copies on other servers (a database availability group).
 	Copies []copyObj `json:"copies,omitempty"`
+	// StoreUnloaded is set on a recovery database created since its server's Information
+	// Store last started: Microsoft's procedure restarts the store before its first
+	// mount (restart_information_store), which clears it.
+	StoreUnloaded bool `json:"store_unloaded,omitempty"`
 }
 
 // copyObj is a passive copy of a database on another server, at the same paths (every

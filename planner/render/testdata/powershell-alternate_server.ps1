@@ -6,13 +6,15 @@
     Plan:          format 1, state lineage 6f1c7c9e-0000-4000-8000-000000000001, serial 7
     Configuration: sha256 sha256:63905f74e45873209f927f625762750997fe6069d0185a9985904aa113f29590
 
-    This runbook carries out 37 steps for 1 recovery: recovery db01-outage (alternate_server
+    This runbook carries out 38 steps for 1 recovery: recovery db01-outage (alternate_server
     of database DB01 on EX01, 4 mailboxes) from not started to complete. 4 steps are done by
-    a person; the script pauses there. Users are without service in 2 windows: 4 mailboxes
+    a person; the script pauses there. Users are without service in 3 windows: 4 mailboxes
     of db01-outage from recovery.db01-outage.create_dial_tone_database to
     recovery.db01-outage.rehome_to_dial_tone (failure until dial tone); 4 mailboxes of
     db01-outage from recovery.db01-outage.dismount_dial_tone_database to
-    recovery.db01-outage.resubmit_queues_to_restored_database (swap).
+    recovery.db01-outage.resubmit_queues_to_restored_database (swap); 7 mailboxes of
+    db01-outage from recovery.db01-outage.restart_information_store to
+    recovery.db01-outage.restart_information_store (Information Store restart).
 
     Every step is guarded: run the script again after a failure and it skips what is
     already done. It stops at the first error ($ErrorActionPreference = 'Stop'), pauses
@@ -33,7 +35,7 @@ $dtDC = Read-Host -Prompt 'The domain controller (FQDN) every cmdlet of this run
 Set-ADServerSettings -PreferredServer $dtDC
 
 # ======================================================================================
-# Step 1 of 37: recovery.db01-outage.create_dial_tone_database
+# Step 1 of 38: recovery.db01-outage.create_dial_tone_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 1)
 # Create the empty dial tone database DTDB01 on EX02
 # Precondition: server EX02 is up
@@ -52,7 +54,7 @@ if (-not (Get-MailboxDatabase -Identity 'DTDB01' -ErrorAction SilentlyContinue))
 Write-Host 'done: recovery.db01-outage.create_dial_tone_database'
 
 # ======================================================================================
-# Step 2 of 37: recovery.db01-outage.exclude_dial_tone_from_provisioning
+# Step 2 of 38: recovery.db01-outage.exclude_dial_tone_from_provisioning
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 1)
 # Keep new mailboxes off DTDB01 (IsExcludedFromProvisioning $true): it is temporary
 # ======================================================================================
@@ -65,7 +67,7 @@ if ((Get-MailboxDatabase -Identity 'DTDB01').IsExcludedFromProvisioning -ne $tru
 Write-Host 'done: recovery.db01-outage.exclude_dial_tone_from_provisioning'
 
 # ======================================================================================
-# Step 3 of 37: recovery.db01-outage.mount_dial_tone_database
+# Step 3 of 38: recovery.db01-outage.mount_dial_tone_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 2)
 # Mount the empty DTDB01 on EX02
 # Precondition: a mount slot on EX02 for DTDB01 (1 of 100 mounted databases in use, enterprise)
@@ -79,7 +81,7 @@ if (-not (Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.mount_dial_tone_database'
 
 # ======================================================================================
-# Step 4 of 37: recovery.db01-outage.rehome_to_dial_tone
+# Step 4 of 38: recovery.db01-outage.rehome_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 3)
 # Point the 3 user mailboxes of DB01 at DTDB01 on EX02 (AD only; clients follow after AD replication): users get service back, with empty mailboxes
 # ======================================================================================
@@ -89,7 +91,7 @@ Write-Warning '*** SERVICE BACK: 4 mailboxes have service again (recovery.db01-o
 Write-Host 'done: recovery.db01-outage.rehome_to_dial_tone'
 
 # ======================================================================================
-# Step 5 of 37: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone
+# Step 5 of 38: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 3)
 # Point the system mailboxes (1 mailbox) and the archives of DB01 at DTDB01
 # ======================================================================================
@@ -102,7 +104,7 @@ Get-Mailbox -ResultSize Unlimited | Where-Object -Property ArchiveDatabase -EQ -
 Write-Host 'done: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone'
 
 # ======================================================================================
-# Step 6 of 37: recovery.db01-outage.resubmit_queues_to_dial_tone
+# Step 6 of 38: recovery.db01-outage.resubmit_queues_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Resubmit the mail queued for DB01 so that it reaches DTDB01 (on EX02; a server that cannot be reached is skipped and reported)
 # ======================================================================================
@@ -110,7 +112,7 @@ Get-Queue -Server 'EX02' | Where-Object -Property NextHopDomain -EQ -Value 'DB01
 Write-Host 'done: recovery.db01-outage.resubmit_queues_to_dial_tone'
 
 # ======================================================================================
-# Step 7 of 37: recovery.db01-outage.hold_failed_database
+# Step 7 of 38: recovery.db01-outage.hold_failed_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Keep DB01 from coming back by itself while its users are on DTDB01 (MountAtStartup $false) and keep new mailboxes off it (IsExcludedFromProvisioning $true)
 # ======================================================================================
@@ -118,7 +120,7 @@ Set-MailboxDatabase -Identity 'DB01' -MountAtStartup $false -IsExcludedFromProvi
 Write-Host 'done: recovery.db01-outage.hold_failed_database'
 
 # ======================================================================================
-# Step 8 of 37: recovery.db01-outage.repoint_profiles_to_dial_tone
+# Step 8 of 38: recovery.db01-outage.repoint_profiles_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Repoint the mail profiles of 1 mailbox whose clients do not use Autodiscover at EX02
 # ======================================================================================
@@ -131,7 +133,7 @@ Write-Host ('confirmed: recovery.db01-outage.repoint_profiles_to_dial_tone by ' 
 Write-Host 'done: recovery.db01-outage.repoint_profiles_to_dial_tone'
 
 # ======================================================================================
-# Step 9 of 37: recovery.db01-outage.recover_server
+# Step 9 of 38: recovery.db01-outage.recover_server
 # Phase: restore_data   Risk: reversible   Stage: restored   (exchange-recovery.md step 5)
 # Rebuild EX01 under its own name (Setup.exe /Mode:RecoverServer)
 # ======================================================================================
@@ -146,7 +148,7 @@ Write-Host ('confirmed: recovery.db01-outage.recover_server by ' + $dtWho + ' at
 Write-Host 'done: recovery.db01-outage.recover_server'
 
 # ======================================================================================
-# Step 10 of 37: recovery.db01-outage.mount_unrecovered_database["DB02"]
+# Step 10 of 38: recovery.db01-outage.mount_unrecovered_database["DB02"]
 # Phase: restore_data   Risk: reversible   Stage: restored   (exchange-recovery.md step 5)
 # Mount DB02 on the rebuilt EX01 (no recovery block recovers it): service back for its 3 mailboxes
 # Precondition: server EX01 is up (rebuilt by an earlier step of this plan)
@@ -166,7 +168,7 @@ if (-not (Get-MailboxDatabase -Identity 'DB02' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.mount_unrecovered_database["DB02"]'
 
 # ======================================================================================
-# Step 11 of 37: recovery.db01-outage.preserve_failed_files
+# Step 11 of 38: recovery.db01-outage.preserve_failed_files
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
 # Copy every surviving file of DB01 (database, logs, checkpoint) to D:\Databases\DB01-preserved; delete nothing
 # Precondition: disk room on EX01 for the copy of DB01's files (size or free disk unknown: checked at apply)
@@ -190,7 +192,7 @@ Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
 Write-Host 'done: recovery.db01-outage.preserve_failed_files'
 
 # ======================================================================================
-# Step 12 of 37: recovery.db01-outage.allow_file_restore_for_restore
+# Step 12 of 38: recovery.db01-outage.allow_file_restore_for_restore
 # Phase: restore_data   Risk: reversible   Stage: restored   (exchange-recovery.md step 6)
 # Let the restore replace DB01 (AllowFileRestore $true, if the backup product needs it)
 # ======================================================================================
@@ -202,7 +204,7 @@ if ((Get-MailboxDatabase -Identity 'DB01').AllowFileRestore -ne $true) {
 Write-Host 'done: recovery.db01-outage.allow_file_restore_for_restore'
 
 # ======================================================================================
-# Step 13 of 37: recovery.db01-outage.restore_backup
+# Step 13 of 38: recovery.db01-outage.restore_backup
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
 # Restore backup set nightly of DB01 into its own paths on EX01, keeping file names
 # Precondition: backup set nightly of DB01 exists
@@ -219,7 +221,7 @@ Write-Host ('confirmed: recovery.db01-outage.restore_backup by ' + $dtWho + ' at
 Write-Host 'done: recovery.db01-outage.restore_backup'
 
 # ======================================================================================
-# Step 14 of 37: recovery.db01-outage.copy_surviving_logs
+# Step 14 of 38: recovery.db01-outage.copy_surviving_logs
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
 # Copy DB01's surviving logs (newer than the backup) back into its log folder before any mount
 # ======================================================================================
@@ -237,7 +239,7 @@ Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
 Write-Host 'done: recovery.db01-outage.copy_surviving_logs'
 
 # ======================================================================================
-# Step 15 of 37: recovery.db01-outage.replay_logs
+# Step 15 of 38: recovery.db01-outage.replay_logs
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
 # Replay the logs into the restored DB01 until it is clean (eseutil /r)
 # ======================================================================================
@@ -253,7 +255,7 @@ Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
 Write-Host 'done: recovery.db01-outage.replay_logs'
 
 # ======================================================================================
-# Step 16 of 37: recovery.db01-outage.disallow_file_restore_after_restore
+# Step 16 of 38: recovery.db01-outage.disallow_file_restore_after_restore
 # Phase: restore_data   Risk: reversible   Stage: restored   (exchange-recovery.md step 6)
 # Set AllowFileRestore on DB01 back to $false; DB01 stays dismounted until the swap
 # ======================================================================================
@@ -265,7 +267,7 @@ if ((Get-MailboxDatabase -Identity 'DB01').AllowFileRestore -ne $false) {
 Write-Host 'done: recovery.db01-outage.disallow_file_restore_after_restore'
 
 # ======================================================================================
-# Step 17 of 37: recovery.db01-outage.dismount_dial_tone_database
+# Step 17 of 38: recovery.db01-outage.dismount_dial_tone_database
 # Phase: swap   Risk: user_outage   Stage: swapped   (exchange-recovery.md step 7)
 # Dismount DTDB01: users lose service until they are home on DB01 again
 # ======================================================================================
@@ -281,7 +283,7 @@ if ((Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.dismount_dial_tone_database'
 
 # ======================================================================================
-# Step 18 of 37: recovery.db01-outage.rehome_to_restored_database
+# Step 18 of 38: recovery.db01-outage.rehome_to_restored_database
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Point the 3 user mailboxes of DTDB01 at DB01 on EX01 (AD only; clients follow after AD replication)
 # ======================================================================================
@@ -291,7 +293,7 @@ Get-Mailbox -Database 'DTDB01' -ResultSize Unlimited | Where-Object -Property Ob
 Write-Host 'done: recovery.db01-outage.rehome_to_restored_database'
 
 # ======================================================================================
-# Step 19 of 37: recovery.db01-outage.rehome_system_mailboxes_to_restored_database
+# Step 19 of 38: recovery.db01-outage.rehome_system_mailboxes_to_restored_database
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Point the system mailboxes (1 mailbox) and the archives of DTDB01 at DB01
 # ======================================================================================
@@ -305,7 +307,7 @@ Get-Mailbox -ResultSize Unlimited | Where-Object -Property ArchiveDatabase -EQ -
 Write-Host 'done: recovery.db01-outage.rehome_system_mailboxes_to_restored_database'
 
 # ======================================================================================
-# Step 20 of 37: recovery.db01-outage.mount_restored_database
+# Step 20 of 38: recovery.db01-outage.mount_restored_database
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Mount the restored DB01 on EX01
 # Precondition: DB01 is in Clean Shutdown (or its log range is complete) before the mount
@@ -325,7 +327,7 @@ if (-not (Get-MailboxDatabase -Identity 'DB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.mount_restored_database'
 
 # ======================================================================================
-# Step 21 of 37: recovery.db01-outage.resubmit_queues_to_restored_database
+# Step 21 of 38: recovery.db01-outage.resubmit_queues_to_restored_database
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Resubmit the mail queued for DTDB01 so that it reaches DB01 (on EX02; a server that cannot be reached is skipped and reported): service back, with all old mail
 # ======================================================================================
@@ -334,7 +336,7 @@ Write-Warning '*** SERVICE BACK: 4 mailboxes have service again (recovery.db01-o
 Write-Host 'done: recovery.db01-outage.resubmit_queues_to_restored_database'
 
 # ======================================================================================
-# Step 22 of 37: recovery.db01-outage.restore_failed_database_mount_at_startup
+# Step 22 of 38: recovery.db01-outage.restore_failed_database_mount_at_startup
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Mount DB01 again when its Information Store starts (MountAtStartup back to $true): its users are home on it
 # ======================================================================================
@@ -342,7 +344,7 @@ Set-MailboxDatabase -Identity 'DB01' -MountAtStartup $true
 Write-Host 'done: recovery.db01-outage.restore_failed_database_mount_at_startup'
 
 # ======================================================================================
-# Step 23 of 37: recovery.db01-outage.repoint_profiles_to_restored_server
+# Step 23 of 38: recovery.db01-outage.repoint_profiles_to_restored_server
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Repoint the mail profiles of 1 mailbox whose clients do not use Autodiscover at EX01
 # ======================================================================================
@@ -355,7 +357,7 @@ Write-Host ('confirmed: recovery.db01-outage.repoint_profiles_to_restored_server
 Write-Host 'done: recovery.db01-outage.repoint_profiles_to_restored_server'
 
 # ======================================================================================
-# Step 24 of 37: recovery.db01-outage.copy_dial_tone_files
+# Step 24 of 38: recovery.db01-outage.copy_dial_tone_files
 # Phase: merge   Risk: read_only   Stage: merged   (exchange-recovery.md step 9)
 # Copy DTDB01's files (the dial tone mail) to E:\Recovery\RDB01\DTDB01.edb and E:\Recovery\RDB01 on EX01; the originals stay
 # Precondition: disk room on EX01 for the copy of DTDB01's files (size or free disk unknown: checked at apply)
@@ -379,7 +381,7 @@ Invoke-Command -ComputerName 'EX02' -ErrorAction Stop -ScriptBlock {
 Write-Host 'done: recovery.db01-outage.copy_dial_tone_files'
 
 # ======================================================================================
-# Step 25 of 37: recovery.db01-outage.create_recovery_database
+# Step 25 of 38: recovery.db01-outage.create_recovery_database
 # Phase: merge   Risk: reversible   Stage: merged   (exchange-recovery.md step 9)
 # Create the recovery database RDB01 on EX01, pointed at DTDB01.edb
 # Precondition: name RDB01 is unique in the organization (recovery databases too) and at most 64 characters
@@ -395,7 +397,29 @@ if (-not (Get-MailboxDatabase -Identity 'RDB01' -ErrorAction SilentlyContinue)) 
 Write-Host 'done: recovery.db01-outage.create_recovery_database'
 
 # ======================================================================================
-# Step 26 of 37: recovery.db01-outage.mount_recovery_database_for_merge
+# Step 26 of 38: recovery.db01-outage.restart_information_store
+# Phase: merge   Risk: user_outage   Stage: merged   (exchange-recovery.md step 9)
+# Restart the Information Store on EX01 so that it loads RDB01 (Microsoft's recovery database procedure, step 4). It interrupts every database mounted on EX01 for a minute or two: DB01 (4 mailboxes), DB02 (3 mailboxes); 7 users lose service meanwhile, their mail queues and is delivered after, and each database is mounted again
+# ======================================================================================
+Write-Warning '*** 7 mailboxes on DB01, DB02 lose service while the Information Store of EX01 restarts (recovery.db01-outage.restart_information_store) ***'
+if (-not (Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
+    Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+        $ErrorActionPreference = 'Stop'
+        Restart-Service -Name MSExchangeIS
+    }
+    if (-not (Get-MailboxDatabase -Identity 'DB01' -Status).Mounted) {
+        Mount-Database -Identity 'DB01'
+    }
+    if (-not (Get-MailboxDatabase -Identity 'DB02' -Status).Mounted) {
+        Mount-Database -Identity 'DB02'
+    }
+} else {
+    Write-Host 'skip: RDB01 is mounted: the Information Store on EX01 has loaded it'
+}
+Write-Host 'done: recovery.db01-outage.restart_information_store'
+
+# ======================================================================================
+# Step 27 of 38: recovery.db01-outage.mount_recovery_database_for_merge
 # Phase: merge   Risk: read_only   Stage: merged   (exchange-recovery.md step 9)
 # Mount RDB01 (a copy of the dial tone mail) and list its mailboxes
 # Precondition: RDB01 is in Clean Shutdown (or its log range is complete) before the mount
@@ -410,7 +434,7 @@ if (-not (Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.mount_recovery_database_for_merge'
 
 # ======================================================================================
-# Steps 27 to 30 of 37: 4 merges of recovery db01-outage
+# Steps 28 to 31 of 38: 4 merges of recovery db01-outage
 # Phase: merge   Risk: reversible   Stage: merged   (exchange-recovery.md step 10)
 # One named restore request per mailbox, from RDB01; mailboxes absent from RDB01 are skipped (nothing to merge).
 # The command each row stands for:
@@ -442,7 +466,7 @@ if ($dtFailed.Count -gt 0) {
 Write-Host 'done: 4 merges of db01-outage'
 
 # ======================================================================================
-# Step 31 of 37: recovery.db01-outage.remove_restore_requests
+# Step 32 of 38: recovery.db01-outage.remove_restore_requests
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 11)
 # Remove the finished restore requests that read from RDB01
 # ======================================================================================
@@ -451,7 +475,7 @@ Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status CompletedWithWarning -
 Write-Host 'done: recovery.db01-outage.remove_restore_requests'
 
 # ======================================================================================
-# Step 32 of 37: recovery.db01-outage.dismount_recovery_database_after_merge
+# Step 33 of 38: recovery.db01-outage.dismount_recovery_database_after_merge
 # Phase: clean_up   Risk: read_only   Stage: complete   (exchange-recovery.md step 11)
 # Dismount RDB01
 # ======================================================================================
@@ -463,7 +487,7 @@ if ((Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.dismount_recovery_database_after_merge'
 
 # ======================================================================================
-# Step 33 of 37: recovery.db01-outage.remove_recovery_database
+# Step 34 of 38: recovery.db01-outage.remove_recovery_database
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 11)
 # Remove the recovery database RDB01 (AD object only; its files stay)
 # ======================================================================================
@@ -475,7 +499,7 @@ if (Get-MailboxDatabase -Identity 'RDB01' -ErrorAction SilentlyContinue) {
 Write-Host 'done: recovery.db01-outage.remove_recovery_database'
 
 # ======================================================================================
-# Step 34 of 37: recovery.db01-outage.delete_recovery_database_files
+# Step 35 of 38: recovery.db01-outage.delete_recovery_database_files
 # Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 11)
 # Delete what dialtone wrote of RDB01's files on EX01 (E:\Recovery\RDB01\DTDB01.edb and its logs in E:\Recovery\RDB01); anything else stays
 # ======================================================================================
@@ -484,7 +508,7 @@ Write-Host 'done: recovery.db01-outage.remove_recovery_database'
 Write-Host 'done: recovery.db01-outage.delete_recovery_database_files'
 
 # ======================================================================================
-# Step 35 of 37: recovery.db01-outage.release_failed_database
+# Step 36 of 38: recovery.db01-outage.release_failed_database
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 11)
 # Open DB01 to new mailboxes again (IsExcludedFromProvisioning back to $false, the hold's reason cleared)
 # ======================================================================================
@@ -492,7 +516,7 @@ Set-MailboxDatabase -Identity 'DB01' -IsExcludedFromProvisioning $false -IsExclu
 Write-Host 'done: recovery.db01-outage.release_failed_database'
 
 # ======================================================================================
-# Step 36 of 37: recovery.db01-outage.remove_dial_tone_database
+# Step 37 of 38: recovery.db01-outage.remove_dial_tone_database
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 11)
 # Remove the dial tone database DTDB01 (no mailbox of any kind points at it any more)
 # Precondition: no mailbox of any kind (user, system, archive) points at DTDB01
@@ -505,7 +529,7 @@ if (Get-MailboxDatabase -Identity 'DTDB01' -ErrorAction SilentlyContinue) {
 Write-Host 'done: recovery.db01-outage.remove_dial_tone_database'
 
 # ======================================================================================
-# Step 37 of 37: recovery.db01-outage.delete_dial_tone_files
+# Step 38 of 38: recovery.db01-outage.delete_dial_tone_files
 # Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 11)
 # Delete what dialtone wrote of DTDB01's files on EX02 (F:\DialTone\DTDB01\DTDB01.edb and its logs in F:\DialTone\DTDB01\Logs); anything else stays
 # ======================================================================================

@@ -6,13 +6,15 @@
     Plan:          format 1, state lineage 6f1c7c9e-0000-4000-8000-000000000001, serial 7
     Configuration: sha256 sha256:63905f74e45873209f927f625762750997fe6069d0185a9985904aa113f29590
 
-    This runbook carries out 30 steps for 1 recovery: recovery db01-outage
+    This runbook carries out 31 steps for 1 recovery: recovery db01-outage
     (alternate_server_stay of database DB01 on EX01, 4 mailboxes) from not started to
     complete. 3 steps are done by a person; the script pauses there. Users are without
-    service in 2 windows: 4 mailboxes of db01-outage from
+    service in 3 windows: 4 mailboxes of db01-outage from
     recovery.db01-outage.create_dial_tone_database to
     recovery.db01-outage.rehome_to_dial_tone (failure until dial tone); 4 mailboxes of
-    db01-outage from recovery.db01-outage.dismount_dial_tone_database to
+    db01-outage from recovery.db01-outage.restart_information_store to
+    recovery.db01-outage.restart_information_store (Information Store restart); 4 mailboxes
+    of db01-outage from recovery.db01-outage.dismount_dial_tone_database to
     recovery.db01-outage.mount_swapped_database (swap).
 
     Every step is guarded: run the script again after a failure and it skips what is
@@ -34,7 +36,7 @@ $dtDC = Read-Host -Prompt 'The domain controller (FQDN) every cmdlet of this run
 Set-ADServerSettings -PreferredServer $dtDC
 
 # ======================================================================================
-# Step 1 of 30: recovery.db01-outage.create_dial_tone_database
+# Step 1 of 31: recovery.db01-outage.create_dial_tone_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 1)
 # Create the empty dial tone database DTDB01 on EX02
 # Precondition: server EX02 is up
@@ -53,7 +55,7 @@ if (-not (Get-MailboxDatabase -Identity 'DTDB01' -ErrorAction SilentlyContinue))
 Write-Host 'done: recovery.db01-outage.create_dial_tone_database'
 
 # ======================================================================================
-# Step 2 of 30: recovery.db01-outage.mount_dial_tone_database
+# Step 2 of 31: recovery.db01-outage.mount_dial_tone_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 2)
 # Mount the empty DTDB01 on EX02
 # Precondition: a mount slot on EX02 for DTDB01 (1 of 100 mounted databases in use, enterprise)
@@ -67,7 +69,7 @@ if (-not (Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.mount_dial_tone_database'
 
 # ======================================================================================
-# Step 3 of 30: recovery.db01-outage.rehome_to_dial_tone
+# Step 3 of 31: recovery.db01-outage.rehome_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 3)
 # Point the 3 user mailboxes of DB01 at DTDB01 on EX02 (AD only; clients follow after AD replication): users get service back, with empty mailboxes
 # ======================================================================================
@@ -77,7 +79,7 @@ Write-Warning '*** SERVICE BACK: 4 mailboxes have service again (recovery.db01-o
 Write-Host 'done: recovery.db01-outage.rehome_to_dial_tone'
 
 # ======================================================================================
-# Step 4 of 30: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone
+# Step 4 of 31: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 3)
 # Point the system mailboxes (1 mailbox) and the archives of DB01 at DTDB01
 # ======================================================================================
@@ -90,7 +92,7 @@ Get-Mailbox -ResultSize Unlimited | Where-Object -Property ArchiveDatabase -EQ -
 Write-Host 'done: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone'
 
 # ======================================================================================
-# Step 5 of 30: recovery.db01-outage.resubmit_queues_to_dial_tone
+# Step 5 of 31: recovery.db01-outage.resubmit_queues_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Resubmit the mail queued for DB01 so that it reaches DTDB01 (on EX02; a server that cannot be reached is skipped and reported)
 # ======================================================================================
@@ -98,7 +100,7 @@ Get-Queue -Server 'EX02' | Where-Object -Property NextHopDomain -EQ -Value 'DB01
 Write-Host 'done: recovery.db01-outage.resubmit_queues_to_dial_tone'
 
 # ======================================================================================
-# Step 6 of 30: recovery.db01-outage.hold_failed_database
+# Step 6 of 31: recovery.db01-outage.hold_failed_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Keep DB01 from coming back by itself while its users are on DTDB01 (MountAtStartup $false) and keep new mailboxes off it (IsExcludedFromProvisioning $true)
 # ======================================================================================
@@ -106,7 +108,7 @@ Set-MailboxDatabase -Identity 'DB01' -MountAtStartup $false -IsExcludedFromProvi
 Write-Host 'done: recovery.db01-outage.hold_failed_database'
 
 # ======================================================================================
-# Step 7 of 30: recovery.db01-outage.repoint_profiles_to_dial_tone
+# Step 7 of 31: recovery.db01-outage.repoint_profiles_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Repoint the mail profiles of 1 mailbox whose clients do not use Autodiscover at EX02
 # ======================================================================================
@@ -119,7 +121,7 @@ Write-Host ('confirmed: recovery.db01-outage.repoint_profiles_to_dial_tone by ' 
 Write-Host 'done: recovery.db01-outage.repoint_profiles_to_dial_tone'
 
 # ======================================================================================
-# Step 8 of 30: recovery.db01-outage.create_recovery_database
+# Step 8 of 31: recovery.db01-outage.create_recovery_database
 # Phase: restore_data   Risk: reversible   Stage: restored   (exchange-recovery.md step 5)
 # Create the recovery database RDB01 on EX02, pointed at DB01.edb
 # Precondition: name RDB01 is unique in the organization (recovery databases too) and at most 64 characters
@@ -135,7 +137,7 @@ if (-not (Get-MailboxDatabase -Identity 'RDB01' -ErrorAction SilentlyContinue)) 
 Write-Host 'done: recovery.db01-outage.create_recovery_database'
 
 # ======================================================================================
-# Step 9 of 30: recovery.db01-outage.restore_backup
+# Step 9 of 31: recovery.db01-outage.restore_backup
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 5)
 # Restore backup set nightly of DB01 into RDB01's folders, keeping file names
 # Precondition: backup set nightly of DB01 exists
@@ -151,7 +153,7 @@ Write-Host ('confirmed: recovery.db01-outage.restore_backup by ' + $dtWho + ' at
 Write-Host 'done: recovery.db01-outage.restore_backup'
 
 # ======================================================================================
-# Step 10 of 30: recovery.db01-outage.copy_surviving_logs
+# Step 10 of 31: recovery.db01-outage.copy_surviving_logs
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
 # Copy DB01's surviving logs (newer than the backup) into RDB01's log folder before the first mount
 # ======================================================================================
@@ -165,7 +167,7 @@ Write-Host ('confirmed: recovery.db01-outage.copy_surviving_logs by ' + $dtWho +
 Write-Host 'done: recovery.db01-outage.copy_surviving_logs'
 
 # ======================================================================================
-# Step 11 of 30: recovery.db01-outage.replay_logs
+# Step 11 of 31: recovery.db01-outage.replay_logs
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 7)
 # Replay the logs into the restored DB01 until it is clean (eseutil /r)
 # ======================================================================================
@@ -181,7 +183,29 @@ Invoke-Command -ComputerName 'EX02' -ErrorAction Stop -ScriptBlock {
 Write-Host 'done: recovery.db01-outage.replay_logs'
 
 # ======================================================================================
-# Step 12 of 30: recovery.db01-outage.mount_recovery_database
+# Step 12 of 31: recovery.db01-outage.restart_information_store
+# Phase: restore_data   Risk: user_outage   Stage: restored   (exchange-recovery.md step 7)
+# Restart the Information Store on EX02 so that it loads RDB01 (Microsoft's recovery database procedure, step 4). It interrupts every database mounted on EX02 for a minute or two: DB03 (0 mailboxes), DTDB01 (4 mailboxes); 4 users lose service meanwhile, their mail queues and is delivered after, and each database is mounted again
+# ======================================================================================
+Write-Warning '*** 4 mailboxes on DB03, DTDB01 lose service while the Information Store of EX02 restarts (recovery.db01-outage.restart_information_store) ***'
+if (-not (Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
+    Invoke-Command -ComputerName 'EX02' -ErrorAction Stop -ScriptBlock {
+        $ErrorActionPreference = 'Stop'
+        Restart-Service -Name MSExchangeIS
+    }
+    if (-not (Get-MailboxDatabase -Identity 'DB03' -Status).Mounted) {
+        Mount-Database -Identity 'DB03'
+    }
+    if (-not (Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
+        Mount-Database -Identity 'DTDB01'
+    }
+} else {
+    Write-Host 'skip: RDB01 is mounted: the Information Store on EX02 has loaded it'
+}
+Write-Host 'done: recovery.db01-outage.restart_information_store'
+
+# ======================================================================================
+# Step 13 of 31: recovery.db01-outage.mount_recovery_database
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 7)
 # Mount RDB01 and check that it lists the expected mailboxes
 # Precondition: RDB01 is in Clean Shutdown (or its log range is complete) before the mount
@@ -196,7 +220,7 @@ if (-not (Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.mount_recovery_database'
 
 # ======================================================================================
-# Step 13 of 30: recovery.db01-outage.dismount_recovery_database
+# Step 14 of 31: recovery.db01-outage.dismount_recovery_database
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 7)
 # Dismount RDB01 (leaves the recovered database clean)
 # ======================================================================================
@@ -208,7 +232,7 @@ if ((Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.dismount_recovery_database'
 
 # ======================================================================================
-# Step 14 of 30: recovery.db01-outage.hold_recovered_files
+# Step 15 of 31: recovery.db01-outage.hold_recovered_files
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Move the recovered DB01 files out of RDB01's folders to G:\Recovery\RDB01-hold
 # Precondition: RDB01's files are in Clean Shutdown (or their log range is complete) before they move
@@ -236,7 +260,7 @@ Invoke-Command -ComputerName 'EX02' -ErrorAction Stop -ScriptBlock {
 Write-Host 'done: recovery.db01-outage.hold_recovered_files'
 
 # ======================================================================================
-# Step 15 of 30: recovery.db01-outage.dismount_dial_tone_database
+# Step 16 of 31: recovery.db01-outage.dismount_dial_tone_database
 # Phase: swap   Risk: user_outage   Stage: swapped   (exchange-recovery.md step 9)
 # Dismount DTDB01: users lose service until the swap is done
 # ======================================================================================
@@ -252,7 +276,7 @@ if ((Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.dismount_dial_tone_database'
 
 # ======================================================================================
-# Step 16 of 30: recovery.db01-outage.move_dial_tone_files_to_recovery_database
+# Step 17 of 31: recovery.db01-outage.move_dial_tone_files_to_recovery_database
 # Phase: swap   Risk: data_loss_risk   Stage: swapped   (exchange-recovery.md step 10)
 # Move DTDB01's files (the dial tone mail) into RDB01's folders, the .edb renamed DB01.edb
 # Precondition: DTDB01's files are in Clean Shutdown (or their log range is complete) before they move
@@ -281,7 +305,7 @@ Invoke-Command -ComputerName 'EX02' -ErrorAction Stop -ScriptBlock {
 Write-Host 'done: recovery.db01-outage.move_dial_tone_files_to_recovery_database'
 
 # ======================================================================================
-# Step 17 of 30: recovery.db01-outage.allow_file_restore
+# Step 18 of 31: recovery.db01-outage.allow_file_restore
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 11)
 # Let DTDB01 mount the recovered file (AllowFileRestore $true)
 # ======================================================================================
@@ -294,7 +318,7 @@ if ((Get-MailboxDatabase -Identity 'DTDB01').AllowFileRestore -ne $true) {
 Write-Host 'done: recovery.db01-outage.allow_file_restore'
 
 # ======================================================================================
-# Step 18 of 30: recovery.db01-outage.move_recovered_files_into_dial_tone_database
+# Step 19 of 31: recovery.db01-outage.move_recovered_files_into_dial_tone_database
 # Phase: swap   Risk: data_loss_risk   Stage: swapped   (exchange-recovery.md step 11)
 # Move the recovered DB01 files into DTDB01's folders, the .edb renamed DTDB01.edb
 # Precondition: RDB01's files are in Clean Shutdown (or their log range is complete) before they move
@@ -323,7 +347,7 @@ Invoke-Command -ComputerName 'EX02' -ErrorAction Stop -ScriptBlock {
 Write-Host 'done: recovery.db01-outage.move_recovered_files_into_dial_tone_database'
 
 # ======================================================================================
-# Step 19 of 30: recovery.db01-outage.mount_swapped_database
+# Step 20 of 31: recovery.db01-outage.mount_swapped_database
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 11)
 # Mount DTDB01 on the recovered data: service back with all old mail
 # Precondition: DTDB01 is in Clean Shutdown (or its log range is complete) before the mount
@@ -343,7 +367,7 @@ Write-Warning '*** SERVICE BACK: 4 mailboxes have service again (recovery.db01-o
 Write-Host 'done: recovery.db01-outage.mount_swapped_database'
 
 # ======================================================================================
-# Step 20 of 30: recovery.db01-outage.disallow_file_restore
+# Step 21 of 31: recovery.db01-outage.disallow_file_restore
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 11)
 # Set AllowFileRestore on DTDB01 back to $false
 # ======================================================================================
@@ -355,7 +379,7 @@ if ((Get-MailboxDatabase -Identity 'DTDB01').AllowFileRestore -ne $false) {
 Write-Host 'done: recovery.db01-outage.disallow_file_restore'
 
 # ======================================================================================
-# Step 21 of 30: recovery.db01-outage.mount_recovery_database_for_merge
+# Step 22 of 31: recovery.db01-outage.mount_recovery_database_for_merge
 # Phase: merge   Risk: read_only   Stage: merged   (exchange-recovery.md step 12)
 # Mount RDB01 (it now holds the dial tone mail) and list its mailboxes
 # Precondition: RDB01 is in Clean Shutdown (or its log range is complete) before the mount
@@ -370,7 +394,7 @@ if (-not (Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.mount_recovery_database_for_merge'
 
 # ======================================================================================
-# Steps 22 to 25 of 30: 4 merges of recovery db01-outage
+# Steps 23 to 26 of 31: 4 merges of recovery db01-outage
 # Phase: merge   Risk: reversible   Stage: merged   (exchange-recovery.md step 13)
 # One named restore request per mailbox, from RDB01; mailboxes absent from RDB01 are skipped (nothing to merge).
 # The command each row stands for:
@@ -402,7 +426,7 @@ if ($dtFailed.Count -gt 0) {
 Write-Host 'done: 4 merges of db01-outage'
 
 # ======================================================================================
-# Step 26 of 30: recovery.db01-outage.remove_restore_requests
+# Step 27 of 31: recovery.db01-outage.remove_restore_requests
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 14)
 # Remove the finished restore requests that read from RDB01
 # ======================================================================================
@@ -411,7 +435,7 @@ Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status CompletedWithWarning -
 Write-Host 'done: recovery.db01-outage.remove_restore_requests'
 
 # ======================================================================================
-# Step 27 of 30: recovery.db01-outage.dismount_recovery_database_after_merge
+# Step 28 of 31: recovery.db01-outage.dismount_recovery_database_after_merge
 # Phase: clean_up   Risk: read_only   Stage: complete   (exchange-recovery.md step 14)
 # Dismount RDB01
 # ======================================================================================
@@ -423,7 +447,7 @@ if ((Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.dismount_recovery_database_after_merge'
 
 # ======================================================================================
-# Step 28 of 30: recovery.db01-outage.remove_recovery_database
+# Step 29 of 31: recovery.db01-outage.remove_recovery_database
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 14)
 # Remove the recovery database RDB01 (AD object only; its files stay)
 # ======================================================================================
@@ -435,7 +459,7 @@ if (Get-MailboxDatabase -Identity 'RDB01' -ErrorAction SilentlyContinue) {
 Write-Host 'done: recovery.db01-outage.remove_recovery_database'
 
 # ======================================================================================
-# Step 29 of 30: recovery.db01-outage.delete_recovery_database_files
+# Step 30 of 31: recovery.db01-outage.delete_recovery_database_files
 # Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 14)
 # Delete what dialtone wrote of RDB01's files on EX02 (G:\Recovery\RDB01\DB01.edb and its logs in G:\Recovery\RDB01\Logs); anything else stays
 # ======================================================================================
@@ -444,7 +468,7 @@ Write-Host 'done: recovery.db01-outage.remove_recovery_database'
 Write-Host 'done: recovery.db01-outage.delete_recovery_database_files'
 
 # ======================================================================================
-# Step 30 of 30: recovery.db01-outage.remove_failed_database
+# Step 31 of 31: recovery.db01-outage.remove_failed_database
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 14)
 # Remove the failed database DB01's AD object (no mailbox of any kind points at it any more)
 # Precondition: no mailbox of any kind (user, system, archive) points at DB01

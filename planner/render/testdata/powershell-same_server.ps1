@@ -6,12 +6,14 @@
     Plan:          format 1, state lineage 6f1c7c9e-0000-4000-8000-000000000001, serial 7
     Configuration: sha256 sha256:63905f74e45873209f927f625762750997fe6069d0185a9985904aa113f29590
 
-    This runbook carries out 28 steps for 1 recovery: recovery db01-outage (same_server of
+    This runbook carries out 29 steps for 1 recovery: recovery db01-outage (same_server of
     database DB01 on EX01, 3 mailboxes) from not started to complete. 1 step is done by a
-    person; the script pauses there. Users are without service in 2 windows: 3 mailboxes of
+    person; the script pauses there. Users are without service in 3 windows: 3 mailboxes of
     db01-outage from recovery.db01-outage.create_dial_tone_database to
-    recovery.db01-outage.mount_dial_tone_database (failure until dial tone); 3 mailboxes of
-    db01-outage from recovery.db01-outage.dismount_dial_tone_database to
+    recovery.db01-outage.mount_dial_tone_database (failure until dial tone); 6 mailboxes of
+    db01-outage from recovery.db01-outage.restart_information_store to
+    recovery.db01-outage.restart_information_store (Information Store restart); 3 mailboxes
+    of db01-outage from recovery.db01-outage.dismount_dial_tone_database to
     recovery.db01-outage.mount_swapped_database (swap).
 
     Every step is guarded: run the script again after a failure and it skips what is
@@ -33,7 +35,7 @@ $dtDC = Read-Host -Prompt 'The domain controller (FQDN) every cmdlet of this run
 Set-ADServerSettings -PreferredServer $dtDC
 
 # ======================================================================================
-# Step 1 of 28: recovery.db01-outage.create_dial_tone_database
+# Step 1 of 29: recovery.db01-outage.create_dial_tone_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 2)
 # Create the empty dial tone database DTDB01 on EX01
 # Precondition: server EX01 is up
@@ -51,7 +53,7 @@ if (-not (Get-MailboxDatabase -Identity 'DTDB01' -ErrorAction SilentlyContinue))
 Write-Host 'done: recovery.db01-outage.create_dial_tone_database'
 
 # ======================================================================================
-# Step 2 of 28: recovery.db01-outage.rehome_to_dial_tone
+# Step 2 of 29: recovery.db01-outage.rehome_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 3)
 # Point the 3 user mailboxes of DB01 at DTDB01
 # ======================================================================================
@@ -61,7 +63,7 @@ Get-Mailbox -Database 'DB01' -ResultSize Unlimited | Where-Object -Property Obje
 Write-Host 'done: recovery.db01-outage.rehome_to_dial_tone'
 
 # ======================================================================================
-# Step 3 of 28: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone
+# Step 3 of 29: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 3)
 # Point the system mailboxes (0 mailboxes) and the archives of DB01 at DTDB01
 # ======================================================================================
@@ -75,7 +77,7 @@ Get-Mailbox -ResultSize Unlimited | Where-Object -Property ArchiveDatabase -EQ -
 Write-Host 'done: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone'
 
 # ======================================================================================
-# Step 4 of 28: recovery.db01-outage.mount_dial_tone_database
+# Step 4 of 29: recovery.db01-outage.mount_dial_tone_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Mount DTDB01: users get service back, with empty mailboxes
 # Precondition: a mount slot on EX01 for DTDB01 (1 of 100 mounted databases in use, enterprise)
@@ -89,7 +91,7 @@ Write-Warning '*** SERVICE BACK: 3 mailboxes have service again (recovery.db01-o
 Write-Host 'done: recovery.db01-outage.mount_dial_tone_database'
 
 # ======================================================================================
-# Step 5 of 28: recovery.db01-outage.hold_failed_database
+# Step 5 of 29: recovery.db01-outage.hold_failed_database
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Keep DB01 from coming back by itself while its users are on DTDB01 (MountAtStartup $false) and keep new mailboxes off it (IsExcludedFromProvisioning $true)
 # ======================================================================================
@@ -97,7 +99,7 @@ Set-MailboxDatabase -Identity 'DB01' -MountAtStartup $false -IsExcludedFromProvi
 Write-Host 'done: recovery.db01-outage.hold_failed_database'
 
 # ======================================================================================
-# Step 6 of 28: recovery.db01-outage.resubmit_queues_to_dial_tone
+# Step 6 of 29: recovery.db01-outage.resubmit_queues_to_dial_tone
 # Phase: restore_service   Risk: reversible   Stage: dial_tone   (exchange-recovery.md step 4)
 # Resubmit the mail queued for DB01 so that it reaches DTDB01 (on EX01; a server that cannot be reached is skipped and reported)
 # ======================================================================================
@@ -105,7 +107,7 @@ Get-Queue -Server 'EX01' | Where-Object -Property NextHopDomain -EQ -Value 'DB01
 Write-Host 'done: recovery.db01-outage.resubmit_queues_to_dial_tone'
 
 # ======================================================================================
-# Step 7 of 28: recovery.db01-outage.preserve_failed_files
+# Step 7 of 29: recovery.db01-outage.preserve_failed_files
 # Phase: restore_service   Risk: read_only   Stage: dial_tone   (exchange-recovery.md step 4)
 # Copy every surviving file of DB01 (database, logs, checkpoint) to D:\Databases\DB01-preserved; delete nothing
 # Precondition: disk room on EX01 for the copy of DB01's files (size or free disk unknown: checked at apply)
@@ -129,7 +131,7 @@ Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
 Write-Host 'done: recovery.db01-outage.preserve_failed_files'
 
 # ======================================================================================
-# Step 8 of 28: recovery.db01-outage.create_recovery_database
+# Step 8 of 29: recovery.db01-outage.create_recovery_database
 # Phase: restore_data   Risk: reversible   Stage: restored   (exchange-recovery.md step 5)
 # Create the recovery database RDB01 on EX01, pointed at DB01.edb
 # Precondition: name RDB01 is unique in the organization (recovery databases too) and at most 64 characters
@@ -144,7 +146,7 @@ if (-not (Get-MailboxDatabase -Identity 'RDB01' -ErrorAction SilentlyContinue)) 
 Write-Host 'done: recovery.db01-outage.create_recovery_database'
 
 # ======================================================================================
-# Step 9 of 28: recovery.db01-outage.restore_backup
+# Step 9 of 29: recovery.db01-outage.restore_backup
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 5)
 # Restore backup set nightly of DB01 into RDB01's folders, keeping file names
 # Precondition: backup set nightly of DB01 exists
@@ -160,7 +162,7 @@ Write-Host ('confirmed: recovery.db01-outage.restore_backup by ' + $dtWho + ' at
 Write-Host 'done: recovery.db01-outage.restore_backup'
 
 # ======================================================================================
-# Step 10 of 28: recovery.db01-outage.copy_surviving_logs
+# Step 10 of 29: recovery.db01-outage.copy_surviving_logs
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 6)
 # Copy DB01's surviving logs (newer than the backup) into RDB01's log folder before the first mount
 # ======================================================================================
@@ -178,7 +180,7 @@ Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
 Write-Host 'done: recovery.db01-outage.copy_surviving_logs'
 
 # ======================================================================================
-# Step 11 of 28: recovery.db01-outage.replay_logs
+# Step 11 of 29: recovery.db01-outage.replay_logs
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 7)
 # Replay the logs into the restored DB01 until it is clean (eseutil /r)
 # ======================================================================================
@@ -194,7 +196,29 @@ Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
 Write-Host 'done: recovery.db01-outage.replay_logs'
 
 # ======================================================================================
-# Step 12 of 28: recovery.db01-outage.mount_recovery_database
+# Step 12 of 29: recovery.db01-outage.restart_information_store
+# Phase: restore_data   Risk: user_outage   Stage: restored   (exchange-recovery.md step 7)
+# Restart the Information Store on EX01 so that it loads RDB01 (Microsoft's recovery database procedure, step 4). It interrupts every database mounted on EX01 for a minute or two: DB02 (3 mailboxes), DTDB01 (3 mailboxes); 6 users lose service meanwhile, their mail queues and is delivered after, and each database is mounted again
+# ======================================================================================
+Write-Warning '*** 6 mailboxes on DB02, DTDB01 lose service while the Information Store of EX01 restarts (recovery.db01-outage.restart_information_store) ***'
+if (-not (Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
+    Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
+        $ErrorActionPreference = 'Stop'
+        Restart-Service -Name MSExchangeIS
+    }
+    if (-not (Get-MailboxDatabase -Identity 'DB02' -Status).Mounted) {
+        Mount-Database -Identity 'DB02'
+    }
+    if (-not (Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
+        Mount-Database -Identity 'DTDB01'
+    }
+} else {
+    Write-Host 'skip: RDB01 is mounted: the Information Store on EX01 has loaded it'
+}
+Write-Host 'done: recovery.db01-outage.restart_information_store'
+
+# ======================================================================================
+# Step 13 of 29: recovery.db01-outage.mount_recovery_database
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 7)
 # Mount RDB01 and check that it lists the expected mailboxes
 # Precondition: RDB01 is in Clean Shutdown (or its log range is complete) before the mount
@@ -209,7 +233,7 @@ if (-not (Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.mount_recovery_database'
 
 # ======================================================================================
-# Step 13 of 28: recovery.db01-outage.dismount_recovery_database
+# Step 14 of 29: recovery.db01-outage.dismount_recovery_database
 # Phase: restore_data   Risk: read_only   Stage: restored   (exchange-recovery.md step 7)
 # Dismount RDB01 (leaves the recovered database clean)
 # ======================================================================================
@@ -221,7 +245,7 @@ if ((Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.dismount_recovery_database'
 
 # ======================================================================================
-# Step 14 of 28: recovery.db01-outage.hold_recovered_files
+# Step 15 of 29: recovery.db01-outage.hold_recovered_files
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 8)
 # Move the recovered DB01 files out of RDB01's folders to E:\Recovery\RDB01-hold
 # Precondition: RDB01's files are in Clean Shutdown (or their log range is complete) before they move
@@ -249,7 +273,7 @@ Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
 Write-Host 'done: recovery.db01-outage.hold_recovered_files'
 
 # ======================================================================================
-# Step 15 of 28: recovery.db01-outage.dismount_dial_tone_database
+# Step 16 of 29: recovery.db01-outage.dismount_dial_tone_database
 # Phase: swap   Risk: user_outage   Stage: swapped   (exchange-recovery.md step 9)
 # Dismount DTDB01: users lose service until the swap is done
 # ======================================================================================
@@ -265,7 +289,7 @@ if ((Get-MailboxDatabase -Identity 'DTDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.dismount_dial_tone_database'
 
 # ======================================================================================
-# Step 16 of 28: recovery.db01-outage.move_dial_tone_files_to_recovery_database
+# Step 17 of 29: recovery.db01-outage.move_dial_tone_files_to_recovery_database
 # Phase: swap   Risk: data_loss_risk   Stage: swapped   (exchange-recovery.md step 10)
 # Move DTDB01's files (the dial tone mail) into RDB01's folders, the .edb renamed DB01.edb
 # Precondition: DTDB01's files are in Clean Shutdown (or their log range is complete) before they move
@@ -294,7 +318,7 @@ Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
 Write-Host 'done: recovery.db01-outage.move_dial_tone_files_to_recovery_database'
 
 # ======================================================================================
-# Step 17 of 28: recovery.db01-outage.allow_file_restore
+# Step 18 of 29: recovery.db01-outage.allow_file_restore
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 11)
 # Let DTDB01 mount the recovered file (AllowFileRestore $true)
 # ======================================================================================
@@ -307,7 +331,7 @@ if ((Get-MailboxDatabase -Identity 'DTDB01').AllowFileRestore -ne $true) {
 Write-Host 'done: recovery.db01-outage.allow_file_restore'
 
 # ======================================================================================
-# Step 18 of 28: recovery.db01-outage.move_recovered_files_into_dial_tone_database
+# Step 19 of 29: recovery.db01-outage.move_recovered_files_into_dial_tone_database
 # Phase: swap   Risk: data_loss_risk   Stage: swapped   (exchange-recovery.md step 11)
 # Move the recovered DB01 files into DTDB01's folders, the .edb renamed DTDB01.edb
 # Precondition: RDB01's files are in Clean Shutdown (or their log range is complete) before they move
@@ -336,7 +360,7 @@ Invoke-Command -ComputerName 'EX01' -ErrorAction Stop -ScriptBlock {
 Write-Host 'done: recovery.db01-outage.move_recovered_files_into_dial_tone_database'
 
 # ======================================================================================
-# Step 19 of 28: recovery.db01-outage.mount_swapped_database
+# Step 20 of 29: recovery.db01-outage.mount_swapped_database
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 11)
 # Mount DTDB01 on the recovered data: service back with all old mail
 # Precondition: DTDB01 is in Clean Shutdown (or its log range is complete) before the mount
@@ -356,7 +380,7 @@ Write-Warning '*** SERVICE BACK: 3 mailboxes have service again (recovery.db01-o
 Write-Host 'done: recovery.db01-outage.mount_swapped_database'
 
 # ======================================================================================
-# Step 20 of 28: recovery.db01-outage.disallow_file_restore
+# Step 21 of 29: recovery.db01-outage.disallow_file_restore
 # Phase: swap   Risk: reversible   Stage: swapped   (exchange-recovery.md step 11)
 # Set AllowFileRestore on DTDB01 back to $false
 # ======================================================================================
@@ -368,7 +392,7 @@ if ((Get-MailboxDatabase -Identity 'DTDB01').AllowFileRestore -ne $false) {
 Write-Host 'done: recovery.db01-outage.disallow_file_restore'
 
 # ======================================================================================
-# Step 21 of 28: recovery.db01-outage.mount_recovery_database_for_merge
+# Step 22 of 29: recovery.db01-outage.mount_recovery_database_for_merge
 # Phase: merge   Risk: read_only   Stage: merged   (exchange-recovery.md step 12)
 # Mount RDB01 (it now holds the dial tone mail) and list its mailboxes
 # Precondition: RDB01 is in Clean Shutdown (or its log range is complete) before the mount
@@ -383,7 +407,7 @@ if (-not (Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.mount_recovery_database_for_merge'
 
 # ======================================================================================
-# Steps 22 to 24 of 28: 3 merges of recovery db01-outage
+# Steps 23 to 25 of 29: 3 merges of recovery db01-outage
 # Phase: merge   Risk: reversible   Stage: merged   (exchange-recovery.md step 13)
 # One named restore request per mailbox, from RDB01; mailboxes absent from RDB01 are skipped (nothing to merge).
 # The command each row stands for:
@@ -414,7 +438,7 @@ if ($dtFailed.Count -gt 0) {
 Write-Host 'done: 3 merges of db01-outage'
 
 # ======================================================================================
-# Step 25 of 28: recovery.db01-outage.remove_restore_requests
+# Step 26 of 29: recovery.db01-outage.remove_restore_requests
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 14)
 # Remove the finished restore requests that read from RDB01
 # ======================================================================================
@@ -423,7 +447,7 @@ Get-MailboxRestoreRequest -SourceDatabase 'RDB01' -Status CompletedWithWarning -
 Write-Host 'done: recovery.db01-outage.remove_restore_requests'
 
 # ======================================================================================
-# Step 26 of 28: recovery.db01-outage.dismount_recovery_database_after_merge
+# Step 27 of 29: recovery.db01-outage.dismount_recovery_database_after_merge
 # Phase: clean_up   Risk: read_only   Stage: complete   (exchange-recovery.md step 14)
 # Dismount RDB01
 # ======================================================================================
@@ -435,7 +459,7 @@ if ((Get-MailboxDatabase -Identity 'RDB01' -Status).Mounted) {
 Write-Host 'done: recovery.db01-outage.dismount_recovery_database_after_merge'
 
 # ======================================================================================
-# Step 27 of 28: recovery.db01-outage.remove_recovery_database
+# Step 28 of 29: recovery.db01-outage.remove_recovery_database
 # Phase: clean_up   Risk: reversible   Stage: complete   (exchange-recovery.md step 14)
 # Remove the recovery database RDB01 (AD object only; its files stay)
 # ======================================================================================
@@ -447,7 +471,7 @@ if (Get-MailboxDatabase -Identity 'RDB01' -ErrorAction SilentlyContinue) {
 Write-Host 'done: recovery.db01-outage.remove_recovery_database'
 
 # ======================================================================================
-# Step 28 of 28: recovery.db01-outage.delete_recovery_database_files
+# Step 29 of 29: recovery.db01-outage.delete_recovery_database_files
 # Phase: clean_up   Risk: data_loss_risk   Stage: complete   (exchange-recovery.md step 14)
 # Delete what dialtone wrote of RDB01's files on EX01 (E:\Recovery\RDB01\DB01.edb and its logs in E:\Recovery\RDB01\Logs); anything else stays
 # ======================================================================================

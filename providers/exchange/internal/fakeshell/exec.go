@@ -335,6 +335,8 @@ func (sh *shell) runCommand(c *command, in []any, piped bool, ctx *execCtx) ([]a
 		return sh.testPath(a, ctx)
 	case "eseutil":
 		return sh.eseutil(a, ctx)
+	case "restart-service":
+		return sh.restartService(a, ctx)
 	}
 	return sh.exchangeCmdlet(strings.ToLower(c.name), a, in, piped)
 }

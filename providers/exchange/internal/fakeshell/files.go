@@ -439,3 +439,23 @@ func (sh *shell) eseutil(a *args, ctx *execCtx) ([]any, error) {
 	}
 	return nil, fmt.Errorf("eseutil: arguments %q are not in the subset", argv)
 }
+
+// restartService is Restart-Service -Name MSExchangeIS on a server: the lab's store
+// restart, as Exchange does it (every mounted database dismounts; those mounted at
+// startup mount again; the others wait for Mount-Database). It returns once the
+// service runs again, as Restart-Service does.
+func (sh *shell) restartService(a *args, ctx *execCtx) ([]any, error) {
+	name, err := a.str("Name")
+	if err != nil {
+		return nil, err
+	}
+	if !strings.EqualFold(name, "MSExchangeIS") {
+		return nil, fmt.Errorf("Restart-Service: the double knows only MSExchangeIS, not %q", name)
+	}
+	sh.cache = nil
+	defer func() { sh.cache = nil }()
+	if _, _, err := sh.lab.RestartStore(ctx.server); err != nil {
+		return nil, fmt.Errorf("Restart-Service: Service 'Microsoft Exchange Information Store (MSExchangeIS)' cannot be started: %v", err)
+	}
+	return nil, nil
+}

@@ -64,13 +64,14 @@ var specs = map[string]*cmdSpec{
 	"invoke-command":         spec("ComputerName", "Credential", "Authentication", "ScriptBlock"),
 	"remove-item":            spec("LiteralPath", "Recurse!", "Force!", "Confirm", "ErrorAction"),
 
-	"get-childitem": onServer(spec("LiteralPath", "File!", "ErrorAction")),
-	"get-filehash":  onServer(spec("LiteralPath", "Algorithm", "ErrorAction")),
-	"copy-item":     onServer(spec("LiteralPath", "Destination")),
-	"move-item":     onServer(spec("LiteralPath", "Destination")),
-	"new-item":      onServer(spec("ItemType", "Force!", "Path")),
-	"test-path":     onServer(spec("LiteralPath", "PathType")),
-	"eseutil":       {params: map[string]pk{}, server: true, native: true},
+	"get-childitem":   onServer(spec("LiteralPath", "File!", "ErrorAction")),
+	"get-filehash":    onServer(spec("LiteralPath", "Algorithm", "ErrorAction")),
+	"copy-item":       onServer(spec("LiteralPath", "Destination")),
+	"move-item":       onServer(spec("LiteralPath", "Destination")),
+	"new-item":        onServer(spec("ItemType", "Force!", "Path")),
+	"test-path":       onServer(spec("LiteralPath", "PathType")),
+	"restart-service": onServer(spec("Name")),
+	"eseutil":         {params: map[string]pk{}, server: true, native: true},
 }
 
 // commonParams are PowerShell's common parameters, which every cmdlet takes.
