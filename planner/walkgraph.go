@@ -26,7 +26,9 @@ import (
 //     server);
 //   - a server's database count: a create waits for the removals there before it;
 //   - a server's disk: a step that writes files to a server waits for the deletions
-//     there before it (the disk-room check counted that room);
+//     there before it (the disk-room check counted that room), and deletions on one
+//     server run in plan order (each judges the folders it may remove by the other
+//     databases' files in them, which another recovery's clean-up may be removing);
 //   - a rebuilt server: every step on a server waits for another recovery's rebuild of
 //     it (recover_server) before it;
 //   - a store restart (restart_information_store) stops every database of its server:
@@ -145,7 +147,7 @@ func buildWalkGraph(steps []*Step) *walkGraph {
 					other(j)
 				}
 			}
-			if writesFiles(op.Kind) {
+			if writesFiles(op.Kind) || op.Kind == providers.OpDeleteFiles {
 				for _, j := range ss.deletes {
 					other(j)
 				}

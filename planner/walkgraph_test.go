@@ -196,3 +196,28 @@ func TestWalkGraphRulesAcrossRecoveries(t *testing.T) {
 		})
 	}
 }
+
+// Clean-ups on one server run in plan order: a delete judges which folders it may remove
+// by the other databases' files in them, so two recoveries' deletions there never run
+// side by side (the outcome would depend on which finished first).
+func TestWalkGraphOrdersDeletionsOnAServer(t *testing.T) {
+	cfg, st := plantest.SiteFailure(2, 3, 2, config.StageComplete)
+	p, _ := planner.Compute(cfg, st, plantest.NewFake().Caps, planner.ComputeOptions{})
+	anc := ancestors(p)
+	n := 0
+	for i, a := range p.Steps {
+		for _, b := range p.Steps[:i] {
+			if a.Operation.Kind != providers.OpDeleteFiles || b.Operation.Kind != providers.OpDeleteFiles ||
+				!strings.EqualFold(a.Operation.Server, b.Operation.Server) {
+				continue
+			}
+			n++
+			if !anc[a.ID][b.ID] {
+				t.Errorf("%s may run beside %s (both delete on %s)", a.ID, b.ID, a.Operation.Server)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no two deletions on one server in the site failure plan")
+	}
+}
