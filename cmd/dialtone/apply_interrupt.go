@@ -94,3 +94,11 @@ func stepDone(st *state.State, recovery, id string) bool {
 	r := st.Recoveries[strings.TrimPrefix(recovery, "recovery.")]
 	return r != nil && r.Steps[id] != nil
 }
+
+// countOf is "1 mailbox", "2 mailboxes".
+func countOf(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -2,75 +2,27 @@ package main
 
 import (
 	"fmt"
-	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/drill"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/providers/lab"
 	"github.com/dialtone/dialtone/state"
 )
 
-// drillDir is the folder, under the working directory, where drills run. Each drill
-// gets its own subfolder, wiped when the drill starts; the user's own lab and state
-// are never touched.
-const drillDir = ".dialtone-drill"
+// drillDir is where drills run (internal/drill).
+const drillDir = drill.Dir
 
-// drillWho is who the drill records as having carried out manual steps.
-const drillWho = "drill"
-
-// stageFigure is how long one stage of a drill took.
-type stageFigure struct {
-	Stage    string
-	Steps    int
-	Duration time.Duration
-}
-
-// drillRun is one drill in progress: the fresh lab and state it works on, what it
-// delivered, what it expects to be lost (and why), and what the plans declared.
-type drillRun struct {
-	c         *cli
-	cfg       *config.Config
-	d         *config.Drill
-	recs      []*config.Recovery
-	work      string
-	statePath string
-	l         *lab.Lab
-	b         *state.Local
-	st        *state.State
-	unlock    func() error
-
-	accepted   map[string]string // message ID -> recipient
-	expectLost map[string]string // message ID -> why the drill's failure destroys it
-	// expectBad is, per mailbox, how many bad items the plan's resumed restore requests
-	// skip (mode bad_items): what they failed on, then what they reported in all.
-	expectBad map[string]int
-	declared  map[string][]planner.DataLoss // recovery -> data-loss decisions of its plans
-	figures   []stageFigure
-	rows      []runreport.Row
-
-	// afterFailure holds the messages accepted once the drill's failure was injected
-	// (queued, then delivered into the dial tone database, or delivered there).
-	afterFailure map[string]bool
-	failed       bool // the drill's failure is injected: deliveries count in afterFailure
-
-	// settingsWant are the failed databases' settings the drill set (database_settings),
-	// as the lab stored them; large is, per failed database, a mailbox made larger than
-	// Exchange's default quota (drill_settings.go).
-	settingsWant map[string]map[string]string
-	large        map[string]string
-}
-
-// cmdDrill rehearses a recovery of this folder on a fresh lab: build, fill, back up,
-// inject the drill's failure (exchange-recovery.md section 4) at the moment it
-// belongs, then plan and apply every stage in order (carrying out manual steps as an
-// admin would and confirming them), and verify the ledger: every accepted message in
-// its owner's mailbox exactly once, except exactly the messages the plans declared lost.
+// cmdDrill rehearses a recovery of this folder on a fresh lab (internal/drill): the
+// flags, the drill's folder (wiped first; kept after a failure or with -keep), and the
+// command layer's code paths the drill runs through (drillHost).
 func cmdDrill(c *cli, args []string) int {
 	fs := newFlagSet(c, "drill", "drill [-keep] [-lock-timeout=DURATION] [-var 'NAME=VALUE'] [-var-file=FILE] [NAME]")
 	addLockTimeoutFlag(c, fs)
@@ -88,12 +40,13 @@ func cmdDrill(c *cli, args []string) int {
 	}
 	cfg, ok := loadConfigVars(c, vars)
 	if !ok {
-		if code, refused := refusedAtLoad(c, cfg, name); refused {
-			return code
+		load := func() hcl.Diagnostics { _, diags := config.Load(c.dir, config.LoadOptions{}); return diags }
+		if drill.RefusedAtLoad(c.stdout, c.color, cfg, name, load) {
+			return exitOK
 		}
 		return exitError
 	}
-	d, recs, err := pickDrill(cfg, name)
+	d, recs, err := drill.Pick(cfg, name)
 	if err != nil {
 		return c.errorf("%v", err)
 	}
@@ -105,17 +58,9 @@ func cmdDrill(c *cli, args []string) int {
 	if err := os.MkdirAll(work, 0o700); err != nil { // a lab and a state: private
 		return c.errorf("creating the drill folder %s: %v", work, err)
 	}
-	dr := &drillRun{c: c, cfg: cfg, d: d, recs: recs, work: work,
-		statePath: filepath.Join(drillDir, d.Name, config.DefaultStatePath),
-		accepted:  map[string]string{}, expectLost: map[string]string{}, expectBad: map[string]int{},
-		declared: map[string][]planner.DataLoss{}}
-	code := dr.run()
-	if dr.unlock != nil {
-		dr.unlock()
-	}
-	if dr.l != nil {
-		dr.l.Close()
-	}
+	code := drill.Run(drill.Options{Host: drillHost{c}, Out: c.stdout, Color: c.color, Ctx: c.ctx, Log: c.log, Record: c.record,
+		ChildEnv: testHooks.childEnv, Config: cfg, Drill: d, Recoveries: recs, Work: work,
+		StatePath: filepath.Join(drillDir, d.Name, config.DefaultStatePath)})
 	switch {
 	case code != exitOK:
 		fmt.Fprintf(c.stdout, "\nThe drill's lab and state are kept in %s for inspection.\n", work)
@@ -129,207 +74,50 @@ func cmdDrill(c *cli, args []string) int {
 	return code
 }
 
-// fail prints a drill failure and returns exitError.
-func (dr *drillRun) fail(format string, args ...any) int {
-	return dr.c.errorf("drill %s: %s", dr.d.Name, fmt.Sprintf(format, args...))
-}
+// drillHost is the drill's way into the commands' code paths.
+type drillHost struct{ c *cli }
 
-func (dr *drillRun) run() int {
-	c, d := dr.c, dr.d
-	start := time.Now()
-	var names []string
-	for _, r := range dr.recs {
-		names = append(names, fmt.Sprintf("recovery.%s (%s of %s)", r.Name, r.Option, r.Database.Name))
-	}
-	fmt.Fprintf(c.stdout, "Drill %q: mode %s (%s), failure %s, rehearsing %s; %d mailboxes per database, in %s\n\n",
-		d.Name, d.Mode, drillModeLine(d.Mode), d.Failure, strings.Join(names, ", "), d.Mailboxes, dr.work)
+var _ drill.Host = drillHost{}
 
-	l, err := lab.Init(filepath.Join(dr.work, "lab"), topology(dr.cfg), d.Mailboxes)
+func (h drillHost) NewLab(dir string, cfg *config.Config, mailboxes int) (*lab.Lab, error) {
+	l, err := lab.Init(dir, topology(cfg), mailboxes)
 	if err != nil {
-		return dr.fail("building the lab: %v", err)
+		return nil, fmt.Errorf("building the lab: %w", err)
 	}
-	if err := setLabLatency(l, dr.cfg); err != nil {
-		return dr.fail("%v", err)
+	if err := setLabLatency(l, cfg); err != nil {
+		l.Close()
+		return nil, err
 	}
-	dr.l = l
-	dr.b = state.NewLocal(filepath.Join(dr.work, config.DefaultStatePath), state.LocalOptions{})
-	if code := dr.lock(); code != exitOK {
-		return code
-	}
-	dr.st = state.New(state.NewLineage())
-	if err := dr.b.Write(dr.st); err != nil {
-		return dr.fail("creating the state: %v", err)
-	}
-
-	if code := dr.prepare(); code != exitOK {
-		return code
-	}
-
-	for _, stage := range config.Stages {
-		fmt.Fprintf(c.stdout, "\n%s\n\n", c.paint(bold, fmt.Sprintf("=== Stage %s ===", stage)))
-		for _, r := range dr.recs {
-			r.Stage = stage
-		}
-		if code, stop := dr.beforeStage(stage); code != exitOK || stop {
-			return code
-		}
-		t0 := dr.l.Now() // with a latency model, the modelled time
-		n0 := len(dr.rows)
-		var code int
-		if stage == config.StageSwapped && d.Mode == config.DrillModeCrashDuringSwap {
-			code = dr.crashDuringSwap()
-		} else {
-			code = dr.applyStage(stage)
-		}
-		if code != exitOK {
-			return code
-		}
-		dr.figures = append(dr.figures, stageFigure{Stage: stage, Steps: len(dr.rows) - n0, Duration: dr.l.Now().Sub(t0)})
-		if code := dr.afterStage(stage); code != exitOK {
-			return code
-		}
-	}
-
-	if code := dr.checkSettings(); code != exitOK {
-		return code
-	}
-
-	fmt.Fprintf(c.stdout, "\n%s\n\n", c.paint(bold, "=== Steps ==="))
-	writeStepTable(c, dr.rows)
-	dr.writeFigures(start)
-	return dr.verify()
+	return l, nil
 }
 
-// lock takes the drill state's lock (taking over one a killed apply left).
-func (dr *drillRun) lock() int {
-	unlock, err := lockState(dr.c, dr.b, dr.statePath, "drill")
-	if err != nil {
-		return dr.fail("%v", err)
-	}
-	dr.unlock = unlock
-	return exitOK
+func (h drillHost) Lock(b state.Backend, path, op string) (func() error, error) {
+	return lockState(h.c, b, path, op)
 }
 
-func (dr *drillRun) release() {
-	if dr.unlock != nil {
-		dr.unlock()
-		dr.unlock = nil
-	}
+func (h drillHost) Refresh(prov providers.Provider, st *state.State) error {
+	return refreshFrom(h.c, prov, st)
 }
 
-// failedDatabases are the databases the drill's recoveries recover.
-func (dr *drillRun) failedDatabases() []string {
-	var out []string
-	for _, r := range dr.recs {
-		out = append(out, r.Database.Name)
+func (h drillHost) Diags(cfg *config.Config, diags hcl.Diagnostics) { writeDiags(h.c, cfg, diags) }
+
+func (h drillHost) Apply(b state.Backend, path string, prov providers.Provider, st *state.State, p *planner.Plan) ([]runreport.Row, error) {
+	view := newApplyView(h.c, p, h.c.getenv("DIALTONE_LOG") != "")
+	err := applyPlan(h.c, b, path, prov, st, p, 10, view)
+	if err == nil {
+		view.complete(st)
 	}
-	return out
+	return view.rows, err
 }
 
-// pickDrill finds the drill to run (by name, or the only one) and the recoveries it
-// rehearses.
-func pickDrill(cfg *config.Config, name string) (*config.Drill, []*config.Recovery, error) {
-	var d *config.Drill
-	switch {
-	case name != "":
-		d = cfg.Drills[name]
-		if d == nil {
-			return nil, nil, fmt.Errorf("no drill %q in the configuration (drills: %s)", name, strings.Join(sortedKeys(cfg.Drills), ", "))
-		}
-	case len(cfg.Drills) == 0:
-		return nil, nil, fmt.Errorf("no drill block in the configuration: add one such as drill \"db01-lost\" { failure = database.DB01 ... } (see examples/same-server/main.hcl)")
-	case len(cfg.Drills) > 1:
-		return nil, nil, fmt.Errorf("several drills in the configuration (%s): name the one to run, \"dialtone drill NAME\"", strings.Join(sortedKeys(cfg.Drills), ", "))
-	default:
-		for _, v := range cfg.Drills {
-			d = v
-		}
-	}
-	recs := cfg.DrillRecoveries(d)
-	if len(recs) == 0 {
-		return nil, nil, fmt.Errorf("%s: drill %q fails %s, but no recovery block recovers it: add a recovery whose database is %s (or on it)", d.DeclRange, d.Name, d.Failure, d.Failure)
-	}
-	return d, recs, nil
+func (h drillHost) IsWriteError(err error) bool { return isWriteError(err) }
+
+func (h drillHost) Confirm(j planner.Journal, st *state.State, p *planner.Plan, id, who string, now time.Time) (string, error) {
+	return confirmStep(j, st, p, id, who, now)
 }
 
-// drillModeLine says in a few words what a mode rehearses.
-func drillModeLine(mode string) string {
-	switch mode {
-	case config.DrillModeLost:
-		return "the database's files are lost (its disk failed), 2.1"
-	case config.DrillModeCorrupt:
-		return "the database will not mount, 4.2"
-	case config.DrillModeServerDown:
-		return "the whole server is down, 4.1"
-	case config.DrillModeLogsMissing:
-		return "the database and its newest logs are lost, 4.4"
-	case config.DrillModeNoBackup:
-		return "there is no backup, 4.3"
-	case config.DrillModeBadItems:
-		return "restore requests meet bad items, 4.5"
-	case config.DrillModeOutOfRoom:
-		return "the dial tone server has no disk room, 4.6"
-	case config.DrillModeNoMountSlot:
-		return "the dial tone server has no mount slot, 4.6"
-	case config.DrillModeDialToneLost:
-		return "the dial tone database is lost before the swap, 4.7"
-	case config.DrillModeCrashDuringSwap:
-		return "apply crashes in the middle of the swap, 4.7"
-	case config.DrillModeCopySurvives:
-		return "the active copy is lost, a passive copy survives: activate it, no dial tone"
-	}
-	return mode
-}
+func (h drillHost) WriteVerify(r *lab.VerifyReport) { writeVerify(h.c, h.c.stdout, r, true) }
 
-// refusalSummaries are the configuration diagnostics that refuse a recovery for lack of
-// room or mount slots before any plan can be made.
-var refusalSummaries = map[string][]string{
-	config.DrillModeNoMountSlot: {"Too many databases on server"},
-	config.DrillModeOutOfRoom:   {"Not enough disk room", "Disk room"},
-}
+func (h drillHost) JournalPending(b state.Backend) int { return journalPending(b) }
 
-// refusedAtLoad handles out_of_room and no_mount_slot drills whose configuration is
-// refused as it loads: the limit is known from the configuration alone, so no plan (and
-// no change) can ever be made. That is the refusal the drill rehearses: it passes when
-// every error is the limit's diagnostic (printed above).
-func refusedAtLoad(c *cli, cfg *config.Config, name string) (int, bool) {
-	if cfg == nil {
-		return exitError, false
-	}
-	var d *config.Drill
-	if name != "" {
-		d = cfg.Drills[name]
-	} else if len(cfg.Drills) == 1 {
-		for _, v := range cfg.Drills {
-			d = v
-		}
-	}
-	if d == nil || refusalSummaries[d.Mode] == nil {
-		return exitError, false
-	}
-	_, diags := config.Load(c.dir, config.LoadOptions{})
-	var hit *hcl.Diagnostic
-	for _, dg := range diags {
-		if dg.Severity != hcl.DiagError {
-			continue
-		}
-		ok := false
-		for _, s := range refusalSummaries[d.Mode] {
-			if strings.HasPrefix(dg.Summary, s) {
-				ok = true
-			}
-		}
-		if !ok {
-			return exitError, false
-		}
-		hit = dg
-	}
-	if hit == nil {
-		return exitError, false
-	}
-	fmt.Fprintf(c.stdout, "Drill %q: mode %s (%s)\n\n%s\n\n", d.Name, d.Mode, drillModeLine(d.Mode), c.paint(bold, "=== Verification ==="))
-	fmt.Fprintf(c.stdout, "%s the configuration is refused before any plan can be made (\"dialtone plan\" stops at the same diagnostic):\n  %s: %s\n",
-		c.paint(green, "Drill passed:"), hit.Summary, strings.Join(strings.Fields(hit.Detail), " "))
-	fmt.Fprintln(c.stdout, "Nothing was changed: no lab was built, no state written.")
-	return exitOK, true
-}
+func (h drillHost) Errorf(format string, args ...any) int { return h.c.errorf(format, args...) }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/drill"
 	"os"
 	"strconv"
 	"sync/atomic"
@@ -35,11 +36,10 @@ var testHooks struct {
 	childEnv func(env []string) []string
 }
 
-// drillKillAfterEnv is the drill's own mechanism for its crash: the drill starts its
-// child apply (drill_child.go) with it set to N, and that apply kills itself (SIGKILL,
-// as a crash: no deferred code, no flush) right after the Nth finished step of its run
-// is in the journal. Nothing else sets it.
-const drillKillAfterEnv = "DIALTONE_DRILL_KILL_AFTER_STEPS"
+// drillKillAfterEnv is the drill's own mechanism for its crash (internal/drill): its
+// child apply kills itself (SIGKILL, as a crash: no deferred code, no flush) right after
+// the Nth finished step of its run is in the journal. Nothing else sets it.
+const drillKillAfterEnv = drill.KillAfterEnv
 
 // drillKillJournal wraps the journal of the drill's child apply to kill it.
 type drillKillJournal struct {

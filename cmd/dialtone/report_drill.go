@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/drill"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 
 	"github.com/dialtone/dialtone/config"
@@ -26,7 +27,7 @@ func cmdDrillReported(c *cli, args []string) int {
 	name, _ := splitPositional(args)
 	cfg, _ := config.Load(c.dir, config.LoadOptions{}) // for where the state lives; diagnostics were shown by the drill
 	if name == "" && cfg != nil {
-		if d, _, err := pickDrill(cfg, ""); err == nil {
+		if d, _, err := drill.Pick(cfg, ""); err == nil {
 			name = d.Name
 		}
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/ansi"
 	"io"
 
 	"github.com/hashicorp/hcl/v2"
@@ -11,19 +12,13 @@ import (
 
 // ANSI colours; used only through paint, which drops them when colour is off.
 const (
-	red    = "\x1b[31m"
-	green  = "\x1b[32m"
-	yellow = "\x1b[33m"
-	bold   = "\x1b[1m"
-	reset  = "\x1b[0m"
+	red    = ansi.Red
+	green  = ansi.Green
+	yellow = ansi.Yellow
+	bold   = ansi.Bold
 )
 
-func (c *cli) paint(code, s string) string {
-	if !c.color {
-		return s
-	}
-	return code + s + reset
-}
+func (c *cli) paint(code, s string) string { return ansi.Paint(c.color, code, s) }
 
 // writeDiags renders diagnostics with file:line:col and a source snippet on stderr.
 // cfg may be nil (diagnostics without a configuration, e.g. from the planner when no

@@ -1,4 +1,4 @@
-package main
+package drill
 
 import (
 	"errors"
@@ -13,6 +13,12 @@ import (
 	"github.com/hashicorp/hcl/v2/hclwrite"
 	"github.com/zclconf/go-cty/cty"
 )
+
+// KillAfterEnv is the drill's own mechanism for its crash: the drill starts its child
+// apply with it set to N, and that apply kills itself (SIGKILL, as a crash: no deferred
+// code, no flush) right after the Nth finished step of its run is in the journal (the
+// command layer's apply wraps its journal to do so). Nothing else sets it.
+const KillAfterEnv = "DIALTONE_DRILL_KILL_AFTER_STEPS"
 
 // rewriteForChild returns a configuration file for the drill's child apply: the
 // recoveries in names at stage, and no dialtone or provider block, so that the child
@@ -37,9 +43,9 @@ func rewriteForChild(name string, src []byte, names map[string]bool, stage strin
 }
 
 // runChild runs "dialtone -chdir=dir apply -auto-approve" as a child process of this
-// same binary, killed after killAfter finished steps (drillKillAfterEnv). It returns the
+// same binary, killed after killAfter finished steps (KillAfterEnv). It returns the
 // child's combined output and how it ended.
-func runChild(dir string, killAfter int) ([]byte, error) {
+func runChild(dir string, killAfter int, childEnv func([]string) []string) ([]byte, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("finding this binary to re-run it: %w", err)
@@ -49,15 +55,15 @@ func runChild(dir string, killAfter int) ([]byte, error) {
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
 		switch k {
-		case drillKillAfterEnv, "DIALTONE_LOG":
+		case KillAfterEnv, "DIALTONE_LOG":
 			continue
 		}
 		env = append(env, kv)
 	}
-	if testHooks.childEnv != nil {
-		env = testHooks.childEnv(env)
+	if childEnv != nil {
+		env = childEnv(env)
 	}
-	cmd.Env = append(env, drillKillAfterEnv+"="+strconv.Itoa(killAfter), "NO_COLOR=1")
+	cmd.Env = append(env, KillAfterEnv+"="+strconv.Itoa(killAfter), "NO_COLOR=1")
 	return cmd.CombinedOutput()
 }
 

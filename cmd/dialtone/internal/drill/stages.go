@@ -1,4 +1,4 @@
-package main
+package drill
 
 import (
 	"errors"
@@ -71,11 +71,11 @@ func (dr *drillRun) afterStage(stage string) int {
 
 // plan refreshes and plans; it prints the diagnostics and returns them too.
 func (dr *drillRun) plan() (*planner.Plan, hcl.Diagnostics, error) {
-	if err := refreshFrom(dr.c, dr.l, dr.st); err != nil {
+	if err := dr.c.host.Refresh(dr.l, dr.st); err != nil {
 		return nil, nil, err
 	}
 	p, diags := planner.Compute(dr.cfg, dr.st, dr.l.Capabilities(), planner.ComputeOptions{})
-	writeDiags(dr.c, dr.cfg, diags)
+	dr.c.host.Diags(dr.cfg, diags)
 	if p != nil && p.ConfigDigest == "" {
 		p.ConfigDigest = dr.cfg.Digest()
 	}
@@ -132,15 +132,13 @@ func (dr *drillRun) applyStage(stage string) int {
 			fmt.Fprintf(c.stdout, "Nothing to do at stage %s.\n", stage)
 			return exitOK
 		}
-		view := newApplyView(c, p, c.getenv("DIALTONE_LOG") != "")
-		err := applyPlan(c, dr.b, dr.statePath, dr.l, dr.st, p, 10, view)
-		dr.rows = append(dr.rows, view.rows...)
+		rows, err := c.host.Apply(dr.b, dr.statePath, dr.l, dr.st, p)
+		dr.rows = append(dr.rows, rows...)
 		var manual *planner.ManualStepError
 		switch {
 		case err == nil:
-			view.complete(dr.st)
 			return exitOK
-		case errors.As(err, &manual) && !isWriteError(err):
+		case errors.As(err, &manual) && !dr.c.host.IsWriteError(err):
 			if code := dr.doManual(p, manual.Step); code != exitOK {
 				return code
 			}
@@ -169,25 +167,17 @@ func (dr *drillRun) doManual(p *planner.Plan, s *planner.Step) int {
 			return dr.fail("rebuilding %s: %v", s.Operation.Server, err)
 		}
 		fmt.Fprintf(c.stdout, "drill: rebuilt %s with \"lab repair server %s\" (standing in for Setup.exe /Mode:RecoverServer)\n", s.Operation.Server, s.Operation.Server)
-	case providers.OpAddCopies:
-		for _, srv := range s.Operation.Servers {
-			if err := dr.l.AddCopy(s.Operation.Database, srv); err != nil {
-				return dr.fail("adding a copy of %s on %s: %v", s.Operation.Database, srv, err)
-			}
-			fmt.Fprintf(c.stdout, "drill: added a copy of %s on %s with \"lab add copy %s -server=%s\" (standing in for Add-MailboxDatabaseCopy and seeding)\n",
-				s.Operation.Database, srv, s.Operation.Database, srv)
-		}
 	case providers.OpRepointProfiles:
 		fmt.Fprintf(c.stdout, "drill: noted: repoint the mail profiles of %s at %s (clients without Autodiscover): %s\n",
 			countOf(len(s.Operation.Mailboxes), "mailbox", "mailboxes"), s.Operation.Server, strings.Join(s.Operation.Mailboxes, ", "))
 	default:
 		return dr.fail("manual step %s (%s) has no lab stand-in: %s", s.ID, s.Operation.Kind, s.Operation.Instructions)
 	}
-	if err := refreshFrom(c, dr.l, dr.st); err != nil {
+	if err := c.host.Refresh(dr.l, dr.st); err != nil {
 		return dr.fail("%v", err)
 	}
 	now := time.Now().UTC()
-	stage, err := confirmStep(dr.b, dr.st, p, s.ID, drillWho, now)
+	stage, err := dr.c.host.Confirm(dr.b, dr.st, p, s.ID, drillWho, now)
 	if err != nil {
 		return dr.fail("confirming %s: %v", s.ID, err)
 	}

@@ -1,9 +1,10 @@
-package main
+package drill
 
 import (
 	"fmt"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/durfmt"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -30,7 +31,8 @@ func (dr *drillRun) verify() int {
 	if err != nil {
 		return dr.fail("verifying the lab: %v", err)
 	}
-	writeVerify(c, c.stdout, r, true)
+	c.host.WriteVerify(r)
+	c.record.Verified(r) // the run report tells what happened to the mail
 
 	var problems []string
 	if len(dr.expectLost) > 0 && len(dr.allDeclared()) == 0 {
@@ -164,13 +166,13 @@ func (dr *drillRun) homeOf(addr string) string {
 
 // writeStepTable prints every step of the drill with its stage, duration and result;
 // per recovery and stage, only the first five merges, then a count.
-func writeStepTable(c *cli, rows []runreport.Row) {
+func writeStepTable(w io.Writer, rows []runreport.Row) {
 	const shown = 5
 	width := len("STEP")
 	for _, r := range rows {
 		width = max(width, len(r.ID))
 	}
-	fmt.Fprintf(c.stdout, "  %-*s  %-10s  %9s  %s\n", width, "STEP", "STAGE", "DURATION", "RESULT")
+	fmt.Fprintf(w, "  %-*s  %-10s  %9s  %s\n", width, "STEP", "STAGE", "DURATION", "RESULT")
 	type group struct {
 		n, failed int
 		d         time.Duration
@@ -179,7 +181,7 @@ func writeStepTable(c *cli, rows []runreport.Row) {
 	var g group
 	flush := func() {
 		if g.n > shown {
-			fmt.Fprintf(c.stdout, "  %-*s  %-10s  %9s  %s\n", width, fmt.Sprintf("... and %d more merges", g.n-shown), "", durfmt.Fine(g.d), fmt.Sprintf("%d failed", g.failed))
+			fmt.Fprintf(w, "  %-*s  %-10s  %9s  %s\n", width, fmt.Sprintf("... and %d more merges", g.n-shown), "", durfmt.Fine(g.d), fmt.Sprintf("%d failed", g.failed))
 		}
 		g = group{}
 	}
@@ -187,7 +189,7 @@ func writeStepTable(c *cli, rows []runreport.Row) {
 		if !strings.Contains(r.ID, ".merge[") && !strings.Contains(r.ID, ".resume_merge[") {
 			flush()
 			key = ""
-			fmt.Fprintf(c.stdout, "  %-*s  %-10s  %9s  %s\n", width, r.ID, r.Stage, durfmt.Fine(r.Duration), r.Result)
+			fmt.Fprintf(w, "  %-*s  %-10s  %9s  %s\n", width, r.ID, r.Stage, durfmt.Fine(r.Duration), r.Result)
 			continue
 		}
 		k := r.ID[:strings.Index(r.ID, "[")] + "|" + r.Stage
@@ -197,7 +199,7 @@ func writeStepTable(c *cli, rows []runreport.Row) {
 		}
 		g.n++
 		if g.n <= shown {
-			fmt.Fprintf(c.stdout, "  %-*s  %-10s  %9s  %s\n", width, r.ID, r.Stage, durfmt.Fine(r.Duration), r.Result)
+			fmt.Fprintf(w, "  %-*s  %-10s  %9s  %s\n", width, r.ID, r.Stage, durfmt.Fine(r.Duration), r.Result)
 			continue
 		}
 		g.d += r.Duration
@@ -214,4 +216,13 @@ func countOf(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

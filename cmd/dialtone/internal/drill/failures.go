@@ -1,4 +1,4 @@
-package main
+package drill
 
 import (
 	"fmt"
@@ -209,7 +209,7 @@ func (dr *drillRun) isRefusalMode() bool {
 // exactly those requests.
 func (dr *drillRun) raiseBadItemLimit() int {
 	c := dr.c
-	if err := refreshFrom(c, dr.l, dr.st); err != nil {
+	if err := c.host.Refresh(dr.l, dr.st); err != nil {
 		return dr.fail("%v", err)
 	}
 	r := dr.recs[0]
@@ -267,7 +267,7 @@ func (dr *drillRun) countSkippedBadItems() int {
 	if len(dr.expectBad) == 0 {
 		return exitOK
 	}
-	if err := refreshFrom(dr.c, dr.l, dr.st); err != nil {
+	if err := dr.c.host.Refresh(dr.l, dr.st); err != nil {
 		return dr.fail("%v", err)
 	}
 	byTarget := map[string]*state.RestoreRequest{}
@@ -378,7 +378,7 @@ func (dr *drillRun) crashDuringSwap() int {
 		return dr.fail("writing the child's configuration: %v", err)
 	}
 	dr.release()
-	out, err := runChild(dr.work, killAfter)
+	out, err := runChild(dr.work, killAfter, c.childEnv)
 	for _, line := range strings.Split(strings.TrimRight(string(out), "\n"), "\n") {
 		fmt.Fprintf(c.stdout, "  child| %s\n", line)
 	}
@@ -394,7 +394,7 @@ func (dr *drillRun) crashDuringSwap() int {
 		return dr.fail("reading the state after the crash: %v", err)
 	}
 	dr.st = st
-	if n := journalPending(dr.b); n > 0 {
+	if n := dr.c.host.JournalPending(dr.b); n > 0 {
 		fmt.Fprintf(c.stdout, "Resuming: %d records replayed from the journal of the killed apply.\n\n", n)
 	}
 	rs := st.Recoveries[dr.recs[0].Name]
