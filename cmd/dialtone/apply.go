@@ -2,11 +2,15 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
+	"github.com/hashicorp/go-hclog"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
@@ -94,10 +98,11 @@ func cmdApply(c *cli, args []string) int {
 		}
 		p.Drift, p.Settings = drift, s.settings
 		estimatePlan(c, cfg, p, st)
-		if !a.json {
-			if err := render.Text(c.stdout, p, render.TextOptions{Color: c.color}); err != nil {
-				return c.errorf("rendering the plan: %v", err)
-			}
+	}
+	view := newApplyView(c, p, a.json)
+	if a.planFile == "" {
+		if err := view.Plan(p); err != nil {
+			return c.errorf("rendering the plan: %v", err)
 		}
 	}
 	if failed := p.FailedPreconditions(); len(failed) > 0 {
@@ -110,14 +115,7 @@ func cmdApply(c *cli, args []string) int {
 		if err := b.Write(st); err != nil {
 			return c.errorf("writing state %s: %v", path, err)
 		}
-		if a.json {
-			newEventWriter(c.stdout).send(event{Type: evApplyComplete, Result: "no_changes"})
-			return exitOK
-		}
-		if a.planFile != "" {
-			// A fresh plan was rendered above, and it already says so.
-			fmt.Fprintln(c.stdout, "\nNo changes. Every recovery is at its requested stage.")
-		}
+		view.NoChanges(a.planFile != "")
 		return exitOK
 	}
 	if a.planFile == "" && !a.autoApprove {
@@ -126,71 +124,59 @@ func cmdApply(c *cli, args []string) int {
 			return exitError
 		}
 	}
-	view := newApplyView(c, p, c.getenv("DIALTONE_LOG") != "")
-	if a.json {
-		view.events = newEventWriter(c.stdout)
-	} else {
-		fmt.Fprintln(c.stdout)
-		view.live = liveFor(c)
-	}
-	applyErr := applyPlan(c, b, path, prov, st, p, a.parallelism, view)
+	view.Start()
+	_, applyErr := applyPlan(c, b, path, prov, st, p, a.parallelism, view)
 	var manual *planner.ManualStepError
 	var pre *planner.PreconditionError
 	switch {
 	case applyErr == nil:
-		rep := writeRunReport(c, cfg, "apply", "complete", nil)
-		view.report = rep
-		view.complete(st)
+		view.Complete(st, writeRunReport(c, cfg, "apply", "complete", nil))
 		return exitOK
 	case errors.As(applyErr, &manual) && !isWriteError(applyErr):
 		// A pause, not an error: the finished steps are in the state.
-		c.record.Waiting(append([]*planner.Step{manual.Step}, manual.More...))
-		rep := writeRunReport(c, cfg, "apply", "paused", nil)
-		if a.json {
-			// One event per step waiting for a person: the walk pauses only what depends
-			// on each, so several can wait at once.
-			for _, s := range append([]*planner.Step{manual.Step}, manual.More...) {
-				view.events.send(event{Type: evManualWaiting, Step: s.ID, Summary: s.Summary, Instructions: s.Operation.Instructions,
-					Commands: s.Commands, Confirm: "dialtone confirm " + s.ID, Report: rep})
-			}
-			return exitOK
-		}
-		writeManualPause(c, manual.Step, view)
-		for _, m := range manual.More {
-			fmt.Fprintf(c.stdout, "\nAlso waiting for a person: %s (%s); \"dialtone confirm %s\" once it is done.\n", m.ID, m.Summary, m.ID)
-		}
+		waiting := append([]*planner.Step{manual.Step}, manual.More...)
+		c.record.Waiting(waiting)
+		view.Paused(waiting, writeRunReport(c, cfg, "apply", "paused", nil))
 		return exitOK
 	case interrupted(c, applyErr) && !isWriteError(applyErr):
 		// Before the precondition case: a check cut short by Ctrl-C reports
 		// "context canceled", which is no finding about the organization.
 		rep := writeRunReport(c, cfg, "apply", "interrupted", applyErr)
-		view.events.send(event{Type: evError, Message: "apply interrupted: " + c.secrets.ScrubString(applyErr.Error()), Report: rep})
-		return writeInterrupted(c, p, st, path, view.doneCount())
+		view.Interrupted(p, st, path, c.secrets.ScrubString(applyErr.Error()), rep)
+		return exitError
 	case errors.As(applyErr, &pre):
 		rep := writeRunReport(c, cfg, "apply", "failed", applyErr)
-		view.events.send(event{Type: evError, Step: pre.Step.ID, Message: c.secrets.ScrubString(applyErr.Error()), Report: rep})
-		writePreconditionStop(c, pre)
+		view.PreconditionFailed(pre, c.secrets.ScrubString(applyErr.Error()), rep)
 		return c.errorf("apply stopped before step %s: a precondition does not hold. The finished steps are recorded in %s; fix it and run \"dialtone apply\" again.", pre.Step.ID, path)
 	default:
 		rep := writeRunReport(c, cfg, "apply", "failed", applyErr)
-		view.events.send(event{Type: evError, Message: c.secrets.ScrubString(applyErr.Error()), Report: rep})
+		view.Failed(c.secrets.ScrubString(applyErr.Error()), rep)
 		return c.errorf("apply stopped: %v\nThe finished steps are recorded in %s; fix the cause and run \"dialtone apply\" again to continue.", applyErr, path)
 	}
 }
 
+// newApplyView is apply's view (internal/views): JSON events, or lines with live
+// progress on top once Start is called (the drill never does: lines only).
+func newApplyView(c *cli, p *planner.Plan, asJSON bool) views.Apply {
+	return views.NewApply(c.streams(), p, views.ApplyOptions{JSON: asJSON, Verbose: c.getenv("DIALTONE_LOG") != "",
+		PlanText: func(p *planner.Plan) error { return render.Text(c.stdout, p, render.TextOptions{Color: c.color}) },
+		Live:     func() views.LiveProgress { return liveFor(c) }})
+}
+
+// interrupted says whether apply stopped because the admin pressed Ctrl-C (or the
+// process got SIGTERM), rather than on a failure to fix.
+func interrupted(c *cli, applyErr error) bool {
+	return errors.Is(applyErr, context.Canceled) || (c.ctx != nil && c.ctx.Err() != nil)
+}
+
 // liveFor picks the live progress of a text apply: a bar on stderr when both streams
 // are a terminal, heartbeat lines on stdout otherwise.
-func liveFor(c *cli) liveProgress {
-	if isTerminal(c.stdout) && isTerminal(c.stderr) {
-		return newTerminalBar(c.stderr)
-	}
-	every := heartbeatEvery
+func liveFor(c *cli) views.LiveProgress {
+	var every time.Duration
 	if testHooks.heartbeat != nil {
-		if d := testHooks.heartbeat(c); d > 0 {
-			every = d
-		}
+		every = testHooks.heartbeat(c)
 	}
-	return newHeartbeat(c.stdout, every)
+	return views.NewLive(c.stdout, c.stderr, isTerminal(c.stdout) && isTerminal(c.stderr), every)
 }
 
 // writeRunReport writes the report of this run (internal/runreport) and returns its ID
@@ -208,42 +194,6 @@ func writeRunReport(c *cli, cfg *config.Config, command, result string, runErr e
 	return rep.ID
 }
 
-// writeManualPause says exactly what a person has to do at a manual step (the
-// instructions, the command lines, the mailboxes whose profiles need repointing) and
-// how to go on.
-func writeManualPause(c *cli, s *planner.Step, view *applyView) {
-	w := c.stdout
-	fmt.Fprintf(w, "\n%s %d steps done before it.\n", c.paint(yellow, "Apply paused at a manual step: "+s.ID+"."), view.doneCount())
-	fmt.Fprintf(w, "\n  %s\n", s.Summary)
-	what := s.Operation.Instructions
-	if what == "" {
-		what = s.Summary
-	}
-	fmt.Fprintf(w, "\n  Do this by hand:\n    %s\n", what)
-	if len(s.Commands) > 0 {
-		fmt.Fprintln(w, "\n  Command lines:")
-		for _, l := range s.Commands {
-			fmt.Fprintf(w, "    PS> %s\n", l)
-		}
-	}
-	if len(s.Operation.Mailboxes) > 0 {
-		fmt.Fprintf(w, "\n  Mailboxes whose mail profiles need repointing at %s (%d; their clients do not use Autodiscover):\n", s.Operation.Server, len(s.Operation.Mailboxes))
-		for _, m := range s.Operation.Mailboxes {
-			fmt.Fprintf(w, "    %s\n", m)
-		}
-	}
-	fmt.Fprintf(w, "\nRun \"dialtone confirm %s\" once it is done, then \"dialtone apply\" again.\n", s.ID)
-}
-
-// writePreconditionStop names the step, the check that failed and what to change.
-func writePreconditionStop(c *cli, e *planner.PreconditionError) {
-	fmt.Fprintf(c.stderr, "%s step %s\n  check: %s\n  found: %v\n", c.paint(red, "Precondition failed at apply:"), e.Step.ID, e.Precondition.Description, e.Err)
-	if e.Precondition.Fix != "" {
-		fmt.Fprintf(c.stderr, "  fix:   %s\n", e.Precondition.Fix)
-	}
-	fmt.Fprintln(c.stderr, "  Nothing of this step was changed.")
-}
-
 // confirm asks for "yes" on stdin.
 func confirm(c *cli) bool {
 	fmt.Fprint(c.stdout, "\nDo you want to perform these actions? Only 'yes' will be accepted: ")
@@ -256,14 +206,15 @@ func confirm(c *cli) bool {
 
 // applyPlan walks p through prov with the backend as the journal, then refreshes and
 // writes the state, folding the journal. It writes the state also when the walk
-// fails, so that every finished step is recorded.
+// fails, so that every finished step is recorded. The run keeps its own record of the
+// walk (runreport.Walk, for the run report and the drill's table), beside the view.
 func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st *state.State,
-	p *planner.Plan, parallelism int, view *applyView) error {
+	p *planner.Plan, parallelism int, view views.Apply) ([]runreport.Row, error) {
 	j := newDrillKillJournal(c, b)
 	if testHooks.journal != nil {
 		j = testHooks.journal(c, j, b, st)
 	}
-	view.noteState(p, st)
+	walk := runreport.NewWalk(p, st)
 	opts := planner.ApplyOptions{Parallelism: parallelism, Logger: c.log.Named("planner")}
 	if clk, ok := prov.(providers.Clock); ok {
 		opts.Now = clk.Now // the lab's modelled time: step records show Exchange's durations
@@ -274,24 +225,68 @@ func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st
 	if testHooks.provider != nil {
 		prov = testHooks.provider(c, prov)
 	}
-	applyErr := planner.Apply(c.ctx, p, prov, st, j, view, opts)
-	view.stop()
+	applyErr := planner.Apply(c.ctx, p, prov, st, j, hooks{walk, logHooks{c.log}, view}, opts)
+	view.Stop()
 	if err := refreshFrom(c, prov, st); err != nil {
 		c.log.Warn("refresh after apply failed; writing the state without it", "error", err)
 		if applyErr == nil {
 			applyErr = err
 		}
 	}
+	rows := walk.Rows()
 	if err := b.Write(st); err != nil {
 		werr := &stateWriteError{fmt.Errorf("writing state %s: %w (the journal beside it still holds the finished steps; the next command replays it)", path, err)}
 		if applyErr != nil {
-			return errors.Join(applyErr, werr)
+			return rows, errors.Join(applyErr, werr)
 		}
-		c.record.Applied(p, view.rows, st)
-		return werr
+		c.record.Applied(p, rows, st)
+		return rows, werr
 	}
-	c.record.Applied(p, view.rows, st)
-	return applyErr
+	c.record.Applied(p, rows, st)
+	return rows, applyErr
+}
+
+// hooks calls each of its hooks in turn.
+type hooks []planner.Hooks
+
+func (h hooks) PreStep(s *planner.Step) {
+	for _, x := range h {
+		x.PreStep(s)
+	}
+}
+
+func (h hooks) Progress(s *planner.Step, done, total int64) {
+	for _, x := range h {
+		x.Progress(s, done, total)
+	}
+}
+
+func (h hooks) PostStep(s *planner.Step, res providers.Result, d time.Duration, err error) {
+	for _, x := range h {
+		x.PostStep(s, res, d, err)
+	}
+}
+
+// logHooks logs the walk's steps (debug; progress at trace).
+type logHooks struct{ log hclog.Logger }
+
+func (l logHooks) PreStep(s *planner.Step) {
+	l.log.Debug("step starting", "step", s.ID, "operation", string(s.Operation.Kind))
+}
+
+func (l logHooks) Progress(s *planner.Step, done, total int64) {
+	l.log.Trace("step progress", "step", s.ID, "done", done, "total", total)
+}
+
+func (l logHooks) PostStep(s *planner.Step, res providers.Result, d time.Duration, err error) {
+	result := "done"
+	switch {
+	case err != nil:
+		result = "failed"
+	case res.Skipped:
+		result = "skipped"
+	}
+	l.log.Debug("step finished", "step", s.ID, "result", result, "elapsed", d, "detail", res.Detail, "error", err)
 }
 
 // stateWriteError is a failure to write the state after apply: never a mere pause.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"strings"
 	"testing"
 	"time"
@@ -20,12 +21,12 @@ func TestApplyJSONEvents(t *testing.T) {
 	setHCL(t, dir, "", "merged")
 	r := mustDialtone(t, dir, nil, "apply", "-auto-approve", "-json")
 
-	known := map[string]bool{evStepStarted: true, evProgress: true, evStepFinished: true, evManualWaiting: true, evApplyComplete: true, evError: true}
+	known := map[string]bool{views.EvStepStarted: true, views.EvProgress: true, views.EvStepFinished: true, views.EvManualWaiting: true, views.EvApplyComplete: true, views.EvError: true}
 	open := map[string]bool{}
-	var last event
+	var last views.Event
 	lines := strings.Split(strings.TrimSuffix(r.stdout, "\n"), "\n")
 	for i, line := range lines {
-		var ev event
+		var ev views.Event
 		dec := json.NewDecoder(strings.NewReader(line))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&ev); err != nil {
@@ -38,9 +39,9 @@ func TestApplyJSONEvents(t *testing.T) {
 			t.Fatalf("line %d: time %q: %v", i+1, ev.Time, err)
 		}
 		switch ev.Type {
-		case evStepStarted:
+		case views.EvStepStarted:
 			open[ev.Step] = true
-		case evStepFinished:
+		case views.EvStepFinished:
 			if !open[ev.Step] {
 				t.Errorf("line %d: %s finished without starting", i+1, ev.Step)
 			}
@@ -48,7 +49,7 @@ func TestApplyJSONEvents(t *testing.T) {
 				t.Errorf("line %d: no result", i+1)
 			}
 			delete(open, ev.Step)
-		case evProgress:
+		case views.EvProgress:
 			if ev.Total <= 0 || ev.Done > ev.Total {
 				t.Errorf("line %d: progress %d/%d", i+1, ev.Done, ev.Total)
 			}
@@ -58,7 +59,7 @@ func TestApplyJSONEvents(t *testing.T) {
 	if len(open) > 0 {
 		t.Errorf("steps started and never finished: %v", open)
 	}
-	if last.Type != evApplyComplete || last.Stages["db01-outage"] != "merged" || last.Report == "" {
+	if last.Type != views.EvApplyComplete || last.Stages["db01-outage"] != "merged" || last.Report == "" {
 		t.Errorf("last event %+v", last)
 	}
 	if !strings.Contains(r.stdout, `"step":"recovery.db01-outage.merges","done":`) {

@@ -102,12 +102,12 @@ func (h drillHost) Refresh(prov providers.Provider, st *state.State) error {
 func (h drillHost) Diags(cfg *config.Config, diags hcl.Diagnostics) { writeDiags(h.c, cfg, diags) }
 
 func (h drillHost) Apply(b state.Backend, path string, prov providers.Provider, st *state.State, p *planner.Plan) ([]runreport.Row, error) {
-	view := newApplyView(h.c, p, h.c.getenv("DIALTONE_LOG") != "")
-	err := applyPlan(h.c, b, path, prov, st, p, 10, view)
+	view := newApplyView(h.c, p, false)
+	rows, err := applyPlan(h.c, b, path, prov, st, p, 10, view)
 	if err == nil {
-		view.complete(st)
+		view.Complete(st, "")
 	}
-	return view.rows, err
+	return rows, err
 }
 
 func (h drillHost) IsWriteError(err error) bool { return isWriteError(err) }

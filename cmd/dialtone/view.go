@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/ansi"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"io"
 
 	"github.com/hashicorp/hcl/v2"
@@ -39,4 +40,9 @@ func writeDiagsTo(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics
 	if err := dw.WriteDiagnostics(diags); err != nil {
 		fmt.Fprintf(w, "Error: %v\n", diags.Error())
 	}
+}
+
+// streams are the invocation's outputs for a view (internal/views).
+func (c *cli) streams() views.Streams {
+	return views.Streams{Out: c.stdout, Err: c.stderr, Color: c.color}
 }

@@ -1,8 +1,6 @@
-package main
+package views
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -10,44 +8,37 @@ import (
 	"github.com/dialtone/dialtone/state"
 )
 
-// interrupted says whether apply stopped because the admin pressed Ctrl-C (or the
-// process got SIGTERM), rather than on a failure to fix.
-func interrupted(c *cli, applyErr error) bool {
-	return errors.Is(applyErr, context.Canceled) || (c.ctx != nil && c.ctx.Err() != nil)
-}
-
 // writeInterrupted is what an admin who pressed Ctrl-C needs next, in place of "context
 // canceled ... fix the cause": which recoveries are inside an outage window now and how
 // many users are without service, and what the next apply does first. It is read from
 // the state as written after the stop (st), against the plan that was running (p).
-func writeInterrupted(c *cli, p *planner.Plan, st *state.State, path string, done int) int {
-	w := c.stderr
+func writeInterrupted(s Streams, p *planner.Plan, st *state.State, path string, done int) {
+	w := s.Err
 	fmt.Fprintf(w, "%s %s finished, recorded in %s.\n",
-		c.paint(yellow, "Apply interrupted."), countOf(done, "step", "steps"), path)
+		s.paint(yellow, "Apply interrupted."), countOf(done, "step", "steps"), path)
 
 	open, users := openOutages(p, st)
 	if len(open) == 0 {
 		fmt.Fprintln(w, "No recovery of this plan is inside an outage window: its users have service.")
 	} else {
-		fmt.Fprintf(w, "%s\n", c.paint(red, fmt.Sprintf("Users without service now: %s, in %s.", countOf(users, "mailbox", "mailboxes"), countOf(len(open), "recovery", "recoveries"))))
+		fmt.Fprintf(w, "%s\n", s.paint(red, fmt.Sprintf("Users without service now: %s, in %s.", countOf(users, "mailbox", "mailboxes"), countOf(len(open), "recovery", "recoveries"))))
 		for _, o := range open {
 			fmt.Fprintf(w, "  recovery.%s: %s without service (%s); service comes back at step %s.\n",
 				o.Recovery, countOf(o.Mailboxes, "mailbox", "mailboxes"), o.Reason, o.ToStep)
 		}
 	}
-	if s, resumed := nextStep(p, st); s != nil {
+	if next, resumed := nextStep(p, st); next != nil {
 		how := ""
 		if resumed {
 			how = ", resumed: it had started, so its checks are not run again"
 		}
-		fmt.Fprintf(w, "The next \"dialtone apply\" plans again from the recorded state and starts with %s (%s)%s.\n", s.ID, s.Summary, how)
+		fmt.Fprintf(w, "The next \"dialtone apply\" plans again from the recorded state and starts with %s (%s)%s.\n", next.ID, next.Summary, how)
 	} else {
 		fmt.Fprintln(w, "Every step of this plan had finished: the next \"dialtone apply\" plans again from the recorded state.")
 	}
 	if len(open) > 0 {
 		fmt.Fprintln(w, "Run it as soon as you can: users are waiting for it.")
 	}
-	return exitError
 }
 
 // openOutages returns the plan's outage windows that are open in st: the step that
@@ -95,10 +86,38 @@ func stepDone(st *state.State, recovery, id string) bool {
 	return r != nil && r.Steps[id] != nil
 }
 
-// countOf is "1 mailbox", "2 mailboxes".
-func countOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
+// writeManualPause says exactly what a person has to do at a manual step (the
+// instructions, the command lines, the mailboxes whose profiles need repointing) and
+// how to go on.
+func writeManualPause(o Streams, s *planner.Step, done int) {
+	w := o.Out
+	fmt.Fprintf(w, "\n%s %d steps done before it.\n", o.paint(yellow, "Apply paused at a manual step: "+s.ID+"."), done)
+	fmt.Fprintf(w, "\n  %s\n", s.Summary)
+	what := s.Operation.Instructions
+	if what == "" {
+		what = s.Summary
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	fmt.Fprintf(w, "\n  Do this by hand:\n    %s\n", what)
+	if len(s.Commands) > 0 {
+		fmt.Fprintln(w, "\n  Command lines:")
+		for _, l := range s.Commands {
+			fmt.Fprintf(w, "    PS> %s\n", l)
+		}
+	}
+	if len(s.Operation.Mailboxes) > 0 {
+		fmt.Fprintf(w, "\n  Mailboxes whose mail profiles need repointing at %s (%d; their clients do not use Autodiscover):\n", s.Operation.Server, len(s.Operation.Mailboxes))
+		for _, m := range s.Operation.Mailboxes {
+			fmt.Fprintf(w, "    %s\n", m)
+		}
+	}
+	fmt.Fprintf(w, "\nRun \"dialtone confirm %s\" once it is done, then \"dialtone apply\" again.\n", s.ID)
+}
+
+// writePreconditionStop names the step, the check that failed and what to change.
+func writePreconditionStop(o Streams, e *planner.PreconditionError) {
+	fmt.Fprintf(o.Err, "%s step %s\n  check: %s\n  found: %v\n", o.paint(red, "Precondition failed at apply:"), e.Step.ID, e.Precondition.Description, e.Err)
+	if e.Precondition.Fix != "" {
+		fmt.Fprintf(o.Err, "  fix:   %s\n", e.Precondition.Fix)
+	}
+	fmt.Fprintln(o.Err, "  Nothing of this step was changed.")
 }

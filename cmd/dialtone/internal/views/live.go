@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"fmt"
@@ -10,10 +10,10 @@ import (
 	"github.com/schollz/progressbar/v3"
 )
 
-// liveProgress is what apply shows between its step lines: a progress bar on a
+// LiveProgress is what apply shows between its step lines: a progress bar on a
 // terminal, heartbeat lines otherwise. Its methods are called with the view's mutex
 // held, never concurrently.
-type liveProgress interface {
+type LiveProgress interface {
 	// start shows a unit of work (a step, or a recovery's merges): total < 0 when
 	// unknown (elapsed time only).
 	start(key, label string, total int64)
@@ -25,6 +25,16 @@ type liveProgress interface {
 	// tick is how often update is called; update refreshes the display.
 	tick() time.Duration
 	update(now, runStart time.Time, running []runningStep)
+}
+
+// NewLive is the live progress of a human apply: a bar on errw when both streams are a
+// terminal, else heartbeat lines on out after every of silence (0 or more than
+// heartbeatEvery: heartbeatEvery).
+func NewLive(out, errw io.Writer, terminal bool, every time.Duration) LiveProgress {
+	if terminal {
+		return newTerminalBar(errw)
+	}
+	return newHeartbeat(out, every)
 }
 
 // heartbeatEvery is the longest a non-terminal apply stays silent.

@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"encoding/json"
@@ -33,16 +33,16 @@ import (
 // "report" is the ID of the run report ("dialtone report ID").
 
 const (
-	evStepStarted   = "step_started"
-	evProgress      = "progress"
-	evStepFinished  = "step_finished"
-	evManualWaiting = "manual_step_waiting"
-	evApplyComplete = "apply_complete"
-	evError         = "error"
+	EvStepStarted   = "step_started"
+	EvProgress      = "progress"
+	EvStepFinished  = "step_finished"
+	EvManualWaiting = "manual_step_waiting"
+	EvApplyComplete = "apply_complete"
+	EvError         = "error"
 )
 
-// event is one line of the stream.
-type event struct {
+// Event is one line of the stream.
+type Event struct {
 	Type         string            `json:"type"`
 	Time         string            `json:"time"`
 	Step         string            `json:"step,omitempty"`
@@ -76,7 +76,7 @@ func newEventWriter(w io.Writer) *eventWriter {
 	return &eventWriter{enc: json.NewEncoder(w), now: time.Now}
 }
 
-func (e *eventWriter) send(ev event) {
+func (e *eventWriter) send(ev Event) {
 	if e == nil {
 		return
 	}
