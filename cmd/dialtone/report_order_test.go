@@ -19,7 +19,7 @@ func TestReportOrderWithinOneSecond(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte("server \"EX01\" {\n  edition = \"standard\"\n  version = \"15.2.1544.4\"\n}\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	store := localReports(filepath.Join(dir, reportsDir))
+	store := runreport.Local{Dir: filepath.Join(dir, reportsDir)}
 	t0 := time.Date(2026, 12, 5, 1, 0, 0, 0, time.UTC)
 	runs := []struct {
 		id      string

@@ -33,10 +33,5 @@ func reportStore(c *cli, cfg *config.Config) runreport.Store {
 			return rs
 		}
 	}
-	return localReports(filepath.Join(base, reportsDir))
-}
-
-// localReports is the store of reports in dir, written atomically.
-func localReports(dir string) runreport.Local {
-	return runreport.Local{Dir: dir, WriteFile: writeFileAtomic}
+	return runreport.Local{Dir: filepath.Join(base, reportsDir)}
 }

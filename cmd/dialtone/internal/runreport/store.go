@@ -12,6 +12,8 @@ import (
 
 	"github.com/dialtone/dialtone/state"
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/dialtone/dialtone/internal/atomicfile"
 )
 
 // Store keeps run reports: a state backend that keeps them with the state (see
@@ -21,12 +23,9 @@ type Store = state.ReportStore
 // Dir is where local reports live, relative to the state file's folder.
 const Dir = ".dialtone/reports"
 
-// Local keeps reports as <Dir>/<id>.json and <id>.md, 0600 files in 0700 folders.
-// WriteFile writes one file atomically (the command layer's writer).
-type Local struct {
-	Dir       string
-	WriteFile func(path string, data []byte, perm os.FileMode) error
-}
+// Local keeps reports as <Dir>/<id>.json and <id>.md, 0600 files in 0700 folders,
+// each written atomically.
+type Local struct{ Dir string }
 
 var _ Store = Local{}
 
@@ -37,11 +36,11 @@ func (l Local) PutReport(id string, jsonDoc, markdown []byte) error {
 	// Both folders of .dialtone/reports are private, also when they existed.
 	_ = os.Chmod(l.Dir, 0o700)
 	_ = os.Chmod(filepath.Dir(l.Dir), 0o700)
-	if err := l.WriteFile(filepath.Join(l.Dir, id+".md"), markdown, 0o600); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(l.Dir, id+".md"), markdown, 0o600); err != nil {
 		return err
 	}
 	// The JSON last: a listed report always has its Markdown.
-	return l.WriteFile(filepath.Join(l.Dir, id+".json"), jsonDoc, 0o600)
+	return atomicfile.WriteFile(filepath.Join(l.Dir, id+".json"), jsonDoc, 0o600)
 }
 
 func (l Local) ReportIDs() ([]string, error) {

@@ -12,7 +12,7 @@ import (
 )
 
 func localStore(t *testing.T) Local {
-	return Local{Dir: filepath.Join(t.TempDir(), Dir), WriteFile: os.WriteFile}
+	return Local{Dir: filepath.Join(t.TempDir(), Dir)}
 }
 
 func TestLocalSavesJSONAndMarkdownPrivately(t *testing.T) {
