@@ -5,8 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
-	"github.com/dialtone/dialtone/planner"
 	"io"
 	"os"
 	"os/signal"
@@ -17,6 +15,10 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/mattn/go-isatty"
+
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/logging"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
+	"github.com/dialtone/dialtone/planner"
 )
 
 // Exit statuses.
@@ -140,7 +142,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 	secrets := &secretSet{}
 	addEnvSecrets(secrets, os.Getenv)
-	log, closeLog, err := newLogger(os.Getenv, stderr, secrets)
+	log, closeLog, err := logging.New(os.Getenv, stderr, secrets)
 	if err != nil {
 		fmt.Fprintf(stderr, "Error: %v\n", err)
 		return exitError

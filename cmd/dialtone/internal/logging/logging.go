@@ -1,4 +1,20 @@
-package main
+// Package logging is dialtone's logging (design: logs are not output) and the
+// scrubbing of secrets from everything it writes. One hclog logger per invocation,
+// built here from two environment variables, and passed down by name:
+// Named("planner"), Named("provider.lab"), Named("provider.exchange"), Named("state").
+//
+//	DIALTONE_LOG       "" or "off": no logs (the default).
+//	                   trace | debug | info | warn | error: text lines at that level and above.
+//	                   json: JSON lines (one object per line) at info; json:LEVEL (json:debug,
+//	                   json:trace, ...) JSON at that level.
+//	DIALTONE_LOG_PATH  a file the logs are appended to (created 0600); stderr otherwise.
+//	                   Logs never go to stdout, which is for plans and reports.
+//
+// Everything the logger writes passes through a scrubbing writer first: every known
+// secret (the text of sensitive variables, the pg connection string and its password,
+// the Exchange credential from the environment or its credential_file: password and
+// user name) is replaced by "(sensitive)".
+package logging
 
 import (
 	"bytes"
@@ -15,42 +31,26 @@ import (
 	"github.com/dialtone/dialtone/config"
 )
 
-// Logging (design: logs are not output). One hclog logger per invocation, built here
-// from two environment variables, and passed down by name: Named("planner"),
-// Named("provider.lab"), Named("provider.exchange"), Named("state").
-//
-//	DIALTONE_LOG       "" or "off": no logs (the default).
-//	                   trace | debug | info | warn | error: text lines at that level and above.
-//	                   json: JSON lines (one object per line) at info; json:LEVEL (json:debug,
-//	                   json:trace, ...) JSON at that level.
-//	DIALTONE_LOG_PATH  a file the logs are appended to (created 0600); stderr otherwise.
-//	                   Logs never go to stdout, which is for plans and reports.
-//
-// Everything the logger writes passes through a scrubbing writer first: every known
-// secret (the text of sensitive variables, the pg connection string and its password,
-// the Exchange credential from the environment or its credential_file: password and
-// user name) is replaced by "(sensitive)".
-
-// logEnv and logPathEnv are the logging settings.
+// Env and PathEnv are the logging settings.
 const (
-	logEnv     = "DIALTONE_LOG"
-	logPathEnv = "DIALTONE_LOG_PATH"
+	Env     = "DIALTONE_LOG"
+	PathEnv = "DIALTONE_LOG_PATH"
 )
 
-// logSettings is DIALTONE_LOG parsed.
-type logSettings struct {
+// Settings is DIALTONE_LOG parsed.
+type Settings struct {
 	Off   bool
 	Level hclog.Level
 	JSON  bool
 }
 
-// parseLogSetting parses DIALTONE_LOG.
-func parseLogSetting(v string) (logSettings, error) {
+// ParseSetting parses DIALTONE_LOG.
+func ParseSetting(v string) (Settings, error) {
 	v = strings.ToLower(strings.TrimSpace(v))
 	if v == "" || v == "off" {
-		return logSettings{Off: true}, nil
+		return Settings{Off: true}, nil
 	}
-	s := logSettings{Level: hclog.Info}
+	s := Settings{Level: hclog.Info}
 	if rest, ok := strings.CutPrefix(v, "json"); ok {
 		s.JSON = true
 		rest = strings.TrimPrefix(rest, ":")
@@ -64,14 +64,14 @@ func parseLogSetting(v string) (logSettings, error) {
 		s.Level = hclog.LevelFromString(v)
 		return s, nil
 	}
-	return logSettings{}, fmt.Errorf("%s=%q: use trace, debug, info, warn or error, or json (JSON at info) or json:LEVEL", logEnv, v)
+	return Settings{}, fmt.Errorf("%s=%q: use trace, debug, info, warn or error, or json (JSON at info) or json:LEVEL", Env, v)
 }
 
-// newLogger builds the one logger of an invocation (see the settings above). Its output
+// New builds the one logger of an invocation (see the settings above). Its output
 // goes through secrets.Writer, so secrets added to the set later (once the
 // configuration is loaded) are scrubbed too. The returned func closes the log file.
-func newLogger(getenv func(string) string, stderr io.Writer, secrets *secretSet) (hclog.Logger, func(), error) {
-	set, err := parseLogSetting(getenv(logEnv))
+func New(getenv func(string) string, stderr io.Writer, secrets *Secrets) (hclog.Logger, func(), error) {
+	set, err := ParseSetting(getenv(Env))
 	if err != nil {
 		return nil, nil, err
 	}
@@ -80,10 +80,10 @@ func newLogger(getenv func(string) string, stderr io.Writer, secrets *secretSet)
 	}
 	out := stderr
 	closeFn := func() {}
-	if p := getenv(logPathEnv); p != "" {
+	if p := getenv(PathEnv); p != "" {
 		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", logPathEnv, err)
+			return nil, nil, fmt.Errorf("%s: %w", PathEnv, err)
 		}
 		out = f
 		closeFn = func() { f.Close() }
@@ -98,13 +98,13 @@ func newLogger(getenv func(string) string, stderr io.Writer, secrets *secretSet)
 	return log, closeFn, nil
 }
 
-// sensitiveText replaces a secret in logs (config.SensitiveText: one spelling).
-const sensitiveText = config.SensitiveText
+// SensitiveText replaces a secret in logs (config.SensitiveText: one spelling).
+const SensitiveText = config.SensitiveText
 
-// secretSet is the set of known secrets of one invocation. It is safe for concurrent
+// Secrets is the set of known secrets of one invocation. It is safe for concurrent
 // use; secrets can be added at any time (the configuration is loaded after the logger
 // is built) and every later write is scrubbed of them.
-type secretSet struct {
+type Secrets struct {
 	mu   sync.RWMutex
 	vals []string // longest first
 }
@@ -114,7 +114,7 @@ type secretSet struct {
 const minSecretLen = 3
 
 // Add records secrets; empty and very short ones are ignored.
-func (s *secretSet) Add(vals ...string) {
+func (s *Secrets) Add(vals ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, v := range vals {
@@ -138,7 +138,7 @@ func contains(vals []string, v string) bool {
 
 // AddConnString records a connection string (URL or key=value form) and the password
 // inside it.
-func (s *secretSet) AddConnString(conn string) {
+func (s *Secrets) AddConnString(conn string) {
 	if conn == "" {
 		return
 	}
@@ -156,7 +156,7 @@ func (s *secretSet) AddConnString(conn string) {
 }
 
 // AddConfig records the configuration's sensitive values.
-func (s *secretSet) AddConfig(cfg *config.Config) {
+func (s *Secrets) AddConfig(cfg *config.Config) {
 	if cfg == nil {
 		return
 	}
@@ -169,7 +169,7 @@ func (s *secretSet) AddConfig(cfg *config.Config) {
 
 // Scrub returns b with every known secret replaced by (sensitive). b is returned as is
 // when it holds none.
-func (s *secretSet) Scrub(b []byte) []byte {
+func (s *Secrets) Scrub(b []byte) []byte {
 	if s == nil {
 		return b
 	}
@@ -177,23 +177,23 @@ func (s *secretSet) Scrub(b []byte) []byte {
 	defer s.mu.RUnlock()
 	for _, v := range s.vals {
 		if bytes.Contains(b, []byte(v)) {
-			b = bytes.ReplaceAll(b, []byte(v), []byte(sensitiveText))
+			b = bytes.ReplaceAll(b, []byte(v), []byte(SensitiveText))
 		}
 	}
 	return b
 }
 
 // ScrubString is Scrub for a string.
-func (s *secretSet) ScrubString(v string) string { return string(s.Scrub([]byte(v))) }
+func (s *Secrets) ScrubString(v string) string { return string(s.Scrub([]byte(v))) }
 
 // Writer returns a writer that scrubs every write before passing it to w. Each write
 // is scrubbed whole (hclog writes one line per call), so a secret split across two
 // writes is not caught: pass whole lines.
-func (s *secretSet) Writer(w io.Writer) io.Writer { return &scrubWriter{w: w, s: s} }
+func (s *Secrets) Writer(w io.Writer) io.Writer { return &scrubWriter{w: w, s: s} }
 
 type scrubWriter struct {
 	w io.Writer
-	s *secretSet
+	s *Secrets
 }
 
 // Write reports len(p) written when the scrubbed bytes were written whole.
@@ -202,13 +202,4 @@ func (w *scrubWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
-}
-
-// addEnvSecrets records the secrets the environment holds before any configuration is
-// read: the pg connection strings.
-func addEnvSecrets(s *secretSet, getenv func(string) string) {
-	s.AddConnString(getenv(pgConnEnv))
-	if testHooks.envSecrets != nil {
-		testHooks.envSecrets(s, getenv)
-	}
 }

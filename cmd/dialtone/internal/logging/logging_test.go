@@ -1,4 +1,4 @@
-package main
+package logging
 
 import (
 	"bytes"
@@ -13,20 +13,20 @@ import (
 func TestParseLogSetting(t *testing.T) {
 	for _, tc := range []struct {
 		in   string
-		want logSettings
+		want Settings
 		bad  bool
 	}{
-		{in: "", want: logSettings{Off: true}},
-		{in: "off", want: logSettings{Off: true}},
-		{in: "trace", want: logSettings{Level: hclog.Trace}},
-		{in: "DEBUG", want: logSettings{Level: hclog.Debug}},
-		{in: "warn", want: logSettings{Level: hclog.Warn}},
-		{in: "json", want: logSettings{Level: hclog.Info, JSON: true}},
-		{in: "json:trace", want: logSettings{Level: hclog.Trace, JSON: true}},
+		{in: "", want: Settings{Off: true}},
+		{in: "off", want: Settings{Off: true}},
+		{in: "trace", want: Settings{Level: hclog.Trace}},
+		{in: "DEBUG", want: Settings{Level: hclog.Debug}},
+		{in: "warn", want: Settings{Level: hclog.Warn}},
+		{in: "json", want: Settings{Level: hclog.Info, JSON: true}},
+		{in: "json:trace", want: Settings{Level: hclog.Trace, JSON: true}},
 		{in: "verbose", bad: true},
 		{in: "json:loud", bad: true},
 	} {
-		got, err := parseLogSetting(tc.in)
+		got, err := ParseSetting(tc.in)
 		if (err != nil) != tc.bad {
 			t.Errorf("%q: err = %v, want error %v", tc.in, err, tc.bad)
 			continue
@@ -38,7 +38,7 @@ func TestParseLogSetting(t *testing.T) {
 }
 
 func TestSecretsScrubbed(t *testing.T) {
-	s := &secretSet{}
+	s := &Secrets{}
 	s.AddConnString("postgres://dialtone:hunter2-secret@db.example/dialtone?sslmode=disable")
 	s.AddConnString("host=/tmp user=x password='kv-pass-77' dbname=y")
 	s.Add("ab", "sensitive-var-value", "") // "ab" is too short to be treated as a secret
@@ -66,10 +66,10 @@ func TestSecretsScrubbed(t *testing.T) {
 
 func TestLoggerFileScrubbedAndPrivate(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dialtone.log")
-	env := map[string]string{logEnv: "json:debug", logPathEnv: path}
-	s := &secretSet{}
+	env := map[string]string{Env: "json:debug", PathEnv: path}
+	s := &Secrets{}
 	var stderr bytes.Buffer
-	log, closeLog, err := newLogger(func(k string) string { return env[k] }, &stderr, s)
+	log, closeLog, err := New(func(k string) string { return env[k] }, &stderr, s)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,6 +87,6 @@ func TestLoggerFileScrubbedAndPrivate(t *testing.T) {
 		t.Errorf("log file mode %v, want 0600", st.Mode().Perm())
 	}
 	if stderr.Len() > 0 {
-		t.Errorf("logs went to stderr with %s set: %s", logPathEnv, stderr.String())
+		t.Errorf("logs went to stderr with %s set: %s", PathEnv, stderr.String())
 	}
 }
