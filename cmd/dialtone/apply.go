@@ -5,13 +5,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
-	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
-	"github.com/hashicorp/go-hclog"
 	"io"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/planner/render"

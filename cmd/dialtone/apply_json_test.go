@@ -2,10 +2,11 @@ package main
 
 import (
 	"encoding/json"
-	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 )
 
 // TestApplyJSONEvents parses every line of "apply -json" through a same-server

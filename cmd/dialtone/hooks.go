@@ -1,12 +1,12 @@
 package main
 
 import (
-	"github.com/dialtone/dialtone/cmd/dialtone/internal/drill"
 	"os"
 	"strconv"
 	"sync/atomic"
 	"time"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/drill"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/providers"

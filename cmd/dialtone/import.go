@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/importhcl"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
@@ -68,25 +69,25 @@ func cmdImport(c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	res := buildImport(obs, cfg, importHeader(cfg, at))
+	res := importhcl.Build(obs, cfg, importHeader(cfg, at))
 
 	// What was added and left out goes to stderr when the HCL goes to stdout, so that
 	// "dialtone import > org.hcl" gives a clean file.
 	if outPath == "" {
-		if _, err := c.stdout.Write(res.hcl); err != nil {
+		if _, err := c.stdout.Write(res.HCL); err != nil {
 			return c.errorf("%v", err)
 		}
 		writeImportSummary(c.stderr, res, "")
 		return exitOK
 	}
-	if len(res.addedServers)+len(res.addedDatabases) == 0 {
+	if len(res.AddedServers)+len(res.AddedDatabases) == 0 {
 		// An empty import is not written: a file of comments would only hide that
 		// nothing was new.
 		writeImportSummary(c.stdout, res, "")
 		fmt.Fprintf(c.stdout, "Nothing new: %s not written.\n", *out)
 		return exitOK
 	}
-	if err := writeFileAtomic(outPath, res.hcl, 0o644); err != nil {
+	if err := writeFileAtomic(outPath, res.HCL, 0o644); err != nil {
 		return c.errorf("writing %s: %v", *out, err)
 	}
 	writeImportSummary(c.stdout, res, *out)
@@ -136,19 +137,19 @@ func importHeader(cfg *config.Config, at time.Time) string {
 }
 
 // writeImportSummary says what the import added and what it left out, and why.
-func writeImportSummary(w io.Writer, res *importResult, out string) {
+func writeImportSummary(w io.Writer, res *importhcl.Result, out string) {
 	where := ""
 	if out != "" {
 		where = " to " + out
 	}
-	fmt.Fprintf(w, "Imported %s and %s%s.\n", plural(len(res.addedServers), "server"), plural(len(res.addedDatabases), "database"), where)
-	if n := len(res.skippedServers) + len(res.skippedDatabases); n > 0 {
-		fmt.Fprintf(w, "Left out, already declared in this folder: %s.\n", joinNames(append(prefixed("server ", res.skippedServers), prefixed("database ", res.skippedDatabases)...)))
+	fmt.Fprintf(w, "Imported %s and %s%s.\n", plural(len(res.AddedServers), "server"), plural(len(res.AddedDatabases), "database"), where)
+	if n := len(res.SkippedServers) + len(res.SkippedDatabases); n > 0 {
+		fmt.Fprintf(w, "Left out, already declared in this folder: %s.\n", joinNames(append(prefixed("server ", res.SkippedServers), prefixed("database ", res.SkippedDatabases)...)))
 	}
-	if len(res.recoveryDatabases) > 0 {
-		fmt.Fprintf(w, "Left out, recovery databases (never part of the topology): %s.\n", joinNames(res.recoveryDatabases))
+	if len(res.RecoveryDatabases) > 0 {
+		fmt.Fprintf(w, "Left out, recovery databases (never part of the topology): %s.\n", joinNames(res.RecoveryDatabases))
 	}
-	for _, note := range res.notes {
+	for _, note := range res.Notes {
 		fmt.Fprintf(w, "Note: %s\n", note)
 	}
 }

@@ -4,10 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/dialtone/dialtone/cmd/dialtone/internal/durfmt"
-	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"os"
 	"sort"
+
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/durfmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 )
 
 // cmdReport prints a run report (the latest by default) as Markdown or JSON, or lists

@@ -2,9 +2,9 @@ package main
 
 import (
 	"fmt"
+
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/drill"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
-
 	"github.com/dialtone/dialtone/config"
 )
 

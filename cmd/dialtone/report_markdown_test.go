@@ -5,8 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/dialtone/dialtone/planner/render/mdcheck"
 	"github.com/rogpeppe/go-internal/txtar"
+
+	"github.com/dialtone/dialtone/planner/render/mdcheck"
 )
 
 // TestScriptMarkdownRendersAsWritten renders the Markdown files the end-to-end scripts

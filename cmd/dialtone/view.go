@@ -2,12 +2,12 @@ package main
 
 import (
 	"fmt"
-	"github.com/dialtone/dialtone/cmd/dialtone/internal/ansi"
-	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"io"
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/ansi"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 )
 

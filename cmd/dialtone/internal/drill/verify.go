@@ -2,13 +2,13 @@ package drill
 
 import (
 	"fmt"
-	"github.com/dialtone/dialtone/cmd/dialtone/internal/durfmt"
-	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"io"
 	"sort"
 	"strings"
 	"time"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/durfmt"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"github.com/dialtone/dialtone/planner"
 )
 

@@ -2,12 +2,13 @@ package views
 
 import (
 	"fmt"
-	"github.com/dialtone/dialtone/cmd/dialtone/internal/durfmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/durfmt"
 )
 
 // LiveProgress is what apply shows between its step lines: a progress bar on a

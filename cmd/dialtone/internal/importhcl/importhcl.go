@@ -1,4 +1,6 @@
-package main
+// Package importhcl writes the HCL of "dialtone import": the servers and databases an
+// organization has and a folder does not declare yet, in the canonical layout.
+package importhcl
 
 import (
 	"fmt"
@@ -14,21 +16,21 @@ import (
 	"github.com/dialtone/dialtone/state"
 )
 
-// importResult is what an import writes and what it says about it.
-type importResult struct {
-	hcl                              []byte
-	addedServers, addedDatabases     []string
-	skippedServers, skippedDatabases []string // already declared in the folder
-	recoveryDatabases                []string // never imported
-	notes                            []string
+// Result is what an import writes and what it says about it.
+type Result struct {
+	HCL                              []byte
+	AddedServers, AddedDatabases     []string
+	SkippedServers, SkippedDatabases []string // already declared in the folder
+	RecoveryDatabases                []string // never imported
+	Notes                            []string
 }
 
-// buildImport renders the servers and databases of obs that cfg does not declare, in
+// Build renders the servers and databases of obs that cfg does not declare, in
 // name order (case-insensitive, as Exchange compares names), in the canonical layout.
 // A database name a recovery already gives its dial tone or recovery database counts
 // as declared: importing it would declare the name twice.
-func buildImport(obs *state.Observed, cfg *config.Config, header string) *importResult {
-	res := &importResult{}
+func Build(obs *state.Observed, cfg *config.Config, header string) *Result {
+	res := &Result{}
 	declaredServers := map[string]bool{}
 	for name := range cfg.Servers {
 		declaredServers[strings.ToLower(name)] = true
@@ -50,7 +52,7 @@ func buildImport(obs *state.Observed, cfg *config.Config, header string) *import
 	body := f.Body()
 	for _, name := range sortedNames(obs.Servers) {
 		if declaredServers[strings.ToLower(name)] {
-			res.skippedServers = append(res.skippedServers, name)
+			res.SkippedServers = append(res.SkippedServers, name)
 			continue
 		}
 		s := obs.Servers[name]
@@ -68,18 +70,18 @@ func buildImport(obs *state.Observed, cfg *config.Config, header string) *import
 			b.SetAttributeValue("maximum_active_databases", cty.NumberIntVal(int64(s.MaximumActiveDatabases)))
 		}
 		if !hclsyntax.ValidIdentifier(name) {
-			res.notes = append(res.notes, fmt.Sprintf("server %q cannot be referenced as server.NAME (a name starts with a letter and holds only letters, digits, hyphens and underscores); validate will say so.", name))
+			res.Notes = append(res.Notes, fmt.Sprintf("server %q cannot be referenced as server.NAME (a name starts with a letter and holds only letters, digits, hyphens and underscores); validate will say so.", name))
 		}
-		res.addedServers = append(res.addedServers, name)
+		res.AddedServers = append(res.AddedServers, name)
 	}
 	for _, name := range sortedNames(obs.Databases) {
 		d := obs.Databases[name]
 		if d.Recovery {
-			res.recoveryDatabases = append(res.recoveryDatabases, name)
+			res.RecoveryDatabases = append(res.RecoveryDatabases, name)
 			continue
 		}
 		if declaredDatabases[strings.ToLower(name)] {
-			res.skippedDatabases = append(res.skippedDatabases, name)
+			res.SkippedDatabases = append(res.SkippedDatabases, name)
 			continue
 		}
 		body.AppendNewline()
@@ -96,13 +98,13 @@ func buildImport(obs *state.Observed, cfg *config.Config, header string) *import
 			}
 			b.SetAttributeRaw("copies", hclwrite.TokensForTuple(elems))
 		}
-		res.addedDatabases = append(res.addedDatabases, name)
+		res.AddedDatabases = append(res.AddedDatabases, name)
 	}
 	out := append([]byte(header), hclwrite.Format(f.Bytes())...)
-	if len(res.addedServers)+len(res.addedDatabases) == 0 {
+	if len(res.AddedServers)+len(res.AddedDatabases) == 0 {
 		out = append(out, []byte("\n# Nothing to add: every server and database is already declared.\n")...)
 	}
-	res.hcl = out
+	res.HCL = out
 	return res
 }
 
