@@ -10,6 +10,7 @@ import (
 
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/drill"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/providers"
@@ -116,7 +117,9 @@ func (h drillHost) Confirm(j planner.Journal, st *state.State, p *planner.Plan, 
 	return confirmStep(j, st, p, id, who, now)
 }
 
-func (h drillHost) WriteVerify(r *lab.VerifyReport) { writeVerify(h.c, h.c.stdout, r, true) }
+func (h drillHost) WriteVerify(r *lab.VerifyReport) {
+	views.NewLab(h.c.streams(), false).Verified(r, true)
+}
 
 func (h drillHost) JournalPending(b state.Backend) int { return journalPending(b) }
 

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"sort"
-	"strings"
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers/lab"
@@ -112,20 +109,4 @@ func topology(cfg *config.Config) lab.Topology {
 		t.Databases = append(t.Databases, spec)
 	}
 	return t
-}
-
-// writeJSON prints v as indented JSON on stdout.
-func writeJSON(c *cli, v any) int {
-	data, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return c.errorf("encoding JSON: %v", err)
-	}
-	fmt.Fprintf(c.stdout, "%s\n", data)
-	return exitOK
-}
-
-func joinSorted(xs []string) string {
-	ys := append([]string(nil), xs...)
-	sort.Strings(ys)
-	return strings.Join(ys, "\n    ")
 }

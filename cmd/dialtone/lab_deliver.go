@@ -1,8 +1,7 @@
 package main
 
 import (
-	"fmt"
-
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers/lab"
 )
@@ -57,24 +56,9 @@ func cmdLabDeliver(c *cli, cfg *config.Config, args []string) int {
 		if err != nil {
 			return c.errorf("delivering: %v", err)
 		}
-		if *asJSON {
-			if acc == nil {
-				acc = []lab.Accepted{}
-			}
-			return writeJSON(c, struct {
-				Accepted []lab.Accepted `json:"accepted"`
-			}{acc})
+		if err := views.NewLab(c.streams(), *asJSON).Delivered(acc); err != nil {
+			return c.errorf("%v", err)
 		}
-		queued := 0
-		for _, a := range acc {
-			state := "delivered"
-			if a.Queued {
-				state = "queued"
-				queued++
-			}
-			fmt.Fprintf(c.stdout, "%s -> %s: %s\n", a.MessageID, a.To, state)
-		}
-		fmt.Fprintf(c.stdout, "%d messages accepted, %d queued.\n", len(acc), queued)
 		return exitOK
 	})
 }

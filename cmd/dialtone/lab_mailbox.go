@@ -1,8 +1,7 @@
 package main
 
 import (
-	"fmt"
-
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers/lab"
 )
@@ -25,15 +24,8 @@ func cmdLabMailbox(c *cli, cfg *config.Config, args []string) int {
 		if err != nil {
 			return c.errorf("mailbox %s: %v", addr, err)
 		}
-		if *asJSON {
-			if m.Items == nil {
-				m.Items = []lab.Item{}
-			}
-			return writeJSON(c, m)
-		}
-		fmt.Fprintf(c.stdout, "%s on %s: %d items\n", m.Address, m.Database, len(m.Items))
-		for _, it := range m.Items {
-			fmt.Fprintf(c.stdout, "  %s  %s\n", it.MessageID, it.Subject)
+		if err := views.NewLab(c.streams(), *asJSON).Mailbox(m); err != nil {
+			return c.errorf("%v", err)
 		}
 		return exitOK
 	})

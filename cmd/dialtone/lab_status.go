@@ -1,8 +1,7 @@
 package main
 
 import (
-	"fmt"
-
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers/lab"
 )
@@ -22,25 +21,9 @@ func cmdLabStatus(c *cli, cfg *config.Config, args []string) int {
 		if err != nil {
 			return c.errorf("lab status: %v", err)
 		}
-		if *asJSON {
-			return writeJSON(c, s)
+		if err := views.NewLab(c.streams(), *asJSON).Status(s); err != nil {
+			return c.errorf("%v", err)
 		}
-		perDB := map[string]int{}
-		for _, m := range s.Mailboxes {
-			perDB[m.Database]++
-		}
-		fmt.Fprintf(c.stdout, "Databases (%d):\n", len(s.Databases))
-		for _, d := range s.Databases {
-			st := "dismounted"
-			if d.Mounted {
-				st = "mounted"
-			}
-			if d.Recovery {
-				st += ", recovery database"
-			}
-			fmt.Fprintf(c.stdout, "  %-10s on %-8s %-30s %d mailboxes\n", d.Name, d.Server, st, perDB[d.Name])
-		}
-		fmt.Fprintf(c.stdout, "Mailboxes: %d\n", len(s.Mailboxes))
 		return exitOK
 	})
 }

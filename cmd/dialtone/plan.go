@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/providers"
@@ -30,7 +31,7 @@ func cmdPlan(c *cli, args []string) int {
 	fs.Var(&a.refresh, "refresh", "read the organization through the provider first: true (servers, databases and the mailboxes of the databases the recoveries involve), full (every mailbox) or false")
 	fs.BoolVar(&a.detailedExitcode, "detailed-exitcode", false, "exit 0 no changes, 1 error, 2 changes present")
 	fs.BoolVar(&a.json, "json", false, "print the plan as JSON (same as -format=json)")
-	fs.StringVar(&a.format, "format", "", "how to print the plan: "+planFormats)
+	fs.StringVar(&a.format, "format", "", "how to print the plan: "+views.PlanFormats)
 	vars, targets := addVarFlags(fs), addTargetFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -39,7 +40,7 @@ func cmdPlan(c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	renderPlan, err := planRenderer(c, format)
+	view, err := views.NewPlan(c.streams(), format)
 	if err != nil {
 		return c.errorf("%v", err)
 	}
@@ -72,7 +73,7 @@ func cmdPlan(c *cli, args []string) int {
 	}
 	p.Drift, p.Settings = drift, s.settings
 	estimatePlan(c, cfg, p, st)
-	if err := renderPlan(c.stdout, p); err != nil {
+	if err := view.Show(p); err != nil {
 		return c.errorf("rendering the plan: %v", err)
 	}
 	if failed := p.FailedPreconditions(); len(failed) > 0 {
@@ -85,9 +86,7 @@ func cmdPlan(c *cli, args []string) int {
 		if err := planner.WritePlanFile(c.path(a.out), p); err != nil {
 			return c.errorf("writing the plan file %s: %v", a.out, err)
 		}
-		if format == "text" {
-			fmt.Fprintf(c.stdout, "\nSaved the plan to: %s\n\nTo perform exactly these actions, run:\n  dialtone apply %s\n", a.out, a.out)
-		}
+		view.Saved(a.out)
 	}
 	if a.detailedExitcode && p.HasChanges() {
 		return exitChanges

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"sort"
 
-	"github.com/dialtone/dialtone/cmd/dialtone/internal/durfmt"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 )
 
 // cmdReport prints a run report (the latest by default) as Markdown or JSON, or lists
@@ -35,41 +33,13 @@ func cmdReport(c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("listing run reports: %v", err)
 	}
+	view := views.NewReport(c.streams(), *format == "json")
 	if *list {
 		reps := runreport.LoadAll(store, c.log)
-		// By start, as the latest is chosen (latestReport): IDs share their second,
+		// By start, as the latest is chosen (runreport.Latest): IDs share their second,
 		// and their random suffix must not order runs of the same second.
 		sort.SliceStable(reps, func(i, j int) bool { return reps[i].Started.Before(reps[j].Started) })
-		if *format == "json" {
-			type entry struct {
-				ID         string `json:"id"`
-				Time       string `json:"time"`
-				Command    string `json:"command"`
-				Drill      string `json:"drill,omitempty"`
-				Result     string `json:"result"`
-				DurationMS int64  `json:"duration_ms"`
-			}
-			out := []entry{}
-			for _, r := range reps {
-				out = append(out, entry{r.ID, r.Started.UTC().Format("2006-01-02T15:04:05Z"), r.Command, r.Drill, r.Result, r.DurationMS})
-			}
-			enc := json.NewEncoder(c.stdout)
-			enc.SetIndent("", "  ")
-			enc.Encode(out)
-			return exitOK
-		}
-		if len(reps) == 0 {
-			fmt.Fprintln(c.stdout, "No run reports yet: every apply and drill writes one.")
-			return exitOK
-		}
-		fmt.Fprintf(c.stdout, "%-32s  %-20s  %-16s  %-11s  %s\n", "ID", "STARTED", "COMMAND", "RESULT", "DURATION")
-		for _, r := range reps {
-			cmd := r.Command
-			if r.Drill != "" {
-				cmd += " " + r.Drill
-			}
-			fmt.Fprintf(c.stdout, "%-32s  %-20s  %-16s  %-11s  %s\n", r.ID, r.Started.UTC().Format("2006-01-02 15:04:05Z"), cmd, r.Result, durfmt.Fine(durfmt.FromMS(r.DurationMS)))
-		}
+		view.List(reps)
 		return exitOK
 	}
 	id := fs.Arg(0)
@@ -90,14 +60,8 @@ func cmdReport(c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	if *format == "json" {
-		enc := json.NewEncoder(c.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
-			return c.errorf("%v", err)
-		}
-		return exitOK
+	if err := view.Show(rep); err != nil {
+		return c.errorf("%v", err)
 	}
-	runreport.WriteMarkdown(c.stdout, rep)
 	return exitOK
 }

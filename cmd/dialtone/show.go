@@ -1,9 +1,9 @@
 package main
 
 import (
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
-	"github.com/dialtone/dialtone/state"
 )
 
 // verifiedPlanFile is the plan of a plan file for showing it: loaded in the working
@@ -43,7 +43,7 @@ func verifiedPlanFile(c *cli, cfg *config.Config, ok bool, file string, refresh 
 func cmdShow(c *cli, args []string) int {
 	fs := newFlagSet(c, "show", "show [-json | -format=FORMAT] [-refresh=false] [-var 'NAME=VALUE'] [-var-file=FILE] [PLANFILE]")
 	asJSON := fs.Bool("json", false, "print JSON: the plan document or the state document (same as -format=json)")
-	formatName := fs.String("format", "", "how to show a plan: "+planFormats+" (a state: text or json)")
+	formatName := fs.String("format", "", "how to show a plan: "+views.PlanFormats+" (a state: text or json)")
 	refresh := fs.Bool("refresh", true, "a plan file: read the organization through the provider first, as apply does")
 	vars := addVarFlags(fs) // a plan file is computed again with the variables it was made with
 	if code, ok := parseFlags(fs, args); !ok {
@@ -53,7 +53,7 @@ func cmdShow(c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	renderPlan, err := planRenderer(c, format)
+	view, err := views.NewPlan(c.streams(), format)
 	if err != nil {
 		return c.errorf("%v", err)
 	}
@@ -69,7 +69,7 @@ func cmdShow(c *cli, args []string) int {
 		if !ok {
 			return exitError
 		}
-		if err := renderPlan(c.stdout, p); err != nil {
+		if err := view.Show(p); err != nil {
 			return c.errorf("rendering the plan: %v", err)
 		}
 		return exitOK
@@ -77,25 +77,12 @@ func cmdShow(c *cli, args []string) int {
 	if format != "text" && format != "json" {
 		return c.errorf("show -format=%s shows a plan: give a plan file (dialtone plan -out=FILE makes one)", format)
 	}
-	*asJSON = format == "json"
-
 	st, path, ok := recordedState(c)
 	if !ok {
 		return exitError
 	}
-	if *asJSON {
-		data, err := state.Encode(st)
-		if err != nil {
-			return c.errorf("encoding the state: %v", err)
-		}
-		if _, err := c.stdout.Write(data); err != nil {
-			return exitError
-		}
-		if len(data) > 0 && data[len(data)-1] != '\n' {
-			c.stdout.Write([]byte("\n"))
-		}
-		return exitOK
+	if err := views.NewState(c.streams(), format == "json").Show(path, st); err != nil {
+		return c.errorf("%v", err)
 	}
-	writeStateText(c, path, st)
 	return exitOK
 }

@@ -1,9 +1,9 @@
 package main
 
 import (
-	"fmt"
-	"sort"
 	"strings"
+
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 )
 
 // addrKinds are the kinds of address state list prints and state show accepts.
@@ -44,26 +44,7 @@ func cmdState(c *cli, args []string) int {
 	}
 
 	if sub == "list" {
-		var addrs []string
-		for k := range st.Servers {
-			addrs = append(addrs, "server."+k)
-		}
-		for k := range st.Databases {
-			addrs = append(addrs, "database."+k)
-		}
-		for k := range st.Mailboxes {
-			addrs = append(addrs, "mailbox."+k)
-		}
-		for k := range st.Recoveries {
-			addrs = append(addrs, "recovery."+k)
-		}
-		for k := range st.RestoreRequests {
-			addrs = append(addrs, "restore_request."+k)
-		}
-		sort.Strings(addrs)
-		for _, a := range addrs {
-			fmt.Fprintln(c.stdout, a)
-		}
+		views.StateAddresses(c.streams(), st)
 		return exitOK
 	}
 
@@ -88,12 +69,7 @@ func cmdState(c *cli, args []string) int {
 		if !ok {
 			break
 		}
-		stage := r.Stage
-		if stage == "" {
-			stage = "(not started)"
-		}
-		fmt.Fprintf(c.stdout, "# recovery.%s\n  stage = %s\n  steps = %d finished\n", r.Name, stage, len(r.Steps))
-		writeStepRecords(c, r, "    ")
+		views.StateRecovery(c.streams(), r)
 		return exitOK
 	default:
 		return c.errorf("unknown kind %q in %q: the state holds %s", kind, addr, addrKinds)
@@ -101,8 +77,7 @@ func cmdState(c *cli, args []string) int {
 	if !found {
 		return c.errorf("no %s in the state %s; \"dialtone state list\" prints every address", addr, path)
 	}
-	fmt.Fprintf(c.stdout, "# %s\n", addr)
-	if err := writeAttrs(c, obj); err != nil {
+	if err := views.StateObject(c.streams(), addr, obj); err != nil {
 		return c.errorf("%v", err)
 	}
 	return exitOK

@@ -1,4 +1,4 @@
-package main
+package views
 
 import (
 	"bytes"
@@ -6,8 +6,6 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/hcl/v2"
-
-	"github.com/dialtone/dialtone/config"
 )
 
 // validateDoc is the document of validate -json, shaped like terraform validate -json
@@ -52,21 +50,36 @@ type jsonSnippet struct {
 	HighlightEndOffset   int    `json:"highlight_end_offset"`
 }
 
-// validateJSON loads the configuration and prints the validate document on stdout,
-// nothing on stderr; exit 1 when there are errors.
-func validateJSON(c *cli, vars *varFlags) int {
-	cfg, diags := config.Load(c.dir, vars.loadOptions())
-	if !diags.HasErrors() && (cfg == nil || len(cfg.Files) == 0) {
-		diags = append(diags, &hcl.Diagnostic{
-			Severity: hcl.DiagError,
-			Summary:  "No configuration files",
-			Detail:   fmt.Sprintf("%s holds no *.hcl file. Write one (see examples/same-server/main.hcl) or use -chdir=DIR.", c.dir),
-		})
+// Validate is the view of "dialtone validate": the success line for people (the
+// diagnostics went to stderr as the configuration loaded), or the validate document.
+type Validate interface {
+	// Result reports the configuration's diagnostics; it returns false when there
+	// are errors.
+	Result(files map[string]*hcl.File, diags hcl.Diagnostics) (valid bool, err error)
+}
+
+// NewValidate returns the human or the JSON validate view.
+func NewValidate(s Streams, asJSON bool) Validate {
+	if asJSON {
+		return validateJSON{s}
 	}
-	var files map[string]*hcl.File
-	if cfg != nil {
-		files = cfg.Files
+	return validateHuman{s}
+}
+
+type validateHuman struct{ s Streams }
+
+func (h validateHuman) Result(_ map[string]*hcl.File, diags hcl.Diagnostics) (bool, error) {
+	if diags.HasErrors() {
+		return false, nil
 	}
+	fmt.Fprintln(h.s.Out, h.s.paint(green, "Success! The configuration is valid."))
+	return true, nil
+}
+
+// validateJSON prints the validate document on stdout, nothing on stderr.
+type validateJSON struct{ s Streams }
+
+func (j validateJSON) Result(files map[string]*hcl.File, diags hcl.Diagnostics) (bool, error) {
 	doc := validateDoc{FormatVersion: "1.0", Diagnostics: []jsonDiagnostic{}}
 	for _, d := range diags {
 		if d == nil {
@@ -92,13 +105,10 @@ func validateJSON(c *cli, vars *varFlags) int {
 	doc.Valid = doc.ErrorCount == 0
 	out, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		return c.errorf("encoding the result: %v", err)
+		return false, fmt.Errorf("encoding the result: %w", err)
 	}
-	c.stdout.Write(append(out, '\n'))
-	if !doc.Valid {
-		return exitError
-	}
-	return exitOK
+	j.s.Out.Write(append(out, '\n'))
+	return doc.Valid, nil
 }
 
 // snippet cuts the whole lines of src that r covers; nil when r is outside src.

@@ -1,14 +1,95 @@
-package main
+package views
 
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/dialtone/dialtone/state"
 )
+
+// State is the view of the recorded state ("show" without a plan file, "state list",
+// "state show ADDR"): a summary for people, or the state document itself.
+type State interface {
+	// Show prints the whole state read from path.
+	Show(path string, st *state.State) error
+}
+
+// NewState returns the human or the JSON state view.
+func NewState(s Streams, asJSON bool) State {
+	if asJSON {
+		return stateJSON{s}
+	}
+	return stateHuman{s}
+}
+
+type stateHuman struct{ s Streams }
+
+func (h stateHuman) Show(path string, st *state.State) error {
+	writeStateText(h.s.Out, path, st)
+	return nil
+}
+
+// stateJSON prints the state document as stored, ending in a newline.
+type stateJSON struct{ s Streams }
+
+func (j stateJSON) Show(_ string, st *state.State) error {
+	data, err := state.Encode(st)
+	if err != nil {
+		return fmt.Errorf("encoding the state: %w", err)
+	}
+	if _, err := j.s.Out.Write(data); err != nil {
+		return err
+	}
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		j.s.Out.Write([]byte("\n"))
+	}
+	return nil
+}
+
+// StateAddresses prints every address of the state, one a line ("state list").
+func StateAddresses(s Streams, st *state.State) {
+	var addrs []string
+	for k := range st.Servers {
+		addrs = append(addrs, "server."+k)
+	}
+	for k := range st.Databases {
+		addrs = append(addrs, "database."+k)
+	}
+	for k := range st.Mailboxes {
+		addrs = append(addrs, "mailbox."+k)
+	}
+	for k := range st.Recoveries {
+		addrs = append(addrs, "recovery."+k)
+	}
+	for k := range st.RestoreRequests {
+		addrs = append(addrs, "restore_request."+k)
+	}
+	sort.Strings(addrs)
+	for _, a := range addrs {
+		fmt.Fprintln(s.Out, a)
+	}
+}
+
+// StateRecovery prints one recovery of the state ("state show recovery.NAME").
+func StateRecovery(s Streams, r *state.Recovery) {
+	stage := r.Stage
+	if stage == "" {
+		stage = "(not started)"
+	}
+	fmt.Fprintf(s.Out, "# recovery.%s\n  stage = %s\n  steps = %d finished\n", r.Name, stage, len(r.Steps))
+	writeStepRecords(s.Out, r, "    ")
+}
+
+// StateObject prints one object of the state at addr ("state show ADDR") as
+// "key = value" lines.
+func StateObject(s Streams, addr string, obj any) error {
+	fmt.Fprintf(s.Out, "# %s\n", addr)
+	return writeAttrs(s.Out, obj)
+}
 
 // sortedKeys returns the keys of a map in order, so output never depends on map order.
 func sortedKeys[V any](m map[string]V) []string {
@@ -23,8 +104,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // writeStateText prints a summary of the state: servers, databases with their status
 // and mailbox counts, recoveries with their stage and finished steps (merge steps are
 // counted, not listed).
-func writeStateText(c *cli, path string, st *state.State) {
-	w := c.stdout
+func writeStateText(w io.Writer, path string, st *state.State) {
 	fmt.Fprintf(w, "State %s: lineage %s, serial %d\n", path, st.Lineage, st.Serial)
 
 	fmt.Fprintf(w, "\nServers (%d):\n", len(st.Servers))
@@ -73,7 +153,7 @@ func writeStateText(c *cli, path string, st *state.State) {
 			stage = "(not started)"
 		}
 		fmt.Fprintf(w, "  recovery.%s: stage %s, %d steps finished\n", r.Name, stage, len(r.Steps))
-		writeStepRecords(c, r, "    ")
+		writeStepRecords(w, r, "    ")
 	}
 	if len(st.RestoreRequests) > 0 {
 		fmt.Fprintf(w, "\nRestore requests: %d\n", len(st.RestoreRequests))
@@ -82,7 +162,7 @@ func writeStateText(c *cli, path string, st *state.State) {
 
 // writeStepRecords lists a recovery's finished steps in the order they finished;
 // merge steps are summarised in one line.
-func writeStepRecords(c *cli, r *state.Recovery, indent string) {
+func writeStepRecords(w io.Writer, r *state.Recovery, indent string) {
 	recs := make([]*state.StepRecord, 0, len(r.Steps))
 	merges, mergeSkipped := 0, 0
 	for _, s := range r.Steps {
@@ -103,19 +183,19 @@ func writeStepRecords(c *cli, r *state.Recovery, indent string) {
 	})
 	for _, s := range recs {
 		if s.ConfirmedBy != "" {
-			fmt.Fprintf(c.stdout, "%s%s: %s by %s at %s\n", indent, s.ID, s.Result, s.ConfirmedBy, s.Finished.UTC().Format(time.RFC3339))
+			fmt.Fprintf(w, "%s%s: %s by %s at %s\n", indent, s.ID, s.Result, s.ConfirmedBy, s.Finished.UTC().Format(time.RFC3339))
 			continue
 		}
-		fmt.Fprintf(c.stdout, "%s%s: %s\n", indent, s.ID, s.Result)
+		fmt.Fprintf(w, "%s%s: %s\n", indent, s.ID, s.Result)
 	}
 	if merges > 0 {
-		fmt.Fprintf(c.stdout, "%s%d merge steps finished (%d skipped)\n", indent, merges, mergeSkipped)
+		fmt.Fprintf(w, "%s%d merge steps finished (%d skipped)\n", indent, merges, mergeSkipped)
 	}
 }
 
 // writeAttrs prints an object's attributes as "key = value" lines, sorted by key,
 // from its JSON form.
-func writeAttrs(c *cli, v any) error {
+func writeAttrs(w io.Writer, v any) error {
 	data, err := json.Marshal(v)
 	if err != nil {
 		return err
@@ -129,7 +209,7 @@ func writeAttrs(c *cli, v any) error {
 		width = max(width, len(k))
 	}
 	for _, k := range sortedKeys(m) {
-		fmt.Fprintf(c.stdout, "  %-*s = %s\n", width, k, m[k])
+		fmt.Fprintf(w, "  %-*s = %s\n", width, k, m[k])
 	}
 	return nil
 }
