@@ -1,254 +1,37 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
-	"path/filepath"
-	"slices"
-	"strings"
-
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/privileged"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/state"
 )
 
-// Privileged settings: the exchange provider's command (the program dialtone runs, with
-// the Exchange credential and the state's connection within reach), connection_uri and
-// authentication (where and how the credential is sent), credential_file (which secret
-// is read), and the pg backend's connection (where the state is read from and written
-// to). The configuration is reviewed in pull requests, but whoever opens one can
-// change it; so, as Terraform keeps provider installation and credentials in the CLI
-// configuration and the environment rather than in the module, these come from the
-// configuration only when the admin's environment pins the same value, or the value
-// is on a short built-in allow-list. A pin also supplies the value when the
-// configuration leaves it out. Every plan shows them (planner.Setting).
+// The privileged settings (the exchange provider's command, connection_uri,
+// authentication and credential_file; the pg backend's connection) are decided by
+// internal/privileged from the configuration and the pins of the environment.
 const (
-	envExchangeCommand        = "DIALTONE_EXCHANGE_COMMAND"         // JSON list ["prog", "arg", ...], or one program path (default arguments)
-	envExchangeConnectionURI  = "DIALTONE_EXCHANGE_CONNECTION_URI"  // the remote session's URI
-	envExchangeAuthentication = "DIALTONE_EXCHANGE_AUTHENTICATION"  // Kerberos | Negotiate | Basic
-	envExchangeCredentialFile = "DIALTONE_EXCHANGE_CREDENTIAL_FILE" // the credential file's path
+	envExchangeCommand        = privileged.EnvExchangeCommand
+	envExchangeConnectionURI  = privileged.EnvExchangeConnectionURI
+	envExchangeAuthentication = privileged.EnvExchangeAuthentication
+	envExchangeCredentialFile = privileged.EnvExchangeCredentialFile
 )
 
-// allowedShells are the programs a configuration may name without a pin: PowerShell by
-// name (found on PATH), with exactly the default arguments; anything else (a path, other
-// arguments such as -File or a -Command script) could run any code.
-var allowedShells = []string{"pwsh", "pwsh.exe", "powershell", "powershell.exe"}
+// privilegedEnv is where the invocation's pins come from.
+func privilegedEnv(c *cli) privileged.Env { return privileged.Env{Getenv: c.getenv, Path: c.path} }
 
-// exchangeSettings are the exchange provider's privileged settings in effect.
-type exchangeSettings struct {
-	command        []string
-	connectionURI  string
-	authentication string
-	credentialFile string // resolved against the working directory; "" none
-	shown          []planner.Setting
+func resolveExchange(c *cli, pr *config.Provider) (*privileged.Exchange, error) {
+	return privileged.ResolveExchange(privilegedEnv(c), pr)
 }
 
-// privilegedError says which setting was refused and how to allow it.
-func privilegedError(pr *config.Provider, name, value, env, why string) error {
-	return fmt.Errorf("%s: provider %q: %s = %s is privileged and is not taken from the configuration: %s. "+
-		"Whoever can change the configuration (a pull request) could otherwise choose it. "+
-		"If it is right, pin it in the environment of the admins and of CI: %s=%s; or leave %s out",
-		pr.DeclRange, pr.Type, name, value, why, env, envQuote(value), name)
-}
-
-func envQuote(v string) string {
-	if strings.ContainsAny(v, " \"'$\\[]") {
-		return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
-	}
-	return v
-}
-
-// resolveExchange decides the exchange provider's privileged settings from pr and the
-// environment; an error names the setting refused and the pin that would allow it.
-func resolveExchange(c *cli, pr *config.Provider) (*exchangeSettings, error) {
-	out := &exchangeSettings{}
-	show := func(name, value, source string) {
-		out.shown = append(out.shown, planner.Setting{Name: "provider.exchange." + name, Value: value, Source: source})
-	}
-
-	// command
-	cfgCmd := pr.Command
-	if len(cfgCmd) == 0 {
-		cfgCmd = config.DefaultExchangeCommand
-	}
-	isDefault := slices.Equal(cfgCmd, config.DefaultExchangeCommand)
-	if pin := c.getenv(envExchangeCommand); pin != "" {
-		pinned, err := parseCommandPin(pin)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", envExchangeCommand, err)
-		}
-		if !isDefault && !slices.Equal(cfgCmd, pinned) {
-			return nil, privilegedError(pr, "command", showCommand(cfgCmd), envExchangeCommand,
-				"the environment pins "+showCommand(pinned)+" ("+envExchangeCommand+")")
-		}
-		out.command = pinned
-		show("command", showCommand(pinned), "environment "+envExchangeCommand)
-	} else {
-		if !isDefault && !allowListed(cfgCmd) {
-			return nil, privilegedError(pr, "command", showCommand(cfgCmd), envExchangeCommand,
-				"only "+strings.Join(allowedShells, ", ")+" by name with the default arguments are allowed without a pin")
-		}
-		out.command = cfgCmd
-		source := "default"
-		if !isDefault {
-			source = "configuration, built-in allow-list"
-		}
-		show("command", showCommand(cfgCmd), source)
-	}
-
-	// connection_uri: no allow-list, any server could be named.
-	uri, source, err := pinned(c, pr, "connection_uri", pr.ConnectionURI, envExchangeConnectionURI, nil, "")
-	if err != nil {
-		return nil, err
-	}
-	out.connectionURI = uri
-	if uri != "" {
-		show("connection_uri", uri, source)
-	} else {
-		show("connection_uri", "(none: the local Exchange Management Shell)", "default")
-	}
-
-	// authentication: Kerberos (the default) sends no reusable secret; Negotiate may
-	// fall back to NTLM and Basic sends the password itself.
-	auth := pr.Authentication
-	if auth == "" {
-		auth = config.AuthKerberos
-	}
-	auth, source, err = pinned(c, pr, "authentication", auth, envExchangeAuthentication, []string{config.AuthKerberos}, config.AuthKerberos)
-	if err != nil {
-		return nil, err
-	}
-	out.authentication = auth
-	show("authentication", auth, source)
-
-	// credential_file: which file's secret is read and sent.
-	file := pr.CredentialFile
-	if file != "" {
-		file = c.path(file)
-	}
-	pin := c.getenv(envExchangeCredentialFile)
-	switch {
-	case pin != "" && file != "" && filepath.Clean(c.path(pin)) != filepath.Clean(file):
-		return nil, privilegedError(pr, "credential_file", pr.CredentialFile, envExchangeCredentialFile,
-			"the environment pins "+pin+" ("+envExchangeCredentialFile+")")
-	case pin != "":
-		out.credentialFile = c.path(pin)
-		show("credential_file", pin, "environment "+envExchangeCredentialFile)
-	case file != "":
-		return nil, privilegedError(pr, "credential_file", pr.CredentialFile, envExchangeCredentialFile, "it has no allow-list")
-	}
-	return out, nil
-}
-
-// pinned resolves one string setting: the environment's pin, else the configuration's
-// value when it is the default or on allow, else an error. source says which.
-func pinned(c *cli, pr *config.Provider, name, cfgValue, env string, allow []string, def string) (value, source string, err error) {
-	pin := c.getenv(env)
-	switch {
-	case pin != "" && cfgValue != "" && cfgValue != def && !strings.EqualFold(cfgValue, pin):
-		return "", "", privilegedError(pr, name, cfgValue, env, "the environment pins "+pin+" ("+env+")")
-	case pin != "":
-		return pin, "environment " + env, nil
-	case cfgValue == "" || cfgValue == def:
-		return cfgValue, "default", nil
-	case slices.ContainsFunc(allow, func(a string) bool { return strings.EqualFold(a, cfgValue) }):
-		return cfgValue, "configuration, built-in allow-list", nil
-	}
-	why := "it has no allow-list"
-	if len(allow) > 0 {
-		why = "only " + strings.Join(allow, ", ") + " is allowed without a pin"
-	}
-	return "", "", privilegedError(pr, name, cfgValue, env, why)
-}
-
-// allowListed reports whether cmd is a PowerShell of allowedShells, by name, with the
-// default arguments.
-func allowListed(cmd []string) bool {
-	return len(cmd) > 0 && slices.Contains(allowedShells, cmd[0]) &&
-		slices.Equal(cmd[1:], config.DefaultExchangeCommand[1:])
-}
-
-// parseCommandPin reads DIALTONE_EXCHANGE_COMMAND: a JSON list of strings, or one
-// program path (spaces allowed, as in C:\Program Files\PowerShell\7\pwsh.exe) run with
-// the default arguments.
-func parseCommandPin(v string) ([]string, error) {
-	v = strings.TrimSpace(v)
-	if strings.HasPrefix(v, "[") {
-		var cmd []string
-		if err := json.Unmarshal([]byte(v), &cmd); err != nil || len(cmd) == 0 || slices.Contains(cmd, "") {
-			return nil, fmt.Errorf("not a JSON list of non-empty strings (like [\"pwsh\", \"-NoLogo\", \"-NoProfile\", \"-NonInteractive\", \"-Command\", \"-\"])")
-		}
-		return cmd, nil
-	}
-	return append([]string{v}, config.DefaultExchangeCommand[1:]...), nil
-}
-
-// showCommand renders a command for plans and messages: JSON, which shows each
-// argument's bounds.
-func showCommand(cmd []string) string {
-	b, _ := json.Marshal(cmd)
-	return string(b)
-}
-
-// pgConnection decides the pg backend's connection string: the configuration's
-// conn_str when the environment pins the same value (DIALTONE_PG_CONN_STR) or it is
-// exactly a variable set in the environment (DIALTONE_VAR_x) or with -var; else
-// DIALTONE_PG_CONN_STR. source says which, for plans; never the value itself.
 func pgConnection(c *cli, be *config.Backend) (conn, source string, err error) {
-	pin := c.getenv(pgConnEnv)
-	switch {
-	case be.ConnStr == "":
-		return pin, "environment " + pgConnEnv, nil
-	case pin != "" && be.ConnStr == pin:
-		return pin, "configuration, pinned by " + pgConnEnv, nil
-	case be.ConnStrVariable != "" && (be.ConnStrSource == "-var" || strings.HasPrefix(be.ConnStrSource, "environment variable ")):
-		return be.ConnStr, "variable " + be.ConnStrVariable + " from " + be.ConnStrSource, nil
-	}
-	// The value is never shown: it may hold a password.
-	return "", "", fmt.Errorf("%s: backend \"pg\": conn_str is privileged (it says where the state is read from and written to) and is not taken from the configuration: "+
-		"it is not exactly a variable set in the environment (DIALTONE_VAR_NAME) or with -var, and %s does not pin the same value. "+
-		"Whoever can change the configuration (a pull request) could otherwise point dialtone at another server. "+
-		"Set %s to the connection string in the environment of the admins and of CI (and leave conn_str out), or write conn_str = var.NAME and set DIALTONE_VAR_NAME",
-		be.DeclRange, pgConnEnv, pgConnEnv)
+	return privileged.PGConnection(privilegedEnv(c), be)
 }
 
-// privilegedSettings lists the privileged settings in effect for plans: the exchange
-// provider's (none for lab) and the pg backend's connection, shown as where (the
-// server, database and schema; never the credentials). It fails as the provider and
-// backend would.
 func privilegedSettings(c *cli, cfg *config.Config, where string) ([]planner.Setting, error) {
-	var out []planner.Setting
-	if pr := cfg.Provider; pr != nil && pr.Type == "exchange" {
-		ex, err := resolveExchange(c, pr)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ex.shown...)
-	}
-	if be := configuredBackend(c, cfg); be.Type == "pg" {
-		_, source, err := pgConnection(c, be)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, planner.Setting{Name: "backend.pg.connection", Value: where, Source: source})
-	}
-	return out, nil
+	return privileged.Settings(privilegedEnv(c), cfg, configuredBackend(c, cfg), where)
 }
 
-// recordSettings marks each setting whose value differs from the one st recorded (Was)
-// and records the values in effect in st, so that the next write keeps them.
 func recordSettings(st *state.State, settings []planner.Setting) []planner.Setting {
-	if st == nil || len(settings) == 0 {
-		return settings
-	}
-	out := slices.Clone(settings)
-	cur := make(map[string]string, len(out))
-	for i, s := range out {
-		if was, ok := st.Settings[s.Name]; ok && was != s.Value {
-			out[i].Was = was
-		}
-		cur[s.Name] = s.Value
-	}
-	st.Settings = cur
-	return out
+	return privileged.Record(st, settings)
 }

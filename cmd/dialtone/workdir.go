@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/privileged"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/providers"
@@ -86,7 +87,7 @@ func backendFactories() map[string]func(c *cli, be *config.Backend) (state.Backe
 }
 
 // pgConnEnv holds the pg backend's connection string when the configuration has none.
-const pgConnEnv = "DIALTONE_PG_CONN_STR"
+const pgConnEnv = privileged.PGConnEnv
 
 // configuredBackend is the backend block in effect: the configuration's, or the
 // default local one.
@@ -215,12 +216,12 @@ func openExchange(c *cli, cfg *config.Config) (providers.Provider, error) {
 		return nil, err
 	}
 	s := exchange.Settings{
-		Command:          priv.command,
-		ConnectionURI:    priv.connectionURI,
-		Authentication:   priv.authentication,
+		Command:          priv.Command,
+		ConnectionURI:    priv.ConnectionURI,
+		Authentication:   priv.Authentication,
 		DomainController: pr.DomainController,
 		CredentialEnv:    pr.CredentialEnv,
-		CredentialFile:   priv.credentialFile,
+		CredentialFile:   priv.CredentialFile,
 
 		NoAutodiscoverAttribute: pr.NoAutodiscoverAttribute,
 	}
