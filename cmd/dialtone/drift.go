@@ -49,21 +49,3 @@ func refreshDrift(c *cli, prov providers.Provider, st *state.State) ([]planner.D
 	c.ownDrift = own
 	return drift, nil
 }
-
-// writeDrift prints the "changed outside dialtone" section of refresh.
-func writeDrift(c *cli, drift []planner.Drift) {
-	if len(c.ownDrift) > 0 {
-		fmt.Fprintln(c.stdout, "Partial effects of steps an interrupted apply started (the next apply resumes them):")
-		for _, d := range c.ownDrift {
-			fmt.Fprintf(c.stdout, "  ~ %s (%s)\n", d.Summary, d.Step)
-		}
-	}
-	if len(drift) == 0 {
-		fmt.Fprintln(c.stdout, "Nothing changed outside dialtone since the last recorded state.")
-		return
-	}
-	fmt.Fprintln(c.stdout, "Changed outside dialtone since the last recorded state:")
-	for _, d := range drift {
-		fmt.Fprintf(c.stdout, "  ~ %s\n", d.Summary)
-	}
-}

@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/drill"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/labconfig"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
@@ -81,7 +82,7 @@ type drillHost struct{ c *cli }
 var _ drill.Host = drillHost{}
 
 func (h drillHost) NewLab(dir string, cfg *config.Config, mailboxes int) (*lab.Lab, error) {
-	l, err := lab.Init(dir, topology(cfg), mailboxes)
+	l, err := lab.Init(dir, labconfig.Topology(cfg), mailboxes)
 	if err != nil {
 		return nil, fmt.Errorf("building the lab: %w", err)
 	}

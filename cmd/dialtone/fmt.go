@@ -5,15 +5,12 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"sort"
-	"strings"
 
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/hclfmt"
 	"github.com/dialtone/dialtone/internal/atomicfile"
 	"github.com/dialtone/dialtone/planner/render"
-	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hclsyntax"
-	"github.com/hashicorp/hcl/v2/hclwrite"
 )
 
 // exitFmtCheck is fmt -check's status when files are not in canonical layout
@@ -62,12 +59,12 @@ func cmdFmt(c *cli, args []string) int {
 	}
 	var jobs []*job
 	for _, p := range paths {
-		names, err := fmtFiles(c.path(p), p, a.recursive)
+		names, err := hclfmt.Files(c.path(p), p, a.recursive)
 		if err != nil {
 			return c.errorf("fmt: %v", err)
 		}
 		for _, n := range names {
-			jobs = append(jobs, &job{name: n.name, path: n.path})
+			jobs = append(jobs, &job{name: n.Name, path: n.Path})
 		}
 	}
 
@@ -82,7 +79,7 @@ func cmdFmt(c *cli, args []string) int {
 		if j.src, err = os.ReadFile(j.path); err != nil {
 			return c.errorf("fmt: %v", err)
 		}
-		out, f, d := fmtSource(j.src, j.name)
+		out, f, d := hclfmt.Source(j.src, j.name)
 		files[j.name] = f
 		diags = append(diags, d...)
 		j.out = out
@@ -123,7 +120,7 @@ func fmtStdin(c *cli, a fmtArgs) int {
 	if err != nil {
 		return c.errorf("fmt: reading stdin: %v", err)
 	}
-	out, f, diags := fmtSource(src, "<stdin>")
+	out, f, diags := hclfmt.Source(src, "<stdin>")
 	if diags.HasErrors() {
 		writeDiagsTo(c.stderr, map[string]*hcl.File{"<stdin>": f}, diags, c.color)
 		return c.errorf("fmt: syntax errors above")
@@ -143,62 +140,9 @@ func fmtStdin(c *cli, a fmtArgs) int {
 	return exitOK
 }
 
-// fmtSource returns src in canonical layout, or the syntax errors that keep it from
-// being formatted (with the parsed file, for snippets in diagnostics).
-func fmtSource(src []byte, name string) ([]byte, *hcl.File, hcl.Diagnostics) {
-	f, diags := hclsyntax.ParseConfig(src, name, hcl.Pos{Line: 1, Column: 1})
-	if diags.HasErrors() {
-		return nil, f, diags
-	}
-	// hclwrite reparses; its own diagnostics repeat the ones above, so only a
-	// disagreement between the two parsers reaches this.
-	if _, wdiags := hclwrite.ParseConfig(src, name, hcl.Pos{Line: 1, Column: 1}); wdiags.HasErrors() {
-		return nil, f, wdiags
-	}
-	return hclwrite.Format(src), f, diags
-}
-
 func fmtWriteDiff(c *cli, name string, before, after []byte) {
 	fmt.Fprintf(c.stdout, "--- %s\n+++ %s (formatted)\n", name, name)
 	io.WriteString(c.stdout, render.DiffWith(string(before), string(after), render.DiffOptions{Context: 3, Color: c.color}))
-}
-
-type fmtFile struct{ name, path string }
-
-// fmtFiles lists the files to format under path (shown as name): path itself when it
-// is a file, else its *.hcl files (and those of its subfolders, recursive, skipping
-// hidden folders), sorted.
-func fmtFiles(path, name string, recursive bool) ([]fmtFile, error) {
-	info, err := os.Stat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !info.IsDir() {
-		return []fmtFile{{name: name, path: path}}, nil
-	}
-	var out []fmtFile
-	err = filepath.WalkDir(path, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			if p != path && (!recursive || strings.HasPrefix(d.Name(), ".")) {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if !d.Type().IsRegular() || !strings.HasSuffix(d.Name(), ".hcl") {
-			return nil
-		}
-		rel, err := filepath.Rel(path, p)
-		if err != nil {
-			return err
-		}
-		out = append(out, fmtFile{name: filepath.Join(name, rel), path: p})
-		return nil
-	})
-	sort.Slice(out, func(i, j int) bool { return out[i].name < out[j].name })
-	return out, err
 }
 
 // writeFileAtomic replaces path with data (the old file or the whole new one after a

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/importhcl"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
@@ -77,20 +77,20 @@ func cmdImport(c *cli, args []string) int {
 		if _, err := c.stdout.Write(res.HCL); err != nil {
 			return c.errorf("%v", err)
 		}
-		writeImportSummary(c.stderr, res, "")
+		views.ImportSummary(c.stderr, res, "")
 		return exitOK
 	}
 	if len(res.AddedServers)+len(res.AddedDatabases) == 0 {
 		// An empty import is not written: a file of comments would only hide that
 		// nothing was new.
-		writeImportSummary(c.stdout, res, "")
+		views.ImportSummary(c.stdout, res, "")
 		fmt.Fprintf(c.stdout, "Nothing new: %s not written.\n", *out)
 		return exitOK
 	}
 	if err := writeFileAtomic(outPath, res.HCL, 0o644); err != nil {
 		return c.errorf("writing %s: %v", *out, err)
 	}
-	writeImportSummary(c.stdout, res, *out)
+	views.ImportSummary(c.stdout, res, *out)
 	return exitOK
 }
 
@@ -134,49 +134,6 @@ func importHeader(cfg *config.Config, at time.Time) string {
 	}
 	return fmt.Sprintf("# Written by \"dialtone import\" from the organization read through provider %q\n# on %s. Edit freely: a new import adds only what no *.hcl file declares.\n",
 		kind, at.Format(time.RFC3339))
-}
-
-// writeImportSummary says what the import added and what it left out, and why.
-func writeImportSummary(w io.Writer, res *importhcl.Result, out string) {
-	where := ""
-	if out != "" {
-		where = " to " + out
-	}
-	fmt.Fprintf(w, "Imported %s and %s%s.\n", plural(len(res.AddedServers), "server"), plural(len(res.AddedDatabases), "database"), where)
-	if n := len(res.SkippedServers) + len(res.SkippedDatabases); n > 0 {
-		fmt.Fprintf(w, "Left out, already declared in this folder: %s.\n", joinNames(append(prefixed("server ", res.SkippedServers), prefixed("database ", res.SkippedDatabases)...)))
-	}
-	if len(res.RecoveryDatabases) > 0 {
-		fmt.Fprintf(w, "Left out, recovery databases (never part of the topology): %s.\n", joinNames(res.RecoveryDatabases))
-	}
-	for _, note := range res.Notes {
-		fmt.Fprintf(w, "Note: %s\n", note)
-	}
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return strconv.Itoa(n) + " " + what + "s"
-}
-
-func prefixed(p string, names []string) []string {
-	out := make([]string, len(names))
-	for i, n := range names {
-		out[i] = p + n
-	}
-	return out
-}
-
-// joinNames lists names, the first ten and then how many more, so that re-importing a
-// folder of 2,000 databases says so in one line.
-func joinNames(names []string) string {
-	const max = 10
-	if len(names) <= max {
-		return strings.Join(names, ", ")
-	}
-	return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
 }
 
 // sameDir reports whether a and b are the same folder.

@@ -90,23 +90,3 @@ func withLab(c *cli, cfg *config.Config, fn func(l *lab.Lab) int) int {
 	}()
 	return fn(l)
 }
-
-// topology builds the lab topology from the configuration's servers and databases,
-// sorted by name.
-func topology(cfg *config.Config) lab.Topology {
-	var t lab.Topology
-	for _, name := range sortedKeys(cfg.Servers) {
-		s := cfg.Servers[name]
-		t.Servers = append(t.Servers, lab.ServerSpec{Name: s.Name, Site: s.Site, Edition: s.Edition, Version: s.Version,
-			SchemaVersion: s.SchemaVersion, CapacityBytes: s.CapacityBytes, MaximumActiveDatabases: s.MaximumActiveDatabases})
-	}
-	for _, name := range sortedKeys(cfg.Databases) {
-		d := cfg.Databases[name]
-		spec := lab.DatabaseSpec{Name: d.Name, Server: d.Server.Name, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath}
-		for _, c := range d.Copies {
-			spec.Copies = append(spec.Copies, c.Name)
-		}
-		t.Databases = append(t.Databases, spec)
-	}
-	return t
-}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/labconfig"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers/lab"
 )
@@ -65,7 +65,7 @@ func cmdLabGenerate(c *cli, _ *config.Config, args []string) int {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return c.errorf("lab folder %s: %v", labDir, err)
 	}
-	hcl := generatedHCL(topo, fail, *stage)
+	hcl := labconfig.HCL(topo, fail, *stage)
 	start := time.Now()
 	l, err := lab.Generate(labDir, spec)
 	if err != nil {
@@ -85,41 +85,3 @@ func cmdLabGenerate(c *cli, _ *config.Config, args []string) int {
 	}
 	return exitOK
 }
-
-// generatedHCL is the configuration of a generated organization.
-func generatedHCL(topo lab.Topology, failed []string, stage string) []byte {
-	var b bytes.Buffer
-	b.WriteString("# Written by \"dialtone lab generate\".\n\n")
-	b.WriteString("dialtone {\n  backend \"local\" {\n    path = \"dialtone.state.json\"\n  }\n}\n\n")
-	b.WriteString("provider \"lab\" {\n  path = \"lab\"\n}\n")
-	var survivors []string
-	for _, s := range topo.Servers {
-		fmt.Fprintf(&b, "\nserver %q {\n  edition = %q\n  version = %q\n}\n", s.Name, s.Edition, s.Version)
-		if !slices.Contains(failed, s.Name) {
-			survivors = append(survivors, s.Name)
-		}
-	}
-	for _, d := range topo.Databases {
-		fmt.Fprintf(&b, "\ndatabase %q {\n  server          = server.%s\n  edb_file_path   = %s\n  log_folder_path = %s\n}\n",
-			d.Name, d.Server, hclString(d.EdbFilePath), hclString(d.LogFolderPath))
-	}
-	n := 0
-	for _, d := range topo.Databases {
-		if !slices.Contains(failed, d.Server) {
-			continue
-		}
-		host := survivors[n%len(survivors)]
-		n++
-		dt, rdb := "DT"+d.Name, "R"+d.Name
-		fmt.Fprintf(&b, "\nrecovery %q {\n  database = database.%s\n  option   = \"alternate_server\"\n  stage    = %q\n\n", strings.ToLower(d.Name)+"-outage", d.Name, stage)
-		fmt.Fprintf(&b, "  dial_tone_database {\n    name            = %q\n    server          = server.%s\n    edb_file_path   = %s\n    log_folder_path = %s\n  }\n\n",
-			dt, host, hclString(`E:\DialTone\`+dt+`\`+dt+`.edb`), hclString(`E:\DialTone\`+dt+`\Logs`))
-		fmt.Fprintf(&b, "  recovery_database {\n    name            = %q\n    server          = server.%s\n    edb_file_path   = %s\n    log_folder_path = %s\n  }\n\n",
-			rdb, host, hclString(`F:\Recovery\`+rdb+`\`+dt+`.edb`), hclString(`F:\Recovery\`+rdb+`\Logs`))
-		b.WriteString("  restore {\n    backup = \"nightly\"\n  }\n}\n")
-	}
-	return b.Bytes()
-}
-
-// hclString quotes a Windows path for HCL (backslashes doubled).
-func hclString(s string) string { return `"` + strings.ReplaceAll(s, `\`, `\\`) + `"` }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/labconfig"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers/lab"
 )
@@ -36,7 +37,7 @@ func cmdLabInit(c *cli, cfg *config.Config, args []string) int {
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return c.errorf("lab folder %s: %v", p, err)
 	}
-	topo := topology(cfg)
+	topo := labconfig.Topology(cfg)
 	l, err := lab.Init(p, topo, *n)
 	if err != nil {
 		return c.errorf("building the lab in %s: %v", p, err)

@@ -1,6 +1,6 @@
 package main
 
-import "fmt"
+import "github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 
 // cmdRefresh reads the organization through the provider and records it in the state,
 // first saying what changed outside dialtone since the state was last written.
@@ -32,8 +32,6 @@ func cmdRefresh(c *cli, args []string) int {
 	if err := b.Write(st); err != nil {
 		return c.errorf("writing state %s: %v", path, err)
 	}
-	writeDrift(c, drift)
-	fmt.Fprintf(c.stdout, "Refreshed: %d servers, %d databases, %d mailboxes recorded in %s (serial %d).\n",
-		len(st.Servers), len(st.Databases), len(st.Mailboxes), path, st.Serial)
+	views.Refresh{S: c.streams()}.Refreshed(drift, c.ownDrift, path, st)
 	return exitOK
 }
