@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"sort"
 
 	"github.com/hashicorp/hcl/v2"
 
@@ -46,14 +45,4 @@ func writeDiagsTo(w io.Writer, files map[string]*hcl.File, diags hcl.Diagnostics
 // streams are the invocation's outputs for a view (internal/views).
 func (c *cli) streams() views.Streams {
 	return views.Streams{Out: c.stdout, Err: c.stderr, Color: c.color}
-}
-
-// sortedKeys returns the keys of a map in order, so output never depends on map order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
