@@ -18,7 +18,7 @@ const examples = "../../../../examples/"
 
 func load(t *testing.T, dir string) (*config.Config, hcl.Diagnostics) {
 	t.Helper()
-	cfg, diags := config.Load(examples + dir)
+	cfg, diags := config.Load(examples+dir, config.LoadOptions{})
 	if cfg == nil {
 		t.Fatalf("%s: no configuration: %v", dir, diags)
 	}

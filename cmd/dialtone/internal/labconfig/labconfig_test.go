@@ -32,7 +32,7 @@ func TestHCLLoadsAndDeclaresTheTopology(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), HCL(topo, []string{"EX001"}, config.StageDialTone), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, diags := config.Load(dir)
+	cfg, diags := config.Load(dir, config.LoadOptions{})
 	if diags.HasErrors() || cfg == nil {
 		t.Fatalf("the generated configuration does not load: %v", diags)
 	}
@@ -56,7 +56,7 @@ func TestHCLWithoutFailureHasNoRecovery(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), HCL(generated(), nil, config.StageDialTone), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cfg, diags := config.Load(dir)
+	cfg, diags := config.Load(dir, config.LoadOptions{})
 	if diags.HasErrors() || len(cfg.Recoveries) != 0 || len(cfg.Databases) != 4 {
 		t.Fatalf("%v, %d recoveries, %d databases", diags, len(cfg.Recoveries), len(cfg.Databases))
 	}
