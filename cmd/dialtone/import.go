@@ -5,13 +5,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/importhcl"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
-	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
 )
@@ -65,11 +62,11 @@ func cmdImport(c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("reading the organization: %v", err)
 	}
-	at, err := importTime(c.getenv)
+	at, err := importhcl.Time(c.getenv)
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	res := importhcl.Build(obs, cfg, importHeader(cfg, at))
+	res := importhcl.Build(obs, cfg, importhcl.Header(cfg, at))
 
 	// What was added and left out goes to stderr when the HCL goes to stdout, so that
 	// "dialtone import > org.hcl" gives a clean file.
@@ -105,35 +102,6 @@ func readTopology(c *cli, prov providers.Provider) (*state.Observed, error) {
 		return r.ReadStream(c.ctx, func(*state.Mailbox) {})
 	}
 	return prov.Read(c.ctx)
-}
-
-// importTime is when the organization was read, for the header: now, or
-// SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds convention) when it is
-// set, so that the same organization gives the same bytes where that matters (tests,
-// a repository that commits the import). The header's time is the only line that
-// otherwise differs between two imports of the same organization.
-func importTime(getenv func(string) string) (time.Time, error) {
-	v := strings.TrimSpace(getenv("SOURCE_DATE_EPOCH"))
-	if v == "" {
-		return time.Now().UTC().Truncate(time.Second), nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 {
-		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds since 1970-01-01 UTC", v)
-	}
-	return time.Unix(n, 0).UTC(), nil
-}
-
-// importHeader is the comment at the top of an import: when, and through which
-// provider. It names the provider's type and, for the lab, its folder; never a
-// credential, a user name or a connection URI.
-func importHeader(cfg *config.Config, at time.Time) string {
-	kind := "lab"
-	if cfg.Provider != nil && cfg.Provider.Type != "" {
-		kind = cfg.Provider.Type
-	}
-	return fmt.Sprintf("# Written by \"dialtone import\" from the organization read through provider %q\n# on %s. Edit freely: a new import adds only what no *.hcl file declares.\n",
-		kind, at.Format(time.RFC3339))
 }
 
 // sameDir reports whether a and b are the same folder.

@@ -167,6 +167,14 @@ func (dr *drillRun) doManual(p *planner.Plan, s *planner.Step) int {
 			return dr.fail("rebuilding %s: %v", s.Operation.Server, err)
 		}
 		fmt.Fprintf(c.stdout, "drill: rebuilt %s with \"lab repair server %s\" (standing in for Setup.exe /Mode:RecoverServer)\n", s.Operation.Server, s.Operation.Server)
+	case providers.OpAddCopies:
+		for _, srv := range s.Operation.Servers {
+			if err := dr.l.AddCopy(s.Operation.Database, srv); err != nil {
+				return dr.fail("adding a copy of %s on %s: %v", s.Operation.Database, srv, err)
+			}
+			fmt.Fprintf(c.stdout, "drill: added a copy of %s on %s with \"lab add copy %s -server=%s\" (standing in for Add-MailboxDatabaseCopy and seeding)\n",
+				s.Operation.Database, srv, s.Operation.Database, srv)
+		}
 	case providers.OpRepointProfiles:
 		fmt.Fprintf(c.stdout, "drill: noted: repoint the mail profiles of %s at %s (clients without Autodiscover): %s\n",
 			countOf(len(s.Operation.Mailboxes), "mailbox", "mailboxes"), s.Operation.Server, strings.Join(s.Operation.Mailboxes, ", "))

@@ -5,7 +5,9 @@ package importhcl
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -128,4 +130,33 @@ func sortedNames[V any](m map[string]V) []string {
 		return names[i] < names[j]
 	})
 	return names
+}
+
+// Time is when the organization was read, for the header: now, or
+// SOURCE_DATE_EPOCH (seconds since 1970, the reproducible-builds convention) when it is
+// set, so that the same organization gives the same bytes where that matters (tests,
+// a repository that commits the import). The header's time is the only line that
+// otherwise differs between two imports of the same organization.
+func Time(getenv func(string) string) (time.Time, error) {
+	v := strings.TrimSpace(getenv("SOURCE_DATE_EPOCH"))
+	if v == "" {
+		return time.Now().UTC().Truncate(time.Second), nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return time.Time{}, fmt.Errorf("SOURCE_DATE_EPOCH=%q is not a number of seconds since 1970-01-01 UTC", v)
+	}
+	return time.Unix(n, 0).UTC(), nil
+}
+
+// Header is the comment at the top of an import: when, and through which
+// provider. It names the provider's type and, for the lab, its folder; never a
+// credential, a user name or a connection URI.
+func Header(cfg *config.Config, at time.Time) string {
+	kind := "lab"
+	if cfg.Provider != nil && cfg.Provider.Type != "" {
+		kind = cfg.Provider.Type
+	}
+	return fmt.Sprintf("# Written by \"dialtone import\" from the organization read through provider %q\n# on %s. Edit freely: a new import adds only what no *.hcl file declares.\n",
+		kind, at.Format(time.RFC3339))
 }

@@ -3,6 +3,7 @@ package importhcl
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/state"
@@ -67,5 +68,25 @@ func TestBuildNothingToAdd(t *testing.T) {
 	res := Build(obs, cfg, "")
 	if !strings.Contains(string(res.HCL), "# Nothing to add") || len(res.AddedServers) != 0 {
 		t.Fatalf("%+v\n%s", res, res.HCL)
+	}
+}
+
+func TestHeaderAndTime(t *testing.T) {
+	at, err := Time(func(string) string { return "1767225600" })
+	if err != nil || !at.Equal(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("SOURCE_DATE_EPOCH: %v, %v", at, err)
+	}
+	if _, err := Time(func(string) string { return "-5" }); err == nil {
+		t.Error("a negative SOURCE_DATE_EPOCH is accepted")
+	}
+	if now, err := Time(func(string) string { return "" }); err != nil || time.Since(now) > time.Minute || now.Nanosecond() != 0 {
+		t.Errorf("now: %v, %v", now, err)
+	}
+	h := Header(&config.Config{Provider: &config.Provider{Type: "exchange", ConnectionURI: "http://secret.example/"}}, at)
+	if !strings.Contains(h, `provider "exchange"`) || !strings.Contains(h, "2026-01-01T00:00:00Z") || strings.Contains(h, "secret") {
+		t.Errorf("header %q", h)
+	}
+	if h := Header(&config.Config{}, at); !strings.Contains(h, `provider "lab"`) {
+		t.Errorf("header without a provider block %q", h)
 	}
 }
