@@ -9,8 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-hclog"
-
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/logging"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
@@ -226,7 +225,7 @@ func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st
 	if testHooks.provider != nil {
 		prov = testHooks.provider(c, prov)
 	}
-	applyErr := planner.Apply(c.ctx, p, prov, st, j, hooks{walk, logHooks{c.log}, view}, opts)
+	applyErr := planner.Apply(c.ctx, p, prov, st, j, hooks{walk, logging.StepHooks{Log: c.log}, view}, opts)
 	view.Stop()
 	if err := refreshFrom(c, prov, st); err != nil {
 		c.log.Warn("refresh after apply failed; writing the state without it", "error", err)
@@ -266,28 +265,6 @@ func (h hooks) PostStep(s *planner.Step, res providers.Result, d time.Duration, 
 	for _, x := range h {
 		x.PostStep(s, res, d, err)
 	}
-}
-
-// logHooks logs the walk's steps (debug; progress at trace).
-type logHooks struct{ log hclog.Logger }
-
-func (l logHooks) PreStep(s *planner.Step) {
-	l.log.Debug("step starting", "step", s.ID, "operation", string(s.Operation.Kind))
-}
-
-func (l logHooks) Progress(s *planner.Step, done, total int64) {
-	l.log.Trace("step progress", "step", s.ID, "done", done, "total", total)
-}
-
-func (l logHooks) PostStep(s *planner.Step, res providers.Result, d time.Duration, err error) {
-	result := "done"
-	switch {
-	case err != nil:
-		result = "failed"
-	case res.Skipped:
-		result = "skipped"
-	}
-	l.log.Debug("step finished", "step", s.ID, "result", result, "elapsed", d, "detail", res.Detail, "error", err)
 }
 
 // stateWriteError is a failure to write the state after apply: never a mere pause.

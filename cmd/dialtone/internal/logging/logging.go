@@ -25,10 +25,13 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/dialtone/dialtone/config"
+	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/providers"
 )
 
 // Env and PathEnv are the logging settings.
@@ -202,4 +205,27 @@ func (w *scrubWriter) Write(p []byte) (int, error) {
 		return 0, err
 	}
 	return len(p), nil
+}
+
+// StepHooks log the steps of an apply's walk as planner.Hooks: each start and finish at
+// debug, progress at trace.
+type StepHooks struct{ Log hclog.Logger }
+
+func (l StepHooks) PreStep(s *planner.Step) {
+	l.Log.Debug("step starting", "step", s.ID, "operation", string(s.Operation.Kind))
+}
+
+func (l StepHooks) Progress(s *planner.Step, done, total int64) {
+	l.Log.Trace("step progress", "step", s.ID, "done", done, "total", total)
+}
+
+func (l StepHooks) PostStep(s *planner.Step, res providers.Result, d time.Duration, err error) {
+	result := "done"
+	switch {
+	case err != nil:
+		result = "failed"
+	case res.Skipped:
+		result = "skipped"
+	}
+	l.Log.Debug("step finished", "step", s.ID, "result", result, "elapsed", d, "detail", res.Detail, "error", err)
 }

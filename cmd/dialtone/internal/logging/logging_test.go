@@ -2,12 +2,18 @@ package logging
 
 import (
 	"bytes"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
+
+	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/providers"
 )
 
 func TestParseLogSetting(t *testing.T) {
@@ -88,5 +94,28 @@ func TestLoggerFileScrubbedAndPrivate(t *testing.T) {
 	}
 	if stderr.Len() > 0 {
 		t.Errorf("logs went to stderr with %s set: %s", PathEnv, stderr.String())
+	}
+}
+
+func TestStepHooksLogTheWalk(t *testing.T) {
+	var buf bytes.Buffer
+	log := hclog.New(&hclog.LoggerOptions{Output: &buf, Level: hclog.Trace, JSONFormat: true})
+	h := StepHooks{Log: log}
+	s := &planner.Step{ID: "recovery.r1.mount", Operation: providers.Operation{Kind: providers.OpMountDatabase}}
+	h.PreStep(s)
+	h.Progress(s, 1, 2)
+	h.PostStep(s, providers.Result{Skipped: true, Detail: "nothing to do"}, time.Second, nil)
+	h.PostStep(s, providers.Result{}, time.Second, errors.New("busy"))
+	var got []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, m)
+	}
+	if len(got) != 4 || got[0]["@message"] != "step starting" || got[0]["operation"] != "mount_database" || got[1]["@level"] != "trace" ||
+		got[2]["result"] != "skipped" || got[2]["detail"] != "nothing to do" || got[3]["result"] != "failed" || got[3]["error"] != "busy" {
+		t.Fatalf("logged %v", got)
 	}
 }
