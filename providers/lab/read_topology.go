@@ -9,6 +9,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/dialtone/dialtone/internal/flock"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -85,7 +86,7 @@ func (l *Lab) runOrg(fn func(s *session) error) error {
 	if !exists(l.dir) {
 		return fmt.Errorf("lab folder %q does not exist: run \"dialtone lab init\" first", l.dir)
 	}
-	unlock, err := lockFile(filepath.Join(l.dir, ".lock"))
+	unlock, err := flock.Lock(filepath.Join(l.dir, ".lock"))
 	if err != nil {
 		return fmt.Errorf("lock lab %s: %w", l.dir, err)
 	}

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dialtone/dialtone/internal/flock"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/providers/lab"
 	"github.com/dialtone/dialtone/state"
@@ -107,7 +108,7 @@ func (sh *shell) lockState() error {
 	if sh.statePath == "" || sh.unlock != nil {
 		return nil
 	}
-	unlock, err := lockFile(sh.statePath + ".lock")
+	unlock, err := flock.Lock(sh.statePath + ".lock")
 	if err != nil {
 		return fmt.Errorf("fakeshell: locking the state: %v", err)
 	}

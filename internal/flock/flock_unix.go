@@ -1,14 +1,15 @@
 //go:build unix
 
-package lab
+package flock
 
 import (
 	"os"
 	"syscall"
 )
 
-// lockFile takes an exclusive flock on path, waiting for other processes to let go.
-func lockFile(path string) (func(), error) {
+// Lock takes an exclusive flock on path (created if missing), waiting for other
+// processes to let go, and returns the function that releases it.
+func Lock(path string) (func(), error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, err
