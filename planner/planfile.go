@@ -10,8 +10,8 @@ import (
 	"io"
 	"os"
 
-	"github.com/dialtone/dialtone/internal/atomicfile"
 	"github.com/dialtone/dialtone/state"
+	"github.com/dialtone/dialtone/state/atomicfile"
 )
 
 // planFileKind marks a dialtone plan file, so that a state file or any other JSON

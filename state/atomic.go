@@ -5,7 +5,7 @@ import (
 	"io/fs"
 	"os"
 
-	"github.com/dialtone/dialtone/internal/atomicfile"
+	"github.com/dialtone/dialtone/state/atomicfile"
 )
 
 // copyIfExists copies src over dst atomically (0600). A missing src copies nothing: the

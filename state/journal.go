@@ -10,7 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/dialtone/dialtone/internal/atomicfile"
+	"github.com/dialtone/dialtone/state/atomicfile"
 )
 
 // The journal is FILE.journal: one line per finished step, appended and fsynced by

@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/dialtone/dialtone/internal/limits"
+	"github.com/dialtone/dialtone/config/limits"
 )
 
 // Limits on what is read into memory. A state document, a journal or a lock file

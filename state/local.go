@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dialtone/dialtone/internal/atomicfile"
+	"github.com/dialtone/dialtone/state/atomicfile"
 	"github.com/hashicorp/go-hclog"
 )
 

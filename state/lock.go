@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/dialtone/dialtone/internal/atomicfile"
+	"github.com/dialtone/dialtone/state/atomicfile"
 )
 
 // The lock is FILE.lock, created exclusively (O_EXCL) and holding LockInfo as JSON, with
@@ -283,4 +283,22 @@ func readLockFile(path string) ([]byte, error) {
 	}
 	defer f.Close()
 	return io.ReadAll(io.LimitReader(f, maxLockFileBytes))
+}
+
+// LockPath takes an exclusive lock on the file at path (created if missing), waiting
+// for other processes to let go, and returns its release: the one cross-process file
+// lock, also guarding the lab's folder and the PowerShell double's shared state.
+func LockPath(path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	if err := lockFile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() {
+		_ = unlockFile(f)
+		f.Close()
+	}, nil
 }

@@ -9,8 +9,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/hclfmt"
-	"github.com/dialtone/dialtone/internal/atomicfile"
 	"github.com/dialtone/dialtone/planner/render"
+	"github.com/dialtone/dialtone/state/atomicfile"
 )
 
 // exitFmtCheck is fmt -check's status when files are not in canonical layout

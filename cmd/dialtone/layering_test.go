@@ -7,8 +7,8 @@ import (
 )
 
 // TestLayering holds the package lines of design.md: config and state are leaves (state
-// may use config; both may use internal/), the primitives under internal/ (atomicfile,
-// limits) import nothing of the module so that everyone may use them, providers never
+// may use config; their primitives live inside them: config/limits, state/atomicfile),
+// providers never
 // import planner or cmd, planner never imports a concrete provider (providers/ems, the
 // command lines, excepted), providers/ems imports at most the providers package, and
 // nothing but cmd imports cmd.
@@ -22,13 +22,10 @@ func TestLayering(t *testing.T) {
 		why string
 		bad func(pkg, imp string) bool
 	}{
-		{why: "config is a leaf (it may use the internal primitives)", bad: func(p, i string) bool {
-			return under(p, "config") && !under(i, "config") && !under(i, "internal")
+		{why: "config is a leaf", bad: func(p, i string) bool { return under(p, "config") && !under(i, "config") }},
+		{why: "state imports at most config", bad: func(p, i string) bool {
+			return under(p, "state") && !under(i, "state") && !under(i, "config")
 		}},
-		{why: "state imports at most config and internal", bad: func(p, i string) bool {
-			return under(p, "state") && !under(i, "state") && !under(i, "config") && !under(i, "internal")
-		}},
-		{why: "internal holds primitives that import nothing of the module", bad: func(p, i string) bool { return under(p, "internal") && !under(i, "internal") }},
 		{why: "providers never import planner or cmd", bad: func(p, i string) bool { return under(p, "providers") && (under(i, "planner") || under(i, "cmd")) }},
 		{why: "planner uses the provider interface (and providers/ems), not a concrete provider", bad: func(p, i string) bool {
 			return under(p, "planner") && strings.HasPrefix(i, "providers/") && i != "providers/ems"

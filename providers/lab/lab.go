@@ -15,8 +15,8 @@ import (
 	"github.com/hashicorp/go-hclog"
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/dialtone/dialtone/internal/flock"
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/state"
 )
 
 // ServerSpec describes a Mailbox server of the topology. Edition is "standard" or
@@ -195,7 +195,7 @@ func (l *Lab) run(fresh bool, fn func(s *session) error) (err error) {
 	if !exists(l.dir) {
 		return fmt.Errorf("lab folder %q does not exist: run \"dialtone lab init\" first", l.dir)
 	}
-	unlock, err := flock.Lock(filepath.Join(l.dir, ".lock"))
+	unlock, err := state.LockPath(filepath.Join(l.dir, ".lock"))
 	if err != nil {
 		return fmt.Errorf("lock lab %s: %w", l.dir, err)
 	}

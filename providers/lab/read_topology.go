@@ -9,7 +9,6 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/dialtone/dialtone/internal/flock"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -86,7 +85,7 @@ func (l *Lab) runOrg(fn func(s *session) error) error {
 	if !exists(l.dir) {
 		return fmt.Errorf("lab folder %q does not exist: run \"dialtone lab init\" first", l.dir)
 	}
-	unlock, err := flock.Lock(filepath.Join(l.dir, ".lock"))
+	unlock, err := state.LockPath(filepath.Join(l.dir, ".lock"))
 	if err != nil {
 		return fmt.Errorf("lock lab %s: %w", l.dir, err)
 	}

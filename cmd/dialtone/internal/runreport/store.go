@@ -13,7 +13,7 @@ import (
 	"github.com/dialtone/dialtone/state"
 	"github.com/hashicorp/go-hclog"
 
-	"github.com/dialtone/dialtone/internal/atomicfile"
+	"github.com/dialtone/dialtone/state/atomicfile"
 )
 
 // Store keeps run reports: a state backend that keeps them with the state (see

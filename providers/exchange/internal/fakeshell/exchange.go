@@ -13,10 +13,10 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/dialtone/dialtone/internal/atomicfile"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/state"
+	"github.com/dialtone/dialtone/state/atomicfile"
 )
 
 // fakeState is what Exchange keeps that the lab's exported API does not show: restore

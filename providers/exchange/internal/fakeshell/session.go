@@ -27,7 +27,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/dialtone/dialtone/internal/flock"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/providers/lab"
 	"github.com/dialtone/dialtone/state"
@@ -108,7 +107,7 @@ func (sh *shell) lockState() error {
 	if sh.statePath == "" || sh.unlock != nil {
 		return nil
 	}
-	unlock, err := flock.Lock(sh.statePath + ".lock")
+	unlock, err := state.LockPath(sh.statePath + ".lock")
 	if err != nil {
 		return fmt.Errorf("fakeshell: locking the state: %v", err)
 	}

@@ -1,4 +1,4 @@
-package flock
+package state
 
 import (
 	"path/filepath"
@@ -9,7 +9,7 @@ import (
 
 // Two holders never overlap: each takes the lock, marks itself inside, and checks
 // that nobody else is.
-func TestLockExcludes(t *testing.T) {
+func TestLockPathExcludes(t *testing.T) {
 	path := filepath.Join(t.TempDir(), ".lock")
 	var mu sync.Mutex
 	inside := 0
@@ -19,7 +19,7 @@ func TestLockExcludes(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 20; j++ {
-				unlock, err := Lock(path)
+				unlock, err := LockPath(path)
 				if err != nil {
 					t.Error(err)
 					return
