@@ -159,63 +159,24 @@ func migrateState(c *cli, cfg *config.Config, from backendRecord, to *config.Bac
 	}
 	defer unlockNew()
 
-	st, err := oldB.Read()
-	if err == nil {
-		noteRead(c, oldB, oldWhere, st)
+	res, err := state.Migrate(state.MigrateOptions{From: oldB, To: newB})
+	st := res.State
+	if st != nil {
+		noteReplay(c, oldWhere, st, res.Replay)
 	}
-	if errors.Is(err, state.ErrNoState) {
-		return c.errorf("the previous backend %s holds no state: nothing to migrate (use \"dialtone init -reconfigure\")", oldWhere)
+	if res.Folded {
+		fmt.Fprintf(c.stdout, "Folded the journal of %s (%d finished steps) into its state (serial %d).\n", oldWhere, res.Pending, st.Serial)
 	}
-	if err != nil {
-		return c.errorf("reading the state from the previous backend %s: %v", oldWhere, err)
+	var me *state.MigrateError
+	if errors.As(err, &me) {
+		return c.errorf("%s", migrateMessage(me, res, oldWhere, newWhere))
 	}
-	if n := journalPending(oldB); n > 0 {
-		// Fold the journal first: what is copied is one whole document.
-		if err := oldB.Write(st); err != nil {
-			return c.errorf("folding the journal (%d finished steps) into the state in %s: %v", n, oldWhere, err)
-		}
-		fmt.Fprintf(c.stdout, "Folded the journal of %s (%d finished steps) into its state (serial %d).\n", oldWhere, n, st.Serial)
-	}
-	want, err := state.Encode(st)
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-
-	existing, err := newB.Read()
-	switch {
-	case errors.Is(err, state.ErrNoState):
-	case err != nil:
-		return c.errorf("reading the new backend %s: %v", newWhere, err)
-	default:
-		doc, eerr := state.Encode(existing)
-		if eerr == nil && bytes.Equal(doc, want) {
-			fmt.Fprintf(c.stdout, "The new backend %s already holds this state (lineage %s, serial %d): nothing to copy.\n", newWhere, st.Lineage, st.Serial)
-			return exitOK
-		}
-		return c.errorf("the new backend %s already holds a state (lineage %s, serial %d), not the one of %s (lineage %s, serial %d): refusing to overwrite it.\n"+
-			"Move it away first, or keep it and run \"dialtone init -reconfigure\" to leave the previous state behind.",
-			newWhere, existing.Lineage, existing.Serial, oldWhere, st.Lineage, st.Serial)
-	}
-
-	// The copy keeps the serial (state.WriteExact), so plans made against it still fit.
-	cp, err := state.Decode(want)
-	if err != nil {
-		return c.errorf("%v", err)
-	}
-	if cp.Serial == 0 {
-		return c.errorf("the state in %s has serial 0: write it once (dialtone refresh) before migrating", oldWhere)
-	}
-	if err := state.WriteExact(newB, cp); err != nil {
-		return c.errorf("writing the state to %s: %v (the previous state in %s is untouched)", newWhere, err, oldWhere)
-	}
-	back, err := newB.Read()
-	if err != nil {
-		return c.errorf("reading the copied state back from %s: %v (the previous state in %s is untouched)", newWhere, err, oldWhere)
-	}
-	got, err := state.Encode(back)
-	if err != nil || !bytes.Equal(got, want) {
-		return c.errorf("the state read back from %s differs from the one in %s (lineage %s serial %d, read back lineage %s serial %d): the migration did not take; the previous state is untouched",
-			newWhere, oldWhere, st.Lineage, st.Serial, back.Lineage, back.Serial)
+	if res.AlreadyThere {
+		fmt.Fprintf(c.stdout, "The new backend %s already holds this state (lineage %s, serial %d): nothing to copy.\n", newWhere, st.Lineage, st.Serial)
+		return exitOK
 	}
 	fmt.Fprintf(c.stdout, "Migrated the state (lineage %s, serial %d) from %s to %s, and read it back: the same document.\n", st.Lineage, st.Serial, oldWhere, newWhere)
 	fmt.Fprintf(c.stdout, "The previous state is left in %s; remove it once you no longer need it.\n", oldWhere)
@@ -223,6 +184,35 @@ func migrateState(c *cli, cfg *config.Config, from backendRecord, to *config.Bac
 		fmt.Fprintf(c.stdout, "Run reports stay in %s beside the old state; new ones go to %s.\n", reportsDir, newWhere)
 	}
 	return exitOK
+}
+
+// migrateMessage says why state.Migrate stopped, naming both backends.
+func migrateMessage(e *state.MigrateError, res *state.MigrateResult, oldWhere, newWhere string) string {
+	st := res.State
+	switch e.Stage {
+	case state.MigrateNoState:
+		return fmt.Sprintf("the previous backend %s holds no state: nothing to migrate (use \"dialtone init -reconfigure\")", oldWhere)
+	case state.MigrateReadFrom:
+		return fmt.Sprintf("reading the state from the previous backend %s: %v", oldWhere, e.Err)
+	case state.MigrateFold:
+		return fmt.Sprintf("folding the journal (%d finished steps) into the state in %s: %v", res.Pending, oldWhere, e.Err)
+	case state.MigrateReadTo:
+		return fmt.Sprintf("reading the new backend %s: %v", newWhere, e.Err)
+	case state.MigrateOccupied:
+		return fmt.Sprintf("the new backend %s already holds a state (lineage %s, serial %d), not the one of %s (lineage %s, serial %d): refusing to overwrite it.\n"+
+			"Move it away first, or keep it and run \"dialtone init -reconfigure\" to leave the previous state behind.",
+			newWhere, e.Other.Lineage, e.Other.Serial, oldWhere, st.Lineage, st.Serial)
+	case state.MigrateSerialZero:
+		return fmt.Sprintf("the state in %s has serial 0: write it once (dialtone refresh) before migrating", oldWhere)
+	case state.MigrateWrite:
+		return fmt.Sprintf("writing the state to %s: %v (the previous state in %s is untouched)", newWhere, e.Err, oldWhere)
+	case state.MigrateReadBack:
+		return fmt.Sprintf("reading the copied state back from %s: %v (the previous state in %s is untouched)", newWhere, e.Err, oldWhere)
+	case state.MigrateDiffers:
+		return fmt.Sprintf("the state read back from %s differs from the one in %s (lineage %s serial %d, read back lineage %s serial %d): the migration did not take; the previous state is untouched",
+			newWhere, oldWhere, st.Lineage, st.Serial, e.Other.Lineage, e.Other.Serial)
+	}
+	return e.Error()
 }
 
 // ensureStateDir creates the folder of a local backend's state file when missing.

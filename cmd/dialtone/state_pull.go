@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dialtone/dialtone/state"
 )
@@ -71,63 +72,38 @@ func cmdStatePush(c *cli, args []string) int {
 	}
 	defer unlock()
 
-	cur, err := b.Read()
-	if err == nil {
-		noteRead(c, b, path, cur)
+	// Write refuses a lineage other than the one it read: a forced push over another
+	// state writes through a fresh backend value, which has read nothing.
+	reopen := func() (state.Backend, error) {
+		w, _, err := backendFor(c, cfg)
+		return w, err
 	}
-	var problems []string
-	switch {
-	case errors.Is(err, state.ErrNoState):
-	case err != nil:
-		if !*force {
-			return c.errorf("reading state %s: %v\n(state push -force replaces a damaged state)", path, err)
-		}
-		problems = append(problems, fmt.Sprintf("the stored state could not be read (%v)", err))
-	default:
-		if cur.Lineage != pushed.Lineage {
-			problems = append(problems, fmt.Sprintf("its lineage %s is not the stored state's %s", pushed.Lineage, cur.Lineage))
-		}
-		if pushed.Serial <= cur.Serial {
-			problems = append(problems, fmt.Sprintf("its serial %d is not newer than the stored state's %d", pushed.Serial, cur.Serial))
-		}
+	res, err := state.Push(b, pushed, state.PushOptions{Force: *force, Reopen: reopen})
+	if res.Stored != nil {
+		noteReplay(c, path, res.Stored, res.Replay)
 	}
-	if len(problems) > 0 && !*force {
-		for _, p := range problems {
+	var refused *state.PushRefusedError
+	if errors.As(err, &refused) {
+		if refused.ReadErr != nil {
+			return c.errorf("reading state %s: %v\n(state push -force replaces a damaged state)", path, refused.ReadErr)
+		}
+		for _, p := range refused.Problems {
 			fmt.Fprintf(c.stderr, "  - %s\n", p)
 		}
 		return c.errorf("refusing to push %s over %s (see above); -force overrides. Nothing was changed.", file, path)
 	}
-	serial := pushed.Serial
-	if cur != nil && serial <= cur.Serial {
-		serial = cur.Serial + 1 // a forced push still moves the serial forward: older plan files stay stale
+	if len(res.Forced) > 0 {
+		problems := strings.Join(res.Forced, " and ")
+		fmt.Fprintf(c.stdout, "%s pushing %s over %s although %s.\n", c.paint(yellow, "Forced:"), file, path, problems)
+		c.log.Warn("state push -force", "file", file, "state", path, "problems", problems)
 	}
-	if len(problems) > 0 {
-		fmt.Fprintf(c.stdout, "%s pushing %s over %s although %s.\n", c.paint(yellow, "Forced:"), file, path, joinProblems(problems))
-		c.log.Warn("state push -force", "file", file, "state", path, "problems", joinProblems(problems))
+	var werr *state.PushWriteError
+	if errors.As(err, &werr) {
+		return c.errorf("writing state %s: %v", path, werr.Err)
 	}
-	// Write raises the serial by one and refuses another lineage than the one it read:
-	// write through a fresh backend value, which has read nothing.
-	w := b
-	if cur != nil && cur.Lineage != pushed.Lineage || err != nil {
-		if w, _, err = backendFor(c, cfg); err != nil {
-			return c.errorf("%v", err)
-		}
-	}
-	pushed.Serial = serial - 1
-	if err := w.Write(pushed); err != nil {
-		return c.errorf("writing state %s: %v", path, err)
+	if err != nil {
+		return c.errorf("%v", err)
 	}
 	fmt.Fprintf(c.stdout, "Pushed %s to %s (lineage %s, serial %d).\n", file, path, pushed.Lineage, pushed.Serial)
 	return exitOK
-}
-
-func joinProblems(ps []string) string {
-	out := ""
-	for i, p := range ps {
-		if i > 0 {
-			out += " and "
-		}
-		out += p
-	}
-	return out
 }

@@ -148,16 +148,21 @@ func readState(c *cli, b state.Backend, path string) (*state.State, error) {
 // wrote the journal: either way the admin must know, on every command), or it accepted
 // a state without its checksum line (-accept-unsealed-state).
 func noteRead(c *cli, b state.Backend, path string, st *state.State) {
+	var rep state.Replay
+	if r, ok := b.(state.JournalReporter); ok {
+		rep = r.JournalReplay()
+	}
+	noteReplay(c, path, st, rep)
+}
+
+// noteReplay is noteRead from what the read returned and replayed (state.Push and
+// state.Migrate read the state themselves and return both).
+func noteReplay(c *cli, path string, st *state.State, rep state.Replay) {
 	if st != nil && st.Unsealed {
 		fmt.Fprintf(c.stderr, "%s the state in %s has no checksum line; read anyway as -accept-unsealed-state asks. The next write seals it again.\n",
 			c.paint(yellow, "Warning:"), path)
 		c.log.Warn("accepted a state without its checksum line", "state", path)
 	}
-	r, ok := b.(state.JournalReporter)
-	if !ok {
-		return
-	}
-	rep := r.JournalReplay()
 	if rep.Empty() {
 		return
 	}
