@@ -56,10 +56,11 @@ func computedRef(expr hcl.Expression, kind string, bad hcl.Diagnostics) (Addr, h
 		return Addr{}, bad
 	}
 	var ctx *hcl.EvalContext
+	lim := SizeLimits{}.orDefaults()
 	if e, ok := expr.(evalExpr); ok {
-		ctx = e.ctx
+		ctx, lim = e.ctx, e.lim
 	}
-	v, diags := literal(&hcl.Attribute{Name: kind + " name", Expr: evalExpr{ix.Key, ctx}, Range: ix.Key.Range()}, cty.String, "a "+kind+" name")
+	v, diags := literal(&hcl.Attribute{Name: kind + " name", Expr: evalExpr{ix.Key, ctx, lim}, Range: ix.Key.Range()}, cty.String, "a "+kind+" name")
 	if v == cty.NilVal {
 		return Addr{}, diags
 	}

@@ -84,10 +84,12 @@ func withEach(parent *hcl.EvalContext, key string, value cty.Value) *hcl.EvalCon
 	return child
 }
 
-// evalExpr is an expression bound to the context of its block.
+// evalExpr is an expression bound to the context of its block, and to the size limits
+// its values must keep (whoever evaluates it: the loader, or a caller of the Config).
 type evalExpr struct {
 	hcl.Expression
 	ctx *hcl.EvalContext
+	lim SizeLimits
 }
 
 // Value evaluates with the bound context unless the caller passes one.
@@ -97,7 +99,7 @@ func (e evalExpr) Value(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
 	}
 	v, diags := e.Expression.Value(ctx)
 	if !diags.HasErrors() {
-		if d := checkValueSize(v, currentLimits(), e.Expression.Range()); d != nil {
+		if d := checkValueSize(v, e.lim, e.Expression.Range()); d != nil {
 			return cty.DynamicVal, append(diags, d)
 		}
 	}
@@ -112,7 +114,7 @@ func (e evalExpr) UnwrapExpression() hcl.Expression { return e.Expression }
 // expression that hcl.ExprList returned unbound).
 func bind(parent, child hcl.Expression) hcl.Expression {
 	if p, ok := parent.(evalExpr); ok && child != nil {
-		return evalExpr{child, p.ctx}
+		return evalExpr{child, p.ctx, p.lim}
 	}
 	return child
 }
@@ -122,13 +124,14 @@ func bind(parent, child hcl.Expression) hcl.Expression {
 type evalBody struct {
 	hcl.Body
 	ctx *hcl.EvalContext
+	lim SizeLimits
 }
 
-func bindBody(body hcl.Body, ctx *hcl.EvalContext) hcl.Body {
+func bindBody(body hcl.Body, ctx *hcl.EvalContext, lim SizeLimits) hcl.Body {
 	if ctx == nil || body == nil {
 		return body
 	}
-	return evalBody{body, ctx}
+	return evalBody{body, ctx, lim}
 }
 
 func (b evalBody) Content(schema *hcl.BodySchema) (*hcl.BodyContent, hcl.Diagnostics) {
@@ -138,7 +141,7 @@ func (b evalBody) Content(schema *hcl.BodySchema) (*hcl.BodyContent, hcl.Diagnos
 
 func (b evalBody) PartialContent(schema *hcl.BodySchema) (*hcl.BodyContent, hcl.Body, hcl.Diagnostics) {
 	c, rest, diags := b.Body.PartialContent(schema)
-	return b.wrap(c), bindBody(rest, b.ctx), diags
+	return b.wrap(c), bindBody(rest, b.ctx, b.lim), diags
 }
 
 func (b evalBody) JustAttributes() (hcl.Attributes, hcl.Diagnostics) {
@@ -155,7 +158,7 @@ func (b evalBody) wrap(c *hcl.BodyContent) *hcl.BodyContent {
 	out.Blocks = make(hcl.Blocks, len(c.Blocks))
 	for i, blk := range c.Blocks {
 		cp := *blk
-		cp.Body = bindBody(blk.Body, b.ctx)
+		cp.Body = bindBody(blk.Body, b.ctx, b.lim)
 		out.Blocks[i] = &cp
 	}
 	return &out
@@ -168,7 +171,7 @@ func (b evalBody) wrapAttrs(attrs hcl.Attributes) hcl.Attributes {
 	out := make(hcl.Attributes, len(attrs))
 	for name, a := range attrs {
 		cp := *a
-		cp.Expr = evalExpr{a.Expr, b.ctx}
+		cp.Expr = evalExpr{a.Expr, b.ctx, b.lim}
 		out[name] = &cp
 	}
 	return out

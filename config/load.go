@@ -47,10 +47,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 	if dir == "" {
 		dir = "."
 	}
-	lim, diags := Limits()
-	if diags.HasErrors() {
-		return cfg, diags
-	}
+	lim := opts.Limits.orDefaults()
 	names, diags := configFiles(dir)
 	if diags.HasErrors() {
 		return cfg, diags
@@ -184,7 +181,7 @@ func (l *loader) decodeRoot(root *hcl.BodyContent) hcl.Diagnostics {
 	var diags hcl.Diagnostics
 	for _, block := range root.Blocks {
 		b := *block
-		b.Body = bindBody(block.Body, l.ctx)
+		b.Body = bindBody(block.Body, l.ctx, l.lim)
 		if d := checkLabels(block); d != nil {
 			diags = append(diags, d...)
 			continue

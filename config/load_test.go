@@ -29,11 +29,17 @@ func loadOne(t *testing.T, path string) (*Config, hcl.Diagnostics) {
 // loadSource loads src as the only file, main.hcl, of a fresh directory.
 func loadSource(t *testing.T, src string) (*Config, hcl.Diagnostics) {
 	t.Helper()
+	return loadSourceWith(t, src, SizeLimits{})
+}
+
+// loadSourceWith is loadSource under the size limits lim.
+func loadSourceWith(t *testing.T, src string, lim SizeLimits) (*Config, hcl.Diagnostics) {
+	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return Load(dir, LoadOptions{})
+	return Load(dir, LoadOptions{Limits: lim})
 }
 
 // backendSrc is a dialtone block holding backend typ with one attribute line.

@@ -136,7 +136,7 @@ func (l *loader) decodeForEach(block *hcl.Block, decode func(*hcl.Block) hcl.Dia
 				block.Type, block.Labels[0]))
 		}
 		b := *block
-		b.Body = bindBody(rest, l.ctx)
+		b.Body = bindBody(rest, l.ctx, l.lim)
 		return append(diags, decode(&b)...)
 	}
 
@@ -157,7 +157,7 @@ func (l *loader) decodeForEach(block *hcl.Block, decode func(*hcl.Block) hcl.Dia
 		name, nameRange := block.Labels[0]+key, block.LabelRanges[0]
 		if nameAttr != nil {
 			nameRange = nameAttr.Expr.Range()
-			v, d := literal(&hcl.Attribute{Name: "name", Expr: evalExpr{nameAttr.Expr, ctx}, Range: nameAttr.Range, NameRange: nameAttr.NameRange}, cty.String, "a string")
+			v, d := literal(&hcl.Attribute{Name: "name", Expr: evalExpr{nameAttr.Expr, ctx, l.lim}, Range: nameAttr.Range, NameRange: nameAttr.NameRange}, cty.String, "a string")
 			diags = append(diags, d...)
 			if v == cty.NilVal {
 				continue
@@ -182,7 +182,7 @@ func (l *loader) decodeForEach(block *hcl.Block, decode func(*hcl.Block) hcl.Dia
 		b := *block
 		b.Labels = []string{name}
 		b.LabelRanges = []hcl.Range{nameRange}
-		b.Body = bindBody(rest, ctx)
+		b.Body = bindBody(rest, ctx, l.lim)
 		diags = append(diags, decode(&b)...)
 	}
 	return diags

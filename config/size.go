@@ -6,11 +6,9 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/dialtone/dialtone/config/limits"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -45,41 +43,28 @@ const (
 	maxFormatWidth = 1024
 )
 
-// SizeLimits are the limits in force.
+// SizeLimits are the limits in force (LoadOptions.Limits). A zero field is its default:
+// the zero SizeLimits is every default. The command line fills them from the
+// environment variables above; this package never reads the environment.
 type SizeLimits struct {
 	FileBytes, ConfigBytes, Blocks, StringBytes, ListLength int64
 }
 
-// Limits returns the size limits set by the environment, with the defaults for those
-// unset, and a diagnostic for each variable that does not hold a positive number.
-func Limits() (SizeLimits, hcl.Diagnostics) {
-	var diags hcl.Diagnostics
-	get := func(env string, def int64) int64 {
-		raw := strings.TrimSpace(os.Getenv(env))
-		if raw == "" {
-			return def
+// orDefaults is lim with each zero (or negative) field replaced by its default.
+func (lim SizeLimits) orDefaults() SizeLimits {
+	or := func(v, def int64) int64 {
+		if v > 0 {
+			return v
 		}
-		n, ok := limits.Parse(raw)
-		if !ok {
-			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid size limit",
-				Detail: fmt.Sprintf("The environment variable %s=%q is not a limit: give a positive whole number (sizes in bytes may end in KiB, MiB or GiB). Unset it for the default, %d.", env, raw, def)})
-			return def
-		}
-		return n
+		return def
 	}
 	return SizeLimits{
-		FileBytes:   get(EnvMaxConfigFileBytes, DefaultMaxConfigFileBytes),
-		ConfigBytes: get(EnvMaxConfigBytes, DefaultMaxConfigBytes),
-		Blocks:      get(EnvMaxConfigBlocks, DefaultMaxConfigBlocks),
-		StringBytes: get(EnvMaxConfigStringBytes, DefaultMaxConfigStringBytes),
-		ListLength:  get(EnvMaxConfigListLength, DefaultMaxConfigListLength),
-	}, diags
-}
-
-// currentLimits is Limits without its diagnostics (Load reports those once).
-func currentLimits() SizeLimits {
-	lim, _ := Limits()
-	return lim
+		FileBytes:   or(lim.FileBytes, DefaultMaxConfigFileBytes),
+		ConfigBytes: or(lim.ConfigBytes, DefaultMaxConfigBytes),
+		Blocks:      or(lim.Blocks, DefaultMaxConfigBlocks),
+		StringBytes: or(lim.StringBytes, DefaultMaxConfigStringBytes),
+		ListLength:  or(lim.ListLength, DefaultMaxConfigListLength),
+	}
 }
 
 func tooLarge(what string, size, limit int64, env string) *hcl.Diagnostic {

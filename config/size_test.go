@@ -30,6 +30,7 @@ func wantDiag(t *testing.T, diags hcl.Diagnostics, want ...string) {
 const smallServer = "server \"EX01\" {\n  site = \"HQ\"\n  edition = \"enterprise\"\n  version = \"15.2.1544.4\"\n}\n"
 
 func TestConfigFileSizeLimits(t *testing.T) {
+	t.Parallel() // the limits are options, not the environment
 	dir := t.TempDir()
 	src := smallServer + "# " + strings.Repeat("x", 2000) + "\n"
 	if err := os.WriteFile(filepath.Join(dir, "a.hcl"), []byte(src), 0o600); err != nil {
@@ -38,21 +39,17 @@ func TestConfigFileSizeLimits(t *testing.T) {
 	if _, diags := Load(dir, LoadOptions{}); diags.HasErrors() {
 		t.Fatal(diags.Error())
 	}
-	t.Setenv(EnvMaxConfigFileBytes, "1000")
-	_, diags := Load(dir, LoadOptions{})
+	_, diags := Load(dir, LoadOptions{Limits: SizeLimits{FileBytes: 1000}})
 	wantDiag(t, diags, "Configuration too large", "a.hcl", fmt.Sprint(len(src)), "limit of 1000", EnvMaxConfigFileBytes)
 
 	// The total: two files under the per-file limit, over the total one.
-	t.Setenv(EnvMaxConfigFileBytes, "")
 	if err := os.WriteFile(filepath.Join(dir, "b.hcl"), []byte("# "+strings.Repeat("y", 2000)+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(EnvMaxConfigBytes, "3KiB")
-	_, diags = Load(dir, LoadOptions{})
+	_, diags = Load(dir, LoadOptions{Limits: SizeLimits{ConfigBytes: 3 << 10}})
 	wantDiag(t, diags, "Configuration too large", "b.hcl", "limit of 3072", EnvMaxConfigBytes)
 
 	// .dtvars files count, and a -var-file that is not a regular file is never read.
-	t.Setenv(EnvMaxConfigBytes, "")
 	if _, err := os.Stat("/dev/zero"); err == nil {
 		done := make(chan hcl.Diagnostics)
 		go func() {
@@ -66,23 +63,18 @@ func TestConfigFileSizeLimits(t *testing.T) {
 			t.Fatal("-var-file=/dev/zero is being read")
 		}
 	}
-
-	t.Setenv(EnvMaxConfigFileBytes, "lots")
-	_, diags = Load(dir, LoadOptions{})
-	wantDiag(t, diags, "Invalid size limit", EnvMaxConfigFileBytes)
 }
 
 func TestConfigBlockLimit(t *testing.T) {
+	t.Parallel() // the limits are options, not the environment
 	var b strings.Builder
 	for i := range 20 {
 		fmt.Fprintf(&b, "server \"EX%02d\" {\n  site = \"HQ\"\n  edition = \"enterprise\"\n  version = \"15.2.1544.4\"\n}\n", i)
 	}
-	t.Setenv(EnvMaxConfigBlocks, "10")
-	_, diags := loadSource(t, b.String())
+	_, diags := loadSourceWith(t, b.String(), SizeLimits{Blocks: 10})
 	wantDiag(t, diags, "number of blocks", "20", "limit of 10", EnvMaxConfigBlocks)
 
 	// for_each instances count as blocks.
-	t.Setenv(EnvMaxConfigBlocks, "50")
 	src := smallServer + `database "DB" {
   for_each = toset([for i in [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59,60] : format("%02d", i)])
   server = server.EX01
@@ -90,11 +82,12 @@ func TestConfigBlockLimit(t *testing.T) {
   log_folder_path = "D:\\DB${each.key}\\Logs"
 }
 `
-	_, diags = loadSource(t, src)
+	_, diags = loadSourceWith(t, src, SizeLimits{Blocks: 50})
 	wantDiag(t, diags, "for_each instances included", "limit of 50", EnvMaxConfigBlocks)
 }
 
 func TestConfigValueLimits(t *testing.T) {
+	t.Parallel() // the limits are options, not the environment
 	// Doubling through locals: 2^30 bytes from a few lines, stopped at the limit.
 	var b strings.Builder
 	b.WriteString("locals {\n  s0 = \"abcdefghijklmnop\"\n")
@@ -114,18 +107,15 @@ func TestConfigValueLimits(t *testing.T) {
 	_, diags = loadSource(t, smallServer+b.String())
 	wantDiag(t, diags, "Value too large", "collection", fmt.Sprintf("limit of %d", DefaultMaxConfigListLength), EnvMaxConfigListLength)
 
-	t.Setenv(EnvMaxConfigStringBytes, "100")
-	_, diags = loadSource(t, smallServer+`locals { s = "`+strings.Repeat("x", 200)+`" }`)
+	_, diags = loadSourceWith(t, smallServer+`locals { s = "`+strings.Repeat("x", 200)+`" }`, SizeLimits{StringBytes: 100})
 	wantDiag(t, diags, "Value too large", "200", "limit of 100", EnvMaxConfigStringBytes)
 
 	// -var values are bounded too.
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "main.hcl"), []byte(smallServer+"variable \"x\" { type = string }\nvariable \"l\" { type = list(string) }\n"), 0o600)
-	_, diags = Load(dir, LoadOptions{Vars: map[string]string{"x": strings.Repeat("v", 101), "l": "[]"}})
+	_, diags = Load(dir, LoadOptions{Vars: map[string]string{"x": strings.Repeat("v", 101), "l": "[]"}, Limits: SizeLimits{StringBytes: 100}})
 	wantDiag(t, diags, "Invalid value for variable", "101 bytes", EnvMaxConfigStringBytes)
-	t.Setenv(EnvMaxConfigStringBytes, "")
-	t.Setenv(EnvMaxConfigListLength, "3")
-	_, diags = Load(dir, LoadOptions{Vars: map[string]string{"x": "v", "l": `["a","b","c","d"]`}})
+	_, diags = Load(dir, LoadOptions{Vars: map[string]string{"x": "v", "l": `["a","b","c","d"]`}, Limits: SizeLimits{ListLength: 3}})
 	wantDiag(t, diags, "Invalid value for variable", "limit of 3", EnvMaxConfigListLength)
 }
 

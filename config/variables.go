@@ -63,6 +63,9 @@ type LoadOptions struct {
 	// Exclude names files of the directory (base names) that are not loaded: the file
 	// "dialtone import -force" is about to replace describes what the import reads again.
 	Exclude []string
+	// Limits bound what is read and evaluated (see SizeLimits); zero fields are the
+	// defaults. The command line sets them from the DIALTONE_MAX_CONFIG_* variables.
+	Limits SizeLimits
 }
 
 // VarArg is one -var NAME=VALUE (Name set) or -var-file=FILE (File set).
@@ -106,7 +109,7 @@ func (l *loader) decodeVariable(block *hcl.Block) hcl.Diagnostics {
 	diags = append(diags, decodeString(body.Attributes["description"], &v.Description)...)
 	diags = append(diags, decodeBool(body.Attributes["sensitive"], &v.Sensitive)...)
 	if attr := body.Attributes["default"]; attr != nil {
-		val, d := rawValue(attr.Expr, v)
+		val, d := rawValue(attr.Expr, v, l.lim)
 		if v.Sensitive {
 			d = withoutSource(d)
 		}
@@ -162,7 +165,7 @@ func typeConstraint(expr hcl.Expression) (cty.Type, string, hcl.Diagnostics) {
 
 // rawValue evaluates a literal value (a default, a .dtvars attribute) and converts it
 // to the variable's type.
-func rawValue(expr hcl.Expression, v *Variable) (cty.Value, hcl.Diagnostics) {
+func rawValue(expr hcl.Expression, v *Variable, lim SizeLimits) (cty.Value, hcl.Diagnostics) {
 	if d := checkNumberLiterals(expr); d != nil {
 		return cty.NilVal, d
 	}
@@ -170,7 +173,7 @@ func rawValue(expr hcl.Expression, v *Variable) (cty.Value, hcl.Diagnostics) {
 	if diags.HasErrors() {
 		return cty.NilVal, diags
 	}
-	if d := checkValueSize(val, currentLimits(), expr.Range()); d != nil {
+	if d := checkValueSize(val, lim, expr.Range()); d != nil {
 		return cty.NilVal, hcl.Diagnostics{d}
 	}
 	if !reasonableValue(val) {
@@ -195,7 +198,7 @@ func typeText(v *Variable) string {
 // parseRawValue turns the text of a -var or DIALTONE_VAR_ value into the variable's
 // type: as is for string, number, bool and untyped variables; parsed as an HCL
 // expression (["a", "b"], { k = "v" }) for lists, sets and maps.
-func parseRawValue(raw string, v *Variable, where string) (cty.Value, *hcl.Diagnostic) {
+func parseRawValue(raw string, v *Variable, where string, lim SizeLimits) (cty.Value, *hcl.Diagnostic) {
 	shown := fmt.Sprintf("%q", truncate(raw))
 	if v.Sensitive {
 		shown = SensitiveText
@@ -204,7 +207,6 @@ func parseRawValue(raw string, v *Variable, where string) (cty.Value, *hcl.Diagn
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable",
 			Detail: fmt.Sprintf("The value %s given to variable %q by %s is not suitable: %s needed (%s).", shown, v.Name, where, typeText(v), err)}
 	}
-	lim := currentLimits()
 	if n := int64(len(raw)); n > lim.StringBytes {
 		return cty.NilVal, bad(fmt.Sprintf("it is %d bytes, more than the limit of %d (raise it with %s)", n, lim.StringBytes, EnvMaxConfigStringBytes))
 	}
@@ -252,7 +254,7 @@ func (l *loader) resolveVariables(dir string, parser *hclparse.Parser, opts Load
 		if v == nil {
 			return
 		}
-		val, d := parseRawValue(raw, v, where)
+		val, d := parseRawValue(raw, v, where, l.lim)
 		if d != nil {
 			diags = append(diags, d)
 			return
@@ -319,7 +321,7 @@ func (l *loader) resolveVariables(dir string, parser *hclparse.Parser, opts Load
 					name, attr.Name, attr.Name, declaredVariables(vars)))
 				continue
 			}
-			val, d := rawValue(attr.Expr, v)
+			val, d := rawValue(attr.Expr, v, l.lim)
 			if v.Sensitive {
 				d = withoutSource(d)
 			}

@@ -60,12 +60,12 @@ func WritePlanFile(path string, p *Plan) error {
 // a plan file, one written by a newer dialtone, and a damaged one (truncated, edited,
 // checksum mismatch); it never panics on any input.
 //
-// A plan file larger than MaxPlanFileBytes is refused before it is read, with a
+// A plan file larger than opts.MaxBytes is refused before it is read, with a
 // *state.LimitError naming DIALTONE_MAX_PLAN_BYTES.
-func ReadPlanFile(path string) (*Plan, error) {
-	limit, err := MaxPlanFileBytes()
-	if err != nil {
-		return nil, err
+func ReadPlanFile(path string, opts ReadPlanOptions) (*Plan, error) {
+	limit := opts.MaxBytes
+	if limit <= 0 {
+		limit = DefaultMaxPlanBytes
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -85,16 +85,20 @@ func ReadPlanFile(path string) (*Plan, error) {
 	return decodePlanFile(data)
 }
 
-// EnvMaxPlanBytes sets the largest plan file ReadPlanFile reads (a number of bytes, or
-// with a KiB, MiB or GiB suffix); DefaultMaxPlanBytes when unset.
+// ReadPlanOptions are the settings of ReadPlanFile.
+type ReadPlanOptions struct {
+	// MaxBytes is the largest plan file read; zero is DefaultMaxPlanBytes. The command
+	// line sets it from EnvMaxPlanBytes.
+	MaxBytes int64
+}
+
+// EnvMaxPlanBytes sets the largest plan file the command line reads (a number of bytes,
+// or with a KiB, MiB or GiB suffix); DefaultMaxPlanBytes when unset.
 const EnvMaxPlanBytes = "DIALTONE_MAX_PLAN_BYTES"
 
 // DefaultMaxPlanBytes is 2 GiB: a plan file holds about 1.4 KB per mailbox it merges
 // back, so 500,000 mailboxes make about 700 MB.
 const DefaultMaxPlanBytes = 2 << 30
-
-// MaxPlanFileBytes is the plan file limit in force.
-func MaxPlanFileBytes() (int64, error) { return state.EnvLimit(EnvMaxPlanBytes, DefaultMaxPlanBytes) }
 
 func decodePlanFile(data []byte) (*Plan, error) {
 	trimmed := bytes.TrimSpace(data)

@@ -15,6 +15,7 @@ import (
 )
 
 func TestPlanFileSizeLimit(t *testing.T) {
+	t.Parallel() // the limit is an option, not the environment
 	p := mustPlan(t, plantest.Config(config.StageComplete), plantest.State(4))
 	path := filepath.Join(t.TempDir(), "big.plan")
 	if err := planner.WritePlanFile(path, p); err != nil {
@@ -24,8 +25,7 @@ func TestPlanFileSizeLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(planner.EnvMaxPlanBytes, "1000")
-	_, err = planner.ReadPlanFile(path)
+	_, err = planner.ReadPlanFile(path, planner.ReadPlanOptions{MaxBytes: 1000})
 	var le *state.LimitError
 	if !errors.As(err, &le) || le.Limit != 1000 || le.Size != fi.Size() {
 		t.Fatalf("want the plan file refused at 1000 bytes (it is %d), got %v", fi.Size(), err)
@@ -35,12 +35,10 @@ func TestPlanFileSizeLimit(t *testing.T) {
 			t.Errorf("%q does not say %q", err, want)
 		}
 	}
-	t.Setenv(planner.EnvMaxPlanBytes, strconv.FormatInt(fi.Size(), 10))
-	if _, err := planner.ReadPlanFile(path); err != nil {
+	if _, err := planner.ReadPlanFile(path, planner.ReadPlanOptions{MaxBytes: fi.Size()}); err != nil {
 		t.Fatalf("a plan file of exactly the limit: %v", err)
 	}
-	t.Setenv(planner.EnvMaxPlanBytes, "")
-	if n, err := planner.MaxPlanFileBytes(); err != nil || n != planner.DefaultMaxPlanBytes {
-		t.Fatalf("default %d %v", n, err)
+	if _, err := planner.ReadPlanFile(path, planner.ReadPlanOptions{}); err != nil {
+		t.Fatalf("the default limit: %v", err)
 	}
 }

@@ -26,7 +26,7 @@ func TestPlanFileRoundtrip(t *testing.T) {
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v, want 0600", fi.Mode().Perm())
 	}
-	got, err := planner.ReadPlanFile(path)
+	got, err := planner.ReadPlanFile(path, planner.ReadPlanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestPlanFileErrors(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			path := filepath.Join(dir, strings.ReplaceAll(c.name, " ", "_"))
 			os.WriteFile(path, []byte(c.content), 0o600)
-			got, err := planner.ReadPlanFile(path)
+			got, err := planner.ReadPlanFile(path, planner.ReadPlanOptions{})
 			if err == nil || got != nil {
 				t.Fatalf("read %q without error", c.name)
 			}
@@ -91,7 +91,7 @@ func TestPlanFileErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := planner.ReadPlanFile(filepath.Join(dir, "missing")); err == nil {
+	if _, err := planner.ReadPlanFile(filepath.Join(dir, "missing"), planner.ReadPlanOptions{}); err == nil {
 		t.Error("missing file read")
 	}
 }

@@ -21,7 +21,7 @@ func TestCompareRederived(t *testing.T) {
 	if err := planner.WritePlanFile(path, saved); err != nil {
 		t.Fatal(err)
 	}
-	read, err := planner.ReadPlanFile(path)
+	read, err := planner.ReadPlanFile(path, planner.ReadPlanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -135,13 +135,9 @@ func (l *Local) closeJournal() {
 }
 
 // replayJournal applies to s, in order, the changes of every record of the journal at
-// path made against s's lineage and serial. It returns how many records it applied and
+// path made against s's lineage and serial, refusing a journal over limit bytes. It returns how many records it applied and
 // the length of the journal's whole lines. A missing journal is an empty one.
-func replayJournal(path string, s *State, r *Replay) (valid int64, err error) {
-	limit, err := MaxJournalBytes()
-	if err != nil {
-		return 0, err
-	}
+func replayJournal(path string, limit int64, s *State, r *Replay) (valid int64, err error) {
 	b, err := ReadFileLimited(path, limit, fmt.Sprintf("journal %q", path), EnvMaxJournalBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return 0, nil

@@ -5,9 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
-
-	"github.com/dialtone/dialtone/config/limits"
 )
 
 // Limits on what is read into memory. A state document, a journal or a lock file
@@ -48,48 +45,31 @@ func (e *LimitError) Error() string {
 	return msg
 }
 
-// EnvLimit returns the limit set by the environment variable env (a number of bytes,
-// optionally with a KiB, MiB or GiB suffix), or def when it is unset. A value that is
-// not a positive size is an error naming the variable.
-func EnvLimit(env string, def int64) (int64, error) {
-	raw := os.Getenv(env)
-	if strings.TrimSpace(raw) == "" {
-		return def, nil
-	}
-	n, ok := limits.Parse(raw)
-	if !ok {
-		return 0, fmt.Errorf("%s=%q is not a size: give a positive number of bytes (or KiB, MiB, GiB)", env, raw)
-	}
-	return n, nil
+// Limits bound what a backend reads into memory (LocalOptions.Limits, pg.Options.Limits).
+// A zero field is its default. The command line sets them from EnvMaxStateBytes and
+// EnvMaxJournalBytes: this package never reads the environment.
+type Limits struct {
+	StateBytes   int64 // the largest state document; DefaultMaxStateBytes when zero
+	JournalBytes int64 // the largest journal; DefaultMaxJournalBytes when zero
 }
 
-// MaxStateBytes is the limit on a state document: DIALTONE_MAX_STATE_BYTES or the default.
-func MaxStateBytes() (int64, error) { return EnvLimit(EnvMaxStateBytes, DefaultMaxStateBytes) }
+// MaxStateBytes is the limit on a state document in force.
+func (l Limits) MaxStateBytes() int64 { return orDefault(l.StateBytes, DefaultMaxStateBytes) }
 
-// MaxJournalBytes is the limit on a journal: DIALTONE_MAX_JOURNAL_BYTES or the default.
-func MaxJournalBytes() (int64, error) { return EnvLimit(EnvMaxJournalBytes, DefaultMaxJournalBytes) }
+// MaxJournalBytes is the limit on a journal in force.
+func (l Limits) MaxJournalBytes() int64 { return orDefault(l.JournalBytes, DefaultMaxJournalBytes) }
 
-// CheckStateSize refuses a state document of size bytes when it is over MaxStateBytes;
-// what names it ("the state in schema.state").
-func CheckStateSize(what string, size int64) error {
-	limit, err := MaxStateBytes()
-	if err != nil {
-		return err
+func orDefault(v, def int64) int64 {
+	if v > 0 {
+		return v
 	}
-	if size > limit {
-		return &LimitError{What: what, Size: size, Limit: limit, Env: EnvMaxStateBytes}
-	}
-	return nil
+	return def
 }
 
 // ReadStateFile reads a state document from path (a state file, a backup, a file given
 // to "state push"), refusing one over MaxStateBytes before reading it.
-func ReadStateFile(path string) ([]byte, error) {
-	limit, err := MaxStateBytes()
-	if err != nil {
-		return nil, err
-	}
-	return ReadFileLimited(path, limit, fmt.Sprintf("state file %q", path), EnvMaxStateBytes)
+func (l Limits) ReadStateFile(path string) ([]byte, error) {
+	return ReadFileLimited(path, l.MaxStateBytes(), fmt.Sprintf("state file %q", path), EnvMaxStateBytes)
 }
 
 // ReadFileLimited reads path whole unless it is larger than limit: the size is checked

@@ -32,6 +32,8 @@ type Local struct {
 	pending int    // journal records replayed by the last Read
 	replay  Replay // what the last Read replayed
 	accept  bool   // LocalOptions.AcceptUnsealed
+	limits  Limits // LocalOptions.Limits
+	user    string // LocalOptions.User
 
 	journal      *os.File // open for appending; nil until the first AppendJournal
 	journalSize  int64    // bytes of whole records in the journal (while open)
@@ -61,6 +63,11 @@ type LocalOptions struct {
 	// AcceptUnsealed lets Read return a state file without its checksum line (logged as
 	// a warning) instead of refusing it with *UnsealedError.
 	AcceptUnsealed bool
+	// Limits bound the state file, its backups and the journal read; zero fields are
+	// the defaults.
+	Limits Limits
+	// User names who takes the lock in its LockInfo; empty: the current OS user.
+	User string
 }
 
 // DefaultLease is the local lock's lease when LocalOptions.Lease is zero.
@@ -82,7 +89,7 @@ func NewLocal(path string, opts LocalOptions) *Local {
 	if log == nil {
 		log = hclog.NewNullLogger()
 	}
-	return &Local{path: path, backups: n, lease: lease, log: log, accept: opts.AcceptUnsealed}
+	return &Local{path: path, backups: n, lease: lease, log: log, accept: opts.AcceptUnsealed, limits: opts.Limits, user: opts.User}
 }
 
 // logger is l's logger; a Local built without NewLocal logs nothing.
@@ -141,7 +148,7 @@ func (l *Local) JournalReplay() Replay {
 func (l *Local) Read() (*State, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b, err := ReadStateFile(l.path)
+	b, err := l.limits.ReadStateFile(l.path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, ErrNoState
 	}
@@ -162,7 +169,7 @@ func (l *Local) Read() (*State, error) {
 		l.logger().Warn("accepted a state file without its checksum line (-accept-unsealed-state)", "path", l.path)
 	}
 	var replay Replay
-	valid, err := replayJournal(l.journalPath(), s, &replay)
+	valid, err := replayJournal(l.journalPath(), l.limits.MaxJournalBytes(), s, &replay)
 	if err != nil {
 		return nil, err
 	}
@@ -185,7 +192,7 @@ func (l *Local) damaged(err error) error {
 	}
 	good := ""
 	for _, p := range backups {
-		if b, rerr := ReadStateFile(p); rerr == nil {
+		if b, rerr := l.limits.ReadStateFile(p); rerr == nil {
 			if _, derr := Decode(b); derr == nil {
 				good = p
 				break

@@ -45,7 +45,7 @@ func (l *Local) Lock(operation string) (unlock func() error, err error) {
 			return nil, fmt.Errorf("take lock %q: the lock file keeps being created and removed by others; try again", lockPath)
 		}
 	}
-	info := NewLockInfo(operation, lockPath)
+	info := NewLockInfo(operation, lockPath, l.user)
 	info.Expires = leaseEnd(time.Now(), l.lease)
 	if err := takeLock(f, info); err != nil {
 		_ = os.Remove(lockPath)
@@ -227,15 +227,14 @@ func readLockInfo(b []byte) LockInfo {
 }
 
 // NewLockInfo describes a lock about to be taken by this process for operation: a new
-// ID, the user, host and PID, the time; path says where the lock lives.
-func NewLockInfo(operation, lockPath string) LockInfo {
+// ID, the user (name, or the current OS user when empty), host and PID, the time; path
+// says where the lock lives.
+func NewLockInfo(operation, lockPath, name string) LockInfo {
 	host, _ := os.Hostname()
-	name := os.Getenv("USER")
-	if u, err := user.Current(); err == nil {
-		name = u.Username
-	}
 	if name == "" {
-		name = os.Getenv("USERNAME")
+		if u, err := user.Current(); err == nil {
+			name = u.Username
+		}
 	}
 	return LockInfo{
 		ID:        NewLineage(),

@@ -30,7 +30,7 @@ func cmdConfirm(c *cli, args []string) int {
 		return c.errorf("confirm takes one argument, the ID of the manual step (as \"dialtone plan\" and apply print it), e.g. dialtone confirm recovery.db01-outage.recover_server")
 	}
 	if *who == "" {
-		*who = defaultWho()
+		*who = defaultWho(c)
 	}
 
 	cfg, ok := loadConfigVars(c, vars)
@@ -124,8 +124,8 @@ func confirmStep(j planner.Journal, st *state.State, p *planner.Plan, id, who st
 }
 
 // defaultWho is USER@HOST, the way the state lock names its holder.
-func defaultWho() string {
-	return state.NewLockInfo("confirm", "").Who
+func defaultWho(c *cli) string {
+	return state.NewLockInfo("confirm", "", c.user).Who
 }
 
 // stepOf finds a step of p by ID.

@@ -42,7 +42,10 @@ func cmdDrill(c *cli, args []string) int {
 	}
 	cfg, ok := loadConfigVars(c, vars)
 	if !ok {
-		load := func() hcl.Diagnostics { _, diags := config.Load(c.dir, config.LoadOptions{}); return diags }
+		load := func() hcl.Diagnostics {
+			_, diags := config.Load(c.dir, config.LoadOptions{Limits: c.limits.Config})
+			return diags
+		}
 		if drill.RefusedAtLoad(c.stdout, c.color, cfg, name, load) {
 			return exitOK
 		}

@@ -27,7 +27,7 @@ func cmdImport(c *cli, args []string) int {
 	if fs.NArg() > 0 {
 		return c.errorf("import takes no arguments (got %q); write the HCL to a file with -out=FILE", fs.Arg(0))
 	}
-	opts := (*varFlags)(nil).loadOptions()
+	opts := (*varFlags)(nil).loadOptions(c)
 	outPath := ""
 	if *out != "" {
 		outPath = c.path(*out)

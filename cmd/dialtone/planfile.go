@@ -20,7 +20,7 @@ import (
 // they are the admin's own, whatever the file says.
 func savedPlan(c *cli, file string, cfg *config.Config, st *state.State, caps providers.Capabilities, settings []planner.Setting) (*planner.Plan, bool) {
 	again := planAgainAdvice(file)
-	saved, err := planner.ReadPlanFile(c.path(file))
+	saved, err := planner.ReadPlanFile(c.path(file), c.limits.Plan)
 	if err != nil {
 		c.errorf("reading the plan file %s: %v. %s", file, err, again)
 		return nil, false

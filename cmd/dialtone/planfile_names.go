@@ -67,7 +67,7 @@ func checkPlanOut(c *cli, out string) bool {
 		return false
 	}
 	if err == nil {
-		if _, err = planner.ReadPlanFile(path); err == nil {
+		if _, err = planner.ReadPlanFile(path, c.limits.Plan); err == nil {
 			return true
 		}
 	}

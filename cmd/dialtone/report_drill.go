@@ -25,7 +25,7 @@ func cmdDrillReported(c *cli, args []string) int {
 	}
 	rep := c.record.Report("drill", result, runErr)
 	name, _ := splitPositional(args)
-	cfg, _ := config.Load(c.dir, config.LoadOptions{}) // for where the state lives; diagnostics were shown by the drill
+	cfg, _ := config.Load(c.dir, config.LoadOptions{Limits: c.limits.Config}) // for where the state lives; diagnostics were shown by the drill
 	if name == "" && cfg != nil {
 		if d, _, err := drill.Pick(cfg, ""); err == nil {
 			name = d.Name

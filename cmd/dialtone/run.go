@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/mattn/go-isatty"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/envopts"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/logging"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
 	"github.com/dialtone/dialtone/planner"
@@ -44,6 +45,10 @@ type cli struct {
 	// record collects what apply and drill did for their run report (internal/runreport).
 	record *runreport.Recorder
 	getenv func(string) string
+	// limits are the DIALTONE_MAX_* limits and user the lock holder's name, read from
+	// the environment once (internal/envopts) and passed down as options.
+	limits envopts.Limits
+	user   string
 	ctx    context.Context
 	// acceptUnsealed is -accept-unsealed-state: read a state without its checksum line.
 	acceptUnsealed bool
@@ -198,6 +203,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		usage(stderr)
 		return exitError
 	}
+	if c.limits, err = envopts.ReadLimits(c.getenv); err != nil {
+		fmt.Fprintf(stderr, "Error: %v\n", err)
+		return exitError
+	}
+	c.user = envopts.User(c.getenv)
 	args, noColorAfter := stripNoColor(rest[1:])
 	if noColorAfter {
 		c.color = false

@@ -43,7 +43,7 @@ func cmdStatePush(c *cli, args []string) int {
 		return c.errorf("state push needs one argument, the state file to push")
 	}
 	file := fs.Arg(0)
-	raw, err := state.ReadStateFile(c.path(file))
+	raw, err := c.limits.State.ReadStateFile(c.path(file))
 	if err != nil {
 		return c.errorf("reading %s: %v", file, err)
 	}

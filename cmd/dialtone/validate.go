@@ -27,7 +27,7 @@ func cmdValidate(c *cli, args []string) int {
 	if *asJSON {
 		// The document carries every diagnostic: nothing is printed as it loads.
 		var cfg *config.Config
-		cfg, diags = config.Load(c.dir, vars.loadOptions())
+		cfg, diags = config.Load(c.dir, vars.loadOptions(c))
 		if !diags.HasErrors() && (cfg == nil || len(cfg.Files) == 0) {
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,

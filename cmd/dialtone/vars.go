@@ -39,8 +39,8 @@ func addVarFlags(fs *flag.FlagSet) *varFlags {
 
 // loadOptions are the variable sources of one invocation: the environment
 // (DIALTONE_VAR_name) and the flags, if any.
-func (v *varFlags) loadOptions() config.LoadOptions {
-	opts := config.LoadOptions{Env: os.Environ()}
+func (v *varFlags) loadOptions(c *cli) config.LoadOptions {
+	opts := config.LoadOptions{Env: os.Environ(), Limits: c.limits.Config}
 	if v != nil {
 		opts.Args = v.args
 	}
@@ -49,5 +49,5 @@ func (v *varFlags) loadOptions() config.LoadOptions {
 
 // loadConfigVars is loadConfig with the values of -var and -var-file.
 func loadConfigVars(c *cli, v *varFlags) (*config.Config, bool) {
-	return loadConfigWith(c, v.loadOptions())
+	return loadConfigWith(c, v.loadOptions(c))
 }

@@ -63,7 +63,8 @@ func backendFactories() map[string]func(c *cli, be *config.Backend) (state.Backe
 			if p == "" {
 				p = config.DefaultStatePath
 			}
-			return state.NewLocal(c.path(p), state.LocalOptions{Backups: be.Backups, Logger: c.log.Named("state"), AcceptUnsealed: c.acceptUnsealed}), p, nil
+			return state.NewLocal(c.path(p), state.LocalOptions{Backups: be.Backups, Logger: c.log.Named("state"), AcceptUnsealed: c.acceptUnsealed,
+				Limits: c.limits.State, User: c.user}), p, nil
 		},
 		"pg": func(c *cli, be *config.Backend) (state.Backend, string, error) {
 			connStr, _, err := pgConnection(c, be)
@@ -73,7 +74,7 @@ func backendFactories() map[string]func(c *cli, be *config.Backend) (state.Backe
 			if connStr == "" {
 				return nil, "", fmt.Errorf("backend \"pg\" needs a connection string: set conn_str in the backend block (from a sensitive variable) or %s", pgConnEnv)
 			}
-			opts := pg.Options{Backups: be.Backups, AcceptUnsealed: c.acceptUnsealed}
+			opts := pg.Options{Backups: be.Backups, AcceptUnsealed: c.acceptUnsealed, Limits: c.limits.State, User: c.user}
 			if testHooks.pgOptions != nil {
 				testHooks.pgOptions(c, &opts)
 			}
@@ -278,7 +279,7 @@ func openLab(c *cli, cfg *config.Config) (*lab.Lab, error) {
 	if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("lab folder %s does not exist: run \"dialtone lab init\" to build the simulated organization", p)
 	}
-	l, err := lab.Open(p, lab.Options{Logger: c.log.Named("provider.lab")})
+	l, err := lab.Open(p, lab.Options{Logger: c.log.Named("provider.lab"), Limits: c.limits.Lab})
 	if err != nil {
 		return nil, fmt.Errorf("opening lab %s: %w", p, err)
 	}

@@ -137,7 +137,7 @@ func (l *Lab) readBackup(set, database string) (string, *backupMeta, error) {
 		return "", nil, err
 	}
 	p := filepath.Join(dir, backupMetaFile)
-	data, err := readLimited(p, "backup description", EnvMaxBackupMetaBytes, DefaultMaxBackupMetaBytes)
+	data, err := readLimited(p, "backup description", EnvMaxBackupMetaBytes, l.opts.Limits.backup())
 	if os.IsNotExist(err) {
 		return "", nil, fmt.Errorf("backup set %q holds no backup of %s: %w", set, database, errNoBackup)
 	} else if err != nil {

@@ -34,7 +34,7 @@ func TestNewestTransactionsInEnnLog(t *testing.T) {
 	last := acc[len(acc)-1].MessageID
 	where := ""
 	for _, g := range gens {
-		lf, err := readLog(files[g])
+		lf, err := readLog(files[g], Limits{})
 		if err != nil {
 			t.Fatal(err)
 		}

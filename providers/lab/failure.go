@@ -223,7 +223,7 @@ func (l *Lab) FailLogsAfter(database string, generation uint64) error {
 			if sig == "" { // the .edb is already gone: the logs say whose stream they are
 				// Only the signature is sought: a damaged or oversized log (being
 				// destroyed anyway) gives none, and the next one is tried.
-				if lf, _ := readLog(files[g]); lf != nil {
+				if lf, _ := readLog(files[g], l.opts.Limits); lf != nil {
 					sig = lf.Signature
 				}
 			}

@@ -362,7 +362,7 @@ func (s *session) copyLogs(op providers.Operation) (providers.Result, error) {
 	for i, g := range gens {
 		// A damaged or oversized log is copied anyway (replay then names it, as eseutil
 		// would), and reported here: in the result's detail and at warn.
-		lf, err := readLog(files[g])
+		lf, err := readLog(files[g], s.l.opts.Limits)
 		if errors.Is(err, errTornTail) && i < len(gens)-1 {
 			err = fmt.Errorf("log file %s is damaged: %v", files[g], err)
 		} else if errors.Is(err, errTornTail) {

@@ -66,6 +66,8 @@ type Options struct {
 	// Logger receives one line per operation (Apply, Check) at debug, with its kind, the
 	// database and the duration, and failures at warn. nil: no logs.
 	Logger hclog.Logger
+	// Limits bound the lab's files read into memory; zero fields are the defaults.
+	Limits Limits
 
 	// What tests change, per lab so that they may run in parallel (unexported: dialtone
 	// keeps the defaults). Zero values are the defaults.

@@ -28,15 +28,30 @@ const (
 	DefaultMaxBackupMetaBytes = 16 << 20
 )
 
-// readLimited reads path whole unless it is larger than the limit set by env (default
-// def): the size is checked first, and the read stops at limit+1 bytes (a file growing
+// Limits are the limits in force (Options.Limits). A zero field is its default. The
+// command line sets them from the variables above: the lab never reads the environment.
+type Limits struct {
+	OrgBytes    int64 // org.json; DefaultMaxOrgBytes when zero
+	LogBytes    int64 // one transaction log file; DefaultMaxLogBytes when zero
+	BackupBytes int64 // a backup description; DefaultMaxBackupMetaBytes when zero
+}
+
+func (m Limits) org() int64    { return orDefault(m.OrgBytes, DefaultMaxOrgBytes) }
+func (m Limits) log() int64    { return orDefault(m.LogBytes, DefaultMaxLogBytes) }
+func (m Limits) backup() int64 { return orDefault(m.BackupBytes, DefaultMaxBackupMetaBytes) }
+
+func orDefault(v, def int64) int64 {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// readLimited reads path whole unless it is larger than limit (the one env sets): the
+// size is checked first, and the read stops at limit+1 bytes (a file growing
 // meanwhile). what names the file in the error. The errors of opening the file come back
 // unwrapped (os.IsNotExist works on them).
-func readLimited(path, what, env string, def int64) ([]byte, error) {
-	limit, err := state.EnvLimit(env, def)
-	if err != nil {
-		return nil, err
-	}
+func readLimited(path, what, env string, limit int64) ([]byte, error) {
 	return state.ReadFileLimited(path, limit, fmt.Sprintf("%s %s", what, path), env)
 }
 

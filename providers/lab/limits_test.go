@@ -12,8 +12,9 @@ import (
 
 // TestLabReadLimits: org.json, a transaction log file and a backup description over
 // their limits are refused before they are read, naming the file, the size, the limit
-// and the variable; a bad value of the variable is an error naming it.
+// and the variable that raises it.
 func TestLabReadLimits(t *testing.T) {
+	t.Parallel() // the limits are options, not the environment
 	l := newLab(t, 2)
 	if _, err := l.DeliverToDatabase("DB01", 3); err != nil {
 		t.Fatal(err)
@@ -31,46 +32,50 @@ func TestLabReadLimits(t *testing.T) {
 	if logFile == "" {
 		t.Fatal("no log file in the lab")
 	}
-	read := map[string]func() error{
-		EnvMaxOrgBytes:        func() error { _, err := l.loadOrg(); return err },
-		EnvMaxLogBytes:        func() error { _, err := readLog(logFile); return err },
-		EnvMaxBackupMetaBytes: func() error { _, _, err := l.readBackup("nightly", "DB01"); return err },
+	read := map[string]struct {
+		f   func() error
+		set func(n int64) Limits
+	}{
+		EnvMaxOrgBytes: {func() error { _, err := l.loadOrg(); return err },
+			func(n int64) Limits { return Limits{OrgBytes: n} }},
+		EnvMaxLogBytes: {func() error { _, err := readLog(logFile, l.opts.Limits); return err },
+			func(n int64) Limits { return Limits{LogBytes: n} }},
+		EnvMaxBackupMetaBytes: {func() error { _, _, err := l.readBackup("nightly", "DB01"); return err },
+			func(n int64) Limits { return Limits{BackupBytes: n} }},
 	}
-	for env, f := range read {
+	for env, r := range read {
+		f := r.f
 		if err := f(); err != nil {
 			t.Fatalf("%s unset: %v", env, err)
 		}
-		t.Setenv(env, "16")
+		l.opts.Limits = r.set(16)
 		err := f()
 		var le *state.LimitError
 		if !errors.As(err, &le) || le.Limit != 16 || le.Size <= 16 || le.Env != env {
-			t.Fatalf("%s=16: %v", env, err)
+			t.Fatalf("%s at 16: %v", env, err)
 		}
 		for _, want := range []string{"limit of 16 bytes", env + "=BYTES", l.dir} {
 			if !strings.Contains(err.Error(), want) {
-				t.Errorf("%s=16: %q does not say %q", env, err, want)
+				t.Errorf("%s at 16: %q does not say %q", env, err, want)
 			}
 		}
-		t.Setenv(env, "1KiB")
+		l.opts.Limits = r.set(1024)
 		if err := f(); err != nil && errors.As(err, &le) && le.Limit != 1024 {
-			t.Errorf("%s=1KiB: limit %d", env, le.Limit)
+			t.Errorf("%s at 1 KiB: limit %d", env, le.Limit)
 		}
-		t.Setenv(env, "lots")
-		if err := f(); err == nil || !strings.Contains(err.Error(), env) {
-			t.Errorf("%s=lots: %v", env, err)
-		}
-		t.Setenv(env, "")
+		l.opts.Limits = Limits{}
 	}
 	// Through the public API: a delivery appends to the newest log, which it reads.
-	t.Setenv(EnvMaxLogBytes, "16")
+	l.opts.Limits = Limits{LogBytes: 16}
 	if _, err := l.DeliverToDatabase("DB01", 1); err == nil || !strings.Contains(err.Error(), EnvMaxLogBytes) {
 		t.Errorf("delivery with a log over the limit: %v", err)
 	}
-	t.Setenv(EnvMaxLogBytes, "")
-	t.Setenv(EnvMaxOrgBytes, "16")
-	if _, err := Open(l.dir, Options{}); err == nil || !strings.Contains(err.Error(), EnvMaxOrgBytes) {
-		if _, rerr := l.Read(t.Context()); rerr == nil || !strings.Contains(rerr.Error(), EnvMaxOrgBytes) {
-			t.Errorf("Open and Read with org.json over the limit: %v, %v", err, rerr)
-		}
+	l.opts.Limits = Limits{}
+	small, err := Open(l.dir, Options{Limits: Limits{OrgBytes: 16}})
+	if err == nil {
+		_, err = small.Read(t.Context())
+	}
+	if err == nil || !strings.Contains(err.Error(), EnvMaxOrgBytes) {
+		t.Errorf("Open and Read with org.json over the limit: %v", err)
 	}
 }

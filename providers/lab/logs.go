@@ -134,9 +134,9 @@ func parseLog(data []byte) (*logFile, error) {
 	return f, nil
 }
 
-// readLog reads and checks one log file, naming the file in errors.
-func readLog(path string) (*logFile, error) {
-	data, err := readLimited(path, "log file", EnvMaxLogBytes, DefaultMaxLogBytes)
+// readLog reads and checks one log file (within lim's LogBytes), naming the file in errors.
+func readLog(path string, lim Limits) (*logFile, error) {
+	data, err := readLimited(path, "log file", EnvMaxLogBytes, lim.log())
 	if err != nil {
 		return nil, err
 	}
@@ -241,7 +241,7 @@ type logWriter struct {
 // openLogWriter positions a writer at the end of the stream (prefix, sig) in folder.
 // With fresh, or when the newest file is full or of another stream, it starts a new
 // generation after both the newest file and the checkpoint.
-func openLogWriter(folder, prefix, sig string, checkpoint uint64, fresh bool) (*logWriter, error) {
+func openLogWriter(folder, prefix, sig string, checkpoint uint64, fresh bool, lim Limits) (*logWriter, error) {
 	if err := os.MkdirAll(folder, 0o700); err != nil {
 		return nil, err
 	}
@@ -255,7 +255,7 @@ func openLogWriter(folder, prefix, sig string, checkpoint uint64, fresh bool) (*
 		newest = gens[len(gens)-1]
 	}
 	if !fresh && newest > 0 && newest > checkpoint {
-		lf, err := readLog(files[newest])
+		lf, err := readLog(files[newest], lim)
 		if isLimit(err) {
 			return nil, err // too large to read: not a damaged log to write past
 		}

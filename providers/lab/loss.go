@@ -177,7 +177,7 @@ func (s *session) survivors(gone map[string]bool) (map[string]bool, error) {
 				// tail keeps the records before it; a damaged or oversized log gives nothing
 				// back (replay stops there), so its messages are not survivors. Read,
 				// copy_logs and replay report the damage itself.
-				lf, _ := readLog(p)
+				lf, _ := readLog(p, s.l.opts.Limits)
 				if lf == nil {
 					return nil
 				}

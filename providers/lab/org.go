@@ -218,7 +218,7 @@ func validPrefix(p string) bool {
 func (l *Lab) orgPath() string { return filepath.Join(l.dir, "org.json") }
 
 func (l *Lab) loadOrg() (*orgFile, error) {
-	data, err := readLimited(l.orgPath(), "org file", EnvMaxOrgBytes, DefaultMaxOrgBytes)
+	data, err := readLimited(l.orgPath(), "org file", EnvMaxOrgBytes, l.opts.Limits.org())
 	if err != nil {
 		return nil, fmt.Errorf("read org file: %w", err)
 	}

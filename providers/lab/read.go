@@ -165,7 +165,7 @@ func (s *session) databaseFiles(d *databaseObj, prefix string, h *edbHeader, des
 		}
 	}
 	if h != nil && h.LogPrefix == prefix {
-		if err := checkReplayLogs(gens, files, h.Checkpoint); err != nil {
+		if err := checkReplayLogs(gens, files, h.Checkpoint, s.l.opts.Limits); err != nil {
 			// One unreadable log must not make the whole org unreadable: the database's
 			// log range reads as unknown (nil) and the reason goes to the log.
 			s.l.log.Warn("log stream of "+d.Name+" cannot be replayed", "error", err)
@@ -174,7 +174,7 @@ func (s *session) databaseFiles(d *databaseObj, prefix string, h *edbHeader, des
 	}
 	var lost []uint64
 	if len(destroyed) > 0 {
-		if rec := destroyedOfStream(d, prefix, h, gens, files, destroyed); rec != nil {
+		if rec := destroyedOfStream(d, prefix, h, gens, files, destroyed, s.l.opts.Limits); rec != nil {
 			lost = rec.Gens
 		}
 	}
@@ -188,7 +188,7 @@ func (s *session) databaseFiles(d *databaseObj, prefix string, h *edbHeader, des
 // database's files belong to: by the header's log signature, else by the signature of
 // a present log of prefix, else by the database's name and prefix (its .edb and every
 // log are gone). nil when nothing of that stream was destroyed.
-func destroyedOfStream(d *databaseObj, prefix string, h *edbHeader, gens []uint64, files map[uint64]string, destroyed map[string]*destroyedLogs) *destroyedLogs {
+func destroyedOfStream(d *databaseObj, prefix string, h *edbHeader, gens []uint64, files map[uint64]string, destroyed map[string]*destroyedLogs, lim Limits) *destroyedLogs {
 	sig := ""
 	if h != nil && h.LogPrefix == prefix {
 		sig = h.LogSignature
@@ -196,7 +196,7 @@ func destroyedOfStream(d *databaseObj, prefix string, h *edbHeader, gens []uint6
 	for i := len(gens) - 1; sig == "" && i >= 0; i-- {
 		// Only the signature is sought here: a damaged or oversized log gives none, and an
 		// older one is tried (databaseFiles reports the logs a replay needs).
-		if lf, _ := readLog(files[gens[i]]); lf != nil {
+		if lf, _ := readLog(files[gens[i]], lim); lf != nil {
 			sig = lf.Signature
 		}
 	}
@@ -223,12 +223,12 @@ func destroyedOfStream(d *databaseObj, prefix string, h *edbHeader, gens []uint6
 // checkReplayLogs reads the generations past checkpoint (those a replay needs) and
 // returns the first that cannot be replayed: damaged, over its size limit, or torn
 // anywhere but in the newest file (a torn last record was never acknowledged).
-func checkReplayLogs(gens []uint64, files map[uint64]string, checkpoint uint64) error {
+func checkReplayLogs(gens []uint64, files map[uint64]string, checkpoint uint64, lim Limits) error {
 	for i, g := range gens {
 		if g <= checkpoint {
 			continue
 		}
-		_, err := readLog(files[g])
+		_, err := readLog(files[g], lim)
 		if errors.Is(err, errTornTail) {
 			if i == len(gens)-1 {
 				continue

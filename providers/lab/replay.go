@@ -49,7 +49,7 @@ func (s *session) writeRecordsAt(db *databaseObj, recs []logRecord, track bool) 
 		}
 		return "", nil, err
 	}
-	w, err := openLogWriter(folder, h.LogPrefix, h.LogSignature, h.Checkpoint, false)
+	w, err := openLogWriter(folder, h.LogPrefix, h.LogSignature, h.Checkpoint, false, s.l.opts.Limits)
 	if err != nil {
 		return "", nil, fmt.Errorf("log of %s: %w", db.Name, err)
 	}
@@ -105,7 +105,7 @@ func (s *session) roll(path, folder string) error {
 	if err := s.needRoom(s.serverOfPath(path), int64(len(logHeader(h.LogPrefix, 0, h.LogSignature)))); err != nil {
 		return err
 	}
-	w, err := openLogWriter(folder, h.LogPrefix, h.LogSignature, h.Checkpoint, true)
+	w, err := openLogWriter(folder, h.LogPrefix, h.LogSignature, h.Checkpoint, true, s.l.opts.Limits)
 	if err != nil {
 		return err
 	}
@@ -163,7 +163,7 @@ func (s *session) replay(path, folder string) (int, error) {
 			return applied, &replayStop{Gen: expect, err: fmt.Errorf("log generation %d (%s) is missing from %s: replay stopped after generation %d; generations from %d on cannot be applied",
 				expect, logFileName(h.LogPrefix, expect), folder, expect-1, g)}
 		}
-		lf, err := readLog(files[g])
+		lf, err := readLog(files[g], s.l.opts.Limits)
 		if errors.Is(err, errTornTail) && i < len(gens)-1 {
 			err = fmt.Errorf("log file %s is damaged: %v", files[g], err)
 		} else if errors.Is(err, errTornTail) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -88,6 +87,6 @@ func TestOversizedLogReachesAdmin(t *testing.T) {
 			smallest = st.Size()
 		}
 	}
-	t.Setenv(EnvMaxLogBytes, strconv.FormatInt(smallest-1, 10)) // every log is over the limit
+	l.opts.Limits = Limits{LogBytes: smallest - 1} // every log is over the limit
 	unreadableLogReachesAdmin(t, l, EnvMaxLogBytes)
 }

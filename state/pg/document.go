@@ -31,14 +31,7 @@ func (b *Backend) Read() (*state.State, error) {
 		}
 		// The sizes first, so that a document or journal over its limit is refused
 		// before it is fetched into memory.
-		maxState, err := state.MaxStateBytes()
-		if err != nil {
-			return err
-		}
-		maxJournal, err := state.MaxJournalBytes()
-		if err != nil {
-			return err
-		}
+		maxState, maxJournal := b.opts.Limits.MaxStateBytes(), b.opts.Limits.MaxJournalBytes()
 		var docSize int64
 		var doc []byte
 		err = conn.QueryRow(ctx, `SELECT octet_length(document), CASE WHEN octet_length(document) <= $1 THEN document END FROM `+
@@ -118,12 +111,8 @@ func (b *Backend) damaged(ctx context.Context, conn *pgx.Conn, derr error) error
 		return fmt.Errorf("the state in %s: %w", b.table("state"), derr)
 	}
 	// A backup over the size limit is not fetched (its document reads as NULL: not good).
-	maxState, err := state.MaxStateBytes()
-	if err != nil {
-		return err
-	}
 	rows, err := conn.Query(ctx, `SELECT version, serial, saved_at, CASE WHEN octet_length(document) <= $1 THEN document END FROM `+
-		b.table("state_backups")+` ORDER BY version DESC`, maxState)
+		b.table("state_backups")+` ORDER BY version DESC`, b.opts.Limits.MaxStateBytes())
 	if err != nil {
 		return b.errorf("the state in %s is damaged: %v; listing its backups failed too: %w", b.table("state"), derr, err)
 	}

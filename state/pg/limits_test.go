@@ -28,8 +28,8 @@ func TestReadSizeLimits(t *testing.T) {
 	if err := unlock(); err != nil {
 		t.Fatal(err)
 	}
-	read := func() error {
-		b2, err := pg.New(context.Background(), cs, schema, pg.Options{})
+	read := func(lim state.Limits) error {
+		b2, err := pg.New(context.Background(), cs, schema, pg.Options{Limits: lim})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -37,16 +37,18 @@ func TestReadSizeLimits(t *testing.T) {
 		_, err = b2.Read()
 		return err
 	}
-	if err := read(); err != nil {
+	if err := read(state.Limits{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, c := range []struct{ env, what string }{
-		{state.EnvMaxStateBytes, "the state in"},
-		{state.EnvMaxJournalBytes, "the journal rows in"},
+	for _, c := range []struct {
+		env, what string
+		lim       state.Limits
+	}{
+		{state.EnvMaxStateBytes, "the state in", state.Limits{StateBytes: 20}},
+		{state.EnvMaxJournalBytes, "the journal rows in", state.Limits{JournalBytes: 20}},
 	} {
 		t.Run(c.env, func(t *testing.T) {
-			t.Setenv(c.env, "20")
-			err := read()
+			err := read(c.lim)
 			var le *state.LimitError
 			if !errors.As(err, &le) || le.Limit != 20 || le.Env != c.env {
 				t.Fatalf("want a limit error of 20 bytes from %s, got %v", c.env, err)

@@ -60,7 +60,7 @@ func (b *Backend) tryLock(operation string) (unlock func() error, err error) {
 	if err := b.ensureSchema(ctx, conn); err != nil {
 		return nil, err
 	}
-	info := state.NewLockInfo(operation, b.table("lock")+" in "+b.Where())
+	info := state.NewLockInfo(operation, b.table("lock")+" in "+b.Where(), b.opts.User)
 	info.Created = info.Created.Truncate(time.Microsecond) // what timestamptz keeps
 
 	tx, err := conn.Begin(ctx)

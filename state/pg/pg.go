@@ -61,6 +61,10 @@ type Options struct {
 	// after the row is inserted and before the transaction commits, so that a test can
 	// kill the process there (a journal write cut short: the server rolls the row back).
 	BeforeJournalCommit func()
+	// Limits bound the document and the journal rows read; zero fields are the defaults.
+	Limits state.Limits
+	// User names who takes the lock in its LockInfo; empty: the current OS user.
+	User string
 }
 
 // Backend is the PostgreSQL state backend. It implements state.Backend and is safe for
