@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
 )
@@ -55,10 +56,14 @@ func serializeRecoveryMounts(steps []*Step, rcs []*recCtx, st *state.State) ([]*
 					waitFor = append(waitFor, b.ID)
 				}
 			}
-			if last == "" {
-				continue // it is not progressing in this plan: the precondition says so
+			// With nothing of it planned before this mount, its database is handed over
+			// only when its merge is done in earlier runs (a crash after its last merge
+			// and before its dismount, or its clean-up planned in a later stage);
+			// otherwise it is not progressing in this plan: the precondition says so.
+			if last == "" && !mergeDone(prev, steps) {
+				continue
 			}
-			if len(waitFor) == 0 {
+			if len(waitFor) == 0 && last != "" {
 				waitFor = []string{last}
 			}
 			var dis *Step
@@ -70,8 +75,17 @@ func serializeRecoveryMounts(steps []*Step, rcs []*recCtx, st *state.State) ([]*
 				}
 			}
 			if dis == nil {
-				dis = prev.newStep("dismount_recovery_database_after_merge", stMerged, 14, PhaseCleanUp, RiskReadOnly,
+				stage := stMerged
+				if last == "" {
+					// It raises no stage the recovery has not reached (its stage mark).
+					stage = prev.to
+				}
+				dis = prev.newStep("dismount_recovery_database_after_merge", stage, 14, PhaseCleanUp, RiskReadOnly,
 					providers.Operation{Kind: providers.OpDismountDatabase, Database: cur, Server: op.Server}, "", cmdDismount(cur))
+				if prev.done[dis.ID] != nil {
+					// Recorded done, yet mounted: not this plan's to undo; the precondition says so.
+					continue
+				}
 			}
 			for _, b := range steps[:i] {
 				if b.ID == last {
@@ -90,4 +104,19 @@ func serializeRecoveryMounts(steps []*Step, rcs []*recCtx, st *state.State) ([]*
 		}
 	}
 	return steps, notes
+}
+
+// mergeDone reports whether a recovery's merge from its recovery database is behind
+// it: it asks for stage merged or later and no step of it up to stage merged is left
+// in the plan (every merge was recorded by an earlier run).
+func mergeDone(rc *recCtx, steps []*Step) bool {
+	if rc.to < stMerged {
+		return false
+	}
+	for _, s := range steps {
+		if s.Recovery == rc.name && config.StageIndex(s.Stage) <= stMerged {
+			return false
+		}
+	}
+	return true
 }

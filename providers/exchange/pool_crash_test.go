@@ -3,6 +3,8 @@ package exchange_test
 import (
 	"context"
 	"errors"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,9 +22,20 @@ type killer struct {
 	n, kills atomic.Int64
 	every    int64
 	off      atomic.Bool
+	// handOvers counts the kills just before the hand-over of a recovery database
+	// (its dismount after the merge, so that the next recovery can mount its own):
+	// the first of each is killed before it starts, after the recovery's last merge.
+	handOvers atomic.Int64
+	handedOff sync.Map
 }
 
 func (k *killer) Apply(ctx context.Context, op providers.Operation, progress func(done, total int64)) (providers.Result, error) {
+	if op.Kind == providers.OpDismountDatabase && strings.HasPrefix(op.Database, "RDB") && !k.off.Load() {
+		if _, seen := k.handedOff.LoadOrStore(op.Database, true); !seen {
+			k.handOvers.Add(1)
+			return providers.Result{}, errors.New("killed after the last merge, before the dismount of " + op.Database)
+		}
+	}
 	n := k.n.Add(1)
 	if k.off.Load() || n%k.every != 0 {
 		return k.exchangeProvider.Apply(ctx, op, progress)
@@ -43,17 +56,18 @@ func (k *killer) Apply(ctx context.Context, op providers.Operation, progress fun
 }
 
 // TestSessionsKilledDuringSiteFailure is examples/site-failure through the pool of
-// sessions (-parallelism 10: the three recoveries' dial tone steps side by side), with
-// sessions killed in the middle of operations over and over during the dial_tone stage:
-// each apply that fails is planned again from the state and applied again until the
-// stage is reached; the later stages then run without kills. No step's effect is lost
-// or done twice: every message is in its owner's mailbox exactly once, the lab
-// verifies, and the organization read through the provider agrees with the lab with
-// nothing left to plan.
+// sessions (-parallelism 10: the three recoveries' steps side by side), with sessions
+// killed in the middle of operations over and over in every stage, and each recovery's
+// hand-over of the recovery database on EX02 killed once between its last merge and its
+// dismount: each apply that fails is planned again from the state and applied again
+// until the stage is reached. No step's effect is lost or done twice: every message is
+// in its owner's mailbox exactly once, the lab verifies, and the organization read
+// through the provider agrees with the lab with nothing left to plan.
 //
-// Kills stop at dial tone because a plan made after a kill in the merged stage can fail
-// a precondition of its own (a recovery database of one recovery still mounted, another
-// recovery's to mount on the same server); that is the planner's, not the sessions'.
+// A plan made after the kill between a merge and its hand-over used to fail its
+// precondition "no other recovery database is mounted on EX02 (RDB02 is)": the
+// recovery whose merge was done had no step left to dismount its own recovery database
+// (serializeRecoveryMounts now plans that dismount).
 func TestSessionsKilledDuringSiteFailure(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a whole site failure through the double, applied again after each kill")
@@ -77,6 +91,7 @@ func TestSessionsKilledDuringSiteFailure(t *testing.T) {
 	k := &killer{exchangeProvider: sc.r.prov, every: 2}
 	sc.r.prov.SetParallelism(10)
 	applied := 0
+	killedIn := map[string]int{}
 	for i, stage := range config.Stages {
 		for _, rec := range sc.cfg.Recoveries {
 			rec.Stage = stage
@@ -90,7 +105,9 @@ func TestSessionsKilledDuringSiteFailure(t *testing.T) {
 				break
 			}
 			applied++
+			before := k.kills.Load() + k.handOvers.Load()
 			err := planner.Apply(context.Background(), p, k, sc.st, nil, nil, planner.ApplyOptions{Parallelism: 10})
+			killedIn[stage] += int(k.kills.Load() + k.handOvers.Load() - before)
 			var me *planner.ManualStepError
 			if errors.As(err, &me) {
 				sc.byHand(me.Step)
@@ -104,16 +121,25 @@ func TestSessionsKilledDuringSiteFailure(t *testing.T) {
 			}
 		}
 		if i == 0 {
-			k.off.Store(true)
 			for _, db := range dbs {
 				sc.deliver("on the dial tone databases", "DT"+db, 2)
 			}
 		}
 	}
+	k.off.Store(true)
 	if k.kills.Load() < 3 {
 		t.Errorf("only %d operations were killed", k.kills.Load())
 	}
-	t.Logf("%d operations killed in %d applies; by hand: %v", k.kills.Load(), applied, sc.manualDone)
+	if merged := killedIn[config.StageMerged]; merged < 1 {
+		t.Errorf("no operation was killed during stage merged (by stage: %v)", killedIn)
+	}
+	// RDB02 and RDB01 are handed over on EX02 (RDB03, the last, is dismounted by its
+	// clean-up at complete).
+	if k.handOvers.Load() < 3 {
+		t.Errorf("%d recovery databases were killed at their dismount, want 3", k.handOvers.Load())
+	}
+	t.Logf("%d operations killed in %d applies (by stage %v), %d dismounts of recovery databases killed; by hand: %v",
+		k.kills.Load()+k.handOvers.Load(), applied, killedIn, k.handOvers.Load(), sc.manualDone)
 	rep, err := l.Verify()
 	if err != nil {
 		t.Fatal(err)
