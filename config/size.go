@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/dialtone/dialtone/config/limits"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -52,18 +53,12 @@ type SizeLimits struct {
 
 // orDefaults is lim with each zero (or negative) field replaced by its default.
 func (lim SizeLimits) orDefaults() SizeLimits {
-	or := func(v, def int64) int64 {
-		if v > 0 {
-			return v
-		}
-		return def
-	}
 	return SizeLimits{
-		FileBytes:   or(lim.FileBytes, DefaultMaxConfigFileBytes),
-		ConfigBytes: or(lim.ConfigBytes, DefaultMaxConfigBytes),
-		Blocks:      or(lim.Blocks, DefaultMaxConfigBlocks),
-		StringBytes: or(lim.StringBytes, DefaultMaxConfigStringBytes),
-		ListLength:  or(lim.ListLength, DefaultMaxConfigListLength),
+		FileBytes:   limits.Or(lim.FileBytes, DefaultMaxConfigFileBytes),
+		ConfigBytes: limits.Or(lim.ConfigBytes, DefaultMaxConfigBytes),
+		Blocks:      limits.Or(lim.Blocks, DefaultMaxConfigBlocks),
+		StringBytes: limits.Or(lim.StringBytes, DefaultMaxConfigStringBytes),
+		ListLength:  limits.Or(lim.ListLength, DefaultMaxConfigListLength),
 	}
 }
 

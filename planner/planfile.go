@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/dialtone/dialtone/config/limits"
 	"github.com/dialtone/dialtone/state"
 	"github.com/dialtone/dialtone/state/atomicfile"
 )
@@ -63,10 +64,7 @@ func WritePlanFile(path string, p *Plan) error {
 // A plan file larger than opts.MaxBytes is refused before it is read, with a
 // *state.LimitError naming DIALTONE_MAX_PLAN_BYTES.
 func ReadPlanFile(path string, opts ReadPlanOptions) (*Plan, error) {
-	limit := opts.MaxBytes
-	if limit <= 0 {
-		limit = DefaultMaxPlanBytes
-	}
+	limit := limits.Or(opts.MaxBytes, DefaultMaxPlanBytes)
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/dialtone/dialtone/config/limits"
 )
 
 // Limits on what is read into memory. A state document, a journal or a lock file
@@ -54,17 +56,10 @@ type Limits struct {
 }
 
 // MaxStateBytes is the limit on a state document in force.
-func (l Limits) MaxStateBytes() int64 { return orDefault(l.StateBytes, DefaultMaxStateBytes) }
+func (l Limits) MaxStateBytes() int64 { return limits.Or(l.StateBytes, DefaultMaxStateBytes) }
 
 // MaxJournalBytes is the limit on a journal in force.
-func (l Limits) MaxJournalBytes() int64 { return orDefault(l.JournalBytes, DefaultMaxJournalBytes) }
-
-func orDefault(v, def int64) int64 {
-	if v > 0 {
-		return v
-	}
-	return def
-}
+func (l Limits) MaxJournalBytes() int64 { return limits.Or(l.JournalBytes, DefaultMaxJournalBytes) }
 
 // ReadStateFile reads a state document from path (a state file, a backup, a file given
 // to "state push"), refusing one over MaxStateBytes before reading it.

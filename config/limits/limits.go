@@ -1,4 +1,5 @@
-// Package limits parses the values of the DIALTONE_MAX_* variables, so that every limit
+// Package limits parses the values of the DIALTONE_MAX_* variables (the command line
+// reads them; the packages take the results as options), so that every limit
 // (configuration, state, journal, plan file, the lab's files) takes the same syntax: a
 // positive whole number, optionally followed by KiB, MiB or GiB. Each caller keeps its
 // own wording for a bad value (a diagnostic for the configuration, an error elsewhere).
@@ -8,6 +9,15 @@ import (
 	"strconv"
 	"strings"
 )
+
+// Or is the limit v in force: v, or def when v is zero or less (not set). Each package's
+// limits option leaves a field zero for its default.
+func Or(v, def int64) int64 {
+	if v > 0 {
+		return v
+	}
+	return def
+}
 
 // Parse reads a limit (surrounding space ignored). ok is false when raw is not a
 // positive whole number with an optional KiB, MiB or GiB suffix, or when the result

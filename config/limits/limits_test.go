@@ -22,3 +22,12 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+func TestOr(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct{ v, def, want int64 }{{0, 5, 5}, {-1, 5, 5}, {1, 5, 1}, {9, 5, 9}} {
+		if got := Or(c.v, c.def); got != c.want {
+			t.Errorf("Or(%d, %d) = %d, want %d", c.v, c.def, got, c.want)
+		}
+	}
+}

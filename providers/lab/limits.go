@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/dialtone/dialtone/config/limits"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -36,16 +37,9 @@ type Limits struct {
 	BackupBytes int64 // a backup description; DefaultMaxBackupMetaBytes when zero
 }
 
-func (m Limits) org() int64    { return orDefault(m.OrgBytes, DefaultMaxOrgBytes) }
-func (m Limits) log() int64    { return orDefault(m.LogBytes, DefaultMaxLogBytes) }
-func (m Limits) backup() int64 { return orDefault(m.BackupBytes, DefaultMaxBackupMetaBytes) }
-
-func orDefault(v, def int64) int64 {
-	if v > 0 {
-		return v
-	}
-	return def
-}
+func (m Limits) org() int64    { return limits.Or(m.OrgBytes, DefaultMaxOrgBytes) }
+func (m Limits) log() int64    { return limits.Or(m.LogBytes, DefaultMaxLogBytes) }
+func (m Limits) backup() int64 { return limits.Or(m.BackupBytes, DefaultMaxBackupMetaBytes) }
 
 // readLimited reads path whole unless it is larger than limit (the one env sets): the
 // size is checked first, and the read stops at limit+1 bytes (a file growing
