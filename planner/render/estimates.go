@@ -50,9 +50,9 @@ func (t *textWriter) estimates(p *planner.Plan) {
 		t.line("Estimated durations: no history to estimate from (no earlier apply or drill has measured these steps).")
 		return
 	}
-	t.line(fmt.Sprintf("Estimated durations (from %s; \"at least\" where a step kind was never measured):", plural(e.Runs, "earlier run", "earlier runs")))
+	t.line(fmt.Sprintf("Estimated durations (from %s; \"at least\" where a step kind was never measured):", Count(e.Runs, "earlier run", "earlier runs")))
 	for _, ph := range e.Phases {
-		t.line(fmt.Sprintf("  recovery.%s %s: %s (%s)", clean(ph.Recovery), phaseName(ph.Phase), estimateText(ph.Partial, ph.Seconds), plural(ph.Steps, "step", "steps")))
+		t.line(fmt.Sprintf("  recovery.%s %s: %s (%s)", clean(ph.Recovery), phaseName(ph.Phase), estimateText(ph.Partial, ph.Seconds), Count(ph.Steps, "step", "steps")))
 	}
 	for _, o := range e.Outages {
 		t.line(fmt.Sprintf("  outage window of recovery.%s (%s to %s): %s", clean(o.Recovery), shortID(o.FromStep), shortID(o.ToStep), estimateText(o.Partial, o.Seconds)))
@@ -72,7 +72,7 @@ func (m *mdWriter) estimates(p *planner.Plan) {
 		m.line("No history to estimate from: no earlier apply or drill has measured these steps.")
 		return
 	}
-	m.line(fmt.Sprintf("From %s of the same step kinds; \"at least\" where a step kind was never measured.", plural(e.Runs, "earlier run", "earlier runs")))
+	m.line(fmt.Sprintf("From %s of the same step kinds; \"at least\" where a step kind was never measured.", Count(e.Runs, "earlier run", "earlier runs")))
 	m.line("")
 	m.line("| recovery | phase or window | steps | estimate |")
 	m.line("| --- | --- | ---: | ---: |")

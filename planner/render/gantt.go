@@ -113,9 +113,9 @@ func planTimeline(p *planner.Plan) string {
 		title = "One tick per step, in apply order (not every phase has been measured yet)"
 	}
 	if estimated {
-		unit, title = 1, fmt.Sprintf("Estimated seconds from the start of apply, steps in apply order (from %s)", plural(e.Runs, "earlier run", "earlier runs"))
+		unit, title = 1, fmt.Sprintf("Estimated seconds from the start of apply, steps in apply order (from %s)", Count(e.Runs, "earlier run", "earlier runs"))
 		if at > 1200 {
-			unit, title = 60, fmt.Sprintf("Estimated minutes from the start of apply, steps in apply order (from %s)", plural(e.Runs, "earlier run", "earlier runs"))
+			unit, title = 60, fmt.Sprintf("Estimated minutes from the start of apply, steps in apply order (from %s)", Count(e.Runs, "earlier run", "earlier runs"))
 		}
 	}
 	pos := func(v float64) int64 { return int64(math.Round(v / unit)) }

@@ -43,7 +43,7 @@ func buildPhaseGraph(p *planner.Plan) *stepGraph {
 					loss++
 				}
 			}
-			n.title = fmt.Sprintf("%s: %s", ph.title, plural(count, "step", "steps"))
+			n.title = fmt.Sprintf("%s: %s", ph.title, Count(count, "step", "steps"))
 			switch {
 			case down:
 				n.outage, n.detail = planner.OutageContinues, "users down"
@@ -52,11 +52,11 @@ func buildPhaseGraph(p *planner.Plan) *stepGraph {
 			}
 			if loss > 0 {
 				n.risk = planner.RiskDataLoss
-				n.detail = joinDetail(n.detail, plural(loss, "data-loss risk", "data-loss risks"))
+				n.detail = joinDetail(n.detail, Count(loss, "data-loss risk", "data-loss risks"))
 			}
 			if manual > 0 {
 				n.manual = true
-				n.detail = joinDetail(n.detail, plural(manual, "manual step", "manual steps"))
+				n.detail = joinDetail(n.detail, Count(manual, "manual step", "manual steps"))
 			}
 			if down && back {
 				n.detail = joinDetail(n.detail, "service back at its end")

@@ -46,12 +46,12 @@ func (m *mdWriter) head(p *planner.Plan, note string) string {
 		}
 	}
 	line := fmt.Sprintf("**%s** for %s: **%s** affected, **%s**",
-		plural(len(p.Steps), "step", "steps"), plural(len(p.Recoveries), "recovery", "recoveries"),
-		plural(mailboxes, "mailbox", "mailboxes"), plural(len(p.Outages), "outage window", "outage windows"))
+		Count(len(p.Steps), "step", "steps"), Count(len(p.Recoveries), "recovery", "recoveries"),
+		Count(mailboxes, "mailbox", "mailboxes"), Count(len(p.Outages), "outage window", "outage windows"))
 	if down > 0 {
-		line += fmt.Sprintf(" (%s without service since the failure)", plural(down, "mailbox", "mailboxes"))
+		line += fmt.Sprintf(" (%s without service since the failure)", Count(down, "mailbox", "mailboxes"))
 	}
-	m.line(fmt.Sprintf("%s; steps by risk: %s; **%s**.", line, riskCounts(counts), plural(manual, "manual step", "manual steps")))
+	m.line(fmt.Sprintf("%s; steps by risk: %s; **%s**.", line, riskCounts(counts), Count(manual, "manual step", "manual steps")))
 	if note != "" {
 		m.line("")
 		m.line("> [!NOTE]")
@@ -60,7 +60,7 @@ func (m *mdWriter) head(p *planner.Plan, note string) string {
 	if failed := p.FailedPreconditions(); len(failed) > 0 {
 		m.line("")
 		m.line(fmt.Sprintf("> **%s failed: apply will refuse this plan until they hold.**",
-			plural(len(failed), "precondition", "preconditions")))
+			Count(len(failed), "precondition", "preconditions")))
 		for i, f := range failed {
 			if i == mdListCap {
 				m.line(fmt.Sprintf("> - … and %d more (under their steps below, and in the JSON plan)", len(failed)-mdListCap))
@@ -198,7 +198,7 @@ func (m *mdWriter) recoveries(p *planner.Plan, full bool) {
 	case len(p.Notes) == 0:
 	case !full:
 		m.line("")
-		m.line(fmt.Sprintf("%s on the order of the plan (serialized steps): the JSON plan lists them.", plural(len(p.Notes), "note", "notes")))
+		m.line(fmt.Sprintf("%s on the order of the plan (serialized steps): the JSON plan lists them.", Count(len(p.Notes), "note", "notes")))
 	case len(p.Notes) <= 3:
 		for _, n := range p.Notes {
 			m.line("")
@@ -206,7 +206,7 @@ func (m *mdWriter) recoveries(p *planner.Plan, full bool) {
 		}
 	default:
 		m.line("")
-		m.line(fmt.Sprintf("<details><summary>Serialized: %s on the order of the plan</summary>", plural(len(p.Notes), "note", "notes")))
+		m.line(fmt.Sprintf("<details><summary>Serialized: %s on the order of the plan</summary>", Count(len(p.Notes), "note", "notes")))
 		m.line("")
 		for _, n := range p.Notes {
 			m.line("- " + mdText(n))
@@ -306,7 +306,7 @@ func (m *mdWriter) phases(p *planner.Plan) {
 		t := total[ph]
 		down := "none"
 		if t.down > 0 {
-			down = "**" + plural(t.down, "mailbox", "mailboxes") + "**"
+			down = "**" + Count(t.down, "mailbox", "mailboxes") + "**"
 		}
 		m.line(fmt.Sprintf("| %s | %d | %d | %d | %s |", mdCell(phaseName(ph)), recs[ph], t.steps, t.mailboxes, down))
 	}
@@ -334,7 +334,7 @@ func (m *mdWriter) outages(p *planner.Plan) {
 			when += " (" + mdText(o.Reason) + ")"
 		}
 		m.line(fmt.Sprintf("- %s: **%s without service** %s", mdCode("recovery."+o.Recovery, false),
-			plural(o.Mailboxes, "mailbox", "mailboxes"), when))
+			Count(o.Mailboxes, "mailbox", "mailboxes"), when))
 	}
 }
 

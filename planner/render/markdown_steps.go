@@ -194,7 +194,7 @@ func (m *mdWriter) step(s *planner.Step, details bool) {
 			}
 		}
 		m.line("")
-		m.line(fmt.Sprintf("<details><summary>Exchange Management Shell (%s)</summary>", plural(lines, "line", "lines")))
+		m.line(fmt.Sprintf("<details><summary>Exchange Management Shell (%s)</summary>", Count(lines, "line", "lines")))
 		m.line("")
 		m.fence("powershell", strings.Join(body, "\n"))
 		m.line("")
@@ -272,7 +272,7 @@ func (m *mdWriter) countedSteps(steps []*planner.Step) {
 				marked = append(marked, strconv.Itoa(m.numbers[s]))
 			}
 		}
-		part := fmt.Sprintf("%s %s (%s)", mdText(phaseName(ph)), plural(len(in), "step", "steps"), m.ranges(in))
+		part := fmt.Sprintf("%s %s (%s)", mdText(phaseName(ph)), Count(len(in), "step", "steps"), m.ranges(in))
 		if len(marked) > 0 {
 			part += ", marked " + strings.Join(marked, ", ")
 		}

@@ -152,17 +152,17 @@ func summary(p *planner.Plan) string {
 		parts = append(parts, fmt.Sprintf("recovery %s (%s of database %s on %s, %d mailboxes) from %s to %s",
 			r.Name, r.Option, r.Database, r.Server, r.Mailboxes, from, r.To))
 	}
-	s := fmt.Sprintf("This runbook carries out %s for %s: %s.", plural(len(p.Steps), "step", "steps"),
-		plural(len(p.Recoveries), "recovery", "recoveries"), strings.Join(parts, "; "))
+	s := fmt.Sprintf("This runbook carries out %s for %s: %s.", Count(len(p.Steps), "step", "steps"),
+		Count(len(p.Recoveries), "recovery", "recoveries"), strings.Join(parts, "; "))
 	if manual > 0 {
-		s += fmt.Sprintf(" %s done by a person; the script pauses there.", plural(manual, "step is", "steps are"))
+		s += fmt.Sprintf(" %s done by a person; the script pauses there.", Count(manual, "step is", "steps are"))
 	}
 	if len(p.Outages) > 0 {
 		var ws []string
 		for _, o := range p.Outages {
 			ws = append(ws, fmt.Sprintf("%d mailboxes of %s from %s to %s (%s)", o.Mailboxes, o.Recovery, o.FromStep, o.ToStep, o.Reason))
 		}
-		s += " Users are without service in " + plural(len(p.Outages), "window", "windows") + ": " + strings.Join(ws, "; ") + "."
+		s += " Users are without service in " + Count(len(p.Outages), "window", "windows") + ": " + strings.Join(ws, "; ") + "."
 	}
 	return s
 }

@@ -98,8 +98,8 @@ func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 		mailboxes += r.Mailboxes
 	}
 	t.line(fmt.Sprintf("dialtone will carry out %s for %s; %s affected.",
-		plural(len(p.Steps), "step", "steps"), plural(len(p.Recoveries), "recovery", "recoveries"),
-		plural(mailboxes, "mailbox", "mailboxes")))
+		Count(len(p.Steps), "step", "steps"), Count(len(p.Recoveries), "recovery", "recoveries"),
+		Count(mailboxes, "mailbox", "mailboxes")))
 
 	// Steps are numbered in apply order across the whole plan; each recovery's block
 	// lists its own, so numbers jump where recoveries interleave.
@@ -126,7 +126,7 @@ func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 	for _, r := range p.Recoveries {
 		t.line("")
 		t.line(t.paint(ansiBold, fmt.Sprintf("recovery.%s: %s recovery of %s on %s (%s): stage %q -> %q",
-			clean(r.Name), clean(r.Option), clean(r.Database), clean(r.Server), plural(r.Mailboxes, "mailbox", "mailboxes"),
+			clean(r.Name), clean(r.Option), clean(r.Database), clean(r.Server), Count(r.Mailboxes, "mailbox", "mailboxes"),
 			stageLabel(r.From), stageLabel(r.To))))
 		for _, d := range r.DataLoss {
 			t.line(t.paint(ansiRed, "  !! DATA LOSS: "+clean(d.What)))
@@ -157,10 +157,10 @@ func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 	t.line("")
 	if failed := p.FailedPreconditions(); len(failed) > 0 {
 		t.line(t.paint(ansiRed, fmt.Sprintf("%s failed: apply will refuse this plan until they hold.",
-			plural(len(failed), "precondition", "preconditions"))))
+			Count(len(failed), "precondition", "preconditions"))))
 	}
 	t.line(fmt.Sprintf("Plan: %s (%d read-only, %d reversible, %d user outage, %d data-loss risk; %d manual).",
-		plural(len(p.Steps), "step", "steps"), counts[planner.RiskReadOnly], counts[planner.RiskReversible],
+		Count(len(p.Steps), "step", "steps"), counts[planner.RiskReadOnly], counts[planner.RiskReversible],
 		counts[planner.RiskOutage], counts[planner.RiskDataLoss], manual))
 	return t.w.Flush()
 }
@@ -288,7 +288,7 @@ func (t *textWriter) outages(p *planner.Plan, numbers map[*planner.Step]int) {
 	}
 	for _, o := range p.Outages {
 		t.line(fmt.Sprintf("  recovery.%s: %s without service from %s to %s: %s",
-			clean(o.Recovery), plural(o.Mailboxes, "mailbox", "mailboxes"), ref(o.FromStep), ref(o.ToStep), clean(o.Reason)))
+			clean(o.Recovery), Count(o.Mailboxes, "mailbox", "mailboxes"), ref(o.FromStep), ref(o.ToStep), clean(o.Reason)))
 	}
 }
 
@@ -299,7 +299,10 @@ func pad(s string, n int) string {
 	return s + strings.Repeat(" ", n-len(s))
 }
 
-func plural(n int, one, many string) string {
+// Count is n with its noun, as dialtone's output writes counts: "1 mailbox",
+// "2 mailboxes". The command line's views and drill write theirs with it too. (The
+// planner keeps its own for step descriptions: it cannot import render.)
+func Count(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
 	}

@@ -11,7 +11,7 @@ import (
 
 func unrecoveredText(u planner.UnrecoveredDatabase) (head, next string) {
 	head = fmt.Sprintf("%s on %s (%s) is without service: %s.",
-		u.Database, u.Server, plural(u.Mailboxes, "mailbox", "mailboxes"), u.Why)
+		u.Database, u.Server, Count(u.Mailboxes, "mailbox", "mailboxes"), u.Why)
 	switch {
 	case u.Step != "":
 		return head, "Step " + u.Step + " mounts it."

@@ -54,25 +54,6 @@ func RemoveFolder(path string) Line {
 	return New("Remove-Item").Str("LiteralPath", path).Switch("Recurse").NoConfirm().Line()
 }
 
-// IsFileLine reports whether a line works on files (a native program or a file cmdlet),
-// so that a runbook runs it on the server holding the files.
-func (l Line) IsFileLine() bool {
-	if len(l.Pipe) == 0 {
-		return false
-	}
-	switch l.Pipe[0].Name {
-	case "robocopy", "eseutil", "New-Item", "Move-Item", "Remove-Item", "Copy-Item", "Test-Path":
-		return true
-	}
-	return false
-}
-
-// IsServerLine reports whether a line must run on the Exchange server it concerns
-// (inside Invoke-Command -ComputerName): a file line, or a service of that server.
-func (l Line) IsServerLine() bool {
-	return l.IsFileLine() || len(l.Pipe) > 0 && l.Pipe[0].Name == "Restart-Service"
-}
-
 // SetupRecoverServer is Setup.exe /Mode:RecoverServer run from the Exchange build the
 // lost server had (build). Builds from the September 2021 cumulative updates on
 // (Exchange 2019 CU11, 15.2.986; Exchange 2016 CU22, 15.1.2375; SE) accept the license

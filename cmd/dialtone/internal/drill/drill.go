@@ -11,7 +11,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -268,12 +270,12 @@ func Pick(cfg *config.Config, name string) (*config.Drill, []*config.Recovery, e
 	case name != "":
 		d = cfg.Drills[name]
 		if d == nil {
-			return nil, nil, fmt.Errorf("no drill %q in the configuration (drills: %s)", name, strings.Join(sortedKeys(cfg.Drills), ", "))
+			return nil, nil, fmt.Errorf("no drill %q in the configuration (drills: %s)", name, strings.Join(slices.Sorted(maps.Keys(cfg.Drills)), ", "))
 		}
 	case len(cfg.Drills) == 0:
 		return nil, nil, fmt.Errorf("no drill block in the configuration: add one such as drill \"db01-lost\" { failure = database.DB01 ... } (see examples/same-server/main.hcl)")
 	case len(cfg.Drills) > 1:
-		return nil, nil, fmt.Errorf("several drills in the configuration (%s): name the one to run, \"dialtone drill NAME\"", strings.Join(sortedKeys(cfg.Drills), ", "))
+		return nil, nil, fmt.Errorf("several drills in the configuration (%s): name the one to run, \"dialtone drill NAME\"", strings.Join(slices.Sorted(maps.Keys(cfg.Drills)), ", "))
 	default:
 		for _, v := range cfg.Drills {
 			d = v

@@ -2,8 +2,10 @@ package drill
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -97,7 +99,7 @@ func (dr *drillRun) fillDialToneServer() int {
 	for _, db := range dr.failedDatabases() {
 		failed[db] = true
 	}
-	for _, name := range sortedKeys(dr.cfg.Databases) {
+	for _, name := range slices.Sorted(maps.Keys(dr.cfg.Databases)) {
 		db := dr.cfg.Databases[name]
 		if db.Server.Name != srv || failed[name] {
 			continue
@@ -276,7 +278,7 @@ func (dr *drillRun) countSkippedBadItems() int {
 			byTarget[strings.ToLower(rr.TargetMailbox)] = rr
 		}
 	}
-	for _, addr := range sortedKeys(dr.expectBad) {
+	for _, addr := range slices.Sorted(maps.Keys(dr.expectBad)) {
 		rr := byTarget[addr]
 		switch {
 		case rr == nil:

@@ -3,6 +3,7 @@ package drill
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -78,7 +79,7 @@ func (dr *drillRun) checkSettings() int {
 	for _, d := range st.Databases {
 		have[d.Name] = d.Settings
 	}
-	for _, db := range sortedKeys(dr.settingsWant) {
+	for _, db := range slices.Sorted(maps.Keys(dr.settingsWant)) {
 		want := dr.settingsWant[db]
 		addr := dr.large[db]
 		if addr == "" {

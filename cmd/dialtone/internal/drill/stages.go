@@ -177,7 +177,7 @@ func (dr *drillRun) doManual(p *planner.Plan, s *planner.Step) int {
 		}
 	case providers.OpRepointProfiles:
 		fmt.Fprintf(c.stdout, "drill: noted: repoint the mail profiles of %s at %s (clients without Autodiscover): %s\n",
-			countOf(len(s.Operation.Mailboxes), "mailbox", "mailboxes"), s.Operation.Server, strings.Join(s.Operation.Mailboxes, ", "))
+			render.Count(len(s.Operation.Mailboxes), "mailbox", "mailboxes"), s.Operation.Server, strings.Join(s.Operation.Mailboxes, ", "))
 	default:
 		return dr.fail("manual step %s (%s) has no lab stand-in: %s", s.ID, s.Operation.Kind, s.Operation.Instructions)
 	}

@@ -3,6 +3,8 @@ package drill
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -59,7 +61,7 @@ func (dr *drillRun) verify() int {
 	if len(notLost) > 0 {
 		problems = append(problems, fmt.Sprintf("%d messages the drill expected lost are not in the lab's Lost set: %s", len(notLost), strings.Join(notLost, ", ")))
 	}
-	for _, addr := range sortedKeys(unionKeys(badPer, dr.expectBad)) {
+	for _, addr := range slices.Sorted(maps.Keys(unionKeys(badPer, dr.expectBad))) {
 		if badPer[addr] != dr.expectBad[addr] {
 			problems = append(problems, fmt.Sprintf("%s: %d messages lost beyond what the plans declared (%d bad items skipped by a resumed restore request)",
 				addr, badPer[addr], dr.expectBad[addr]))
@@ -74,7 +76,7 @@ func (dr *drillRun) verify() int {
 		for _, dl := range all {
 			fmt.Fprintf(c.stdout, "  - %s\n    why: %s\n    decision: %s\n", dl.What, dl.Why, dl.Decision)
 		}
-		for _, addr := range sortedKeys(dr.expectBad) {
+		for _, addr := range slices.Sorted(maps.Keys(dr.expectBad)) {
 			fmt.Fprintf(c.stdout, "  - %d bad items of %s, skipped by its resumed restore request (bad_item_limit raised)\n", dr.expectBad[addr], addr)
 		}
 	}
@@ -96,7 +98,7 @@ func (dr *drillRun) verify() int {
 
 func (dr *drillRun) allDeclared() []planner.DataLoss {
 	var out []planner.DataLoss
-	for _, name := range sortedKeys(dr.declared) {
+	for _, name := range slices.Sorted(maps.Keys(dr.declared)) {
 		out = append(out, dr.declared[name]...)
 	}
 	return out
@@ -208,21 +210,4 @@ func writeStepTable(w io.Writer, rows []runreport.Row) {
 		}
 	}
 	flush()
-}
-
-// countOf is "1 mailbox", "2 mailboxes".
-func countOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

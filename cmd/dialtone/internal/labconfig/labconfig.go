@@ -6,8 +6,8 @@ package labconfig
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/dialtone/dialtone/config"
@@ -18,12 +18,12 @@ import (
 // by name.
 func Topology(cfg *config.Config) lab.Topology {
 	var t lab.Topology
-	for _, name := range sortedKeys(cfg.Servers) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Servers)) {
 		s := cfg.Servers[name]
 		t.Servers = append(t.Servers, lab.ServerSpec{Name: s.Name, Site: s.Site, Edition: s.Edition, Version: s.Version,
 			SchemaVersion: s.SchemaVersion, CapacityBytes: s.CapacityBytes, MaximumActiveDatabases: s.MaximumActiveDatabases})
 	}
-	for _, name := range sortedKeys(cfg.Databases) {
+	for _, name := range slices.Sorted(maps.Keys(cfg.Databases)) {
 		d := cfg.Databases[name]
 		spec := lab.DatabaseSpec{Name: d.Name, Server: d.Server.Name, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath}
 		for _, c := range d.Copies {
@@ -32,15 +32,6 @@ func Topology(cfg *config.Config) lab.Topology {
 		t.Databases = append(t.Databases, spec)
 	}
 	return t
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // HCL is the configuration of a generated organization ("lab generate"): its servers

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/dialtone/dialtone/planner"
+	"github.com/dialtone/dialtone/planner/render"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -15,16 +16,16 @@ import (
 func writeInterrupted(s Streams, p *planner.Plan, st *state.State, path string, done int) {
 	w := s.Err
 	fmt.Fprintf(w, "%s %s finished, recorded in %s.\n",
-		s.paint(yellow, "Apply interrupted."), countOf(done, "step", "steps"), path)
+		s.paint(yellow, "Apply interrupted."), render.Count(done, "step", "steps"), path)
 
 	open, users := openOutages(p, st)
 	if len(open) == 0 {
 		fmt.Fprintln(w, "No recovery of this plan is inside an outage window: its users have service.")
 	} else {
-		fmt.Fprintf(w, "%s\n", s.paint(red, fmt.Sprintf("Users without service now: %s, in %s.", countOf(users, "mailbox", "mailboxes"), countOf(len(open), "recovery", "recoveries"))))
+		fmt.Fprintf(w, "%s\n", s.paint(red, fmt.Sprintf("Users without service now: %s, in %s.", render.Count(users, "mailbox", "mailboxes"), render.Count(len(open), "recovery", "recoveries"))))
 		for _, o := range open {
 			fmt.Fprintf(w, "  recovery.%s: %s without service (%s); service comes back at step %s.\n",
-				o.Recovery, countOf(o.Mailboxes, "mailbox", "mailboxes"), o.Reason, o.ToStep)
+				o.Recovery, render.Count(o.Mailboxes, "mailbox", "mailboxes"), o.Reason, o.ToStep)
 		}
 	}
 	if next, resumed := nextStep(p, st); next != nil {

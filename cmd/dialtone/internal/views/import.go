@@ -1,12 +1,13 @@
 package views
 
-import "github.com/dialtone/dialtone/cmd/dialtone/internal/importhcl"
+import (
+	"fmt"
+	"io"
+	"strings"
 
-import "strings"
-
-import "fmt"
-
-import "io"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/importhcl"
+	"github.com/dialtone/dialtone/planner/render"
+)
 
 // ImportSummary says what "dialtone import" added and what it left out, and why: on
 // stderr when the HCL itself goes to stdout, so that "dialtone import > org.hcl" gives
@@ -16,7 +17,7 @@ func ImportSummary(w io.Writer, res *importhcl.Result, out string) {
 	if out != "" {
 		where = " to " + out
 	}
-	fmt.Fprintf(w, "Imported %s and %s%s.\n", plural(len(res.AddedServers), "server"), plural(len(res.AddedDatabases), "database"), where)
+	fmt.Fprintf(w, "Imported %s and %s%s.\n", render.Count(len(res.AddedServers), "server", "servers"), render.Count(len(res.AddedDatabases), "database", "databases"), where)
 	if n := len(res.SkippedServers) + len(res.SkippedDatabases); n > 0 {
 		fmt.Fprintf(w, "Left out, already declared in this folder: %s.\n", joinNames(append(prefixed("server ", res.SkippedServers), prefixed("database ", res.SkippedDatabases)...)))
 	}
@@ -27,8 +28,6 @@ func ImportSummary(w io.Writer, res *importhcl.Result, out string) {
 		fmt.Fprintf(w, "Note: %s\n", note)
 	}
 }
-
-func plural(n int, what string) string { return countOf(n, what, what+"s") }
 
 func prefixed(p string, names []string) []string {
 	out := make([]string, len(names))

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -91,16 +93,6 @@ func StateObject(s Streams, addr string, obj any) error {
 	return writeAttrs(s.Out, obj)
 }
 
-// sortedKeys returns the keys of a map in order, so output never depends on map order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
 // writeStateText prints a summary of the state: servers, databases with their status
 // and mailbox counts, recoveries with their stage and finished steps (merge steps are
 // counted, not listed).
@@ -108,7 +100,7 @@ func writeStateText(w io.Writer, path string, st *state.State) {
 	fmt.Fprintf(w, "State %s: lineage %s, serial %d\n", path, st.Lineage, st.Serial)
 
 	fmt.Fprintf(w, "\nServers (%d):\n", len(st.Servers))
-	for _, name := range sortedKeys(st.Servers) {
+	for _, name := range slices.Sorted(maps.Keys(st.Servers)) {
 		s := st.Servers[name]
 		up := "up"
 		if !s.Up {
@@ -122,7 +114,7 @@ func writeStateText(w io.Writer, path string, st *state.State) {
 		perDB[m.Database]++
 	}
 	fmt.Fprintf(w, "\nDatabases (%d):\n", len(st.Databases))
-	for _, name := range sortedKeys(st.Databases) {
+	for _, name := range slices.Sorted(maps.Keys(st.Databases)) {
 		d := st.Databases[name]
 		var flags []string
 		if d.Recovery {
@@ -146,7 +138,7 @@ func writeStateText(w io.Writer, path string, st *state.State) {
 	fmt.Fprintf(w, "\nMailboxes: %d\n", len(st.Mailboxes))
 
 	fmt.Fprintf(w, "\nRecoveries (%d):\n", len(st.Recoveries))
-	for _, name := range sortedKeys(st.Recoveries) {
+	for _, name := range slices.Sorted(maps.Keys(st.Recoveries)) {
 		r := st.Recoveries[name]
 		stage := r.Stage
 		if stage == "" {
@@ -208,7 +200,7 @@ func writeAttrs(w io.Writer, v any) error {
 	for k := range m {
 		width = max(width, len(k))
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		fmt.Fprintf(w, "  %-*s = %s\n", width, k, m[k])
 	}
 	return nil

@@ -5,7 +5,6 @@
 package views
 
 import (
-	"fmt"
 	"io"
 
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/ansi"
@@ -25,11 +24,3 @@ const (
 	yellow = ansi.Yellow
 	bold   = ansi.Bold
 )
-
-// countOf is "1 mailbox", "2 mailboxes".
-func countOf(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
