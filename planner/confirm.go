@@ -55,9 +55,9 @@ func Confirm(p *Plan, st *state.State, stepID, who string, now time.Time) ([]sta
 			return nil, fmt.Errorf("step %s depends on %s, which is not done yet: run \"dialtone apply\" first", stepID, d)
 		}
 	}
-	changes := []state.Change{{StepDone: &state.StepDone{Recovery: step.Recovery, Record: state.StepRecord{
+	changes := append(copyServersChange(step), state.Change{StepDone: &state.StepDone{Recovery: step.Recovery, Record: state.StepRecord{
 		ID: step.ID, Started: now, Finished: now, Result: RecordConfirmed, ConfirmedBy: who,
-	}}}}
+	}}})
 	last := true
 	for _, s := range p.Steps {
 		if s != nil && s != step && s.Recovery == step.Recovery && s.Stage == step.Stage && !done(s.ID, s.Recovery) {

@@ -134,16 +134,11 @@ var passingCopyStatus = map[string]bool{
 // not have, and a dial tone database in another site than the failed one.
 func (rc *recCtx) topologyNotes(cfg *config.Config, st *state.State) {
 	name := rc.failed.Name
-	var servers []string
+	servers := rc.copyServers // recorded, reported and declared: known once the failed database's object is gone
 	healthy := false
-	if obs := st.Databases[name]; obs != nil && len(obs.Copies) > 0 {
+	if obs := st.Databases[name]; obs != nil {
 		for _, c := range obs.Copies {
-			servers = append(servers, c.Server)
 			healthy = healthy || c.Healthy
-		}
-	} else if d := cfg.Databases[name]; d != nil {
-		for _, c := range d.Copies {
-			servers = append(servers, c.Name)
 		}
 	}
 	if healthy && rc.rec.IgnoreHealthyCopies != "" {
@@ -176,26 +171,67 @@ func serverSite(cfg *config.Config, st *state.State, server string) string {
 }
 
 // failedCopyServers are the servers that held copies of the failed database: those the
-// state reports and those the configuration declares (which stay known once the failed
-// database's object is removed at complete).
-func failedCopyServers(cfg *config.Config, st *state.State, name string) []string {
-	var out []string
-	add := func(srv string) {
-		if srv != "" && !slices.ContainsFunc(out, func(x string) bool { return strings.EqualFold(x, srv) }) {
-			out = append(out, srv)
+// recovery's state recorded (state.Recovery.CopyServers), those the state reports and
+// those the configuration declares, each once, in that order. unrecorded are the ones
+// the recovery's state has not recorded yet: the recovery's first planned step records
+// them (recordCopyServers), so that add_copies_back keeps them once the failed
+// database's object is removed, whether or not the configuration declares copies.
+func failedCopyServers(cfg *config.Config, st *state.State, recovery, name string) (all, unrecorded []string) {
+	var recorded []string
+	if r := st.Recoveries[recovery]; r != nil {
+		recorded = r.CopyServers
+	}
+	has := func(list []string, srv string) bool {
+		return slices.ContainsFunc(list, func(x string) bool { return strings.EqualFold(x, srv) })
+	}
+	add := func(srv string, known bool) {
+		if srv == "" || has(all, srv) {
+			return
 		}
+		all = append(all, srv)
+		if !known {
+			unrecorded = append(unrecorded, srv)
+		}
+	}
+	for _, srv := range recorded {
+		add(srv, true)
 	}
 	if d := st.Databases[name]; d != nil {
 		for _, c := range d.Copies {
-			add(c.Server)
+			add(c.Server, false)
 		}
 	}
 	if d := cfg.Databases[name]; d != nil {
 		for _, c := range d.Copies {
-			add(c.Name)
+			add(c.Name, false)
 		}
 	}
-	return out
+	return all, unrecorded
+}
+
+// recordCopyServers puts the copy servers each recovery's state has not recorded on the
+// recovery's first step in p (the first of its dial tone stage, for a recovery that
+// starts): apply journals them with that step's completion, in the same record
+// (effects), and confirm with a manual one (Confirm). Later plans find them recorded.
+func recordCopyServers(p *Plan, rcs map[string]*recCtx) {
+	first := map[string]bool{}
+	for _, s := range p.Steps {
+		if first[s.Recovery] {
+			continue
+		}
+		first[s.Recovery] = true
+		if rc := rcs[s.Recovery]; rc != nil && len(rc.unrecordedCopies) > 0 {
+			s.RecordCopyServers = append([]string(nil), rc.unrecordedCopies...)
+		}
+	}
+}
+
+// copyServersChange is the state change that records s's copy servers (none: nil).
+func copyServersChange(s *Step) []state.Change {
+	if len(s.RecordCopyServers) == 0 {
+		return nil
+	}
+	return []state.Change{{CopyServers: &state.CopyServers{Recovery: s.Recovery, Servers: append([]string(nil), s.RecordCopyServers...)}}}
 }
 
 // finalDatabase is the database users are on for good once the recovery is complete:

@@ -1,6 +1,8 @@
 package planner_test
 
 import (
+	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -90,4 +92,56 @@ func TestSwapRefusedUnderCopies(t *testing.T) {
 	st.Databases["DTDB01"].Copies = []state.DatabaseCopy{{Server: "EX02", Status: "Healthy", Healthy: true}}
 	d := failedCheck(t, plantest.Config(config.StageSwapped), st, "DTDB01 has no passive copies (it has copies on EX02)")
 	wantDetail(t, d, "Move-DatabasePath can't be run against a replicated database", "Remove DTDB01's copies first")
+}
+
+// TestCopyServersRecordedAtDialTone: a replicated database whose copies the
+// configuration does not declare. The recovery's first step carries the copy servers
+// the state reports, and apply journals them in that step's own record; once the
+// failed database's object is gone from the state (removed at complete, before the
+// copies are added back), the plan still has add_copies_back, from the record.
+func TestCopyServersRecordedAtDialTone(t *testing.T) {
+	cfg := plantest.Config(config.StageDialTone)
+	cfg.Recoveries["db01-outage"].Restore = &config.Restore{Backup: "none", AcceptDataLoss: true}
+	st := plantest.State(3)
+	cfg.Servers["EX02"] = &config.Server{Name: "EX02", Site: "HQ", Edition: "enterprise", Version: "15.2.1544.4"}
+	st.Servers["EX02"] = &state.Server{Name: "EX02", Site: "HQ", Edition: "enterprise", Version: "15.2.1544.4", Up: true}
+	st.Databases["DB01"].Copies = []state.DatabaseCopy{{Server: "EX02", Status: "Failed"}}
+
+	p := mustPlan(t, cfg, st)
+	for i, s := range p.Steps {
+		want := []string(nil)
+		if i == 0 {
+			want = []string{"EX02"}
+		}
+		if !slices.Equal(s.RecordCopyServers, want) {
+			t.Fatalf("step %d %s records copy servers %v, want %v", i, s.ID, s.RecordCopyServers, want)
+		}
+	}
+	j := &plantest.Journal{}
+	if err := planner.Apply(context.Background(), p, plantest.NewFake(), st, j, nil, planner.ApplyOptions{Parallelism: 1}); err != nil {
+		t.Fatal(err)
+	}
+	first := j.StepRecords()[0]
+	if len(first) < 2 || first[len(first)-2].CopyServers == nil || first[len(first)-1].StepDone == nil ||
+		first[len(first)-1].StepDone.Record.ID != p.Steps[0].ID {
+		t.Fatalf("the first step's record does not hold its copy servers: %+v", first)
+	}
+	if got := st.Recoveries["db01-outage"].CopyServers; !slices.Equal(got, []string{"EX02"}) {
+		t.Fatalf("recorded copy servers %v", got)
+	}
+
+	// Stage complete: the failed database's object is removed first; the state then
+	// knows nothing of its copies, and the configuration declares none.
+	cfg.Recoveries["db01-outage"].Stage = config.StageComplete
+	p = mustPlan(t, cfg, st)
+	if p.Steps[0].ID != "recovery.db01-outage.remove_failed_database" || p.Steps[0].RecordCopyServers != nil {
+		t.Fatalf("first step at complete: %+v", p.Steps[0])
+	}
+	delete(st.Databases, "DB01")
+	st.Recoveries["db01-outage"].Steps[p.Steps[0].ID] = &state.StepRecord{ID: p.Steps[0].ID, Result: planner.RecordDone}
+	p = mustPlan(t, cfg, st)
+	last := p.Steps[len(p.Steps)-1]
+	if last.ID != "recovery.db01-outage.add_copies_back" || !slices.Equal(last.Operation.Servers, []string{"EX02"}) || last.Operation.Database != "DTDB01" {
+		t.Fatalf("after the failed database's removal the plan ends with %s %+v", last.ID, last.Operation)
+	}
 }

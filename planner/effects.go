@@ -119,6 +119,9 @@ func effects(s *Step, res providers.Result, st *state.State, started, finished t
 		out = append(out, state.Change{Forgot: append([]state.Written(nil), res.Deleted...)})
 	}
 
+	// The copy servers the recovery's first step records go in the same record.
+	out = append(out, copyServersChange(s)...)
+
 	result := RecordDone
 	switch {
 	case res.Skipped:

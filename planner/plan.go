@@ -133,6 +133,11 @@ type Step struct {
 	// recovery's state (state.Recovery.SettingsBefore), so that a later stage restores
 	// the originals, not dialtone's own values.
 	SettingsBefore map[string]string `json:"settings_before,omitempty"`
+	// RecordCopyServers are, on a recovery's first step, the servers holding copies of
+	// its failed database that its state has not recorded yet: apply records them with
+	// the step (state.Recovery.CopyServers), so that add_copies_back still knows them
+	// once the failed database's object is gone (copies.go).
+	RecordCopyServers []string `json:"record_copy_servers,omitempty"`
 }
 
 // Precondition is a check made at plan time (and again before the step runs).

@@ -129,6 +129,7 @@ func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities, o
 			return p, append(diags, d...)
 		}
 	}
+	recordCopyServers(p, byName)
 	diags = append(diags, checkPreconditions(p, byName, cfg, st, ptrs)...)
 	p.Outages = outageWindows(p, byName)
 	stepsForUnrecovered(p)

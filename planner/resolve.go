@@ -165,7 +165,7 @@ func resolve(cfg *config.Config, st *state.State, name string, rec *config.Recov
 	rc.failedMinor, rc.dtMinor = serverMinor(cfg, st, rc.failed.Server), serverMinor(cfg, st, rc.dt.Server)
 	rc.failedSettings = originalSettings(st, name, rc.failed.Name)
 	rc.finalName = rec.FinalName
-	rc.copyServers = failedCopyServers(cfg, st, rc.failed.Name)
+	rc.copyServers, rc.unrecordedCopies = failedCopyServers(cfg, st, name, rc.failed.Name)
 	rc.carry = rc.planCarry()
 	rc.version = commandVersion(cfg, st, rc.failed.Server)
 	rc.failedBuild, _ = serverBuild(cfg, st, rc.failed.Server)

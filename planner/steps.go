@@ -41,6 +41,9 @@ type recCtx struct {
 	// state's report and the configuration's copies): a manual step at complete adds
 	// them back to the users' final database (copies.go).
 	copyServers []string
+	// unrecordedCopies are those of copyServers the recovery's state has not recorded
+	// (state.Recovery.CopyServers): the recovery's first planned step records them.
+	unrecordedCopies []string
 
 	failedKnown   bool // the failed database is in the state
 	failedMounted bool

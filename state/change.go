@@ -1,6 +1,7 @@
 package state
 
 import (
+	"slices"
 	"strings"
 	"time"
 )
@@ -83,6 +84,14 @@ func (s *State) ApplyChange(c Change) {
 	}
 	for _, w := range c.Forgot {
 		delete(s.Written, w.Key())
+	}
+	if cs := c.CopyServers; cs != nil && len(cs.Servers) > 0 {
+		r := s.recovery(cs.Recovery)
+		for _, srv := range cs.Servers {
+			if srv != "" && !slices.ContainsFunc(r.CopyServers, func(x string) bool { return strings.EqualFold(x, srv) }) {
+				r.CopyServers = append(r.CopyServers, srv)
+			}
+		}
 	}
 	if sb := c.SettingsBefore; sb != nil && len(sb.Settings) > 0 {
 		r := s.recovery(sb.Recovery)

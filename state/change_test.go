@@ -147,3 +147,21 @@ func TestFinishedStepsCountsOnlyStepDone(t *testing.T) {
 		t.Fatalf("FinishedSteps = %d, want 1", n)
 	}
 }
+
+// TestCopyServersAccumulate: the copy servers of a recovery are recorded once each
+// (case-insensitively), in the order first recorded; a replay of the same record
+// changes nothing, and a refresh (which drops what it no longer sees of the failed
+// database) keeps them.
+func TestCopyServersAccumulate(t *testing.T) {
+	s := New("l")
+	s.ApplyChange(Change{CopyServers: &CopyServers{Recovery: "r1", Servers: []string{"EX02", "EX03"}}})
+	s.ApplyChange(Change{CopyServers: &CopyServers{Recovery: "r1", Servers: []string{"ex03", "EX04", ""}}})
+	s.ApplyChange(Change{CopyServers: &CopyServers{Recovery: "r1", Servers: []string{"EX02", "EX03"}}})
+	if got := s.Recoveries["r1"].CopyServers; !reflect.DeepEqual(got, []string{"EX02", "EX03", "EX04"}) {
+		t.Fatalf("copy servers %v", got)
+	}
+	s.Refresh(&Observed{})
+	if got := s.Recoveries["r1"].CopyServers; len(got) != 3 {
+		t.Fatalf("a refresh dropped the recorded copy servers: %v", got)
+	}
+}

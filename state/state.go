@@ -147,6 +147,10 @@ type Recovery struct {
 	// were before its first change (MountAtStartup and provisioning of the failed
 	// database): later stages restore or carry these, not dialtone's own values.
 	SettingsBefore map[string]map[string]string `json:"settings_before,omitempty"`
+	// CopyServers are the servers that held passive copies of the failed database when
+	// the recovery began (CopyServers change): the copies its last step adds back to the
+	// users' final database, known even once the failed database's object is removed.
+	CopyServers []string `json:"copy_servers,omitempty"`
 }
 
 // StepRecord is one finished step.
@@ -218,6 +222,17 @@ type Change struct {
 	SettingsBefore *SettingsBefore `json:"settings_before,omitempty"`
 	// ForgetStarted drops the start marks of steps no plan will run again.
 	ForgetStarted *ForgetStarted `json:"forget_started,omitempty"`
+	// CopyServers records the servers that held copies of a recovery's failed database.
+	CopyServers *CopyServers `json:"copy_servers,omitempty"`
+}
+
+// CopyServers is a Change that records, with a recovery's first step, the servers that
+// held passive copies of its failed database (Recovery.CopyServers). Servers already
+// recorded (names compared case-insensitively, as Exchange does) stay once, in the
+// order first recorded: a replay changes nothing.
+type CopyServers struct {
+	Recovery string   `json:"recovery"`
+	Servers  []string `json:"servers"`
 }
 
 // ForgetStarted is a Change that drops the start marks (Recovery.Started and

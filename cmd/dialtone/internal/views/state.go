@@ -82,7 +82,12 @@ func StateRecovery(s Streams, r *state.Recovery) {
 	if stage == "" {
 		stage = "(not started)"
 	}
-	fmt.Fprintf(s.Out, "# recovery.%s\n  stage = %s\n  steps = %d finished\n", r.Name, stage, len(r.Steps))
+	fmt.Fprintf(s.Out, "# recovery.%s\n  stage = %s\n", r.Name, stage)
+	if len(r.CopyServers) > 0 {
+		// What add_copies_back adds back, whatever became of the failed database's object.
+		fmt.Fprintf(s.Out, "  copy_servers = %s\n", strings.Join(r.CopyServers, ", "))
+	}
+	fmt.Fprintf(s.Out, "  steps = %d finished\n", len(r.Steps))
 	writeStepRecords(s.Out, r, "    ")
 }
 
