@@ -9,6 +9,7 @@ import (
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/planner/internal/plantest"
+	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -143,5 +144,35 @@ func TestCopyServersRecordedAtDialTone(t *testing.T) {
 	last := p.Steps[len(p.Steps)-1]
 	if last.ID != "recovery.db01-outage.add_copies_back" || !slices.Equal(last.Operation.Servers, []string{"EX02"}) || last.Operation.Database != "DTDB01" {
 		t.Fatalf("after the failed database's removal the plan ends with %s %+v", last.ID, last.Operation)
+	}
+}
+
+// TestConfirmAddCopiesWantsHealthyCopies: confirm of add_copies_back passes only when
+// every copy is there and healthy (an Active Manager status); a copy object Exchange
+// kept Failed or ServiceDown, or one still Seeding, does not count.
+func TestConfirmAddCopiesWantsHealthyCopies(t *testing.T) {
+	step := &planner.Step{ID: "recovery.r.add_copies_back", Manual: true,
+		Operation: providers.Operation{Kind: providers.OpAddCopies, Database: "DTDB01", Servers: []string{"EX02", "EX03"}}}
+	healthy := state.DatabaseCopy{Server: "EX02", Status: "Healthy", Healthy: true}
+	for _, tc := range []struct {
+		name   string
+		copies []state.DatabaseCopy
+		ok     bool
+		want   string
+	}{
+		{"both healthy", []state.DatabaseCopy{healthy, {Server: "ex03", Status: "DisconnectedAndHealthy", Healthy: true}}, true, "DTDB01 has healthy copies on EX02, EX03"},
+		{"one missing", []state.DatabaseCopy{healthy}, false, "DTDB01 has no copy on EX03"},
+		{"a stale failed object", []state.DatabaseCopy{healthy, {Server: "EX03", Status: "Failed"}}, false, "DTDB01's copies are not healthy (EX03: Failed;"},
+		{"server down", []state.DatabaseCopy{healthy, {Server: "EX03", Status: "ServiceDown"}}, false, "(EX03: ServiceDown;"},
+		{"still seeding", []state.DatabaseCopy{{Server: "EX02", Status: "Seeding"}, {Server: "EX03", Status: "Healthy", Healthy: true}}, false, "(EX02: Seeding;"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := state.New("l")
+			st.Databases["DTDB01"] = &state.Database{Name: "DTDB01", Server: "EX01", Copies: tc.copies}
+			seen, ok := planner.ConfirmSeen(step, st)
+			if ok != tc.ok || !strings.Contains(seen, tc.want) {
+				t.Fatalf("ConfirmSeen: %q, %t; want %t with %q", seen, ok, tc.ok, tc.want)
+			}
+		})
 	}
 }

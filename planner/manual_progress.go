@@ -49,16 +49,35 @@ func ConfirmSeen(s *Step, st *state.State) (seen string, ok bool) {
 		if db == nil {
 			return "database " + op.Database + " is not in the organization as read", false
 		}
-		var missing []string
+		// A copy counts once it is healthy (a status Active Manager activates), not
+		// merely listed: Exchange keeps a Failed or ServiceDown copy object after its
+		// server or disk died, and a copy still Seeding protects nothing yet.
+		var missing, unhealthy []string
 		for _, srv := range op.Servers {
-			if !slices.ContainsFunc(db.Copies, func(c state.DatabaseCopy) bool { return strings.EqualFold(c.Server, srv) }) {
+			i := slices.IndexFunc(db.Copies, func(c state.DatabaseCopy) bool { return strings.EqualFold(c.Server, srv) })
+			switch {
+			case i < 0:
 				missing = append(missing, srv)
+			case !db.Copies[i].Healthy:
+				status := db.Copies[i].Status
+				if status == "" {
+					status = "not healthy"
+				}
+				unhealthy = append(unhealthy, srv+": "+status)
 			}
 		}
+		var why []string
 		if len(missing) > 0 {
-			return op.Database + " has no copy on " + strings.Join(missing, ", ") + " as the organization reports it", false
+			why = append(why, op.Database+" has no copy on "+strings.Join(missing, ", "))
 		}
-		return op.Database + " has copies on " + strings.Join(op.Servers, ", "), true
+		if len(unhealthy) > 0 {
+			why = append(why, op.Database+"'s copies are not healthy ("+strings.Join(unhealthy, ", ")+
+				"; reseed a failed copy, wait for a seeding one, then refresh)")
+		}
+		if len(why) > 0 {
+			return strings.Join(why, "; ") + " as the organization reports it", false
+		}
+		return op.Database + " has healthy copies on " + strings.Join(op.Servers, ", "), true
 	}
 	return "", true
 }

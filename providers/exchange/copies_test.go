@@ -185,10 +185,37 @@ func TestEveryCopyLostThroughExchange(t *testing.T) {
 			if stage != config.StageComplete || s.Operation.Database != "DTDB01" || strings.Join(s.Operation.Servers, ",") != "EX02" || !s.Manual {
 				t.Fatalf("add_copies_back at stage %s: %+v", stage, s)
 			}
+			// confirm checks what a refresh through the double shows: the copy must be
+			// there and healthy, not a Failed object Exchange keeps after the copy's
+			// disk or server died.
+			seen := func() (string, bool) {
+				obs, err := r.prov.Read(context.Background())
+				if err != nil {
+					t.Fatal(err)
+				}
+				now := state.New("6f1c7c9e-0000-4000-8000-00000000c0c1")
+				now.Refresh(obs)
+				return planner.ConfirmSeen(s, now)
+			}
+			if what, ok := seen(); ok || !strings.Contains(what, "DTDB01 has no copy on EX02") {
+				t.Fatalf("before the copy is added, confirm sees %q (ok %t)", what, ok)
+			}
 			for _, srv := range s.Operation.Servers {
 				if err := r.lab.AddCopy(s.Operation.Database, srv); err != nil {
 					t.Fatal(err)
 				}
+			}
+			if err := r.lab.FailDatabaseOn("DTDB01", "lost", "EX02"); err != nil {
+				t.Fatal(err)
+			}
+			if what, ok := seen(); ok || !strings.Contains(what, "DTDB01's copies are not healthy (EX02: Failed") {
+				t.Fatalf("with the added copy failed, confirm sees %q (ok %t)", what, ok)
+			}
+			if err := r.lab.AddCopy("DTDB01", "EX02"); err != nil { // reseeds the failed copy
+				t.Fatal(err)
+			}
+			if what, ok := seen(); !ok {
+				t.Fatalf("with the copy reseeded, confirm sees %q", what)
 			}
 			added = true
 		})
