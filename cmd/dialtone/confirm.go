@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/state"
 )
@@ -51,17 +52,18 @@ func cmdConfirm(c *cli, args []string) int {
 		return exitError
 	}
 	now := time.Now().UTC()
+	v := views.NewConfirm(c.streams())
 	if stepOf(p, id) == nil {
 		// A restore the plan no longer needs (the failed database's own files came back
 		// intact) is not confirmed: recording it would claim a restore that never ran.
 		if why, ok := planner.NoRestoreNeeded(cfg, st, id); ok {
-			fmt.Fprintf(c.stdout, "Step %s is no longer planned: %s. Nothing to confirm; run \"dialtone plan\" to review the plan, then \"dialtone apply\".\n", id, why)
+			v.NotPlanned(id, why)
 			return exitOK
 		}
 		// The step's own instructions say "run dialtone refresh" once it is done: the
 		// state then already shows it (a rebuilt server up), so the plan lost it.
 		if seen, ok := planner.FoundDone(cfg, st, id); ok {
-			fmt.Fprintf(c.stdout, "Step %s is no longer needed: the organization, read again, shows it done (%s). Nothing to confirm; run \"dialtone apply\" to go on.\n", id, seen)
+			v.FoundDone(id, seen)
 			return exitOK
 		}
 		// Done outside dialtone and already visible (a rebuilt server is up again): the
@@ -69,7 +71,7 @@ func cmdConfirm(c *cli, args []string) int {
 		if st0, err := b.Read(); err == nil {
 			if p0, d := planner.Compute(cfg, st0, prov.Capabilities(), planner.ComputeOptions{}); !d.HasErrors() {
 				if s := stepOf(p0, id); s != nil && s.Manual {
-					fmt.Fprintf(c.stdout, "Step %s is no longer needed: the organization, read again, shows it done (%s). Nothing to confirm; run \"dialtone apply\" to go on.\n", id, s.Summary)
+					v.FoundDone(id, s.Summary)
 					return exitOK
 				}
 			}
@@ -83,7 +85,7 @@ func cmdConfirm(c *cli, args []string) int {
 				return c.errorf("confirm %s: the organization, read just now, does not show the step done: %s. Finish the step (%s) and run \"dialtone confirm %s\" again; "+
 					"if it is done and dialtone cannot see it, \"dialtone confirm -force %s\" records it anyway. Nothing was changed.", id, seen, step.Summary, id, id)
 			}
-			fmt.Fprintf(c.stderr, "%s recording %s with -force although %s.\n", c.paint(yellow, "Warning:"), id, seen)
+			v.Forced(id, seen)
 			c.log.Warn("manual step confirmed with -force against what the organization shows", "step", id, "seen", seen)
 		}
 	}
@@ -94,11 +96,7 @@ func cmdConfirm(c *cli, args []string) int {
 	if err := b.Write(st); err != nil {
 		return c.errorf("writing state %s: %v (the journal beside it holds the confirmation; the next command replays it)", path, err)
 	}
-	fmt.Fprintf(c.stdout, "%s step %s was carried out by %s at %s.\n", c.paint(green, "Confirmed:"), id, *who, now.Format(time.RFC3339))
-	if stage != "" {
-		fmt.Fprintf(c.stdout, "It was the last step of its stage: recovery.%s is at stage %q.\n", strings.Split(strings.TrimPrefix(id, "recovery."), ".")[0], stage)
-	}
-	fmt.Fprintln(c.stdout, "Run \"dialtone apply\" to go on; it will not ask for this step again.")
+	v.Confirmed(id, *who, now, strings.Split(strings.TrimPrefix(id, "recovery."), ".")[0], stage)
 	return exitOK
 }
 

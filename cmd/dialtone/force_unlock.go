@@ -1,6 +1,6 @@
 package main
 
-import "fmt"
+import "github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 
 // cmdForceUnlock removes a stale lock whose holder is gone.
 func cmdForceUnlock(c *cli, args []string) int {
@@ -22,6 +22,6 @@ func cmdForceUnlock(c *cli, args []string) int {
 	if err := b.ForceUnlock(fs.Arg(0)); err != nil {
 		return c.errorf("unlocking %s: %v", path, err)
 	}
-	fmt.Fprintf(c.stdout, "The state %s has been unlocked.\n", path)
+	views.Unlocked(c.streams(), path)
 	return exitOK
 }

@@ -2,8 +2,8 @@ package main
 
 import (
 	"errors"
-	"fmt"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -44,14 +44,14 @@ func cmdInit(c *cli, args []string) int {
 				return code
 			}
 		case *reconfigure:
-			fmt.Fprintf(c.stdout, "Backend changed from %s to %s: using the new backend as it is (-reconfigure); the state in %s is left alone.\n", prev, now, prev)
+			views.NewInit(c.streams()).Reconfigured(prev.String(), now.String())
 		default:
 			return c.errorf("the backend changed: the state was in %s (recorded in %s by the last init) and the configuration now names %s.\n"+
 				"Run \"dialtone init -migrate-state\" to copy the state to the new backend (lineage and serial kept),\n"+
 				"or \"dialtone init -reconfigure\" to start on the new backend and leave the old state where it is.", prev, backendRecordPath, now)
 		}
 	} else if *migrate {
-		fmt.Fprintf(c.stdout, "Backend unchanged (%s): nothing to migrate.\n", now)
+		views.NewInit(c.streams()).NothingToMigrate(now.String())
 	}
 
 	if err := ensureStateDir(c, be); err != nil {
@@ -71,19 +71,19 @@ func cmdInit(c *cli, args []string) int {
 	switch {
 	case err == nil:
 		noteRead(c, b, path, st)
-		fmt.Fprintf(c.stdout, "Backend %q: state %s exists (lineage %s, serial %d); nothing to do.\n", be.Type, path, st.Lineage, st.Serial)
+		views.NewInit(c.streams()).StateExists(be.Type, path, st.Lineage, st.Serial)
 	case errors.Is(err, state.ErrNoState):
 		st = state.New(state.NewLineage())
 		if err := b.Write(st); err != nil {
 			return c.errorf("creating state %s: %v", path, err)
 		}
-		fmt.Fprintf(c.stdout, "Backend %q: created an empty state at %s (lineage %s).\n", be.Type, path, st.Lineage)
+		views.NewInit(c.streams()).StateCreated(be.Type, path, st.Lineage)
 	default:
 		return c.errorf("reading state %s: %v", path, err)
 	}
 	if err := writeBackendRecord(c, now); err != nil {
 		return c.errorf("recording the backend in %s: %v", backendRecordPath, err)
 	}
-	fmt.Fprintln(c.stdout, c.paint(green, "dialtone has been successfully initialized!"))
+	views.NewInit(c.streams()).Initialized()
 	return exitOK
 }

@@ -1,8 +1,7 @@
 package main
 
 import (
-	"fmt"
-
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers"
 	"github.com/dialtone/dialtone/providers/lab"
@@ -35,11 +34,7 @@ func labMountOp(c *cli, cfg *config.Config, args []string, verb string, kind pro
 		if err != nil {
 			return c.errorf("%s %s: %v", verb, db, err)
 		}
-		if res.AlreadyDone {
-			fmt.Fprintf(c.stdout, "%s is already %sed.\n", db, verb)
-			return exitOK
-		}
-		fmt.Fprintf(c.stdout, "%s %sed by hand.\n", db, verb)
+		views.NewLabAdmin(c.streams()).Mounted(db, verb, res.AlreadyDone)
 		return exitOK
 	})
 }
@@ -64,7 +59,7 @@ func cmdLabMove(c *cli, cfg *config.Config, args []string) int {
 		if err != nil {
 			return c.errorf("moving %s: %v", addr, err)
 		}
-		fmt.Fprintf(c.stdout, "%s now points at %s (was %s); its items stay in %s.\n", addr, *to, from, from)
+		views.NewLabAdmin(c.streams()).Moved(addr, *to, from)
 		return exitOK
 	})
 }

@@ -1,8 +1,7 @@
 package main
 
 import (
-	"fmt"
-
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers/lab"
 )
@@ -24,7 +23,7 @@ func cmdLabBackup(c *cli, cfg *config.Config, args []string) int {
 		if err := l.Backup(db, *name); err != nil {
 			return c.errorf("backing up %s: %v", db, err)
 		}
-		fmt.Fprintf(c.stdout, "Backup set %q of %s taken.\n", *name, db)
+		views.NewLabAdmin(c.streams()).BackedUp(*name, db)
 		return exitOK
 	})
 }

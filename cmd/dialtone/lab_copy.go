@@ -1,8 +1,7 @@
 package main
 
 import (
-	"fmt"
-
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers/lab"
 )
@@ -32,7 +31,7 @@ func cmdLabAdd(c *cli, cfg *config.Config, args []string) int {
 		if err := l.AddCopy(name, server); err != nil {
 			return c.errorf("adding a copy of %s on %s: %v", name, server, err)
 		}
-		fmt.Fprintf(c.stdout, "Server %s holds a passive copy of %s, seeded from the active copy (Add-MailboxDatabaseCopy).\n", server, name)
+		views.NewLabAdmin(c.streams()).CopyAdded(name, server)
 		return exitOK
 	})
 }
@@ -59,7 +58,7 @@ func cmdLabActivate(c *cli, cfg *config.Config, args []string) int {
 		if err != nil {
 			return c.errorf("activating %s on %s: %v", name, server, err)
 		}
-		fmt.Fprintf(c.stdout, "%s is active on %s (Move-ActiveMailboxDatabase): %s from the copy's own files.\n", name, server, res.Detail)
+		views.NewLabAdmin(c.streams()).Activated(name, server, res.Detail)
 		return exitOK
 	})
 }

@@ -1,8 +1,7 @@
 package main
 
 import (
-	"fmt"
-
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers/lab"
 )
@@ -58,41 +57,36 @@ func cmdLabFail(c *cli, cfg *config.Config, args []string) int {
 	}
 	return withLab(c, cfg, func(l *lab.Lab) int {
 		var err error
-		var done string
+		f := views.LabFailure{What: what, Name: name}
 		switch what {
 		case "database":
 			err = l.FailDatabaseOn(name, mode, onServer)
-			done = fmt.Sprintf("Database %s is now %s.", name, mode)
-			if onServer != "" {
-				done = fmt.Sprintf("Database %s's copy on %s is now %s.", name, onServer, mode)
-			}
+			f.Mode, f.OnServer = mode, onServer
 		case "server":
 			err = l.FailServer(name)
-			done = fmt.Sprintf("Server %s is down: its databases are dismounted and nothing mounts there until it is rebuilt (\"dialtone lab repair server %s\").", name, name)
 		case "logs":
-			if from == 0 {
+			if f.From = from; from == 0 {
 				err = l.FailLogs(name)
-				done = fmt.Sprintf("The transaction logs of %s are lost.", name)
 			} else {
 				err = l.FailLogsAfter(name, from)
-				done = fmt.Sprintf("Database %s is lost with its log generations %d (0x%X) and newer.", name, from, from)
 			}
 		case "items":
 			err = l.FailItems(name, count)
-			done = fmt.Sprintf("%d items of %s are now bad: restore requests cannot read them.", count, name)
+			f.Count = count
 		case "backup":
 			err = l.FailBackup(name, set)
-			done = fmt.Sprintf("Backup set %s of %s is destroyed.", set, name)
+			f.Set = set
 		}
 		if err != nil {
 			return c.errorf("failing %s %s: %v", what, name, err)
 		}
-		fmt.Fprintln(c.stdout, done)
+		lost := 0
 		if what != "server" && what != "items" {
-			if r, verr := l.Verify(); verr == nil && len(r.Lost) > 0 {
-				fmt.Fprintf(c.stdout, "The lab's ledger now counts %d accepted messages as lost (no copy left anywhere); \"dialtone lab verify\" lists them.\n", len(r.Lost))
+			if r, verr := l.Verify(); verr == nil {
+				lost = len(r.Lost)
 			}
 		}
+		views.NewLabAdmin(c.streams()).Failed(f, lost)
 		return exitOK
 	})
 }
@@ -112,7 +106,7 @@ func cmdLabRepair(c *cli, cfg *config.Config, args []string) int {
 		if err := l.RepairServer(name); err != nil {
 			return c.errorf("repairing server %s: %v", name, err)
 		}
-		fmt.Fprintf(c.stdout, "Server %s is rebuilt (Setup.exe /Mode:RecoverServer): up, its databases dismounted, its files where the failure left them.\n", name)
+		views.NewLabAdmin(c.streams()).Repaired(name)
 		return exitOK
 	})
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/labconfig"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers/lab"
 )
@@ -77,11 +77,7 @@ func cmdLabGenerate(c *cli, _ *config.Config, args []string) int {
 	if err := os.WriteFile(filepath.Join(dir, "main.hcl"), hcl, 0o644); err != nil {
 		return c.errorf("%v", err)
 	}
-	fmt.Fprintf(c.stdout, "Generated %d servers, %d databases, %d mailboxes in %s (%s); configuration in %s.\n",
-		len(topo.Servers), len(topo.Databases), len(topo.Databases)*spec.MailboxesPerDatabase, labDir,
-		time.Since(start).Round(time.Millisecond), filepath.Join(dir, "main.hcl"))
-	if len(fail) > 0 {
-		fmt.Fprintf(c.stdout, "Recoveries for every database of %s; \"dialtone lab fail server NAME\" for each makes it a site failure.\n", strings.Join(fail, ", "))
-	}
+	views.NewLabAdmin(c.streams()).Generated(len(topo.Servers), len(topo.Databases), len(topo.Databases)*spec.MailboxesPerDatabase, labDir,
+		time.Since(start), filepath.Join(dir, "main.hcl"), fail)
 	return exitOK
 }

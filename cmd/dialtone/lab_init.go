@@ -2,10 +2,10 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
 
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/labconfig"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers/lab"
 )
@@ -50,12 +50,6 @@ func cmdLabInit(c *cli, cfg *config.Config, args []string) int {
 	if err := l.Close(); err != nil {
 		return c.errorf("closing the lab %s: %v", p, err)
 	}
-	fmt.Fprintf(c.stdout, "Lab built in %s: %d servers, %d databases, %d mailboxes per database.\n",
-		p, len(topo.Servers), len(topo.Databases), *n)
-	if *archives > 0 {
-		fmt.Fprintf(c.stdout, "%d user mailboxes per database have an archive there, with %d archived messages in all (in the ledger: lab verify counts them).\n",
-			*archives, len(seeded))
-	}
-	fmt.Fprintln(c.stdout, "plan and apply read it through the lab provider; \"dialtone refresh\" records it in the state now.")
+	views.NewLabAdmin(c.streams()).Built(p, len(topo.Servers), len(topo.Databases), *n, *archives, len(seeded))
 	return exitOK
 }

@@ -1,9 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"net"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/providers/lab"
 	"github.com/dialtone/dialtone/providers/lab/labsmtp"
@@ -41,13 +41,13 @@ func cmdLabServe(c *cli, cfg *config.Config, args []string) int {
 				return c.errorf("writing -addr-file: %v", err)
 			}
 		}
-		fmt.Fprintf(c.stdout, "Lab SMTP listener on %s: mail for the lab's mailboxes goes through its transport (queued while a database is down). Stop with Ctrl-C.\n", bound)
+		views.NewLabAdmin(c.streams()).Serving(bound)
 		c.log.Info("lab smtp listening", "addr", bound)
 		if err := labsmtp.Serve(c.ctx, ln, l, c.log); err != nil {
 			return c.errorf("SMTP listener: %v", err)
 		}
 		if c.ctx.Err() != nil {
-			fmt.Fprintln(c.stdout, "Lab SMTP listener stopped.")
+			views.NewLabAdmin(c.streams()).Stopped()
 		}
 		return exitOK
 	})

@@ -1,8 +1,9 @@
 package main
 
 import (
-	"fmt"
 	"runtime"
+
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 )
 
 // version is the release of this build.
@@ -13,6 +14,6 @@ func cmdVersion(c *cli, args []string) int {
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
-	fmt.Fprintf(c.stdout, "dialtone %s\non %s_%s\n", version, runtime.GOOS, runtime.GOARCH)
+	views.Version(c.streams(), version, runtime.GOOS, runtime.GOARCH)
 	return exitOK
 }
