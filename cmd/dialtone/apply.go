@@ -77,7 +77,7 @@ func cmdApply(c *cli, args []string) int {
 	defer s.close(c)
 	b, path, st, prov := s.b, s.path, s.st, s.prov
 	if n := journalPending(b); n > 0 {
-		fmt.Fprintf(c.stdout, "Resuming: %d finished steps replayed from the journal of an interrupted apply.\n\n", n)
+		views.ApplyResuming(c.streams(), n)
 	}
 	drift, err := refreshDrift(c, prov, st)
 	if err != nil {
@@ -120,7 +120,7 @@ func cmdApply(c *cli, args []string) int {
 	}
 	if a.planFile == "" && !a.autoApprove {
 		if !confirm(c) {
-			fmt.Fprintln(c.stdout, "\nApply cancelled. Nothing was changed.")
+			views.ApplyCancelled(c.streams())
 			return exitError
 		}
 	}
@@ -187,7 +187,7 @@ func writeRunReport(c *cli, cfg *config.Config, command, result string, runErr e
 	}
 	rep := c.record.Report(command, result, runErr)
 	if err := runreport.Save(reportStore(c, cfg), rep, c.secrets.Scrub); err != nil {
-		fmt.Fprintf(c.stderr, "%s the run report could not be written: %v\n", c.paint(yellow, "Warning:"), err)
+		views.RunReportNotWritten(c.streams(), err)
 		return ""
 	}
 	c.log.Info("run report written", "id", rep.ID)
@@ -196,7 +196,7 @@ func writeRunReport(c *cli, cfg *config.Config, command, result string, runErr e
 
 // confirm asks for "yes" on stdin.
 func confirm(c *cli) bool {
-	fmt.Fprint(c.stdout, "\nDo you want to perform these actions? Only 'yes' will be accepted: ")
+	views.ApprovalPrompt(c.streams())
 	line, err := bufio.NewReader(c.stdin).ReadString('\n')
 	if err != nil && !errors.Is(err, io.EOF) {
 		return false

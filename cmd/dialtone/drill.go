@@ -67,10 +67,8 @@ func cmdDrill(c *cli, args []string) int {
 		ChildEnv: testHooks.childEnv, Config: cfg, Drill: d, Recoveries: recs, Work: work,
 		StatePath: filepath.Join(drillDir, d.Name, config.DefaultStatePath)})
 	switch {
-	case code != exitOK:
-		fmt.Fprintf(c.stdout, "\nThe drill's lab and state are kept in %s for inspection.\n", work)
-	case *keep:
-		fmt.Fprintf(c.stdout, "\nThe drill's lab and state are kept in %s.\n", work)
+	case code != exitOK || *keep:
+		views.DrillKept(c.streams(), work, code != exitOK)
 	default:
 		if err := os.RemoveAll(work); err != nil {
 			c.log.Warn("removing the drill folder", "path", work, "error", err)

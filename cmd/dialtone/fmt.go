@@ -2,14 +2,13 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"os"
 
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/hclfmt"
-	"github.com/dialtone/dialtone/planner/render"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/state/atomicfile"
 )
 
@@ -96,10 +95,10 @@ func cmdFmt(c *cli, args []string) int {
 		}
 		changed++
 		if a.list {
-			fmt.Fprintln(c.stdout, j.name)
+			views.NewFmt(c.streams()).Listed(j.name)
 		}
 		if a.diff {
-			fmtWriteDiff(c, j.name, j.src, j.out)
+			views.NewFmt(c.streams()).Diff(j.name, j.src, j.out)
 		}
 		if !a.check {
 			if err := writeFileAtomic(j.path, j.out, j.perm); err != nil {
@@ -129,20 +128,15 @@ func fmtStdin(c *cli, a fmtArgs) int {
 	switch {
 	case a.diff:
 		if !same {
-			fmtWriteDiff(c, "<stdin>", src, out)
+			views.NewFmt(c.streams()).Diff("<stdin>", src, out)
 		}
 	case !a.check:
-		c.stdout.Write(out)
+		views.NewFmt(c.streams()).Formatted(out)
 	}
 	if a.check && !same {
 		return exitFmtCheck
 	}
 	return exitOK
-}
-
-func fmtWriteDiff(c *cli, name string, before, after []byte) {
-	fmt.Fprintf(c.stdout, "--- %s\n+++ %s (formatted)\n", name, name)
-	io.WriteString(c.stdout, render.DiffWith(string(before), string(after), render.DiffOptions{Context: 3, Color: c.color}))
 }
 
 // writeFileAtomic replaces path with data (the old file or the whole new one after a

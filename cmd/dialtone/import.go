@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -81,7 +80,7 @@ func cmdImport(c *cli, args []string) int {
 		// An empty import is not written: a file of comments would only hide that
 		// nothing was new.
 		views.ImportSummary(c.stdout, res, "")
-		fmt.Fprintf(c.stdout, "Nothing new: %s not written.\n", *out)
+		views.ImportUnchanged(c.streams(), *out)
 		return exitOK
 	}
 	if err := writeFileAtomic(outPath, res.HCL, 0o644); err != nil {

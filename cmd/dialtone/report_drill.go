@@ -5,6 +5,7 @@ import (
 
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/drill"
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/runreport"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 )
 
@@ -33,9 +34,9 @@ func cmdDrillReported(c *cli, args []string) int {
 	}
 	rep.Drill = name
 	if err := runreport.Save(reportStore(c, cfg), rep, c.secrets.Scrub); err != nil {
-		fmt.Fprintf(c.stderr, "%s the drill's run report could not be written: %v\n", c.paint(yellow, "Warning:"), err)
+		views.DrillReport(c.streams(), "", err)
 		return code
 	}
-	fmt.Fprintf(c.stdout, "\nRun report: dialtone report %s\n", rep.ID)
+	views.DrillReport(c.streams(), rep.ID, nil)
 	return code
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -51,7 +52,7 @@ func lockWaiting(c *cli, path string, try func() (func() error, error)) (func() 
 			return nil, fmt.Errorf("%w; waited %s (-lock-timeout=%s)", err, c.lockTimeout, c.lockTimeout)
 		}
 		if !told {
-			fmt.Fprintf(c.stderr, "The state lock of %s is held: %v. Waiting up to %s (-lock-timeout)...\n", path, le, c.lockTimeout)
+			views.NewStateNotes(c.streams()).Waiting(path, le, c.lockTimeout)
 			told = true
 		}
 		wait := min(lockRetryEvery, time.Until(deadline))

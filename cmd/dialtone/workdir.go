@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/dialtone/dialtone/cmd/dialtone/internal/privileged"
+	"github.com/dialtone/dialtone/cmd/dialtone/internal/views"
 	"github.com/dialtone/dialtone/config"
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/providers"
@@ -160,8 +161,7 @@ func noteRead(c *cli, b state.Backend, path string, st *state.State) {
 // state.Migrate read the state themselves and return both).
 func noteReplay(c *cli, path string, st *state.State, rep state.Replay) {
 	if st != nil && st.Unsealed {
-		fmt.Fprintf(c.stderr, "%s the state in %s has no checksum line; read anyway as -accept-unsealed-state asks. The next write seals it again.\n",
-			c.paint(yellow, "Warning:"), path)
+		views.NewStateNotes(c.streams()).Unsealed(path)
 		c.log.Warn("accepted a state without its checksum line", "state", path)
 	}
 	if rep.Empty() {
@@ -171,12 +171,7 @@ func noteReplay(c *cli, path string, st *state.State, rep state.Replay) {
 	for _, m := range rep.Stages {
 		stages = append(stages, "recovery."+m.Recovery+" -> "+m.Stage)
 	}
-	raised := ""
-	if len(stages) > 0 {
-		raised = "; stages raised: " + strings.Join(stages, ", ")
-	}
-	fmt.Fprintf(c.stderr, "%s replayed %d journal records onto the state in %s (%d finished steps%s): an apply ended before writing the state. The next write folds them in.\n",
-		c.paint(yellow, "Note:"), rep.Records, path, rep.Steps, raised)
+	views.NewStateNotes(c.streams()).Replayed(path, rep, stages)
 	c.log.Warn("journal replayed", "state", path, "records", rep.Records, "steps", rep.Steps, "stages", strings.Join(stages, ", "))
 }
 
@@ -359,8 +354,7 @@ func lockState(c *cli, b state.Backend, path, op string) (func() error, error) {
 }
 
 func warnTakeover(c *cli, path string, info state.LockInfo) {
-	fmt.Fprintf(c.stderr, "%s the lock on %s was left by %s (pid %d, %q since %s), which is gone; taking it over.\n",
-		c.paint(yellow, "Warning:"), path, info.Who, info.PID, info.Operation, info.Created.UTC().Format("2006-01-02T15:04:05Z"))
+	views.NewStateNotes(c.streams()).TakingOver(path, info)
 	c.log.Info("taking over a stale lock", "id", info.ID, "pid", info.PID)
 }
 

@@ -1,8 +1,12 @@
 package views
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/dialtone/dialtone/state"
 )
 
 // The human-only views (confirm, init, the lab's changes by hand): what goes to which
@@ -45,9 +49,25 @@ func TestHumanOnlyViews(t *testing.T) {
 		}, "Generated 2 servers, 4 databases, 40 mailboxes in g/lab (1.235s); configuration in g/main.hcl.\n" +
 			"Recoveries for every database of EX01, EX02; \"dialtone lab fail server NAME\" for each makes it a site failure.\n", ""},
 		{"version", func(s Streams) { Version(s, "v1", "linux", "amd64") }, "dialtone v1\non linux_amd64\n", ""},
+		{"replayed with stages", func(s Streams) {
+			NewStateNotes(s).Replayed("s.json", state.Replay{Records: 3, Steps: 2}, []string{"recovery.r1 -> dial_tone"})
+		}, "", "Note: replayed 3 journal records onto the state in s.json (2 finished steps; stages raised: recovery.r1 -> dial_tone): " +
+			"an apply ended before writing the state. The next write folds them in.\n"},
+		{"fmt diff", func(s Streams) { NewFmt(s).Diff("a.hcl", []byte("x=1\n"), []byte("x = 1\n")) },
+			"--- a.hcl\n+++ a.hcl (formatted)\n", ""},
+		{"drill report not written", func(s Streams) { DrillReport(s, "", errors.New("disk full")) },
+			"", "Warning: the drill's run report could not be written: disk full\n"},
+		{"drill kept after a failure", func(s Streams) { DrillKept(s, "w", true) },
+			"\nThe drill's lab and state are kept in w for inspection.\n", ""},
 	} {
 		s, out, errw := streams()
 		c.show(s)
+		if c.name == "fmt diff" { // the diff itself is render.DiffWith's (tested there)
+			if !strings.HasPrefix(out.String(), c.out) || !strings.Contains(out.String(), "x = 1") {
+				t.Errorf("%s: %q", c.name, out)
+			}
+			continue
+		}
 		if out.String() != c.out || errw.String() != c.err {
 			t.Errorf("%s:\nstdout %q\nwant   %q\nstderr %q\nwant   %q", c.name, out, c.out, errw, c.err)
 		}

@@ -46,3 +46,8 @@ func joinNames(names []string) string {
 	}
 	return strings.Join(names[:max], ", ") + fmt.Sprintf(" and %d more", len(names)-max)
 }
+
+// ImportUnchanged says "dialtone import -out=FILE" found nothing new to write.
+func ImportUnchanged(s Streams, out string) {
+	fmt.Fprintf(s.Out, "Nothing new: %s not written.\n", out)
+}
