@@ -72,7 +72,7 @@ func copyCheck(rc *recCtx, cfg *config.Config, st *state.State) (Precondition, b
 	if len(healthy) > 0 {
 		var servers []string
 		for _, c := range healthy {
-			servers = append(servers, c.Server)
+			servers = append(servers, c.Server+copyRemark(c))
 		}
 		if reason != "" {
 			return Precondition{
@@ -80,19 +80,51 @@ func copyCheck(rc *recCtx, cfg *config.Config, st *state.State) (Precondition, b
 				Result:      ResultOK,
 			}, true
 		}
-		activate := fmt.Sprintf("Move-ActiveMailboxDatabase %s -ActivateOnServer %s", name, healthy[0].Server)
-		catalog := ""
-		if ci := healthy[0].ContentIndex; ci != "" && !strings.EqualFold(ci, "Healthy") {
+		// The copy to name: one Active Manager would activate by itself (neither lagged
+		// nor blocked) before a lagged or blocked one, which still holds the mail.
+		best := healthy[0]
+		for _, c := range healthy {
+			if c.ReplayLag == "" && !c.ActivationSuspended {
+				best = c
+				break
+			}
+		}
+		activate := fmt.Sprintf("Move-ActiveMailboxDatabase %s -ActivateOnServer %s", name, best.Server)
+		notes := ""
+		if best.ReplayLag != "" {
+			// learn.microsoft.com/exchange/high-availability/manage-ha/activate-lagged-db-copies
+			// and manage-database-copies ("Lagged copies aren't considered highly available copies").
+			activate += " -SkipLagChecks"
+			notes += fmt.Sprintf(" The copy on %s is a lagged copy (ReplayLagTime %s): Microsoft does not count lagged copies as highly available copies; "+
+				"activated with -SkipLagChecks, it first replays every log it holds (hours for a long lag, at two or more logs a second) and its lagged point in time, "+
+				"kept against logical corruption, is gone (copy its files first to keep it; Microsoft's procedure: "+
+				"https://learn.microsoft.com/exchange/high-availability/manage-ha/activate-lagged-db-copies).", best.Server, best.ReplayLag)
+		}
+		if best.ActivationSuspended {
+			notes += fmt.Sprintf(" Activation of the copy on %s is suspended (Suspend-MailboxDatabaseCopy -ActivationOnly): an admin keeps it from being activated "+
+				"by Active Manager (Microsoft's examples: a lagged copy, a standby datacenter, maintenance), and such a copy is activated only by an administrator, by hand; "+
+				"find out why before using it (https://learn.microsoft.com/exchange/high-availability/manage-ha/configure-activation-policies).", best.Server)
+		}
+		if ci := best.ContentIndex; ci != "" && !strings.EqualFold(ci, "Healthy") {
 			// Move-ActiveMailboxDatabase checks the search catalog unless told not to;
 			// the mail is in the copy either way (learn.microsoft.com/exchange/high-availability/manage-ha/activate-db-copies).
 			activate += " -SkipClientExperienceChecks"
-			catalog = fmt.Sprintf(" The copy's search catalog is %s: the switch skips its check, and the catalog must then be re-crawled or reseeded.", ci)
+			notes += fmt.Sprintf(" The copy's search catalog is %s: the switch skips its check, and the catalog must then be re-crawled or reseeded.", ci)
+		}
+		holds := "holds a healthy copy"
+		switch {
+		case best.ReplayLag != "" && best.ActivationSuspended:
+			holds = "holds a lagged copy (replay lag " + best.ReplayLag + ") whose activation is suspended: it has the mail, some of it in logs not yet replayed"
+		case best.ReplayLag != "":
+			holds = "holds a lagged copy (replay lag " + best.ReplayLag + "): it has the mail, some of it in logs not yet replayed"
+		case best.ActivationSuspended:
+			holds = "holds a healthy copy whose activation is suspended"
 		}
 		return Precondition{
-			Description: fmt.Sprintf("%s has no healthy passive copy (%s holds a healthy copy)", name, strings.Join(servers, ", ")),
+			Description: fmt.Sprintf("%s has no healthy passive copy (%s %s)", name, best.Server, holds),
 			Result:      ResultFailed,
 			Fix: fmt.Sprintf("Activate the copy instead: %s brings users' mailboxes back with their mail, where a dial tone recovery takes it away until the restore.%s "+
-				"If that copy must not be used (lagged, suspect), say why in recovery.%s's ignore_healthy_copies = \"...\": every plan shows it.", activate, catalog, rc.name),
+				"If that copy must not be used (lagged, suspect), say why in recovery.%s's ignore_healthy_copies = \"...\": every plan shows it.", activate, notes, rc.name),
 		}, true
 	}
 	if len(waiting) > 0 {
@@ -121,6 +153,22 @@ func copyCheck(rc *recCtx, cfg *config.Config, st *state.State) (Precondition, b
 		Description: fmt.Sprintf("%s has no healthy passive copy (%s): dial tone is the way back", name, strings.Join(others, ", ")),
 		Result:      ResultOK,
 	}, true
+}
+
+// copyRemark says, after a copy's server, what keeps Active Manager from activating a
+// healthy copy by itself: its replay lag, its activation suspended ("" for neither).
+func copyRemark(c state.DatabaseCopy) string {
+	var r []string
+	if c.ReplayLag != "" {
+		r = append(r, "lagged "+c.ReplayLag)
+	}
+	if c.ActivationSuspended {
+		r = append(r, "activation suspended")
+	}
+	if len(r) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(r, ", ") + ")"
 }
 
 // passingCopyStatus are the copy statuses that pass into Healthy on their own or once an

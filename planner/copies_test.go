@@ -176,3 +176,49 @@ func TestConfirmAddCopiesWantsHealthyCopies(t *testing.T) {
 		})
 	}
 }
+
+// TestLaggedAndActivationSuspendedCopies: a lagged copy (ReplayLagTime > 0) or one whose
+// activation is suspended still holds the mail, so the dial tone is refused, but the
+// plan says what the copy is: a copy Active Manager would activate by itself is named
+// first; a lagged one is activated with -SkipLagChecks, replaying its logs and losing
+// its point in time (Microsoft: lagged copies are not highly available copies); a
+// blocked one is activated only by hand.
+func TestLaggedAndActivationSuspendedCopies(t *testing.T) {
+	lagged := state.DatabaseCopy{Server: "EX02", Status: "Healthy", Healthy: true, ContentIndex: "Healthy", ReplayLag: "7.00:00:00"}
+	blocked := state.DatabaseCopy{Server: "EX03", Status: "Healthy", Healthy: true, ContentIndex: "Healthy", ActivationSuspended: true}
+	plain := state.DatabaseCopy{Server: "EX03", Status: "Healthy", Healthy: true, ContentIndex: "Healthy"}
+	both := lagged
+	both.ActivationSuspended = true
+	for _, tc := range []struct {
+		name       string
+		reported   []state.DatabaseCopy
+		desc       string
+		fix, notin []string
+	}{
+		{"a plain copy is named before a lagged one", []state.DatabaseCopy{lagged, plain}, "EX03 holds a healthy copy)",
+			[]string{"Move-ActiveMailboxDatabase DB01 -ActivateOnServer EX03 brings"}, []string{"-SkipLagChecks", "lagged copy"}},
+		{"only a lagged copy", []state.DatabaseCopy{lagged, {Server: "EX03", Status: "Failed"}}, "EX02 holds a lagged copy (replay lag 7.00:00:00): it has the mail",
+			[]string{"Move-ActiveMailboxDatabase DB01 -ActivateOnServer EX02 -SkipLagChecks brings", "not count lagged copies as highly available", "activate-lagged-db-copies"}, []string{"suspended"}},
+		{"only a blocked copy", []state.DatabaseCopy{{Server: "EX02", Status: "Failed"}, blocked}, "EX03 holds a healthy copy whose activation is suspended",
+			[]string{"Move-ActiveMailboxDatabase DB01 -ActivateOnServer EX03 brings", "Activation of the copy on EX03 is suspended", "only by an administrator, by hand"}, []string{"-SkipLagChecks"}},
+		{"a lagged and blocked copy", []state.DatabaseCopy{both, {Server: "EX03", Status: "ServiceDown"}}, "EX02 holds a lagged copy (replay lag 7.00:00:00) whose activation is suspended",
+			[]string{"-ActivateOnServer EX02 -SkipLagChecks brings", "Activation of the copy on EX02 is suspended"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := dagCase(t, tc.reported, "")
+			if c.Result != planner.ResultFailed || !strings.Contains(c.Description, tc.desc) {
+				t.Fatalf("check %+v, want refused with %q", c, tc.desc)
+			}
+			for _, w := range tc.fix {
+				if !strings.Contains(c.Fix, w) {
+					t.Errorf("fix %q lacks %q", c.Fix, w)
+				}
+			}
+			for _, w := range tc.notin {
+				if strings.Contains(c.Fix, w) {
+					t.Errorf("fix %q has %q", c.Fix, w)
+				}
+			}
+		})
+	}
+}

@@ -86,6 +86,13 @@ type DatabaseCopy struct {
 	// Crawling, Failed, ...; "" when the provider does not report one). A copy whose
 	// catalog is not Healthy can still be activated, with -SkipClientExperienceChecks.
 	ContentIndex string `json:"content_index,omitempty"`
+	// ReplayLag is the copy's replay lag time as Exchange shows it ("7.00:00:00";
+	// Get-MailboxDatabase ReplayLagTimes), "" when it is 0: a lagged copy holds the mail
+	// in logs not yet replayed, and Microsoft does not count it as highly available.
+	ReplayLag string `json:"replay_lag,omitempty"`
+	// ActivationSuspended: an admin blocked the copy from activation
+	// (Suspend-MailboxDatabaseCopy -ActivationOnly); it is activated only by hand.
+	ActivationSuspended bool `json:"activation_suspended,omitempty"`
 }
 
 // LogRange is the span of log generations of a database's stream, and the holes in it.

@@ -2,6 +2,7 @@ package exchange
 
 import (
 	"context"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -30,7 +31,7 @@ var activatable = map[string]bool{
 // (-ErrorAction SilentlyContinue): one unreachable DAG member must not stop the refresh
 // of a failure; the planner treats a declared copy that nothing reports as unknown.
 // The read is the same for a scoped refresh: it scales with servers, not mailboxes.
-func (p *Provider) readCopies(ctx context.Context, obs *state.Observed) error {
+func (p *Provider) readCopies(ctx context.Context, obs *state.Observed, lags replayLags) error {
 	servers := make([]string, 0, len(obs.Servers))
 	canon := map[string]string{}
 	for name := range obs.Servers {
@@ -47,7 +48,7 @@ func (p *Provider) readCopies(ctx context.Context, obs *state.Observed) error {
 		stmts := make([]string, 0, n)
 		for _, srv := range servers[:n] {
 			s, err := pipeline(p.ex("Get-MailboxDatabaseCopyStatus").str("-Server", "server name", srv).raw("-ErrorAction SilentlyContinue"),
-				selectProps(nil, []string{"Name", "Status", "ContentIndexState"}))
+				selectProps([]string{"ActivationSuspended"}, []string{"Name", "Status", "ContentIndexState"}))
 			if err != nil {
 				return err
 			}
@@ -81,6 +82,13 @@ func (p *Provider) readCopies(ctx context.Context, obs *state.Observed) error {
 			if err != nil {
 				return err
 			}
+			// ActivationSuspended (a DatabaseCopyStatusEntry property; Microsoft's
+			// configure-activation-policies checks it with Format-List ActivationSuspended)
+			// is null for a copy whose server's Replication service could not say.
+			suspended, err := r.boolean("ActivationSuspended", true)
+			if err != nil {
+				return err
+			}
 			d := dbs[strings.ToLower(name[:i])]
 			srv := canon[strings.ToLower(name[i+1:])]
 			if d == nil || d.Recovery || srv == "" || strings.EqualFold(srv, d.Server) {
@@ -90,7 +98,8 @@ func (p *Provider) readCopies(ctx context.Context, obs *state.Observed) error {
 				continue // a server asked twice (names differing in case)
 			}
 			d.Copies = append(d.Copies, state.DatabaseCopy{Server: srv, Status: status, ContentIndex: ci,
-				Healthy: activatable[strings.ToLower(status)]})
+				Healthy: activatable[strings.ToLower(status)], ReplayLag: lags[strings.ToLower(d.Name)][strings.ToLower(srv)],
+				ActivationSuspended: suspended != nil && *suspended})
 		}
 	}
 	for _, d := range obs.Databases {
@@ -106,4 +115,47 @@ func hasCopy(d *state.Database, server string) bool {
 		}
 	}
 	return false
+}
+
+// replayLags are the copies' replay lag times by lower-cased database and server name,
+// only those above 0 (a lagged copy), as Exchange shows a TimeSpan ("7.00:00:00").
+type replayLags map[string]map[string]string
+
+// lagPair is one element of ReplayLagTimes as [string] writes it: the
+// KeyValuePair<ADObjectId, EnhancedTimeSpan> ToString, "[EX02, 7.00:00:00]" (the copy's
+// server, its replay lag); the array's elements are joined by spaces.
+var (
+	lagPair = regexp.MustCompile(`\[([^\[\],]+),\s*([^\[\]]+)\]`)
+	lagSpan = regexp.MustCompile(`^-?(?:\d+\.)?\d{1,2}:\d{2}:\d{2}(?:\.\d+)?$`)
+	lagZero = regexp.MustCompile(`^[-0.:]*$`)
+)
+
+// read takes the ReplayLagTimes of database db (Get-MailboxDatabase; the property of
+// Exchange's Database class, one server and replay lag per copy, the active one
+// included). Absent or empty reads as no lagged copy; text in any other shape is refused,
+// as every field this provider cannot read is.
+func (l replayLags) read(r record, db string) error {
+	text, err := r.str("ReplayLagTimes", false)
+	if err != nil || strings.TrimSpace(text) == "" {
+		return err
+	}
+	pairs := lagPair.FindAllStringSubmatch(text, -1)
+	if len(pairs) == 0 || strings.TrimSpace(lagPair.ReplaceAllString(text, "")) != "" {
+		return r.wrongType("ReplayLagTimes", `pairs such as "[EX02, 7.00:00:00] [EX03, 00:00:00]"`, r.m["ReplayLagTimes"])
+	}
+	for _, m := range pairs {
+		srv, lag := lastSegment(strings.TrimSpace(m[1])), strings.TrimSpace(m[2])
+		if !lagSpan.MatchString(lag) {
+			return r.wrongType("ReplayLagTimes", `a time span such as "7.00:00:00"`, r.m["ReplayLagTimes"])
+		}
+		if lagZero.MatchString(lag) {
+			continue // 0: not lagged
+		}
+		key := strings.ToLower(db)
+		if l[key] == nil {
+			l[key] = map[string]string{}
+		}
+		l[key][strings.ToLower(srv)] = lag
+	}
+	return nil
 }

@@ -241,3 +241,20 @@ func TestEveryCopyLostThroughExchange(t *testing.T) {
 		t.Fatalf("verification failed: %+v", rep)
 	}
 }
+
+// TestLaggedAndSuspendedCopyThroughExchange: the double reports EX02's copy lagged
+// (Get-MailboxDatabase ReplayLagTimes) and suspended for activation
+// (Get-MailboxDatabaseCopyStatus ActivationSuspended); the read keeps both, and the plan
+// is refused saying what the copy is, with -SkipLagChecks in the activation command.
+func TestLaggedAndSuspendedCopyThroughExchange(t *testing.T) {
+	_, _, st, p := copyDrill(t, "copy-survives", "EX01", map[string]any{`DB01\EX02`: map[string]any{"replay_lag_time": "7.00:00:00", "activation_suspended": true}})
+	got := st.Databases["DB01"].Copies
+	if len(got) != 1 || got[0].Server != "EX02" || !got[0].Healthy || got[0].ReplayLag != "7.00:00:00" || !got[0].ActivationSuspended {
+		t.Fatalf("DB01's copies %+v", got)
+	}
+	c := copyCheckOf(t, p)
+	if c.Result != planner.ResultFailed || !strings.Contains(c.Description, "EX02 holds a lagged copy (replay lag 7.00:00:00) whose activation is suspended") ||
+		!strings.Contains(c.Fix, "Move-ActiveMailboxDatabase DB01 -ActivateOnServer EX02 -SkipLagChecks") {
+		t.Fatalf("check %+v", c)
+	}
+}

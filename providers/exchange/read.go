@@ -50,14 +50,14 @@ func (p *Provider) read(ctx context.Context, scope []string) (*state.Observed, e
 	if err := p.readServers(ctx, obs); err != nil {
 		return nil, err
 	}
-	if err := p.readDatabases(ctx, obs); err != nil {
+	lags, err := p.readDatabases(ctx, obs)
+	if err != nil {
 		return nil, err
 	}
-	if err := p.readCopies(ctx, obs); err != nil {
+	if err := p.readCopies(ctx, obs, lags); err != nil {
 		return nil, err
 	}
 	var aliases map[string]string
-	var err error
 	if scope == nil {
 		aliases, err = p.readMailboxes(ctx, obs, nil)
 	} else {
@@ -118,13 +118,16 @@ func (p *Provider) readServers(ctx context.Context, obs *state.Observed) error {
 	return nil
 }
 
-func (p *Provider) readDatabases(ctx context.Context, obs *state.Observed) error {
+// readDatabases reads every mailbox database into obs, and returns the replay lag of
+// each of their copies (ReplayLagTimes) for readCopies.
+func (p *Provider) readDatabases(ctx context.Context, obs *state.Observed) (replayLags, error) {
 	recs, err := p.query(ctx, "Get-MailboxDatabase", p.ex("Get-MailboxDatabase").sw("-Status"),
 		selectProps(append([]string{"Mounted", "Recovery", "AllowFileRestore"}, settingBools...),
-			append([]string{"Name", "Server", "EdbFilePath", "LogFolderPath", "LogFilePrefix", "DatabaseSize", "CurrentSchemaVersion"}, settingTexts...)))
+			append([]string{"Name", "Server", "EdbFilePath", "LogFolderPath", "LogFilePrefix", "DatabaseSize", "CurrentSchemaVersion", "ReplayLagTimes"}, settingTexts...)))
 	if err != nil {
-		return err
+		return nil, err
 	}
+	lags := replayLags{}
 	reached := map[string]bool{} // servers whose store answered for at least one database
 	onServer := map[string]bool{}
 	for _, r := range recs {
@@ -134,34 +137,37 @@ func (p *Provider) readDatabases(ctx context.Context, obs *state.Observed) error
 			dst  *string
 		}{{"Name", &d.Name}, {"Server", &d.Server}, {"EdbFilePath", &d.EdbFilePath}, {"LogFolderPath", &d.LogFolderPath}} {
 			if *f.dst, err = r.str(f.name, true); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if d.LogFilePrefix, err = r.str("LogFilePrefix", false); err != nil {
-			return err
+			return nil, err
 		}
 		rec, err := r.boolean("Recovery", false)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		afr, err := r.boolean("AllowFileRestore", false)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		// Mounted is null when the server's store cannot be reached.
 		mounted, err := r.boolean("Mounted", true)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if d.SizeBytes, err = r.size("DatabaseSize"); err != nil {
-			return err
+			return nil, err
 		}
 		schema, err := r.str("CurrentSchemaVersion", false)
 		if err != nil {
-			return err
+			return nil, err
+		}
+		if err := lags.read(r, d.Name); err != nil {
+			return nil, err
 		}
 		if d.Settings, err = readSettings(r); err != nil {
-			return err
+			return nil, err
 		}
 		if len(d.Settings) == 0 {
 			d.Settings = nil // none reported: the state keeps what it knew
@@ -192,11 +198,11 @@ func (p *Provider) readDatabases(ctx context.Context, obs *state.Observed) error
 		}
 		h, err := p.header(ctx, d.Server, d.EdbFilePath)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		d.FilesOK, d.Clean = h.readable, h.clean
 	}
-	return nil
+	return lags, nil
 }
 
 // edbHeader is what eseutil /mh says of a file.

@@ -9,10 +9,34 @@ import (
 	"github.com/dialtone/dialtone/state"
 )
 
-// copyOverride is a copy's status and content index as a test sets them.
+// copyOverride is a copy's status, content index, activation block and replay lag as a
+// test sets them ("" leaves what the lab models).
 type copyOverride struct {
-	Status            string `json:"status"`
-	ContentIndexState string `json:"content_index_state"`
+	Status              string `json:"status"`
+	ContentIndexState   string `json:"content_index_state"`
+	ActivationSuspended bool   `json:"activation_suspended"`
+	// ReplayLagTime is the copy's replay lag as Exchange shows a TimeSpan ("7.00:00:00"),
+	// reported in its database's ReplayLagTimes (Get-MailboxDatabase).
+	ReplayLagTime string `json:"replay_lag_time"`
+}
+
+// replayLagTimes is Get-MailboxDatabase's ReplayLagTimes of d: one element per copy,
+// the active one first, each the KeyValuePair's text "[SERVER, LAG]" (a list: [string]
+// joins it with spaces, as PowerShell does).
+func (sh *shell) replayLagTimes(d *state.Database) []any {
+	servers := []string{d.Server}
+	for _, c := range d.Copies {
+		servers = append(servers, c.Server)
+	}
+	out := make([]any, 0, len(servers))
+	for _, srv := range servers {
+		lag := "00:00:00"
+		if o, ok := sh.state.Copies[d.Name+`\`+srv]; ok && o.ReplayLagTime != "" {
+			lag = o.ReplayLagTime
+		}
+		out = append(out, "["+srv+", "+lag+"]")
+	}
+	return out
 }
 
 // copyStatus answers Get-MailboxDatabaseCopyStatus as its reference describes: -Server X
@@ -61,11 +85,15 @@ func (sh *shell) copyStatus(a *args, obs *state.Observed) ([]any, error) {
 			return
 		}
 		name := d.Name + `\` + srv
+		suspended := false
 		if o, ok := sh.state.Copies[name]; ok {
-			status, ci = o.Status, o.ContentIndexState
+			if o.Status != "" {
+				status, ci = o.Status, o.ContentIndexState
+			}
+			suspended = o.ActivationSuspended
 		}
 		out = append(out, newObject("DatabaseCopyStatusEntry", "Name", name, "DatabaseName", d.Name, "MailboxServer", srv,
-			"Status", status, "ContentIndexState", ci))
+			"Status", status, "ContentIndexState", ci, "ActivationSuspended", suspended))
 	}
 	for _, n := range sortedKeys(obs.Databases) {
 		d := obs.Databases[n]

@@ -138,7 +138,7 @@ func (sh *shell) dbObject(d *state.Database, status bool, srvUp, is2013 bool) *o
 	}
 	o := newObject("MailboxDatabase", "Name", d.Name, "Server", d.Server, "EdbFilePath", d.EdbFilePath, "LogFolderPath", d.LogFolderPath,
 		"LogFilePrefix", d.LogFilePrefix, "Recovery", d.Recovery, "Mounted", mounted, "AllowFileRestore", d.AllowFileRestore,
-		"DatabaseSize", size, "CurrentSchemaVersion", "0.199")
+		"DatabaseSize", size, "CurrentSchemaVersion", "0.199", "ReplayLagTimes", sh.replayLagTimes(d))
 	settingProps(o, d, is2013)
 	return o
 }
