@@ -65,7 +65,7 @@ func cmdDrill(c *cli, args []string) int {
 	}
 	code := drill.Run(drill.Options{Host: drillHost{c}, Out: c.stdout, Color: c.color, Ctx: c.ctx, Log: c.log, Record: c.record,
 		ChildEnv: testHooks.childEnv, Config: cfg, Drill: d, Recoveries: recs, Work: work,
-		StatePath: filepath.Join(drillDir, d.Name, config.DefaultStatePath)})
+		StatePath: filepath.Join(drillDir, d.Name, config.DefaultStatePath), State: state.LocalOptions{Limits: c.limits.State, User: c.user}})
 	switch {
 	case code != exitOK || *keep:
 		views.DrillKept(c.streams(), work, code != exitOK)

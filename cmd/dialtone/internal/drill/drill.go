@@ -92,6 +92,9 @@ type Options struct {
 	Recoveries []*config.Recovery
 	Work       string // the drill's folder, empty and private
 	StatePath  string // its state file, as shown to people
+	// State are the options of the drill's own state (the limits and the lock holder's
+	// name the command line read from the environment).
+	State state.LocalOptions
 }
 
 // console is the drill's output and the host behind it.
@@ -125,6 +128,7 @@ type drillRun struct {
 	recs      []*config.Recovery
 	work      string
 	statePath string
+	stateOpts state.LocalOptions
 	l         *lab.Lab
 	b         *state.Local
 	st        *state.State
@@ -155,7 +159,7 @@ type drillRun struct {
 // lab and the state lock are released when it returns; the folder is the caller's.
 func Run(o Options) int {
 	dr := &drillRun{c: &console{stdout: o.Out, color: o.Color, ctx: o.Ctx, log: o.Log, host: o.Host, record: o.Record, childEnv: o.ChildEnv},
-		cfg: o.Config, d: o.Drill, recs: o.Recoveries, work: o.Work, statePath: o.StatePath,
+		cfg: o.Config, d: o.Drill, recs: o.Recoveries, work: o.Work, statePath: o.StatePath, stateOpts: o.State,
 		accepted: map[string]string{}, expectLost: map[string]string{}, expectBad: map[string]int{},
 		declared: map[string][]planner.DataLoss{}}
 	code := dr.run()
@@ -188,7 +192,7 @@ func (dr *drillRun) run() int {
 		return dr.fail("%v", err)
 	}
 	dr.l = l
-	dr.b = state.NewLocal(filepath.Join(dr.work, config.DefaultStatePath), state.LocalOptions{})
+	dr.b = state.NewLocal(filepath.Join(dr.work, config.DefaultStatePath), dr.stateOpts)
 	if code := dr.lock(); code != exitOK {
 		return code
 	}
