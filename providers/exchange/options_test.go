@@ -661,3 +661,67 @@ func TestNoAutodiscoverAttributeChecked(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestFilesFoundIntactThroughExchange is the alternate-server recovery through the
+// provider and the double when EX01 comes back on its old disks with DB01's own files
+// intact (issue 12 §7): the admin made them clean with their own logs (eseutil /r) while
+// users were on the dial tone database. The refresh through the double reads the .edb
+// in Clean Shutdown (eseutil /mh), so the plan uses the files as they are: no backup is
+// restored, nothing is kept aside, and every message of every period is there at the end.
+func TestFilesFoundIntactThroughExchange(t *testing.T) {
+	sc := newScenario(t, "../../examples/alternate-server", 8)
+	l := sc.r.lab
+	rec := sc.cfg.Recoveries["db01-outage"]
+	sc.deliver("before the backup", "DB01", 16)
+	if err := l.Backup("DB01", rec.Restore.Backup); err != nil {
+		t.Fatal(err)
+	}
+	sc.deliver("after the backup", "DB01", 8)
+	if err := l.FailServer("EX01"); err != nil {
+		t.Fatal(err)
+	}
+	sc.deliver("while EX01 is down", "DB01", 4)
+	plans := []*planner.Plan{sc.stage(config.StageDialTone)}
+	sc.deliver("on the dial tone database", rec.DialTone.Name, 6)
+
+	// EX01 comes back with its disks; the admin replays DB01's own logs into it.
+	if err := l.RepairServer("EX01"); err != nil {
+		t.Fatal(err)
+	}
+	obs, err := l.Read(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := obs.Databases["DB01"]
+	if _, err := l.Apply(context.Background(), providers.Operation{Kind: providers.OpReplayLogs, Database: "DB01", Server: "EX01",
+		EdbFilePath: db.EdbFilePath, LogFolderPath: db.LogFolderPath, LogPrefix: db.LogFilePrefix}, nil); err != nil {
+		t.Fatalf("replaying DB01's own logs by hand: %v", err)
+	}
+
+	p := sc.stage(config.StageRestored)
+	plans = append(plans, p)
+	intact := false
+	for _, rc := range p.Recoveries {
+		for _, n := range rc.Notes {
+			intact = intact || strings.Contains(n, "EX01 came back with DB01's own files intact (its database file is readable and in Clean Shutdown")
+		}
+	}
+	if !intact {
+		t.Fatalf("the plan of stage restored does not use the files found: %+v", p.Recoveries)
+	}
+	for _, s := range p.Steps {
+		if s.Operation.Kind == providers.OpRestoreBackup || strings.HasSuffix(s.ID, ".preserve_failed_files") || s.Operation.Kind == providers.OpSetAllowFileRestore {
+			t.Errorf("stage restored has %s (%s) though DB01's own files were found intact", s.ID, s.Operation.Kind)
+		}
+	}
+	for _, stage := range config.Stages[2:] {
+		plans = append(plans, sc.stage(stage))
+	}
+	sc.verify()
+	if sc.manualDone[providers.OpRestoreBackup] != 0 || kinds(plans...)[providers.OpRestoreBackup] != 0 {
+		t.Errorf("a backup restore was planned or done by hand: %v", sc.manualDone)
+	}
+	if len(sc.r.callsOf(t, "New-MailboxRestoreRequest")) == 0 {
+		t.Error("the dial tone mail was not merged back")
+	}
+}
