@@ -11,6 +11,7 @@ import (
 	"github.com/dialtone/dialtone/planner"
 	"github.com/dialtone/dialtone/planner/internal/plantest"
 	"github.com/dialtone/dialtone/providers"
+	"github.com/dialtone/dialtone/providers/ems"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -116,9 +117,11 @@ func TestPlanIsDeterministic(t *testing.T) {
 
 // psTokens splits a command line as PowerShell reads quotes: single-quoted literals
 // (any of the five single quotes opens and closes one; a doubled quote is one quote)
-// and the bare text between them.
+// and the bare text between them. The one double-quoted string dialtone writes, the
+// constant filter ems.ArchiveFilter, reads as the bare text <filter>.
 func psTokens(t *testing.T, s string) (literals []string, bare string) {
 	t.Helper()
+	s = strings.ReplaceAll(s, ems.ArchiveFilter, "<filter>")
 	isQuote := func(r rune) bool {
 		return r == '\'' || r == '\u2018' || r == '\u2019' || r == '\u201A' || r == '\u201B'
 	}

@@ -43,6 +43,39 @@ func isQuote(r rune) bool {
 
 func isDQuote(r rune) bool { return r == '"' || r == '\u201C' || r == '\u201D' || r == '\u201E' }
 
+// subEnd returns the index after the parenthesis that closes the one at open, skipping
+// quoted strings (a double-quoted one may hold subexpressions of its own).
+func subEnd(rs []rune, open int) (int, error) {
+	depth := 0
+	for i := open; i < len(rs); i++ {
+		switch r := rs[i]; {
+		case r == '(':
+			depth++
+		case r == ')':
+			depth--
+			if depth == 0 {
+				return i + 1, nil
+			}
+		case isQuote(r):
+			for i++; i < len(rs) && !isQuote(rs[i]); i++ {
+			}
+		case isDQuote(r):
+			for i++; i < len(rs) && !isDQuote(rs[i]); i++ {
+				if rs[i] == '`' {
+					i++
+				} else if rs[i] == '$' && i+1 < len(rs) && rs[i+1] == '(' {
+					end, err := subEnd(rs, i+1)
+					if err != nil {
+						return 0, err
+					}
+					i = end - 1
+				}
+			}
+		}
+	}
+	return 0, fmt.Errorf("unterminated subexpression")
+}
+
 func tokenize(src string) ([]tok, error) {
 	rs := []rune(src)
 	var out []tok
@@ -121,6 +154,17 @@ func tokenize(src string) ([]tok, error) {
 				}
 				if c == '$' {
 					expands = true
+					if i+1 < len(rs) && rs[i+1] == '(' {
+						// A subexpression: it ends at its own closing parenthesis,
+						// whatever quotes it holds.
+						end, err := subEnd(rs, i+1)
+						if err != nil {
+							return nil, fmt.Errorf("line %d: %v", line, err)
+						}
+						b.WriteString(string(rs[i:end]))
+						i = end
+						continue
+					}
 				}
 				if c == '\n' {
 					line++

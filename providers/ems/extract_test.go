@@ -1,6 +1,7 @@
 package ems
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -187,6 +188,41 @@ func TestBooleanTakesBothValues(t *testing.T) {
 		probs, _ := CheckScript("Set-MailboxDatabase -Identity 'DB01' -MountAtStartup 'yes'", v)
 		if len(probs) == 0 || !strings.Contains(probs[0].Msg, "valid: $true, $false") {
 			t.Errorf("%s: -MountAtStartup 'yes' gave %v, want it refused as not a Boolean", v, probs)
+		}
+	}
+}
+
+// The archives' filter names its variable inside a double-quoted string whose
+// subexpression holds quotes of its own: the reader takes the string whole, and finds
+// the commands around it.
+func TestArchiveFilterReadsAsOneString(t *testing.T) {
+	var src []string
+	for _, l := range RehomeArchives("DB'01", "DT\"01") {
+		src = append(src, l.String())
+	}
+	invs, err := ScriptInvocations(strings.Join(src, "\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, inv := range invs {
+		s := inv.Cmd
+		for _, p := range inv.Params {
+			if p.HasValue && !p.Literal {
+				s += " -" + p.Name + "(code)"
+				continue
+			}
+			s += fmt.Sprintf(" -%s%v", p.Name, p.Values)
+		}
+		got = append(got, s)
+	}
+	want := "Get-MailboxDatabase -Identity[DB'01] | Select-Object -ExpandProperty[DistinguishedName] | Get-Mailbox -ResultSize[Unlimited] -Filter(code) | Set-Mailbox -ArchiveDatabase[DT\"01] -Confirm(code)"
+	if strings.Join(got, " | ") != want {
+		t.Errorf("read\n  %s\nwant\n  %s", strings.Join(got, " | "), want)
+	}
+	for _, v := range Versions {
+		if probs := CheckLines(RehomeArchives("DB01", "DT01"), v); len(probs) > 0 {
+			t.Errorf("%s: %v", v, probs)
 		}
 	}
 }

@@ -38,9 +38,12 @@ type Cmd struct {
 }
 
 // Line is one command line: a pipeline of commands, or a comment when Comment is set.
+// Assign, when set, is the name of a variable (dialtone's own, never input) that the
+// pipeline's output is stored in: $Assign = pipeline.
 type Line struct {
 	Pipe    []Cmd
 	Comment string
+	Assign  string
 }
 
 // New starts a command.
@@ -108,6 +111,13 @@ func (c *Cmd) Pos(value string, quote bool) *Cmd {
 // Line makes a one-command line of c.
 func (c *Cmd) Line() Line { return Line{Pipe: []Cmd{*c}} }
 
+// Set makes the line $name = pipeline (name is dialtone's own, never input).
+func Set(name string, cmds ...*Cmd) Line {
+	l := Pipe(cmds...)
+	l.Assign = name
+	return l
+}
+
 // Pipe makes a pipeline.
 func Pipe(cmds ...*Cmd) Line {
 	l := Line{Pipe: make([]Cmd, len(cmds))}
@@ -144,6 +154,9 @@ func (l Line) Render(o Options) (string, error) {
 	}
 	var b strings.Builder
 	var err error
+	if l.Assign != "" {
+		b.WriteString("$" + l.Assign + " = ")
+	}
 	for i, c := range l.Pipe {
 		if i > 0 {
 			b.WriteString(" | ")

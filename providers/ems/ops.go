@@ -93,12 +93,38 @@ func RehomeSystem(from, to, sw string) Line {
 		New("Set-Mailbox").Switch(sw).Str("Database", to).NoConfirm())
 }
 
+// ArchiveDNVar is the variable in which ArchivesOn keeps the distinguished name of the
+// database whose archives it finds.
+const ArchiveDNVar = "dtArchiveDN"
+
+// ArchivesOn finds the mailboxes whose archive is on db, whatever the primary mailbox's
+// home, with a filter that Exchange evaluates in the directory: only those mailboxes
+// are read, not the organization's. In Exchange Server the ArchiveDatabase filter takes
+// the database's distinguished name, so the DN is looked up into $dtArchiveDN first and
+// the filter names the variable, its single quotes doubled, as Microsoft's recipient
+// filter documentation writes it ("Filterable properties for the -Filter parameter",
+// ArchiveDatabase; "Recipient filters": a variable inside a filter, enclosed in double
+// quotation marks). The filter is constant code: db reaches PowerShell only as the
+// quoted -Identity. The lines must run in one session.
+func ArchivesOn(db string) []Line {
+	return []Line{
+		Set(ArchiveDNVar, New("Get-MailboxDatabase").Str("Identity", db), New("Select-Object").Word("ExpandProperty", "DistinguishedName")),
+		Pipe(New("Get-Mailbox").Word("ResultSize", "Unlimited").Code("Filter", ArchiveFilter)),
+	}
+}
+
+// ArchiveFilter is the -Filter of ArchivesOn: constant code, the one double-quoted
+// string dialtone writes.
+const ArchiveFilter = `"ArchiveDatabase -eq '$($` + ArchiveDNVar + ` -replace "'","''")'"`
+
 // RehomeArchives points the archives kept on from at to, whatever the primary
-// mailbox's home.
-func RehomeArchives(from, to string) Line {
-	return Pipe(New("Get-Mailbox").Word("ResultSize", "Unlimited"),
-		New("Where-Object").Word("Property", "ArchiveDatabase").Switch("EQ").Str("Value", from),
-		New("Set-Mailbox").Str("ArchiveDatabase", to).NoConfirm())
+// mailbox's home: ArchivesOn piped to Set-Mailbox -ArchiveDatabase. The lines run in
+// one session (the first sets the variable the second reads).
+func RehomeArchives(from, to string) []Line {
+	lines := ArchivesOn(from)
+	last := &lines[len(lines)-1]
+	last.Pipe = append(last.Pipe, *New("Set-Mailbox").Str("ArchiveDatabase", to).NoConfirm())
+	return lines
 }
 
 // RehomeAllSystem is every line of re-homing from's system mailboxes and archives in
@@ -108,7 +134,7 @@ func RehomeAllSystem(from, to string, v Version) []Line {
 	for _, sw := range SystemSwitches(v) {
 		out = append(out, RehomeSystem(from, to, sw))
 	}
-	return append(out, RehomeArchives(from, to))
+	return append(out, RehomeArchives(from, to)...)
 }
 
 // ResubmitQueues sends the mail queued on server for db back through categorisation,

@@ -270,7 +270,7 @@ func (p *Provider) rehome(ctx context.Context, op providers.Operation, users boo
 		return providers.Result{}, err
 	}
 	if len(left) > 0 {
-		if err := p.do(ctx, ems.RehomeArchives(op.Database, op.Target)); err != nil {
+		if err := p.doTogether(ctx, ems.RehomeArchives(op.Database, op.Target)...); err != nil {
 			return providers.Result{}, err
 		}
 		if still, err := p.archivesOn(ctx, op.Database); err != nil {
@@ -290,10 +290,28 @@ func (p *Provider) rehome(ctx context.Context, op providers.Operation, users boo
 	return providers.Result{Detail: detail, Count: moved + archives}, nil
 }
 
-// archivesOn lists the addresses of the mailboxes whose archive is on db.
+// archivesOn lists the addresses of the mailboxes whose archive is on db: Get-Mailbox
+// with the ArchiveDatabase filter of providers/ems (one request: its first line sets
+// the variable its last reads), so that Exchange returns those mailboxes only.
 func (p *Provider) archivesOn(ctx context.Context, db string) ([]string, error) {
-	recs, err := p.query(ctx, "Get-Mailbox", p.ex("Get-Mailbox").raw("-ResultSize Unlimited"),
-		selectProps(nil, []string{"PrimarySmtpAddress", "ArchiveDatabase"}))
+	lines := ems.ArchivesOn(db)
+	stmts := make([]*cmdBuilder, 0, len(lines))
+	for _, l := range lines {
+		stmts = append(stmts, p.emsLine(ctx, l))
+	}
+	last, err := pipeline(stmts[len(stmts)-1], selectProps(nil, []string{"PrimarySmtpAddress", "ArchiveDatabase"}))
+	if err != nil {
+		return nil, err
+	}
+	body, err := statements(stmts[:len(stmts)-1]...)
+	if err != nil {
+		return nil, err
+	}
+	data, err := p.run(ctx, body+last)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := decodeRecords("Get-Mailbox", data)
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +322,8 @@ func (p *Provider) archivesOn(ctx context.Context, db string) ([]string, error) 
 			return nil, err
 		}
 		if !strings.EqualFold(arch, db) {
-			continue
+			// The filter returned a mailbox whose archive is elsewhere.
+			return nil, fmt.Errorf("Get-Mailbox -Filter on the ArchiveDatabase of %s returned %s, whose archive is on %q", db, r.m["PrimarySmtpAddress"], arch)
 		}
 		addr, err := r.str("PrimarySmtpAddress", true)
 		if err != nil {

@@ -31,6 +31,25 @@ func (p *Provider) do(ctx context.Context, lines ...ems.Line) error {
 	return nil
 }
 
+// doTogether runs ems lines in one request, so on one session: a line may set a
+// variable that a later one reads. Their output is discarded.
+func (p *Provider) doTogether(ctx context.Context, lines ...ems.Line) error {
+	stmts := make([]*cmdBuilder, 0, len(lines))
+	for _, l := range lines {
+		stmts = append(stmts, p.emsLine(ctx, l))
+	}
+	body, err := statements(stmts[:len(stmts)-1]...)
+	if err != nil {
+		return err
+	}
+	last, err := stmts[len(stmts)-1].line()
+	if err != nil {
+		return err
+	}
+	_, err = p.run(ctx, body+last+" | Out-Null")
+	return err
+}
+
 // orgVersion is the organization's Exchange version, read with the servers when not
 // known yet.
 func (p *Provider) orgVersion(ctx context.Context) (ems.Version, error) {

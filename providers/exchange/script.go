@@ -63,6 +63,20 @@ func pipeline(cmds ...*cmdBuilder) (string, error) {
 	return strings.Join(parts, " | "), nil
 }
 
+// statements renders built commands as statements, each followed by "; " (the
+// request's last statement comes after them), returning the first error.
+func statements(cmds ...*cmdBuilder) (string, error) {
+	var b strings.Builder
+	for _, c := range cmds {
+		s, err := c.line()
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(s + "; ")
+	}
+	return b.String(), nil
+}
+
 // ex starts an Exchange cmdlet with -DomainController pinned (when configured). Every
 // Exchange cmdlet this provider uses takes -DomainController, except the transport
 // queue cmdlets (Get-Queue, Retry-Queue), which are built with newCmd.

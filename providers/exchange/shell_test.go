@@ -69,8 +69,9 @@ func TestWrongCredentialRefused(t *testing.T) {
 }
 
 // TestDoubleRefusesWhatItDoesNotKnow feeds the double framed lines directly: unknown
-// cmdlets and parameters (Mount-Database -Force among them), syntax outside the subset
-// and a missing pinned domain controller are errors, and an unframed line stops it.
+// cmdlets and parameters (Mount-Database -Force among them), syntax outside the subset,
+// a filter Exchange would refuse and a missing pinned domain controller are errors, and
+// an unframed line stops it.
 func TestDoubleRefusesWhatItDoesNotKnow(t *testing.T) {
 	r := newRig(t, exampleTopology, 1, rigOpts{})
 	head := `try { $dtR = @(`
@@ -90,6 +91,13 @@ func TestDoubleRefusesWhatItDoesNotKnow(t *testing.T) {
 		{"Mount-Datbase -Identity 'DB02' -DomainController 'dc01.contoso.com'", "is not recognized"},
 		{"Get-MailboxDatabase -Identity \"DB02\" -DomainController 'dc01.contoso.com'", "double-quoted string"},
 		{"Get-MailboxDatabase -Identity $(Stop-Computer) -DomainController 'dc01.contoso.com'", "without a variable name"},
+		// A double-quoted string only as an OPATH filter that names a variable (Microsoft's
+		// form); ArchiveDatabase takes a database's distinguished name, not its name.
+		{"Get-Mailbox -ResultSize Unlimited -Filter \"Name -eq '$(Stop-Computer)'\" -DomainController 'dc01.contoso.com'", "neither a $name variable"},
+		{"Get-Mailbox -ResultSize Unlimited -Filter \"Name -eq '$x`'\" -DomainController 'dc01.contoso.com'", "only constant text"},
+		{"$dtArchiveDN = 'DB02'; Get-Mailbox -ResultSize Unlimited -Filter \"ArchiveDatabase -eq '$($dtArchiveDN -replace \"'\",\"''\")'\" -DomainController 'dc01.contoso.com'", "is not a distinguished name"},
+		{"$dtArchiveDN = 'DB02'; Get-Mailbox -ResultSize Unlimited -Filter \"Database -eq '$dtArchiveDN'\" -DomainController 'dc01.contoso.com'", "only ArchiveDatabase -eq"},
+		{"$dtArchiveDN = Get-MailboxDatabase -Identity 'DB02' -DomainController 'dc01.contoso.com' | Select-Object -ExpandProperty DistinguishedName; Get-Mailbox -ResultSize Unlimited -Filter \"ArchiveDatabase -eq '$($dtArchiveDN -replace \"'\",\"''\")'\" -DomainController 'dc01.contoso.com'", `"ok":true`},
 		{"Get-MailboxDatabase -Identity 'DB02'", "without -DomainController"},
 		{"Get-MailboxDatabase -Identity 'DB02' -DomainController 'dc01.contoso.com' # x", "comment"},
 		// Inside single quotes a backtick is a plain character: one literal, no such database.

@@ -100,7 +100,8 @@ Get-Mailbox -Database 'DB01' -ResultSize Unlimited -Arbitration | Set-Mailbox -A
 Get-Mailbox -Database 'DB01' -ResultSize Unlimited -AuditLog | Set-Mailbox -AuditLog -Database 'DTDB01' -Confirm:$false
 Get-Mailbox -Database 'DB01' -ResultSize Unlimited -AuxAuditLog | Set-Mailbox -AuxAuditLog -Database 'DTDB01' -Confirm:$false
 Get-Mailbox -Database 'DB01' -ResultSize Unlimited -PublicFolder | Set-Mailbox -PublicFolder -Database 'DTDB01' -Confirm:$false
-Get-Mailbox -ResultSize Unlimited | Where-Object -Property ArchiveDatabase -EQ -Value 'DB01' | Set-Mailbox -ArchiveDatabase 'DTDB01' -Confirm:$false
+$dtArchiveDN = Get-MailboxDatabase -Identity 'DB01' | Select-Object -ExpandProperty DistinguishedName
+Get-Mailbox -ResultSize Unlimited -Filter "ArchiveDatabase -eq '$($dtArchiveDN -replace "'","''")'" | Set-Mailbox -ArchiveDatabase 'DTDB01' -Confirm:$false
 Write-Host 'done: recovery.db01-outage.rehome_system_mailboxes_to_dial_tone'
 
 # ======================================================================================
@@ -303,7 +304,8 @@ Get-Mailbox -Database 'DTDB01' -ResultSize Unlimited -Arbitration | Set-Mailbox 
 Get-Mailbox -Database 'DTDB01' -ResultSize Unlimited -AuditLog | Set-Mailbox -AuditLog -Database 'DB01' -Confirm:$false
 Get-Mailbox -Database 'DTDB01' -ResultSize Unlimited -AuxAuditLog | Set-Mailbox -AuxAuditLog -Database 'DB01' -Confirm:$false
 Get-Mailbox -Database 'DTDB01' -ResultSize Unlimited -PublicFolder | Set-Mailbox -PublicFolder -Database 'DB01' -Confirm:$false
-Get-Mailbox -ResultSize Unlimited | Where-Object -Property ArchiveDatabase -EQ -Value 'DTDB01' | Set-Mailbox -ArchiveDatabase 'DB01' -Confirm:$false
+$dtArchiveDN = Get-MailboxDatabase -Identity 'DTDB01' | Select-Object -ExpandProperty DistinguishedName
+Get-Mailbox -ResultSize Unlimited -Filter "ArchiveDatabase -eq '$($dtArchiveDN -replace "'","''")'" | Set-Mailbox -ArchiveDatabase 'DB01' -Confirm:$false
 Write-Host 'done: recovery.db01-outage.rehome_system_mailboxes_to_restored_database'
 
 # ======================================================================================

@@ -136,7 +136,7 @@ func (sh *shell) dbObject(d *state.Database, status bool, srvUp, is2013 bool) *o
 			size = fmt.Sprintf("%.1f MB (%s bytes)", float64(d.SizeBytes)/(1<<20), commas(d.SizeBytes))
 		}
 	}
-	o := newObject("MailboxDatabase", "Name", d.Name, "Server", d.Server, "EdbFilePath", d.EdbFilePath, "LogFolderPath", d.LogFolderPath,
+	o := newObject("MailboxDatabase", "Name", d.Name, "DistinguishedName", databaseDN(d.Name), "Server", d.Server, "EdbFilePath", d.EdbFilePath, "LogFolderPath", d.LogFolderPath,
 		"LogFilePrefix", d.LogFilePrefix, "Recovery", d.Recovery, "Mounted", mounted, "AllowFileRestore", d.AllowFileRestore,
 		"DatabaseSize", size, "CurrentSchemaVersion", "0.199", "ReplayLagTimes", sh.replayLagTimes(d))
 	settingProps(o, d, is2013)
@@ -360,13 +360,23 @@ func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]a
 				return nil, err
 			}
 		}
+		filter, hasFilter, err := a.optStr("Filter")
+		if err != nil {
+			return nil, err
+		}
+		archiveOn := ""
+		if hasFilter {
+			if archiveOn, err = archiveFilter(filter, obs); err != nil {
+				return nil, err
+			}
+		}
 		list, err := sh.mailboxList(db, hasDB)
 		if err != nil {
 			return nil, err
 		}
 		var out []any
 		for _, m := range list {
-			if m.Kind != kind {
+			if m.Kind != kind || hasFilter && (archiveOn == "" || !strings.EqualFold(m.ArchiveDatabase, archiveOn)) {
 				continue
 			}
 			o := newObject("Mailbox", "PrimarySmtpAddress", m.Address, "Alias", alias(m.Address), "ExchangeGuid", m.ExchangeGuid,

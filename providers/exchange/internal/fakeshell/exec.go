@@ -10,6 +10,9 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+
+	"github.com/dialtone/dialtone/providers/exchange/internal/pstoken"
 )
 
 // execCtx is where a script runs: locally (server "") or on a server inside
@@ -162,12 +165,54 @@ func (sh *shell) eval(v *value, ctx *execCtx) (any, error) {
 			return res[0], nil
 		}
 		return res, nil
+	case vExpand:
+		return sh.expand(v.text, ctx)
 	case vBlock:
 		return &scriptBlock{v.block}, nil
 	case vHash:
 		return &hashSpec{v.hash}, nil
 	}
 	return nil, fmt.Errorf("fakeshell: a %v value cannot stand here", v.kind)
+}
+
+// expand is a double-quoted string's value: each $name replaced by the variable's
+// text, each pstoken.QuoteEscapeRE by that text with its single quotes doubled. The
+// tokenizer let through only constant text and these two forms.
+func (sh *shell) expand(text string, ctx *execCtx) (string, error) {
+	var b strings.Builder
+	for i := 0; i < len(text); i++ {
+		if text[i] != '$' {
+			b.WriteByte(text[i])
+			continue
+		}
+		name, double := "", false
+		if m := pstoken.QuoteEscapeRE.FindStringSubmatch(text[i:]); m != nil {
+			name, double = m[1], true
+			i += len(m[0]) - 1
+		} else {
+			j := i + 1
+			for j < len(text) && (text[j] == '_' || unicode.IsLetter(rune(text[j])) || unicode.IsDigit(rune(text[j]))) {
+				j++
+			}
+			name = text[i+1 : j]
+			i = j - 1
+		}
+		x, err := sh.eval(&value{kind: vVar, text: name}, ctx)
+		if err != nil {
+			return "", err
+		}
+		switch x := x.(type) {
+		case nil: // PowerShell expands an unset or $null variable to nothing
+		case string:
+			if double {
+				x = strings.ReplaceAll(x, "'", "''")
+			}
+			b.WriteString(x)
+		default:
+			return "", fmt.Errorf("fakeshell: $%s is a %T, not text, inside a double-quoted string", name, x)
+		}
+	}
+	return b.String(), nil
 }
 
 // bind evaluates and checks a command's arguments against its spec.
@@ -369,9 +414,15 @@ func toString(v any) string {
 }
 
 func (sh *shell) selectObject(a *args, in []any) ([]any, error) {
+	if name, ok := a.named["expandproperty"]; ok {
+		if _, both := a.named["property"]; both {
+			return nil, fmt.Errorf("Select-Object: -Property and -ExpandProperty together are not in the subset")
+		}
+		return expandProperty(name, in)
+	}
 	props, ok := a.named["property"]
 	if !ok {
-		return nil, fmt.Errorf("Select-Object: -Property is required here")
+		return nil, fmt.Errorf("Select-Object: -Property or -ExpandProperty is required here")
 	}
 	list, ok := props.([]any)
 	if !ok {
@@ -401,6 +452,28 @@ func (sh *shell) selectObject(a *args, in []any) ([]any, error) {
 			}
 		}
 		out = append(out, n)
+	}
+	return out, nil
+}
+
+// expandProperty is Select-Object -ExpandProperty Name: each input's value of Name; an
+// object without it is an error, as in PowerShell.
+func expandProperty(name any, in []any) ([]any, error) {
+	n, ok := name.(string)
+	if !ok {
+		return nil, fmt.Errorf("Select-Object: -ExpandProperty takes one property name")
+	}
+	out := make([]any, 0, len(in))
+	for _, x := range in {
+		o, ok := x.(*object)
+		if !ok {
+			return nil, fmt.Errorf("Select-Object: input is %T, not an object", x)
+		}
+		v, has := o.get(n)
+		if !has {
+			return nil, fmt.Errorf("Select-Object : Property %q cannot be found.", n)
+		}
+		out = append(out, v)
 	}
 	return out, nil
 }

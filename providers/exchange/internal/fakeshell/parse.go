@@ -12,8 +12,10 @@ import (
 // quote is one quote), $variables ($true, $false, $null, $env:NAME, $_ with .Member),
 // numbers, -Parameters (with -Param:value), barewords, comma lists, ( pipelines ),
 // { script blocks }, @{ n='X'; e={[string]$_.X} } hashtables, pipelines with |,
-// statements with ;, and $var = pipeline assignments. Everything else (double quotes,
-// backticks, comments, redirections, here-strings, operators) is refused loudly.
+// statements with ;, $var = pipeline assignments, and double-quoted strings of constant
+// text with $name variables (an OPATH filter naming a variable). Everything else (other
+// double-quoted strings, backticks, comments, redirections, here-strings, operators) is
+// refused loudly.
 
 type (
 	token   = pstoken.Token
@@ -38,6 +40,7 @@ const (
 	tAtBrace = pstoken.AtBrace
 	tAssign  = pstoken.Assign
 	tTypeLit = pstoken.TypeLit
+	tExpand  = pstoken.Expand
 )
 
 func tokenize(s string) ([]token, error) { return pstoken.Tokenize(s) }
@@ -76,6 +79,7 @@ const (
 	vBlock  // { script }
 	vHash   // @{ n=...; e=... }
 	vMember // $_.Name with [string] cast
+	vExpand // "text with $name", expanded when evaluated
 )
 
 type value struct {
@@ -227,7 +231,7 @@ func (p *parser) command() (*command, error) {
 
 func argStarts(k tokKind) bool {
 	switch k {
-	case tString, tNumber, tVar, tBare, tLParen, tLBrace, tAtBrace:
+	case tString, tExpand, tNumber, tVar, tBare, tLParen, tLBrace, tAtBrace:
 		return true
 	}
 	return false
@@ -258,6 +262,8 @@ func (p *parser) primary() (*value, error) {
 	switch t.Kind {
 	case tString:
 		return &value{kind: vString, text: t.Text}, nil
+	case tExpand:
+		return &value{kind: vExpand, text: t.Text}, nil
 	case tNumber:
 		return &value{kind: vNumber, text: t.Text}, nil
 	case tVar:

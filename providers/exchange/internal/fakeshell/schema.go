@@ -53,7 +53,7 @@ var exchangeCmdlets = []string{
 // specs lists every command the double knows. A command or a parameter not listed is an
 // error: a typo in the provider shows up here.
 var specs = map[string]*cmdSpec{
-	"select-object":          spec("Property"),
+	"select-object":          spec("Property", "ExpandProperty"),
 	"where-object":           spec("Property", "EQ!", "NotMatch!", "Value"),
 	"out-null":               spec(),
 	"new-object":             spec("TypeName", "ArgumentList"),

@@ -5,12 +5,18 @@
 // Single-quoted literals (any of the five single quotes; a doubled quote is one quote),
 // $variables ($true, $false, $null, $env:NAME, $_ with .Member), numbers, -Parameters
 // (with -Param:value), barewords, commas, parentheses, braces, @{, =, [type] literals,
-// pipes and semicolons. Everything else (double quotes, backticks, comments, control
-// characters, $(...), a lone @) is an error.
+// pipes and semicolons, and one form of double-quoted string (Expand): constant text
+// naming variables, as an OPATH filter names a variable in Microsoft's documentation,
+// with a variable either as $name or with its single quotes doubled (QuoteEscapeRE).
+// The provider writes such a string only from constants, never with a value in it, so
+// one without a variable is an error: a value is always single-quoted. Everything else
+// (other double-quoted strings: with a backtick, another $(...), ${...} or a double
+// quote inside; backticks, comments, control characters, $(...), a lone @) is an error.
 package pstoken
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 )
@@ -36,6 +42,7 @@ const (
 	AtBrace // @{
 	Assign  // =
 	TypeLit // [string]
+	Expand  // "text with $name": its text between the quotes, as written
 )
 
 // Token is one token: its kind, its text (a string literal's value with doubled
@@ -48,14 +55,28 @@ type Token struct {
 	Pos   int
 }
 
+// QuoteEscapeRE matches, at the start of a string, the one subexpression a
+// double-quoted string may hold: a variable's value with each single quote doubled,
+// as Microsoft's recipient filter documentation writes a variable inside a filter's
+// quoted value:
+//
+//	$($name -replace "'","''")
+//
+// Group 1 is the name.
+var QuoteEscapeRE = regexp.MustCompile(`^\$\(\$([A-Za-z_][A-Za-z0-9_]*) -replace "'","''"\)`)
+
 // IsQuote reports whether r is one of the five characters PowerShell reads as a single
 // quote.
 func IsQuote(r rune) bool {
 	return r == '\'' || r == '\u2018' || r == '\u2019' || r == '\u201A' || r == '\u201B'
 }
 
+// isDQuote reports whether r is one of the four characters PowerShell reads as a
+// double quote.
+func isDQuote(r rune) bool { return r == '"' || r == '\u201C' || r == '\u201D' || r == '\u201E' }
+
 func isBareRune(r rune) bool {
-	if unicode.IsSpace(r) || IsQuote(r) {
+	if unicode.IsSpace(r) || IsQuote(r) || isDQuote(r) {
 		return false
 	}
 	switch r {
@@ -97,8 +118,36 @@ func Tokenize(s string) ([]Token, error) {
 				return nil, fmt.Errorf("unterminated single-quoted string at %d", start)
 			}
 			out = append(out, Token{Kind: String, Text: b.String(), Pos: start})
-		case r == '"':
-			return nil, fmt.Errorf("double-quoted string at %d: the provider must never emit one (it expands $ and backticks)", i)
+		case isDQuote(r):
+			start := i
+			closed := false
+			for i++; i < len(rs); i++ {
+				c := rs[i]
+				if c == '$' {
+					if m := QuoteEscapeRE.FindString(string(rs[i:])); m != "" {
+						i += len([]rune(m)) - 1
+						continue
+					}
+					if i+1 >= len(rs) || !(unicode.IsLetter(rs[i+1]) || rs[i+1] == '_') {
+						return nil, fmt.Errorf("double-quoted string at %d: '$' at %d is neither a $name variable nor $($name -replace \"'\",\"''\")", start, i)
+					}
+				}
+				if isDQuote(c) {
+					closed = true
+					break
+				}
+				if c == '`' || c < 0x20 || c == 0x7f {
+					return nil, fmt.Errorf("double-quoted string at %d holds %q: only constant text with $name variables is in the subset", start, c)
+				}
+			}
+			if !closed {
+				return nil, fmt.Errorf("unterminated double-quoted string at %d", start)
+			}
+			if !strings.ContainsRune(string(rs[start+1:i]), '$') {
+				return nil, fmt.Errorf("double-quoted string at %d names no variable: a value must be single-quoted", start)
+			}
+			out = append(out, Token{Kind: Expand, Text: string(rs[start+1 : i]), Pos: start})
+			i++
 		case r == '`':
 			return nil, fmt.Errorf("backtick at %d: escapes are not in the subset", i)
 		case r == '#':
