@@ -130,7 +130,10 @@ type Provider struct {
 	// NoAutodiscoverAttribute is the custom mailbox attribute (CustomAttribute1-15)
 	// holding "NoAutodiscover" for mailboxes whose clients do not use Autodiscover.
 	NoAutodiscoverAttribute string
-	DeclRange               hcl.Range
+	// MaxSessions caps the pool of PowerShell sessions (1 to MaxSessionsCeiling); 0:
+	// the provider's default (12).
+	MaxSessions int
+	DeclRange   hcl.Range
 }
 
 // Server is a server "NAME" block.

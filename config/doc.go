@@ -33,8 +33,8 @@
 //   - backend "local" { path, backups } or "pg" { conn_str, schema_name, backups }; an
 //     empty conn_str means DIALTONE_PG_CONN_STR, and a password written in it gets a
 //     warning. provider "lab" { path } or "exchange" { command, connection_uri,
-//     authentication, domain_controller, no_autodiscover_attribute, credential_env |
-//     credential_file }:
+//     authentication, domain_controller, no_autodiscover_attribute, max_sessions
+//     (1..MaxSessionsCeiling; default 12), credential_env | credential_file }:
 //     credentials are never literals in HCL, and Basic authentication never goes over
 //     http. No diagnostic repeats a credential.
 //

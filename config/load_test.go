@@ -408,6 +408,10 @@ func TestLoadInline(t *testing.T) {
 		{`provider "exchange" { command = "pwsh -NoLogo" }`, "Invalid command", hcl.DiagError, "list of strings"},
 		{`provider "exchange" { no_autodiscover_attribute = "extensionAttribute1" }`, "Invalid custom attribute", hcl.DiagError, "CustomAttribute1 to CustomAttribute15"},
 		{`provider "exchange" { username = "admin" }`, "Credential in the configuration", hcl.DiagError, "Credentials never go in HCL"},
+		{`provider "exchange" { max_sessions = 0 }`, "Invalid max_sessions", hcl.DiagError, "1 to 64 PowerShell sessions"},
+		{`provider "exchange" { max_sessions = 65 }`, "Invalid max_sessions", hcl.DiagError, "PowerShellMaxConcurrency"},
+		{`provider "exchange" { max_sessions = 12.5 }`, "Invalid number", hcl.DiagError, "fractional"},
+		{`provider "exchange" { max_sessions = "many" }`, "Unsuitable value type", hcl.DiagError, "whole number"},
 		{`provider "lab" { password = "x" }`, "Unsupported argument", hcl.DiagError, ""},
 	}
 	for _, tt := range tests {

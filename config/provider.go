@@ -34,6 +34,12 @@ var labProviderSchema = &hcl.BodySchema{
 // speed, the default) or "exchange" (each operation lasts what it would on Exchange).
 var LatencyModels = []string{"none", "exchange"}
 
+// MaxSessionsCeiling is the most max_sessions accepts. Each session is a PowerShell
+// process on the machine that runs dialtone and a remote PowerShell runspace on the
+// Exchange server connection_uri names, all on that one server, which the recovery
+// needs for its own work; and a pool larger than -parallelism is never used.
+const MaxSessionsCeiling = 64
+
 // credentialAttributes are names people reach for to put a credential in the block;
 // they are in the schema only to be refused with a helpful diagnostic.
 var credentialAttributes = []string{"username", "password", "credential"}
@@ -45,6 +51,7 @@ var exchangeProviderSchema = &hcl.BodySchema{
 		{Name: "authentication"},
 		{Name: "domain_controller"},
 		{Name: "no_autodiscover_attribute"},
+		{Name: "max_sessions"},
 		{Name: "credential_env"},
 		{Name: "credential_file"},
 	}, func() []hcl.AttributeSchema {
@@ -225,6 +232,20 @@ func decodeExchangeProvider(p *Provider, block *hcl.Block) hcl.Diagnostics {
 				"no_autodiscover_attribute %q is not one of Exchange's custom mailbox attributes. Write CustomAttribute1 to CustomAttribute15: the one where your organization writes \"NoAutodiscover\" for mailboxes whose clients do not use Autodiscover.",
 				truncate(p.NoAutodiscoverAttribute)))
 			p.NoAutodiscoverAttribute = ""
+		}
+	}
+	if ms := body.Attributes["max_sessions"]; ms != nil {
+		n := 0
+		d := decodeInt(ms, &n)
+		diags = append(diags, d...)
+		switch {
+		case d.HasErrors():
+		case n < 1 || n > MaxSessionsCeiling:
+			diags = append(diags, errorAt(ms.Expr.Range(), "Invalid max_sessions",
+				"max_sessions = %d: the pool holds 1 to %d PowerShell sessions. Leave it out for 12, below the 18 remote PowerShell sessions per user of Exchange's default throttling policy (PowerShellMaxConcurrency); set more only for an account whose throttling policy allows more (Get-ThrottlingPolicy | Format-List Name,PowerShellMaxConcurrency), and keep a few for your own shells. Above %d, each session is still a process here and a runspace on the one Exchange server connection_uri names.",
+				n, MaxSessionsCeiling, MaxSessionsCeiling))
+		default:
+			p.MaxSessions = n
 		}
 	}
 	env, file := body.Attributes["credential_env"], body.Attributes["credential_file"]

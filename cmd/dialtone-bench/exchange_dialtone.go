@@ -76,7 +76,7 @@ func (r *runner) exchangeDialToneSuite(dir string, sc scale, timeScale float64, 
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, exchangeDialTone{sessions: min(par, exchange.MaxSessions), parallelism: par, f: f})
+		out = append(out, exchangeDialTone{sessions: exchange.Sessions(par, 0), parallelism: par, f: f})
 	}
 	return out, nil
 }

@@ -225,6 +225,7 @@ func openExchange(c *cli, cfg *config.Config) (providers.Provider, error) {
 		CredentialFile:   priv.CredentialFile,
 
 		NoAutodiscoverAttribute: pr.NoAutodiscoverAttribute,
+		MaxSessions:             pr.MaxSessions,
 	}
 	if s.CredentialEnv != "" && c.secrets != nil {
 		c.secrets.Add(c.getenv(s.CredentialEnv + "_PASSWORD"))

@@ -60,6 +60,10 @@ type Settings struct {
 	// clients lack Autodiscover, and no mailbox is marked.
 	NoAutodiscoverAttribute string
 
+	// MaxSessions bounds the pool of PowerShell sessions (max_sessions): 0 is
+	// DefaultMaxSessions. The pool holds Sessions(-parallelism, MaxSessions).
+	MaxSessions int
+
 	// PollInterval is how often a restore request is polled (default 10s).
 	PollInterval time.Duration
 	// MaxResponseBytes limits one response of PowerShell (default 512 MiB).
@@ -149,6 +153,9 @@ func New(cfg Settings, log hclog.Logger) (*Provider, error) {
 	if a := cfg.NoAutodiscoverAttribute; a != "" && !customAttribute.MatchString(a) {
 		return nil, fmt.Errorf("exchange provider: no_autodiscover_attribute %q is not CustomAttribute1 to CustomAttribute15", a)
 	}
+	if cfg.MaxSessions < 0 {
+		return nil, fmt.Errorf("exchange provider: max_sessions %d is below 1", cfg.MaxSessions)
+	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 10 * time.Second
 	}
@@ -162,7 +169,9 @@ func New(cfg Settings, log hclog.Logger) (*Provider, error) {
 	if cfg.Authentication == "Basic" && cred == nil {
 		return nil, errors.New("exchange provider: Basic authentication needs a credential (credential_env or credential_file)")
 	}
-	return &Provider{cfg: cfg, log: log.Named("exchange"), cred: cred, pool: newPool(DefaultSessions)}, nil
+	p := &Provider{cfg: cfg, log: log.Named("exchange"), cred: cred}
+	p.pool = newPool(p.sessions(DefaultSessions))
+	return p, nil
 }
 
 // readCredential reads the credential from the environment or the file. Errors name the

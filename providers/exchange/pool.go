@@ -22,17 +22,31 @@ import (
 // it and the next apply does it again, on any session. A dead session is dropped and
 // its slot freed.
 
-// MaxSessions bounds the pool whatever -parallelism says. Exchange's throttling policy
-// limits how many remote PowerShell sessions one user may have open at once
-// (PowerShellMaxConcurrency of Set-ThrottlingPolicy; the default policy of on-premises
-// Exchange carries 18: Get-ThrottlingPolicy | Format-List PowerShellMaxConcurrency
-// shows the organization's). 12 stays below it with room for the admin's own shells
-// during the recovery. Where the organization's policy is lower, a session that cannot
-// be opened while others are open shrinks the pool instead of failing the step.
-const MaxSessions = 12
+// DefaultMaxSessions bounds the pool whatever -parallelism says, unless max_sessions
+// (Settings.MaxSessions) gives another bound. Exchange's throttling policy limits how
+// many remote PowerShell sessions one user may have open at once (PowerShellMaxConcurrency
+// of Set-ThrottlingPolicy; the default policy of on-premises Exchange carries 18:
+// Get-ThrottlingPolicy | Format-List PowerShellMaxConcurrency shows the organization's).
+// 12 stays below it with room for the admin's own shells during the recovery. Where the
+// organization's policy is lower, a session that cannot be opened while others are open
+// shrinks the pool instead of failing the step.
+const DefaultMaxSessions = 12
 
 // DefaultSessions is the pool's size until SetParallelism: apply's default -parallelism.
 const DefaultSessions = 10
+
+// Sessions is the pool's size for a walk of parallelism steps at once: one session per
+// step, at most maxSessions (DefaultMaxSessions when 0). The one place the size is
+// computed: the provider, its callers and dialtone-bench use it.
+func Sessions(parallelism, maxSessions int) int {
+	if maxSessions <= 0 {
+		maxSessions = DefaultMaxSessions
+	}
+	return max(1, min(parallelism, maxSessions))
+}
+
+// sessions is the pool's size for parallelism steps at once, with this provider's bound.
+func (p *Provider) sessions(parallelism int) int { return Sessions(parallelism, p.cfg.MaxSessions) }
 
 type pool struct {
 	mu   sync.Mutex
@@ -48,10 +62,10 @@ func newPool(size int) *pool {
 	return &pool{size: size, wake: make(chan struct{})}
 }
 
-// resize sets the most sessions open at once (1 to MaxSessions); idle sessions above it
-// are closed.
+// resize sets the most sessions open at once (at least 1); idle sessions above it are
+// closed.
 func (q *pool) resize(n int) {
-	n = min(max(n, 1), MaxSessions)
+	n = max(n, 1)
 	q.mu.Lock()
 	q.size = n
 	var extra []*shell
@@ -168,9 +182,9 @@ func (q *pool) open() int {
 }
 
 // SetParallelism sizes the pool of sessions to n (apply's -parallelism), at most
-// MaxSessions: each of the walk's parallel steps then has a session of its own.
+// max_sessions (Sessions): each of the walk's parallel steps then has a session of its own.
 func (p *Provider) SetParallelism(n int) {
-	p.pool.resize(n)
+	p.pool.resize(p.sessions(n))
 }
 
 // run sends one request body on a session of the pool, opening one when needed. A

@@ -156,8 +156,63 @@ func TestPoolNeverExceedsItsSize(t *testing.T) {
 		t.Errorf("12 reads at once ran one at a time in the double (%d sessions)", sessions)
 	}
 	r.prov.SetParallelism(50)
-	if got := exchange.PoolSize(r.prov); got != exchange.MaxSessions || got >= 18 {
-		t.Errorf("-parallelism=50 gives a pool of %d, want MaxSessions (%d), below the throttling policy's 18", got, exchange.MaxSessions)
+	if got := exchange.PoolSize(r.prov); got != exchange.DefaultMaxSessions || got >= 18 {
+		t.Errorf("-parallelism=50 gives a pool of %d, want DefaultMaxSessions (%d), below the throttling policy's 18", got, exchange.DefaultMaxSessions)
+	}
+}
+
+// TestMaxSessionsBoundsThePool: with max_sessions = 20 (an account whose throttling
+// policy allows more than the default), -parallelism=50 opens at most 20 sessions, in
+// the provider's count and in the double's, and more than the default's 12 when as
+// many requests wait; -parallelism below it still bounds the pool.
+func TestMaxSessionsBoundsThePool(t *testing.T) {
+	trace := filepath.Join(t.TempDir(), "trace.jsonl")
+	r := newRig(t, siteTopology(2, 3), 1, rigOpts{
+		env:      []string{"FAKESHELL_TRACE=" + trace, "FAKESHELL_OBJECT_COST=2ms"},
+		settings: func(s *exchange.Settings) { s.MaxSessions = 20 },
+	})
+	if got := exchange.PoolSize(r.prov); got != exchange.DefaultSessions {
+		t.Errorf("before SetParallelism the pool holds %d, want %d", got, exchange.DefaultSessions)
+	}
+	r.prov.SetParallelism(50)
+	if got := exchange.PoolSize(r.prov); got != 20 {
+		t.Fatalf("-parallelism=50 with max_sessions = 20 gives a pool of %d", got)
+	}
+	// 30 reads at once, each lasting as its objects are serialized (FAKESHELL_OBJECT_COST):
+	// they wait for sessions rather than run one after the other.
+	var wg sync.WaitGroup
+	for i := 0; i < 30; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := r.prov.Read(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	most, sessions := mostAtOnce(r.requests(t, trace))
+	peak := exchange.PoolPeak(r.prov)
+	t.Logf("max_sessions = 20, -parallelism=50: %d sessions open at most, %d requests at once in the double, %d sessions in all", peak, most, sessions)
+	if peak > 20 || most > 20 || sessions > 20 {
+		t.Errorf("the provider had %d sessions open at once, the double ran %d requests at once in %d sessions: more than max_sessions = 20", peak, most, sessions)
+	}
+	if peak <= exchange.DefaultMaxSessions {
+		t.Errorf("30 waiting reads opened only %d sessions: max_sessions = 20 did not raise the default %d", peak, exchange.DefaultMaxSessions)
+	}
+	r.prov.SetParallelism(5)
+	if got := exchange.PoolSize(r.prov); got != 5 {
+		t.Errorf("-parallelism=5 with max_sessions = 20 gives a pool of %d", got)
+	}
+}
+
+func TestSessionsIsTheSmallerBound(t *testing.T) {
+	for _, c := range []struct{ par, max, want int }{
+		{50, 0, exchange.DefaultMaxSessions}, {10, 0, 10}, {50, 20, 20}, {8, 20, 8}, {1, 64, 1}, {0, 0, 1},
+	} {
+		if got := exchange.Sessions(c.par, c.max); got != c.want {
+			t.Errorf("Sessions(%d, %d) = %d, want %d", c.par, c.max, got, c.want)
+		}
 	}
 }
 
