@@ -1,10 +1,29 @@
 package ems
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 )
+
+// describe writes invocations as "Cmd -Param=value -Switch -Code=?".
+func describe(invs []Invocation) []string {
+	var got []string
+	for _, inv := range invs {
+		s := inv.Cmd
+		for _, p := range inv.Params {
+			s += " -" + p.Name
+			if p.HasValue {
+				if p.Literal {
+					s += "=" + strings.Join(p.Values, ",")
+				} else {
+					s += "=?"
+				}
+			}
+		}
+		got = append(got, s)
+	}
+	return got
+}
 
 func TestScriptInvocations(t *testing.T) {
 	src := `#Requires -Version 5.1
@@ -24,21 +43,7 @@ Invoke-Command -ComputerName 'EX01' -ScriptBlock { robocopy 'a' 'b' /E; Remove-I
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, inv := range invs {
-		s := inv.Cmd
-		for _, p := range inv.Params {
-			s += " -" + p.Name
-			if p.HasValue {
-				if p.Literal {
-					s += "=" + strings.Join(p.Values, ",")
-				} else {
-					s += "=?"
-				}
-			}
-		}
-		got = append(got, s)
-	}
+	got := describe(invs)
 	want := []string{
 		"Get-MailboxDatabase -Identity=DB'01 -Status",
 		"Mount-Database -Identity=DB01",
@@ -204,21 +209,9 @@ func TestArchiveFilterReadsAsOneString(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, inv := range invs {
-		s := inv.Cmd
-		for _, p := range inv.Params {
-			if p.HasValue && !p.Literal {
-				s += " -" + p.Name + "(code)"
-				continue
-			}
-			s += fmt.Sprintf(" -%s%v", p.Name, p.Values)
-		}
-		got = append(got, s)
-	}
-	want := "Get-MailboxDatabase -Identity[DB'01] | Select-Object -ExpandProperty[DistinguishedName] | Get-Mailbox -ResultSize[Unlimited] -Filter(code) | Set-Mailbox -ArchiveDatabase[DT\"01] -Confirm(code)"
-	if strings.Join(got, " | ") != want {
-		t.Errorf("read\n  %s\nwant\n  %s", strings.Join(got, " | "), want)
+	want := "Get-MailboxDatabase -Identity=DB'01|Select-Object -ExpandProperty=DistinguishedName|Get-Mailbox -ResultSize=Unlimited -Filter=?|Set-Mailbox -ArchiveDatabase=DT\"01 -Confirm=?"
+	if got := strings.Join(describe(invs), "|"); got != want {
+		t.Errorf("read\n  %s\nwant\n  %s", got, want)
 	}
 	for _, v := range Versions {
 		if probs := CheckLines(RehomeArchives("DB01", "DT01"), v); len(probs) > 0 {

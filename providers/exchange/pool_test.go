@@ -137,17 +137,7 @@ func TestPoolNeverExceedsItsSize(t *testing.T) {
 	trace := filepath.Join(t.TempDir(), "trace.jsonl")
 	r := newRig(t, siteTopology(2, 3), 2, rigOpts{env: []string{"FAKESHELL_TRACE=" + trace}})
 	r.prov.SetParallelism(3)
-	var wg sync.WaitGroup
-	for i := 0; i < 12; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := r.prov.Read(context.Background()); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	readsAtOnce(t, r, 12)
 	most, sessions := mostAtOnce(r.requests(t, trace))
 	if peak := exchange.PoolPeak(r.prov); peak > 3 || most > 3 || sessions > 3 {
 		t.Errorf("pool of 3: the provider had %d sessions open at once, the double ran %d requests at once in %d sessions", peak, most, sessions)
@@ -159,6 +149,21 @@ func TestPoolNeverExceedsItsSize(t *testing.T) {
 	if got := exchange.PoolSize(r.prov); got != exchange.DefaultMaxSessions || got >= 18 {
 		t.Errorf("-parallelism=50 gives a pool of %d, want DefaultMaxSessions (%d), below the throttling policy's 18", got, exchange.DefaultMaxSessions)
 	}
+}
+
+// readsAtOnce runs n full reads at once and waits for them.
+func readsAtOnce(t *testing.T, r *rig, n int) {
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := r.prov.Read(context.Background()); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // TestMaxSessionsBoundsThePool: with max_sessions = 20 (an account whose throttling
@@ -180,17 +185,7 @@ func TestMaxSessionsBoundsThePool(t *testing.T) {
 	}
 	// 30 reads at once, each lasting as its objects are serialized (FAKESHELL_OBJECT_COST):
 	// they wait for sessions rather than run one after the other.
-	var wg sync.WaitGroup
-	for i := 0; i < 30; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if _, err := r.prov.Read(context.Background()); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	readsAtOnce(t, r, 30)
 	most, sessions := mostAtOnce(r.requests(t, trace))
 	peak := exchange.PoolPeak(r.prov)
 	t.Logf("max_sessions = 20, -parallelism=50: %d sessions open at most, %d requests at once in the double, %d sessions in all", peak, most, sessions)
