@@ -394,19 +394,15 @@ func (p *Provider) copyFiles(ctx context.Context, op providers.Operation) (provi
 // moveFiles copies, verifies, then deletes the sources: at no moment is the only copy
 // of a database in flight.
 func (p *Provider) moveFiles(ctx context.Context, op providers.Operation) (providers.Result, error) {
-	server, err := p.opServer(ctx, op)
+	server, dbs, err := p.fileOpGuards(ctx, op)
 	if err != nil {
 		return providers.Result{}, err
 	}
-	if err := p.guardNotMounted(ctx, op.Database); err != nil {
-		return providers.Result{}, err
-	}
-	if err := p.knownServers(ctx, server); err != nil {
-		return providers.Result{}, err
-	}
 	// A move deletes its sources: never another database's files (issue 19).
-	if err := p.guardSources(ctx, server, op.Database, op.EdbFilePath, op.LogFolderPath); err != nil {
-		return providers.Result{}, err
+	for _, path := range []string{op.EdbFilePath, op.LogFolderPath} {
+		if err := providers.GuardPath(server, path, op.Database, dbs); err != nil {
+			return providers.Result{}, err
+		}
 	}
 	var pairs []filePair
 	if !strings.EqualFold(op.EdbFilePath, op.DestEdbFilePath) {

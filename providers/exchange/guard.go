@@ -59,19 +59,26 @@ func (p *Provider) fileSets(ctx context.Context) ([]providers.FileSet, error) {
 	return out, nil
 }
 
-// guardSources refuses to move the files at edb and logs of database own when they are,
-// hold or lie inside another database's files.
-func (p *Provider) guardSources(ctx context.Context, server, own string, paths ...string) error {
+// fileOpGuards are the checks before an operation on the files of a database that
+// must be dismounted (keep, move, delete): the server it acts on, which Get-ExchangeServer
+// must list; op.Database not mounted; and every database's files, which the operation's
+// own guard (providers.GuardKeep, GuardPath, PlanCleanup) keeps it away from.
+func (p *Provider) fileOpGuards(ctx context.Context, op providers.Operation) (string, []providers.FileSet, error) {
+	server, err := p.opServer(ctx, op)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := p.knownServers(ctx, server); err != nil {
+		return "", nil, err
+	}
+	if err := p.guardNotMounted(ctx, op.Database); err != nil {
+		return "", nil, err
+	}
 	dbs, err := p.fileSets(ctx)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	for _, path := range paths {
-		if err := providers.GuardPath(server, path, own, dbs); err != nil {
-			return err
-		}
-	}
-	return nil
+	return server, dbs, nil
 }
 
 // folderExists is Test-Path -PathType Container.
@@ -114,17 +121,7 @@ func (p *Provider) missingFolders(ctx context.Context, server string, dirs ...st
 // records op.Recorded holds for them, files one by one, folders only once empty (no
 // -Recurse anywhere). Everything else stays, and Detail says what and why.
 func (p *Provider) deleteFiles(ctx context.Context, op providers.Operation) (providers.Result, error) {
-	server, err := p.opServer(ctx, op)
-	if err != nil {
-		return providers.Result{}, err
-	}
-	if err := p.knownServers(ctx, server); err != nil {
-		return providers.Result{}, err
-	}
-	if err := p.guardNotMounted(ctx, op.Database); err != nil {
-		return providers.Result{}, err
-	}
-	dbs, err := p.fileSets(ctx)
+	server, dbs, err := p.fileOpGuards(ctx, op)
 	if err != nil {
 		return providers.Result{}, err
 	}

@@ -17,17 +17,7 @@ import (
 // after a crash finds the rename done and finishes the copies. What it keeps is the
 // admin's: nothing is recorded as written by dialtone, so no clean-up deletes it.
 func (p *Provider) keepFiles(ctx context.Context, op providers.Operation) (providers.Result, error) {
-	server, err := p.opServer(ctx, op)
-	if err != nil {
-		return providers.Result{}, err
-	}
-	if err := p.knownServers(ctx, server); err != nil {
-		return providers.Result{}, err
-	}
-	if err := p.guardNotMounted(ctx, op.Database); err != nil {
-		return providers.Result{}, err
-	}
-	dbs, err := p.fileSets(ctx)
+	server, dbs, err := p.fileOpGuards(ctx, op)
 	if err != nil {
 		return providers.Result{}, err
 	}

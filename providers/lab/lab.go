@@ -188,18 +188,29 @@ type session struct {
 	bulkMailboxes []mailbox
 }
 
+// lock takes the in-process mutex and the folder's flock (the lab's folder must exist);
+// unlock lets go of both.
+func (l *Lab) lock() (unlock func(), err error) {
+	l.mu.Lock()
+	if !exists(l.dir) {
+		l.mu.Unlock()
+		return nil, fmt.Errorf("lab folder %q does not exist: run \"dialtone lab init\" first", l.dir)
+	}
+	release, err := state.LockPath(filepath.Join(l.dir, ".lock"))
+	if err != nil {
+		l.mu.Unlock()
+		return nil, fmt.Errorf("lock lab %s: %w", l.dir, err)
+	}
+	return func() { release(); l.mu.Unlock() }, nil
+}
+
 // run executes fn under the in-process mutex and the folder's flock. A panic in a
 // dependency reading a damaged file (bbolt checks pages lazily) becomes an error: no
 // input may crash the program.
 func (l *Lab) run(fresh bool, fn func(s *session) error) (err error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !exists(l.dir) {
-		return fmt.Errorf("lab folder %q does not exist: run \"dialtone lab init\" first", l.dir)
-	}
-	unlock, err := state.LockPath(filepath.Join(l.dir, ".lock"))
+	unlock, err := l.lock()
 	if err != nil {
-		return fmt.Errorf("lock lab %s: %w", l.dir, err)
+		return err
 	}
 	defer unlock()
 	s := &session{l: l, edbs: map[string]*bolt.DB{}, now: time.Now().UTC()}

@@ -41,8 +41,7 @@ func (l *Lab) read(ctx context.Context, fn func(m *state.Mailbox)) (*state.Obser
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	obs := &state.Observed{Servers: map[string]*state.Server{}, Databases: map[string]*state.Database{}, Mailboxes: map[string]*state.Mailbox{},
-		Backups: map[string]*state.Backup{}, RestoreRequests: map[string]*state.RestoreRequest{}}
+	obs := newObserved()
 	err := l.run(false, func(s *session) error {
 		destroyed, err := s.allDestroyedLogs()
 		if err != nil {
@@ -50,8 +49,7 @@ func (l *Lab) read(ctx context.Context, fn func(m *state.Mailbox)) (*state.Obser
 		}
 		trees := map[string]*serverTree{}
 		for _, sv := range s.org.Servers {
-			o := &state.Server{Name: sv.Name, Site: sv.Site, Edition: sv.Edition, Version: sv.Version, Up: sv.Up,
-				SchemaVersion: sv.SchemaVersion, CapacityBytes: sv.CapacityBytes, MaximumActiveDatabases: sv.MaximumActiveDatabases}
+			o := sv.observed()
 			if sv.Up {
 				if err := checkName(sv.Name); err != nil {
 					return err
@@ -74,12 +72,7 @@ func (l *Lab) read(ctx context.Context, fn func(m *state.Mailbox)) (*state.Obser
 			}
 		}
 		for _, d := range s.org.Databases {
-			o := &state.Database{
-				Name: d.Name, Server: d.Server, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath,
-				LogFilePrefix: d.LogFilePrefix, Recovery: d.Recovery, Mounted: d.Mounted,
-				AllowFileRestore: d.AllowFileRestore, Settings: d.settings(),
-			}
-			o.Copies = s.copies(d)
+			o := s.observedDatabase(d)
 			obs.Databases[d.Name] = o
 			if srv := s.org.server(d.Server); srv == nil || !srv.Up {
 				continue

@@ -23,20 +23,13 @@ func (l *Lab) ReadTopology(ctx context.Context) (*state.Observed, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	obs := &state.Observed{Servers: map[string]*state.Server{}, Databases: map[string]*state.Database{}, Mailboxes: map[string]*state.Mailbox{},
-		Backups: map[string]*state.Backup{}, RestoreRequests: map[string]*state.RestoreRequest{}}
+	obs := newObserved()
 	err := l.runOrg(func(s *session) error {
 		for _, sv := range s.org.Servers {
-			obs.Servers[sv.Name] = &state.Server{Name: sv.Name, Site: sv.Site, Edition: sv.Edition, Version: sv.Version, Up: sv.Up,
-				SchemaVersion: sv.SchemaVersion, CapacityBytes: sv.CapacityBytes, MaximumActiveDatabases: sv.MaximumActiveDatabases}
+			obs.Servers[sv.Name] = sv.observed()
 		}
 		for _, d := range s.org.Databases {
-			o := &state.Database{
-				Name: d.Name, Server: d.Server, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath,
-				LogFilePrefix: d.LogFilePrefix, Recovery: d.Recovery, Mounted: d.Mounted,
-				AllowFileRestore: d.AllowFileRestore, Settings: d.settings(),
-			}
-			o.Copies = s.copies(d)
+			o := s.observedDatabase(d)
 			obs.Databases[d.Name] = o
 			if srv := s.org.server(d.Server); srv == nil || !srv.Up {
 				continue
@@ -60,6 +53,28 @@ func (l *Lab) ReadTopology(ctx context.Context) (*state.Observed, error) {
 	return obs, nil
 }
 
+// newObserved is an empty Observed with its maps made.
+func newObserved() *state.Observed {
+	return &state.Observed{Servers: map[string]*state.Server{}, Databases: map[string]*state.Database{}, Mailboxes: map[string]*state.Mailbox{},
+		Backups: map[string]*state.Backup{}, RestoreRequests: map[string]*state.RestoreRequest{}}
+}
+
+// observed is the server as Read and ReadTopology report it (UsedBytes is Read's).
+func (sv *serverObj) observed() *state.Server {
+	return &state.Server{Name: sv.Name, Site: sv.Site, Edition: sv.Edition, Version: sv.Version, Up: sv.Up,
+		SchemaVersion: sv.SchemaVersion, CapacityBytes: sv.CapacityBytes, MaximumActiveDatabases: sv.MaximumActiveDatabases}
+}
+
+// observedDatabase is d as Read and ReadTopology report it from org.json, before
+// anything of its files (size, header, logs) is added.
+func (s *session) observedDatabase(d *databaseObj) *state.Database {
+	return &state.Database{
+		Name: d.Name, Server: d.Server, EdbFilePath: d.EdbFilePath, LogFolderPath: d.LogFolderPath,
+		LogFilePrefix: d.LogFilePrefix, Recovery: d.Recovery, Mounted: d.Mounted,
+		AllowFileRestore: d.AllowFileRestore, Settings: d.settings(), Copies: s.copies(d),
+	}
+}
+
 // copies are d's passive copies as Get-MailboxDatabaseCopyStatus reports them.
 func (s *session) copies(d *databaseObj) []state.DatabaseCopy {
 	var out []state.DatabaseCopy
@@ -80,14 +95,9 @@ func (s *session) copies(d *databaseObj) []state.DatabaseCopy {
 // runOrg is run for a read of org.json only: under the same locks, without opening the
 // directory (whose opening is a write transaction, synced to disk).
 func (l *Lab) runOrg(fn func(s *session) error) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if !exists(l.dir) {
-		return fmt.Errorf("lab folder %q does not exist: run \"dialtone lab init\" first", l.dir)
-	}
-	unlock, err := state.LockPath(filepath.Join(l.dir, ".lock"))
+	unlock, err := l.lock()
 	if err != nil {
-		return fmt.Errorf("lock lab %s: %w", l.dir, err)
+		return err
 	}
 	defer unlock()
 	org, err := l.loadOrg()
