@@ -1,11 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -29,12 +31,72 @@ import (
 type exchangeDialTone struct {
 	sessions, parallelism int
 	f                     *dialToneFigures // modelled: measured times divided by the time scale
+	own                   *ownTime         // with a profile folder: what the double itself took
+}
+
+// exchangeOptions are the bench's settings of the runs through the double.
+type exchangeOptions struct {
+	timeScale   float64
+	pool        int    // -parallelism of the pool's run
+	maxSessions int    // max_sessions (0: left out)
+	profile     string // a folder for the double's trace and CPU profiles ("": none)
+}
+
+// ownTime is the double's own work over an apply: requests, and the sum and the
+// largest of their own times (FAKESHELL_TRACE's own: locks, the lab's reads and
+// writes, without the modelled waits), real time.
+type ownTime struct {
+	requests   int
+	sum, most  time.Duration
+	perCmdlet  map[string]time.Duration
+	countByCmd map[string]int
+}
+
+// readOwnTime sums the own times of a trace.
+func readOwnTime(path string) (*ownTime, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	o := &ownTime{perCmdlet: map[string]time.Duration{}, countByCmd: map[string]int{}}
+	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
+		var r struct {
+			Own  int64  `json:"own"`
+			Body string `json:"body"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		d := time.Duration(r.Own)
+		o.requests++
+		o.sum += d
+		o.most = max(o.most, d)
+		name := firstCmdlet(r.Body)
+		o.perCmdlet[name] += d
+		o.countByCmd[name]++
+	}
+	return o, nil
+}
+
+// firstCmdlet is the first Verb-Noun word of a request body that is not the session's
+// own set-up, for grouping the double's time by what it answered.
+func firstCmdlet(body string) string {
+	for _, w := range strings.Fields(body) {
+		w = strings.TrimLeft(w, "($@{")
+		if strings.Contains(w, "-") && !strings.HasPrefix(w, "-") && w[0] >= 'A' && w[0] <= 'Z' {
+			if w == "Invoke-Command" {
+				continue
+			}
+			return w
+		}
+	}
+	return "?"
 }
 
 // exchangeDialToneSuite generates the site failure under dir and applies its dial_tone
 // stage through the double with -parallelism=pool (sessions: at most the provider's
 // cap) and with -parallelism=1 (one session).
-func (r *runner) exchangeDialToneSuite(dir string, sc scale, timeScale float64, pool int, shell string) ([]exchangeDialTone, error) {
+func (r *runner) exchangeDialToneSuite(dir string, sc scale, o exchangeOptions, shell string) ([]exchangeDialTone, error) {
 	site := filepath.Join(dir, "site")
 	var fail []string
 	for i := 1; i <= sc.failServers; i++ {
@@ -62,9 +124,13 @@ func (r *runner) exchangeDialToneSuite(dir string, sc scale, timeScale float64, 
 	if i < 0 || j < 0 {
 		return nil, fmt.Errorf("the generated configuration has no provider \"lab\" block")
 	}
-	text := string(hcl[:i]) + fmt.Sprintf("provider \"exchange\" {\n  command = [%q]\n}", shell) + string(hcl[i+j+1:])
+	block := fmt.Sprintf("provider \"exchange\" {\n  command = [%q]\n", shell)
+	if o.maxSessions > 0 {
+		block += fmt.Sprintf("  max_sessions = %d\n", o.maxSessions)
+	}
+	text := string(hcl[:i]) + block + "}" + string(hcl[i+j+1:])
 	var out []exchangeDialTone
-	for _, par := range []int{pool, 1} {
+	for _, par := range []int{o.pool, 1} {
 		run := filepath.Join(dir, fmt.Sprint("apply-parallelism-", par))
 		if err := copyTree(filepath.Join(site, "lab"), filepath.Join(run, "lab")); err != nil {
 			return nil, err
@@ -72,22 +138,43 @@ func (r *runner) exchangeDialToneSuite(dir string, sc scale, timeScale float64, 
 		if err := os.WriteFile(filepath.Join(run, "main.hcl"), []byte(text), 0o644); err != nil {
 			return nil, err
 		}
-		f, err := r.exchangeApply(run, shell, timeScale, par)
+		var env []string
+		trace := ""
+		if o.profile != "" {
+			prof := filepath.Join(o.profile, fmt.Sprint("parallelism-", par))
+			if err := os.MkdirAll(prof, 0o755); err != nil {
+				return nil, err
+			}
+			trace = filepath.Join(prof, "trace.jsonl")
+			env = []string{"FAKESHELL_TRACE=" + trace, "FAKESHELL_CPUPROFILE=" + prof}
+		}
+		f, err := r.exchangeApply(run, shell, o.timeScale, par, env)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, exchangeDialTone{sessions: exchange.Sessions(par, 0), parallelism: par, f: f})
+		run1 := exchangeDialTone{sessions: exchange.Sessions(par, o.maxSessions), parallelism: par, f: f}
+		if trace != "" {
+			if run1.own, err = readOwnTime(trace); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, run1)
 	}
 	return out, nil
 }
 
 // exchangeApply plans and applies the configuration of dir through the double.
-func (r *runner) exchangeApply(dir, shell string, timeScale float64, par int) (*dialToneFigures, error) {
+func (r *runner) exchangeApply(dir, shell string, timeScale float64, par int, extra []string) (*dialToneFigures, error) {
 	old := r.env
-	r.env = append(append([]string(nil), old...), "FAKESHELL_LAB="+filepath.Join(dir, "lab"), "FAKESHELL_STATE="+filepath.Join(dir, "fakeshell.json"),
+	pass := "FAKESHELL_LAB,FAKESHELL_STATE,FAKESHELL_LATENCY,FAKESHELL_TIME_SCALE"
+	for _, kv := range extra {
+		name, _, _ := strings.Cut(kv, "=")
+		pass += "," + name
+	}
+	r.env = append(append(append([]string(nil), old...), "FAKESHELL_LAB="+filepath.Join(dir, "lab"), "FAKESHELL_STATE="+filepath.Join(dir, "fakeshell.json"),
 		"FAKESHELL_LATENCY=exchange", fmt.Sprint("FAKESHELL_TIME_SCALE=", timeScale),
 		fmt.Sprintf("DIALTONE_EXCHANGE_COMMAND=[%q]", shell),
-		"DIALTONE_EXCHANGE_PASS_ENV=FAKESHELL_LAB,FAKESHELL_STATE,FAKESHELL_LATENCY,FAKESHELL_TIME_SCALE")
+		"DIALTONE_EXCHANGE_PASS_ENV="+pass), extra...)
 	defer func() { r.env = old }()
 	for _, args := range [][]string{{"init"}, {"refresh", "-full"}} {
 		if _, _, err := r.dialtone(dir, nil, args...); err != nil {
@@ -161,6 +248,18 @@ func printExchangeDialTone(w io.Writer, runs []exchangeDialTone) {
 		}
 		fmt.Fprintf(w, "  -parallelism=%d (%s): last user's dial tone %s: %.2fx the path (target <= 3x: %s; wall %s)\n",
 			run.parallelism, sessions, f.last.Round(time.Second), ratio, verdict, f.wall.Round(time.Millisecond))
+		if o := run.own; o != nil && o.requests > 0 {
+			fmt.Fprintf(w, "    the double's own work: %d requests, %s in all (mean %s, most %s; real time, not modelled)\n",
+				o.requests, o.sum.Round(time.Millisecond), (o.sum / time.Duration(o.requests)).Round(time.Microsecond), o.most.Round(time.Millisecond))
+			names := make([]string, 0, len(o.perCmdlet))
+			for n := range o.perCmdlet {
+				names = append(names, n)
+			}
+			sort.Slice(names, func(i, j int) bool { return o.perCmdlet[names[i]] > o.perCmdlet[names[j]] })
+			for _, n := range names[:min(len(names), 6)] {
+				fmt.Fprintf(w, "      %-40s %5d requests %10s\n", n, o.countByCmd[n], o.perCmdlet[n].Round(time.Millisecond))
+			}
+		}
 	}
 	if len(runs) == 2 {
 		fmt.Fprintf(w, "  the pool gives the last user dial tone %.1fx sooner than one session\n", float64(runs[1].f.last)/float64(runs[0].f.last))

@@ -95,6 +95,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	only := fs.Bool("dialtone-only", false, "measure only the time to dial tone and the objects (no table)")
 	viaExchange := fs.Bool("dialtone-exchange", true, "with -dialtone: also plan through the exchange provider and its PowerShell double (objects returned), and apply the dial_tone stage through them with the pool of sessions and with one")
 	exScale := fs.Float64("exchange-time-scale", 0.05, "the double's time scale for the time to dial tone through the exchange provider (modelled times are reported)")
+	exOnly := fs.Bool("exchange-only", false, "measure only the time to dial tone through the exchange provider and its double (no lab run, no table)")
+	exMax := fs.Int("exchange-max-sessions", 0, "max_sessions of the exchange provider block (0: left out, the default 12)")
+	exProfile := fs.String("exchange-profile", "", "a folder for the double's request trace and CPU profiles (FAKESHELL_TRACE, FAKESHELL_CPUPROFILE) of each apply; the double's own time is then reported")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -135,13 +138,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 				return 1
 			}
 		}
-		dtFig, objFig, dtErr = r.dialToneSuite(filepath.Join(dir, "time-to-dial-tone"), sc, *timeScale, *dtPar, shell)
+		if !*exOnly {
+			dtFig, objFig, dtErr = r.dialToneSuite(filepath.Join(dir, "time-to-dial-tone"), sc, *timeScale, *dtPar, shell)
+		}
 		if dtErr == nil && shell != "" {
-			exFig, dtErr = r.exchangeDialToneSuite(filepath.Join(dir, "dialtone-exchange"), sc, *exScale, *dtPar, shell)
+			ex := exchangeOptions{timeScale: *exScale, pool: *dtPar, maxSessions: *exMax, profile: *exProfile}
+			exFig, dtErr = r.exchangeDialToneSuite(filepath.Join(dir, "dialtone-exchange"), sc, ex, shell)
 		}
 		if dtErr != nil {
 			fmt.Fprintln(stderr, "dialtone-bench:", dtErr)
 			return 1
+		}
+		if *exOnly {
+			printExchangeDialTone(stdout, exFig)
+			return 0
 		}
 		if *only {
 			printDialTone(stdout, dtFig, objFig)

@@ -59,6 +59,12 @@ type Lab struct {
 
 	opts     Options
 	edbOpens atomic.Int64 // database files opened through bbolt (tests: a cached Read opens none)
+
+	// orgRead is the org.json runOrg last decoded, with its bytes (readOnlyOrg).
+	orgRead struct {
+		data []byte
+		org  *orgFile
+	}
 }
 
 // Options are the optional settings of Open.

@@ -218,10 +218,23 @@ func validPrefix(p string) bool {
 func (l *Lab) orgPath() string { return filepath.Join(l.dir, "org.json") }
 
 func (l *Lab) loadOrg() (*orgFile, error) {
+	data, err := l.orgBytes()
+	if err != nil {
+		return nil, err
+	}
+	return l.decodeOrgBytes(data)
+}
+
+// orgBytes reads org.json, within the limit of its size.
+func (l *Lab) orgBytes() ([]byte, error) {
 	data, err := readLimited(l.orgPath(), "org file", EnvMaxOrgBytes, l.opts.Limits.org())
 	if err != nil {
 		return nil, fmt.Errorf("read org file: %w", err)
 	}
+	return data, nil
+}
+
+func (l *Lab) decodeOrgBytes(data []byte) (*orgFile, error) {
 	o, err := decodeOrg(data)
 	if err != nil {
 		return nil, fmt.Errorf("org file %s is damaged: %v", l.orgPath(), err)

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -13,13 +14,16 @@ import (
 )
 
 // ReadTopology is the cheap part of Read: the servers and databases as the organization
-// holds them (up or down, mounted or not, settings, copies) and the size of each
-// database on a server that is up (its .edb plus its log folder, as Read counts it),
-// without inspecting a database file or a log, and without mailboxes, backups or
-// restore requests. The exchange provider's PowerShell double answers the cmdlets that
-// need no more with it: a full Read per request would make every session of the double
-// wait on the lab's lock for as long as a 25,000-mailbox directory takes to read.
-func (l *Lab) ReadTopology(ctx context.Context) (*state.Observed, error) {
+// holds them (up or down, mounted or not, settings, copies) and, for the databases
+// sized says (all with AllSizes, none with nil), the size of each on a server that is
+// up (its .edb plus its log folder, as Read counts it), without inspecting a database
+// file or a log, and without mailboxes, backups or restore requests. The exchange
+// provider's PowerShell double answers the cmdlets that need no more with it: a full
+// Read per request would make every session of the double wait on the lab's lock for
+// as long as a 25,000-mailbox directory takes to read, and the sizes (a confined stat
+// of every path and a walk of every log folder) were most of what remained, for the
+// one cmdlet that shows them.
+func (l *Lab) ReadTopology(ctx context.Context, sized func(database string) bool) (*state.Observed, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -31,7 +35,7 @@ func (l *Lab) ReadTopology(ctx context.Context) (*state.Observed, error) {
 		for _, d := range s.org.Databases {
 			o := s.observedDatabase(d)
 			obs.Databases[d.Name] = o
-			if srv := s.org.server(d.Server); srv == nil || !srv.Up {
+			if srv := s.org.server(d.Server); srv == nil || !srv.Up || sized == nil || !sized(d.Name) {
 				continue
 			}
 			if p, err := s.edbPath(d); err == nil {
@@ -52,6 +56,9 @@ func (l *Lab) ReadTopology(ctx context.Context) (*state.Observed, error) {
 	}
 	return obs, nil
 }
+
+// AllSizes is ReadTopology's sized for every database.
+func AllSizes(string) bool { return true }
 
 // newObserved is an empty Observed with its maps made.
 func newObserved() *state.Observed {
@@ -94,17 +101,38 @@ func (s *session) copies(d *databaseObj) []state.DatabaseCopy {
 
 // runOrg is run for a read of org.json only: under the same locks, without opening the
 // directory (whose opening is a write transaction, synced to disk).
+// fn must not change the org: it may be the one an earlier read decoded.
 func (l *Lab) runOrg(fn func(s *session) error) error {
 	unlock, err := l.lock()
 	if err != nil {
 		return err
 	}
 	defer unlock()
-	org, err := l.loadOrg()
+	org, err := l.readOnlyOrg()
 	if err != nil {
 		return err
 	}
 	return fn(&session{l: l, org: org})
+}
+
+// readOnlyOrg is org.json decoded, for a session that reads it only: the last one
+// decoded while the file holds the same bytes, so that the double's topology reads,
+// one per request, do not decode it again and again (the decoding was a sixth of the
+// double's own time). Under l.lock.
+func (l *Lab) readOnlyOrg() (*orgFile, error) {
+	data, err := l.orgBytes()
+	if err != nil {
+		return nil, err
+	}
+	if l.orgRead.org != nil && bytes.Equal(data, l.orgRead.data) {
+		return l.orgRead.org, nil
+	}
+	o, err := l.decodeOrgBytes(data)
+	if err != nil {
+		return nil, err
+	}
+	l.orgRead.data, l.orgRead.org = data, o
+	return o, nil
 }
 
 // ErrNotIndexed is MailboxesOn's answer when the directory's index by home database is

@@ -12,7 +12,8 @@ import (
 
 // TestReadTopologyAgreesWithRead: the cheap reads say what Read says of servers,
 // databases (mounted, size, settings) and each database's mailboxes, also after a
-// dismount and a re-home, and with a server down.
+// dismount and a re-home (org.json read again, not its last decoding), and with a
+// server down; sizes only of the databases asked for.
 func TestReadTopologyAgreesWithRead(t *testing.T) {
 	l := newLab(t, 4)
 	ctx := context.Background()
@@ -22,7 +23,7 @@ func TestReadTopologyAgreesWithRead(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		topo, err := l.ReadTopology(ctx)
+		topo, err := l.ReadTopology(ctx, AllSizes)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -69,6 +70,23 @@ func TestReadTopologyAgreesWithRead(t *testing.T) {
 		for _, m := range all {
 			if !reflect.DeepEqual(*m, *full.Mailboxes[m.Address]) {
 				t.Errorf("%s: AllMailboxes %+v, Read %+v", when, *m, full.Mailboxes[m.Address])
+			}
+		}
+		// Sizes only where asked: none, or one database's.
+		bare, err := l.ReadTopology(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		one, err := l.ReadTopology(ctx, func(db string) bool { return db == "DB01" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, d := range bare.Databases {
+			if d.SizeBytes != 0 || d.Mounted != full.Databases[name].Mounted {
+				t.Errorf("%s: %s read without sizes: %+v", when, name, d)
+			}
+			if want := map[bool]int64{true: full.Databases[name].SizeBytes}[name == "DB01"]; one.Databases[name].SizeBytes != want {
+				t.Errorf("%s: %s read with DB01's size only: size %d, want %d", when, name, one.Databases[name].SizeBytes, want)
 			}
 		}
 		if len(topo.Databases) != len(full.Databases) || len(topo.Servers) != len(full.Servers) {

@@ -181,6 +181,14 @@ func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]a
 	read := sh.observe
 	if topologyCmdlets[name] {
 		read = sh.topology
+		if name == "get-mailboxdatabase" && a.has("Status") {
+			// DatabaseSize: of the database asked for, or of every one.
+			sized := "*"
+			if id, ok, _ := a.optStr("Identity"); ok {
+				sized = id
+			}
+			read = func() (*state.Observed, error) { return sh.topologySized(sized) }
+		}
 	}
 	obs, err := read()
 	if err != nil {

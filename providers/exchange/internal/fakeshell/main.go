@@ -25,7 +25,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -42,6 +44,12 @@ const (
 var markerRe = regexp.MustCompile(`^\); '@@dialtone:([0-9a-f]+):([0-9]+) '`)
 
 func main() {
+	if dir := os.Getenv("FAKESHELL_CPUPROFILE"); dir != "" {
+		f, err := os.Create(filepath.Join(dir, fmt.Sprintf("cpu-%d.pprof", os.Getpid())))
+		if err == nil && pprof.StartCPUProfile(f) == nil {
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	sh, err := newShell()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fakeshell:", err)
@@ -113,9 +121,10 @@ type shell struct {
 	ctx      context.Context
 	// cache is the lab as read for the current request body (observe); topo its
 	// servers and databases only (topology), all its mailboxes (mailboxList).
-	cache *state.Observed
-	topo  *state.Observed
-	all   []*state.Mailbox
+	cache     *state.Observed
+	topo      *state.Observed
+	topoSized string // the databases topo has the sizes of: "*", one name, or ""
+	all       []*state.Mailbox
 	// objects, when set, gets one line per request: the number of objects returned
 	// (FAKESHELL_OBJECTS); cost is slept per object returned (FAKESHELL_OBJECT_COST),
 	// as remote PowerShell materializes and serializes each object.

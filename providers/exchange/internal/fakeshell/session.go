@@ -15,8 +15,11 @@ package main
 // cmdlets run side by side. A restore request
 // is Completed only once its modelled merge time has passed (the Mailbox Replication
 // service works on its own, the provider polls). FAKESHELL_TRACE receives one JSON line
-// per request: the process, its start and end (Unix nanoseconds, the wait included)
-// and the body, so a test can see requests of different sessions overlap.
+// per request: the process, its start and end (Unix nanoseconds, the wait included),
+// own (nanoseconds of the double's own work: the request before the modelled wait and
+// the objects' cost) and the body, so a test can see requests of different sessions
+// overlap, and a benchmark what the double itself costs. FAKESHELL_CPUPROFILE, a folder,
+// receives each process's CPU profile (cpu-PID.pprof) when it exits.
 
 import (
 	"encoding/json"
@@ -72,6 +75,7 @@ func (sh *shell) sessionEnv() error {
 func (sh *shell) runBody(body string) ([]any, error) {
 	start := time.Now()
 	out, err := sh.runLocked(body)
+	own := time.Since(start) // the double's own time: locks, the lab's reads and writes
 	if err == nil {
 		sh.charge(len(out))
 	}
@@ -82,7 +86,7 @@ func (sh *shell) runBody(body string) ([]any, error) {
 	}
 	sh.debt = 0
 	if sh.trace != nil {
-		line, _ := json.Marshal(map[string]any{"pid": os.Getpid(), "start": start.UnixNano(), "end": time.Now().UnixNano(), "body": body})
+		line, _ := json.Marshal(map[string]any{"pid": os.Getpid(), "start": start.UnixNano(), "end": time.Now().UnixNano(), "own": own.Nanoseconds(), "body": body})
 		sh.trace.Write(append(line, '\n'))
 	}
 	return out, err
@@ -136,18 +140,33 @@ var topologyCmdlets = map[string]bool{
 }
 
 // topology is the lab's servers and databases for the current request: the whole
-// read when one was made, else lab.ReadTopology (once per request, as observe).
-func (sh *shell) topology() (*state.Observed, error) {
+// read when one was made, else lab.ReadTopology (once per request, as observe), with
+// the sizes of no database (Get-MailboxDatabase -Status alone shows them: topologySized).
+func (sh *shell) topology() (*state.Observed, error) { return sh.topologySized("") }
+
+// topologySized is topology with the sizes of the databases named by db: every one
+// for "*", that one for a name, none for "". A read of the request with fewer sizes
+// is made again.
+func (sh *shell) topologySized(db string) (*state.Observed, error) {
 	if sh.cache != nil {
 		return sh.cache, nil
 	}
-	if sh.topo == nil {
-		obs, err := sh.lab.ReadTopology(sh.ctx)
-		if err != nil {
-			return nil, err
-		}
-		sh.topo = obs
+	if sh.topo != nil && (db == "" || sh.topoSized == "*" || strings.EqualFold(sh.topoSized, db)) {
+		return sh.topo, nil
 	}
+	var sized func(string) bool
+	switch db {
+	case "":
+	case "*":
+		sized = lab.AllSizes
+	default:
+		sized = func(name string) bool { return strings.EqualFold(name, db) }
+	}
+	obs, err := sh.lab.ReadTopology(sh.ctx, sized)
+	if err != nil {
+		return nil, err
+	}
+	sh.topo, sh.topoSized = obs, db
 	return sh.topo, nil
 }
 
@@ -180,7 +199,7 @@ func (sh *shell) mailboxList(db string, hasDB bool) ([]*state.Mailbox, error) {
 }
 
 // forget drops what was read of the lab: a cmdlet may have changed it.
-func (sh *shell) forget() { sh.cache, sh.topo, sh.all = nil, nil, nil }
+func (sh *shell) forget() { sh.cache, sh.topo, sh.topoSized, sh.all = nil, nil, "", nil }
 
 // modelled adds what op, which the lab carried out, lasts on Exchange to the request's
 // wait. A merge's time is the restore request's (mergeWait), not the cmdlet's.
