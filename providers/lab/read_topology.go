@@ -147,16 +147,28 @@ func (l *Lab) MailboxesOn(ctx context.Context, database string) ([]*state.Mailbo
 	if !isASCII(database) {
 		return nil, ErrNotIndexed
 	}
-	return l.mailboxes(ctx, database, true)
+	return l.mailboxesIndexed(ctx, homePrefix('h', database))
+}
+
+// ArchivesOn lists the mailboxes whose archive is on database (an ASCII name, any
+// case), sorted by address, through the directory's index: what Get-Mailbox -Filter on
+// ArchiveDatabase needs, without reading the organization's other mailboxes.
+func (l *Lab) ArchivesOn(ctx context.Context, database string) ([]*state.Mailbox, error) {
+	if !isASCII(database) {
+		return nil, ErrNotIndexed
+	}
+	return l.mailboxesIndexed(ctx, homePrefix('a', database))
 }
 
 // AllMailboxes lists every mailbox, sorted by address, from a read-only open of the
 // directory: Read's mailboxes without Read's look at every file.
 func (l *Lab) AllMailboxes(ctx context.Context) ([]*state.Mailbox, error) {
-	return l.mailboxes(ctx, "", false)
+	return l.mailboxesIndexed(ctx, nil)
 }
 
-func (l *Lab) mailboxes(ctx context.Context, database string, indexed bool) ([]*state.Mailbox, error) {
+// mailboxesIndexed lists the mailboxes the index lists under prefix, or every one for
+// a nil prefix.
+func (l *Lab) mailboxesIndexed(ctx context.Context, prefix []byte) ([]*state.Mailbox, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -185,16 +197,16 @@ func (l *Lab) mailboxes(ctx context.Context, database string, indexed bool) ([]*
 			if meta == nil || mbs == nil {
 				return ErrNotIndexed
 			}
-			if !indexed {
+			if prefix == nil {
 				return mbs.ForEach(add)
 			}
 			if string(meta.Get(metaIndexed)) != indexVersion {
 				return ErrNotIndexed
 			}
-			for _, a := range indexedOn(tx, homePrefix('h', database)) {
+			for _, a := range indexedOn(tx, prefix) {
 				v := mbs.Get([]byte(a))
 				if v == nil {
-					return fmt.Errorf("directory index lists %s on %s, which has no entry: the directory is damaged", a, database)
+					return fmt.Errorf("directory index lists %s under %q, which has no entry: the directory is damaged", a, prefix)
 				}
 				if err := add([]byte(a), v); err != nil {
 					return err

@@ -12,7 +12,7 @@ import (
 
 // TestReadTopologyAgreesWithRead: the cheap reads say what Read says of servers,
 // databases (mounted, size, settings) and each database's mailboxes, also after a
-// dismount and a re-home (org.json read again, not its last decoding), and with a
+// dismount and the re-homes, archives included (org.json read again, not its last decoding), and with a
 // server down; sizes only of the databases asked for.
 func TestReadTopologyAgreesWithRead(t *testing.T) {
 	l := newLab(t, 4)
@@ -59,6 +59,26 @@ func TestReadTopologyAgreesWithRead(t *testing.T) {
 			if !reflect.DeepEqual(got2, want) {
 				t.Errorf("%s: mailboxes on %s: index %v, Read %v", when, name, got2, want)
 			}
+			arch, err := l.ArchivesOn(ctx, name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wantArch, gotArch []string
+			for _, m := range full.Mailboxes {
+				if m.ArchiveDatabase == name {
+					wantArch = append(wantArch, m.Address)
+				}
+			}
+			sort.Strings(wantArch)
+			for _, m := range arch {
+				gotArch = append(gotArch, m.Address)
+				if !reflect.DeepEqual(*m, *full.Mailboxes[m.Address]) {
+					t.Errorf("%s: archive on %s: index %+v, Read %+v", when, name, *m, full.Mailboxes[m.Address])
+				}
+			}
+			if !reflect.DeepEqual(gotArch, wantArch) {
+				t.Errorf("%s: archives on %s: index %v, Read %v", when, name, gotArch, wantArch)
+			}
 		}
 		all, err := l.AllMailboxes(ctx)
 		if err != nil {
@@ -93,9 +113,13 @@ func TestReadTopologyAgreesWithRead(t *testing.T) {
 			t.Errorf("%s: topology has %d servers and %d databases, Read %d and %d", when, len(topo.Servers), len(topo.Databases), len(full.Servers), len(full.Databases))
 		}
 	}
+	if err := l.EnableArchive("db01-user0001@contoso.com", "DB02"); err != nil {
+		t.Fatal(err)
+	}
 	check("fresh")
 	mustApply(t, l, providers.Operation{Kind: providers.OpDismountDatabase, Database: "DB02"})
 	mustApply(t, l, providers.Operation{Kind: providers.OpRehomeMailboxes, Database: "DB02", Target: "DB01"})
+	mustApply(t, l, providers.Operation{Kind: providers.OpRehomeSystemMailboxes, Database: "DB02", Target: "DB01"})
 	check("after a dismount and a re-home")
 	if err := l.FailServer("EX01"); err != nil {
 		t.Fatal(err)

@@ -378,7 +378,12 @@ func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]a
 				return nil, err
 			}
 		}
-		list, err := sh.mailboxList(db, hasDB)
+		var list []*state.Mailbox
+		if hasFilter && !hasDB {
+			list, err = sh.archivesOn(archiveOn)
+		} else {
+			list, err = sh.mailboxList(db, hasDB)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -3,10 +3,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 
+	"github.com/dialtone/dialtone/providers/lab"
 	"github.com/dialtone/dialtone/state"
 )
 
@@ -48,4 +50,17 @@ func archiveFilter(filter string, obs *state.Observed) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// archivesOn is the mailboxes whose archive is on db, through the lab's index (every
+// mailbox read and compared when the lab has none); none for "" (a DN of no database).
+func (sh *shell) archivesOn(db string) ([]*state.Mailbox, error) {
+	if db == "" {
+		return nil, nil
+	}
+	list, err := sh.lab.ArchivesOn(sh.ctx, db)
+	if !errors.Is(err, lab.ErrNotIndexed) {
+		return list, err
+	}
+	return sh.mailboxList("", false) // the caller keeps those whose archive is on db
 }
