@@ -447,7 +447,16 @@ func (sh *shell) exchangeCmdlet(name string, a *args, in []any, piped bool) ([]a
 			if err != nil {
 				return nil, err
 			}
-			m := obs.Mailboxes[id]
+			all, err := sh.mailboxList("", false)
+			if err != nil {
+				return nil, err
+			}
+			var m *state.Mailbox
+			for _, x := range all {
+				if strings.EqualFold(x.Address, id) {
+					m = x
+				}
+			}
 			if m == nil || m.ArchiveDatabase == "" {
 				return nil, fmt.Errorf("The operation couldn't be performed because object '%s' has no archive.", id)
 			}

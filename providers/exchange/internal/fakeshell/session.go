@@ -136,7 +136,7 @@ func (sh *shell) unlockState() {
 var topologyCmdlets = map[string]bool{
 	"get-exchangeserver": true, "get-mailboxdatabase": true, "new-mailboxdatabase": true, "set-mailboxdatabase": true,
 	"remove-mailboxdatabase": true, "mount-database": true, "dismount-database": true, "get-mailboxstatistics": true,
-	"get-queue": true, "retry-queue": true, "get-mailbox": true, // mailboxList reads the mailboxes
+	"get-queue": true, "retry-queue": true, "get-mailbox": true, "set-mailbox": true, // mailboxList reads the mailboxes
 }
 
 // topology is the lab's servers and databases for the current request: the whole
