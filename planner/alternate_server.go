@@ -155,11 +155,13 @@ func (rc *recCtx) rebuildAndRestore(caps providers.Capabilities) []*Step {
 	return append(steps, replay, disallow)
 }
 
-// driveLetters lists the drives the failed database's files use.
+// driveLetters lists the drives the files of the failed server's databases use.
 func (rc *recCtx) driveLetters() string {
 	seen := map[string]bool{}
 	var out []string
-	for _, p := range []string{rc.failed.Edb, rc.failed.Logs} {
+	// Every database of the server, not only this recovery's: the server is rebuilt
+	// once for all of them (shareServerRebuilds).
+	for _, p := range append([]string{rc.failed.Edb, rc.failed.Logs}, rc.serverPaths...) {
 		if len(p) >= 2 && p[1] == ':' && !seen[strings.ToUpper(p[:2])] {
 			seen[strings.ToUpper(p[:2])] = true
 			out = append(out, strings.ToUpper(p[:2]))

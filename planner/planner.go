@@ -129,6 +129,9 @@ func Compute(cfg *config.Config, st *state.State, caps providers.Capabilities, o
 			return p, append(diags, d...)
 		}
 	}
+	// Before recordCopyServers, which marks each recovery's first step: a dropped
+	// rebuild must not take that mark with it.
+	p.Steps = shareServerRebuilds(p.Steps)
 	recordCopyServers(p, byName)
 	diags = append(diags, checkPreconditions(p, byName, cfg, st, ptrs)...)
 	p.Outages = outageWindows(p, byName)

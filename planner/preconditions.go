@@ -176,17 +176,18 @@ func checkPreconditions(p *Plan, rcs map[string]*recCtx, cfg *config.Config, st 
 }
 
 // serversUsed lists the servers the recovery's steps in p work on, in order, leaving
-// out a server from the point a planned recover_server rebuilds it.
+// out a server from the point a planned recover_server rebuilds it (its own, or the
+// one another recovery of the plan does for both: shareServerRebuilds).
 func (rc *recCtx) serversUsed(p *Plan) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, s := range p.Steps {
-		if s.Recovery != rc.name {
-			continue
-		}
 		op := s.Operation
 		if op.Kind == providers.OpRecoverServer {
 			seen[op.Server] = true
+			continue
+		}
+		if s.Recovery != rc.name {
 			continue
 		}
 		if s.Manual && op.Kind == providers.OpRepointProfiles {

@@ -169,6 +169,11 @@ func resolve(cfg *config.Config, st *state.State, name string, rec *config.Recov
 	rc.carry = rc.planCarry()
 	rc.version = commandVersion(cfg, st, rc.failed.Server)
 	rc.failedBuild, _ = serverBuild(cfg, st, rc.failed.Server)
+	for _, db := range cfg.Databases {
+		if db != nil && strings.EqualFold(db.Server.Name, rc.failed.Server) {
+			rc.serverPaths = append(rc.serverPaths, db.EdbFilePath, db.LogFolderPath)
+		}
+	}
 	rc.transport = transportServers(cfg, st)
 	if m := rec.Merge; m != nil {
 		if m.ConflictResolution != "" {

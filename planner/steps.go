@@ -49,6 +49,7 @@ type recCtx struct {
 	failedMounted bool
 	transport     []string    // servers up, whose transport queues are resubmitted
 	failedBuild   string      // the failed server's Exchange build (Setup /Mode:RecoverServer runs the same)
+	serverPaths   []string    // the files of every configured database of the failed server (its rebuild keeps their drives)
 	version       ems.Version // the Exchange version the commands are written for (the failed server's)
 
 	requestName string

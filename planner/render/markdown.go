@@ -238,9 +238,9 @@ type mdWriter struct {
 	index   map[string]*planner.Step
 	// byRecovery lists each recovery's steps in apply order.
 	byRecovery map[string][]*planner.Step
-	// rebuilt is, per server, the first step that rebuilds it: later ones of other
-	// recoveries refer to it rather than repeat it.
-	rebuilt map[string]*planner.Step
+	// rebuiltBy maps a step that waits for another recovery's rebuild of its server to
+	// that rebuild (planner.RebuiltBy): the step says it is done there.
+	rebuiltBy map[*planner.Step]*planner.Step
 }
 
 func (m *mdWriter) line(s string) { m.sb.WriteString(s); m.sb.WriteByte('\n') }
@@ -254,7 +254,7 @@ func (m *mdWriter) take() string {
 
 func newMdWriter(p *planner.Plan) *mdWriter {
 	m := &mdWriter{numbers: make(map[*planner.Step]int, len(p.Steps)), index: make(map[string]*planner.Step, len(p.Steps)),
-		byRecovery: map[string][]*planner.Step{}, rebuilt: map[string]*planner.Step{}}
+		byRecovery: map[string][]*planner.Step{}, rebuiltBy: planner.RebuiltBy(p)}
 	for i, s := range p.Steps {
 		if s == nil {
 			continue
@@ -262,9 +262,6 @@ func newMdWriter(p *planner.Plan) *mdWriter {
 		m.numbers[s] = i + 1
 		m.index[s.ID] = s
 		m.byRecovery[s.Recovery] = append(m.byRecovery[s.Recovery], s)
-		if isRebuild(s) && m.rebuilt[s.Operation.Server] == nil {
-			m.rebuilt[s.Operation.Server] = s
-		}
 	}
 	return m
 }

@@ -150,9 +150,6 @@ func (m *mdWriter) users(p *planner.Plan, full bool) {
 
 // need is what a manual step asks of a person, in one line.
 func (m *mdWriter) need(s *planner.Step) string {
-	if first := m.rebuilt[s.Operation.Server]; isRebuild(s) && first != nil && first != s {
-		return fmt.Sprintf("the rebuild of %s of step %d (confirm it here too)", s.Operation.Server, m.numbers[first])
-	}
 	return capText(s.Summary, 120)
 }
 

@@ -16,11 +16,6 @@ func isMerge(s *planner.Step) bool {
 	return s.Operation.Kind == providers.OpMergeMailbox || (s.Number == 13 && s.Parallel)
 }
 
-// isRebuild is a manual rebuild of a failed server: one per recovery of that server.
-func isRebuild(s *planner.Step) bool {
-	return s.Operation.Kind == providers.OpRecoverServer && s.Operation.Server != ""
-}
-
 // Risk badges read without colour (GitHub strips it): the two risks that matter are
 // words in capitals outside code, data loss with a warning sign.
 var mdRiskBadge = map[planner.Risk]string{
@@ -132,16 +127,15 @@ func (m *mdWriter) step(s *planner.Step, details bool) {
 	if s.Manual {
 		head += " **MANUAL**"
 	}
-	first := m.rebuilt[s.Operation.Server]
-	again := isRebuild(s) && first != nil && first != s
+	if r := m.rebuiltBy[s]; r != nil {
+		// The server is rebuilt once, by another recovery's step: said, not repeated.
+		m.line("")
+		m.line(mdLineStart(mdText(fmt.Sprintf("%s: done by step %d", r.Summary, m.numbers[r]))) + " (" + mdCode(r.ID, false) + ").")
+	}
 	m.line("")
 	if m.lv.summaries {
 		m.line(head + " " + mdCode(s.ID, false) + "<br>")
-		if again {
-			m.line(mdLineStart(mdText(fmt.Sprintf("The rebuild of %s of step %d: once it is done, confirm this step too.", s.Operation.Server, m.numbers[first]))))
-		} else {
-			m.line(mdLineStart(mdText(capAddresses(s.Summary, s.Operation.Mailboxes))))
-		}
+		m.line(mdLineStart(mdText(capAddresses(s.Summary, s.Operation.Mailboxes))))
 	} else {
 		m.line(head + " " + mdCode(s.ID, false))
 	}
@@ -172,7 +166,7 @@ func (m *mdWriter) step(s *planner.Step, details bool) {
 		}
 		item(label + ": " + mdText(c.Description) + fix)
 	}
-	if !details || again {
+	if !details {
 		return
 	}
 	if s.Manual && s.Operation.Instructions != "" {
@@ -231,6 +225,9 @@ func (m *mdWriter) compactSteps(name string, steps []*planner.Step) {
 		if isMerge(s) {
 			merges++
 			continue
+		}
+		if r := m.rebuiltBy[s]; r != nil {
+			names = append(names, fmt.Sprintf("%s done by step %d", mdCode("recover_server", false), m.numbers[r]))
 		}
 		n := fmt.Sprintf("%d %s", m.numbers[s], mdCode(strings.TrimPrefix(s.ID, prefix), false))
 		var marks []string

@@ -31,7 +31,10 @@ func PowerShell(w io.Writer, p *planner.Plan) error {
 		return errors.New("no plan")
 	}
 	bw := bufio.NewWriter(w)
-	ps := &psWriter{w: bw, beforeDialTone: dialToneOrder(p)}
+	ps := &psWriter{w: bw, beforeDialTone: dialToneOrder(p), rebuiltBy: planner.RebuiltBy(p), numbers: map[*planner.Step]int{}}
+	for i, s := range p.Steps {
+		ps.numbers[s] = i + 1
+	}
 	ps.header(p)
 	for i := 0; i < len(p.Steps); {
 		s := p.Steps[i]
@@ -64,6 +67,8 @@ func PowerShell(w io.Writer, p *planner.Plan) error {
 type psWriter struct {
 	w              *bufio.Writer
 	beforeDialTone map[*planner.Step]bool
+	rebuiltBy      map[*planner.Step]*planner.Step // planner.RebuiltBy
+	numbers        map[*planner.Step]int
 	err            error // the first step the runbook cannot write safely
 }
 
@@ -191,6 +196,9 @@ func (ps *psWriter) banner(s *planner.Step, n, total int) {
 	ps.comment("", fmt.Sprintf("Step %d of %d: %s", n, total, s.ID))
 	ps.comment("", fmt.Sprintf("Phase: %s   Risk: %s   Stage: %s   (exchange-recovery.md step %d)", s.Phase, s.Risk, s.Stage, s.Number))
 	ps.comment("", s.Summary)
+	if r := ps.rebuiltBy[s]; r != nil {
+		ps.comment("", fmt.Sprintf("After: %s, done by step %d (%s)", r.Summary, ps.numbers[r], r.ID))
+	}
 	for _, pc := range s.Preconditions {
 		ps.comment("", "Precondition: "+pc.Description)
 	}

@@ -113,6 +113,7 @@ func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 		byRecovery[s.Recovery] = append(byRecovery[s.Recovery], s)
 	}
 	width := len(strconv.Itoa(len(p.Steps)))
+	rebuiltBy := planner.RebuiltBy(p)
 	if len(p.Recoveries) > 1 {
 		order := make([]string, 0, len(p.Recoveries))
 		for _, r := range p.Recoveries {
@@ -136,7 +137,7 @@ func Text(w io.Writer, p *planner.Plan, opts TextOptions) error {
 		for _, n := range r.Notes {
 			t.line("  note: " + clean(n))
 		}
-		t.recoverySteps(byRecovery[r.Name], numbers, width)
+		t.recoverySteps(byRecovery[r.Name], numbers, rebuiltBy, width)
 	}
 
 	t.line("")
@@ -182,7 +183,7 @@ func (t *textWriter) paint(code, s string) string {
 	return code + s + ansiReset
 }
 
-func (t *textWriter) recoverySteps(steps []*planner.Step, numbers map[*planner.Step]int, width int) {
+func (t *textWriter) recoverySteps(steps []*planner.Step, numbers map[*planner.Step]int, rebuiltBy map[*planner.Step]*planner.Step, width int) {
 	indent := strings.Repeat(" ", 4+width+2)
 	var phase planner.Phase
 	merges, hidden := 0, 0
@@ -211,6 +212,10 @@ func (t *textWriter) recoverySteps(steps []*planner.Step, numbers map[*planner.S
 				hidden++
 				continue
 			}
+		}
+		if r := rebuiltBy[s]; r != nil {
+			// The server is rebuilt once, by another recovery's step: said, not repeated.
+			t.line(fmt.Sprintf("  %*s  #%-2d %s: done by step %d (%s)", width, "", r.Number, clean(r.Summary), numbers[r], clean(r.ID)))
 		}
 		badge := riskBadge[s.Risk]
 		if badge == "" {

@@ -49,3 +49,22 @@ func AltState(n int) *state.State {
 	}
 	return st
 }
+
+// AltPair is AltConfig (alternate_server, swap) and AltState(n) with a second
+// recovery, of DB02 (also lost with EX01) to DTDB02 on EX02 with priority 200: two
+// recoveries whose failed databases share one lost server.
+func AltPair(stage string, n int) (*config.Config, *state.State) {
+	cfg := AltConfig(config.OptionAlternateServer, stage, true)
+	rec2 := *cfg.Recoveries["db01-outage"]
+	rec2.Name, rec2.Database = "db02-outage", config.Addr{Kind: config.KindDatabase, Name: "DB02"}
+	dt, rdb := *rec2.DialTone, *rec2.RecoveryDatabase
+	dt.Name, dt.EdbFilePath, dt.LogFolderPath = "DTDB02", `F:\DialTone\DTDB02\DTDB02.edb`, `F:\DialTone\DTDB02\Logs`
+	rdb.Name, rdb.EdbFilePath, rdb.LogFolderPath = "RDB02", `E:\Recovery\RDB02\DTDB02.edb`, `E:\Recovery\RDB02`
+	rec2.DialTone, rec2.RecoveryDatabase, rec2.Priority = &dt, &rdb, 200
+	cfg.Recoveries["db02-outage"] = &rec2
+	st := AltState(n)
+	b := *st.Backups["DB01/nightly"]
+	b.Database = "DB02"
+	st.Backups["DB02/nightly"] = &b
+	return cfg, st
+}
