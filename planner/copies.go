@@ -101,7 +101,7 @@ func copyCheck(rc *recCtx, cfg *config.Config, st *state.State) (Precondition, b
 				"https://learn.microsoft.com/exchange/high-availability/manage-ha/activate-lagged-db-copies).", best.Server, best.ReplayLag)
 		}
 		if best.ActivationSuspended {
-			notes += fmt.Sprintf(" Activation of the copy on %s is suspended (Suspend-MailboxDatabaseCopy -ActivationOnly): an admin keeps it from being activated "+
+			notes += fmt.Sprintf(" Activation of the copy on %s is suspended (ActivationSuspended, set by an admin who suspended it for activation only): it is kept from being activated "+
 				"by Active Manager (Microsoft's examples: a lagged copy, a standby datacenter, maintenance), and such a copy is activated only by an administrator, by hand; "+
 				"find out why before using it (https://learn.microsoft.com/exchange/high-availability/manage-ha/configure-activation-policies).", best.Server)
 		}

@@ -90,8 +90,8 @@ type DatabaseCopy struct {
 	// Get-MailboxDatabase ReplayLagTimes), "" when it is 0: a lagged copy holds the mail
 	// in logs not yet replayed, and Microsoft does not count it as highly available.
 	ReplayLag string `json:"replay_lag,omitempty"`
-	// ActivationSuspended: an admin blocked the copy from activation
-	// (Suspend-MailboxDatabaseCopy -ActivationOnly); it is activated only by hand.
+	// ActivationSuspended: an admin blocked the copy from activation (suspended it for
+	// activation only; Get-MailboxDatabaseCopyStatus); it is activated only by hand.
 	ActivationSuspended bool `json:"activation_suspended,omitempty"`
 }
 
