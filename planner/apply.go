@@ -80,7 +80,7 @@ func Apply(ctx context.Context, p *Plan, prov providers.Provider, st *state.Stat
 	if hooks == nil {
 		hooks = NopHooks{}
 	}
-	w := &walker{prov: prov, st: st, j: newGroupJournal(j), hooks: hooks, par: opts.Parallelism, now: opts.Now,
+	w := &walker{prov: prov, st: st, j: newGroupJournal(ctx, j), hooks: hooks, par: opts.Parallelism, now: opts.Now,
 		remaining: map[stageKey]int{}}
 	if w.par <= 0 {
 		w.par = 10

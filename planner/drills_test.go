@@ -386,7 +386,7 @@ func TestApplyResumesAStartedStepWithoutRechecking(t *testing.T) {
 
 type recordingJournal struct{ records [][]state.Change }
 
-func (j *recordingJournal) AppendJournal(c []state.Change) error {
+func (j *recordingJournal) AppendJournal(_ context.Context, c []state.Change) error {
 	j.records = append(j.records, c)
 	return nil
 }

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"context"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -13,8 +14,10 @@ import (
 // the in-memory state (state.Backend satisfies it). Apply calls it once per step,
 // never concurrently; a Journal that is also a BatchJournal gets the records of
 // parallel steps that finish together in one call (group commit, journal_group.go).
+// ctx is Apply's: a journal must record a finished step even when it is cancelled (an
+// interrupted apply records what it finished), as state.Backend's AppendJournal does.
 type Journal interface {
-	AppendJournal(changes []state.Change) error
+	AppendJournal(ctx context.Context, changes []state.Change) error
 }
 
 // Hooks observes an apply. Apply calls them from whichever goroutine runs the step, so

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"context"
 	"sync"
 
 	"github.com/dialtone/dialtone/state"
@@ -30,6 +31,7 @@ type BatchJournal = state.BatchAppender
 // A journal without AppendJournalBatch (the pg backend, test wrappers) gets one
 // AppendJournal per record, in order, exactly as before.
 type groupJournal struct {
+	ctx   context.Context // Apply's, passed to the journal
 	j     Journal
 	batch BatchJournal // nil: one AppendJournal per record
 
@@ -44,11 +46,11 @@ type pendingRecord struct {
 	done    chan error
 }
 
-func newGroupJournal(j Journal) *groupJournal {
+func newGroupJournal(ctx context.Context, j Journal) *groupJournal {
 	if j == nil {
 		return nil
 	}
-	g := &groupJournal{j: j}
+	g := &groupJournal{ctx: ctx, j: j}
 	g.batch, _ = j.(BatchJournal)
 	return g
 }
@@ -109,13 +111,13 @@ func (g *groupJournal) write(batch []*pendingRecord) (int, error) {
 		for i, p := range batch {
 			recs[i] = p.changes
 		}
-		if err := g.batch.AppendJournalBatch(recs); err != nil {
+		if err := g.batch.AppendJournalBatch(g.ctx, recs); err != nil {
 			return 0, err
 		}
 		return len(batch), nil
 	}
 	for i, p := range batch {
-		if err := g.j.AppendJournal(p.changes); err != nil {
+		if err := g.j.AppendJournal(g.ctx, p.changes); err != nil {
 			return i, err
 		}
 	}

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"sync"
@@ -19,11 +20,11 @@ type batchJournal struct {
 	writes  int
 }
 
-func (j *batchJournal) AppendJournal(c []state.Change) error {
-	return j.AppendJournalBatch([][]state.Change{c})
+func (j *batchJournal) AppendJournal(ctx context.Context, c []state.Change) error {
+	return j.AppendJournalBatch(ctx, [][]state.Change{c})
 }
 
-func (j *batchJournal) AppendJournalBatch(b [][]state.Change) error {
+func (j *batchJournal) AppendJournalBatch(_ context.Context, b [][]state.Change) error {
 	time.Sleep(2 * time.Millisecond)
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -48,7 +49,7 @@ func (j *batchJournal) isDurable(id string) bool {
 // than records, and none is acknowledged before it is durable.
 func TestGroupJournalBatchesAndAcknowledgesAfterDurable(t *testing.T) {
 	j := &batchJournal{durable: map[string]bool{}}
-	g := newGroupJournal(j)
+	g := newGroupJournal(context.Background(), j)
 	var mu sync.Mutex // the walker's mutex: queue order is decision order
 	var order []string
 	var wg sync.WaitGroup
@@ -88,7 +89,7 @@ func TestGroupJournalBatchesAndAcknowledgesAfterDurable(t *testing.T) {
 // After a failed write, every record queued later fails too.
 func TestGroupJournalFailureSticks(t *testing.T) {
 	j := &batchJournal{durable: map[string]bool{}, failAt: 1}
-	g := newGroupJournal(j)
+	g := newGroupJournal(context.Background(), j)
 	if err := g.enqueue([]state.Change{{DeleteDatabase: "a"}})(); err == nil {
 		t.Fatal("first write did not fail")
 	}

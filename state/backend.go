@@ -1,33 +1,48 @@
 package state
 
 import (
+	"context"
 	"fmt"
 	"time"
 )
 
 // Backend stores the state document. Every method is safe to call only while the
 // caller holds the lock from Lock, except Read for read-only commands.
+//
+// Every method takes the command's context. What waits or only reads stops when it is
+// done (Lock, Read, ForceUnlock: an interrupted command stops waiting for a lock or a
+// server, with an error wrapping ctx.Err()). What records work already done (Write,
+// AppendJournal and the optional writers, the lock's release) runs to its end with the
+// context's values but not its cancellation, bounded by the backend's own timeout: an
+// apply interrupted by Ctrl-C still records the steps it finished. A recovery may lose
+// time, never data.
 type Backend interface {
 	// Lock takes the exclusive lock for an operation ("apply", "refresh", ...). When
 	// someone else holds it, it returns a *LockError describing the holder and writes
 	// nothing. The returned Unlock releases it.
-	Lock(operation string) (Unlock func() error, err error)
+	Lock(ctx context.Context, operation string) (Unlock func() error, err error)
 
 	// Read returns the current state, with any journal left by an interrupted apply
 	// replayed onto it. It returns (nil, ErrNoState) when no state exists yet.
-	Read() (*State, error)
+	Read(ctx context.Context) (*State, error)
 
 	// Write replaces the stored state atomically (with a backup of the previous
 	// version), after raising s.Serial by one, and empties the journal.
-	Write(s *State) error
+	Write(ctx context.Context, s *State) error
 
 	// AppendJournal durably records the changes of one finished step, against the
 	// lineage and serial of the stored state (journal records of another serial are
 	// ignored on replay). Its cost is the size of the changes, not of the state.
-	AppendJournal(changes []Change) error
+	AppendJournal(ctx context.Context, changes []Change) error
 
 	// ForceUnlock removes a lock whose holder is gone. id must match the lock's ID.
-	ForceUnlock(id string) error
+	ForceUnlock(ctx context.Context, id string) error
+}
+
+// Stopped is the error of a wait or a read that ctx ended: it names what was stopped
+// and wraps ctx.Err() (context.Canceled on an interrupt).
+func Stopped(ctx context.Context, what string) error {
+	return fmt.Errorf("%s: stopped: %w", what, context.Cause(ctx))
 }
 
 // ErrNoState is returned by Read when no state has been written yet (run `dialtone init`).

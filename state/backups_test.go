@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -17,7 +18,7 @@ func TestLocalKeepsNBackups(t *testing.T) {
 	l := NewLocal(path, LocalOptions{Backups: 3})
 	s := sampleState()
 	for range 7 {
-		if err := l.Write(s); err != nil {
+		if err := l.Write(context.Background(), s); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -52,13 +53,13 @@ func TestLocalDamagedNamesNewestGoodBackup(t *testing.T) {
 	l := NewLocal(path, LocalOptions{})
 	s := sampleState()
 	for range 4 {
-		if err := l.Write(s); err != nil {
+		if err := l.Write(context.Background(), s); err != nil {
 			t.Fatal(err)
 		}
 	}
 	os.WriteFile(path, []byte("{\n  \"format_version\": 1,"), 0o600)
 	os.WriteFile(path+".backup", []byte("garbage"), 0o600)
-	_, err := NewLocal(path, LocalOptions{}).Read()
+	_, err := NewLocal(path, LocalOptions{}).Read(context.Background())
 	if err == nil {
 		t.Fatal("a damaged state was accepted")
 	}
@@ -80,7 +81,7 @@ func TestLocalLeaseRenewedAndExpired(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "s.json")
 	l := NewLocal(path, LocalOptions{Lease: 1500 * time.Millisecond})
-	unlock, err := l.Lock("apply")
+	unlock, err := l.Lock(context.Background(), "apply")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +101,7 @@ func TestLocalLeaseRenewedAndExpired(t *testing.T) {
 	if renewed := readInfo().Expires; !renewed.After(first) {
 		t.Fatalf("lease not renewed: %v then %v", first, renewed)
 	}
-	_, err = NewLocal(path, LocalOptions{}).Lock("apply")
+	_, err = NewLocal(path, LocalOptions{}).Lock(context.Background(), "apply")
 	le, ok := err.(*LockError)
 	if !ok || le.Stale {
 		t.Fatalf("a held, renewed lock: %v", err)
@@ -119,7 +120,7 @@ func TestLocalLeaseRenewedAndExpired(t *testing.T) {
 	if err := lockFile(f); err != nil { // held by "someone": only the lease tells
 		t.Fatal(err)
 	}
-	_, err = NewLocal(path, LocalOptions{}).Lock("apply")
+	_, err = NewLocal(path, LocalOptions{}).Lock(context.Background(), "apply")
 	le, ok = err.(*LockError)
 	if !ok || !le.Stale || le.Gone {
 		t.Fatalf("expired lease: %#v", err)

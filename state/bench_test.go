@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -39,12 +40,12 @@ func benchDecode(tb testing.TB, n int, loop func() bool) int {
 // benchCheckpoint appends one step's record to the journal of a state of n mailboxes.
 func benchCheckpoint(tb testing.TB, n int, loop func() bool) {
 	l := NewLocal(filepath.Join(tb.TempDir(), "s.json"), LocalOptions{})
-	if err := l.Write(bigState(n)); err != nil {
+	if err := l.Write(context.Background(), bigState(n)); err != nil {
 		tb.Fatal(err)
 	}
 	changes := stepChanges(1)
 	for loop() {
-		if err := l.AppendJournal(changes); err != nil {
+		if err := l.AppendJournal(context.Background(), changes); err != nil {
 			tb.Fatal(err)
 		}
 	}

@@ -2,6 +2,7 @@ package state
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -38,8 +39,8 @@ type journalRecord struct {
 // and serial of the state last read or written through l (so Read or Write must come
 // first). The line is written with a single write and fsynced before it returns. No
 // changes, no record.
-func (l *Local) AppendJournal(changes []Change) error {
-	return l.AppendJournalBatch([][]Change{changes})
+func (l *Local) AppendJournal(ctx context.Context, changes []Change) error {
+	return l.AppendJournalBatch(ctx, [][]Change{changes})
 }
 
 // AppendJournalBatch durably appends one record per element of batch, in order, with
@@ -49,7 +50,7 @@ func (l *Local) AppendJournal(changes []Change) error {
 // write leaves whole records and at most one torn line at the end, as before. On error
 // none of the records may be taken as durable (some may be; replay finds them). Empty
 // elements make no record.
-func (l *Local) AppendJournalBatch(batch [][]Change) error {
+func (l *Local) AppendJournalBatch(_ context.Context, batch [][]Change) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	var buf []byte

@@ -2,6 +2,7 @@ package state
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -23,11 +24,11 @@ func journaled(t *testing.T) (path string) {
 	t.Helper()
 	path = filepath.Join(t.TempDir(), "dialtone.state.json")
 	l := NewLocal(path, LocalOptions{})
-	if err := l.Write(sampleState()); err != nil {
+	if err := l.Write(context.Background(), sampleState()); err != nil {
 		t.Fatal(err)
 	}
 	for n := 1; n <= 2; n++ {
-		if err := l.AppendJournal(stepChanges(n)); err != nil {
+		if err := l.AppendJournal(context.Background(), stepChanges(n)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -37,7 +38,7 @@ func journaled(t *testing.T) (path string) {
 func TestJournalReplayAfterCrash(t *testing.T) {
 	path := journaled(t)
 	l := NewLocal(path, LocalOptions{})
-	s, err := l.Read()
+	s, err := l.Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,14 +55,14 @@ func TestJournalReplayAfterCrash(t *testing.T) {
 	}
 
 	// Write folds the journal into the file and removes it.
-	if err := l.Write(s); err != nil {
+	if err := l.Write(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(path + ".journal"); !os.IsNotExist(err) {
 		t.Fatal("the journal survived a Write")
 	}
 	l2 := NewLocal(path, LocalOptions{})
-	s2, err := l2.Read()
+	s2, err := l2.Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func TestJournalTornLastLineIgnored(t *testing.T) {
 	} {
 		os.WriteFile(path+".journal", append(append([]byte{}, lines[0]...), torn...), 0o600)
 		l := NewLocal(path, LocalOptions{})
-		s, err := l.Read()
+		s, err := l.Read(context.Background())
 		if err != nil {
 			t.Fatalf("torn last line: %v", err)
 		}
@@ -89,11 +90,11 @@ func TestJournalTornLastLineIgnored(t *testing.T) {
 			t.Fatalf("torn last line: pending %d, databases %v", l.JournalPending(), s.Databases)
 		}
 		// The next append cuts the torn tail off, so the journal stays readable.
-		if err := l.AppendJournal(stepChanges(4)); err != nil {
+		if err := l.AppendJournal(context.Background(), stepChanges(4)); err != nil {
 			t.Fatal(err)
 		}
 		l2 := NewLocal(path, LocalOptions{})
-		s, err = l2.Read()
+		s, err = l2.Read(context.Background())
 		if err != nil {
 			t.Fatalf("after appending past a torn line: %v", err)
 		}
@@ -109,7 +110,7 @@ func TestJournalBadLineInTheMiddle(t *testing.T) {
 	lines := bytes.SplitAfter(b, []byte("\n"))
 	bad := append(append([]byte("{\"lineage\": garbage\n"), lines[0]...), lines[1]...)
 	os.WriteFile(path+".journal", bad, 0o600)
-	_, err := NewLocal(path, LocalOptions{}).Read()
+	_, err := NewLocal(path, LocalOptions{}).Read(context.Background())
 	if err == nil || !strings.Contains(err.Error(), `journal "`+path+`.journal" is damaged at line 1`) {
 		t.Fatalf("bad first line: %v", err)
 	}
@@ -120,27 +121,27 @@ func TestJournalOtherSerialIgnored(t *testing.T) {
 	old, _ := os.ReadFile(path + ".journal")
 	// A Write whose journal removal was lost: the old records are for serial 8.
 	l := NewLocal(path, LocalOptions{})
-	s, err := l.Read()
+	s, err := l.Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Write(s); err != nil {
+	if err := l.Write(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(path+".journal", old, 0o600)
 	l2 := NewLocal(path, LocalOptions{})
-	if _, err := l2.Read(); err != nil {
+	if _, err := l2.Read(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if l2.JournalPending() != 0 {
 		t.Fatalf("replayed %d records of another serial", l2.JournalPending())
 	}
 	// New records after the stale ones are replayed.
-	if err := l2.AppendJournal([]Change{{DeleteDatabase: "DTDB01"}, {StepDone: &StepDone{Recovery: "r", Record: StepRecord{ID: "x"}}}}); err != nil {
+	if err := l2.AppendJournal(context.Background(), []Change{{DeleteDatabase: "DTDB01"}, {StepDone: &StepDone{Recovery: "r", Record: StepRecord{ID: "x"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	l3 := NewLocal(path, LocalOptions{})
-	got, err := l3.Read()
+	got, err := l3.Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,7 +152,7 @@ func TestJournalOtherSerialIgnored(t *testing.T) {
 
 func TestJournalNeedsStoredState(t *testing.T) {
 	l := NewLocal(filepath.Join(t.TempDir(), "s.json"), LocalOptions{})
-	if err := l.AppendJournal(stepChanges(1)); err == nil {
+	if err := l.AppendJournal(context.Background(), stepChanges(1)); err == nil {
 		t.Fatal("AppendJournal before Read or Write must fail: it cannot know the serial")
 	}
 }
@@ -163,7 +164,7 @@ func TestJournalUnknownChangeRefused(t *testing.T) {
 	raw := `[{"frobnicate":"x"}]`
 	line := fmt.Sprintf(`{"lineage":"%s","serial":8,"changes":%s,"crc32":%d}`+"\n", sampleState().Lineage, raw, crc(raw))
 	os.WriteFile(path+".journal", append(b, line...), 0o600)
-	if _, err := NewLocal(path, LocalOptions{}).Read(); err == nil || !strings.Contains(err.Error(), "line 3") {
+	if _, err := NewLocal(path, LocalOptions{}).Read(context.Background()); err == nil || !strings.Contains(err.Error(), "line 3") {
 		t.Fatalf("unknown change: %v", err)
 	}
 }
@@ -194,13 +195,13 @@ func BenchmarkAppendJournal(b *testing.B) {
 	for _, n := range []int{1_000, 100_000} {
 		b.Run(fmt.Sprintf("mailboxes=%d", n), func(b *testing.B) {
 			l := NewLocal(filepath.Join(b.TempDir(), "s.json"), LocalOptions{})
-			if err := l.Write(bigState(n)); err != nil {
+			if err := l.Write(context.Background(), bigState(n)); err != nil {
 				b.Fatal(err)
 			}
 			changes := stepChanges(1)
 			b.ReportAllocs()
 			for b.Loop() {
-				if err := l.AppendJournal(changes); err != nil {
+				if err := l.AppendJournal(context.Background(), changes); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -213,13 +214,13 @@ func BenchmarkAppendJournal(b *testing.B) {
 func TestJournalBatch(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dialtone.state.json")
 	l := NewLocal(path, LocalOptions{})
-	if err := l.Write(sampleState()); err != nil {
+	if err := l.Write(context.Background(), sampleState()); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.AppendJournal(stepChanges(1)); err != nil {
+	if err := l.AppendJournal(context.Background(), stepChanges(1)); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.AppendJournalBatch([][]Change{stepChanges(2), nil, stepChanges(3)}); err != nil {
+	if err := l.AppendJournalBatch(context.Background(), [][]Change{stepChanges(2), nil, stepChanges(3)}); err != nil {
 		t.Fatal(err)
 	}
 	b, err := os.ReadFile(path + ".journal")
@@ -227,14 +228,14 @@ func TestJournalBatch(t *testing.T) {
 		t.Fatalf("journal: %v, %d lines", err, bytes.Count(b, []byte("\n")))
 	}
 	l2 := NewLocal(path, LocalOptions{})
-	s, err := l2.Read()
+	s, err := l2.Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if l2.JournalPending() != 3 || s.Databases["DTDB03"] == nil || s.Recoveries["db01-outage"].Steps["recovery.db01-outage.step3"] == nil {
 		t.Fatalf("pending %d, databases %v", l2.JournalPending(), s.Databases)
 	}
-	if err := NewLocal(filepath.Join(t.TempDir(), "x.json"), LocalOptions{}).AppendJournalBatch([][]Change{stepChanges(1)}); err == nil {
+	if err := NewLocal(filepath.Join(t.TempDir(), "x.json"), LocalOptions{}).AppendJournalBatch(context.Background(), [][]Change{stepChanges(1)}); err == nil {
 		t.Fatal("a batch before Read or Write was accepted")
 	}
 }

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -30,14 +31,14 @@ func TestStateSizeLimit(t *testing.T) {
 	t.Parallel() // the limits are options, not the environment
 	path := filepath.Join(t.TempDir(), "dialtone.state.json")
 	l := NewLocal(path, LocalOptions{})
-	if err := l.Write(sampleState()); err != nil {
+	if err := l.Write(context.Background(), sampleState()); err != nil {
 		t.Fatal(err)
 	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = NewLocal(path, LocalOptions{Limits: Limits{StateBytes: 100}}).Read()
+	_, err = NewLocal(path, LocalOptions{Limits: Limits{StateBytes: 100}}).Read(context.Background())
 	wantLimit(t, err, EnvMaxStateBytes, 100)
 	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "is "+itoa(fi.Size())+" bytes") {
 		t.Fatalf("%q names neither the file nor its size %d", err, fi.Size())
@@ -45,10 +46,10 @@ func TestStateSizeLimit(t *testing.T) {
 	_, err = Limits{StateBytes: 100}.ReadStateFile(path)
 	wantLimit(t, err, EnvMaxStateBytes, 100)
 
-	if _, err := NewLocal(path, LocalOptions{Limits: Limits{StateBytes: fi.Size()}}).Read(); err != nil {
+	if _, err := NewLocal(path, LocalOptions{Limits: Limits{StateBytes: fi.Size()}}).Read(context.Background()); err != nil {
 		t.Fatalf("a state of exactly the limit: %v", err)
 	}
-	if _, err := NewLocal(path, LocalOptions{Limits: Limits{StateBytes: 1 << 20}}).Read(); err != nil {
+	if _, err := NewLocal(path, LocalOptions{Limits: Limits{StateBytes: 1 << 20}}).Read(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -70,10 +71,10 @@ func TestStateSizeLimitDefault(t *testing.T) {
 func TestJournalSizeLimit(t *testing.T) {
 	t.Parallel()
 	path := journaled(t)
-	if _, err := NewLocal(path, LocalOptions{}).Read(); err != nil {
+	if _, err := NewLocal(path, LocalOptions{}).Read(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	_, err := NewLocal(path, LocalOptions{Limits: Limits{JournalBytes: 10}}).Read()
+	_, err := NewLocal(path, LocalOptions{Limits: Limits{JournalBytes: 10}}).Read(context.Background())
 	wantLimit(t, err, EnvMaxJournalBytes, 10)
 	if !strings.Contains(err.Error(), path+".journal") {
 		t.Fatalf("%q does not name the journal", err)
@@ -91,7 +92,7 @@ func TestLockFileReadIsBounded(t *testing.T) {
 	if err != nil || len(b) != maxLockFileBytes {
 		t.Fatalf("read %d bytes, %v", len(b), err)
 	}
-	if _, err := NewLocal(path, LocalOptions{}).Lock("apply"); err == nil {
+	if _, err := NewLocal(path, LocalOptions{}).Lock(context.Background(), "apply"); err == nil {
 		t.Fatal("took a lock whose file exists")
 	}
 }

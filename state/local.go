@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -145,7 +146,7 @@ func (l *Local) JournalReplay() Replay {
 // Read returns the stored state with the journal replayed onto it, or (nil, ErrNoState)
 // when the state file does not exist. A damaged state file is refused with an error
 // that names it and the backup to restore from.
-func (l *Local) Read() (*State, error) {
+func (l *Local) Read(_ context.Context) (*State, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	b, err := l.limits.ReadStateFile(l.path)
@@ -234,10 +235,10 @@ func quoteJoin(ss []string) string {
 // it, so the file is never half-written. The journal, now folded into the file, is
 // removed. Write refuses a state of another lineage than the stored one. If Write fails
 // before the new file is in place, s.Serial is restored.
-func (l *Local) Write(s *State) error { return l.writeState(s, true) }
+func (l *Local) Write(_ context.Context, s *State) error { return l.writeState(s, true) }
 
 // WriteExact is Write keeping s.Serial as it is (see ExactWriter).
-func (l *Local) WriteExact(s *State) error { return l.writeState(s, false) }
+func (l *Local) WriteExact(_ context.Context, s *State) error { return l.writeState(s, false) }
 
 func (l *Local) writeState(s *State, bump bool) error {
 	if s == nil {

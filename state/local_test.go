@@ -2,6 +2,7 @@ package state
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,7 +12,7 @@ import (
 
 func TestLocalReadMissing(t *testing.T) {
 	l := NewLocal(filepath.Join(t.TempDir(), "dialtone.state.json"), LocalOptions{})
-	if s, err := l.Read(); !errors.Is(err, ErrNoState) || s != nil {
+	if s, err := l.Read(context.Background()); !errors.Is(err, ErrNoState) || s != nil {
 		t.Fatalf("Read of no file = %v, %v; want nil, ErrNoState", s, err)
 	}
 }
@@ -22,7 +23,7 @@ func TestLocalWriteRead(t *testing.T) {
 	l := NewLocal(path, LocalOptions{})
 	s := sampleState()
 	s.Serial = 0
-	if err := l.Write(s); err != nil {
+	if err := l.Write(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	if s.Serial != 1 {
@@ -34,7 +35,7 @@ func TestLocalWriteRead(t *testing.T) {
 	first, _ := os.ReadFile(path)
 
 	s.ApplyChange(Change{Stage: &StageMark{Recovery: "db01-outage", Stage: "restored"}})
-	if err := l.Write(s); err != nil {
+	if err := l.Write(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	if s.Serial != 2 {
@@ -48,7 +49,7 @@ func TestLocalWriteRead(t *testing.T) {
 		t.Fatal(".backup does not hold the previous version")
 	}
 
-	got, err := NewLocal(path, LocalOptions{}).Read()
+	got, err := NewLocal(path, LocalOptions{}).Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,12 +74,12 @@ func TestLocalWriteRead(t *testing.T) {
 func TestLocalWriteRefusesAnotherLineage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.json")
 	l := NewLocal(path, LocalOptions{})
-	if err := l.Write(New(NewLineage())); err != nil {
+	if err := l.Write(context.Background(), New(NewLineage())); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(path)
 	other := New(NewLineage())
-	if err := l.Write(other); err == nil || !strings.Contains(err.Error(), "refusing to overwrite") {
+	if err := l.Write(context.Background(), other); err == nil || !strings.Contains(err.Error(), "refusing to overwrite") {
 		t.Fatalf("Write of another lineage: %v", err)
 	}
 	if other.Serial != 0 {
@@ -94,7 +95,7 @@ func TestLocalWriteFailureLeavesFileAndSerial(t *testing.T) {
 	path := filepath.Join(dir, "s.json")
 	l := NewLocal(path, LocalOptions{})
 	s := sampleState()
-	if err := l.Write(s); err != nil {
+	if err := l.Write(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(path)
@@ -104,7 +105,7 @@ func TestLocalWriteFailureLeavesFileAndSerial(t *testing.T) {
 	if err := os.Mkdir(path+".backup", 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Write(s); err == nil {
+	if err := l.Write(context.Background(), s); err == nil {
 		t.Fatal("Write succeeded without a backup")
 	}
 	if s.Serial != serial {
@@ -124,7 +125,7 @@ func TestLocalDamagedStateNamesBackup(t *testing.T) {
 	l := NewLocal(path, LocalOptions{})
 	s := sampleState()
 	for range 2 {
-		if err := l.Write(s); err != nil {
+		if err := l.Write(context.Background(), s); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -132,7 +133,7 @@ func TestLocalDamagedStateNamesBackup(t *testing.T) {
 	if err := os.WriteFile(path, b[:len(b)/3], 0o600); err != nil { // truncated
 		t.Fatal(err)
 	}
-	_, err := NewLocal(path, LocalOptions{}).Read()
+	_, err := NewLocal(path, LocalOptions{}).Read(context.Background())
 	if err == nil {
 		t.Fatal("a truncated state file was accepted")
 	}
@@ -144,7 +145,7 @@ func TestLocalDamagedStateNamesBackup(t *testing.T) {
 
 	// Without a backup the message says so.
 	os.Remove(path + ".backup")
-	_, err = NewLocal(path, LocalOptions{}).Read()
+	_, err = NewLocal(path, LocalOptions{}).Read(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "there is no backup") {
 		t.Fatalf("error without backup: %v", err)
 	}
@@ -152,13 +153,13 @@ func TestLocalDamagedStateNamesBackup(t *testing.T) {
 	// A file edited by hand (valid JSON) is caught by its checksum.
 	edited := bytes.Replace(b, []byte(`"mounted": true`), []byte(`"mounted": false`), 1)
 	os.WriteFile(path, edited, 0o600)
-	if _, err := NewLocal(path, LocalOptions{}).Read(); err == nil || !strings.Contains(err.Error(), "checksum mismatch") {
+	if _, err := NewLocal(path, LocalOptions{}).Read(context.Background()); err == nil || !strings.Contains(err.Error(), "checksum mismatch") {
 		t.Fatalf("hand edit: %v", err)
 	}
 
 	// A newer format is not damage: the message says to upgrade.
 	os.WriteFile(path, []byte(`{"format_version": 3, "lineage": "x"}`), 0o600)
-	if _, err := NewLocal(path, LocalOptions{}).Read(); err == nil || strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "upgrade dialtone") {
+	if _, err := NewLocal(path, LocalOptions{}).Read(context.Background()); err == nil || strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), "upgrade dialtone") {
 		t.Fatalf("newer version: %v", err)
 	}
 }

@@ -2,6 +2,7 @@ package state
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -25,7 +26,7 @@ import (
 // nothing and returns a *LockError describing the holder (Stale when the holder is gone).
 // The returned unlock closes the journal, removes the lock file and releases the flock;
 // calling it again does nothing.
-func (l *Local) Lock(operation string) (unlock func() error, err error) {
+func (l *Local) Lock(ctx context.Context, operation string) (unlock func() error, err error) {
 	lockPath := l.lockPath()
 	var f *os.File
 	// A few attempts: a lock released between our create and our read of it is free.
@@ -37,7 +38,10 @@ func (l *Local) Lock(operation string) (unlock func() error, err error) {
 		if !errors.Is(err, fs.ErrExist) {
 			return nil, fmt.Errorf("create lock file %q: %w", lockPath, err)
 		}
-		lerr := lockConflict(lockPath)
+		lerr, cerr := lockConflict(ctx, lockPath)
+		if cerr != nil {
+			return nil, cerr
+		}
 		if lerr != nil {
 			return nil, lerr
 		}
@@ -152,20 +156,25 @@ func (l *Local) release(f *os.File, lockPath string) error {
 }
 
 // lockConflict describes the lock at lockPath held by someone else. It returns nil when
-// the lock file no longer exists (released meanwhile: try again).
-func lockConflict(lockPath string) *LockError {
+// the lock file no longer exists (released meanwhile: try again), and a Stopped error
+// when ctx ends while it waits for a lock file being written.
+func lockConflict(ctx context.Context, lockPath string) (*LockError, error) {
 	b, rerr := readLockFile(lockPath)
 	if errors.Is(rerr, fs.ErrNotExist) {
-		return nil
+		return nil, nil
 	}
 	info := readLockInfo(b)
 	// A lock file without an ID may be one being taken right now (created, not yet
 	// flocked or written): give its taker a moment before judging it.
 	for i := 0; info.ID == "" && i < 100; i++ {
-		time.Sleep(10 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return nil, Stopped(ctx, fmt.Sprintf("take lock %q: waiting for the lock file to be written", lockPath))
+		case <-time.After(10 * time.Millisecond):
+		}
 		b, rerr = readLockFile(lockPath)
 		if errors.Is(rerr, fs.ErrNotExist) {
-			return nil
+			return nil, nil
 		}
 		info = readLockInfo(b)
 	}
@@ -178,7 +187,7 @@ func lockConflict(lockPath string) *LockError {
 	}
 	le := &LockError{Info: info, Now: now, Gone: holderGone(lockPath, info)}
 	le.Stale = le.Gone || le.Expired()
-	return le
+	return le, nil
 }
 
 // holderGone reports whether the holder of the lock at lockPath is gone: we can take its
@@ -249,7 +258,7 @@ func NewLockInfo(operation, lockPath, name string) LockInfo {
 
 // ForceUnlock removes the lock file when its ID is id. It is for a lock whose holder is
 // gone; it does not check that, so that a lock on a shared folder can be cleared too.
-func (l *Local) ForceUnlock(id string) error {
+func (l *Local) ForceUnlock(_ context.Context, id string) error {
 	lockPath := l.lockPath()
 	b, err := readLockFile(lockPath)
 	if errors.Is(err, fs.ErrNotExist) {

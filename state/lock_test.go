@@ -2,6 +2,7 @@ package state
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -30,10 +31,10 @@ func TestLockConflictWritesNothing(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "dialtone.state.json")
 	first, second := NewLocal(path, LocalOptions{}), NewLocal(path, LocalOptions{})
-	if err := first.Write(sampleState()); err != nil {
+	if err := first.Write(context.Background(), sampleState()); err != nil {
 		t.Fatal(err)
 	}
-	unlock, err := first.Lock("apply")
+	unlock, err := first.Lock(context.Background(), "apply")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +44,7 @@ func TestLockConflictWritesNothing(t *testing.T) {
 	}
 	before := snapshot(t, dir)
 
-	_, err = second.Lock("refresh")
+	_, err = second.Lock(context.Background(), "refresh")
 	var le *LockError
 	if !errors.As(err, &le) {
 		t.Fatalf("second Lock: %v, want *LockError", err)
@@ -70,7 +71,7 @@ func TestLockConflictWritesNothing(t *testing.T) {
 	if _, err := os.Stat(path + ".lock"); !os.IsNotExist(err) {
 		t.Fatal("unlock left the lock file")
 	}
-	unlock2, err := second.Lock("refresh")
+	unlock2, err := second.Lock(context.Background(), "refresh")
 	if err != nil {
 		t.Fatalf("Lock after unlock: %v", err)
 	}
@@ -80,14 +81,14 @@ func TestLockConflictWritesNothing(t *testing.T) {
 func TestLockUnlockClosesJournal(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.json")
 	l := NewLocal(path, LocalOptions{})
-	unlock, err := l.Lock("apply")
+	unlock, err := l.Lock(context.Background(), "apply")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Write(sampleState()); err != nil {
+	if err := l.Write(context.Background(), sampleState()); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.AppendJournal(stepChanges(1)); err != nil {
+	if err := l.AppendJournal(context.Background(), stepChanges(1)); err != nil {
 		t.Fatal(err)
 	}
 	if err := unlock(); err != nil {
@@ -97,11 +98,11 @@ func TestLockUnlockClosesJournal(t *testing.T) {
 		t.Fatal("unlock left the journal open")
 	}
 	// Appending after unlock reopens the journal without losing the first record.
-	if err := l.AppendJournal(stepChanges(2)); err != nil {
+	if err := l.AppendJournal(context.Background(), stepChanges(2)); err != nil {
 		t.Fatal(err)
 	}
 	l2 := NewLocal(path, LocalOptions{})
-	if _, err := l2.Read(); err != nil || l2.JournalPending() != 2 {
+	if _, err := l2.Read(context.Background()); err != nil || l2.JournalPending() != 2 {
 		t.Fatalf("Read: %v, pending %d", err, l2.JournalPending())
 	}
 }
@@ -109,7 +110,7 @@ func TestLockUnlockClosesJournal(t *testing.T) {
 func TestLockGarbledFileStillLocked(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.json")
 	os.WriteFile(path+".lock", []byte(`{"id": "abc", "operation": "apply", "pid": 1`), 0o600)
-	_, err := NewLocal(path, LocalOptions{}).Lock("apply")
+	_, err := NewLocal(path, LocalOptions{}).Lock(context.Background(), "apply")
 	var le *LockError
 	if !errors.As(err, &le) {
 		t.Fatalf("garbled lock file: %v, want *LockError", err)
@@ -117,7 +118,7 @@ func TestLockGarbledFileStillLocked(t *testing.T) {
 	if le.Info.ID != "abc" || le.Info.Operation != "apply" || !le.Stale {
 		t.Fatalf("want what could be read (ID abc, operation apply) and stale (no flock held): %+v stale %v", le.Info, le.Stale)
 	}
-	if err := NewLocal(path, LocalOptions{}).ForceUnlock("abc"); err != nil {
+	if err := NewLocal(path, LocalOptions{}).ForceUnlock(context.Background(), "abc"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -129,7 +130,7 @@ func TestHelperProcess(t *testing.T) {
 	if path == "" {
 		t.Skip("helper process for TestLockHeldByAnotherProcess")
 	}
-	if _, err := NewLocal(path, LocalOptions{}).Lock("apply"); err != nil {
+	if _, err := NewLocal(path, LocalOptions{}).Lock(context.Background(), "apply"); err != nil {
 		fmt.Println("error:", err)
 		os.Exit(1)
 	}
@@ -154,7 +155,7 @@ func TestLockHeldByAnotherProcess(t *testing.T) {
 	}
 
 	l := NewLocal(path, LocalOptions{})
-	_, err = l.Lock("apply")
+	_, err = l.Lock(context.Background(), "apply")
 	var le *LockError
 	if !errors.As(err, &le) {
 		t.Fatalf("Lock while a live process holds it: %v", err)
@@ -167,7 +168,7 @@ func TestLockHeldByAnotherProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd.Wait()
-	_, err = l.Lock("apply")
+	_, err = l.Lock(context.Background(), "apply")
 	if !errors.As(err, &le) || !le.Stale {
 		t.Fatalf("Lock after the holder died: %v, want a stale *LockError", err)
 	}
@@ -175,16 +176,16 @@ func TestLockHeldByAnotherProcess(t *testing.T) {
 		t.Fatalf("message %q does not give the force-unlock command", err)
 	}
 
-	if err := l.ForceUnlock("not-the-id"); err == nil || !strings.Contains(err.Error(), le.Info.ID) {
+	if err := l.ForceUnlock(context.Background(), "not-the-id"); err == nil || !strings.Contains(err.Error(), le.Info.ID) {
 		t.Fatalf("ForceUnlock with a wrong ID: %v (must name the actual ID)", err)
 	}
-	if err := l.ForceUnlock(le.Info.ID); err != nil {
+	if err := l.ForceUnlock(context.Background(), le.Info.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.ForceUnlock(le.Info.ID); err == nil || !strings.Contains(err.Error(), "no lock is held") {
+	if err := l.ForceUnlock(context.Background(), le.Info.ID); err == nil || !strings.Contains(err.Error(), "no lock is held") {
 		t.Fatalf("ForceUnlock without a lock: %v", err)
 	}
-	unlock, err := l.Lock("apply")
+	unlock, err := l.Lock(context.Background(), "apply")
 	if err != nil {
 		t.Fatalf("Lock after force-unlock: %v", err)
 	}
@@ -196,15 +197,15 @@ func TestLockHeldByAnotherProcess(t *testing.T) {
 func TestUnlockAfterForceUnlockSparesTheNewHolder(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "s.json")
 	a, b := NewLocal(path, LocalOptions{}), NewLocal(path, LocalOptions{})
-	unlockA, err := a.Lock("apply")
+	unlockA, err := a.Lock(context.Background(), "apply")
 	if err != nil {
 		t.Fatal(err)
 	}
 	info := readLockInfo(mustRead(t, path+".lock"))
-	if err := b.ForceUnlock(info.ID); err != nil {
+	if err := b.ForceUnlock(context.Background(), info.ID); err != nil {
 		t.Fatal(err)
 	}
-	unlockB, err := b.Lock("apply")
+	unlockB, err := b.Lock(context.Background(), "apply")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,4 +225,23 @@ func mustRead(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestLockStopsWithContext: Lock waits a moment for a lock file being written (created,
+// no holder in it yet); a cancelled context stops that wait with an error that says so
+// and wraps context.Canceled, instead of reporting a holder it never read.
+func TestLockStopsWithContext(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "dialtone.state.json")
+	release, err := LockPath(path + ".lock") // held, empty: a taker between create and write
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = NewLocal(path, LocalOptions{}).Lock(ctx, "apply")
+	var le *LockError
+	if !errors.Is(err, context.Canceled) || errors.As(err, &le) || !strings.Contains(err.Error(), "stopped") {
+		t.Fatalf("Lock with a cancelled context: %v, want a stop wrapping context.Canceled", err)
+	}
 }

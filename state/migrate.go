@@ -2,6 +2,7 @@ package state
 
 import (
 	"bytes"
+	"context"
 	"errors"
 )
 
@@ -88,10 +89,10 @@ func (e *MigrateError) Unwrap() error { return e.Err }
 // whole document, with everything it holds (recoveries, steps, the written section).
 // To must hold no state, or this very one (then nothing is written). The copy is read
 // back and compared byte for byte. From's state is left where it is.
-func Migrate(opts MigrateOptions) (*MigrateResult, error) {
+func Migrate(ctx context.Context, opts MigrateOptions) (*MigrateResult, error) {
 	from, to := opts.From, opts.To
 	res := &MigrateResult{}
-	st, err := from.Read()
+	st, err := from.Read(ctx)
 	if errors.Is(err, ErrNoState) {
 		return res, &MigrateError{Stage: MigrateNoState, Err: err}
 	}
@@ -102,7 +103,7 @@ func Migrate(opts MigrateOptions) (*MigrateResult, error) {
 	if r, ok := from.(JournalReporter); ok {
 		res.Replay = r.JournalReplay()
 		if res.Pending = r.JournalPending(); res.Pending > 0 {
-			if err := from.Write(st); err != nil {
+			if err := from.Write(ctx, st); err != nil {
 				return res, &MigrateError{Stage: MigrateFold, Err: err}
 			}
 			res.Folded = true
@@ -113,7 +114,7 @@ func Migrate(opts MigrateOptions) (*MigrateResult, error) {
 		return res, &MigrateError{Stage: MigrateEncode, Err: err}
 	}
 
-	existing, err := to.Read()
+	existing, err := to.Read(ctx)
 	switch {
 	case errors.Is(err, ErrNoState):
 	case err != nil:
@@ -134,10 +135,10 @@ func Migrate(opts MigrateOptions) (*MigrateResult, error) {
 	if cp.Serial == 0 {
 		return res, &MigrateError{Stage: MigrateSerialZero}
 	}
-	if err := WriteExact(to, cp); err != nil {
+	if err := WriteExact(ctx, to, cp); err != nil {
 		return res, &MigrateError{Stage: MigrateWrite, Err: err}
 	}
-	back, err := to.Read()
+	back, err := to.Read(ctx)
 	if err != nil {
 		return res, &MigrateError{Stage: MigrateReadBack, Err: err}
 	}

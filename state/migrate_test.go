@@ -2,6 +2,7 @@ package state
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -30,7 +31,7 @@ func migrateErr(t *testing.T, err error) *MigrateError {
 // document, lineage and serial kept.
 func TestMigrateFoldsJournalAndKeepsSerial(t *testing.T) {
 	fromPath, toPath := migrateEnds(t)
-	res, err := Migrate(MigrateOptions{From: NewLocal(fromPath, LocalOptions{}), To: NewLocal(toPath, LocalOptions{})})
+	res, err := Migrate(context.Background(), MigrateOptions{From: NewLocal(fromPath, LocalOptions{}), To: NewLocal(toPath, LocalOptions{})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,8 +41,8 @@ func TestMigrateFoldsJournalAndKeepsSerial(t *testing.T) {
 	if _, err := os.Stat(fromPath + ".journal"); !os.IsNotExist(err) {
 		t.Fatalf("the previous journal is still there: %v", err)
 	}
-	from, _ := NewLocal(fromPath, LocalOptions{}).Read()
-	to, err := NewLocal(toPath, LocalOptions{}).Read()
+	from, _ := NewLocal(fromPath, LocalOptions{}).Read(context.Background())
+	to, err := NewLocal(toPath, LocalOptions{}).Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func TestMigrateFoldsJournalAndKeepsSerial(t *testing.T) {
 
 func TestMigrateNoState(t *testing.T) {
 	dir := t.TempDir()
-	_, err := Migrate(MigrateOptions{From: NewLocal(filepath.Join(dir, "a"), LocalOptions{}), To: NewLocal(filepath.Join(dir, "b"), LocalOptions{})})
+	_, err := Migrate(context.Background(), MigrateOptions{From: NewLocal(filepath.Join(dir, "a"), LocalOptions{}), To: NewLocal(filepath.Join(dir, "b"), LocalOptions{})})
 	if me := migrateErr(t, err); me.Stage != MigrateNoState {
 		t.Fatalf("stage %d, want MigrateNoState", me.Stage)
 	}
@@ -66,11 +67,11 @@ func TestMigrateNoState(t *testing.T) {
 func TestMigrateRefusesToOverwriteAnotherState(t *testing.T) {
 	fromPath, toPath := migrateEnds(t)
 	other := New(NewLineage())
-	if err := NewLocal(toPath, LocalOptions{}).Write(other); err != nil {
+	if err := NewLocal(toPath, LocalOptions{}).Write(context.Background(), other); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(toPath)
-	_, err := Migrate(MigrateOptions{From: NewLocal(fromPath, LocalOptions{}), To: NewLocal(toPath, LocalOptions{})})
+	_, err := Migrate(context.Background(), MigrateOptions{From: NewLocal(fromPath, LocalOptions{}), To: NewLocal(toPath, LocalOptions{})})
 	me := migrateErr(t, err)
 	if me.Stage != MigrateOccupied || me.Other == nil || me.Other.Lineage != other.Lineage {
 		t.Fatalf("stage %d, other %+v: want MigrateOccupied naming the state found", me.Stage, me.Other)
@@ -83,11 +84,11 @@ func TestMigrateRefusesToOverwriteAnotherState(t *testing.T) {
 // A second migration finds its own copy: nothing to write.
 func TestMigrateAlreadyThere(t *testing.T) {
 	fromPath, toPath := migrateEnds(t)
-	if _, err := Migrate(MigrateOptions{From: NewLocal(fromPath, LocalOptions{}), To: NewLocal(toPath, LocalOptions{})}); err != nil {
+	if _, err := Migrate(context.Background(), MigrateOptions{From: NewLocal(fromPath, LocalOptions{}), To: NewLocal(toPath, LocalOptions{})}); err != nil {
 		t.Fatal(err)
 	}
 	fi, _ := os.Stat(toPath)
-	res, err := Migrate(MigrateOptions{From: NewLocal(fromPath, LocalOptions{}), To: NewLocal(toPath, LocalOptions{})})
+	res, err := Migrate(context.Background(), MigrateOptions{From: NewLocal(fromPath, LocalOptions{}), To: NewLocal(toPath, LocalOptions{})})
 	if err != nil || !res.AlreadyThere || res.Folded {
 		t.Fatalf("second migration: %v, already there %v, folded %v", err, res.AlreadyThere, res.Folded)
 	}
@@ -100,10 +101,10 @@ func TestMigrateRefusesSerialZero(t *testing.T) {
 	dir := t.TempDir()
 	fromPath := filepath.Join(dir, "a")
 	s := New(NewLineage())
-	if err := NewLocal(fromPath, LocalOptions{}).WriteExact(s); err != nil {
+	if err := NewLocal(fromPath, LocalOptions{}).WriteExact(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Migrate(MigrateOptions{From: NewLocal(fromPath, LocalOptions{}), To: NewLocal(filepath.Join(dir, "b"), LocalOptions{})})
+	_, err := Migrate(context.Background(), MigrateOptions{From: NewLocal(fromPath, LocalOptions{}), To: NewLocal(filepath.Join(dir, "b"), LocalOptions{})})
 	if me := migrateErr(t, err); me.Stage != MigrateSerialZero {
 		t.Fatalf("stage %d, want MigrateSerialZero", me.Stage)
 	}
@@ -116,7 +117,7 @@ func TestMigrateRefusesSerialZero(t *testing.T) {
 // same state.
 func TestMigrateNeedsExactWrite(t *testing.T) {
 	fromPath, toPath := migrateEnds(t)
-	_, err := Migrate(MigrateOptions{From: NewLocal(fromPath, LocalOptions{}), To: plainBackend{NewLocal(toPath, LocalOptions{})}})
+	_, err := Migrate(context.Background(), MigrateOptions{From: NewLocal(fromPath, LocalOptions{}), To: plainBackend{NewLocal(toPath, LocalOptions{})}})
 	if me := migrateErr(t, err); me.Stage != MigrateWrite {
 		t.Fatalf("stage %d, want MigrateWrite", me.Stage)
 	}
@@ -131,13 +132,13 @@ type alteringBackend struct {
 	written bool
 }
 
-func (a *alteringBackend) WriteExact(s *State) error {
+func (a *alteringBackend) WriteExact(ctx context.Context, s *State) error {
 	a.written = true
-	return a.Local.WriteExact(s)
+	return a.Local.WriteExact(ctx, s)
 }
 
-func (a *alteringBackend) Read() (*State, error) {
-	s, err := a.Local.Read()
+func (a *alteringBackend) Read(ctx context.Context) (*State, error) {
+	s, err := a.Local.Read(ctx)
 	if err == nil && a.written {
 		delete(s.Mailboxes, "amy@contoso.com")
 	}
@@ -146,7 +147,7 @@ func (a *alteringBackend) Read() (*State, error) {
 
 func TestMigrateChecksReadBack(t *testing.T) {
 	fromPath, toPath := migrateEnds(t)
-	_, err := Migrate(MigrateOptions{From: NewLocal(fromPath, LocalOptions{}), To: &alteringBackend{Local: NewLocal(toPath, LocalOptions{})}})
+	_, err := Migrate(context.Background(), MigrateOptions{From: NewLocal(fromPath, LocalOptions{}), To: &alteringBackend{Local: NewLocal(toPath, LocalOptions{})}})
 	if me := migrateErr(t, err); me.Stage != MigrateDiffers || me.Other == nil {
 		t.Fatalf("stage %d, want MigrateDiffers with the state read back", me.Stage)
 	}
@@ -155,11 +156,11 @@ func TestMigrateChecksReadBack(t *testing.T) {
 // failingWrite fails every Write (the fold).
 type failingWrite struct{ *Local }
 
-func (f failingWrite) Write(*State) error { return errors.New("disk full") }
+func (f failingWrite) Write(context.Context, *State) error { return errors.New("disk full") }
 
 func TestMigrateStopsWhenTheFoldFails(t *testing.T) {
 	fromPath, toPath := migrateEnds(t)
-	res, err := Migrate(MigrateOptions{From: failingWrite{NewLocal(fromPath, LocalOptions{})}, To: NewLocal(toPath, LocalOptions{})})
+	res, err := Migrate(context.Background(), MigrateOptions{From: failingWrite{NewLocal(fromPath, LocalOptions{})}, To: NewLocal(toPath, LocalOptions{})})
 	if me := migrateErr(t, err); me.Stage != MigrateFold || res.Folded || res.Pending != 2 {
 		t.Fatalf("stage %d, folded %v, pending %d: want MigrateFold of 2 steps", me.Stage, res.Folded, res.Pending)
 	}

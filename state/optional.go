@@ -1,6 +1,9 @@
 package state
 
-import "fmt"
+import (
+	"context"
+	"fmt"
+)
 
 // What a Backend may do beyond the Backend interface. Callers test for these
 // (b.(state.JournalReporter)); each backend of this module asserts the ones it
@@ -28,21 +31,21 @@ type LockTakeover interface {
 // fsync. An error means none of them may be taken as durable. Local implements it; a
 // backend without it gets one AppendJournal per record.
 type BatchAppender interface {
-	AppendJournalBatch(batch [][]Change) error
+	AppendJournalBatch(ctx context.Context, batch [][]Change) error
 }
 
 // ExactWriter writes a state with its serial as it is, where Write raises it by one:
 // a state copied from one backend to another (migrate-state) keeps its serial, so that
 // plans made against it still fit. Local and pg implement it.
 type ExactWriter interface {
-	WriteExact(s *State) error
+	WriteExact(ctx context.Context, s *State) error
 }
 
 // WriteExact writes s to b keeping its serial (ExactWriter); a backend without it is an
 // error, as the copy would not be the same state.
-func WriteExact(b Backend, s *State) error {
+func WriteExact(ctx context.Context, b Backend, s *State) error {
 	if w, ok := b.(ExactWriter); ok {
-		return w.WriteExact(s)
+		return w.WriteExact(ctx, s)
 	}
 	return fmt.Errorf("this state backend cannot write a state with its serial as it is (%T)", b)
 }
@@ -55,21 +58,22 @@ type Closer interface {
 
 // ReportStore is a backend that keeps run reports with the state (a team's shared
 // backend: pg keeps them in its reports table); without it they go to a local folder
-// beside the state.
+// beside the state. PutReport records a run (interrupted ones too): like Write, it is
+// not cancelled with ctx.
 type ReportStore interface {
 	// PutReport stores a report's JSON document and its Markdown under id.
-	PutReport(id string, jsonDoc, markdown []byte) error
+	PutReport(ctx context.Context, id string, jsonDoc, markdown []byte) error
 	// ReportIDs lists the stored reports' IDs, oldest first.
-	ReportIDs() ([]string, error)
+	ReportIDs(ctx context.Context) ([]string, error)
 	// GetReport returns a report's JSON document; an error wrapping os.ErrNotExist when
 	// there is none.
-	GetReport(id string) ([]byte, error)
+	GetReport(ctx context.Context, id string) ([]byte, error)
 }
 
 // ReportLister is a ReportStore that returns every report's JSON document in one
 // round trip (pg), oldest first.
 type ReportLister interface {
-	ReportDocs() (ids []string, docs [][]byte, err error)
+	ReportDocs(ctx context.Context) (ids []string, docs [][]byte, err error)
 }
 
 var (

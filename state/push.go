@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -58,9 +59,9 @@ func (e *PushWriteError) Unwrap() error { return e.Err }
 // no stored state, unless opts.Force. A forced push still moves the serial past the
 // stored one, so that plans made against the stored state are stale. pushed is written
 // with its serial as it is when newer (pushed.Serial then holds what was written).
-func Push(b Backend, pushed *State, opts PushOptions) (*PushResult, error) {
+func Push(ctx context.Context, b Backend, pushed *State, opts PushOptions) (*PushResult, error) {
 	res := &PushResult{}
-	cur, err := b.Read()
+	cur, err := b.Read(ctx)
 	if err == nil {
 		res.Stored = cur
 		if r, ok := b.(JournalReporter); ok {
@@ -102,7 +103,7 @@ func Push(b Backend, pushed *State, opts PushOptions) (*PushResult, error) {
 	}
 	// Write raises the serial by one (and restores it on failure).
 	pushed.Serial = serial - 1
-	if err := w.Write(pushed); err != nil {
+	if err := w.Write(ctx, pushed); err != nil {
 		return res, &PushWriteError{Err: err}
 	}
 	return res, nil

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -13,7 +14,7 @@ import (
 func pushFixture(t *testing.T) (path string, pushed *State) {
 	t.Helper()
 	path = filepath.Join(t.TempDir(), "dialtone.state.json")
-	if err := NewLocal(path, LocalOptions{}).Write(sampleState()); err != nil {
+	if err := NewLocal(path, LocalOptions{}).Write(context.Background(), sampleState()); err != nil {
 		t.Fatal(err)
 	}
 	pushed = sampleState()
@@ -28,7 +29,7 @@ func reopen(path string) func() (Backend, error) {
 
 func storedSerial(t *testing.T, path string) (string, uint64) {
 	t.Helper()
-	s, err := NewLocal(path, LocalOptions{}).Read()
+	s, err := NewLocal(path, LocalOptions{}).Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +39,7 @@ func storedSerial(t *testing.T, path string) (string, uint64) {
 func TestPushNewerSerialKeepsIt(t *testing.T) {
 	path, pushed := pushFixture(t)
 	pushed.Serial = 12
-	res, err := Push(NewLocal(path, LocalOptions{}), pushed, PushOptions{})
+	res, err := Push(context.Background(), NewLocal(path, LocalOptions{}), pushed, PushOptions{})
 	if err != nil || len(res.Forced) > 0 {
 		t.Fatalf("Push: %v, forced %v", err, res.Forced)
 	}
@@ -55,12 +56,12 @@ func TestPushRefusesSerialNotNewer(t *testing.T) {
 		path, pushed := pushFixture(t)
 		pushed.Serial = serial
 		pushed.Servers["EX09"] = &Server{Name: "EX09"}
-		_, err := Push(NewLocal(path, LocalOptions{}), pushed, PushOptions{})
+		_, err := Push(context.Background(), NewLocal(path, LocalOptions{}), pushed, PushOptions{})
 		var refused *PushRefusedError
 		if !errors.As(err, &refused) || len(refused.Problems) != 1 || !strings.Contains(refused.Problems[0], "is not newer than the stored state's 8") {
 			t.Fatalf("serial %d: err = %v, want a refusal for the serial", serial, err)
 		}
-		if s, _ := NewLocal(path, LocalOptions{}).Read(); s.Servers["EX09"] != nil {
+		if s, _ := NewLocal(path, LocalOptions{}).Read(context.Background()); s.Servers["EX09"] != nil {
 			t.Fatalf("serial %d: a refused push changed the state", serial)
 		}
 	}
@@ -70,7 +71,7 @@ func TestPushRefusesAnotherLineage(t *testing.T) {
 	path, _ := pushFixture(t)
 	other := New(NewLineage())
 	other.Serial = 20
-	_, err := Push(NewLocal(path, LocalOptions{}), other, PushOptions{Reopen: reopen(path)})
+	_, err := Push(context.Background(), NewLocal(path, LocalOptions{}), other, PushOptions{Reopen: reopen(path)})
 	var refused *PushRefusedError
 	if !errors.As(err, &refused) || len(refused.Problems) != 1 || !strings.Contains(refused.Problems[0], "its lineage "+other.Lineage+" is not the stored state's") {
 		t.Fatalf("err = %v, want a refusal for the lineage", err)
@@ -86,7 +87,7 @@ func TestPushRefusesUnreadableState(t *testing.T) {
 		t.Fatal(err)
 	}
 	pushed.Serial = 30
-	_, err := Push(NewLocal(path, LocalOptions{}), pushed, PushOptions{Reopen: reopen(path)})
+	_, err := Push(context.Background(), NewLocal(path, LocalOptions{}), pushed, PushOptions{Reopen: reopen(path)})
 	var refused *PushRefusedError
 	if !errors.As(err, &refused) || refused.ReadErr == nil {
 		t.Fatalf("err = %v, want a refusal naming the read error", err)
@@ -102,7 +103,7 @@ func TestPushForceOverridesAndRaisesSerial(t *testing.T) {
 	path, _ := pushFixture(t)
 	other := New(NewLineage())
 	other.Serial = 2
-	res, err := Push(NewLocal(path, LocalOptions{}), other, PushOptions{Force: true, Reopen: reopen(path)})
+	res, err := Push(context.Background(), NewLocal(path, LocalOptions{}), other, PushOptions{Force: true, Reopen: reopen(path)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +122,7 @@ func TestPushForceOtherLineageNeedsReopen(t *testing.T) {
 	path, _ := pushFixture(t)
 	other := New(NewLineage())
 	other.Serial = 20
-	_, err := Push(NewLocal(path, LocalOptions{}), other, PushOptions{Force: true})
+	_, err := Push(context.Background(), NewLocal(path, LocalOptions{}), other, PushOptions{Force: true})
 	var werr *PushWriteError
 	if !errors.As(err, &werr) {
 		t.Fatalf("err = %v, want a write error without Reopen", err)
@@ -137,7 +138,7 @@ func TestPushForceOverUnreadableState(t *testing.T) {
 		t.Fatal(err)
 	}
 	pushed.Serial = 30
-	res, err := Push(NewLocal(path, LocalOptions{}), pushed, PushOptions{Force: true, Reopen: reopen(path)})
+	res, err := Push(context.Background(), NewLocal(path, LocalOptions{}), pushed, PushOptions{Force: true, Reopen: reopen(path)})
 	if err != nil || len(res.Forced) != 1 || !strings.Contains(res.Forced[0], "could not be read") {
 		t.Fatalf("Push: %v, forced %q", err, res.Forced)
 	}
@@ -149,7 +150,7 @@ func TestPushForceOverUnreadableState(t *testing.T) {
 func TestPushOntoNoState(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "dialtone.state.json")
 	pushed := sampleState()
-	res, err := Push(NewLocal(path, LocalOptions{}), pushed, PushOptions{})
+	res, err := Push(context.Background(), NewLocal(path, LocalOptions{}), pushed, PushOptions{})
 	if err != nil || res.Stored != nil {
 		t.Fatalf("Push: %v, stored %v", err, res.Stored)
 	}
@@ -164,7 +165,7 @@ func TestPushReportsReplay(t *testing.T) {
 	path := journaled(t)
 	pushed := sampleState()
 	pushed.Serial = 8
-	res, err := Push(NewLocal(path, LocalOptions{}), pushed, PushOptions{})
+	res, err := Push(context.Background(), NewLocal(path, LocalOptions{}), pushed, PushOptions{})
 	var refused *PushRefusedError
 	if !errors.As(err, &refused) {
 		t.Fatalf("err = %v, want a refusal (serial 8 is the stored one)", err)

@@ -1,6 +1,7 @@
 package state
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -70,7 +71,7 @@ func stepsOf(r *Recovery) map[string]*StepRecord {
 func TestLocalUnsealed(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "s.json")
-	if err := NewLocal(path, LocalOptions{}).Write(sampleState()); err != nil {
+	if err := NewLocal(path, LocalOptions{}).Write(context.Background(), sampleState()); err != nil {
 		t.Fatal(err)
 	}
 	data, _ := os.ReadFile(path)
@@ -83,20 +84,20 @@ func TestLocalUnsealed(t *testing.T) {
 	if err := os.WriteFile(path, []byte(strings.Join(kept, "")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := NewLocal(path, LocalOptions{}).Read()
+	_, err := NewLocal(path, LocalOptions{}).Read(context.Background())
 	var ue *UnsealedError
 	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "-accept-unsealed-state") {
 		t.Fatalf("got %v, want *UnsealedError", err)
 	}
 	b := NewLocal(path, LocalOptions{AcceptUnsealed: true})
-	s, err := b.Read()
+	s, err := b.Read(context.Background())
 	if err != nil || !s.Unsealed {
 		t.Fatalf("accepted read: %v, unsealed %v", err, s != nil && s.Unsealed)
 	}
-	if err := b.Write(s); err != nil {
+	if err := b.Write(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	if s, err := NewLocal(path, LocalOptions{}).Read(); err != nil || s.Unsealed {
+	if s, err := NewLocal(path, LocalOptions{}).Read(context.Background()); err != nil || s.Unsealed {
 		t.Fatalf("after a write: %v", err)
 	}
 }

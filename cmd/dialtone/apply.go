@@ -112,7 +112,7 @@ func cmdApply(c *cli, args []string) int {
 		return c.errorf("the plan cannot be applied until the failed preconditions above hold; nothing was changed")
 	}
 	if !p.HasChanges() {
-		if err := b.Write(st); err != nil {
+		if err := b.Write(c.ctx, st); err != nil {
 			return c.errorf("writing state %s: %v", path, err)
 		}
 		view.NoChanges(a.planFile != "")
@@ -186,7 +186,7 @@ func writeRunReport(c *cli, cfg *config.Config, command, result string, runErr e
 		return ""
 	}
 	rep := c.record.Report(command, result, runErr)
-	if err := runreport.Save(reportStore(c, cfg), rep, c.secrets.Scrub); err != nil {
+	if err := runreport.Save(c.ctx, reportStore(c, cfg), rep, c.secrets.Scrub); err != nil {
 		views.RunReportNotWritten(c.streams(), err)
 		return ""
 	}
@@ -234,7 +234,7 @@ func applyPlan(c *cli, b state.Backend, path string, prov providers.Provider, st
 		}
 	}
 	rows := walk.Rows()
-	if err := b.Write(st); err != nil {
+	if err := b.Write(c.ctx, st); err != nil {
 		werr := &stateWriteError{fmt.Errorf("writing state %s: %w (the journal beside it still holds the finished steps; the next command replays it)", path, err)}
 		if applyErr != nil {
 			return rows, errors.Join(applyErr, werr)

@@ -48,7 +48,7 @@ func (be testBackend) env() []string {
 func (be testBackend) open(t *testing.T, dir string) state.Backend {
 	t.Helper()
 	if be.name == "pg" {
-		b, err := pg.New(context.Background(), be.connStr, be.schema, pg.Options{})
+		b, err := pg.New(be.connStr, be.schema, pg.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +60,7 @@ func (be testBackend) open(t *testing.T, dir string) state.Backend {
 // readDoc reads the stored state and encodes it: two equal documents are the same state.
 func (be testBackend) readDoc(t *testing.T, dir string) []byte {
 	t.Helper()
-	st, err := be.open(t, dir).Read()
+	st, err := be.open(t, dir).Read(context.Background())
 	if err != nil {
 		t.Fatalf("reading the %s state: %v", be.name, err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -68,7 +69,7 @@ func cmdConfirm(c *cli, args []string) int {
 		}
 		// Done outside dialtone and already visible (a rebuilt server is up again): the
 		// refreshed plan no longer needs the step, so there is nothing to confirm.
-		if st0, err := b.Read(); err == nil {
+		if st0, err := b.Read(c.ctx); err == nil {
 			if p0, d := planner.Compute(cfg, st0, prov.Capabilities(), planner.ComputeOptions{}); !d.HasErrors() {
 				if s := stepOf(p0, id); s != nil && s.Manual {
 					v.FoundDone(id, s.Summary)
@@ -89,11 +90,11 @@ func cmdConfirm(c *cli, args []string) int {
 			c.log.Warn("manual step confirmed with -force against what the organization shows", "step", id, "seen", seen)
 		}
 	}
-	stage, err := confirmStep(b, st, p, id, *who, now)
+	stage, err := confirmStep(c.ctx, b, st, p, id, *who, now)
 	if err != nil {
 		return c.errorf("confirm %s: %v. Nothing was changed.", id, err)
 	}
-	if err := b.Write(st); err != nil {
+	if err := b.Write(c.ctx, st); err != nil {
 		return c.errorf("writing state %s: %v (the journal beside it holds the confirmation; the next command replays it)", path, err)
 	}
 	v.Confirmed(id, *who, now, strings.Split(strings.TrimPrefix(id, "recovery."), ".")[0], stage)
@@ -103,12 +104,12 @@ func cmdConfirm(c *cli, args []string) int {
 // confirmStep is the one code path of a confirmation (the confirm command and the
 // drill): planner.Confirm checks the step and makes the record, which is journaled,
 // then applied to st. It returns the stage reached when the step was the last of it.
-func confirmStep(j planner.Journal, st *state.State, p *planner.Plan, id, who string, now time.Time) (string, error) {
+func confirmStep(ctx context.Context, j planner.Journal, st *state.State, p *planner.Plan, id, who string, now time.Time) (string, error) {
 	changes, err := planner.Confirm(p, st, id, who, now)
 	if err != nil {
 		return "", err
 	}
-	if err := j.AppendJournal(changes); err != nil {
+	if err := j.AppendJournal(ctx, changes); err != nil {
 		return "", fmt.Errorf("recording the confirmation: %w", err)
 	}
 	stage := ""

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -271,12 +272,12 @@ func runRecovery(t *testing.T, dir string, be testBackend, opt harnessOption, ki
 		t.Errorf("plan -detailed-exitcode after the recovery exited %d:\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	// The state matches the lab: a refresh finds nothing changed outside dialtone.
-	before, err := be.open(t, dir).Read()
+	before, err := be.open(t, dir).Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	mustDialtone(t, dir, env, "refresh")
-	after, err := be.open(t, dir).Read()
+	after, err := be.open(t, dir).Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -116,7 +116,7 @@ func (h drillHost) Apply(b state.Backend, path string, prov providers.Provider, 
 func (h drillHost) IsWriteError(err error) bool { return isWriteError(err) }
 
 func (h drillHost) Confirm(j planner.Journal, st *state.State, p *planner.Plan, id, who string, now time.Time) (string, error) {
-	return confirmStep(j, st, p, id, who, now)
+	return confirmStep(h.c.ctx, j, st, p, id, who, now)
 }
 
 func (h drillHost) WriteVerify(r *lab.VerifyReport) {

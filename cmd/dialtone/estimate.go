@@ -20,5 +20,5 @@ func estimatePlan(c *cli, cfg *config.Config, p *planner.Plan, st *state.State) 
 	if p == nil || !p.HasChanges() || strings.EqualFold(c.getenv(estimatesEnv), "off") {
 		return
 	}
-	estimate.Plan(p, runreport.LoadAll(reportStore(c, cfg), c.log), st)
+	estimate.Plan(p, runreport.LoadAll(c.ctx, reportStore(c, cfg), c.log), st)
 }

@@ -19,7 +19,7 @@ func cmdForceUnlock(c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	if err := b.ForceUnlock(fs.Arg(0)); err != nil {
+	if err := b.ForceUnlock(c.ctx, fs.Arg(0)); err != nil {
 		return c.errorf("unlocking %s: %v", path, err)
 	}
 	views.Unlocked(c.streams(), path)

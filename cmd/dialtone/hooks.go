@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"strconv"
 	"sync/atomic"
@@ -57,8 +58,8 @@ func newDrillKillJournal(c *cli, j planner.Journal) planner.Journal {
 	return &drillKillJournal{Journal: j, after: int64(n)}
 }
 
-func (k *drillKillJournal) AppendJournal(changes []state.Change) error {
-	if err := k.Journal.AppendJournal(changes); err != nil {
+func (k *drillKillJournal) AppendJournal(ctx context.Context, changes []state.Change) error {
+	if err := k.Journal.AppendJournal(ctx, changes); err != nil {
 		return err
 	}
 	for _, ch := range changes {

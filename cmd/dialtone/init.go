@@ -67,14 +67,14 @@ func cmdInit(c *cli, args []string) int {
 	}
 	defer unlock()
 
-	st, err := b.Read()
+	st, err := b.Read(c.ctx)
 	switch {
 	case err == nil:
 		noteRead(c, b, path, st)
 		views.NewInit(c.streams()).StateExists(be.Type, path, st.Lineage, st.Serial)
 	case errors.Is(err, state.ErrNoState):
 		st = state.New(state.NewLineage())
-		if err := b.Write(st); err != nil {
+		if err := b.Write(c.ctx, st); err != nil {
 			return c.errorf("creating state %s: %v", path, err)
 		}
 		views.NewInit(c.streams()).StateCreated(be.Type, path, st.Lineage)

@@ -159,7 +159,7 @@ func migrateState(c *cli, cfg *config.Config, from backendRecord, to *config.Bac
 	}
 	defer unlockNew()
 
-	res, err := state.Migrate(state.MigrateOptions{From: oldB, To: newB})
+	res, err := state.Migrate(c.ctx, state.MigrateOptions{From: oldB, To: newB})
 	st := res.State
 	if st != nil {
 		noteReplay(c, oldWhere, st, res.Replay)

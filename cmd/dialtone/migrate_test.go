@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,7 +44,7 @@ func migrateFixture(t *testing.T) (dir string, st *state.State) {
 		t.Fatalf("apply was not killed: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	l := state.NewLocal(filepath.Join(dir, "dialtone.state.json"), state.LocalOptions{})
-	st, err := l.Read()
+	st, err := l.Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,11 +82,11 @@ func TestInitMigrateStateLocalToLocal(t *testing.T) {
 	if !strings.Contains(r.stdout, "Folded the journal") || !strings.Contains(r.stdout, "Migrated the state (lineage "+before.Lineage) {
 		t.Fatalf("init -migrate-state:\n%s", r.stdout)
 	}
-	old, err := state.NewLocal(filepath.Join(dir, "dialtone.state.json"), state.LocalOptions{}).Read()
+	old, err := state.NewLocal(filepath.Join(dir, "dialtone.state.json"), state.LocalOptions{}).Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	moved, err := state.NewLocal(filepath.Join(dir, "moved", "dialtone.state.json"), state.LocalOptions{}).Read()
+	moved, err := state.NewLocal(filepath.Join(dir, "moved", "dialtone.state.json"), state.LocalOptions{}).Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +103,7 @@ func TestInitMigrateStateLocalToLocal(t *testing.T) {
 	if !strings.Contains(r.stdout, "left alone") || !strings.Contains(r.stdout, "created an empty state") {
 		t.Fatalf("init -reconfigure:\n%s", r.stdout)
 	}
-	fresh, err := state.NewLocal(filepath.Join(dir, "fresh.state.json"), state.LocalOptions{}).Read()
+	fresh, err := state.NewLocal(filepath.Join(dir, "fresh.state.json"), state.LocalOptions{}).Read(context.Background())
 	if err != nil || fresh.Lineage == before.Lineage {
 		t.Fatalf("the reconfigured state: %v, lineage %s", err, fresh.Lineage)
 	}
@@ -129,7 +130,7 @@ func TestInitMigrateStateLocalPG(t *testing.T) {
 	if !strings.Contains(r.stdout, "Folded the journal") || !strings.Contains(r.stdout, "from dialtone.state.json to pg database") || strings.Contains(r.stdout+r.stderr, cs) {
 		t.Fatalf("init -migrate-state:\n%s%s", r.stdout, r.stderr)
 	}
-	local, err := state.NewLocal(filepath.Join(dir, "dialtone.state.json"), state.LocalOptions{}).Read()
+	local, err := state.NewLocal(filepath.Join(dir, "dialtone.state.json"), state.LocalOptions{}).Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,11 +151,11 @@ func TestInitMigrateStateLocalPG(t *testing.T) {
 	if !strings.Contains(r.stdout, `is at stage "dial_tone"`) {
 		t.Fatalf("apply on pg after the migration:\n%s", r.stdout)
 	}
-	pgState, err := pgBackend.open(t, dir).Read()
+	pgState, err := pgBackend.open(t, dir).Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if again, _ := state.NewLocal(filepath.Join(dir, "dialtone.state.json"), state.LocalOptions{}).Read(); again.Serial != local.Serial {
+	if again, _ := state.NewLocal(filepath.Join(dir, "dialtone.state.json"), state.LocalOptions{}).Read(context.Background()); again.Serial != local.Serial {
 		t.Fatalf("apply on pg wrote the old local state (serial %d → %d)", local.Serial, again.Serial)
 	}
 
@@ -165,7 +166,7 @@ func TestInitMigrateStateLocalPG(t *testing.T) {
 	if !strings.Contains(r.stdout, "Migrated the state (lineage "+before.Lineage) || strings.Contains(r.stdout, "Folded") {
 		t.Fatalf("init -migrate-state (pg → local):\n%s", r.stdout)
 	}
-	back, err := state.NewLocal(filepath.Join(dir, "back.state.json"), state.LocalOptions{}).Read()
+	back, err := state.NewLocal(filepath.Join(dir, "back.state.json"), state.LocalOptions{}).Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ func cmdRefresh(c *cli, args []string) int {
 	if err != nil {
 		return c.errorf("%v", err)
 	}
-	if err := b.Write(st); err != nil {
+	if err := b.Write(c.ctx, st); err != nil {
 		return c.errorf("writing state %s: %v", path, err)
 	}
 	views.Refresh{S: c.streams()}.Refreshed(drift, c.ownDrift, path, st)

@@ -29,13 +29,13 @@ func cmdReport(c *cli, args []string) int {
 		return exitError
 	}
 	store := reportStore(c, cfg)
-	ids, err := store.ReportIDs()
+	ids, err := store.ReportIDs(c.ctx)
 	if err != nil {
 		return c.errorf("listing run reports: %v", err)
 	}
 	view := views.NewReport(c.streams(), *format == "json")
 	if *list {
-		reps := runreport.LoadAll(store, c.log)
+		reps := runreport.LoadAll(c.ctx, store, c.log)
 		// By start, as the latest is chosen (runreport.Latest): IDs share their second,
 		// and their random suffix must not order runs of the same second.
 		sort.SliceStable(reps, func(i, j int) bool { return reps[i].Started.Before(reps[j].Started) })
@@ -51,9 +51,9 @@ func cmdReport(c *cli, args []string) int {
 			}
 			return c.errorf("no run reports yet: every apply and drill writes one (in %s)", where)
 		}
-		id = runreport.Latest(store, ids)
+		id = runreport.Latest(c.ctx, store, ids)
 	}
-	rep, err := runreport.Load(store, id)
+	rep, err := runreport.Load(c.ctx, store, id)
 	if errors.Is(err, os.ErrNotExist) {
 		return c.errorf("no run report %q; \"dialtone report -list\" lists them", id)
 	}

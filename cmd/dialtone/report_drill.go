@@ -33,7 +33,7 @@ func cmdDrillReported(c *cli, args []string) int {
 		}
 	}
 	rep.Drill = name
-	if err := runreport.Save(reportStore(c, cfg), rep, c.secrets.Scrub); err != nil {
+	if err := runreport.Save(c.ctx, reportStore(c, cfg), rep, c.secrets.Scrub); err != nil {
 		views.DrillReport(c.streams(), "", err)
 		return code
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,15 +32,15 @@ func TestReportOrderWithinOneSecond(t *testing.T) {
 	}
 	for _, r := range runs {
 		rep := &runreport.Report{ID: r.id, Command: "apply", Result: "complete", Started: t0.Add(r.started)}
-		if err := runreport.Save(store, rep, func(b []byte) []byte { return b }); err != nil {
+		if err := runreport.Save(context.Background(), store, rep, func(b []byte) []byte { return b }); err != nil {
 			t.Fatal(err)
 		}
 	}
-	ids, err := store.ReportIDs()
+	ids, err := store.ReportIDs(context.Background())
 	if err != nil || len(ids) != 3 {
 		t.Fatalf("ids %v, %v", ids, err)
 	}
-	if got := runreport.Latest(store, ids); got != "20261205T010000Z-apply-0000" {
+	if got := runreport.Latest(context.Background(), store, ids); got != "20261205T010000Z-apply-0000" {
 		t.Errorf("latest = %s, want the run that started last (…-0000)", got)
 	}
 

@@ -78,7 +78,7 @@ func cmdStatePush(c *cli, args []string) int {
 		w, _, err := backendFor(c, cfg)
 		return w, err
 	}
-	res, err := state.Push(b, pushed, state.PushOptions{Force: *force, Reopen: reopen})
+	res, err := state.Push(c.ctx, b, pushed, state.PushOptions{Force: *force, Reopen: reopen})
 	if res.Stored != nil {
 		noteReplay(c, path, res.Stored, res.Replay)
 	}

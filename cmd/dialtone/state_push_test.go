@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,7 +43,7 @@ func TestStatePullPush(t *testing.T) {
 		st.Serial += 5
 		write(st)
 		mustDialtone(t, dir, env, "state", "push", file)
-		got, err := be.open(t, dir).Read()
+		got, err := be.open(t, dir).Read(context.Background())
 		if err != nil || got.Serial != st.Serial || len(got.Mailboxes) != len(st.Mailboxes) {
 			t.Fatalf("after push: %v, serial %d (want %d)", err, got.Serial, st.Serial)
 		}
@@ -57,7 +58,7 @@ func TestStatePullPush(t *testing.T) {
 		if !strings.Contains(r.stdout, "Forced:") {
 			t.Errorf("a forced push does not say so:\n%s", r.stdout)
 		}
-		got, err = be.open(t, dir).Read()
+		got, err = be.open(t, dir).Read(context.Background())
 		if err != nil || got.Lineage != other.Lineage || got.Serial <= st.Serial {
 			t.Fatalf("after a forced push: %v, lineage %s serial %d", err, got.Lineage, got.Serial)
 		}

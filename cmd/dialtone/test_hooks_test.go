@@ -152,7 +152,7 @@ func newKillJournal(c *cli, j planner.Journal, b state.Backend, st *state.State)
 	return k
 }
 
-func (k *killJournal) AppendJournal(changes []state.Change) error {
+func (k *killJournal) AppendJournal(ctx context.Context, changes []state.Change) error {
 	step := false
 	for _, ch := range changes {
 		if ch.StepDone != nil {
@@ -170,7 +170,7 @@ func (k *killJournal) AppendJournal(changes []state.Change) error {
 			k.tearAndKill(changes)
 		}
 	}
-	if err := k.Journal.AppendJournal(changes); err != nil {
+	if err := k.Journal.AppendJournal(ctx, changes); err != nil {
 		return err
 	}
 	if step && n == k.after {

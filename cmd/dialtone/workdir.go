@@ -79,7 +79,7 @@ func backendFactories() map[string]func(c *cli, be *config.Backend) (state.Backe
 			if testHooks.pgOptions != nil {
 				testHooks.pgOptions(c, &opts)
 			}
-			b, err := pg.New(c.ctx, connStr, be.SchemaName, opts)
+			b, err := pg.New(connStr, be.SchemaName, opts)
 			if err != nil {
 				return nil, "", err
 			}
@@ -134,7 +134,7 @@ func journalPending(b state.Backend) int {
 // readState reads the state, turning "no state" into an instruction, and says what it
 // replayed from the journal and that it accepted an unsealed state (noteRead).
 func readState(c *cli, b state.Backend, path string) (*state.State, error) {
-	st, err := b.Read()
+	st, err := b.Read(c.ctx)
 	if errors.Is(err, state.ErrNoState) {
 		return nil, fmt.Errorf("no state at %s: run \"dialtone init\" first", path)
 	}
@@ -327,7 +327,7 @@ func refreshFrom(c *cli, prov providers.Provider, st *state.State) error {
 // lock whose holder is alive is an error that names the holder, the operation and the
 // lock's age.
 func lockState(c *cli, b state.Backend, path, op string) (func() error, error) {
-	unlock, err := lockWaiting(c, path, func() (func() error, error) { return b.Lock(op) })
+	unlock, err := lockWaiting(c, path, func() (func() error, error) { return b.Lock(c.ctx, op) })
 	if err == nil {
 		if r, ok := b.(state.LockTakeover); ok {
 			if prev := r.ReplacedLock(); prev != nil {
@@ -343,10 +343,10 @@ func lockState(c *cli, b state.Backend, path, op string) (func() error, error) {
 		return nil, fmt.Errorf("acquiring the state lock of %s: %w. Nothing was changed.", path, err)
 	}
 	warnTakeover(c, path, le.Info)
-	if ferr := b.ForceUnlock(le.Info.ID); ferr != nil {
+	if ferr := b.ForceUnlock(c.ctx, le.Info.ID); ferr != nil {
 		return nil, fmt.Errorf("acquiring the state lock of %s: %w", path, err)
 	}
-	unlock, err = b.Lock(op)
+	unlock, err = b.Lock(c.ctx, op)
 	if err != nil {
 		//lint:ignore ST1005 the message ends the command: the last sentence says nothing changed
 		return nil, fmt.Errorf("acquiring the state lock of %s: %w. Nothing was changed.", path, err)

@@ -15,13 +15,13 @@ import (
 
 // Read returns the stored state with the journal rows of its lineage and serial
 // replayed onto it, or (nil, state.ErrNoState).
-func (b *Backend) Read() (*state.State, error) {
+func (b *Backend) Read(ctx context.Context) (*state.State, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var st *state.State
 	var replay state.Replay
 	var maxSeq int64
-	err := b.withConn(func(ctx context.Context, conn *pgx.Conn) error {
+	err := b.withConn(ctx, func(ctx context.Context, conn *pgx.Conn) error {
 		exists, err := b.tablesExist(ctx, conn)
 		if err != nil {
 			return err
@@ -156,12 +156,16 @@ func (b *Backend) damaged(ctx context.Context, conn *pgx.Conn, derr error) error
 // state_backups (keeping the newest Options.Backups), stores s and empties the
 // journal. It refuses a state of another lineage than the stored one, and a write by a
 // process whose lock was cleared by force-unlock. On failure s.Serial is restored.
-func (b *Backend) Write(s *state.State) error { return b.writeState(s, true) }
+func (b *Backend) Write(ctx context.Context, s *state.State) error {
+	return b.writeState(recording(ctx), s, true)
+}
 
 // WriteExact is Write keeping s.Serial as it is (see state.ExactWriter).
-func (b *Backend) WriteExact(s *state.State) error { return b.writeState(s, false) }
+func (b *Backend) WriteExact(ctx context.Context, s *state.State) error {
+	return b.writeState(recording(ctx), s, false)
+}
 
-func (b *Backend) writeState(s *state.State, bump bool) error {
+func (b *Backend) writeState(ctx context.Context, s *state.State, bump bool) error {
 	if s == nil {
 		return errors.New("write the state: the state is nil")
 	}
@@ -180,7 +184,7 @@ func (b *Backend) writeState(s *state.State, bump bool) error {
 	}
 	doc, err := state.Encode(s)
 	if err == nil {
-		err = b.withConn(func(ctx context.Context, conn *pgx.Conn) error { return b.write(ctx, conn, s, doc) })
+		err = b.withConn(ctx, func(ctx context.Context, conn *pgx.Conn) error { return b.write(ctx, conn, s, doc) })
 	}
 	if err != nil {
 		if bump {

@@ -17,7 +17,7 @@ import (
 // AppendJournal inserts one journal row holding changes, against the lineage and
 // serial of the state last read or written, in its own transaction (committed before
 // it returns). No changes, no row.
-func (b *Backend) AppendJournal(changes []state.Change) error {
+func (b *Backend) AppendJournal(ctx context.Context, changes []state.Change) error {
 	if len(changes) == 0 {
 		return nil
 	}
@@ -31,7 +31,7 @@ func (b *Backend) AppendJournal(changes []state.Change) error {
 		return fmt.Errorf("append to the journal: %w", err)
 	}
 	seq := b.nextSeq
-	err = b.withConn(func(ctx context.Context, conn *pgx.Conn) error {
+	err = b.withConn(recording(ctx), func(ctx context.Context, conn *pgx.Conn) error {
 		tx, err := conn.Begin(ctx)
 		if err != nil {
 			return b.errorf("append to the journal in %s: %w", b.Where(), err)

@@ -14,27 +14,27 @@ import (
 // over their limits before they are fetched.
 func TestReadSizeLimits(t *testing.T) {
 	b, cs, schema := newBackend(t, pg.Options{})
-	unlock, err := b.Lock("apply")
+	unlock, err := b.Lock(context.Background(), "apply")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := sample(state.NewLineage())
-	if err := b.Write(s); err != nil {
+	if err := b.Write(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	if err := b.AppendJournal(stepDone("recovery.db01-outage.one")); err != nil {
+	if err := b.AppendJournal(context.Background(), stepDone("recovery.db01-outage.one")); err != nil {
 		t.Fatal(err)
 	}
 	if err := unlock(); err != nil {
 		t.Fatal(err)
 	}
 	read := func(lim state.Limits) error {
-		b2, err := pg.New(context.Background(), cs, schema, pg.Options{Limits: lim})
+		b2, err := pg.New(cs, schema, pg.Options{Limits: lim})
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer b2.Close()
-		_, err = b2.Read()
+		_, err = b2.Read(context.Background())
 		return err
 	}
 	if err := read(state.Limits{}); err != nil {

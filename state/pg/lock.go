@@ -23,15 +23,22 @@ import (
 // few milliseconds (longer when it died inside a transaction that must be rolled
 // back): Lock then waits for it, up to deadHolderWait, instead of reporting a lock
 // that is about to be free.
-func (b *Backend) Lock(operation string) (unlock func() error, err error) {
+//
+// ctx stops the wait, the connection and the queries (the lock row is read FOR UPDATE:
+// a locker waits there while another takes its turn); the error then wraps ctx's.
+func (b *Backend) Lock(ctx context.Context, operation string) (unlock func() error, err error) {
 	deadline := time.Now().Add(deadHolderWait)
 	for {
-		unlock, err := b.tryLock(operation)
+		unlock, err := b.tryLock(ctx, operation)
 		var le *state.LockError
 		if err == nil || !errors.As(err, &le) || !le.Gone || time.Now().After(deadline) {
 			return unlock, err
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+			return nil, state.Stopped(ctx, "take the lock in "+b.Where()+": waiting for the session of a holder that died to end")
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 }
 
@@ -39,13 +46,13 @@ func (b *Backend) Lock(operation string) (unlock func() error, err error) {
 // holder that died on this host.
 const deadHolderWait = 10 * time.Second
 
-func (b *Backend) tryLock(operation string) (unlock func() error, err error) {
+func (b *Backend) tryLock(ctx context.Context, operation string) (unlock func() error, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.conn != nil {
 		return nil, errors.New("pg backend: the lock is already held by this process")
 	}
-	conn, err := b.connect()
+	conn, err := b.connect(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -55,8 +62,15 @@ func (b *Backend) tryLock(operation string) (unlock func() error, err error) {
 			conn.Close(context.Background())
 		}
 	}()
-	ctx, cancel := b.opCtx()
+	parent := ctx
+	ctx, cancel := b.opCtx(ctx)
 	defer cancel()
+	// Any failure once ctx ended is that: the driver's error would only say so less clearly.
+	defer func() {
+		if err != nil && parent.Err() != nil {
+			err = state.Stopped(parent, "take the lock in "+b.Where())
+		}
+	}()
 	if err := b.ensureSchema(ctx, conn); err != nil {
 		return nil, err
 	}
@@ -105,8 +119,9 @@ func (b *Backend) tryLock(operation string) (unlock func() error, err error) {
 	b.conn, b.lockID, b.replaced = conn, info.ID, prev
 	var once sync.Once
 	var uerr error
+	rctx := recording(parent)
 	return func() error {
-		once.Do(func() { uerr = b.release(conn, info.ID) })
+		once.Do(func() { uerr = b.release(rctx, conn, info.ID) })
 		return uerr
 	}, nil
 }
@@ -130,13 +145,13 @@ func (b *Backend) heldBy(raw []byte) error {
 
 // release clears the lock row if it is still ours, releases the advisory lock and
 // closes the session.
-func (b *Backend) release(conn *pgx.Conn, id string) error {
+func (b *Backend) release(ctx context.Context, conn *pgx.Conn, id string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.conn != conn {
 		return nil // closed already
 	}
-	ctx, cancel := b.opCtx()
+	ctx, cancel := b.opCtx(ctx)
 	defer cancel()
 	var errs []error
 	if _, err := conn.Exec(ctx, `UPDATE `+b.table("lock")+` SET lock_id = NULL, info = NULL, backend_pid = NULL WHERE id AND lock_id = $1`, id); err != nil {
@@ -155,10 +170,10 @@ func (b *Backend) release(conn *pgx.Conn, id string) error {
 // ForceUnlock clears the lock row when its ID is id and the session that took it is
 // gone. A live session's lock cannot be broken from here: the error says which server
 // process holds it (pg_terminate_backend ends it).
-func (b *Backend) ForceUnlock(id string) error {
+func (b *Backend) ForceUnlock(ctx context.Context, id string) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.withConn(func(ctx context.Context, conn *pgx.Conn) error {
+	return b.withConn(ctx, func(ctx context.Context, conn *pgx.Conn) error {
 		exists, err := b.tablesExist(ctx, conn)
 		if err != nil {
 			return err

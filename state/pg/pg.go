@@ -74,7 +74,6 @@ type Backend struct {
 	secrets []string // strings scrubbed out of every error
 	schema  string
 	opts    Options
-	ctx     context.Context
 	key     int64 // the advisory lock's key
 
 	mu sync.Mutex
@@ -104,9 +103,9 @@ var (
 
 // New returns the backend for the schema of the database that connStr reaches (a URL
 // or key=value string, as libpq reads them; PG* variables and ~/.pgpass apply). It
-// parses connStr but does not connect. ctx carries values only: the backend's work is
-// not cancelled with it, so that an interrupted apply still records its state.
-func New(ctx context.Context, connStr, schema string, opts Options) (*Backend, error) {
+// parses connStr but does not connect. Each method takes its caller's context (see
+// state.Backend: reads and lock waits stop with it, writes do not).
+func New(connStr, schema string, opts Options) (*Backend, error) {
 	secrets := connSecrets(connStr)
 	if strings.TrimSpace(connStr) == "" {
 		return nil, errors.New("pg backend: no connection string: set conn_str in the backend block or DIALTONE_PG_CONN_STR")
@@ -134,7 +133,6 @@ func New(ctx context.Context, connStr, schema string, opts Options) (*Backend, e
 		secrets: secrets,
 		schema:  schema,
 		opts:    opts,
-		ctx:     context.WithoutCancel(ctx),
 		key:     int64(h.Sum64()),
 	}, nil
 }
@@ -190,36 +188,49 @@ func (b *Backend) Close() error {
 	return nil
 }
 
-// opCtx bounds one database operation.
-func (b *Backend) opCtx() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(b.ctx, b.opts.Timeout)
+// opCtx bounds one database operation of the caller's ctx by Options.Timeout.
+func (b *Backend) opCtx(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, b.opts.Timeout)
 }
 
-func (b *Backend) connect() (*pgx.Conn, error) {
-	ctx, cancel := b.opCtx()
+// recording is ctx for an operation that records work already done (a write, a
+// journal row, a report, the lock's release): ctx's values without its cancellation,
+// so that an interrupted apply still records what it finished (see state.Backend).
+func recording(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }
+
+func (b *Backend) connect(ctx context.Context) (*pgx.Conn, error) {
+	octx, cancel := b.opCtx(ctx)
 	defer cancel()
-	conn, err := pgx.ConnectConfig(ctx, b.cfg.Copy())
+	conn, err := pgx.ConnectConfig(octx, b.cfg.Copy())
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil, state.Stopped(ctx, "connect to "+b.Where())
+		}
 		return nil, b.errorf("connect to %s: %w", b.Where(), err)
 	}
 	return conn, nil
 }
 
 // withConn runs fn on the lock holder's session, or on a connection of its own when
-// the lock is not held. b.mu must be held.
-func (b *Backend) withConn(fn func(ctx context.Context, conn *pgx.Conn) error) error {
+// the lock is not held. b.mu must be held. An error after ctx ended says so (and
+// wraps ctx's error) rather than the driver's.
+func (b *Backend) withConn(ctx context.Context, fn func(ctx context.Context, conn *pgx.Conn) error) error {
 	conn := b.conn
 	if conn == nil {
-		c, err := b.connect()
+		c, err := b.connect(ctx)
 		if err != nil {
 			return err
 		}
 		defer c.Close(context.Background())
 		conn = c
 	}
-	ctx, cancel := b.opCtx()
+	octx, cancel := b.opCtx(ctx)
 	defer cancel()
-	return fn(ctx, conn)
+	err := fn(octx, conn)
+	if err != nil && ctx.Err() != nil {
+		return state.Stopped(ctx, b.Where())
+	}
+	return err
 }
 
 // ensureSchema creates the schema and its tables when they do not exist yet. Two

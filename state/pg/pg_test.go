@@ -22,7 +22,7 @@ func newBackend(t *testing.T, opts pg.Options) (*pg.Backend, string, string) {
 	t.Helper()
 	cs := pgtest.ConnStr(t)
 	schema := pgtest.Schema(t, cs)
-	b, err := pg.New(context.Background(), cs, schema, opts)
+	b, err := pg.New(cs, schema, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -46,21 +46,21 @@ func stepDone(id string) []state.Change {
 
 func TestRoundtripAndSerial(t *testing.T) {
 	b, _, _ := newBackend(t, pg.Options{})
-	if _, err := b.Read(); !errors.Is(err, state.ErrNoState) {
+	if _, err := b.Read(context.Background()); !errors.Is(err, state.ErrNoState) {
 		t.Fatalf("Read of an empty schema: %v, want ErrNoState", err)
 	}
 	s := sample(state.NewLineage())
-	if err := b.Write(s); err != nil {
+	if err := b.Write(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	if s.Serial != 1 {
 		t.Fatalf("serial after the first write: %d", s.Serial)
 	}
 	s.Databases["DB01"].Mounted = false
-	if err := b.Write(s); err != nil {
+	if err := b.Write(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
-	got, err := b.Read()
+	got, err := b.Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +71,7 @@ func TestRoundtripAndSerial(t *testing.T) {
 	}
 	// Another lineage is refused and does not raise its serial.
 	other := sample(state.NewLineage())
-	if err := b.Write(other); err == nil || !strings.Contains(err.Error(), "refusing to overwrite") {
+	if err := b.Write(context.Background(), other); err == nil || !strings.Contains(err.Error(), "refusing to overwrite") {
 		t.Fatalf("write of another lineage: %v", err)
 	}
 	if other.Serial != 0 {
@@ -83,7 +83,7 @@ func TestBackupsKeepN(t *testing.T) {
 	b, cs, schema := newBackend(t, pg.Options{Backups: 3})
 	s := sample(state.NewLineage())
 	for range 7 {
-		if err := b.Write(s); err != nil {
+		if err := b.Write(context.Background(), s); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -97,12 +97,12 @@ func TestBackupsKeepN(t *testing.T) {
 
 func TestJournalReplay(t *testing.T) {
 	b, cs, schema := newBackend(t, pg.Options{})
-	unlock, err := b.Lock("apply")
+	unlock, err := b.Lock(context.Background(), "apply")
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := sample(state.NewLineage())
-	if err := b.Write(s); err != nil {
+	if err := b.Write(context.Background(), s); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
@@ -110,7 +110,7 @@ func TestJournalReplay(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if err := b.AppendJournal(stepDone(fmt.Sprintf("recovery.db01-outage.merge.%d", i))); err != nil {
+			if err := b.AppendJournal(context.Background(), stepDone(fmt.Sprintf("recovery.db01-outage.merge.%d", i))); err != nil {
 				t.Error(err)
 			}
 		}()
@@ -120,8 +120,8 @@ func TestJournalReplay(t *testing.T) {
 	if err := unlock(); err != nil {
 		t.Fatal(err)
 	}
-	b2, _ := pg.New(context.Background(), cs, schema, pg.Options{})
-	got, err := b2.Read()
+	b2, _ := pg.New(cs, schema, pg.Options{})
+	got, err := b2.Read(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,14 +129,14 @@ func TestJournalReplay(t *testing.T) {
 		t.Fatalf("replayed %d steps (pending %d), want 8", n, b2.JournalPending())
 	}
 	// More steps after a replay get new sequence numbers; Write folds them all.
-	unlock2, err := b2.Lock("apply")
+	unlock2, err := b2.Lock(context.Background(), "apply")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b2.AppendJournal(stepDone("recovery.db01-outage.ninth")); err != nil {
+	if err := b2.AppendJournal(context.Background(), stepDone("recovery.db01-outage.ninth")); err != nil {
 		t.Fatal(err)
 	}
-	if err := b2.Write(got); err != nil {
+	if err := b2.Write(context.Background(), got); err != nil {
 		t.Fatal(err)
 	}
 	unlock2()
@@ -145,31 +145,31 @@ func TestJournalReplay(t *testing.T) {
 	}
 	// Rows of an older serial are ignored.
 	pgtest.Exec(t, cs, fmt.Sprintf(`INSERT INTO %q.journal (lineage, serial, seq, changes, crc32) VALUES ($1, 1, 1, '[]', 0)`, schema), got.Lineage)
-	again, err := pg.New(context.Background(), cs, schema, pg.Options{})
+	again, err := pg.New(cs, schema, pg.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := again.Read(); err != nil || again.JournalPending() != 0 {
+	if _, err := again.Read(context.Background()); err != nil || again.JournalPending() != 0 {
 		t.Fatalf("old-serial row: %v, pending %d", err, again.JournalPending())
 	}
 	// A damaged row of the current serial is refused, naming it.
 	pgtest.Exec(t, cs, fmt.Sprintf(`INSERT INTO %q.journal (lineage, serial, seq, changes, crc32) VALUES ($1, $2, 1, '[]', 1)`, schema), got.Lineage, int64(got.Serial))
-	if _, err := again.Read(); err == nil || !strings.Contains(err.Error(), "checksum mismatch") || !strings.Contains(err.Error(), "seq 1") {
+	if _, err := again.Read(context.Background()); err == nil || !strings.Contains(err.Error(), "checksum mismatch") || !strings.Contains(err.Error(), "seq 1") {
 		t.Fatalf("damaged journal row: %v", err)
 	}
 }
 
 func TestLockConflictNamesHolder(t *testing.T) {
 	b, cs, schema := newBackend(t, pg.Options{})
-	unlock, err := b.Lock("apply")
+	unlock, err := b.Lock(context.Background(), "apply")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Write(sample(state.NewLineage())); err != nil {
+	if err := b.Write(context.Background(), sample(state.NewLineage())); err != nil {
 		t.Fatal(err)
 	}
-	other, _ := pg.New(context.Background(), cs, schema, pg.Options{})
-	_, err = other.Lock("refresh")
+	other, _ := pg.New(cs, schema, pg.Options{})
+	_, err = other.Lock(context.Background(), "refresh")
 	var le *state.LockError
 	if !errors.As(err, &le) {
 		t.Fatalf("second Lock: %v, want a LockError", err)
@@ -181,13 +181,13 @@ func TestLockConflictNamesHolder(t *testing.T) {
 		t.Errorf("message: %s", le.Error())
 	}
 	// ForceUnlock of a live session's lock is refused with the way to end it.
-	if err := other.ForceUnlock(le.Info.ID); err == nil || !strings.Contains(err.Error(), "pg_terminate_backend") {
+	if err := other.ForceUnlock(context.Background(), le.Info.ID); err == nil || !strings.Contains(err.Error(), "pg_terminate_backend") {
 		t.Fatalf("ForceUnlock of a live lock: %v", err)
 	}
 	if err := unlock(); err != nil {
 		t.Fatal(err)
 	}
-	u2, err := other.Lock("refresh")
+	u2, err := other.Lock(context.Background(), "refresh")
 	if err != nil {
 		t.Fatalf("Lock after release: %v", err)
 	}
@@ -204,12 +204,12 @@ func TestHelperHoldLock(t *testing.T) {
 	if cs == "" {
 		t.Skip("helper process only")
 	}
-	b, err := pg.New(context.Background(), cs, schema, pg.Options{})
+	b, err := pg.New(cs, schema, pg.Options{})
 	if err != nil {
 		fmt.Println("error:", err)
 		os.Exit(1)
 	}
-	if _, err := b.Lock("apply"); err != nil {
+	if _, err := b.Lock(context.Background(), "apply"); err != nil {
 		fmt.Println("error:", err)
 		os.Exit(1)
 	}
@@ -231,7 +231,7 @@ func TestStaleLockAfterHolderDies(t *testing.T) {
 		child.Process.Kill()
 		t.Fatalf("helper: %q", line)
 	}
-	_, err := b.Lock("apply")
+	_, err := b.Lock(context.Background(), "apply")
 	var le *state.LockError
 	if !errors.As(err, &le) || le.Info.PID != child.Process.Pid {
 		t.Fatalf("Lock while the helper holds it: %v", err)
@@ -241,7 +241,7 @@ func TestStaleLockAfterHolderDies(t *testing.T) {
 	// The server notices the session's end at once (the socket closed); allow a moment.
 	var unlock func() error
 	for i := 0; ; i++ {
-		unlock, err = b.Lock("apply")
+		unlock, err = b.Lock(context.Background(), "apply")
 		if err == nil || i == 50 {
 			break
 		}
@@ -262,10 +262,10 @@ func TestStaleLockAfterHolderDies(t *testing.T) {
 
 func TestForceUnlockNeedsID(t *testing.T) {
 	b, cs, schema := newBackend(t, pg.Options{})
-	if err := b.ForceUnlock("x"); err == nil || !strings.Contains(err.Error(), "no lock is held") {
+	if err := b.ForceUnlock(context.Background(), "x"); err == nil || !strings.Contains(err.Error(), "no lock is held") {
 		t.Fatalf("ForceUnlock with no tables: %v", err)
 	}
-	unlock, err := b.Lock("apply")
+	unlock, err := b.Lock(context.Background(), "apply")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,13 +273,13 @@ func TestForceUnlockNeedsID(t *testing.T) {
 	// Simulate a holder that died: end its session from the server side.
 	pgtest.Exec(t, cs, fmt.Sprintf(`SELECT pg_terminate_backend(backend_pid) FROM %q.lock`, schema))
 	_ = unlock() // fails: its session is gone
-	other, _ := pg.New(context.Background(), cs, schema, pg.Options{})
-	if err := other.ForceUnlock("wrong"); err == nil || !strings.Contains(err.Error(), "does not match") || !strings.Contains(err.Error(), id) {
+	other, _ := pg.New(cs, schema, pg.Options{})
+	if err := other.ForceUnlock(context.Background(), "wrong"); err == nil || !strings.Contains(err.Error(), "does not match") || !strings.Contains(err.Error(), id) {
 		t.Fatalf("ForceUnlock with a wrong ID: %v", err)
 	}
 	var err2 error
 	for i := 0; i < 50; i++ {
-		if err2 = other.ForceUnlock(id); err2 == nil {
+		if err2 = other.ForceUnlock(context.Background(), id); err2 == nil {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -290,16 +290,15 @@ func TestForceUnlockNeedsID(t *testing.T) {
 	if n := pgtest.QueryInt(t, cs, fmt.Sprintf(`SELECT count(*) FROM %q.lock WHERE lock_id IS NOT NULL`, schema)); n != 0 {
 		t.Fatal("the lock row still names a holder")
 	}
-	if err := other.ForceUnlock(id); err == nil || !strings.Contains(err.Error(), "no lock is held") {
+	if err := other.ForceUnlock(context.Background(), id); err == nil || !strings.Contains(err.Error(), "no lock is held") {
 		t.Fatalf("second ForceUnlock: %v", err)
 	}
 }
 
 func pgtestLockID(t *testing.T, cs, schema string) string {
 	t.Helper()
-	ctx := context.Background()
-	b, _ := pg.New(ctx, cs, schema, pg.Options{})
-	_, err := b.Lock("peek")
+	b, _ := pg.New(cs, schema, pg.Options{})
+	_, err := b.Lock(context.Background(), "peek")
 	var le *state.LockError
 	if !errors.As(err, &le) {
 		t.Fatalf("peek: %v", err)
@@ -311,13 +310,13 @@ func TestDamagedDocumentNamesBackup(t *testing.T) {
 	b, cs, schema := newBackend(t, pg.Options{})
 	s := sample(state.NewLineage())
 	for range 3 {
-		if err := b.Write(s); err != nil {
+		if err := b.Write(context.Background(), s); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// A hand edit through SQL: valid JSON, wrong checksum.
 	pgtest.Exec(t, cs, fmt.Sprintf(`UPDATE %q.state SET document = convert_to(replace(convert_from(document, 'UTF8'), '"mounted": true', '"mounted": false'), 'UTF8')`, schema))
-	_, err := b.Read()
+	_, err := b.Read(context.Background())
 	if err == nil {
 		t.Fatal("a hand-edited document was accepted")
 	}
@@ -328,14 +327,14 @@ func TestDamagedDocumentNamesBackup(t *testing.T) {
 	}
 	// Truncated: refused too. Then the SQL of the message restores it.
 	pgtest.Exec(t, cs, fmt.Sprintf(`UPDATE %q.state SET document = substring(document from 1 for 40)`, schema))
-	_, err = b.Read()
+	_, err = b.Read(context.Background())
 	if err == nil {
 		t.Fatal("a truncated document was accepted")
 	}
 	msg := err.Error()
 	i := strings.Index(msg, "UPDATE ")
 	pgtest.Exec(t, cs, msg[i:])
-	got, err := b.Read()
+	got, err := b.Read(context.Background())
 	if err != nil || got.Serial != 2 {
 		t.Fatalf("after the restore: %v (serial %v)", err, got)
 	}
@@ -350,9 +349,9 @@ func TestCredentialsScrubbed(t *testing.T) {
 		"postgres://dialtone:" + secret + "@127.0.0.1:notaport/nodb", // does not parse
 	}
 	for _, cs := range cases {
-		b, err := pg.New(context.Background(), cs, "s", pg.Options{Timeout: 3 * time.Second})
+		b, err := pg.New(cs, "s", pg.Options{Timeout: 3 * time.Second})
 		if err == nil {
-			_, err = b.Lock("apply")
+			_, err = b.Lock(context.Background(), "apply")
 		}
 		if err == nil {
 			t.Fatalf("%s: no error", cs)
@@ -367,11 +366,11 @@ func TestCredentialsScrubbed(t *testing.T) {
 		return
 	}
 	cs := addParam(addParam(pgtest.ConnStr(t), "password", secret), "user", "no_such_role")
-	b, err := pg.New(context.Background(), cs, "s", pg.Options{})
+	b, err := pg.New(cs, "s", pg.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = b.Lock("apply")
+	_, err = b.Lock(context.Background(), "apply")
 	if err == nil {
 		t.Fatal("a role that does not exist was let in")
 	}
@@ -395,14 +394,14 @@ func addParam(cs, k, v string) string {
 
 func TestLockKeyPerSchema(t *testing.T) {
 	cs := pgtest.ConnStr(t)
-	a, _ := pg.New(context.Background(), cs, pgtest.Schema(t, cs), pg.Options{})
-	b, _ := pg.New(context.Background(), cs, pgtest.Schema(t, cs), pg.Options{})
-	ua, err := a.Lock("apply")
+	a, _ := pg.New(cs, pgtest.Schema(t, cs), pg.Options{})
+	b, _ := pg.New(cs, pgtest.Schema(t, cs), pg.Options{})
+	ua, err := a.Lock(context.Background(), "apply")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ua()
-	ub, err := b.Lock("apply")
+	ub, err := b.Lock(context.Background(), "apply")
 	if err != nil {
 		t.Fatalf("a lock on one schema blocked another: %v", err)
 	}

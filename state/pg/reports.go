@@ -35,7 +35,7 @@ func (b *Backend) reportsDDL() string {
 
 // PutReport stores a run report's JSON document and its Markdown under id, replacing
 // a report of that ID.
-func (b *Backend) PutReport(id string, jsonDoc, markdown []byte) error {
+func (b *Backend) PutReport(ctx context.Context, id string, jsonDoc, markdown []byte) error {
 	var meta struct {
 		Started time.Time `json:"started"`
 		Command string    `json:"command"`
@@ -49,7 +49,7 @@ func (b *Backend) PutReport(id string, jsonDoc, markdown []byte) error {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.withConn(func(ctx context.Context, conn *pgx.Conn) error {
+	return b.withConn(recording(ctx), func(ctx context.Context, conn *pgx.Conn) error {
 		fail := func(err error) error { return b.errorf("store report %s in %s: %w", id, b.Where(), err) }
 		tx, err := conn.Begin(ctx)
 		if err != nil {
@@ -80,11 +80,11 @@ func (b *Backend) PutReport(id string, jsonDoc, markdown []byte) error {
 }
 
 // ReportIDs lists the stored reports' IDs, oldest first (IDs start with their time).
-func (b *Backend) ReportIDs() ([]string, error) {
+func (b *Backend) ReportIDs(ctx context.Context) ([]string, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var ids []string
-	err := b.withConn(func(ctx context.Context, conn *pgx.Conn) error {
+	err := b.withConn(ctx, func(ctx context.Context, conn *pgx.Conn) error {
 		ok, err := b.reportsExist(ctx, conn)
 		if err != nil || !ok {
 			return err
@@ -104,20 +104,20 @@ func (b *Backend) ReportIDs() ([]string, error) {
 
 // GetReport returns a report's JSON document; an error wrapping os.ErrNotExist when
 // there is none.
-func (b *Backend) GetReport(id string) ([]byte, error) {
-	return b.getReport(id, "json::text")
+func (b *Backend) GetReport(ctx context.Context, id string) ([]byte, error) {
+	return b.getReport(ctx, id, "json::text")
 }
 
 // GetReportMarkdown returns a report's Markdown, as stored with it.
-func (b *Backend) GetReportMarkdown(id string) ([]byte, error) {
-	return b.getReport(id, "markdown")
+func (b *Backend) GetReportMarkdown(ctx context.Context, id string) ([]byte, error) {
+	return b.getReport(ctx, id, "markdown")
 }
 
-func (b *Backend) getReport(id, column string) ([]byte, error) {
+func (b *Backend) getReport(ctx context.Context, id, column string) ([]byte, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	var out string
-	err := b.withConn(func(ctx context.Context, conn *pgx.Conn) error {
+	err := b.withConn(ctx, func(ctx context.Context, conn *pgx.Conn) error {
 		ok, err := b.reportsExist(ctx, conn)
 		if err != nil {
 			return err
@@ -150,10 +150,10 @@ func (b *Backend) reportsExist(ctx context.Context, conn *pgx.Conn) (bool, error
 
 // ReportDocs returns every stored report's ID and JSON document, oldest first, in one
 // round trip (what the estimates of a plan read).
-func (b *Backend) ReportDocs() (ids []string, docs [][]byte, err error) {
+func (b *Backend) ReportDocs(ctx context.Context) (ids []string, docs [][]byte, err error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	err = b.withConn(func(ctx context.Context, conn *pgx.Conn) error {
+	err = b.withConn(ctx, func(ctx context.Context, conn *pgx.Conn) error {
 		ok, err := b.reportsExist(ctx, conn)
 		if err != nil || !ok {
 			return err

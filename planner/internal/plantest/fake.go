@@ -95,7 +95,7 @@ type Journal struct {
 	records [][]state.Change
 }
 
-func (j *Journal) AppendJournal(changes []state.Change) error {
+func (j *Journal) AppendJournal(_ context.Context, changes []state.Change) error {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if j.Err != nil {

@@ -197,7 +197,7 @@ func (dr *drillRun) run() int {
 		return code
 	}
 	dr.st = state.New(state.NewLineage())
-	if err := dr.b.Write(dr.st); err != nil {
+	if err := dr.b.Write(dr.c.ctx, dr.st); err != nil {
 		return dr.fail("creating the state: %v", err)
 	}
 

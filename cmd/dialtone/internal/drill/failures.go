@@ -391,7 +391,7 @@ func (dr *drillRun) crashDuringSwap() int {
 	if code := dr.lock(); code != exitOK {
 		return code
 	}
-	st, err := dr.b.Read()
+	st, err := dr.b.Read(dr.c.ctx)
 	if err != nil {
 		return dr.fail("reading the state after the crash: %v", err)
 	}

@@ -189,7 +189,7 @@ func (dr *drillRun) doManual(p *planner.Plan, s *planner.Step) int {
 	if err != nil {
 		return dr.fail("confirming %s: %v", s.ID, err)
 	}
-	if err := dr.b.Write(dr.st); err != nil {
+	if err := dr.b.Write(dr.c.ctx, dr.st); err != nil {
 		return dr.fail("writing the state: %v", err)
 	}
 	fmt.Fprintf(c.stdout, "Confirmed: step %s was carried out by %s at %s.\n", s.ID, drillWho, now.Format(time.RFC3339))

@@ -2,6 +2,7 @@ package runreport
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,7 +30,7 @@ type Local struct{ Dir string }
 
 var _ Store = Local{}
 
-func (l Local) PutReport(id string, jsonDoc, markdown []byte) error {
+func (l Local) PutReport(_ context.Context, id string, jsonDoc, markdown []byte) error {
 	if err := os.MkdirAll(l.Dir, 0o700); err != nil {
 		return err
 	}
@@ -43,7 +44,7 @@ func (l Local) PutReport(id string, jsonDoc, markdown []byte) error {
 	return atomicfile.WriteFile(filepath.Join(l.Dir, id+".json"), jsonDoc, 0o600)
 }
 
-func (l Local) ReportIDs() ([]string, error) {
+func (l Local) ReportIDs(context.Context) ([]string, error) {
 	ents, err := os.ReadDir(l.Dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -61,7 +62,7 @@ func (l Local) ReportIDs() ([]string, error) {
 	return ids, nil
 }
 
-func (l Local) GetReport(id string) ([]byte, error) {
+func (l Local) GetReport(_ context.Context, id string) ([]byte, error) {
 	if id == "" || strings.ContainsAny(id, `/\`) || strings.HasPrefix(id, ".") {
 		return nil, fmt.Errorf("report %q: %w", id, os.ErrNotExist)
 	}
@@ -71,13 +72,14 @@ func (l Local) GetReport(id string) ([]byte, error) {
 // Failed is the store of a backend that could not be opened: every call fails with Err.
 type Failed struct{ Err error }
 
-func (f Failed) PutReport(string, []byte, []byte) error { return f.Err }
-func (f Failed) ReportIDs() ([]string, error)           { return nil, f.Err }
-func (f Failed) GetReport(string) ([]byte, error)       { return nil, f.Err }
+func (f Failed) PutReport(context.Context, string, []byte, []byte) error { return f.Err }
+func (f Failed) ReportIDs(context.Context) ([]string, error)             { return nil, f.Err }
+func (f Failed) GetReport(context.Context, string) ([]byte, error)       { return nil, f.Err }
 
 // Save stores a report in JSON and Markdown, both passed through scrub first (a report
-// carries error texts, which can quote anything, secrets included).
-func Save(store Store, rep *Report, scrub func([]byte) []byte) error {
+// carries error texts, which can quote anything, secrets included). The store records
+// an interrupted run too: ctx's cancellation does not stop it (see state.ReportStore).
+func Save(ctx context.Context, store Store, rep *Report, scrub func([]byte) []byte) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
@@ -86,15 +88,15 @@ func Save(store Store, rep *Report, scrub func([]byte) []byte) error {
 	}
 	var md bytes.Buffer
 	WriteMarkdown(&md, rep)
-	return store.PutReport(rep.ID, scrub(buf.Bytes()), scrub(md.Bytes()))
+	return store.PutReport(ctx, rep.ID, scrub(buf.Bytes()), scrub(md.Bytes()))
 }
 
 // LoadAll reads every stored report, oldest first; damaged ones are skipped (and
 // logged).
-func LoadAll(store Store, log hclog.Logger) []*Report {
+func LoadAll(ctx context.Context, store Store, log hclog.Logger) []*Report {
 	if all, ok := store.(state.ReportLister); ok {
 		// One round trip for them all (pg).
-		ids, docs, err := all.ReportDocs()
+		ids, docs, err := all.ReportDocs(ctx)
 		if err != nil {
 			log.Warn("listing run reports", "error", err)
 			return nil
@@ -110,14 +112,14 @@ func LoadAll(store Store, log hclog.Logger) []*Report {
 		}
 		return out
 	}
-	ids, err := store.ReportIDs()
+	ids, err := store.ReportIDs(ctx)
 	if err != nil {
 		log.Warn("listing run reports", "error", err)
 		return nil
 	}
 	var out []*Report
 	for _, id := range ids {
-		rep, err := Load(store, id)
+		rep, err := Load(ctx, store, id)
 		if err != nil {
 			log.Warn("skipping a damaged run report", "id", id, "error", err)
 			continue
@@ -128,8 +130,8 @@ func LoadAll(store Store, log hclog.Logger) []*Report {
 }
 
 // Load reads one report.
-func Load(store Store, id string) (*Report, error) {
-	data, err := store.GetReport(id)
+func Load(ctx context.Context, store Store, id string) (*Report, error) {
+	data, err := store.GetReport(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -143,12 +145,12 @@ func Load(store Store, id string) (*Report, error) {
 // Latest is the ID of the run that started last. IDs sort by their second; runs
 // started in the same second (a pause, a confirm and the next apply) are told apart by
 // their recorded start.
-func Latest(store Store, ids []string) string {
+func Latest(ctx context.Context, store Store, ids []string) string {
 	last := ids[len(ids)-1]
 	stamp, _, _ := strings.Cut(last, "-")
 	var best *Report
 	for i := len(ids) - 1; i >= 0 && strings.HasPrefix(ids[i], stamp+"-"); i-- {
-		rep, err := Load(store, ids[i])
+		rep, err := Load(ctx, store, ids[i])
 		if err == nil && (best == nil || rep.Started.After(best.Started)) {
 			best = rep
 		}
