@@ -24,8 +24,9 @@ import (
 //   - Steps already recorded in st are done, so a second Apply after a failure or a
 //     crash resumes at the steps that did not finish.
 //   - A step starts as soon as every step it waits for is done, at most
-//     opts.Parallelism at a time; among ready steps the recovery with the lower
-//     priority goes first, then plan order. With Parallelism 1 the walk is plan order
+//     opts.Parallelism at a time (fewer when the provider carries out fewer at once:
+//     providers.Concurrency); among ready steps the recovery with the lower
+//     priority goes first, then the steps its users wait for, then plan order. With Parallelism 1 the walk is plan order
 //     but for priority, one step at a time.
 //   - A manual step not yet confirmed is not run: it holds back the steps that wait for
 //     it, the others go on; when nothing else can run, Apply returns a
@@ -84,6 +85,12 @@ func Apply(ctx context.Context, p *Plan, prov providers.Provider, st *state.Stat
 		remaining: map[stageKey]int{}}
 	if w.par <= 0 {
 		w.par = 10
+	}
+	if c, ok := prov.(providers.Concurrency); ok {
+		if n := c.Concurrency(w.par); n > 0 && n < w.par {
+			// The provider's sessions are the real slots: the walk's ready queue fills them.
+			w.par = n
+		}
 	}
 	if w.now == nil {
 		w.now = time.Now

@@ -45,7 +45,8 @@ var _ Hooks = NopHooks{}
 
 // ApplyOptions tunes an apply.
 type ApplyOptions struct {
-	// Parallelism caps how many parallel steps (merges) run at once; <= 0 means 10.
+	// Parallelism caps how many steps run at once (fewer when the provider carries out
+	// fewer: providers.Concurrency); <= 0 means 10.
 	Parallelism int
 	// Now is the clock for step records; nil means time.Now.
 	Now func() time.Time

@@ -12,28 +12,7 @@ import (
 // most w.par at a time, the ready step of the highest-priority recovery first (see
 // readyQueue). See Apply for what stops it.
 func (w *walker) walk(ctx context.Context, p *Plan, g *walkGraph, done []bool) error {
-	n := len(g.steps)
-	prio := make(map[string]int, len(p.Recoveries))
-	for _, r := range p.Recoveries {
-		prio[r.Name] = r.Priority
-	}
-	waiting := make([]int, n)      // dependencies not done yet
-	dependents := make([][]int, n) // the reverse edges
-	for i := range g.steps {
-		for _, d := range g.deps[i] {
-			if !done[d] {
-				waiting[i]++
-				dependents[d] = append(dependents[d], i)
-			}
-		}
-	}
-	ready := &readyQueue{steps: g.steps, prio: prio}
-	for i := range g.steps {
-		if !done[i] && waiting[i] == 0 {
-			heap.Push(ready, i)
-		}
-	}
-
+	sc := newSchedule(p, g, done)
 	type result struct {
 		i   int
 		err error
@@ -42,20 +21,15 @@ func (w *walker) walk(ctx context.Context, p *Plan, g *walkGraph, done []bool) e
 	running := 0
 	stopped := false // no new start: the journal failed or ctx ended
 	var errs []error
-	var manual []int
 	for {
-		for !stopped && running < w.par && ready.Len() > 0 {
+		for !stopped && running < w.par {
 			if ctx.Err() != nil {
 				stopped = true
 				break
 			}
-			i := heap.Pop(ready).(int)
-			s := g.steps[i]
-			if s.Manual {
-				// Its dependents stay waiting: a person does it, then "dialtone confirm".
-				w.log.Debug("manual step holds back its dependents", "step", s.ID, "dependents", len(dependents[i]))
-				manual = append(manual, i)
-				continue
+			i, ok := sc.next()
+			if !ok {
+				break
 			}
 			running++
 			go func(i int) { results <- result{i, w.exec(ctx, g.steps[i])} }(i)
@@ -71,15 +45,11 @@ func (w *walker) walk(ctx context.Context, p *Plan, g *walkGraph, done []bool) e
 			if errors.As(r.err, &je) {
 				stopped = true
 			}
-			w.log.Debug("step failed; the steps that wait for it will not start", "step", g.steps[r.i].ID, "dependents", len(dependents[r.i]))
+			w.log.Debug("step failed; the steps that wait for it will not start", "step", g.steps[r.i].ID, "dependents", len(sc.dependents[r.i]))
 			continue
 		}
 		done[r.i] = true
-		for _, d := range dependents[r.i] {
-			if waiting[d]--; waiting[d] == 0 {
-				heap.Push(ready, d)
-			}
-		}
+		sc.finished(r.i)
 	}
 
 	if len(errs) > 0 {
@@ -93,11 +63,14 @@ func (w *walker) walk(ctx context.Context, p *Plan, g *walkGraph, done []bool) e
 		}
 		return nil
 	}
-	if len(manual) > 0 {
-		q := &readyQueue{steps: g.steps, prio: prio, idx: manual}
+	if len(sc.manual) > 0 {
+		for _, i := range sc.manual {
+			w.log.Debug("manual step holds back its dependents", "step", g.steps[i].ID, "dependents", len(sc.dependents[i]))
+		}
+		q := &readyQueue{steps: g.steps, prio: sc.ready.prio, idx: sc.manual}
 		sort.Sort(q)
-		e := &ManualStepError{Step: g.steps[manual[0]]}
-		for _, i := range manual[1:] {
+		e := &ManualStepError{Step: g.steps[sc.manual[0]]}
+		for _, i := range sc.manual[1:] {
 			e.More = append(e.More, g.steps[i])
 		}
 		return e
@@ -110,6 +83,64 @@ func (w *walker) walk(ctx context.Context, p *Plan, g *walkGraph, done []bool) e
 		}
 	}
 	return nil
+}
+
+// schedule is the walk's choice of the next step, apart from running it: the walk and
+// its model for estimates (simulateWalk) share it, so that an estimate orders steps
+// exactly as apply does.
+type schedule struct {
+	steps      []*Step
+	waiting    []int   // dependencies not done yet
+	dependents [][]int // the reverse edges
+	ready      *readyQueue
+	manual     []int // manual steps reached: a person does them, then "dialtone confirm"
+}
+
+func newSchedule(p *Plan, g *walkGraph, done []bool) *schedule {
+	n := len(g.steps)
+	prio := make(map[string]int, len(p.Recoveries))
+	for _, r := range p.Recoveries {
+		prio[r.Name] = r.Priority
+	}
+	sc := &schedule{steps: g.steps, waiting: make([]int, n), dependents: make([][]int, n),
+		ready: &readyQueue{steps: g.steps, prio: prio}}
+	for i := range g.steps {
+		for _, d := range g.deps[i] {
+			if !done[d] {
+				sc.waiting[i]++
+				sc.dependents[d] = append(sc.dependents[d], i)
+			}
+		}
+	}
+	for i := range g.steps {
+		if !done[i] && sc.waiting[i] == 0 {
+			heap.Push(sc.ready, i)
+		}
+	}
+	return sc
+}
+
+// next takes the ready step that goes first (see readyQueue); false: none is ready.
+// A manual step reached is set aside: its dependents stay waiting.
+func (sc *schedule) next() (int, bool) {
+	for sc.ready.Len() > 0 {
+		i := heap.Pop(sc.ready).(int)
+		if sc.steps[i].Manual {
+			sc.manual = append(sc.manual, i)
+			continue
+		}
+		return i, true
+	}
+	return 0, false
+}
+
+// finished makes ready the steps that waited for step i only.
+func (sc *schedule) finished(i int) {
+	for _, d := range sc.dependents[i] {
+		if sc.waiting[d]--; sc.waiting[d] == 0 {
+			heap.Push(sc.ready, d)
+		}
+	}
 }
 
 // readyQueue orders ready steps: recovery priority (lower first), then the steps

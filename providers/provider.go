@@ -58,6 +58,18 @@ type Clock interface{ Now() time.Time }
 // sessions): apply tells them its -parallelism before it walks the plan.
 type Parallel interface{ SetParallelism(n int) }
 
+// Concurrency is implemented by providers that carry out fewer operations at once
+// than apply may start (the exchange provider: a PowerShell session per operation, its
+// pool capped below Exchange's throttling policy). Apply starts no more steps at once
+// than that: steps started beyond it would queue inside the provider in the order they
+// came, and apply's own order (priority, then the steps users wait for) would no
+// longer decide which step gets the next session.
+type Concurrency interface {
+	// Concurrency is how many operations the provider carries out at once when apply
+	// runs up to parallelism steps at once (at most parallelism; 0: no limit of its own).
+	Concurrency(parallelism int) int
+}
+
 // Closer is implemented by providers that hold resources.
 type Closer interface{ Close() error }
 

@@ -119,6 +119,7 @@ var (
 
 	_ providers.ScopedReader = (*Provider)(nil)
 	_ providers.Parallel     = (*Provider)(nil)
+	_ providers.Concurrency  = (*Provider)(nil)
 )
 
 // New checks cfg and reads the credential. The PowerShell process starts at the first

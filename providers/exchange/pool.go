@@ -187,6 +187,11 @@ func (p *Provider) SetParallelism(n int) {
 	p.pool.resize(p.sessions(n))
 }
 
+// Concurrency is the pool's size for -parallelism n: the walk starts no more steps at
+// once than there are sessions, so that its order, not the wait for a session, decides
+// which step runs next.
+func (p *Provider) Concurrency(n int) int { return p.sessions(n) }
+
 // run sends one request body on a session of the pool, opening one when needed. A
 // session whose process failed is dropped; the next request opens another.
 func (p *Provider) run(ctx context.Context, body string) ([]byte, error) {

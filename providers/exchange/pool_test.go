@@ -199,6 +199,13 @@ func TestMaxSessionsBoundsThePool(t *testing.T) {
 	if got := exchange.PoolSize(r.prov); got != 5 {
 		t.Errorf("-parallelism=5 with max_sessions = 20 gives a pool of %d", got)
 	}
+	// The walk is told the same size, so that it starts no more steps than sessions.
+	for _, par := range []int{1, 5, 50} {
+		r.prov.SetParallelism(par)
+		if got, want := r.prov.Concurrency(par), exchange.PoolSize(r.prov); got != want {
+			t.Errorf("-parallelism=%d: Concurrency says %d operations at once, the pool has %d sessions", par, got, want)
+		}
+	}
 }
 
 func TestSessionsIsTheSmallerBound(t *testing.T) {
