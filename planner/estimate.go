@@ -49,6 +49,9 @@ type Estimates struct {
 	Outages []OutageEstimate `json:"outages"`
 	// TotalSeconds is the sum of the phases.
 	TotalSeconds float64 `json:"total_seconds"`
+	// DialTone is the time until the last user has dial tone when more recoveries wait
+	// for it than apply runs at once; nil otherwise (or when no parallelism was given).
+	DialTone *DialToneEstimate `json:"dial_tone,omitempty"`
 }
 
 // PhaseEstimate is one recovery's phase.
@@ -89,12 +92,28 @@ const gb = 1 << 30
 // plan's steps handle, by name (nil or missing: unknown). It is pure: same inputs, same
 // estimates.
 func Estimate(p *Plan, h History, sizes map[string]int64) {
+	EstimateWith(p, h, sizes, EstimateOptions{})
+}
+
+// EstimateOptions say how the plan will be applied, for the time to dial tone.
+type EstimateOptions struct {
+	// Parallelism is apply's -parallelism; 0: no estimate of the time to dial tone.
+	Parallelism int
+	// Slots is how many steps run at once under a -parallelism (the provider's
+	// providers.Concurrency); nil: the parallelism itself.
+	Slots func(parallelism int) int
+}
+
+// EstimateWith is Estimate, and with o.Parallelism also the time until the last user
+// has dial tone (Estimates.DialTone).
+func EstimateWith(p *Plan, h History, sizes map[string]int64, o EstimateOptions) {
 	if p == nil {
 		return
 	}
 	rates := measure(h)
 	if rates.runs == 0 {
 		p.Estimates = &Estimates{NoHistory: true, Phases: []PhaseEstimate{}, Outages: []OutageEstimate{}}
+		p.Estimates.DialTone = estimateDialTone(p, nil, nil, o)
 		return
 	}
 	est := &Estimates{Runs: rates.runs, Phases: []PhaseEstimate{}, Outages: []OutageEstimate{}}
@@ -167,6 +186,7 @@ func Estimate(p *Plan, h History, sizes map[string]int64) {
 		}
 		est.Outages = append(est.Outages, oe)
 	}
+	est.DialTone = estimateDialTone(p, secs, known, o)
 	p.Estimates = est
 }
 

@@ -97,7 +97,7 @@ func cmdApply(c *cli, args []string) int {
 			return exitError
 		}
 		p.Drift, p.Settings = drift, s.settings
-		estimatePlan(c, cfg, p, st)
+		estimatePlan(c, cfg, p, st, a.parallelism, prov)
 	}
 	view := newApplyView(c, p, a.json)
 	if a.planFile == "" {

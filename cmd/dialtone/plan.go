@@ -18,13 +18,14 @@ type planArgs struct {
 	detailedExitcode bool
 	json             bool
 	format           string
+	parallelism      int
 }
 
 // cmdPlan prints the steps that move each recovery from its recorded stage to the
 // requested one. It never changes the organization or the stored state.
 func cmdPlan(c *cli, args []string) int {
 	var a planArgs
-	fs := newFlagSet(c, "plan", "plan [-out=FILE] [-input=false] [-refresh=false|full] [-detailed-exitcode] [-json | -format=FORMAT] [-target=ADDR] [-exclude=ADDR] [-var 'NAME=VALUE'] [-var-file=FILE]")
+	fs := newFlagSet(c, "plan", "plan [-out=FILE] [-input=false] [-refresh=false|full] [-detailed-exitcode] [-json | -format=FORMAT] [-parallelism=N] [-target=ADDR] [-exclude=ADDR] [-var 'NAME=VALUE'] [-var-file=FILE]")
 	addInputFlag(c, fs)
 	fs.StringVar(&a.out, "out", "", "write the plan to FILE for a later \"dialtone apply FILE\"")
 	a.refresh = refreshOn
@@ -32,6 +33,7 @@ func cmdPlan(c *cli, args []string) int {
 	fs.BoolVar(&a.detailedExitcode, "detailed-exitcode", false, "exit 0 no changes, 1 error, 2 changes present")
 	fs.BoolVar(&a.json, "json", false, "print the plan as JSON (same as -format=json)")
 	fs.StringVar(&a.format, "format", "", "how to print the plan: "+views.PlanFormats)
+	fs.IntVar(&a.parallelism, "parallelism", 10, "the -parallelism apply will run with, for the estimated time to the last user's dial tone (as Terraform's plan takes it)")
 	vars, targets := addVarFlags(fs), addTargetFlags(fs)
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
@@ -43,6 +45,9 @@ func cmdPlan(c *cli, args []string) int {
 	view, err := views.NewPlan(c.streams(), format)
 	if err != nil {
 		return c.errorf("%v", err)
+	}
+	if a.parallelism < 1 {
+		return c.errorf("-parallelism=%d: must be at least 1", a.parallelism)
 	}
 	if fs.NArg() > 0 {
 		return c.errorf("plan takes no arguments (got %q); flags go before arguments", fs.Arg(0))
@@ -72,7 +77,7 @@ func cmdPlan(c *cli, args []string) int {
 		return exitError
 	}
 	p.Drift, p.Settings = drift, s.settings
-	estimatePlan(c, cfg, p, st)
+	estimatePlan(c, cfg, p, st, a.parallelism, prov)
 	if err := view.Show(p); err != nil {
 		return c.errorf("rendering the plan: %v", err)
 	}

@@ -32,7 +32,7 @@ func verifiedPlanFile(c *cli, cfg *config.Config, ok bool, file string, refresh 
 		return nil, false
 	}
 	p.Drift = drift
-	estimatePlan(c, cfg, p, s.st)
+	estimatePlan(c, cfg, p, s.st, 0, s.prov)
 	return p, true
 }
 

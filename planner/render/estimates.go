@@ -48,6 +48,9 @@ func (t *textWriter) estimates(p *planner.Plan) {
 	t.line("")
 	if e.NoHistory {
 		t.line("Estimated durations: no history to estimate from (no earlier apply or drill has measured these steps).")
+		for _, l := range dialToneLines(e.DialTone, false) {
+			t.line("  " + l)
+		}
 		return
 	}
 	t.line(fmt.Sprintf("Estimated durations (from %s; \"at least\" where a step kind was never measured):", Count(e.Runs, "earlier run", "earlier runs")))
@@ -58,6 +61,9 @@ func (t *textWriter) estimates(p *planner.Plan) {
 		t.line(fmt.Sprintf("  outage window of recovery.%s (%s to %s): %s", clean(o.Recovery), shortID(o.FromStep), shortID(o.ToStep), estimateText(o.Partial, o.Seconds)))
 	}
 	t.line(fmt.Sprintf("  whole plan: %s", estimateText(wholePartial(e), e.TotalSeconds)))
+	for _, l := range dialToneLines(e.DialTone, true) {
+		t.line("  " + l)
+	}
 }
 
 func (m *mdWriter) estimates(p *planner.Plan) {
@@ -70,6 +76,7 @@ func (m *mdWriter) estimates(p *planner.Plan) {
 	m.line("")
 	if e.NoHistory {
 		m.line("No history to estimate from: no earlier apply or drill has measured these steps.")
+		m.dialTone(e.DialTone, false)
 		return
 	}
 	m.line(fmt.Sprintf("From %s of the same step kinds; \"at least\" where a step kind was never measured.", Count(e.Runs, "earlier run", "earlier runs")))
@@ -83,6 +90,51 @@ func (m *mdWriter) estimates(p *planner.Plan) {
 		m.line(fmt.Sprintf("| %s | outage window %s → %s | | %s |", mdCode("recovery."+o.Recovery, true), mdCode(shortID(o.FromStep), true), mdCode(shortID(o.ToStep), true), estimateText(o.Partial, o.Seconds)))
 	}
 	m.line(fmt.Sprintf("| | whole plan | %d | %s |", len(p.Steps), estimateText(wholePartial(e), e.TotalSeconds)))
+	m.dialTone(e.DialTone, true)
+}
+
+func (m *mdWriter) dialTone(d *planner.DialToneEstimate, timed bool) {
+	lines := dialToneLines(d, timed)
+	if len(lines) == 0 {
+		return
+	}
+	m.line("")
+	for _, l := range lines {
+		m.line("- " + mdText(l))
+	}
+}
+
+// dialToneLines say when the last user has dial tone while recoveries take turns for
+// the slots apply runs at once, and what another -parallelism would give (a hint, as
+// Terraform gives them). timed: the estimate has durations (history), else only turns.
+func dialToneLines(d *planner.DialToneEstimate, timed bool) []string {
+	if d == nil {
+		return nil
+	}
+	slots := fmt.Sprintf("%d at a time", d.Slots)
+	if d.Slots < d.Parallelism {
+		slots += ", the provider's most,"
+	}
+	turns := fmt.Sprintf("%d recoveries wait for dial tone, %s with -parallelism=%d: %s", d.Recoveries, slots, d.Parallelism, Count(d.Waves, "turn", "turns"))
+	var out []string
+	if timed && !(d.Partial && d.Seconds == 0) {
+		out = append(out, fmt.Sprintf("last user's dial tone: %s (%s)", estimateText(d.Partial, d.Seconds), turns))
+	} else {
+		out = append(out, fmt.Sprintf("last user's dial tone: %s of one recovery's path (%s)", Count(d.Waves, "turn", "turns"), turns))
+	}
+	timedAt := timed && !(d.Partial && d.AtSeconds == 0)
+	switch {
+	case d.AtParallelism == 0:
+		out = append(out, fmt.Sprintf("hint: a higher -parallelism runs no more at once here: the provider carries out at most %d operations at once", d.Slots))
+	case d.AtWaves >= d.Waves && (!timedAt || d.AtSeconds >= d.Seconds):
+		// More slots, but the provider's most still takes as many turns.
+		out = append(out, fmt.Sprintf("hint: -parallelism=%d would run %d at a time, still %s: the provider carries out at most %d operations at once", d.AtParallelism, d.AtSlots, Count(d.AtWaves, "turn", "turns"), d.AtSlots))
+	case timedAt:
+		out = append(out, fmt.Sprintf("hint: -parallelism=%d would give %s (%d at a time: %s)", d.AtParallelism, estimateText(d.Partial, d.AtSeconds), d.AtSlots, Count(d.AtWaves, "turn", "turns")))
+	default:
+		out = append(out, fmt.Sprintf("hint: -parallelism=%d would run %d at a time: %s", d.AtParallelism, d.AtSlots, Count(d.AtWaves, "turn", "turns")))
+	}
+	return out
 }
 
 // wholePartial says whether the whole plan's estimate is partial: a phase of it is

@@ -124,3 +124,47 @@ func TestTimelineEstimated(t *testing.T) {
 		t.Error("a phase without an estimate does not fall back to one tick per step")
 	}
 }
+
+// The time to the last user's dial tone and the -parallelism hint: with durations from
+// history, with turns only, and with a provider that runs no more at once.
+func TestDialToneHintRendered(t *testing.T) {
+	p := plan(t, plantest.Config(config.StageDialTone), plantest.State(4))
+	for _, c := range []struct {
+		est  planner.Estimates
+		want []string
+	}{
+		{planner.Estimates{Runs: 1, DialTone: &planner.DialToneEstimate{Recoveries: 50, Parallelism: 10, Slots: 10, Waves: 5, Seconds: 775,
+			AtParallelism: 50, AtSlots: 50, AtWaves: 1, AtSeconds: 155}},
+			[]string{"  last user's dial tone: 12m55s (50 recoveries wait for dial tone, 10 at a time with -parallelism=10: 5 turns)\n",
+				"  hint: -parallelism=50 would give 2m35s (50 at a time: 1 turn)\n"}},
+		{planner.Estimates{NoHistory: true, DialTone: &planner.DialToneEstimate{Recoveries: 50, Parallelism: 10, Slots: 10, Waves: 5,
+			AtParallelism: 12, AtSlots: 12, AtWaves: 5}},
+			[]string{"Estimated durations: no history to estimate from (no earlier apply or drill has measured these steps).\n  last user's dial tone: 5 turns of one recovery's path (50 recoveries wait for dial tone, 10 at a time with -parallelism=10: 5 turns)\n",
+				"  hint: -parallelism=12 would run 12 at a time, still 5 turns: the provider carries out at most 12 operations at once\n"}},
+		{planner.Estimates{NoHistory: true, DialTone: &planner.DialToneEstimate{Recoveries: 20, Parallelism: 10, Slots: 10, Waves: 2,
+			AtParallelism: 12, AtSlots: 12, AtWaves: 2}},
+			[]string{"  hint: -parallelism=12 would run 12 at a time, still 2 turns: the provider carries out at most 12 operations at once\n"}},
+		{planner.Estimates{NoHistory: true, DialTone: &planner.DialToneEstimate{Recoveries: 20, Parallelism: 5, Slots: 5, Waves: 4,
+			AtParallelism: 12, AtSlots: 12, AtWaves: 2}},
+			[]string{"  hint: -parallelism=12 would run 12 at a time: 2 turns\n"}},
+		{planner.Estimates{Runs: 1, DialTone: &planner.DialToneEstimate{Recoveries: 50, Parallelism: 50, Slots: 12, Waves: 5, Seconds: 775, Partial: true}},
+			[]string{"  last user's dial tone: at least 12m55s (50 recoveries wait for dial tone, 12 at a time, the provider's most, with -parallelism=50: 5 turns)\n",
+				"  hint: a higher -parallelism runs no more at once here: the provider carries out at most 12 operations at once\n"}},
+	} {
+		e := c.est
+		p.Estimates = &e
+		txt := text(t, p, false)
+		for _, want := range c.want {
+			if !strings.Contains(txt, want) {
+				t.Errorf("text lacks %q:\n%s", want, txt[strings.Index(txt, "Estimated"):])
+			}
+		}
+		var md bytes.Buffer
+		if err := render.Markdown(&md, p); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(md.String(), "- last user's dial tone: ") || !strings.Contains(md.String(), "- hint: ") {
+			t.Errorf("markdown lacks the time to dial tone:\n%s", md.String())
+		}
+	}
+}

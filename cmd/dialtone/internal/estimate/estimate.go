@@ -12,9 +12,15 @@ import (
 )
 
 // Plan fills p's estimated durations from reps; st gives the databases' sizes (per-GB
-// rates), nil when unknown.
-func Plan(p *planner.Plan, reps []*runreport.Report, st *state.State) {
-	planner.Estimate(p, History(reps), Sizes(st))
+// rates), nil when unknown. parallelism is apply's -parallelism (0: none given, no time
+// to the last user's dial tone) and prov, when it carries out fewer operations at once
+// (providers.Concurrency), how many steps run at once under it.
+func Plan(p *planner.Plan, reps []*runreport.Report, st *state.State, parallelism int, prov providers.Provider) {
+	o := planner.EstimateOptions{Parallelism: parallelism}
+	if c, ok := prov.(providers.Concurrency); ok {
+		o.Slots = c.Concurrency
+	}
+	planner.EstimateWith(p, History(reps), Sizes(st), o)
 }
 
 // History turns run reports into the planner's history: the steps that finished.
