@@ -3,6 +3,7 @@ package exchange_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -17,11 +18,16 @@ import (
 // killer stops every every-th operation 0 to 6 ms after it starts, as a crash
 // would: its context is canceled, which kills the PowerShell process of the request
 // under way (a session of the pool dies in the middle of a cmdlet, or between two).
+// The same operation is killed at most maxKillsInARow times running: a step made of
+// two operations could otherwise meet the kill on its second one at every attempt
+// (the count's parity repeats when a loaded machine lets every timer fire), a crash
+// loop no real failure makes, and the stage would never be reached.
 type killer struct {
 	exchangeProvider
 	n, kills atomic.Int64
 	every    int64
 	off      atomic.Bool
+	inARow   sync.Map // operation -> kills running
 	// handOvers counts the kills just before the hand-over of a recovery database
 	// (its dismount after the merge, so that the next recovery can mount its own):
 	// the first of each is killed before it starts, after the recovery's last merge.
@@ -37,7 +43,9 @@ func (k *killer) Apply(ctx context.Context, op providers.Operation, progress fun
 		}
 	}
 	n := k.n.Add(1)
-	if k.off.Load() || n%k.every != 0 {
+	key := fmt.Sprintf("%+v", op)
+	if k.off.Load() || n%k.every != 0 || k.killedInARow(key) >= maxKillsInARow {
+		k.inARow.Delete(key)
 		return k.exchangeProvider.Apply(ctx, op, progress)
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -47,12 +55,23 @@ func (k *killer) Apply(ctx context.Context, op providers.Operation, progress fun
 	res, err := k.exchangeProvider.Apply(ctx, op, progress)
 	if ctx.Err() != nil {
 		k.kills.Add(1)
+		k.inARow.Store(key, k.killedInARow(key)+1)
 		if err == nil {
 			err = errors.New("killed after the operation returned, before apply heard of it")
 		}
 		return providers.Result{}, err
 	}
+	k.inARow.Delete(key)
 	return res, err
+}
+
+const maxKillsInARow = 3
+
+func (k *killer) killedInARow(key string) int {
+	if v, ok := k.inARow.Load(key); ok {
+		return v.(int)
+	}
+	return 0
 }
 
 // TestSessionsKilledDuringSiteFailure is examples/site-failure through the pool of
