@@ -16,16 +16,7 @@ import (
 // own duration, so that a path is not a multiple of one figure.
 func siteDialTonePlan(t *testing.T, n int) (*planner.Plan, planner.History) {
 	cfg, st := plantest.SiteFailure(2, n, 2, config.StageDialTone)
-	st.Servers["EX01"].Up = false
-	for name, r := range cfg.Recoveries {
-		if r.Database.Name[2:4] != "01" {
-			delete(cfg.Recoveries, name)
-			continue
-		}
-		r.Option = config.OptionAlternateServer
-		r.DialTone.Server = config.Addr{Kind: config.KindServer, Name: "EX02"}
-	}
-	p := mustPlan(t, cfg, st)
+	p := planEX01LostToEX02(t, cfg, st)
 	var steps []planner.MeasuredStep
 	seen := map[providers.OpKind]bool{}
 	for _, s := range p.Steps {
@@ -114,16 +105,7 @@ func TestEstimateDialToneProviderSlots(t *testing.T) {
 // turns too, and 13 are four.
 func TestEstimateSiteFailureLosesNothingToOrder(t *testing.T) {
 	cfg, st := plantest.SiteFailure(2, 50, 2, config.StageDialTone)
-	st.Servers["EX01"].Up = false
-	for name, r := range cfg.Recoveries {
-		if r.Database.Name[2:4] != "01" {
-			delete(cfg.Recoveries, name)
-			continue
-		}
-		r.Option = config.OptionAlternateServer
-		r.DialTone.Server = config.Addr{Kind: config.KindServer, Name: "EX02"}
-	}
-	p := mustPlan(t, cfg, st)
+	p := planEX01LostToEX02(t, cfg, st)
 	exchange := map[providers.OpKind]time.Duration{ // the lab's latency = "exchange" table
 		providers.OpCreateDatabase: 60 * time.Second, providers.OpSetExcludedFromProvisioning: 5 * time.Second,
 		providers.OpMountDatabase: 30 * time.Second, providers.OpRehomeMailboxes: 10 * time.Second,

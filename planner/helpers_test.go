@@ -103,3 +103,20 @@ type (
 func applyAll(p *planner.Plan, st *state.State) error {
 	return planner.Apply(context.Background(), p, plantest.NewFake(), st, &plantest.Journal{}, nil, planner.ApplyOptions{})
 }
+
+// planEX01LostToEX02 plans a site failure's loss of EX01 alone: each of its
+// databases an alternate_server recovery with dial tone on EX02, the other servers'
+// recoveries dropped (the walk and estimate tests' many recoveries on one server pair).
+func planEX01LostToEX02(t testing.TB, cfg *config.Config, st *state.State) *planner.Plan {
+	t.Helper()
+	st.Servers["EX01"].Up = false
+	for name, r := range cfg.Recoveries {
+		if r.Database.Name[2:4] != "01" {
+			delete(cfg.Recoveries, name)
+			continue
+		}
+		r.Option = config.OptionAlternateServer
+		r.DialTone.Server = config.Addr{Kind: config.KindServer, Name: "EX02"}
+	}
+	return mustPlan(t, cfg, st)
+}

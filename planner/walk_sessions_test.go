@@ -101,16 +101,7 @@ func (f *sessionFake) release() {
 // first recoveries' later steps held sessions the last users were waiting for.
 func TestWalkFillsTheProviderSessionsInItsOrder(t *testing.T) {
 	cfg, st := plantest.SiteFailure(2, 12, 2, config.StageDialTone)
-	st.Servers["EX01"].Up = false
-	for name, r := range cfg.Recoveries {
-		if r.Database.Name[2:4] != "01" {
-			delete(cfg.Recoveries, name)
-			continue
-		}
-		r.Option = config.OptionAlternateServer
-		r.DialTone.Server = config.Addr{Kind: config.KindServer, Name: "EX02"}
-	}
-	p := mustPlan(t, cfg, st)
+	p := planEX01LostToEX02(t, cfg, st)
 	fake := newSessionFake(t, p, 3)
 	if err := planner.Apply(t.Context(), p, fake, st, &plantest.Journal{}, nil, planner.ApplyOptions{Parallelism: 10}); err != nil {
 		t.Fatal(err)

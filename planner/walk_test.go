@@ -180,16 +180,7 @@ func TestWalkJournalIsDeterministic(t *testing.T) {
 // deterministic: with two, a slot freed while only a later step is ready rightly takes it.
 func TestWalkDialToneStepsGoFirst(t *testing.T) {
 	cfg, st := plantest.SiteFailure(2, 4, 2, config.StageDialTone)
-	st.Servers["EX01"].Up = false
-	for name, r := range cfg.Recoveries {
-		if r.Database.Name[2:4] != "01" {
-			delete(cfg.Recoveries, name)
-			continue
-		}
-		r.Option = config.OptionAlternateServer
-		r.DialTone.Server = config.Addr{Kind: config.KindServer, Name: "EX02"}
-	}
-	p := mustPlan(t, cfg, st)
+	p := planEX01LostToEX02(t, cfg, st)
 	fake := plantest.NewFake()
 	fake.Delay = time.Millisecond
 	if err := planner.Apply(t.Context(), p, fake, st, &plantest.Journal{}, nil, planner.ApplyOptions{Parallelism: 1}); err != nil {
